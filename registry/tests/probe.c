@@ -198,14 +198,17 @@ const char *calls_of(TestWalk w, const char *names)
 
 /* A child that aborts never runs its exit handlers, so coverage counters
  * gathered in it would be lost: dump them from the SIGABRT handler. */
-extern void __gcov_dump(void) __attribute__((weak));
+#ifdef REPLBENCH_COVERAGE
+extern void __gcov_dump(void);
+#define dump_coverage() __gcov_dump()
+#else
+#define dump_coverage() ((void)0)
+#endif
 
 static void on_abort(int sig)
 {
     (void)sig;
-    if (__gcov_dump != NULL) {
-        __gcov_dump();
-    }
+    dump_coverage();
 }
 
 void expect_abort(void (*fn)(void *arg), void *arg, const char *message)
