@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# run.sh: the main job.  Build if needed, run the registry's checks (unit
+# suite) and its benchmark, and print a summary.  The scenario suites join
+# here once scenarios/ exists.
+set -euo pipefail
+cd "$(dirname "$0")"
+. scripts/common.sh
+
+case "${1:-}" in
+-h|--help)
+    cat <<'TXT'
+usage: ./run.sh [--help]
+Installs missing Debian packages (as root, or through sudo), builds ./build
+if needed, runs the registry checks (meson suite "unit") and the registry
+benchmark, then prints a summary.  Exit status: 0 all checks passed,
+1 a check failed, 2 setup or build failed.
+TXT
+    exit 0 ;;
+"") ;;
+*) die "unknown argument: $1 (see --help)" ;;
+esac
+
+ensure_packages
+ensure_build build -Dwerror=true
+status=0
+meson test -C build --suite unit --print-errorlogs --num-processes 2 >build/run-unit.log 2>&1 \
+    || { status=1; cat build/run-unit.log; }
+checks=$(count_results build/meson-logs/testlog.json)
+bench=$(build/registry/bench_registry) || status=1
+
+echo "== replbench summary =="
+echo "registry checks: $checks (log: build/meson-logs/testlog.txt)"
+echo "$bench" | sed -n 's/^ratio /registry walk ratio /p; s/^remove .*outside a walk: *best *\(.*\)/registry remove 100000: \1/p; s/^register  *100000.*: *best *\(.*\)/registry register 100000: \1/p'
+[ $status = 0 ] && echo "result: all checks passed" || echo "result: FAILED"
+exit $status
