@@ -3,7 +3,7 @@
 # set-up; knows nothing of what the tests are.
 
 # Debian packages the build, the tests and the reports need.
-REPLBENCH_PACKAGES="meson ninja-build pkg-config gcc clang libclang-rt-14-dev
+REPLBENCH_PACKAGES="meson ninja-build pkg-config gcc libc6-dev clang libclang-rt-14-dev
 libcmocka-dev libfiu-dev fiu-utils lcov gcovr valgrind python3"
 
 say() { printf '%s\n' "$*" >&2; }
