@@ -6,8 +6,7 @@ set -euo pipefail
 cd "$(dirname "$0")"
 . scripts/common.sh
 
-case "${1:-}" in
--h|--help)
+usage() {
     cat <<'TXT'
 usage: ./run.sh [--help]
 Installs missing Debian packages (as root, or through sudo), builds ./build
@@ -15,10 +14,8 @@ if needed, runs the registry checks (meson suite "unit") and the registry
 benchmark, then prints a summary.  Exit status: 0 all checks passed,
 1 a check failed, 2 setup or build failed.
 TXT
-    exit 0 ;;
-"") ;;
-*) die "unknown argument: $1 (see --help)" ;;
-esac
+}
+help_or_no_args "$@"
 
 ensure_packages
 ensure_build build -Dwerror=true
@@ -29,7 +26,9 @@ checks=$(count_results build/meson-logs/testlog.json)
 bench=$(build/registry/bench_registry) || status=1
 
 echo "== replbench summary =="
-echo "registry checks: $checks (log: build/meson-logs/testlog.txt)"
+echo "registry checks: $(tail -n 1 <<<"$checks") (meson tests);" \
+     "$(head -n 1 <<<"$checks" | sed 's/^cmocka: //') (CMocka)"
+echo "log: build/meson-logs/testlog.txt"
 echo "$bench" | sed -n 's/^ratio /registry walk ratio /p; s/^remove .*outside a walk: *best *\(.*\)/registry remove 100000: \1/p; s/^register  *100000.*: *best *\(.*\)/registry register 100000: \1/p'
 [ $status = 0 ] && echo "result: all checks passed" || echo "result: FAILED"
 exit $status

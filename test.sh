@@ -5,8 +5,7 @@ set -euo pipefail
 cd "$(dirname "$0")"
 . scripts/common.sh
 
-case "${1:-}" in
--h|--help)
+usage() {
     cat <<'TXT'
 usage: ./test.sh [--help]
 Installs missing Debian packages (as root, or through sudo), configures
@@ -16,10 +15,8 @@ build/meson-logs/testlog.json.  Exit status: 0 all passed, 1 a test failed,
 2 setup or build failed.
 Other setups: meson test -C build --setup valgrind; see README.md.
 TXT
-    exit 0 ;;
-"") ;;
-*) die "unknown argument: $1 (see --help)" ;;
-esac
+}
+help_or_no_args "$@"
 
 ensure_packages
 ensure_build build -Dwerror=true

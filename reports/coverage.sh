@@ -8,8 +8,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/common.sh
 
-case "${1:-}" in
--h|--help)
+usage() {
     cat <<'TXT'
 usage: reports/coverage.sh [--help]
 Builds build-cov with coverage, runs the tests, writes
@@ -20,10 +19,8 @@ and prints line/branch figures for registry/ (tests and benchmarks
 excluded).  Exit 1 when registry/ is below 100% lines or 95% branches,
 2 on setup or build failure.
 TXT
-    exit 0 ;;
-"") ;;
-*) die "unknown argument: $1 (see --help)" ;;
-esac
+}
+help_or_no_args "$@"
 
 ensure_packages
 ensure_build build-cov -Db_coverage=true --buildtype=debug -Dwerror=true

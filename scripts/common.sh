@@ -9,6 +9,16 @@ libcmocka-dev libfiu-dev fiu-utils lcov gcovr valgrind python3"
 say() { printf '%s\n' "$*" >&2; }
 die() { say "$(basename "$0"): $*"; exit 2; }
 
+# help_or_no_args "$@": these scripts take only --help; the caller defines
+# usage().  Prints it and exits 0 for --help/-h, exits 2 on anything else.
+help_or_no_args() {
+    case "${1:-}" in
+    -h|--help) usage; exit 0 ;;
+    "") ;;
+    *) usage >&2; die "unknown argument: $1" ;;
+    esac
+}
+
 # Install whatever of REPLBENCH_PACKAGES is missing (needs root or sudo).
 ensure_packages() {
     local missing="" p
