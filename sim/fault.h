@@ -1,0 +1,126 @@
+/* fault.h: the simulator's fault layer on libfiu.  Owns the list of every
+ * fault point, the fault model (modes, counts) and every decision; libfiu
+ * only carries the points compiled into the backends (SIM_FAULT) to our
+ * decision function, through fiu_enable_external.  libfiu's own PRNG is
+ * never used: probabilistic modes draw from a stream of the run's seed.
+ *
+ * Points are named hierarchically, "<kind>/<instance>/<what>", from the
+ * templates in sim_fault_templates (e.g. "disk/<disk>/write").  A backend
+ * registers its concrete points when it is created; only registered names
+ * can be armed (an unknown name is an error, never a silent no-op).
+ *
+ * libfiu's state is process-wide: at most one SimFaults may exist at a time.
+ * Built without libfiu (-Dfiu=disabled), SIM_FAULT is 0 and nothing fires;
+ * arming still validates names but returns -ENOTSUP.
+ */
+#ifndef REPLBENCH_SIM_FAULT_H
+#define REPLBENCH_SIM_FAULT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "trace.h"
+
+#ifdef FIU_ENABLE
+#include <fiu.h>
+/* True when the point `name` (a registered concrete name) fires now. */
+#define SIM_FAULT(name) (fiu_fail(name) != 0)
+#else
+#define SIM_FAULT(name) ((void)(name), 0)
+#endif
+
+#define SIM_FAULT_NAME_MAX 64
+#define SIM_FAULT_MAX_POINTS 4096
+
+/* What the modes decide, per hit of an armed point (hits counted from the
+ * moment it was armed; k is SimFaultSpec.k):
+ *   ALWAYS  every hit fires          ONCE   the first hit fires
+ *   NTH     hit number k fires       AFTER  every hit after the first k fires
+ *   EVERY   hits k, 2k, 3k... fire   PROB   each hit fires with probability
+ *                                           per_million / 1e6, from the seed
+ * persistent: once the point has fired, every later hit fires too, until
+ * it is cleared.  Transient (default): only the hits chosen above fire. */
+typedef enum SimFaultMode {
+    SIM_FAULT_OFF,
+    SIM_FAULT_ALWAYS,
+    SIM_FAULT_ONCE,
+    SIM_FAULT_NTH,
+    SIM_FAULT_AFTER,
+    SIM_FAULT_EVERY,
+    SIM_FAULT_PROB,
+} SimFaultMode;
+
+typedef struct SimFaultSpec {
+    SimFaultMode mode;
+    uint64_t k;                 /* NTH, AFTER, EVERY; >= 1 for NTH and EVERY */
+    uint32_t per_million;       /* PROB, 0..1,000,000 */
+    bool persistent;
+} SimFaultSpec;
+
+/* One template of the list of every point: "disk/<disk>/write" and what a
+ * fire there means.  The list ends with a {NULL, NULL} entry. */
+typedef struct SimFaultTemplate {
+    const char *pattern;
+    const char *description;
+} SimFaultTemplate;
+
+extern const SimFaultTemplate sim_fault_templates[];
+
+/* A registered point and its counters (read-only for callers). */
+typedef struct SimFaultPoint {
+    char name[SIM_FAULT_NAME_MAX];
+    const SimFaultTemplate *template_;
+    SimFaultSpec spec;          /* mode OFF when not armed */
+    uint64_t hits;              /* every time the code passed the point */
+    uint64_t fires;             /* hits that failed */
+    uint64_t armed_hits;        /* hits since last armed */
+    bool fired_since_armed;     /* for persistent specs */
+} SimFaultPoint;
+
+typedef struct SimFaults SimFaults;
+
+/* The fault layer of one run; probabilistic decisions use the stream
+ * "fault/<point name>" of `seed`.  trace may be NULL; every fire is traced
+ * ("<tick> - fault fire <name> hit=<n>") using *now_ticks when given.
+ * NULL when out of memory or when another SimFaults exists. */
+SimFaults *sim_faults_new(uint64_t seed, SimTrace *trace, const uint64_t *now_ticks);
+
+/* Disarm and forget every point (libfiu included).  NULL is a no-op. */
+void sim_faults_free(SimFaults *f);
+
+/* Register the concrete point `name`; it must match a template (each
+ * "<...>" is one non-empty segment without '/' or '*').  Returns 0, -EINVAL
+ * for a name matching no template (or too long), -EEXIST when registered
+ * already, -ENOSPC past SIM_FAULT_MAX_POINTS. */
+int sim_faults_register(SimFaults *f, const char *name);
+
+/* Arm every registered point that `pattern` names: an exact name, or a
+ * prefix followed by "/*" for a subtree ("disk/*", "disk/sec0/*"), or "*".
+ * Re-arming resets the point's armed_hits and persistent state.  Returns the
+ * number of points armed (>= 1), or -ENOENT when no registered point
+ * matches, -EINVAL for a bad spec (k = 0 for NTH/EVERY, per_million > 1e6,
+ * mode OFF), -ENOTSUP without libfiu.  On error, `err` (if not NULL) gets a
+ * one-line message such as "unknown fault point 'disk/sec9/write'". */
+int sim_faults_arm(SimFaults *f, const char *pattern, const SimFaultSpec *spec,
+                   char *err, size_t errlen);
+
+/* Disarm the points `pattern` names (same syntax).  Counters stay.
+ * Returns the number disarmed, or -ENOENT. */
+int sim_faults_clear(SimFaults *f, const char *pattern);
+
+/* Registered points, in registration order, for ledgers and sweeps. */
+size_t sim_faults_count(const SimFaults *f);
+const SimFaultPoint *sim_faults_at(const SimFaults *f, size_t i);
+const SimFaultPoint *sim_faults_find(const SimFaults *f, const char *name);
+
+/* Number of points currently armed (teardown checks it is 0). */
+size_t sim_faults_armed(const SimFaults *f);
+
+/* Parse "always", "once", "nth:K", "after:K", "every:K", "prob:P" (P a
+ * fraction 0..1, e.g. 0.25, or "N/1000000"), optionally followed by
+ * ",persistent".  Returns 0 or -EINVAL with a message in err. */
+int sim_fault_spec_parse(const char *text, SimFaultSpec *spec, char *err,
+                         size_t errlen);
+
+#endif /* REPLBENCH_SIM_FAULT_H */
