@@ -1,0 +1,372 @@
+/* check_registry.c: the registry contract checker (check_registry.h): the
+ * reference model (a snapshot of live states per walk, newest first), the
+ * recording trampolines, and the violation log.  Owns no backend and never
+ * reads registry internals.
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "check_registry.h"
+
+#define MAX_DEPTH 8
+
+typedef struct Watched {
+    ReplicationState *rs;
+    ReplicationRegistry *reg;
+    ReplicationOps *orig;
+    unsigned seq;               /* registration order: higher is newer */
+    bool live;
+    char label[32];
+} Watched;
+
+typedef struct Frame {
+    ReplicationRegistry *reg;
+    SimWalk w;
+    unsigned expect[SIM_REGCHECK_MAX_STATES];   /* slots, newest first */
+    unsigned nexpect;
+    unsigned cursor;
+    bool failed;                /* a callback set an error: no more calls */
+    char error[SIM_REGCHECK_MSG_MAX];
+} Frame;
+
+struct SimRegCheck {
+    Watched w[SIM_REGCHECK_MAX_STATES];
+    unsigned nw;
+    unsigned next_seq;
+    Frame frames[MAX_DEPTH];
+    unsigned depth;
+    unsigned violations;
+    unsigned long calls;
+    char first[SIM_REGCHECK_MSG_MAX];
+};
+
+/* The trampolines find their checker here: callbacks carry no context of
+ * ours.  One checker at a time, as with the fault layer. */
+static SimRegCheck *active;
+static ReplicationOps tramp[16];
+
+const char *sim_walk_name(SimWalk w)
+{
+    static const char *const names[] = { "start", "stop", "checkpoint", "get_error" };
+
+    return names[w];
+}
+
+static void violation(SimRegCheck *chk, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+static void violation(SimRegCheck *chk, const char *fmt, ...)
+{
+    va_list ap;
+
+    if (chk->violations++ == 0) {
+        va_start(ap, fmt);
+        vsnprintf(chk->first, sizeof(chk->first), fmt, ap);
+        va_end(ap);
+    }
+}
+
+static Watched *find(SimRegCheck *chk, const ReplicationState *rs)
+{
+    for (unsigned i = 0; i < chk->nw; i++) {
+        if (chk->w[i].live && chk->w[i].rs == rs) {
+            return &chk->w[i];
+        }
+    }
+    return NULL;
+}
+
+static bool has_member(const ReplicationOps *ops, SimWalk w)
+{
+    if (ops == NULL) {
+        return false;
+    }
+    switch (w) {
+    case SIM_WALK_START: return ops->start != NULL;
+    case SIM_WALK_STOP: return ops->stop != NULL;
+    case SIM_WALK_CHECKPOINT: return ops->checkpoint != NULL;
+    default: return ops->get_error != NULL;
+    }
+}
+
+static Frame *frame_of(SimRegCheck *chk, const ReplicationRegistry *reg)
+{
+    for (unsigned i = chk->depth; i-- > 0;) {
+        if (chk->frames[i].reg == reg) {
+            return &chk->frames[i];
+        }
+    }
+    return NULL;
+}
+
+/* The model's next expected state of f, skipping states removed since. */
+static Watched *next_expected(SimRegCheck *chk, Frame *f)
+{
+    while (f->cursor < f->nexpect) {
+        Watched *x = &chk->w[f->expect[f->cursor]];
+
+        if (x->live) {
+            return x;
+        }
+        f->cursor++;
+    }
+    return NULL;
+}
+
+static Frame *before_call(SimRegCheck *chk, Watched *x, SimWalk w)
+{
+    Frame *f = frame_of(chk, x->reg);
+    Watched *want;
+
+    chk->calls++;
+    if (f == NULL) {
+        violation(chk, "registry contract: %s of %s called outside any walk",
+                  sim_walk_name(w), x->label);
+        return NULL;
+    }
+    if (f->w != w || f->failed) {
+        violation(chk, "registry contract: %s of %s called during a %s walk%s",
+                  sim_walk_name(w), x->label, sim_walk_name(f->w),
+                  f->failed ? " that had already failed" : "");
+        return f;
+    }
+    want = next_expected(chk, f);
+    if (want != x) {
+        violation(chk, "registry contract: %s walk called %s, model expected %s",
+                  sim_walk_name(w), x->label, want ? want->label : "no more calls");
+        return f;
+    }
+    f->cursor++;
+    return f;
+}
+
+static void after_call(Frame *f, Error **errp)
+{
+    if (f != NULL && *errp != NULL && !f->failed) {
+        f->failed = true;
+        snprintf(f->error, sizeof(f->error), "%s", error_get_pretty(*errp));
+    }
+}
+
+/* One trampoline per member: check, forward to the original, record. */
+static void tr_start(ReplicationState *rs, ReplicationMode mode, Error **errp)
+{
+    Watched *x = find(active, rs);
+    Frame *f = before_call(active, x, SIM_WALK_START);
+
+    x->orig->start(rs, mode, errp);
+    after_call(f, errp);
+}
+
+static void tr_stop(ReplicationState *rs, bool failover, Error **errp)
+{
+    Watched *x = find(active, rs);
+    Frame *f = before_call(active, x, SIM_WALK_STOP);
+
+    x->orig->stop(rs, failover, errp);
+    after_call(f, errp);
+}
+
+static void tr_checkpoint(ReplicationState *rs, Error **errp)
+{
+    Watched *x = find(active, rs);
+    Frame *f = before_call(active, x, SIM_WALK_CHECKPOINT);
+
+    x->orig->checkpoint(rs, errp);
+    after_call(f, errp);
+}
+
+static void tr_get_error(ReplicationState *rs, Error **errp)
+{
+    Watched *x = find(active, rs);
+    Frame *f = before_call(active, x, SIM_WALK_GET_ERROR);
+
+    x->orig->get_error(rs, errp);
+    after_call(f, errp);
+}
+
+/* The trampoline table with the same NULL members as ops. */
+static ReplicationOps *tramp_for(const ReplicationOps *ops)
+{
+    unsigned i = (ops->start ? 1u : 0u) | (ops->stop ? 2u : 0u) |
+                 (ops->checkpoint ? 4u : 0u) | (ops->get_error ? 8u : 0u);
+
+    tramp[i] = (ReplicationOps){
+        .start = ops->start ? tr_start : NULL,
+        .stop = ops->stop ? tr_stop : NULL,
+        .checkpoint = ops->checkpoint ? tr_checkpoint : NULL,
+        .get_error = ops->get_error ? tr_get_error : NULL,
+    };
+    return &tramp[i];
+}
+
+SimRegCheck *sim_regcheck_new(void)
+{
+    SimRegCheck *chk;
+
+    if (active != NULL) {
+        return NULL;
+    }
+    chk = calloc(1, sizeof(*chk));
+    active = chk;
+    return chk;
+}
+
+void sim_regcheck_free(SimRegCheck *chk)
+{
+    if (chk == NULL) {
+        return;
+    }
+    for (unsigned i = 0; i < chk->nw; i++) {
+        if (chk->w[i].live) {
+            chk->w[i].rs->ops = chk->w[i].orig;
+        }
+    }
+    if (active == chk) {
+        active = NULL;
+    }
+    free(chk);
+}
+
+static Watched *free_slot(SimRegCheck *chk)
+{
+    if (chk->depth == 0) {      /* no frame refers to a dead slot now */
+        for (unsigned i = 0; i < chk->nw; i++) {
+            if (!chk->w[i].live) {
+                return &chk->w[i];
+            }
+        }
+    }
+    return chk->nw < SIM_REGCHECK_MAX_STATES ? &chk->w[chk->nw++] : NULL;
+}
+
+int sim_regcheck_track(SimRegCheck *chk, ReplicationRegistry *reg,
+                       ReplicationState *rs, const char *label)
+{
+    Watched *x = free_slot(chk);
+
+    if (x == NULL) {
+        return -ENOSPC;
+    }
+    *x = (Watched){ .rs = rs, .reg = reg, .orig = rs->ops,
+                    .seq = chk->next_seq++, .live = true };
+    snprintf(x->label, sizeof(x->label), "%s", label);
+    if (rs->ops != NULL) {
+        rs->ops = tramp_for(rs->ops);
+    }
+    return 0;
+}
+
+void sim_regcheck_untrack(SimRegCheck *chk, ReplicationState *rs)
+{
+    Watched *x = find(chk, rs);
+
+    if (x != NULL) {
+        rs->ops = x->orig;
+        x->live = false;
+    }
+}
+
+void sim_regcheck_walk_begin(SimRegCheck *chk, ReplicationRegistry *reg, SimWalk w)
+{
+    Frame *f;
+
+    if (chk->depth == MAX_DEPTH) {
+        violation(chk, "registry checker: walks nested deeper than %d", MAX_DEPTH);
+        return;
+    }
+    f = &chk->frames[chk->depth++];
+    *f = (Frame){ .reg = reg, .w = w };
+    /* Newest first: slots are not in registration order once reused. */
+    for (unsigned n = 0; n < chk->nw; n++) {
+        Watched *x = &chk->w[n];
+        unsigned i = f->nexpect;
+
+        if (!x->live || x->reg != reg || !has_member(x->orig, w)) {
+            continue;
+        }
+        while (i > 0 && chk->w[f->expect[i - 1]].seq < x->seq) {
+            f->expect[i] = f->expect[i - 1];
+            i--;
+        }
+        f->expect[i] = n;
+        f->nexpect++;
+    }
+}
+
+void sim_regcheck_walk_end(SimRegCheck *chk, const Error *err)
+{
+    Frame *f;
+    Watched *left;
+
+    if (chk->depth == 0) {
+        violation(chk, "registry checker: walk ended that never began");
+        return;
+    }
+    f = &chk->frames[--chk->depth];
+    left = f->failed ? NULL : next_expected(chk, f);
+    if (left != NULL) {
+        violation(chk, "registry contract: %s walk ended without calling %s",
+                  sim_walk_name(f->w), left->label);
+    } else if (f->failed && (err == NULL || strcmp(error_get_pretty(err), f->error))) {
+        violation(chk, "registry contract: %s walk returned %s%s%s, first "
+                  "callback error was \"%s\"", sim_walk_name(f->w),
+                  err ? "\"" : "no error", err ? error_get_pretty(err) : "",
+                  err ? "\"" : "", f->error);
+    } else if (!f->failed && err != NULL) {
+        violation(chk, "registry contract: %s walk returned \"%s\" but no "
+                  "callback failed", sim_walk_name(f->w), error_get_pretty(err));
+    }
+}
+
+void sim_regcheck_walk(SimRegCheck *chk, ReplicationRegistry *reg, SimWalk w,
+                       ReplicationMode mode, bool failover, Error **errp)
+{
+    Error *local = NULL;
+
+    sim_regcheck_walk_begin(chk, reg, w);
+    switch (w) {
+    case SIM_WALK_START:
+        replication_start_all_in(reg, mode, &local);
+        break;
+    case SIM_WALK_STOP:
+        replication_stop_all_in(reg, failover, &local);
+        break;
+    case SIM_WALK_CHECKPOINT:
+        replication_do_checkpoint_all_in(reg, &local);
+        break;
+    default:
+        replication_get_error_all_in(reg, &local);
+        break;
+    }
+    sim_regcheck_walk_end(chk, local);
+    error_propagate(errp, local);
+}
+
+unsigned sim_regcheck_violations(const SimRegCheck *chk)
+{
+    return chk->violations;
+}
+
+const char *sim_regcheck_first(const SimRegCheck *chk)
+{
+    return chk->first;
+}
+
+unsigned long sim_regcheck_calls(const SimRegCheck *chk)
+{
+    return chk->calls;
+}
+
+size_t sim_regcheck_live(const SimRegCheck *chk)
+{
+    size_t n = 0;
+
+    for (unsigned i = 0; i < chk->nw; i++) {
+        n += chk->w[i].live;
+    }
+    return n;
+}

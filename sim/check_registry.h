@@ -1,0 +1,72 @@
+/* check_registry.h: the registry contract checker.  It watches the states of
+ * the registries it is told about and, for every walk, predicts from a small
+ * reference model which callbacks run, in which order, and which error comes
+ * out; any difference is a violation, reported with both sides.
+ *
+ * How it watches: track() puts a recording trampoline in front of a state's
+ * ops (rs->ops is the caller's to change, replication.h), with the same NULL
+ * members as the original, so the registry's own skipping is what is
+ * checked.  Knows only registry/'s public headers; owns no backend.
+ */
+#ifndef REPLBENCH_SIM_CHECK_REGISTRY_H
+#define REPLBENCH_SIM_CHECK_REGISTRY_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "replication.h"
+
+#define SIM_REGCHECK_MAX_STATES 64
+#define SIM_REGCHECK_MSG_MAX 256
+
+typedef enum SimWalk {
+    SIM_WALK_START,
+    SIM_WALK_STOP,
+    SIM_WALK_CHECKPOINT,
+    SIM_WALK_GET_ERROR,
+} SimWalk;
+
+const char *sim_walk_name(SimWalk w);
+
+typedef struct SimRegCheck SimRegCheck;
+
+SimRegCheck *sim_regcheck_new(void);
+
+/* Restores every tracked state's ops and frees the checker.  NULL: no-op. */
+void sim_regcheck_free(SimRegCheck *chk);
+
+/* Watch rs, just registered in reg, under `label` (for messages).  States
+ * must be tracked in registration order.  Returns 0, or -ENOSPC past
+ * SIM_REGCHECK_MAX_STATES. */
+int sim_regcheck_track(SimRegCheck *chk, ReplicationRegistry *reg,
+                       ReplicationState *rs, const char *label);
+
+/* rs is about to be removed (call before replication_remove): the model
+ * drops it, and a walk in progress must not call it any more.  Its ops are
+ * restored.  Safe inside a callback.  Unknown rs: no-op. */
+void sim_regcheck_untrack(SimRegCheck *chk, ReplicationState *rs);
+
+/* Run walk w on reg (replication_*_all_in) under the model: every callback
+ * is checked as it happens, the outcome when it returns.  The walk's error,
+ * if any, goes to errp as usual.  Nested walks (from callbacks) are checked
+ * the same way when they too go through this function. */
+void sim_regcheck_walk(SimRegCheck *chk, ReplicationRegistry *reg, SimWalk w,
+                       ReplicationMode mode, bool failover, Error **errp);
+
+/* The same, in two halves, for tests and for callers that drive the
+ * registry themselves: begin() before the walk, end() after it with the
+ * error it returned (NULL for none). */
+void sim_regcheck_walk_begin(SimRegCheck *chk, ReplicationRegistry *reg, SimWalk w);
+void sim_regcheck_walk_end(SimRegCheck *chk, const Error *err);
+
+/* Violations seen so far, and the first one's message ("" when none). */
+unsigned sim_regcheck_violations(const SimRegCheck *chk);
+const char *sim_regcheck_first(const SimRegCheck *chk);
+
+/* Callbacks seen by the checker, all walks together. */
+unsigned long sim_regcheck_calls(const SimRegCheck *chk);
+
+/* Tracked states still live (teardown checks it is 0). */
+size_t sim_regcheck_live(const SimRegCheck *chk);
+
+#endif /* REPLBENCH_SIM_CHECK_REGISTRY_H */
