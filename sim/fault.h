@@ -40,7 +40,9 @@
  *   EVERY   hits k, 2k, 3k... fire   PROB   each hit fires with probability
  *                                           per_million / 1e6, from the seed
  * persistent: once the point has fired, every later hit fires too, until
- * it is cleared.  Transient (default): only the hits chosen above fire. */
+ * it is cleared (a persistent PROB point stops drawing once it fired).
+ * Transient (default): only the hits chosen above fire.  A point's PROB
+ * stream runs on across re-arming: it is not reset. */
 typedef enum SimFaultMode {
     SIM_FAULT_OFF,
     SIM_FAULT_ALWAYS,
@@ -90,13 +92,15 @@ SimFaults *sim_faults_new(uint64_t seed, SimTrace *trace, const uint64_t *now_ti
 void sim_faults_free(SimFaults *f);
 
 /* Register the concrete point `name`; it must match a template (each
- * "<...>" is one non-empty segment without '/' or '*').  Returns 0, -EINVAL
+ * "<...>" is one non-empty segment of letters, digits, '_', '-', '.').  Returns 0, -EINVAL
  * for a name matching no template (or too long), -EEXIST when registered
- * already, -ENOSPC past SIM_FAULT_MAX_POINTS. */
+ * already, -ENOSPC past SIM_FAULT_MAX_POINTS, -ENOMEM when out of memory
+ * (or when libfiu refuses the point). */
 int sim_faults_register(SimFaults *f, const char *name);
 
 /* Arm every registered point that `pattern` names: an exact name, or a
- * prefix followed by "/*" for a subtree ("disk/*", "disk/sec0/*"), or "*".
+ * prefix followed by a slash and a star for a subtree (disk/STAR, where STAR
+ * is '*', arms every disk point; disk/sec0/STAR those of disk sec0), or "*".
  * Re-arming resets the point's armed_hits and persistent state.  Returns the
  * number of points armed (>= 1), or -ENOENT when no registered point
  * matches, -EINVAL for a bad spec (k = 0 for NTH/EVERY, per_million > 1e6,
@@ -106,10 +110,11 @@ int sim_faults_arm(SimFaults *f, const char *pattern, const SimFaultSpec *spec,
                    char *err, size_t errlen);
 
 /* Disarm the points `pattern` names (same syntax).  Counters stay.
- * Returns the number disarmed, or -ENOENT. */
+ * Returns the number that were armed (0 if none was), or -ENOENT. */
 int sim_faults_clear(SimFaults *f, const char *pattern);
 
-/* Registered points, in registration order, for ledgers and sweeps. */
+/* Registered points, in registration order, for ledgers and sweeps;
+ * sim_faults_at() is NULL past the end. */
 size_t sim_faults_count(const SimFaults *f);
 const SimFaultPoint *sim_faults_at(const SimFaults *f, size_t i);
 const SimFaultPoint *sim_faults_find(const SimFaults *f, const char *name);

@@ -1,0 +1,154 @@
+/* check_output.c: the output checker (check_output.h): an open-addressing
+ * map (conn, pos) -> payload digest of what clients saw, and the first
+ * violation's message.
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "check_output.h"
+
+typedef struct Seen {
+    uint64_t pos;
+    uint64_t payload;
+    uint32_t conn;
+    bool used;
+} Seen;
+
+struct SimOutCheck {
+    Seen *slots;
+    size_t cap;                 /* a power of two */
+    size_t len;
+    size_t max;
+    unsigned violations;
+    char first[SIM_OUTCHECK_MSG_MAX];
+};
+
+SimOutCheck *sim_outcheck_new(size_t max_packets)
+{
+    SimOutCheck *chk = calloc(1, sizeof(*chk));
+
+    if (chk == NULL) {
+        return NULL;
+    }
+    chk->max = max_packets ? max_packets : 1000000;
+    chk->cap = 64;
+    chk->slots = calloc(chk->cap, sizeof(*chk->slots));
+    if (chk->slots == NULL) {
+        free(chk);
+        return NULL;
+    }
+    return chk;
+}
+
+void sim_outcheck_free(SimOutCheck *chk)
+{
+    if (chk != NULL) {
+        free(chk->slots);
+        free(chk);
+    }
+}
+
+static void note(SimOutCheck *chk, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+static void note(SimOutCheck *chk, const char *fmt, ...)
+{
+    va_list ap;
+
+    if (chk->violations++ == 0) {
+        va_start(ap, fmt);
+        vsnprintf(chk->first, sizeof(chk->first), fmt, ap);
+        va_end(ap);
+    }
+}
+
+static size_t slot_of(const Seen *slots, size_t cap, uint32_t conn, uint64_t pos)
+{
+    uint64_t h = (pos * 0x9e3779b97f4a7c15ULL) ^ ((uint64_t)conn * 0xc2b2ae3d27d4eb4fULL);
+    size_t i = (size_t)(h >> 17) & (cap - 1);
+
+    while (slots[i].used && (slots[i].conn != conn || slots[i].pos != pos)) {
+        i = (i + 1) & (cap - 1);
+    }
+    return i;
+}
+
+static int grow(SimOutCheck *chk)
+{
+    size_t cap = chk->cap * 2;
+    Seen *slots = calloc(cap, sizeof(*slots));
+
+    if (slots == NULL) {
+        return -ENOMEM;
+    }
+    for (size_t i = 0; i < chk->cap; i++) {
+        if (chk->slots[i].used) {
+            slots[slot_of(slots, cap, chk->slots[i].conn, chk->slots[i].pos)] = chk->slots[i];
+        }
+    }
+    free(chk->slots);
+    chk->slots = slots;
+    chk->cap = cap;
+    return 0;
+}
+
+int sim_outcheck_client_saw(SimOutCheck *chk, uint32_t conn, uint64_t pos,
+                            uint64_t payload)
+{
+    Seen *s = &chk->slots[slot_of(chk->slots, chk->cap, conn, pos)];
+
+    if (s->used) {
+        if (s->payload == payload) {
+            return 0;
+        }
+        note(chk, "output: conn %u pos %llu: client saw 0x%016llx, then 0x%016llx",
+             conn, (unsigned long long)pos, (unsigned long long)s->payload,
+             (unsigned long long)payload);
+        return -EPROTO;
+    }
+    if (chk->len >= chk->max) {
+        note(chk, "output: more than %zu packets seen: checker limit reached", chk->max);
+        return -ENOSPC;
+    }
+    if (2 * (chk->len + 1) > chk->cap) {
+        if (grow(chk) < 0) {
+            return -ENOMEM;
+        }
+        s = &chk->slots[slot_of(chk->slots, chk->cap, conn, pos)];
+    }
+    *s = (Seen){ .pos = pos, .payload = payload, .conn = conn, .used = true };
+    chk->len++;
+    return 0;
+}
+
+int sim_outcheck_history(SimOutCheck *chk, uint32_t conn, uint64_t pos,
+                         uint64_t payload)
+{
+    const Seen *s = &chk->slots[slot_of(chk->slots, chk->cap, conn, pos)];
+
+    if (!s->used || s->payload == payload) {
+        return 0;
+    }
+    note(chk, "output: conn %u pos %llu: client saw 0x%016llx, survivor sent 0x%016llx",
+         conn, (unsigned long long)pos, (unsigned long long)s->payload,
+         (unsigned long long)payload);
+    return -EPROTO;
+}
+
+size_t sim_outcheck_seen(const SimOutCheck *chk)
+{
+    return chk->len;
+}
+
+unsigned sim_outcheck_violations(const SimOutCheck *chk)
+{
+    return chk->violations;
+}
+
+const char *sim_outcheck_first(const SimOutCheck *chk)
+{
+    return chk->first;
+}

@@ -1,0 +1,622 @@
+/* fault.c: the fault layer (fault.h): the list of every point, the registered
+ * points with their counters and PRNG streams, and the one decision libfiu
+ * calls back for every hit.  Owns libfiu's point table while a SimFaults
+ * lives; never touches a backend's state, only answers "does this hit fail".
+ */
+#include <ctype.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#ifdef FIU_ENABLE
+#include <fiu-control.h>
+#endif
+
+#include "fault.h"
+#include "prng.h"
+
+#define SPEC_TEXT_MAX 96        /* longest spec text sim_fault_spec_parse reads */
+#define PER_MILLION 1000000u
+
+const SimFaultTemplate sim_fault_templates[] = {
+    {"registry/alloc", "an allocation in the registry library fails "
+                       "(replication_new* returns NULL; an error becomes \"out of memory\")"},
+    {"disk/<disk>/read", "a read of the disk's images fails with -EIO"},
+    {"disk/<disk>/write", "a write to the disk's images fails with -EIO "
+                          "(on a primary: swallowed, reported by get_error)"},
+    {"disk/<disk>/backup", "the copy-before-write of a forwarded write into the "
+                           "hidden disk fails: the backup job is cancelled"},
+    {"disk/<disk>/commit", "one step of the failover commit fails: the stage "
+                           "becomes FAILOVER_FAILED"},
+    {"net/<link>/drop", "a message sent on the link is lost"},
+    {"net/<link>/delay", "a message sent on the link takes extra ticks"},
+    {"net/<link>/duplicate", "a message sent on the link is delivered twice"},
+    {"net/<link>/reorder", "a message sent on the link is delivered after the next one"},
+    {"net/<link>/down", "the link goes down at this send (until healed)"},
+    {"node/<node>/crash", "the node crashes at this step (also between two "
+                          "callbacks of one walk)"},
+    {NULL, NULL},
+};
+
+/* Which armed hits fire, as data (every mode reduces to it when armed):
+ * hit n, counted from arming, is chosen when n > skip, n - skip is a
+ * multiple of period and is within the first `limit` such hits (0: no
+ * limit); a chosen hit then fires with probability per_million / 1e6. */
+typedef struct Rule {
+    uint64_t skip;
+    uint64_t period;
+    uint64_t limit;
+    uint32_t per_million;
+} Rule;
+
+typedef struct Point {
+    SimFaultPoint pub;          /* first: libfiu hands &pub back as failinfo */
+    Rule rule;
+    SimPrng prng;               /* "fault/<name>" of the seed, from registration */
+} Point;
+
+struct SimFaults {
+    uint64_t seed;
+    SimTrace *trace;
+    const uint64_t *now_ticks;
+    size_t count;
+    Point *points[SIM_FAULT_MAX_POINTS];
+};
+
+/* libfiu's table is process-wide, so is the SimFaults that fills it. */
+static SimFaults *live;
+
+static void die(const char *func, const char *why)
+{
+    fprintf(stderr, "fault: %s: %s\n", func, why);
+    abort();
+}
+
+/* Invariants stay checked in every build (STYLE rule 9). */
+#define CHECK(cond) \
+    ((cond) ? (void)0 : die(__func__, "invariant failed: " #cond))
+
+static int fail(int rc, char *err, size_t errlen, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+
+static int fail(int rc, char *err, size_t errlen, const char *fmt, ...)
+{
+    if (err != NULL && errlen > 0) {
+        va_list ap;
+
+        va_start(ap, fmt);
+        vsnprintf(err, errlen, fmt, ap);
+        va_end(ap);
+    }
+    return rc;
+}
+
+/* The decision: one hit of the point, counted; true when it fails.  Without
+ * libfiu no hit reaches it, but it stays compiled so both builds check it. */
+__attribute__((unused))
+static bool decide(Point *pt, SimFaults *f)
+{
+    SimFaultPoint *p = &pt->pub;
+    const Rule *r = &pt->rule;
+    uint64_t n;
+    bool fire;
+
+    p->hits++;
+    if (p->spec.mode == SIM_FAULT_OFF) {
+        return false;
+    }
+    n = ++p->armed_hits;
+    if (p->spec.persistent && p->fired_since_armed) {
+        fire = true;
+    } else {
+        fire = n > r->skip && (n - r->skip) % r->period == 0
+               && (r->limit == 0 || (n - r->skip) / r->period <= r->limit)
+               && sim_prng_chance(&pt->prng, r->per_million);
+    }
+    if (fire) {
+        p->fires++;
+        p->fired_since_armed = true;
+        CHECK(p->fires <= p->hits);
+        if (f->trace != NULL) {
+            sim_trace_event(f->trace, f->now_ticks ? *f->now_ticks : 0, "-",
+                            "fault", "fire", "%s hit=%llu", p->name,
+                            (unsigned long long)n);
+        }
+    }
+    return fire;
+}
+
+#ifdef FIU_ENABLE
+static const bool have_fiu = true;
+
+static int on_hit(const char *name, int *failnum, void **failinfo,
+                  unsigned int *flags)
+{
+    (void)name, (void)failnum, (void)flags;
+    CHECK(live != NULL && *failinfo != NULL);
+    return decide(*failinfo, live);
+}
+
+static bool init_fiu(void)
+{
+    static bool done;
+
+    if (!done) {
+        done = fiu_init(0) == 0;
+    }
+    return done;
+}
+
+/* Enabled at registration even while unarmed, so every hit is counted. */
+static int attach(Point *pt)
+{
+    return fiu_enable_external(pt->pub.name, 1, &pt->pub, 0, on_hit) == 0
+           ? 0 : -ENOMEM;
+}
+
+static void detach(Point *pt)
+{
+    int rc = fiu_disable(pt->pub.name);
+
+    CHECK(rc == 0);
+}
+#else
+static const bool have_fiu = false;
+
+static bool init_fiu(void)
+{
+    return true;
+}
+
+static int attach(Point *pt)
+{
+    (void)pt;
+    return 0;
+}
+
+static void detach(Point *pt)
+{
+    (void)pt;
+}
+#endif
+
+/* Instance names become trace fields and scenario words: keep them to
+ * letters, digits, '_', '-' and '.'. */
+static bool plain_segment(const char *n, size_t len)
+{
+    if (len == 0) {
+        return false;
+    }
+    for (size_t i = 0; i < len; i++) {
+        if (!isalnum((unsigned char)n[i]) && !strchr("_-.", n[i])) {
+            return false;
+        }
+    }
+    return true;
+}
+
+/* Does the concrete name fit the template?  "<...>" is one plain segment
+ * (see plain_segment); other segments are literal. */
+static bool fits(const char *t, const char *n)
+{
+    for (;;) {
+        size_t tl = strcspn(t, "/");
+        size_t nl = strcspn(n, "/");
+
+        if (t[0] == '<') {
+            if (!plain_segment(n, nl)) {
+                return false;
+            }
+        } else if (tl != nl || memcmp(t, n, tl) != 0) {
+            return false;
+        }
+        if (t[tl] == '\0' || n[nl] == '\0') {
+            return t[tl] == n[nl];
+        }
+        t += tl + 1;
+        n += nl + 1;
+    }
+}
+
+static const SimFaultTemplate *template_of(const char *name)
+{
+    for (const SimFaultTemplate *t = sim_fault_templates; t->pattern; t++) {
+        if (fits(t->pattern, name)) {
+            return t;
+        }
+    }
+    return NULL;
+}
+
+/* An arm/clear pattern: "*"; a prefix, '/' and '*' (a subtree, the prefix
+ * a whole number of segments); or an exact name. */
+static bool matches(const char *pattern, const char *name)
+{
+    size_t len = strlen(pattern);
+
+    if (strcmp(pattern, "*") == 0) {
+        return true;
+    }
+    if (len >= 2 && strcmp(pattern + len - 2, "/*") == 0) {
+        return strncmp(name, pattern, len - 1) == 0;
+    }
+    return strcmp(name, pattern) == 0;
+}
+
+SimFaults *sim_faults_new(uint64_t seed, SimTrace *trace, const uint64_t *now_ticks)
+{
+    SimFaults *f;
+
+    if (live != NULL || !init_fiu()) {
+        return NULL;
+    }
+    f = calloc(1, sizeof(*f));
+    if (f == NULL) {
+        return NULL;
+    }
+    f->seed = seed;
+    f->trace = trace;
+    f->now_ticks = now_ticks;
+    live = f;
+    return f;
+}
+
+void sim_faults_free(SimFaults *f)
+{
+    if (f == NULL) {
+        return;
+    }
+    CHECK(f == live);
+    for (size_t i = 0; i < f->count; i++) {
+        detach(f->points[i]);
+        free(f->points[i]);
+    }
+    live = NULL;
+    free(f);
+}
+
+int sim_faults_register(SimFaults *f, const char *name)
+{
+    char stream[sizeof("fault/") + SIM_FAULT_NAME_MAX];
+    const SimFaultTemplate *t;
+    Point *pt;
+    int rc;
+
+    CHECK(f == live);
+    if (name == NULL || strnlen(name, SIM_FAULT_NAME_MAX) == SIM_FAULT_NAME_MAX
+        || (t = template_of(name)) == NULL) {
+        return -EINVAL;
+    }
+    if (sim_faults_find(f, name) != NULL) {
+        return -EEXIST;
+    }
+    if (f->count == SIM_FAULT_MAX_POINTS) {
+        return -ENOSPC;
+    }
+    pt = calloc(1, sizeof(*pt));
+    if (pt == NULL) {
+        return -ENOMEM;
+    }
+    memcpy(pt->pub.name, name, strlen(name) + 1);
+    pt->pub.template_ = t;
+    pt->pub.spec.mode = SIM_FAULT_OFF;
+    snprintf(stream, sizeof(stream), "fault/%s", name);
+    sim_prng_init(&pt->prng, f->seed, stream);
+    rc = attach(pt);
+    if (rc < 0) {
+        free(pt);
+        return rc;
+    }
+    f->points[f->count++] = pt;
+    return 0;
+}
+
+static const char *const mode_names[] = {
+    [SIM_FAULT_OFF] = "off",     [SIM_FAULT_ALWAYS] = "always",
+    [SIM_FAULT_ONCE] = "once",   [SIM_FAULT_NTH] = "nth",
+    [SIM_FAULT_AFTER] = "after", [SIM_FAULT_EVERY] = "every",
+    [SIM_FAULT_PROB] = "prob",
+};
+
+static int check_spec(const SimFaultSpec *s, char *err, size_t errlen)
+{
+    if (s == NULL || s->mode <= SIM_FAULT_OFF || s->mode > SIM_FAULT_PROB) {
+        return fail(-EINVAL, err, errlen, "bad fault spec: mode %d is not one of "
+                    "always, once, nth, after, every, prob", s ? (int)s->mode : -1);
+    }
+    if ((s->mode == SIM_FAULT_NTH || s->mode == SIM_FAULT_EVERY) && s->k == 0) {
+        return fail(-EINVAL, err, errlen, "bad fault spec: %s needs k >= 1",
+                    mode_names[s->mode]);
+    }
+    if (s->mode == SIM_FAULT_PROB && s->per_million > PER_MILLION) {
+        return fail(-EINVAL, err, errlen, "bad fault spec: per_million %u is "
+                    "above 1000000", (unsigned)s->per_million);
+    }
+    return 0;
+}
+
+/* The modes as data (see Rule); only PROB leaves chosen hits to chance. */
+static Rule rule_of(const SimFaultSpec *s)
+{
+    const uint32_t sure = PER_MILLION;
+
+    switch (s->mode) {
+    case SIM_FAULT_ONCE:  return (Rule){0, 1, 1, sure};
+    case SIM_FAULT_NTH:   return (Rule){s->k - 1, 1, 1, sure};
+    case SIM_FAULT_AFTER: return (Rule){s->k, 1, 0, sure};
+    case SIM_FAULT_EVERY: return (Rule){0, s->k, 0, sure};
+    case SIM_FAULT_PROB:  return (Rule){0, 1, 0, s->per_million};
+    default:              return (Rule){0, 1, 0, sure};    /* ALWAYS */
+    }
+}
+
+static size_t count_matching(const SimFaults *f, const char *pattern)
+{
+    size_t n = 0;
+
+    for (size_t i = 0; i < f->count; i++) {
+        n += matches(pattern, f->points[i]->pub.name);
+    }
+    return n;
+}
+
+int sim_faults_arm(SimFaults *f, const char *pattern, const SimFaultSpec *spec,
+                   char *err, size_t errlen)
+{
+    int rc = check_spec(spec, err, errlen);
+    int armed = 0;
+
+    CHECK(f == live && pattern != NULL);
+    if (rc < 0) {
+        return rc;
+    }
+    if (count_matching(f, pattern) == 0) {
+        return fail(-ENOENT, err, errlen, "unknown fault point '%s'", pattern);
+    }
+    if (!have_fiu) {
+        return fail(-ENOTSUP, err, errlen, "cannot arm '%s': built without "
+                    "libfiu (fault points compiled out)", pattern);
+    }
+    for (size_t i = 0; i < f->count; i++) {
+        Point *pt = f->points[i];
+
+        if (matches(pattern, pt->pub.name)) {
+            pt->pub.spec = *spec;
+            pt->pub.armed_hits = 0;
+            pt->pub.fired_since_armed = false;
+            pt->rule = rule_of(spec);
+            armed++;
+        }
+    }
+    CHECK(armed > 0);
+    return armed;
+}
+
+int sim_faults_clear(SimFaults *f, const char *pattern)
+{
+    size_t matched = 0;
+    int cleared = 0;
+
+    CHECK(f == live && pattern != NULL);
+    for (size_t i = 0; i < f->count; i++) {
+        SimFaultPoint *p = &f->points[i]->pub;
+
+        if (matches(pattern, p->name)) {
+            matched++;
+            cleared += p->spec.mode != SIM_FAULT_OFF;
+            p->spec = (SimFaultSpec){.mode = SIM_FAULT_OFF};
+        }
+    }
+    return matched > 0 ? cleared : -ENOENT;
+}
+
+size_t sim_faults_count(const SimFaults *f)
+{
+    return f->count;
+}
+
+const SimFaultPoint *sim_faults_at(const SimFaults *f, size_t i)
+{
+    return i < f->count ? &f->points[i]->pub : NULL;
+}
+
+const SimFaultPoint *sim_faults_find(const SimFaults *f, const char *name)
+{
+    for (size_t i = 0; i < f->count; i++) {
+        if (strcmp(f->points[i]->pub.name, name) == 0) {
+            return &f->points[i]->pub;
+        }
+    }
+    return NULL;
+}
+
+size_t sim_faults_armed(const SimFaults *f)
+{
+    size_t n = 0;
+
+    for (size_t i = 0; i < f->count; i++) {
+        n += f->points[i]->pub.spec.mode != SIM_FAULT_OFF;
+    }
+    return n;
+}
+
+/* The text forms of the modes, for sim_fault_spec_parse. */
+typedef enum ArgKind { ARG_NONE, ARG_COUNT, ARG_COUNT_NONZERO, ARG_PROB } ArgKind;
+
+static const struct {
+    const char *name;
+    SimFaultMode mode;
+    ArgKind arg;
+} spec_forms[] = {
+    {"always", SIM_FAULT_ALWAYS, ARG_NONE},
+    {"once", SIM_FAULT_ONCE, ARG_NONE},
+    {"nth", SIM_FAULT_NTH, ARG_COUNT_NONZERO},
+    {"after", SIM_FAULT_AFTER, ARG_COUNT},
+    {"every", SIM_FAULT_EVERY, ARG_COUNT_NONZERO},
+    {"prob", SIM_FAULT_PROB, ARG_PROB},
+};
+
+/* The decimal number in s[0..len): 0, -EINVAL when empty or not all digits,
+ * -ERANGE past UINT64_MAX. */
+static int digits(const char *s, size_t len, uint64_t *out)
+{
+    uint64_t v = 0;
+
+    if (len == 0) {
+        return -EINVAL;
+    }
+    for (size_t i = 0; i < len; i++) {
+        if (s[i] < '0' || s[i] > '9') {
+            return -EINVAL;
+        }
+        if (v > (UINT64_MAX - (uint64_t)(s[i] - '0')) / 10) {
+            return -ERANGE;
+        }
+        v = v * 10 + (uint64_t)(s[i] - '0');
+    }
+    *out = v;
+    return 0;
+}
+
+static int parse_count(const char *mode, const char *arg, bool nonzero,
+                       uint64_t *k, char *err, size_t errlen)
+{
+    int rc;
+
+    if (arg == NULL) {
+        return fail(-EINVAL, err, errlen, "'%s' needs a count, as in %s:3",
+                    mode, mode);
+    }
+    rc = digits(arg, strlen(arg), k);
+    if (rc == -ERANGE) {
+        return fail(-EINVAL, err, errlen, "count '%s' for '%s' is too large",
+                    arg, mode);
+    }
+    if (rc < 0) {
+        return fail(-EINVAL, err, errlen, "bad count '%s' for '%s': expected "
+                    "a decimal number", arg, mode);
+    }
+    if (nonzero && *k == 0) {
+        return fail(-EINVAL, err, errlen, "count '%s' for '%s' must be at "
+                    "least 1", arg, mode);
+    }
+    return 0;
+}
+
+/* "D", "D.F" (F at most 6 digits) or "N/1000000", exactly in millionths:
+ * 0, -EINVAL for a bad form, -ERANGE above 1. */
+static int millionths(const char *s, uint32_t *out)
+{
+    static const uint64_t scale[] = {1000000, 100000, 10000, 1000, 100, 10, 1};
+    const char *slash = strchr(s, '/');
+    const char *dot = strchr(s, '.');
+    uint64_t v = 0, frac = 0;
+    size_t frac_len = 0;
+    int rc;
+
+    if (slash != NULL) {
+        rc = strcmp(slash + 1, "1000000") == 0
+             ? digits(s, (size_t)(slash - s), &v) : -EINVAL;
+    } else {
+        rc = digits(s, dot ? (size_t)(dot - s) : strlen(s), &v);
+        if (rc == 0 && dot != NULL) {
+            frac_len = strlen(dot + 1);
+            rc = frac_len <= 6 ? digits(dot + 1, frac_len, &frac) : -EINVAL;
+        }
+        if (rc == 0) {
+            rc = v > 1 ? -ERANGE : 0;
+            v = v * PER_MILLION + frac * scale[frac_len];
+        }
+    }
+    if (rc == 0 && v > PER_MILLION) {
+        rc = -ERANGE;
+    }
+    if (rc == 0) {
+        *out = (uint32_t)v;
+    }
+    return rc;
+}
+
+static int parse_prob(const char *arg, uint32_t *per_million, char *err,
+                      size_t errlen)
+{
+    int rc;
+
+    if (arg == NULL) {
+        return fail(-EINVAL, err, errlen, "'prob' needs a probability, as in "
+                    "prob:0.25");
+    }
+    rc = millionths(arg, per_million);
+    if (rc == -ERANGE) {
+        return fail(-EINVAL, err, errlen, "probability '%s' is above 1", arg);
+    }
+    if (rc < 0) {
+        return fail(-EINVAL, err, errlen, "bad probability '%s': expected 0 "
+                    "to 1 with at most 6 decimals (0.25) or N/1000000", arg);
+    }
+    return 0;
+}
+
+static int parse_flag(const char *flag, bool *persistent, char *err,
+                      size_t errlen)
+{
+    if (flag == NULL || strcmp(flag, "transient") == 0) {
+        *persistent = false;
+    } else if (strcmp(flag, "persistent") == 0) {
+        *persistent = true;
+    } else {
+        return fail(-EINVAL, err, errlen, "unknown fault flag '%s': expected "
+                    "persistent or transient", flag);
+    }
+    return 0;
+}
+
+int sim_fault_spec_parse(const char *text, SimFaultSpec *spec, char *err,
+                         size_t errlen)
+{
+    char buf[SPEC_TEXT_MAX];
+    char *arg, *flag;
+    SimFaultSpec s = {.mode = SIM_FAULT_OFF};
+    size_t i = 0, forms = sizeof(spec_forms) / sizeof(spec_forms[0]);
+    int rc = 0;
+
+    CHECK(text != NULL && spec != NULL);
+    if (strlen(text) >= sizeof(buf)) {
+        return fail(-EINVAL, err, errlen, "fault spec too long (at most %d "
+                    "characters)", SPEC_TEXT_MAX - 1);
+    }
+    memcpy(buf, text, strlen(text) + 1);
+    if ((flag = strchr(buf, ',')) != NULL) {
+        *flag++ = '\0';
+    }
+    if ((arg = strchr(buf, ':')) != NULL) {
+        *arg++ = '\0';
+    }
+    while (i < forms && strcmp(spec_forms[i].name, buf) != 0) {
+        i++;
+    }
+    if (i == forms) {
+        return fail(-EINVAL, err, errlen, "unknown fault mode '%s': expected "
+                    "always, once, nth:K, after:K, every:K or prob:P", buf);
+    }
+    s.mode = spec_forms[i].mode;
+    if (spec_forms[i].arg == ARG_NONE && arg != NULL) {
+        rc = fail(-EINVAL, err, errlen, "'%s' takes no argument, got ':%s'",
+                  buf, arg);
+    } else if (spec_forms[i].arg == ARG_PROB) {
+        rc = parse_prob(arg, &s.per_million, err, errlen);
+    } else if (spec_forms[i].arg != ARG_NONE) {
+        rc = parse_count(buf, arg, spec_forms[i].arg == ARG_COUNT_NONZERO,
+                         &s.k, err, errlen);
+    }
+    if (rc == 0) {
+        rc = parse_flag(flag, &s.persistent, err, errlen);
+    }
+    if (rc == 0) {
+        CHECK(check_spec(&s, NULL, 0) == 0);
+        *spec = s;
+    }
+    return rc;
+}
