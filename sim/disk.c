@@ -1,0 +1,865 @@
+/* disk.c: SimDisk (disk.h): the stages and ReplicationOps of upstream's
+ * block replication driver over SimStore images, and the failover commit
+ * as clock events.  Touches only its own images, events and state.
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "disk.h"
+#include "fault.h"
+
+#define MSG_MAX 160
+
+struct SimDisk {
+    char name[SIM_DISK_NAME_MAX + 1];
+    char node[SIM_DISK_NAME_MAX + 1];
+    char component[SIM_DISK_NAME_MAX + sizeof("disk/")];
+    char points[SIM_DISK_POINT__COUNT][SIM_FAULT_NAME_MAX];
+    SimDiskRole role;
+    SimDiskStage stage;
+    int error;                  /* upstream's s->error: recorded I/O error */
+    bool backup_running;        /* upstream's s->backup_job != NULL */
+    bool committed;             /* the commit completed: top is the disk */
+    bool faults_on;             /* points registered: SIM_FAULT may be hit */
+    uint64_t size_sectors;
+    uint32_t max_io_sectors;
+    uint32_t commit_sectors_per_tick;
+    ReplicationState *rs;
+    SimClock *clock;
+    SimTrace *trace;
+    SimDiskForwardFn *forward;
+    void *forward_ctx;
+    SimDiskCommitDoneFn *commit_done;
+    void *commit_ctx;
+    SimStore *local;            /* primary */
+    SimStore *disk;             /* secondary: the secondary disk */
+    SimStore *hidden;
+    SimStore *active;
+    uint64_t *order;            /* commit pass: sectors still to commit */
+    size_t order_len;
+    size_t order_pos;
+    SimDiskCounters counters;
+};
+
+static void die(const char *func, const char *what, long long a, long long b)
+{
+    fprintf(stderr, "disk: %s: check failed: %s (%lld vs %lld)\n", func, what,
+            a, b);
+    abort();
+}
+
+/* Invariants stay checked in every build (STYLE rule 9), both sides shown. */
+#define CHECK_OP(a, op, b) \
+    (((a) op (b)) ? (void)0 \
+     : die(__func__, #a " " #op " " #b, (long long)(a), (long long)(b)))
+
+static const char *const stage_names[] = {
+    [SIM_DISK_STAGE_NONE] = "none",
+    [SIM_DISK_STAGE_RUNNING] = "running",
+    [SIM_DISK_STAGE_FAILOVER] = "failover",
+    [SIM_DISK_STAGE_FAILOVER_FAILED] = "failover_failed",
+    [SIM_DISK_STAGE_DONE] = "done",
+};
+
+static const char *const point_whats[SIM_DISK_POINT__COUNT] = {
+    [SIM_DISK_POINT_READ] = "read",
+    [SIM_DISK_POINT_WRITE] = "write",
+    [SIM_DISK_POINT_BACKUP] = "backup",
+    [SIM_DISK_POINT_COMMIT] = "commit",
+};
+
+static void trace(SimDisk *d, const char *event, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static void trace(SimDisk *d, const char *event, const char *fmt, ...)
+{
+    char details[MSG_MAX];
+    va_list ap;
+
+    if (d->trace == NULL) {
+        return;
+    }
+    va_start(ap, fmt);
+    vsnprintf(details, sizeof(details), fmt, ap);
+    va_end(ap);
+    sim_trace_event(d->trace, sim_clock_now(d->clock), d->node, d->component,
+                    event, "%s", details);
+}
+
+static void set_stage(SimDisk *d, SimDiskStage stage)
+{
+    trace(d, "stage", "%s->%s", stage_names[d->stage], stage_names[stage]);
+    d->stage = stage;
+}
+
+/* A hit of one of this disk's points; never hit without a SimFaults. */
+static bool fires(SimDisk *d, SimDiskPoint point)
+{
+    bool fire;
+
+    if (!d->faults_on) {
+        return false;
+    }
+    CHECK_OP(d->role == SIM_DISK_SECONDARY || point == SIM_DISK_POINT_WRITE,
+             ==, true);
+    fire = SIM_FAULT(d->points[point]);
+    if (fire) {
+        trace(d, "fault", "%s", d->points[point]);
+    }
+    return fire;
+}
+
+static bool after_failover(const SimDisk *d)
+{
+    return d->stage == SIM_DISK_STAGE_FAILOVER
+           || d->stage == SIM_DISK_STAGE_DONE;
+}
+
+/* ---- Creation -------------------------------------------------------- */
+
+static int bad(char *err, size_t errlen, const char *name, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+
+static int bad(char *err, size_t errlen, const char *name, const char *fmt, ...)
+{
+    if (err != NULL && errlen > 0) {
+        int len = snprintf(err, errlen, "disk '%s': ", name ? name : "(null)");
+        va_list ap;
+
+        if (len >= 0 && (size_t)len < errlen) {
+            va_start(ap, fmt);
+            vsnprintf(err + len, errlen - (size_t)len, fmt, ap);
+            va_end(ap);
+        }
+    }
+    return -EINVAL;
+}
+
+static bool name_ok(const char *name)
+{
+    size_t len = name ? strnlen(name, SIM_DISK_NAME_MAX + 1) : 0;
+
+    return len > 0 && len <= SIM_DISK_NAME_MAX
+           && strspn(name, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+                           "0123456789_.-") == len;
+}
+
+static int check_config(const SimDiskConfig *c, char *err, size_t errlen)
+{
+    const char *n = c->name;
+
+    if (!name_ok(n)) {
+        return bad(err, errlen, n, "name must be 1 to %d of [A-Za-z0-9_.-]",
+                   SIM_DISK_NAME_MAX);
+    }
+    if (c->node != NULL && strlen(c->node) > SIM_DISK_NAME_MAX) {
+        return bad(err, errlen, n, "node name longer than %d", SIM_DISK_NAME_MAX);
+    }
+    if (c->role != SIM_DISK_PRIMARY && c->role != SIM_DISK_SECONDARY) {
+        return bad(err, errlen, n, "role %d is neither primary nor secondary",
+                   (int)c->role);
+    }
+    if (c->size_sectors == 0 || c->size_sectors > SIM_STORE_MAX_SIZE_SECTORS) {
+        return bad(err, errlen, n, "size_sectors %llu is not in 1..%llu",
+                   (unsigned long long)c->size_sectors,
+                   (unsigned long long)SIM_STORE_MAX_SIZE_SECTORS);
+    }
+    if (c->registry == NULL || c->clock == NULL) {
+        return bad(err, errlen, n, "needs a registry and a clock");
+    }
+    if (c->role == SIM_DISK_PRIMARY && c->forward == NULL) {
+        return bad(err, errlen, n, "a primary needs a forward function");
+    }
+    if (c->commit_sectors_per_tick > SIM_DISK_COMMIT_MAX_SECTORS_PER_TICK) {
+        return bad(err, errlen, n, "commit_sectors_per_tick %u is above %u",
+                   (unsigned)c->commit_sectors_per_tick,
+                   (unsigned)SIM_DISK_COMMIT_MAX_SECTORS_PER_TICK);
+    }
+    return 0;
+}
+
+static void fill(SimDisk *d, const SimDiskConfig *c)
+{
+    snprintf(d->name, sizeof(d->name), "%s", c->name);
+    snprintf(d->node, sizeof(d->node), "%s", c->node ? c->node : "-");
+    snprintf(d->component, sizeof(d->component), "disk/%s", c->name);
+    for (int p = 0; p < SIM_DISK_POINT__COUNT; p++) {
+        snprintf(d->points[p], sizeof(d->points[p]), "disk/%s/%s", c->name,
+                 point_whats[p]);
+    }
+    d->role = c->role;
+    d->stage = SIM_DISK_STAGE_NONE;
+    d->size_sectors = c->size_sectors;
+    d->max_io_sectors = c->max_io_sectors == 0
+                        || c->max_io_sectors > SIM_DISK_MAX_IO_SECTORS
+                        ? SIM_DISK_MAX_IO_SECTORS : c->max_io_sectors;
+    d->commit_sectors_per_tick = c->commit_sectors_per_tick
+                                 ? c->commit_sectors_per_tick
+                                 : SIM_DISK_COMMIT_SECTORS_PER_TICK;
+    d->clock = c->clock;
+    d->trace = c->trace;
+    d->forward = c->forward;
+    d->forward_ctx = c->forward_ctx;
+    d->commit_done = c->commit_done;
+    d->commit_ctx = c->commit_ctx;
+}
+
+static int make_images(SimDisk *d, uint64_t max_blocks)
+{
+    if (d->role == SIM_DISK_PRIMARY) {
+        d->local = sim_store_new(d->size_sectors, max_blocks);
+        return d->local ? 0 : -ENOMEM;
+    }
+    d->disk = sim_store_new(d->size_sectors, max_blocks);
+    d->hidden = sim_store_new(d->size_sectors, max_blocks);
+    d->active = sim_store_new(d->size_sectors, max_blocks);
+    return d->disk && d->hidden && d->active ? 0 : -ENOMEM;
+}
+
+/* A primary's only point is its forwarding (WRITE); see SimDiskPoint. */
+static int register_points(SimDisk *d, SimFaults *faults, char *err,
+                           size_t errlen)
+{
+    for (int p = 0; faults != NULL && p < SIM_DISK_POINT__COUNT; p++) {
+        int rc;
+
+        if (d->role == SIM_DISK_PRIMARY && p != SIM_DISK_POINT_WRITE) {
+            continue;
+        }
+        rc = sim_faults_register(faults, d->points[p]);
+        if (rc < 0 && rc != -EEXIST) {
+            bad(err, errlen, d->name, "cannot register fault point '%s': %s",
+                d->points[p], strerror(-rc));
+            return rc;
+        }
+    }
+    d->faults_on = faults != NULL;
+    return 0;
+}
+
+static ReplicationOps disk_ops;
+
+SimDisk *sim_disk_new(const SimDiskConfig *cfg, char *err, size_t errlen)
+{
+    SimDisk *d = NULL;
+
+    if (cfg == NULL) {
+        bad(err, errlen, NULL, "no config");
+        return NULL;
+    }
+    if (check_config(cfg, err, errlen) < 0) {
+        return NULL;
+    }
+    d = calloc(1, sizeof(*d));
+    if (d == NULL) {
+        bad(err, errlen, cfg->name, "out of memory");
+        return NULL;
+    }
+    fill(d, cfg);
+    if (make_images(d, cfg->max_written_sectors) < 0) {
+        bad(err, errlen, cfg->name, "out of memory for the images");
+        goto fail;
+    }
+    if (register_points(d, cfg->faults, err, errlen) < 0) {
+        goto fail;
+    }
+    d->rs = replication_new_in(cfg->registry, d, &disk_ops);
+    if (d->rs == NULL) {
+        bad(err, errlen, cfg->name, "cannot register in the replication "
+            "registry: out of memory");
+        goto fail;
+    }
+    trace(d, "new", "role=%s size_sectors=%llu",
+          d->role == SIM_DISK_PRIMARY ? "primary" : "secondary",
+          (unsigned long long)d->size_sectors);
+    return d;
+fail:
+    sim_disk_free(d);
+    return NULL;
+}
+
+void sim_disk_unregister(SimDisk *d)
+{
+    if (d->rs != NULL) {
+        replication_remove(d->rs);
+        d->rs = NULL;
+        trace(d, "unregister", "stage=%s", stage_names[d->stage]);
+    }
+}
+
+void sim_disk_free(SimDisk *d)
+{
+    if (d == NULL) {
+        return;
+    }
+    sim_disk_unregister(d);
+    sim_clock_cancel(d->clock, d);
+    sim_store_free(d->local);
+    sim_store_free(d->disk);
+    sim_store_free(d->hidden);
+    sim_store_free(d->active);
+    free(d->order);
+    free(d);
+}
+
+/* ---- I/O --------------------------------------------------------------- */
+
+static bool io_ok(const SimDisk *d, uint64_t sector, uint32_t count,
+                  const void *buf)
+{
+    return buf != NULL && count > 0 && count <= d->max_io_sectors
+           && sector < d->size_sectors && count <= d->size_sectors - sector;
+}
+
+/* Count the call's outcome and trace it; returns rc. */
+static int io_done(SimDisk *d, const char *event, uint64_t sector,
+                   uint32_t count, int rc)
+{
+    d->counters.io_errors += rc < 0;
+    trace(d, event, "sector=%llu count=%u rc=%d", (unsigned long long)sector,
+          (unsigned)count, rc);
+    return rc;
+}
+
+/* Secondary view: active, else hidden, else the secondary disk. */
+static void read_view(const SimDisk *d, uint64_t sector, uint32_t count,
+                      uint8_t *buf)
+{
+    static const uint8_t zeros[SIM_SECTOR_SIZE];
+
+    for (uint32_t i = 0; i < count; i++) {
+        const uint8_t *data = sim_store_peek(d->active, sector + i);
+
+        if (data == NULL) {
+            data = sim_store_peek(d->hidden, sector + i);
+        }
+        if (data == NULL) {
+            data = sim_store_peek(d->disk, sector + i);
+        }
+        memcpy(buf + (size_t)i * SIM_SECTOR_SIZE, data ? data : zeros,
+               SIM_SECTOR_SIZE);
+    }
+}
+
+int sim_disk_read(SimDisk *d, uint64_t sector, uint32_t count, uint8_t *buf)
+{
+    int rc = 0;
+
+    d->counters.reads++;
+    if (!io_ok(d, sector, count, buf)) {
+        rc = -EINVAL;
+    } else if (d->role == SIM_DISK_PRIMARY) {
+        rc = -EIO;      /* upstream: the primary filter only forwards writes */
+    } else if (d->stage == SIM_DISK_STAGE_NONE) {
+        rc = -EIO;
+    } else if (fires(d, SIM_DISK_POINT_READ)) {
+        rc = -EIO;
+    } else {
+        read_view(d, sector, count, buf);
+    }
+    return io_done(d, "read", sector, count, rc);
+}
+
+/* Upstream's replication_return_value for a primary: keep the error. */
+static void swallow(SimDisk *d, int rc, const char *why)
+{
+    d->error = rc;
+    d->counters.swallowed++;
+    trace(d, "error_recorded", "%s rc=%d", why, rc);
+}
+
+static int primary_write(SimDisk *d, uint64_t sector, uint32_t count,
+                         const uint8_t *data)
+{
+    int rc;
+
+    if (d->stage == SIM_DISK_STAGE_NONE) {
+        return -EIO;
+    }
+    rc = sim_store_write(d->local, sector, count, data);
+    if (rc < 0 || d->stage == SIM_DISK_STAGE_DONE) {
+        return rc;
+    }
+    CHECK_OP(d->stage, ==, SIM_DISK_STAGE_RUNNING);
+    if (fires(d, SIM_DISK_POINT_WRITE)) {
+        swallow(d, -EIO, "forward fault");
+        return 0;
+    }
+    d->counters.forwarded++;
+    rc = d->forward(d->forward_ctx, sector, count, data);
+    if (rc < 0) {
+        swallow(d, rc, "forward");
+    }
+    return 0;
+}
+
+/* FAILOVER_FAILED: sectors that active or hidden holds go to active, the
+ * rest to the secondary disk, in runs of the same target. */
+static int write_split(SimDisk *d, uint64_t sector, uint32_t count,
+                       const uint8_t *data)
+{
+    uint32_t start = 0;
+
+    while (start < count) {
+        uint64_t s = sector + start;
+        bool upper = sim_store_has(d->active, s) || sim_store_has(d->hidden, s);
+        uint32_t end = start + 1;
+        int rc;
+
+        while (end < count
+               && (sim_store_has(d->active, sector + end)
+                   || sim_store_has(d->hidden, sector + end)) == upper) {
+            end++;
+        }
+        rc = sim_store_write(upper ? d->active : d->disk, s, end - start,
+                             data + (size_t)start * SIM_SECTOR_SIZE);
+        if (rc < 0) {
+            return rc;
+        }
+        start = end;
+    }
+    return 0;
+}
+
+static int secondary_write(SimDisk *d, uint64_t sector, uint32_t count,
+                           const uint8_t *data)
+{
+    if (d->stage == SIM_DISK_STAGE_NONE) {
+        return -EIO;
+    }
+    if (fires(d, SIM_DISK_POINT_WRITE)) {
+        return -EIO;
+    }
+    if (d->stage == SIM_DISK_STAGE_FAILOVER_FAILED) {
+        return write_split(d, sector, count, data);
+    }
+    if (d->stage == SIM_DISK_STAGE_DONE && d->committed) {
+        return sim_store_write(d->disk, sector, count, data);
+    }
+    return sim_store_write(d->active, sector, count, data);
+}
+
+int sim_disk_write(SimDisk *d, uint64_t sector, uint32_t count,
+                   const uint8_t *data)
+{
+    int rc;
+
+    d->counters.writes++;
+    if (!io_ok(d, sector, count, data)) {
+        rc = -EINVAL;
+    } else if (d->role == SIM_DISK_PRIMARY) {
+        rc = primary_write(d, sector, count, data);
+    } else {
+        rc = secondary_write(d, sector, count, data);
+    }
+    return io_done(d, "write", sector, count, rc);
+}
+
+/* upstream's backup_job_completed outside FAILOVER: the job is gone and
+ * that is an I/O error for get_error. */
+static void cancel_backup(SimDisk *d, const char *why)
+{
+    CHECK_OP(d->backup_running, ==, true);
+    d->backup_running = false;
+    if (d->stage != SIM_DISK_STAGE_FAILOVER) {
+        d->error = -EIO;
+    }
+    trace(d, "backup_cancelled", "%s error=%d", why, d->error);
+}
+
+/* Copy-before-write: the old content of each sector not yet in hidden.
+ * A fired backup point cancels the job first; nothing is copied then. */
+static int copy_before_write(SimDisk *d, uint64_t sector, uint32_t count)
+{
+    static const uint8_t zeros[SIM_SECTOR_SIZE];
+    uint32_t first = count;
+
+    for (uint32_t i = 0; i < count && first == count; i++) {
+        first = sim_store_has(d->hidden, sector + i) ? count : i;
+    }
+    if (first == count) {
+        return 0;
+    }
+    if (fires(d, SIM_DISK_POINT_BACKUP)) {
+        cancel_backup(d, "backup fault");
+        return 0;
+    }
+    for (uint32_t i = first; i < count; i++) {
+        const uint8_t *old = sim_store_peek(d->disk, sector + i);
+        int rc;
+
+        if (sim_store_has(d->hidden, sector + i)) {
+            continue;
+        }
+        rc = sim_store_write(d->hidden, sector + i, 1, old ? old : zeros);
+        if (rc < 0) {
+            return rc;
+        }
+        d->counters.preimages++;
+    }
+    return 0;
+}
+
+int sim_disk_receive(SimDisk *d, uint64_t sector, uint32_t count,
+                     const uint8_t *data)
+{
+    int rc = 0;
+
+    d->counters.receives++;
+    if (!io_ok(d, sector, count, data) || d->role != SIM_DISK_SECONDARY) {
+        rc = -EINVAL;
+    } else if (d->stage != SIM_DISK_STAGE_NONE
+               && d->stage != SIM_DISK_STAGE_RUNNING) {
+        rc = -EIO;
+    } else if (fires(d, SIM_DISK_POINT_WRITE)) {
+        rc = -EIO;
+    } else {
+        if (d->backup_running) {
+            rc = copy_before_write(d, sector, count);
+        }
+        if (rc == 0) {
+            rc = sim_store_write(d->disk, sector, count, data);
+        }
+    }
+    return io_done(d, "receive", sector, count, rc);
+}
+
+/* ---- The failover commit ------------------------------------------------ */
+
+static void commit_end(SimDisk *d, int result, const char *why)
+{
+    free(d->order);
+    d->order = NULL;
+    d->order_len = d->order_pos = 0;
+    if (result == 0) {
+        CHECK_OP(sim_store_count(d->active) + sim_store_count(d->hidden), ==, 0);
+        d->committed = true;
+        d->error = 0;
+        set_stage(d, SIM_DISK_STAGE_DONE);
+    } else {
+        d->error = -EIO;
+        trace(d, "commit_failed", "%s", why);
+        set_stage(d, SIM_DISK_STAGE_FAILOVER_FAILED);
+    }
+    if (d->commit_done != NULL) {
+        d->commit_done(d->commit_ctx, d, result);
+    }
+}
+
+/* The next pass: every sector active or hidden holds, ascending. */
+static int commit_plan(SimDisk *d)
+{
+    uint64_t *a, *h;
+    size_t na, nh, i = 0, j = 0, n = 0;
+    int rc = sim_store_sorted_sectors(d->active, &a, &na);
+
+    if (rc == 0 && (rc = sim_store_sorted_sectors(d->hidden, &h, &nh)) < 0) {
+        free(a);
+    }
+    if (rc < 0) {
+        return rc;
+    }
+    free(d->order);
+    d->order = na + nh ? malloc((na + nh) * sizeof(*d->order)) : NULL;
+    if (na + nh > 0 && d->order == NULL) {
+        rc = -ENOMEM;
+    }
+    while (rc == 0 && (i < na || j < nh)) {
+        uint64_t s = j == nh || (i < na && a[i] <= h[j]) ? a[i] : h[j];
+
+        i += i < na && a[i] == s;
+        j += j < nh && h[j] == s;
+        d->order[n++] = s;
+    }
+    d->order_len = n;
+    d->order_pos = 0;
+    free(a);
+    free(h);
+    return rc;
+}
+
+/* Move one sector of the view into the secondary disk; the view is
+ * unchanged, the overlays lose the sector.  1 when moved, 0 when neither
+ * overlay holds it, < 0 when the secondary disk refuses the write. */
+static int commit_sector(SimDisk *d, uint64_t sector)
+{
+    const uint8_t *data = sim_store_peek(d->active, sector);
+    int rc;
+
+    if (data == NULL) {
+        data = sim_store_peek(d->hidden, sector);
+    }
+    if (data == NULL) {
+        return 0;
+    }
+    rc = sim_store_write(d->disk, sector, 1, data);
+    if (rc < 0) {
+        return rc;
+    }
+    sim_store_discard(d->active, sector, 1);
+    sim_store_discard(d->hidden, sector, 1);
+    d->counters.committed_sectors++;
+    return 1;
+}
+
+static void commit_step(SimClock *clock, void *arg, uint64_t data)
+{
+    SimDisk *d = arg;
+    uint32_t moved = 0;
+    int rc = 0;
+
+    (void)clock, (void)data;
+    CHECK_OP(d->stage, ==, SIM_DISK_STAGE_FAILOVER);
+    d->counters.commit_steps++;
+    if (fires(d, SIM_DISK_POINT_COMMIT)) {
+        commit_end(d, -EIO, "commit fault");
+        return;
+    }
+    if (d->order_pos == d->order_len) {
+        rc = commit_plan(d);
+    }
+    while (rc >= 0 && moved < d->commit_sectors_per_tick
+           && d->order_pos < d->order_len) {
+        rc = commit_sector(d, d->order[d->order_pos++]);
+        moved += rc > 0;
+    }
+    rc = rc < 0 ? rc : 0;
+    trace(d, "commit_step", "sectors=%u left=%llu rc=%d", (unsigned)moved,
+          (unsigned long long)(sim_store_count(d->active)
+                               + sim_store_count(d->hidden)), rc);
+    if (rc == 0 && sim_store_count(d->active) + sim_store_count(d->hidden) == 0) {
+        commit_end(d, 0, NULL);
+    } else if (rc < 0 || (rc = sim_clock_schedule(d->clock, 1, commit_step,
+                                                  d, 0)) < 0) {
+        commit_end(d, -EIO, strerror(-rc));
+    }
+}
+
+/* ---- ReplicationOps ---------------------------------------------------- */
+
+static SimDisk *disk_of(ReplicationState *rs)
+{
+    SimDisk *d = rs->opaque;
+
+    CHECK_OP(d->rs, ==, rs);
+    return d;
+}
+
+/* Set errp to msg (if any) and trace the request, its argument and its
+ * outcome with the stage it left. */
+static void answer(SimDisk *d, const char *request, const char *arg,
+                   const char *msg, Error **errp)
+{
+    if (msg != NULL) {
+        error_setg(errp, "%s", msg);
+    }
+    trace(d, request, "%s stage=%s %s%s", arg, stage_names[d->stage],
+          msg ? "error: " : "ok", msg ? msg : "");
+}
+
+static void ignored(SimDisk *d, const char *request, const char *arg)
+{
+    d->counters.ignored++;
+    trace(d, request, "%s stage=%s ignored after failover", arg,
+          stage_names[d->stage]);
+}
+
+/* Upstream's secondary_do_checkpoint: NULL or the error message. */
+static const char *secondary_checkpoint(SimDisk *d)
+{
+    if (!d->backup_running) {
+        return "Backup job was cancelled unexpectedly";
+    }
+    sim_store_clear(d->active);
+    sim_store_clear(d->hidden);
+    d->counters.checkpoints++;
+    return NULL;
+}
+
+static void disk_start(ReplicationState *rs, ReplicationMode mode, Error **errp)
+{
+    SimDisk *d = disk_of(rs);
+    char msg[MSG_MAX], arg[32];
+    const char *err = NULL;
+
+    snprintf(arg, sizeof(arg), "mode=%d", (int)mode);
+    if (after_failover(d)) {
+        ignored(d, "start", arg);
+        return;
+    }
+    if (d->stage != SIM_DISK_STAGE_NONE) {
+        err = "Block replication is running or done";
+    } else if ((int)mode != (int)d->role) {
+        snprintf(msg, sizeof(msg), "The parameter mode's value is invalid, "
+                 "needs %d, but got %d", (int)d->role, (int)mode);
+        err = msg;
+    } else {
+        d->backup_running = d->role == SIM_DISK_SECONDARY;
+        set_stage(d, SIM_DISK_STAGE_RUNNING);
+        if (d->role == SIM_DISK_SECONDARY) {
+            err = secondary_checkpoint(d);
+        }
+        d->error = 0;
+    }
+    answer(d, "start", arg, err, errp);
+}
+
+static void disk_checkpoint(ReplicationState *rs, Error **errp)
+{
+    SimDisk *d = disk_of(rs);
+    const char *err = NULL;
+
+    if (after_failover(d)) {
+        ignored(d, "checkpoint", "-");
+        return;
+    }
+    /* Upstream checks no stage here: a primary always succeeds, a
+     * secondary without a backup job (not started, stopped) fails. */
+    if (d->role == SIM_DISK_SECONDARY) {
+        err = secondary_checkpoint(d);
+    }
+    answer(d, "checkpoint", "-", err, errp);
+}
+
+static void disk_get_error(ReplicationState *rs, Error **errp)
+{
+    SimDisk *d = disk_of(rs);
+    const char *err = NULL;
+
+    if (d->stage == SIM_DISK_STAGE_NONE) {
+        err = "Block replication is not running";
+    } else if (d->error != 0) {
+        err = "I/O error occurred";
+    }
+    answer(d, "get_error", "-", err, errp);
+}
+
+/* Secondary stop.  Upstream cancels the backup job while the stage is
+ * still RUNNING, so its completion records -EIO; without failover the
+ * checkpoint that follows then finds no job and fails. */
+static const char *secondary_stop(SimDisk *d, bool failover, char *msg,
+                                  size_t len)
+{
+    int rc;
+
+    if (d->backup_running) {
+        cancel_backup(d, "stop");
+    }
+    if (!failover) {
+        const char *err = secondary_checkpoint(d);
+
+        set_stage(d, SIM_DISK_STAGE_DONE);
+        return err;
+    }
+    set_stage(d, SIM_DISK_STAGE_FAILOVER);
+    d->order_len = d->order_pos = 0;
+    rc = sim_clock_schedule(d->clock, 1, commit_step, d, 0);
+    if (rc < 0) {
+        d->error = -EIO;
+        set_stage(d, SIM_DISK_STAGE_FAILOVER_FAILED);
+        snprintf(msg, len, "Cannot start the failover commit: %s",
+                 strerror(-rc));
+        return msg;
+    }
+    return NULL;
+}
+
+static void disk_stop(ReplicationState *rs, bool failover, Error **errp)
+{
+    SimDisk *d = disk_of(rs);
+    const char *arg = failover ? "failover=1" : "failover=0";
+    char msg[MSG_MAX];
+    const char *err = NULL;
+
+    if (after_failover(d)) {
+        ignored(d, "stop", arg);
+        return;
+    }
+    if (d->stage != SIM_DISK_STAGE_RUNNING) {
+        err = "Block replication is not running";
+    } else if (d->role == SIM_DISK_PRIMARY) {
+        set_stage(d, SIM_DISK_STAGE_DONE);
+        d->error = 0;
+    } else {
+        err = secondary_stop(d, failover, msg, sizeof(msg));
+    }
+    answer(d, "stop", arg, err, errp);
+}
+
+static ReplicationOps disk_ops = {
+    .start = disk_start,
+    .stop = disk_stop,
+    .checkpoint = disk_checkpoint,
+    .get_error = disk_get_error,
+};
+
+/* ---- Getters -------------------------------------------------------------- */
+
+SimDiskStage sim_disk_stage(const SimDisk *d)
+{
+    return d->stage;
+}
+
+const char *sim_disk_stage_name(SimDiskStage stage)
+{
+    return (unsigned)stage <= SIM_DISK_STAGE_DONE ? stage_names[stage] : "?";
+}
+
+SimDiskRole sim_disk_role(const SimDisk *d)
+{
+    return d->role;
+}
+
+const char *sim_disk_name(const SimDisk *d)
+{
+    return d->name;
+}
+
+int sim_disk_error(const SimDisk *d)
+{
+    return d->error;
+}
+
+bool sim_disk_backup_running(const SimDisk *d)
+{
+    return d->backup_running;
+}
+
+ReplicationState *sim_disk_state(const SimDisk *d)
+{
+    return d->rs;
+}
+
+const SimDiskCounters *sim_disk_counters(const SimDisk *d)
+{
+    return &d->counters;
+}
+
+const char *sim_disk_point(const SimDisk *d, SimDiskPoint point)
+{
+    CHECK_OP((unsigned)point, <, SIM_DISK_POINT__COUNT);
+    return d->points[point];
+}
+
+const SimStore *sim_disk_local(const SimDisk *d)
+{
+    return d->local;
+}
+
+const SimStore *sim_disk_secondary(const SimDisk *d)
+{
+    return d->disk;
+}
+
+const SimStore *sim_disk_hidden(const SimDisk *d)
+{
+    return d->hidden;
+}
+
+const SimStore *sim_disk_active(const SimDisk *d)
+{
+    return d->active;
+}

@@ -1,0 +1,477 @@
+/* store.c: SimStore (store.h): an open-addressing hash map from sector to
+ * block index, with linear probing and backward-shift deletion, over a pool
+ * of 512-byte blocks kept in fixed chunks.  Owns only its own memory.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "store.h"
+
+#define CHUNK_BLOCKS 256u
+#define CHUNK_BYTES ((size_t)CHUNK_BLOCKS * SIM_SECTOR_SIZE)
+#define NO_BLOCK UINT32_MAX     /* empty slot; end of the free list */
+#define MIN_TABLE_BITS 6
+
+typedef struct Slot {
+    uint64_t sector;
+    uint32_t block;             /* NO_BLOCK: empty */
+} Slot;
+
+struct SimStore {
+    uint64_t size_sectors;
+    uint64_t max_blocks;
+    uint64_t count;             /* written sectors = occupied slots */
+    Slot *table;                /* NULL while nothing was written */
+    unsigned bits;              /* table has 1 << bits slots */
+    uint8_t **chunks;
+    size_t nchunks;
+    size_t chunks_cap;
+    uint32_t used_blocks;       /* blocks ever handed out of the chunks */
+    uint32_t free_head;         /* freed blocks, linked through their bytes */
+    uint64_t free_count;
+};
+
+static void die(const char *func, const char *what, unsigned long long a,
+                unsigned long long b)
+{
+    fprintf(stderr, "store: %s: check failed: %s (%llu vs %llu)\n", func, what,
+            a, b);
+    abort();
+}
+
+/* Invariants stay checked in every build (STYLE rule 9), both sides shown. */
+#define CHECK_OP(a, op, b) \
+    (((a) op (b)) ? (void)0 \
+     : die(__func__, #a " " #op " " #b, (unsigned long long)(a), \
+           (unsigned long long)(b)))
+
+static const uint8_t zero_block[SIM_SECTOR_SIZE];
+
+static size_t table_cap(const SimStore *s)
+{
+    return s->table == NULL ? 0 : (size_t)1 << s->bits;
+}
+
+/* Runs of 8 sectors (a 4 KiB guest block) get adjacent home slots, so a
+ * multi-sector I/O touches one or two cache lines of the table instead of
+ * one per sector; the runs themselves are spread by Fibonacci hashing. */
+static size_t home_of(const SimStore *s, uint64_t sector)
+{
+    uint64_t run = (sector >> 3) * UINT64_C(0x9E3779B97F4A7C15);
+
+    return (size_t)(((run >> (64 - s->bits)) & ~(uint64_t)7) | (sector & 7));
+}
+
+static uint8_t *block_at(const SimStore *s, uint32_t block)
+{
+    return s->chunks[block / CHUNK_BLOCKS]
+           + (size_t)(block % CHUNK_BLOCKS) * SIM_SECTOR_SIZE;
+}
+
+/* The slot holding sector, or the empty slot where it would go. */
+static size_t probe(const SimStore *s, uint64_t sector)
+{
+    size_t mask = table_cap(s) - 1;
+    size_t i = home_of(s, sector);
+
+    while (s->table[i].block != NO_BLOCK && s->table[i].sector != sector) {
+        i = (i + 1) & mask;
+    }
+    return i;
+}
+
+static const Slot *find(const SimStore *s, uint64_t sector)
+{
+    size_t i;
+
+    if (s->table == NULL) {
+        return NULL;
+    }
+    i = probe(s, sector);
+    return s->table[i].block == NO_BLOCK ? NULL : &s->table[i];
+}
+
+static bool range_ok(const SimStore *s, uint64_t sector, uint32_t count)
+{
+    return count > 0 && sector < s->size_sectors
+           && count <= s->size_sectors - sector;
+}
+
+SimStore *sim_store_new(uint64_t size_sectors, uint64_t max_blocks)
+{
+    SimStore *s;
+
+    if (size_sectors == 0 || size_sectors > SIM_STORE_MAX_SIZE_SECTORS) {
+        return NULL;
+    }
+    if (max_blocks == 0) {
+        max_blocks = size_sectors;
+    }
+    if (max_blocks > SIM_STORE_MAX_BLOCKS) {
+        max_blocks = SIM_STORE_MAX_BLOCKS;
+    }
+    s = calloc(1, sizeof(*s));
+    if (s != NULL) {
+        s->size_sectors = size_sectors;
+        s->max_blocks = max_blocks;
+        s->free_head = NO_BLOCK;
+    }
+    return s;
+}
+
+void sim_store_clear(SimStore *s)
+{
+    for (size_t i = 0; i < s->nchunks; i++) {
+        free(s->chunks[i]);
+    }
+    free(s->chunks);
+    free(s->table);
+    s->chunks = NULL;
+    s->nchunks = s->chunks_cap = 0;
+    s->table = NULL;
+    s->bits = 0;
+    s->count = 0;
+    s->used_blocks = 0;
+    s->free_head = NO_BLOCK;
+    s->free_count = 0;
+}
+
+void sim_store_free(SimStore *s)
+{
+    if (s != NULL) {
+        sim_store_clear(s);
+        free(s);
+    }
+}
+
+uint64_t sim_store_size_sectors(const SimStore *s)
+{
+    return s->size_sectors;
+}
+
+uint64_t sim_store_max_blocks(const SimStore *s)
+{
+    return s->max_blocks;
+}
+
+uint64_t sim_store_count(const SimStore *s)
+{
+    return s->count;
+}
+
+size_t sim_store_bytes_used(const SimStore *s)
+{
+    return sizeof(*s) + table_cap(s) * sizeof(Slot)
+           + s->chunks_cap * sizeof(*s->chunks) + s->nchunks * CHUNK_BYTES;
+}
+
+const uint8_t *sim_store_peek(const SimStore *s, uint64_t sector)
+{
+    const Slot *slot = sector < s->size_sectors ? find(s, sector) : NULL;
+
+    return slot == NULL ? NULL : block_at(s, slot->block);
+}
+
+bool sim_store_has(const SimStore *s, uint64_t sector)
+{
+    return sim_store_peek(s, sector) != NULL;
+}
+
+int sim_store_read(const SimStore *s, uint64_t sector, uint32_t count,
+                   uint8_t *buf)
+{
+    if (buf == NULL || !range_ok(s, sector, count)) {
+        return -EINVAL;
+    }
+    for (uint32_t i = 0; i < count; i++) {
+        const uint8_t *data = sim_store_peek(s, sector + i);
+
+        memcpy(buf + (size_t)i * SIM_SECTOR_SIZE, data ? data : zero_block,
+               SIM_SECTOR_SIZE);
+    }
+    return 0;
+}
+
+/* Rehash into a table of 1 << bits slots.  0 or -ENOMEM (table kept). */
+static int rehash(SimStore *s, unsigned bits)
+{
+    Slot *old = s->table;
+    size_t old_cap = table_cap(s);
+    Slot *table = malloc(((size_t)1 << bits) * sizeof(*table));
+
+    if (table == NULL) {
+        return -ENOMEM;
+    }
+    for (size_t i = 0; i < ((size_t)1 << bits); i++) {
+        table[i].block = NO_BLOCK;
+    }
+    s->table = table;
+    s->bits = bits;
+    for (size_t i = 0; i < old_cap; i++) {
+        if (old[i].block != NO_BLOCK) {
+            s->table[probe(s, old[i].sector)] = old[i];
+        }
+    }
+    free(old);
+    return 0;
+}
+
+/* Make room for `more` new sectors: table load stays at most 1/2 and the
+ * pool has that many free blocks.  0 or -ENOMEM (the image is unchanged). */
+static int reserve(SimStore *s, uint64_t more)
+{
+    uint64_t want = s->count + more;
+    uint64_t spare = s->free_count
+                     + (uint64_t)s->nchunks * CHUNK_BLOCKS - s->used_blocks;
+    unsigned bits = s->table == NULL ? MIN_TABLE_BITS : s->bits;
+
+    while (want > ((uint64_t)1 << bits) / 2) {
+        bits++;
+    }
+    if ((s->table == NULL || bits != s->bits) && rehash(s, bits) < 0) {
+        return -ENOMEM;
+    }
+    while (spare < more) {
+        if (s->nchunks == s->chunks_cap) {
+            size_t cap = s->chunks_cap ? s->chunks_cap * 2 : 16;
+            uint8_t **chunks = realloc(s->chunks, cap * sizeof(*chunks));
+
+            if (chunks == NULL) {
+                return -ENOMEM;
+            }
+            s->chunks = chunks;
+            s->chunks_cap = cap;
+        }
+        s->chunks[s->nchunks] = malloc(CHUNK_BYTES);
+        if (s->chunks[s->nchunks] == NULL) {
+            return -ENOMEM;
+        }
+        s->nchunks++;
+        spare += CHUNK_BLOCKS;
+    }
+    return 0;
+}
+
+/* A block from the free list or the chunks; reserve() made sure of one. */
+static uint32_t take_block(SimStore *s)
+{
+    uint32_t block = s->free_head;
+
+    if (block != NO_BLOCK) {
+        memcpy(&s->free_head, block_at(s, block), sizeof(s->free_head));
+        s->free_count--;
+        return block;
+    }
+    CHECK_OP(s->used_blocks, <, s->nchunks * CHUNK_BLOCKS);
+    return s->used_blocks++;
+}
+
+int sim_store_write(SimStore *s, uint64_t sector, uint32_t count,
+                    const uint8_t *data)
+{
+    uint64_t fresh = 0;
+    int rc;
+
+    if (data == NULL || !range_ok(s, sector, count)) {
+        return -EINVAL;
+    }
+    /* Counting the new sectors costs a second probe each: do it only near
+     * the limit, and otherwise make room for the worst case. */
+    if ((uint64_t)count > s->max_blocks - s->count) {
+        for (uint32_t i = 0; i < count; i++) {
+            fresh += find(s, sector + i) == NULL;
+        }
+        if (fresh > s->max_blocks - s->count) {
+            return -ENOSPC;
+        }
+    } else {
+        fresh = count;
+    }
+    rc = reserve(s, fresh);
+    if (rc < 0) {
+        return rc;
+    }
+    for (uint32_t i = 0; i < count; i++) {
+        size_t slot = probe(s, sector + i);
+
+        if (s->table[slot].block == NO_BLOCK) {
+            s->table[slot] = (Slot){.sector = sector + i, .block = take_block(s)};
+            s->count++;
+        }
+        memcpy(block_at(s, s->table[slot].block),
+               data + (size_t)i * SIM_SECTOR_SIZE, SIM_SECTOR_SIZE);
+    }
+    CHECK_OP(s->count, <=, table_cap(s) / 2);
+    return 0;
+}
+
+/* Empty slot i, shifting later members of its probe run back so that
+ * every remaining sector stays reachable from its home slot. */
+static void remove_slot(SimStore *s, size_t i)
+{
+    size_t mask = table_cap(s) - 1;
+    uint32_t block = s->table[i].block;
+
+    memcpy(block_at(s, block), &s->free_head, sizeof(s->free_head));
+    s->free_head = block;
+    s->free_count++;
+    for (size_t j = (i + 1) & mask; s->table[j].block != NO_BLOCK;
+         j = (j + 1) & mask) {
+        size_t k = home_of(s, s->table[j].sector);
+
+        /* Move j into the hole unless its home lies cyclically in (i, j]. */
+        if ((i <= j) ? (i < k && k <= j) : (i < k || k <= j)) {
+            continue;
+        }
+        s->table[i] = s->table[j];
+        i = j;
+    }
+    s->table[i].block = NO_BLOCK;
+    s->count--;
+}
+
+int sim_store_discard(SimStore *s, uint64_t sector, uint32_t count)
+{
+    if (!range_ok(s, sector, count)) {
+        return -EINVAL;
+    }
+    for (uint32_t i = 0; i < count && s->count > 0; i++) {
+        size_t slot = probe(s, sector + i);
+
+        if (s->table[slot].block != NO_BLOCK) {
+            remove_slot(s, slot);
+        }
+    }
+    return 0;
+}
+
+static int cmp_u64(const void *a, const void *b)
+{
+    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+    return (x > y) - (x < y);
+}
+
+int sim_store_sorted_sectors(const SimStore *s, uint64_t **sectors,
+                             size_t *count)
+{
+    uint64_t *out = NULL;
+    size_t n = 0;
+
+    if (s->count > 0) {
+        out = malloc((size_t)s->count * sizeof(*out));
+        if (out == NULL) {
+            return -ENOMEM;
+        }
+        for (size_t i = 0; i < table_cap(s); i++) {
+            if (s->table[i].block != NO_BLOCK) {
+                out[n++] = s->table[i].sector;
+            }
+        }
+        qsort(out, n, sizeof(*out), cmp_u64);
+    }
+    CHECK_OP(n, ==, s->count);
+    *sectors = out;
+    *count = n;
+    return 0;
+}
+
+int sim_store_foreach(const SimStore *s, SimStoreVisitFn *fn, void *ctx)
+{
+    uint64_t *sectors;
+    size_t n;
+    int rc = sim_store_sorted_sectors(s, &sectors, &n);
+
+    for (size_t i = 0; rc == 0 && i < n; i++) {
+        rc = fn(ctx, sectors[i], sim_store_peek(s, sectors[i]));
+    }
+    free(sectors);
+    return rc;
+}
+
+SimStore *sim_store_clone(const SimStore *src)
+{
+    SimStore *s = sim_store_new(src->size_sectors, src->max_blocks);
+
+    if (s == NULL || reserve(s, src->count) < 0) {
+        sim_store_free(s);
+        return NULL;
+    }
+    for (size_t i = 0; i < table_cap(src); i++) {
+        const Slot *from = &src->table[i];
+
+        if (from->block != NO_BLOCK) {
+            size_t slot = probe(s, from->sector);
+
+            s->table[slot] = (Slot){.sector = from->sector, .block = take_block(s)};
+            memcpy(block_at(s, s->table[slot].block), block_at(src, from->block),
+                   SIM_SECTOR_SIZE);
+            s->count++;
+        }
+    }
+    CHECK_OP(s->count, ==, src->count);
+    return s;
+}
+
+/* First differing byte of one sector: 0 and diff filled, or 1 when equal. */
+static int compare_sector(const SimStore *a, const SimStore *b, uint64_t sector,
+                          SimStoreDiff *diff)
+{
+    const uint8_t *x = sim_store_peek(a, sector);
+    const uint8_t *y = sim_store_peek(b, sector);
+
+    x = x ? x : zero_block;
+    y = y ? y : zero_block;
+    for (uint32_t i = 0; i < SIM_SECTOR_SIZE; i++) {
+        if (x[i] != y[i]) {
+            *diff = (SimStoreDiff){sector, i, x[i], y[i]};
+            return 0;
+        }
+    }
+    return 1;
+}
+
+int sim_store_compare(const SimStore *expected, const SimStore *actual,
+                      SimStoreDiff *diff)
+{
+    uint64_t *xs = NULL, *ys = NULL;
+    size_t nx = 0, ny = 0, i = 0, j = 0;
+    SimStoreDiff found = {0};
+    int rc = -EINVAL;
+
+    if (expected->size_sectors != actual->size_sectors) {
+        goto out;
+    }
+    rc = sim_store_sorted_sectors(expected, &xs, &nx);
+    if (rc == 0) {
+        rc = sim_store_sorted_sectors(actual, &ys, &ny);
+    }
+    /* Merge the two ascending lists: each sector of the union once. */
+    while (rc == 0 && (i < nx || j < ny)) {
+        uint64_t sector = j == ny || (i < nx && xs[i] <= ys[j]) ? xs[i] : ys[j];
+
+        i += i < nx && xs[i] == sector;
+        j += j < ny && ys[j] == sector;
+        if (compare_sector(expected, actual, sector, &found) == 0) {
+            rc = 1;
+        }
+    }
+    if (rc == 1 && diff != NULL) {
+        *diff = found;
+    }
+out:
+    free(xs);
+    free(ys);
+    return rc;
+}
+
+const char *sim_store_diff_format(const SimStoreDiff *diff, char *buf,
+                                  size_t len)
+{
+    snprintf(buf, len, "sector %llu byte %u: expected 0x%02x, actual 0x%02x",
+             (unsigned long long)diff->sector, (unsigned)diff->offset,
+             (unsigned)diff->expected, (unsigned)diff->actual);
+    return buf;
+}
