@@ -1,0 +1,293 @@
+/* net.h: the simulated network.  SimLink carries messages one way between two
+ * nodes, through the clock's event queue, with fault points (drop, delay,
+ * duplicate, reorder, down).  SimCompare is a COLO-compare style comparator on
+ * the primary, registered in that node's ReplicationRegistry; the packets it
+ * releases are what a client sees.  Owns its messages and packets; never
+ * touches disks, nodes or other registries' states.
+ */
+#ifndef REPLBENCH_SIM_NET_H
+#define REPLBENCH_SIM_NET_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "clock.h"
+#include "fault.h"
+#include "replication.h"
+#include "trace.h"
+
+/* ---- Limits ---------------------------------------------------------------- */
+
+#define SIM_NET_NAME_MAX 32                 /* link and node names, NUL included */
+#define SIM_MSG_MAX_BYTES (64u * 1024u)     /* one message or packet payload */
+#define SIM_LINK_DEFAULT_MAX_IN_FLIGHT 4096
+#define SIM_LINK_DEFAULT_HOLD_TICKS 100     /* longest hold of a reordered message */
+#define SIM_COMPARE_DEFAULT_TIMEOUT_TICKS 3000  /* upstream: 3000 ms */
+#define SIM_COMPARE_DEFAULT_SCAN_TICKS 1000     /* upstream: expired_scan_cycle */
+#define SIM_COMPARE_DEFAULT_MAX_QUEUE 1024      /* upstream: MAX_QUEUE_SIZE */
+#define SIM_COMPARE_DEFAULT_MAX_CONNECTIONS 64
+#define SIM_COMPARE_MAX_LINKS 2
+
+/* ---- Links ----------------------------------------------------------------- */
+
+typedef enum SimMsgKind {
+    SIM_MSG_DISK_WRITE,     /* a forwarded guest write; tag: first sector */
+    SIM_MSG_PACKET,         /* a VM output packet; tag: connection id */
+    SIM_MSG_CONTROL,        /* COLO control traffic; tag: the caller's */
+    SIM_MSG__MAX
+} SimMsgKind;
+
+/* A delivered message.  Everything here, payload included, is valid only
+ * during the deliver callback. */
+typedef struct SimMsg {
+    uint64_t id;            /* assigned by the link at send, from 1, increasing */
+    SimMsgKind kind;
+    uint64_t tag;
+    const void *payload;    /* NULL when len is 0 */
+    size_t len;
+    uint64_t sent_tick;
+    unsigned copy;          /* 0; 1 for the second copy of a duplicated message */
+} SimMsg;
+
+/* Called once per delivered copy, from a clock event (never from inside
+ * sim_link_send).  It may send on any link, including this one, and take
+ * links down or up; it must not free this link (aborts). */
+typedef void SimLinkDeliverFn(void *ctx, const SimMsg *msg);
+
+typedef struct SimLinkConfig {
+    const char *name;           /* "p2s": fault points are net/<name>/<fault> */
+    const char *from;           /* node names, for the trace */
+    const char *to;
+    uint64_t latency_ticks;     /* every message: delivered at send + latency */
+    uint64_t delay_ticks;       /* extra when net/<name>/delay fires */
+    uint64_t hold_ticks;        /* reorder: longest hold; 0 = default */
+    size_t max_in_flight;       /* see sim_link_in_flight; 0 = default */
+    SimClock *clock;            /* required */
+    SimTrace *trace;            /* may be NULL */
+    SimFaults *faults;          /* may be NULL: no fault point is tested */
+    SimLinkDeliverFn *deliver;  /* required */
+    void *ctx;
+} SimLinkConfig;
+
+typedef struct SimLinkStats {
+    uint64_t sent;          /* sends accepted (ids handed out) */
+    uint64_t refused;       /* sends that returned -ENOTCONN */
+    uint64_t over_limit;    /* sends that returned -ENOBUFS */
+    uint64_t delivered;     /* copies handed to deliver, duplicates included */
+    uint64_t dropped;       /* lost to the drop fault */
+    uint64_t lost;          /* lost because the link went down */
+    uint64_t delayed;
+    uint64_t duplicated;
+    uint64_t reordered;
+    uint64_t downs;         /* times the link went down (fault or caller) */
+} SimLinkStats;
+
+typedef struct SimLink SimLink;
+
+/* A new link, up, in *out.  With cfg->faults, registers its five fault points
+ * net/<name>/{drop,delay,duplicate,reorder,down} (a point already registered,
+ * by an earlier link of that name, is reused).  Returns 0, or -EINVAL for a
+ * bad config (name empty or SIM_NET_NAME_MAX or longer, clock or deliver
+ * missing), -ENOMEM, or the error of sim_faults_register; on error *out is
+ * NULL and err (when not NULL) holds a one-line message. */
+int sim_link_new(const SimLinkConfig *cfg, SimLink **out, char *err,
+                 size_t errlen);
+
+/* Cancel the link's pending events and release every message in flight
+ * (they are never delivered).  NULL is a no-op.  Aborts when called from
+ * inside this link's deliver callback, even indirectly (from a callback of
+ * something that callback fed): defer such teardown to after the event. */
+void sim_link_free(SimLink *link);
+
+/* Send one message.  payload (len bytes, copied) may be NULL when len is 0.
+ * Returns 0 when the link accepted the message: a fault may still lose it,
+ * as on a real network.  Errors: -EINVAL (bad kind, NULL payload with len),
+ * -EMSGSIZE (len > SIM_MSG_MAX_BYTES), -ENOTCONN (the link is down, or goes
+ * down now through net/<name>/down: the sender learns it, as from a broken
+ * TCP connection), -ENOBUFS (max_in_flight reached), -ENOSPC or -ENOMEM (the
+ * clock's queue or memory).
+ *
+ * Faults, tested in this order when the link has a SimFaults: down (nothing
+ * else is tested when it fires); drop (the message is lost, traced; nothing
+ * else is tested); then delay (+delay_ticks), duplicate (delivered twice in a
+ * row, same id, copy 1) and reorder, which combine.  A reordered message is
+ * held back and delivered right after the next message sent on this link
+ * that is neither dropped nor reordered itself, or at send + latency
+ * (+ delay) + hold_ticks if that comes first.  Ids are monotonic; a send
+ * refused by the clock (-ENOSPC, -ENOMEM) leaves a gap.
+ *
+ * Without faults, messages are delivered in order of (send tick + latency,
+ * send order).  A message in flight when the link goes down is lost at its
+ * delivery time, even if the link is up again by then (the connection it was
+ * sent on is gone).  Safe inside a deliver callback. */
+int sim_link_send(SimLink *link, SimMsgKind kind, uint64_t tag,
+                  const void *payload, size_t len);
+
+/* Take the link down (a partition of this direction) or bring it back up.
+ * Going down starts a new connection: whatever is in flight is lost.
+ * Setting the state it already has does nothing.  Safe inside a deliver
+ * callback and a replication callback. */
+void sim_link_set_down(SimLink *link, bool down);
+
+bool sim_link_is_down(const SimLink *link);
+const char *sim_link_name(const SimLink *link);
+const SimLinkStats *sim_link_stats(const SimLink *link);
+
+/* Messages accepted and not yet delivered or lost, held ones included.
+ * max_in_flight bounds it. */
+size_t sim_link_in_flight(const SimLink *link);
+
+/* ---- Comparator ------------------------------------------------------------ */
+
+typedef enum SimCompareStage {
+    SIM_COMPARE_IDLE,       /* not started: primary packets pass through */
+    SIM_COMPARE_RUNNING,    /* comparing */
+    SIM_COMPARE_STOPPED,    /* after stop: pass through, start is ignored */
+} SimCompareStage;
+
+typedef enum SimCompareReason {
+    SIM_COMPARE_MISMATCH,   /* primary and secondary packets differ */
+    SIM_COMPARE_TIMEOUT,    /* a packet waited compare_timeout_ticks */
+} SimCompareReason;
+
+/* Timeouts: a queued packet of either side (as upstream, which also scans
+ * the secondary's queue) that has waited compare_timeout_ticks raises a
+ * request at exactly that tick; while such a packet stays queued, the
+ * request is repeated every scan_ticks.  The check is a clock event that
+ * exists only while packets are queued, so an idle comparator leaves the
+ * event queue empty. */
+
+typedef enum SimReleaseWhy {
+    SIM_RELEASE_MATCH,      /* the secondary's packet was equal */
+    SIM_RELEASE_CHECKPOINT, /* flushed by a checkpoint */
+    SIM_RELEASE_STOP,       /* flushed by stop (failover or not) */
+    SIM_RELEASE_PASS,       /* not compared: idle or stopped */
+} SimReleaseWhy;
+
+/* A released primary packet, valid during the release callback only. */
+typedef struct SimRelease {
+    uint64_t seq;           /* 1, 2, ... over the comparator's life */
+    uint64_t conn;
+    const void *payload;
+    size_t len;
+    uint64_t arrived_tick;  /* when the primary produced it */
+    SimReleaseWhy why;
+} SimRelease;
+
+/* The release callback sees what a client sees.  It must not call into this
+ * comparator (aborts). */
+typedef void SimCompareReleaseFn(void *ctx, const SimRelease *rel);
+
+/* Asks for a checkpoint.  Always the last thing the comparator does in the
+ * call that raised it, so the callback may run a checkpoint at once
+ * (replication_do_checkpoint_all_in on the comparator's registry), stop the
+ * comparator, or free it. */
+typedef void SimCompareCheckpointFn(void *ctx, SimCompareReason reason,
+                                    uint64_t conn);
+
+typedef struct SimCompareConfig {
+    const char *node;                   /* for the trace, e.g. "pri" */
+    ReplicationRegistry *registry;      /* required: the primary's */
+    SimClock *clock;                    /* required */
+    SimTrace *trace;                    /* may be NULL */
+    uint64_t compare_timeout_ticks;     /* 0 = default */
+    uint64_t scan_ticks;                /* re-check period of a timeout; 0 = default */
+    size_t max_queue;                   /* per connection and side; 0 = default */
+    size_t max_connections;             /* with queued packets; 0 = default */
+    SimLink *links[SIM_COMPARE_MAX_LINKS];  /* reported by get_error when down */
+    SimCompareReleaseFn *release;       /* may be NULL */
+    void *release_ctx;
+    SimCompareCheckpointFn *request_checkpoint; /* may be NULL */
+    void *checkpoint_ctx;
+} SimCompareConfig;
+
+typedef struct SimCompareStats {
+    uint64_t primary_in;        /* primary packets given */
+    uint64_t secondary_in;      /* secondary packets given */
+    uint64_t released;          /* every release, whatever the reason */
+    uint64_t passed;            /* released without comparison */
+    uint64_t matched;           /* released on an equal secondary packet */
+    uint64_t mismatches;
+    uint64_t timeouts;          /* timeout checks that found an old packet */
+    uint64_t dropped;           /* packets refused at a limit (either side) */
+    uint64_t checkpoint_requests;
+    uint64_t checkpoints;       /* checkpoint callbacks run */
+    uint64_t secondary_flushed; /* secondary packets dropped by checkpoint/stop */
+    uint64_t secondary_ignored; /* secondary packets given while not running */
+    uint64_t discarded;         /* queued packets freed unreleased by free */
+    uint64_t released_hash;     /* FNV-1a over (conn, len, payload) released */
+} SimCompareStats;
+
+typedef struct SimCompare SimCompare;
+
+/* A new comparator in stage IDLE, registered in cfg->registry (ReplicationOps
+ * start, stop, checkpoint, get_error; see below).  Returns 0 with *out set,
+ * or -EINVAL (registry or clock missing, node name empty or too long),
+ * -ENOMEM (including the registry refusing the state: "registry/alloc");
+ * on error *out is NULL and err (when not NULL) holds a one-line message.
+ * Safe inside a replication callback (the new state is not visited by a
+ * walk in progress). */
+int sim_compare_new(const SimCompareConfig *cfg, SimCompare **out, char *err,
+                    size_t errlen);
+
+/* Unregister and release.  Queued packets are discarded, never released:
+ * freeing models the primary going away (upstream's object-del flushes
+ * instead; stop first to get that).  Pending events are cancelled.  NULL is
+ * a no-op.  Free it before its registry (the registry would free the state
+ * under it).  Safe inside a replication callback and inside the checkpoint
+ * request callback; aborts inside the release callback. */
+void sim_compare_free(SimCompare *cmp);
+
+/* A packet of the primary VM on connection conn.  Idle or stopped: released
+ * at once (SIM_RELEASE_PASS).  Running: queued; released when the
+ * secondary's packet at the same position of conn is equal.  Returns 0
+ * (released or queued), -EMSGSIZE (len > SIM_MSG_MAX_BYTES), -EINVAL (NULL
+ * payload with len), -ENOBUFS (the connection's queue is full: dropped, and
+ * get_error reports "colo-compare: queue limit reached on connection <conn>"),
+ * -ENOSPC (max_connections have packets queued: dropped, get_error reports
+ * "colo-compare: too many connections (limit <n>)"), -ENOMEM.
+ * Cost: O(max_connections) to find the connection, plus the packets
+ * released.  Safe inside a replication callback and a deliver callback;
+ * aborts inside the release callback. */
+int sim_compare_primary(SimCompare *cmp, uint64_t conn, const void *payload,
+                        size_t len);
+
+/* The secondary VM's packet on conn (arrived over the s->p link).  Ignored
+ * (counted, traced) unless running.  Same returns and limits as
+ * sim_compare_primary.  A mismatch requests a checkpoint once; the
+ * connection then holds every packet until a checkpoint. */
+int sim_compare_secondary(SimCompare *cmp, uint64_t conn, const void *payload,
+                          size_t len);
+
+/* A SimLinkDeliverFn feeding SIM_MSG_PACKET messages (tag = connection) to
+ * sim_compare_secondary; ctx is the SimCompare.  Other kinds are traced and
+ * ignored. */
+void sim_compare_link_deliver(void *ctx, const SimMsg *msg);
+
+SimCompareStage sim_compare_stage(const SimCompare *cmp);
+const SimCompareStats *sim_compare_stats(const SimCompare *cmp);
+ReplicationState *sim_compare_state(const SimCompare *cmp);
+
+/* Packets queued on conn, per side (0, 0 for a connection without any). */
+void sim_compare_queued(const SimCompare *cmp, uint64_t conn,
+                        size_t *primary, size_t *secondary);
+
+/* The comparator's ReplicationOps (errors are exact texts):
+ * start(mode): IDLE -> RUNNING.  Mode not PRIMARY: "colo-compare: runs on
+ *   the primary only, got mode <m>".  RUNNING: "colo-compare: already
+ *   running".  STOPPED: ignored, no error (as block replication ignores
+ *   start after failover).
+ * checkpoint: releases every queued primary packet (in arrival order per
+ *   connection), drops every queued secondary packet, unblocks connections.
+ *   Not running: nothing queued, nothing to do.
+ * stop(failover): RUNNING -> STOPPED, releasing every queued primary packet
+ *   and dropping the secondary's, whatever failover says: with failover the
+ *   primary goes on alone and its output is the truth; without it
+ *   replication ends in order and the primary keeps running.  Later packets
+ *   pass through.  IDLE: "colo-compare: not running".  STOPPED: ignored.
+ * get_error: the first limit error recorded (sticky: a dropped packet stays
+ *   lost), else "link <name> is down" for the first configured link that is
+ *   down, else no error. */
+
+#endif /* REPLBENCH_SIM_NET_H */
