@@ -47,6 +47,11 @@ uint64_t sim_clock_now(const SimClock *clock)
     return clock->now;
 }
 
+const uint64_t *sim_clock_now_ptr(const SimClock *clock)
+{
+    return &clock->now;
+}
+
 size_t sim_clock_pending(const SimClock *clock)
 {
     return clock->len;

@@ -23,6 +23,10 @@ SimClock *sim_clock_new(size_t max_events);
 void sim_clock_free(SimClock *clock);
 
 uint64_t sim_clock_now(const SimClock *clock);
+
+/* Where the clock keeps the current tick, for components that read time
+ * without holding the clock (the fault layer's trace).  Valid until free. */
+const uint64_t *sim_clock_now_ptr(const SimClock *clock);
 size_t sim_clock_pending(const SimClock *clock);
 
 /* Run fn(clock, arg, data) at now + delay_ticks.  Returns 0, -ENOSPC past

@@ -1,5 +1,6 @@
 /* trace.h: the run's trace: one line per event, "tick node component event
- * details", folded into a running 64-bit hash (FNV-1a over the lines).  The
+ * details", folded into a running 64-bit hash (FNV-1a's multiply, over each
+ * line's 8-byte words and its length).  The
  * same seed and inputs give the same lines and the same hash.  Keeps the
  * last SIM_TRACE_KEEP lines for failure reports; writes every line to a
  * FILE or hands it to a callback only when asked.
@@ -12,6 +13,7 @@
 
 #define SIM_TRACE_KEEP 20
 #define SIM_TRACE_LINE_MAX 256      /* longer details are cut, hash included */
+#define SIM_TRACE_HASH_INIT 0xcbf29ce484222325ULL
 
 typedef void SimTraceSink(void *ctx, const char *line);
 
@@ -24,7 +26,7 @@ typedef struct SimTrace {
     char last[SIM_TRACE_KEEP][SIM_TRACE_LINE_MAX];
 } SimTrace;
 
-/* An empty trace: hash SIM_HASH_INIT, no lines, no output. */
+/* An empty trace: hash SIM_TRACE_HASH_INIT, no lines, no output. */
 void sim_trace_init(SimTrace *t);
 
 /* Record one event.  node and component may be "-" (or NULL, written "-").

@@ -197,7 +197,7 @@ static void trace_hash_depends_on_every_line(void **state)
     sim_trace_event(&c, 1, "p", "disk/d", "write", "sector=%d", 8);
     assert_int_equal(a.hash, b.hash);
     assert_int_not_equal(a.hash, c.hash);
-    assert_int_not_equal(a.hash, SIM_HASH_INIT);
+    assert_int_not_equal(a.hash, SIM_TRACE_HASH_INIT);
     assert_int_equal(a.lines, 1);
     assert_string_equal(sim_trace_recent(&a, 0), "1 p disk/d write sector=7");
 }

@@ -1,0 +1,1304 @@
+/* cluster.c: the simulated COLO pair (cluster.h): nodes and their
+ * registries, the replication stream and its reassembly, the checkpoint
+ * protocol, the workload, crashes and failover, and the calls into the
+ * checkers.  The backends (disk.c, net.c) and checkers (check_*.c) own their
+ * own state; this file only wires them together in the COLO order.
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cluster.h"
+
+#define HIST_MAX 4096           /* packets a node emits between checkpoints */
+#define HELD_MAX 64             /* out-of-order stream messages held */
+#define WRITE_HDR 16            /* disk index, count, sector */
+#define CTRL_MARKER 1
+#define CTRL_ACK 2
+#define EV_TIMEOUT 1ULL         /* clock event kinds, in data's top byte */
+#define EV_GAP 2ULL
+#define EV_KIND(d) ((d) >> 56)
+#define EV_VALUE(d) ((d) & ((1ULL << 56) - 1))
+
+typedef struct Hist {
+    uint32_t conn;
+    uint64_t pos;
+    uint64_t digest;
+} Hist;
+
+typedef struct Held {
+    uint64_t id;
+    SimMsgKind kind;
+    uint64_t tag;
+    uint8_t *payload;
+    size_t len;
+} Held;
+
+typedef struct Forward {
+    SimCluster *c;
+    unsigned disk;
+} Forward;
+
+struct SimNode {
+    char name[SIM_DISK_NAME_MAX];
+    SimCluster *c;
+    SimRole role;
+    ReplicationRegistry *reg;
+    SimDisk *disk[SIM_CLUSTER_MAX_DISKS];
+    SimCompare *cmp;
+    ReplicationState *probe;
+    char crash_point[SIM_FAULT_NAME_MAX];
+    bool crashed;
+    bool promoted;
+    bool failover_checked;
+    uint64_t pos[SIM_CLUSTER_MAX_CONNS];
+    Hist hist[HIST_MAX];
+    size_t nhist;
+    bool hist_lost;
+};
+
+struct SimCluster {
+    SimWorld *w;
+    SimClusterConfig cfg;
+    SimNode node[2];
+    SimLink *p2s, *s2p;
+    Forward fwd[SIM_CLUSTER_MAX_DISKS];
+    SimDataCheck *data;
+    SimOutCheck *out;
+    SimPrng rng;
+    SimClusterStats stats;
+    bool started, paused, broken, failed_over, in_checkpoint, wants_checkpoint;
+    bool wants_failover[2];
+    uint64_t epoch;
+    uint64_t next_checkpoint_tick;
+    uint64_t expect_id;         /* next p2s message id in stream order */
+    Held held[HELD_MAX];
+    size_t nheld;
+    unsigned violations;
+    char violation[SIM_CLUSTER_MSG_MAX];
+    char last_error[SIM_CLUSTER_MSG_MAX];
+    uint8_t scratch[64 * SIM_SECTOR_SIZE];      /* a guest write's data */
+    uint8_t msg[SIM_MSG_MAX_BYTES];             /* a forwarded write */
+};
+
+static void failover(SimCluster *c, SimRole survivor);
+
+/* ---- small helpers ------------------------------------------------------ */
+
+static uint64_t now(const SimCluster *c)
+{
+    return sim_clock_now(c->w->clock);
+}
+
+static void trace(SimCluster *c, const SimNode *n, const char *event,
+                  const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+
+static void trace(SimCluster *c, const SimNode *n, const char *event,
+                  const char *fmt, ...)
+{
+    char details[200];
+    va_list ap;
+
+    va_start(ap, fmt);
+    vsnprintf(details, sizeof(details), fmt, ap);
+    va_end(ap);
+    sim_trace_event(&c->w->trace, now(c), n ? n->name : "-", "colo", event,
+                    "%s", details);
+}
+
+static int fail(SimCluster *c, int rc, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static int fail(SimCluster *c, int rc, const char *fmt, ...)
+{
+    va_list ap;
+
+    va_start(ap, fmt);
+    vsnprintf(c->last_error, sizeof(c->last_error), fmt, ap);
+    va_end(ap);
+    return rc;
+}
+
+/* Violations found by the cluster itself and those of every checker. */
+static void collect_violations(SimCluster *c)
+{
+    const char *first = NULL;
+    unsigned n = sim_regcheck_violations(c->w->regcheck) +
+                 sim_datacheck_violations(c->data) +
+                 sim_outcheck_violations(c->out);
+
+    if (n == 0 || c->violations != 0) {
+        return;
+    }
+    if (sim_regcheck_violations(c->w->regcheck)) {
+        first = sim_regcheck_first(c->w->regcheck);
+    } else if (sim_datacheck_violations(c->data)) {
+        first = sim_datacheck_first(c->data);
+    } else {
+        first = sim_outcheck_first(c->out);
+    }
+    c->violations = n;
+    snprintf(c->violation, sizeof(c->violation), "%s", first);
+    sim_trace_event(&c->w->trace, now(c), "-", "check", "violation", "%s", first);
+}
+
+static void walk(SimNode *n, SimWalk w, ReplicationMode mode, bool failover_arg,
+                 Error **errp)
+{
+    n->c->stats.events++;
+    sim_regcheck_walk(n->c->w->regcheck, n->reg, w, mode, failover_arg, errp);
+}
+
+static SimNode *peer(SimNode *n)
+{
+    return &n->c->node[n->role == SIM_PRIMARY ? SIM_SECONDARY : SIM_PRIMARY];
+}
+
+static bool replicating(const SimCluster *c)
+{
+    return c->started && !c->failed_over && !c->node[0].crashed &&
+           !c->node[1].crashed;
+}
+
+/* The secondary VM's writes are part of the data guarantee from its last
+ * checkpoint until its failover has been checked, those made while the
+ * commit runs included. */
+static bool own_writes_count(const SimCluster *c)
+{
+    const SimNode *s = &c->node[SIM_SECONDARY];
+
+    return replicating(c) || (s->promoted && !s->failover_checked);
+}
+
+/* ---- crash probe: a state among the backends of each node -------------- */
+
+static void crash(SimNode *n, const char *why);
+
+static void probe_check(ReplicationState *rs)
+{
+    SimNode *n = rs->opaque;
+
+    if (!n->crashed && SIM_FAULT(n->crash_point)) {
+        crash(n, "fault point, inside a walk");
+    }
+}
+
+static void probe_start(ReplicationState *rs, ReplicationMode m, Error **errp)
+{
+    (void)m, (void)errp;
+    probe_check(rs);
+}
+
+static void probe_stop(ReplicationState *rs, bool f, Error **errp)
+{
+    (void)f, (void)errp;
+    probe_check(rs);
+}
+
+static void probe_other(ReplicationState *rs, Error **errp)
+{
+    (void)errp;
+    probe_check(rs);
+}
+
+static ReplicationOps probe_ops = {
+    .start = probe_start, .stop = probe_stop,
+    .checkpoint = probe_other, .get_error = probe_other,
+};
+
+/* ---- the replication stream (p2s) --------------------------------------- */
+
+static int forward(void *ctx, uint64_t sector, uint32_t count, const uint8_t *data)
+{
+    Forward *f = ctx;
+    SimCluster *c = f->c;
+    const uint32_t per_msg = (SIM_MSG_MAX_BYTES - WRITE_HDR) / SIM_SECTOR_SIZE;
+
+    if (c->broken) {
+        return -EPIPE;
+    }
+    while (count > 0) {
+        uint32_t n = count < per_msg ? count : per_msg;
+        uint32_t hdr[2] = { f->disk, n };
+        int rc;
+
+        memcpy(c->msg, hdr, sizeof(hdr));
+        memcpy(c->msg + 8, &sector, 8);
+        memcpy(c->msg + WRITE_HDR, data, (size_t)n * SIM_SECTOR_SIZE);
+        rc = sim_link_send(c->p2s, SIM_MSG_DISK_WRITE, sector, c->msg,
+                           WRITE_HDR + (size_t)n * SIM_SECTOR_SIZE);
+        if (rc < 0) {
+            return rc;
+        }
+        sector += n;
+        data += (size_t)n * SIM_SECTOR_SIZE;
+        count -= n;
+    }
+    return 0;
+}
+
+static void break_replication(SimCluster *c, const char *why)
+{
+    if (!c->broken) {
+        c->broken = true;
+        trace(c, NULL, "broken", "%s", why);
+    }
+    if (c->in_checkpoint) {
+        c->in_checkpoint = false;
+        c->paused = false;
+        c->stats.checkpoints_failed++;
+    }
+}
+
+static void secondary_checkpoint(SimCluster *c, uint64_t epoch);
+static void schedule(SimCluster *c, uint64_t delay, uint64_t kind, uint64_t value);
+
+static void apply_write(SimCluster *c, const uint8_t *p, size_t len)
+{
+    SimNode *s = &c->node[SIM_SECONDARY];
+    uint32_t hdr[2];
+    uint64_t sector;
+    int rc;
+
+    memcpy(hdr, p, sizeof(hdr));
+    memcpy(&sector, p + 8, 8);
+    if (hdr[0] >= c->cfg.disks || len != WRITE_HDR + (size_t)hdr[1] * SIM_SECTOR_SIZE) {
+        break_replication(c, "malformed forwarded write");
+        return;
+    }
+    rc = sim_disk_receive(s->disk[hdr[0]], sector, hdr[1], p + WRITE_HDR);
+    if (rc < 0) {
+        char why[64];
+
+        snprintf(why, sizeof(why), "forwarded write failed on %s: %d",
+                 sim_disk_name(s->disk[hdr[0]]), rc);
+        break_replication(c, why);
+    }
+}
+
+/* One p2s message, in stream order. */
+static void process(SimCluster *c, SimMsgKind kind, uint64_t tag,
+                    const uint8_t *payload, size_t len)
+{
+    uint64_t epoch;
+
+    c->expect_id++;
+    if (kind == SIM_MSG_DISK_WRITE && len >= WRITE_HDR) {
+        apply_write(c, payload, len);
+    } else if (kind == SIM_MSG_CONTROL && tag == CTRL_MARKER && len == 8) {
+        memcpy(&epoch, payload, 8);
+        secondary_checkpoint(c, epoch);
+    } else {
+        break_replication(c, "unexpected message on the replication stream");
+    }
+}
+
+static void drain_held(SimCluster *c)
+{
+    size_t i = 0;
+
+    while (i < c->nheld && !c->broken) {
+        Held h = c->held[i];
+
+        if (h.id != c->expect_id) {
+            i++;
+            continue;
+        }
+        c->held[i] = c->held[--c->nheld];
+        process(c, h.kind, h.tag, h.payload, h.len);
+        free(h.payload);
+        i = 0;
+    }
+}
+
+static void hold(SimCluster *c, const SimMsg *m)
+{
+    Held *h;
+
+    if (c->nheld == HELD_MAX) {
+        break_replication(c, "too many out-of-order messages on the stream");
+        return;
+    }
+    h = &c->held[c->nheld];
+    *h = (Held){ .id = m->id, .kind = m->kind, .tag = m->tag, .len = m->len };
+    h->payload = malloc(m->len ? m->len : 1);
+    if (h->payload == NULL) {
+        break_replication(c, "out of memory holding a stream message");
+        return;
+    }
+    memcpy(h->payload, m->payload, m->len);
+    c->nheld++;
+    schedule(c, c->cfg.gap_timeout_ticks, EV_GAP, c->expect_id);
+}
+
+static void on_p2s(void *ctx, const SimMsg *m)
+{
+    SimCluster *c = ctx;
+
+    if (c->node[SIM_SECONDARY].crashed || c->broken || c->failed_over ||
+        m->id < c->expect_id) {
+        return;                 /* gone, broken, fenced, or a duplicate */
+    }
+    if (m->id > c->expect_id) {
+        bool dup = false;
+
+        for (size_t i = 0; i < c->nheld; i++) {
+            dup |= c->held[i].id == m->id;
+        }
+        if (!dup) {
+            hold(c, m);
+        }
+        return;
+    }
+    process(c, m->kind, m->tag, m->payload, m->len);
+    drain_held(c);
+}
+
+/* ---- checkpoints ---------------------------------------------------------- */
+
+static void on_event(SimClock *clock, void *arg, uint64_t data)
+{
+    SimCluster *c = arg;
+
+    (void)clock;
+    if (EV_KIND(data) == EV_TIMEOUT) {
+        if (c->in_checkpoint && EV_VALUE(data) == c->epoch) {
+            break_replication(c, "checkpoint not acknowledged in time");
+        }
+    } else if (c->expect_id <= EV_VALUE(data) && c->nheld > 0 && !c->broken) {
+        break_replication(c, "a gap in the replication stream did not close");
+    }
+}
+
+static void schedule(SimCluster *c, uint64_t delay, uint64_t kind, uint64_t value)
+{
+    if (sim_clock_schedule(c->w->clock, delay, on_event, c, (kind << 56) | value) < 0) {
+        break_replication(c, "event queue full");
+    }
+}
+
+/* A forwarded write the primary failed to send is recorded, not returned
+ * (upstream); checkpointing over it would give the secondary a state the
+ * primary never had.  So the primary asks get_error_all first.  Upstream
+ * COLO asks only on the secondary; the data checker shows what that loses. */
+static bool primary_healthy(SimCluster *c)
+{
+    SimNode *p = &c->node[SIM_PRIMARY];
+    Error *err = NULL;
+    char why[160];
+
+    if (c->cfg.upstream_checkpoint) {
+        return true;
+    }
+    walk(p, SIM_WALK_GET_ERROR, 0, false, &err);
+    if (err == NULL) {
+        return !p->crashed;
+    }
+    snprintf(why, sizeof(why), "primary: %s", error_get_pretty(err));
+    error_free(err);
+    break_replication(c, why);
+    return false;
+}
+
+static void begin_checkpoint(SimCluster *c)
+{
+    uint64_t epoch = c->epoch + 1;
+    int rc;
+
+    c->wants_checkpoint = false;
+    if (!replicating(c) || c->broken || c->in_checkpoint || !primary_healthy(c)) {
+        return;
+    }
+    c->epoch = epoch;
+    c->in_checkpoint = true;
+    c->paused = true;
+    c->stats.checkpoints_started++;
+    sim_datacheck_marker(c->data, epoch);
+    trace(c, &c->node[SIM_PRIMARY], "checkpoint_begin", "epoch=%llu",
+          (unsigned long long)epoch);
+    rc = sim_link_send(c->p2s, SIM_MSG_CONTROL, CTRL_MARKER, &epoch, sizeof(epoch));
+    if (rc < 0) {
+        break_replication(c, "cannot send the checkpoint marker");
+        return;
+    }
+    schedule(c, c->cfg.checkpoint_timeout_ticks, EV_TIMEOUT, epoch);
+}
+
+static void check_secondary_disks(SimCluster *c, uint64_t epoch)
+{
+    SimNode *p = &c->node[SIM_PRIMARY], *s = &c->node[SIM_SECONDARY];
+
+    for (unsigned i = 0; i < c->cfg.disks; i++) {
+        sim_datacheck_secondary_checkpoint(c->data, epoch, i,
+                                           sim_disk_local(p->disk[i]),
+                                           sim_disk_secondary(s->disk[i]),
+                                           sim_disk_hidden(s->disk[i]),
+                                           sim_disk_active(s->disk[i]));
+    }
+}
+
+/* The secondary side: get_error_all, then do_checkpoint_all, then ack. */
+static void secondary_checkpoint(SimCluster *c, uint64_t epoch)
+{
+    SimNode *s = &c->node[SIM_SECONDARY];
+    Error *err = NULL;
+
+    walk(s, SIM_WALK_GET_ERROR, 0, false, &err);
+    if (err == NULL && !s->crashed) {
+        walk(s, SIM_WALK_CHECKPOINT, 0, false, &err);
+    }
+    if (s->crashed) {
+        error_free(err);
+        return;
+    }
+    if (err != NULL) {
+        trace(c, s, "checkpoint_refused", "epoch=%llu error=\"%s\"",
+              (unsigned long long)epoch, error_get_pretty(err));
+        error_free(err);
+        return;                 /* no ack: the primary times out */
+    }
+    /* The secondary VM now holds the primary's state, history included. */
+    memcpy(s->pos, c->node[SIM_PRIMARY].pos, sizeof(s->pos));
+    s->nhist = 0;
+    s->hist_lost = false;
+    check_secondary_disks(c, epoch);
+    trace(c, s, "checkpoint_done", "epoch=%llu", (unsigned long long)epoch);
+    if (sim_link_send(c->s2p, SIM_MSG_CONTROL, CTRL_ACK, &epoch, sizeof(epoch)) < 0) {
+        trace(c, s, "ack_lost", "epoch=%llu link down", (unsigned long long)epoch);
+    }
+}
+
+/* The primary side, on the secondary's acknowledgement. */
+static void primary_checkpoint(SimCluster *c, uint64_t epoch)
+{
+    SimNode *p = &c->node[SIM_PRIMARY];
+    Error *err = NULL;
+
+    if (!c->in_checkpoint || epoch != c->epoch || p->crashed) {
+        return;                 /* stale, or too late */
+    }
+    walk(p, SIM_WALK_CHECKPOINT, 0, false, &err);
+    c->in_checkpoint = false;
+    c->paused = false;
+    if (p->crashed) {
+        error_free(err);
+        return;
+    }
+    if (err != NULL) {
+        trace(c, p, "checkpoint_error", "epoch=%llu error=\"%s\"",
+              (unsigned long long)epoch, error_get_pretty(err));
+        error_free(err);
+    }
+    c->stats.checkpoints_done++;
+    trace(c, p, "checkpoint_done", "epoch=%llu", (unsigned long long)epoch);
+}
+
+/* ---- s2p: the secondary's packets and acknowledgements ------------------ */
+
+static void on_s2p(void *ctx, const SimMsg *m)
+{
+    SimCluster *c = ctx;
+    SimNode *p = &c->node[SIM_PRIMARY];
+    uint64_t epoch;
+
+    if (p->crashed) {
+        return;
+    }
+    if (m->kind == SIM_MSG_PACKET && p->cmp != NULL) {
+        sim_compare_secondary(p->cmp, m->tag, m->payload, m->len);
+    } else if (m->kind == SIM_MSG_CONTROL && m->tag == CTRL_ACK && m->len == 8) {
+        memcpy(&epoch, m->payload, 8);
+        primary_checkpoint(c, epoch);
+    }
+}
+
+static void on_release(void *ctx, const SimRelease *rel)
+{
+    SimCluster *c = ctx;
+    uint64_t pkt[2];
+
+    if (rel->len != sizeof(pkt)) {
+        return;
+    }
+    memcpy(pkt, rel->payload, sizeof(pkt));
+    sim_outcheck_client_saw(c->out, (uint32_t)rel->conn, pkt[0], pkt[1]);
+}
+
+static void on_compare_request(void *ctx, SimCompareReason reason, uint64_t conn)
+{
+    SimCluster *c = ctx;
+
+    (void)reason, (void)conn;
+    c->wants_checkpoint = true;
+}
+
+/* ---- the workload --------------------------------------------------------- */
+
+static uint64_t digest(const SimCluster *c, uint32_t conn, uint64_t pos)
+{
+    uint64_t h = sim_hash_bytes(SIM_HASH_INIT, &c->w->seed, 8);
+
+    h = sim_hash_bytes(h, &conn, sizeof(conn));
+    return sim_hash_bytes(h, &pos, sizeof(pos));
+}
+
+static void fill(uint8_t *buf, uint32_t count, uint8_t byte)
+{
+    memset(buf, byte, (size_t)count * SIM_SECTOR_SIZE);
+}
+
+/* The guest of the node clients talk to writes; while replicating, the
+ * secondary VM, running the same guest, writes too (`sec_byte`), unless
+ * `sec_too` is false (the two VMs diverged: only the primary wrote). */
+static int guest_write(SimCluster *c, unsigned i, uint64_t sector, uint32_t count,
+                       uint8_t byte, uint8_t sec_byte, bool sec_too)
+{
+    SimNode *p = &c->node[SIM_PRIMARY], *s = &c->node[SIM_SECONDARY];
+    uint8_t *buf = c->scratch;
+    int rc = 0;
+
+    c->stats.events++;
+    c->stats.guest_writes++;
+    fill(buf, count, byte);
+    if (!p->crashed) {
+        sim_datacheck_primary_before(c->data, i, sim_disk_local(p->disk[i]), sector, count);
+        rc = sim_disk_write(p->disk[i], sector, count, buf);
+        if (rc == 0) {
+            sim_datacheck_primary_acked(c->data, i, sector, count, buf);
+        }
+    }
+    if (!s->crashed && ((sec_too && replicating(c)) || s->promoted)) {
+        fill(buf, count, s->promoted ? byte : sec_byte);
+        if (sim_disk_write(s->disk[i], sector, count, buf) == 0 && own_writes_count(c)) {
+            sim_datacheck_secondary_wrote(c->data, i, sector, count, buf);
+        }
+    }
+    return rc;
+}
+
+static void remember(SimNode *n, uint32_t conn, uint64_t pos, uint64_t d)
+{
+    if (n->nhist == HIST_MAX) {
+        n->hist_lost = true;
+        return;
+    }
+    n->hist[n->nhist++] = (Hist){ conn, pos, d };
+}
+
+static int packet(SimCluster *c, uint32_t conn, bool diverge)
+{
+    SimNode *p = &c->node[SIM_PRIMARY], *s = &c->node[SIM_SECONDARY];
+    uint64_t pkt[2];
+
+    c->stats.events++;
+    c->stats.packets++;
+    if (!p->crashed && p->cmp != NULL) {
+        pkt[0] = p->pos[conn];
+        pkt[1] = digest(c, conn, pkt[0]);
+        p->pos[conn]++;
+        sim_compare_primary(p->cmp, conn, pkt, sizeof(pkt));
+    }
+    if (!s->crashed && (replicating(c) || s->promoted)) {
+        pkt[0] = s->pos[conn];
+        pkt[1] = digest(c, conn, pkt[0]) ^ (diverge && !s->promoted ? 0x5a5aULL : 0);
+        s->pos[conn]++;
+        if (s->promoted) {
+            sim_outcheck_client_saw(c->out, conn, pkt[0], pkt[1]);
+        } else {
+            remember(s, conn, pkt[0], pkt[1]);
+            sim_link_send(c->s2p, SIM_MSG_PACKET, conn, pkt, sizeof(pkt));
+        }
+    }
+    return 0;
+}
+
+static void workload(SimCluster *c)
+{
+    const SimClusterConfig *k = &c->cfg;
+
+    if (!c->started || c->paused) {
+        return;
+    }
+    if (sim_prng_chance(&c->rng, k->write_per_million)) {
+        unsigned i = (unsigned)sim_prng_below(&c->rng, k->disks);
+        uint32_t count = 1 + (uint32_t)sim_prng_below(&c->rng, k->max_write_sectors);
+        uint64_t sector = sim_prng_below(&c->rng, k->working_set_sectors - count + 1);
+        uint8_t byte = (uint8_t)(1 + sim_prng_below(&c->rng, 255));
+        bool diverge = sim_prng_chance(&c->rng, k->divergence_per_million);
+
+        guest_write(c, i, sector, count, byte, diverge ? (uint8_t)~byte : byte, true);
+    }
+    if (sim_prng_chance(&c->rng, k->packet_per_million)) {
+        uint32_t conn = (uint32_t)sim_prng_below(&c->rng, k->connections);
+
+        packet(c, conn, sim_prng_chance(&c->rng, k->divergence_per_million));
+    }
+}
+
+/* ---- crashes and failover -------------------------------------------------- */
+
+static void drop_state(SimNode *n, ReplicationState *rs)
+{
+    if (rs != NULL) {
+        sim_regcheck_untrack(n->c->w->regcheck, rs);
+    }
+}
+
+/* The node stops: none of its states may be called again (removing them
+ * from inside a walk is exactly what the hardened registry allows), its
+ * pending events are dropped, its memory state (the comparator) is lost. */
+static void crash(SimNode *n, const char *why)
+{
+    SimCluster *c = n->c;
+
+    if (n->crashed) {
+        return;
+    }
+    n->crashed = true;
+    c->stats.crashes++;
+    trace(c, n, "crash", "%s", why);
+    for (unsigned i = 0; i < c->cfg.disks; i++) {
+        drop_state(n, sim_disk_state(n->disk[i]));
+        sim_disk_unregister(n->disk[i]);
+        sim_clock_cancel(c->w->clock, n->disk[i]);
+    }
+    if (n->cmp != NULL) {
+        drop_state(n, sim_compare_state(n->cmp));
+        sim_compare_free(n->cmp);
+        n->cmp = NULL;
+    }
+    if (n->probe != NULL) {
+        drop_state(n, n->probe);
+        replication_remove(n->probe);
+        n->probe = NULL;
+    }
+    if (c->in_checkpoint) {
+        c->in_checkpoint = false;
+        c->paused = false;
+        c->stats.checkpoints_failed++;
+    }
+    if (!c->cfg.no_failover_on_crash && !c->failed_over && !peer(n)->crashed) {
+        c->wants_failover[peer(n)->role] = true;
+    }
+}
+
+static void check_output_after_failover(SimCluster *c, SimNode *s)
+{
+    if (s->hist_lost) {
+        trace(c, s, "history_truncated", "more than %d packets since checkpoint", HIST_MAX);
+    }
+    for (size_t i = 0; i < s->nhist; i++) {
+        sim_outcheck_history(c->out, s->hist[i].conn, s->hist[i].pos, s->hist[i].digest);
+    }
+}
+
+/* After the secondary's commit: every disk done (or failed) means the data
+ * guarantee can be checked. */
+static void finish_secondary_failover(SimCluster *c)
+{
+    SimNode *p = &c->node[SIM_PRIMARY], *s = &c->node[SIM_SECONDARY];
+
+    for (unsigned i = 0; i < c->cfg.disks; i++) {
+        if (sim_disk_stage(s->disk[i]) == SIM_DISK_STAGE_FAILOVER) {
+            return;
+        }
+    }
+    if (s->failover_checked) {
+        return;
+    }
+    s->failover_checked = true;
+    for (unsigned i = 0; i < c->cfg.disks; i++) {
+        SimDiskStage st = sim_disk_stage(s->disk[i]);
+
+        trace(c, s, "failover_disk", "%s stage=%s", sim_disk_name(s->disk[i]),
+              sim_disk_stage_name(st));
+        if (st == SIM_DISK_STAGE_DONE) {
+            sim_datacheck_secondary_failover(c->data, i, sim_disk_local(p->disk[i]),
+                                             sim_disk_secondary(s->disk[i]));
+        }
+    }
+}
+
+static void on_commit_done(void *ctx, SimDisk *disk, int result)
+{
+    SimCluster *c = ctx;
+
+    (void)disk, (void)result;
+    if (c->node[SIM_SECONDARY].promoted && !c->node[SIM_SECONDARY].crashed) {
+        finish_secondary_failover(c);
+    }
+}
+
+static void failover(SimCluster *c, SimRole survivor)
+{
+    SimNode *s = &c->node[survivor];
+    Error *err = NULL;
+
+    c->wants_failover[0] = c->wants_failover[1] = false;
+    if (c->failed_over || s->crashed || !c->started) {
+        return;
+    }
+    crash(peer(s), "fenced by failover");
+    c->failed_over = true;
+    c->in_checkpoint = c->paused = false;
+    s->promoted = true;
+    c->stats.failovers++;
+    trace(c, s, "failover", "survivor=%s epoch=%llu", s->name,
+          (unsigned long long)sim_datacheck_secondary_epoch(c->data));
+    walk(s, SIM_WALK_STOP, 0, true, &err);
+    if (err != NULL) {
+        trace(c, s, "failover_error", "\"%s\"", error_get_pretty(err));
+        error_free(err);
+    }
+    if (s->crashed) {
+        return;
+    }
+    if (survivor == SIM_SECONDARY) {
+        check_output_after_failover(c, s);
+        finish_secondary_failover(c);
+        return;
+    }
+    for (unsigned i = 0; i < c->cfg.disks; i++) {
+        sim_datacheck_primary_failover(c->data, i, sim_disk_local(s->disk[i]));
+    }
+}
+
+/* ---- creation and teardown ------------------------------------------------- */
+
+static void defaults(SimClusterConfig *k)
+{
+    static const char *const names[2] = { "pri", "sec" };
+
+    for (int i = 0; i < 2; i++) {
+        k->names[i] = k->names[i] ? k->names[i] : names[i];
+    }
+    k->disks = k->disks ? k->disks : 1;
+    k->disk_size_sectors = k->disk_size_sectors ? k->disk_size_sectors : 131072;
+    k->latency_ticks = k->latency_ticks ? k->latency_ticks : 2;
+    k->checkpoint_interval_ticks = k->checkpoint_interval_ticks ? k->checkpoint_interval_ticks : 100;
+    k->checkpoint_timeout_ticks = k->checkpoint_timeout_ticks ? k->checkpoint_timeout_ticks : 50;
+    k->gap_timeout_ticks = k->gap_timeout_ticks ? k->gap_timeout_ticks
+                                                : 4 * k->latency_ticks + 100;
+    k->compare_timeout_ticks = k->compare_timeout_ticks ? k->compare_timeout_ticks : 300;
+    k->connections = k->connections ? k->connections : 4;
+    k->working_set_sectors = k->working_set_sectors ? k->working_set_sectors : 4096;
+    k->max_write_sectors = k->max_write_sectors ? k->max_write_sectors : 8;
+    if (k->working_set_sectors > k->disk_size_sectors) {
+        k->working_set_sectors = k->disk_size_sectors;
+    }
+}
+
+/* Node names become disk and fault point names: short and plain. */
+static bool plain_name(const char *s)
+{
+    size_t len = strlen(s);
+
+    if (len == 0 || len > 24) {
+        return false;
+    }
+    for (size_t i = 0; i < len; i++) {
+        if (!(s[i] >= 'a' && s[i] <= 'z') && !(s[i] >= 'A' && s[i] <= 'Z') &&
+            !(s[i] >= '0' && s[i] <= '9') && s[i] != '_' && s[i] != '-') {
+            return false;
+        }
+    }
+    return true;
+}
+
+static int validate(const SimClusterConfig *k, char *err, size_t errlen)
+{
+    const char *bad = NULL;
+
+    if (!plain_name(k->names[0]) || !plain_name(k->names[1])) {
+        bad = "node names must be 1..24 letters, digits, '_' or '-'";
+    } else if (k->disks > SIM_CLUSTER_MAX_DISKS) {
+        bad = "disks must be 1..4";
+    } else if (k->connections > SIM_CLUSTER_MAX_CONNS) {
+        bad = "connections must be 1..64";
+    } else if (k->max_write_sectors > 64 || k->max_write_sectors > k->working_set_sectors) {
+        bad = "max_write_sectors must be 1..64 and fit in the working set";
+    } else if (!strcmp(k->names[0], k->names[1])) {
+        bad = "the two nodes need different names";
+    }
+    if (bad != NULL) {
+        snprintf(err, errlen, "cluster: %s", bad);
+        return -EINVAL;
+    }
+    return 0;
+}
+
+static int track(SimNode *n, ReplicationState *rs, const char *what)
+{
+    char label[64];
+
+    snprintf(label, sizeof(label), "%s/%s", n->name, what);
+    return sim_regcheck_track(n->c->w->regcheck, n->reg, rs, label);
+}
+
+static int add_disk(SimNode *n, unsigned i, char *err, size_t errlen)
+{
+    SimCluster *c = n->c;
+    char name[SIM_DISK_NAME_MAX + 16];
+    SimDiskConfig dc = {
+        .name = name, .node = n->name,
+        .role = n->role == SIM_PRIMARY ? SIM_DISK_PRIMARY : SIM_DISK_SECONDARY,
+        .size_sectors = c->cfg.disk_size_sectors, .registry = n->reg,
+        .clock = c->w->clock, .trace = &c->w->trace, .faults = c->w->faults,
+        .commit_sectors_per_tick = c->cfg.commit_sectors_per_tick,
+    };
+
+    snprintf(name, sizeof(name), "%s.d%u", n->name, i);
+    if (n->role == SIM_PRIMARY) {
+        c->fwd[i] = (Forward){ c, i };
+        dc.forward = forward;
+        dc.forward_ctx = &c->fwd[i];
+    } else {
+        dc.commit_done = on_commit_done;
+        dc.commit_ctx = c;
+    }
+    n->disk[i] = sim_disk_new(&dc, err, errlen);
+    if (n->disk[i] == NULL) {
+        return -EINVAL;
+    }
+    return track(n, sim_disk_state(n->disk[i]), name);
+}
+
+static int add_compare(SimNode *n, char *err, size_t errlen)
+{
+    SimCluster *c = n->c;
+    SimCompareConfig cc = {
+        .node = n->name, .registry = n->reg, .clock = c->w->clock,
+        .trace = &c->w->trace, .compare_timeout_ticks = c->cfg.compare_timeout_ticks,
+        .links = { c->p2s, c->s2p },
+        .release = on_release, .release_ctx = c,
+        .request_checkpoint = on_compare_request, .checkpoint_ctx = c,
+    };
+    int rc = sim_compare_new(&cc, &n->cmp, err, errlen);
+
+    return rc < 0 ? rc : track(n, sim_compare_state(n->cmp), "compare");
+}
+
+/* Registration order, oldest first: disks, the crash probe, the
+ * comparator; walks go newest first, so the probe runs between them. */
+static int add_node(SimCluster *c, SimRole role, char *err, size_t errlen)
+{
+    SimNode *n = &c->node[role];
+    int rc = 0;
+
+    n->c = c;
+    n->role = role;
+    snprintf(n->name, sizeof(n->name), "%s", c->cfg.names[role]);
+    snprintf(n->crash_point, sizeof(n->crash_point), "node/%s/crash", c->cfg.names[role]);
+    n->reg = replication_registry_new();
+    if (n->reg == NULL) {
+        snprintf(err, errlen, "out of memory");
+        return -ENOMEM;
+    }
+    if (c->w->faults != NULL && sim_faults_register(c->w->faults, n->crash_point) < 0) {
+        snprintf(err, errlen, "cannot register fault point %s", n->crash_point);
+        return -EINVAL;
+    }
+    for (unsigned i = 0; i < c->cfg.disks && rc == 0; i++) {
+        rc = add_disk(n, i, err, errlen);
+    }
+    if (rc == 0) {
+        n->probe = replication_new_in(n->reg, n, &probe_ops);
+        rc = n->probe ? track(n, n->probe, "probe") : -ENOMEM;
+    }
+    if (rc == 0 && role == SIM_PRIMARY) {
+        rc = add_compare(n, err, errlen);
+    }
+    return rc;
+}
+
+static int add_link(SimCluster *c, bool p2s, char *err, size_t errlen)
+{
+    SimLinkConfig lc = {
+        .name = p2s ? "p2s" : "s2p",
+        .from = c->cfg.names[p2s ? 0 : 1], .to = c->cfg.names[p2s ? 1 : 0],
+        .latency_ticks = c->cfg.latency_ticks, .delay_ticks = 4 * c->cfg.latency_ticks,
+        /* A held (reordered) acknowledgement must still beat the timeout. */
+        .hold_ticks = 4 * c->cfg.latency_ticks,
+        .clock = c->w->clock, .trace = &c->w->trace, .faults = c->w->faults,
+        .deliver = p2s ? on_p2s : on_s2p, .ctx = c,
+    };
+
+    return sim_link_new(&lc, p2s ? &c->p2s : &c->s2p, err, errlen);
+}
+
+SimCluster *sim_cluster_new(SimWorld *w, const SimClusterConfig *cfg,
+                            char *err, size_t errlen)
+{
+    SimCluster *c = calloc(1, sizeof(*c));
+    int rc;
+
+    if (c == NULL) {
+        snprintf(err, errlen, "out of memory");
+        return NULL;
+    }
+    c->w = w;
+    c->cfg = cfg ? *cfg : (SimClusterConfig){ 0 };
+    defaults(&c->cfg);
+    c->expect_id = 1;
+    sim_prng_init(&c->rng, w->seed, "workload");
+    rc = validate(&c->cfg, err, errlen);
+    if (rc == 0) {
+        rc = add_link(c, true, err, errlen);
+    }
+    if (rc == 0) {
+        rc = add_link(c, false, err, errlen);
+    }
+    for (int r = 0; r < 2 && rc == 0; r++) {
+        rc = add_node(c, (SimRole)r, err, errlen);
+    }
+    c->data = sim_datacheck_new(c->cfg.disks, c->cfg.disk_size_sectors);
+    c->out = sim_outcheck_new(0);
+    if (rc == 0 && (c->data == NULL || c->out == NULL)) {
+        snprintf(err, errlen, "out of memory");
+        rc = -ENOMEM;
+    }
+    if (rc < 0) {
+        sim_cluster_free(c);
+        return NULL;
+    }
+    trace(c, NULL, "cluster", "seed=%llu disks=%u size=%llu latency=%llu",
+          (unsigned long long)w->seed, c->cfg.disks,
+          (unsigned long long)c->cfg.disk_size_sectors,
+          (unsigned long long)c->cfg.latency_ticks);
+    return c;
+}
+
+static void free_node(SimCluster *c, SimNode *n)
+{
+    for (unsigned i = 0; i < SIM_CLUSTER_MAX_DISKS; i++) {
+        if (n->disk[i] != NULL) {
+            drop_state(n, sim_disk_state(n->disk[i]));
+            sim_disk_free(n->disk[i]);
+        }
+    }
+    if (n->cmp != NULL) {
+        drop_state(n, sim_compare_state(n->cmp));
+        sim_compare_free(n->cmp);
+    }
+    if (n->probe != NULL) {
+        drop_state(n, n->probe);
+        replication_remove(n->probe);
+    }
+    replication_registry_free(n->reg);
+    (void)c;
+}
+
+void sim_cluster_free(SimCluster *c)
+{
+    if (c == NULL) {
+        return;
+    }
+    for (int r = 0; r < 2; r++) {
+        free_node(c, &c->node[r]);
+    }
+    sim_link_free(c->p2s);
+    sim_link_free(c->s2p);
+    for (size_t i = 0; i < c->nheld; i++) {
+        free(c->held[i].payload);
+    }
+    sim_clock_cancel(c->w->clock, c);
+    sim_datacheck_free(c->data);
+    sim_outcheck_free(c->out);
+    free(c);
+}
+
+/* ---- driving ---------------------------------------------------------------- */
+
+int sim_cluster_start(SimCluster *c)
+{
+    SimNode *n[2] = { &c->node[SIM_SECONDARY], &c->node[SIM_PRIMARY] };
+    ReplicationMode modes[2] = { REPLICATION_MODE_SECONDARY, REPLICATION_MODE_PRIMARY };
+
+    c->last_error[0] = '\0';
+    if (c->started) {
+        return fail(c, -EALREADY, "cluster already started");
+    }
+    for (int i = 0; i < 2; i++) {
+        Error *err = NULL;
+
+        walk(n[i], SIM_WALK_START, modes[i], false, &err);
+        if (err != NULL) {
+            trace(c, n[i], "start_error", "\"%s\"", error_get_pretty(err));
+            fail(c, -EIO, "start on %s: %s", n[i]->name, error_get_pretty(err));
+            error_free(err);
+            return -EIO;
+        }
+    }
+    c->started = true;
+    c->next_checkpoint_tick = now(c) + c->cfg.checkpoint_interval_ticks;
+    trace(c, NULL, "started", "epoch=0");
+    return 0;
+}
+
+static void handle_wants(SimCluster *c)
+{
+    for (int r = 0; r < 2; r++) {
+        if (c->wants_failover[r]) {
+            failover(c, (SimRole)r);
+        }
+    }
+    if (c->started && c->cfg.checkpoint_interval_ticks != SIM_NEVER &&
+        now(c) >= c->next_checkpoint_tick) {
+        c->next_checkpoint_tick = now(c) + c->cfg.checkpoint_interval_ticks;
+        c->wants_checkpoint = true;
+    }
+    if (c->wants_checkpoint) {
+        begin_checkpoint(c);
+    }
+}
+
+static void tick(SimCluster *c)
+{
+    uint64_t target = now(c) + 1;
+
+    for (int r = 0; r < 2; r++) {
+        SimNode *n = &c->node[r];
+
+        if (!n->crashed && SIM_FAULT(n->crash_point)) {
+            crash(n, "fault point");
+        }
+    }
+    handle_wants(c);
+    workload(c);
+    c->stats.events += sim_clock_run_until(c->w->clock, target, 0);
+    handle_wants(c);
+    c->stats.ticks++;
+    collect_violations(c);
+}
+
+int sim_cluster_run(SimCluster *c, uint64_t ticks)
+{
+    for (uint64_t t = 0; t < ticks; t++) {
+        tick(c);
+        if (c->violations != 0) {
+            return -EPROTO;
+        }
+    }
+    return 0;
+}
+
+/* ---- scenario-driven operations ------------------------------------------- */
+
+static int check_range(SimCluster *c, unsigned disk, uint64_t sector, uint32_t count)
+{
+    c->last_error[0] = '\0';
+    if (disk >= c->cfg.disks) {
+        return fail(c, -EINVAL, "no disk %u (the cluster has %u)", disk, c->cfg.disks);
+    }
+    if (count == 0 || count > 64 || sector >= c->cfg.disk_size_sectors ||
+        count > c->cfg.disk_size_sectors - sector) {
+        return fail(c, -EINVAL, "sectors %llu+%u out of range (size %llu, at most 64)",
+                    (unsigned long long)sector, count,
+                    (unsigned long long)c->cfg.disk_size_sectors);
+    }
+    return 0;
+}
+
+int sim_cluster_write(SimCluster *c, unsigned disk, uint64_t sector,
+                      uint32_t count, uint8_t byte)
+{
+    int rc = check_range(c, disk, sector, count);
+
+    if (rc == 0 && (rc = guest_write(c, disk, sector, count, byte, byte, true)) < 0) {
+        fail(c, rc, "write on %s failed: %d", c->node[SIM_PRIMARY].name, rc);
+    }
+    collect_violations(c);
+    return rc;
+}
+
+int sim_cluster_primary_write(SimCluster *c, unsigned disk, uint64_t sector,
+                              uint32_t count, uint8_t byte)
+{
+    int rc = check_range(c, disk, sector, count);
+
+    if (rc == 0 && c->node[SIM_PRIMARY].crashed) {
+        return fail(c, -ENODEV, "%s has crashed", c->node[SIM_PRIMARY].name);
+    }
+    if (rc == 0 && (rc = guest_write(c, disk, sector, count, byte, byte, false)) < 0) {
+        fail(c, rc, "write on %s failed: %d", c->node[SIM_PRIMARY].name, rc);
+    }
+    collect_violations(c);
+    return rc;
+}
+
+int sim_cluster_secondary_write(SimCluster *c, unsigned disk, uint64_t sector,
+                                uint32_t count, uint8_t byte)
+{
+    SimNode *s = &c->node[SIM_SECONDARY];
+    int rc = check_range(c, disk, sector, count);
+
+    if (rc < 0) {
+        return rc;
+    }
+    if (s->crashed) {
+        return fail(c, -ENODEV, "%s has crashed", s->name);
+    }
+    fill(c->scratch, count, byte);
+    rc = sim_disk_write(s->disk[disk], sector, count, c->scratch);
+    if (rc < 0) {
+        return fail(c, rc, "write on %s failed: %d", s->name, rc);
+    }
+    if (own_writes_count(c)) {
+        sim_datacheck_secondary_wrote(c->data, disk, sector, count, c->scratch);
+    }
+    return 0;
+}
+
+int sim_cluster_read(SimCluster *c, SimRole node, unsigned disk, uint64_t sector,
+                     uint32_t count, uint8_t *buf)
+{
+    SimNode *n = &c->node[node];
+    int rc = check_range(c, disk, sector, count);
+
+    if (rc < 0) {
+        return rc;
+    }
+    /* The primary's guest reads its local image; the replication filter
+     * itself refuses reads (upstream), so go below it. */
+    if (node == SIM_PRIMARY) {
+        return sim_store_read(sim_disk_local(n->disk[disk]), sector, count, buf);
+    }
+    rc = sim_disk_read(n->disk[disk], sector, count, buf);
+    return rc < 0 ? fail(c, rc, "read on %s failed: %d", n->name, rc) : 0;
+}
+
+int sim_cluster_packet(SimCluster *c, uint32_t conn, bool diverge)
+{
+    c->last_error[0] = '\0';
+    if (conn >= c->cfg.connections) {
+        return fail(c, -EINVAL, "no connection %u (the cluster has %u)", conn,
+                    c->cfg.connections);
+    }
+    packet(c, conn, diverge);
+    collect_violations(c);
+    return 0;
+}
+
+int sim_cluster_checkpoint(SimCluster *c)
+{
+    c->last_error[0] = '\0';
+    if (!replicating(c) || c->broken) {
+        return fail(c, -ENOTCONN, "no checkpoint: replication is %s",
+                    !c->started ? "not started" : c->broken ? "broken" : "over");
+    }
+    c->wants_checkpoint = true;
+    begin_checkpoint(c);
+    return c->in_checkpoint ? 0 : fail(c, -EPIPE, "checkpoint could not begin");
+}
+
+int sim_cluster_failover(SimCluster *c, SimRole survivor)
+{
+    c->last_error[0] = '\0';
+    if (!c->started || c->failed_over || c->node[survivor].crashed) {
+        return fail(c, -EINVAL, "no failover onto %s: %s", c->node[survivor].name,
+                    !c->started ? "not started" : c->failed_over ? "already failed over"
+                                                                 : "it has crashed");
+    }
+    failover(c, survivor);
+    collect_violations(c);
+    return 0;
+}
+
+int sim_cluster_crash(SimCluster *c, SimRole node)
+{
+    c->last_error[0] = '\0';
+    if (c->node[node].crashed) {
+        return fail(c, -EINVAL, "%s has crashed already", c->node[node].name);
+    }
+    crash(&c->node[node], "requested");
+    handle_wants(c);
+    collect_violations(c);
+    return 0;
+}
+
+void sim_cluster_set_link(SimCluster *c, bool p2s_down, bool s2p_down)
+{
+    sim_link_set_down(c->p2s, p2s_down);
+    sim_link_set_down(c->s2p, s2p_down);
+    trace(c, NULL, "links", "p2s=%s s2p=%s", p2s_down ? "down" : "up",
+          s2p_down ? "down" : "up");
+}
+
+/* ---- accessors -------------------------------------------------------------- */
+
+unsigned sim_cluster_violations(const SimCluster *c)
+{
+    return c->violations;
+}
+
+const char *sim_cluster_violation(const SimCluster *c)
+{
+    return c->violation;
+}
+
+const char *sim_cluster_last_error(const SimCluster *c)
+{
+    return c->last_error;
+}
+
+const SimClusterStats *sim_cluster_stats(const SimCluster *c)
+{
+    return &c->stats;
+}
+
+SimNode *sim_cluster_node(SimCluster *c, SimRole role)
+{
+    return &c->node[role];
+}
+
+SimLink *sim_cluster_link(SimCluster *c, bool p2s)
+{
+    return p2s ? c->p2s : c->s2p;
+}
+
+bool sim_cluster_broken(const SimCluster *c)
+{
+    return c->broken;
+}
+
+uint64_t sim_cluster_epoch(const SimCluster *c)
+{
+    return c->epoch;
+}
+
+const SimOutCheck *sim_cluster_output(const SimCluster *c)
+{
+    return c->out;
+}
+
+const char *sim_node_name(const SimNode *n)
+{
+    return n->name;
+}
+
+ReplicationRegistry *sim_node_registry(SimNode *n)
+{
+    return n->reg;
+}
+
+SimDisk *sim_node_disk(SimNode *n, unsigned i)
+{
+    return i < SIM_CLUSTER_MAX_DISKS ? n->disk[i] : NULL;
+}
+
+SimCompare *sim_node_compare(SimNode *n)
+{
+    return n->cmp;
+}
+
+bool sim_node_crashed(const SimNode *n)
+{
+    return n->crashed;
+}
+
+bool sim_node_failed_over(const SimNode *n)
+{
+    return n->promoted;
+}

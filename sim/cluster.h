@@ -1,0 +1,145 @@
+/* cluster.h: a simulated COLO pair.  Two nodes, each with its own
+ * ReplicationRegistry holding its replication disks (and, on the primary,
+ * the packet comparator); two one-way links (p2s: the replication stream of
+ * forwarded writes and checkpoint markers; s2p: the secondary's packets and
+ * checkpoint acknowledgements); a seeded workload; the COLO call order;
+ * crashes and failover; and the checkers (registry contract, data, output),
+ * run as the cluster goes.  Owns its nodes, links and checkers; the world
+ * (world.h) owns time, trace and faults.
+ *
+ * The protocol, in the order of upstream COLO (migration/colo.c):
+ * - start: start_all(SECONDARY) on the secondary, then start_all(PRIMARY).
+ * - checkpoint (every checkpoint_interval_ticks, or when the comparator asks
+ *   on a mismatch or timeout): the primary runs get_error_all (a forwarded
+ *   write it failed to send breaks replication: beyond upstream, which asks
+ *   only the secondary and so would checkpoint over the lost write); both
+ *   VMs pause; the primary sends a marker on
+ *   p2s behind every write it forwarded; the secondary, when the marker
+ *   arrives in stream order, runs get_error_all then do_checkpoint_all and
+ *   acknowledges on s2p; the primary then runs do_checkpoint_all (the
+ *   comparator releases what it held) and both VMs resume.  No marker is
+ *   sent before the previous one was acknowledged; an acknowledgement that
+ *   does not come within checkpoint_timeout_ticks breaks replication.
+ * - The p2s stream is reassembled in order at the secondary (duplicates
+ *   dropped, reordered messages held); a gap that does not close within
+ *   gap_timeout_ticks, or a down link, breaks replication.  Broken stays
+ *   broken until failover: errors never fail over by themselves (upstream).
+ * - failover onto a node: stop_all(true) on it; the other node is fenced.
+ *   A crashed node makes the cluster fail over onto the survivor.
+ * A crash is the fault point node/<name>/crash, tested every tick and, on
+ * each node, between two callbacks of every walk (a probe state registered
+ * among the backends removes the states the walk has yet to call).
+ */
+#ifndef REPLBENCH_SIM_CLUSTER_H
+#define REPLBENCH_SIM_CLUSTER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "check_data.h"
+#include "check_output.h"
+#include "disk.h"
+#include "net.h"
+#include "world.h"
+
+#define SIM_CLUSTER_MAX_DISKS 4
+#define SIM_CLUSTER_MAX_CONNS 64
+#define SIM_CLUSTER_MSG_MAX 256
+#define SIM_NEVER UINT64_MAX
+
+typedef enum SimRole { SIM_PRIMARY, SIM_SECONDARY } SimRole;
+
+typedef struct SimClusterConfig {
+    const char *names[2];               /* node names; default "pri", "sec" */
+    unsigned disks;                     /* 1..4 disk pairs d0..; default 1 */
+    uint64_t disk_size_sectors;         /* default 131072 (64 MiB) */
+    uint64_t latency_ticks;             /* both links; default 2 */
+    uint64_t checkpoint_interval_ticks; /* default 100; SIM_NEVER: on request */
+    uint64_t checkpoint_timeout_ticks;  /* default 50 */
+    uint64_t gap_timeout_ticks;         /* default 4 x latency + 100 */
+    uint64_t compare_timeout_ticks;     /* default 300 */
+    uint32_t commit_sectors_per_tick;   /* 0: the disk's default */
+    /* The seeded workload, per tick, in millionths. */
+    uint32_t write_per_million;         /* a guest write on both VMs */
+    uint32_t packet_per_million;        /* an output packet on both VMs */
+    uint32_t divergence_per_million;    /* the secondary's copy differs */
+    uint32_t connections;               /* 1..64; default 4 */
+    uint64_t working_set_sectors;       /* writes land below; default 4096 */
+    uint32_t max_write_sectors;         /* 1..64; default 8 */
+    bool no_failover_on_crash;          /* a crash only fences the node */
+    bool upstream_checkpoint;           /* no get_error_all on the primary */
+} SimClusterConfig;
+
+typedef struct SimClusterStats {
+    uint64_t events;                    /* clock events run (deliveries, commit
+                                           steps, timers) + guest writes and
+                                           packets + walks */
+    uint64_t ticks;
+    uint64_t guest_writes, packets;
+    uint64_t checkpoints_started, checkpoints_done, checkpoints_failed;
+    uint64_t failovers, crashes;
+} SimClusterStats;
+
+typedef struct SimCluster SimCluster;
+typedef struct SimNode SimNode;
+
+/* A cluster in world w (which must outlive it), not yet started.  Its
+ * points (disk/<d>/..., net/p2s/..., net/s2p/..., node/<n>/crash) are
+ * registered in w's fault layer.  NULL with a message on a bad config. */
+SimCluster *sim_cluster_new(SimWorld *w, const SimClusterConfig *cfg,
+                            char *err, size_t errlen);
+
+/* Frees nodes, links and checkers, leaving the world clean for
+ * sim_check_resources().  NULL is a no-op. */
+void sim_cluster_free(SimCluster *c);
+
+/* The COLO start order.  Returns 0, or -EIO when a start walk failed (the
+ * error is traced and kept in sim_cluster_last_error()). */
+int sim_cluster_start(SimCluster *c);
+
+/* Advance `ticks` ticks: each tick tests the crash points, runs the
+ * workload, then every event due.  Returns 0, or -EPROTO as soon as a
+ * checker reports a violation (see sim_cluster_violation()). */
+int sim_cluster_run(SimCluster *c, uint64_t ticks);
+
+/* Scenario-driven operations, each traced.  Return 0 or a negative errno
+ * with the reason in sim_cluster_last_error(). */
+int sim_cluster_write(SimCluster *c, unsigned disk, uint64_t sector,
+                      uint32_t count, uint8_t byte);          /* both VMs */
+int sim_cluster_primary_write(SimCluster *c, unsigned disk, uint64_t sector,
+                              uint32_t count, uint8_t byte);   /* pri VM only */
+int sim_cluster_secondary_write(SimCluster *c, unsigned disk, uint64_t sector,
+                                uint32_t count, uint8_t byte); /* sec VM only */
+int sim_cluster_read(SimCluster *c, SimRole node, unsigned disk, uint64_t sector,
+                     uint32_t count, uint8_t *buf);
+int sim_cluster_packet(SimCluster *c, uint32_t conn, bool diverge);
+int sim_cluster_checkpoint(SimCluster *c);
+int sim_cluster_failover(SimCluster *c, SimRole survivor);
+int sim_cluster_crash(SimCluster *c, SimRole node);
+void sim_cluster_set_link(SimCluster *c, bool p2s_down, bool s2p_down);
+
+/* Checker verdicts: the number of violations so far, and the first one
+ * ("" when none).  Also runs the end-of-run checks that are due. */
+unsigned sim_cluster_violations(const SimCluster *c);
+const char *sim_cluster_violation(const SimCluster *c);
+
+/* The last operation's error text ("" when none). */
+const char *sim_cluster_last_error(const SimCluster *c);
+
+const SimClusterStats *sim_cluster_stats(const SimCluster *c);
+SimNode *sim_cluster_node(SimCluster *c, SimRole role);
+SimLink *sim_cluster_link(SimCluster *c, bool p2s);
+bool sim_cluster_broken(const SimCluster *c);
+uint64_t sim_cluster_epoch(const SimCluster *c);
+const SimOutCheck *sim_cluster_output(const SimCluster *c);
+
+/* Nodes. */
+const char *sim_node_name(const SimNode *n);
+ReplicationRegistry *sim_node_registry(SimNode *n);
+SimDisk *sim_node_disk(SimNode *n, unsigned i);
+SimCompare *sim_node_compare(SimNode *n);          /* primary; NULL after crash */
+bool sim_node_crashed(const SimNode *n);           /* crashed or fenced */
+bool sim_node_failed_over(const SimNode *n);       /* promoted survivor */
+
+#endif /* REPLBENCH_SIM_CLUSTER_H */
