@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# run.sh: the main job.  Build if needed, run the registry's checks (unit
-# suite) and its benchmark, and print a summary.  The scenario suites join
-# here once scenarios/ exists.
+# run.sh: the main job.  Build if needed, run the registry's and the
+# simulator's checks (unit suite) and their benchmarks, and print a summary.
+# The scenario suites join here once scenarios/ exists.
 set -euo pipefail
 cd "$(dirname "$0")"
 . scripts/common.sh
@@ -10,8 +10,8 @@ usage() {
     cat <<'TXT'
 usage: ./run.sh [--help]
 Installs missing Debian packages (as root, or through sudo), builds ./build
-if needed, runs the registry checks (meson suite "unit") and the registry
-benchmark, then prints a summary.  Exit status: 0 all checks passed,
+if needed, runs the registry and simulator checks (meson suite "unit") and
+both benchmarks, then prints a summary.  Exit status: 0 all checks passed,
 1 a check failed, 2 setup or build failed.
 TXT
 }
@@ -24,11 +24,13 @@ meson test -C build --suite unit --print-errorlogs --num-processes 2 >build/run-
     || { status=1; cat build/run-unit.log; }
 checks=$(count_results build/meson-logs/testlog.json)
 bench=$(build/registry/bench_registry) || status=1
+simbench=$(build/sim/bench_sim) || status=1
 
 echo "== replbench summary =="
-echo "registry checks: $(tail -n 1 <<<"$checks") (meson tests);" \
+echo "unit checks: $(tail -n 1 <<<"$checks") (meson tests);" \
      "$(head -n 1 <<<"$checks" | sed 's/^cmocka: //') (CMocka)"
 echo "log: build/meson-logs/testlog.txt"
 echo "$bench" | sed -n 's/^ratio /registry walk ratio /p; s/^remove .*outside a walk: *best *\(.*\)/registry remove 100000: \1/p; s/^register  *100000.*: *best *\(.*\)/registry register 100000: \1/p'
+echo "$simbench" | sed -n 's/^events /simulator events /p; s/^peak memory/simulator peak memory/p'
 [ $status = 0 ] && echo "result: all checks passed" || echo "result: FAILED"
 exit $status
