@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "check.h"
 #include "check_data.h"
 
 #define MAX_DISKS 16
@@ -34,19 +35,8 @@ struct SimDataCheck {
     char first[SIM_DATACHECK_MSG_MAX];
 };
 
-static void note(SimDataCheck *dc, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
-
-static void note(SimDataCheck *dc, const char *fmt, ...)
-{
-    va_list ap;
-
-    if (dc->violations++ == 0) {
-        va_start(ap, fmt);
-        vsnprintf(dc->first, sizeof(dc->first), fmt, ap);
-        va_end(ap);
-    }
-}
+/* One violation; the first one's message is kept. */
+#define note(x, ...) sim_note(&(x)->violations, (x)->first, sizeof((x)->first), __VA_ARGS__)
 
 SimDataCheck *sim_datacheck_new(unsigned disks, uint64_t size_sectors)
 {

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "check.h"
 #include "check_output.h"
 
 typedef struct Seen {
@@ -51,19 +52,8 @@ void sim_outcheck_free(SimOutCheck *chk)
     }
 }
 
-static void note(SimOutCheck *chk, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
-
-static void note(SimOutCheck *chk, const char *fmt, ...)
-{
-    va_list ap;
-
-    if (chk->violations++ == 0) {
-        va_start(ap, fmt);
-        vsnprintf(chk->first, sizeof(chk->first), fmt, ap);
-        va_end(ap);
-    }
-}
+/* One violation; the first one's message is kept. */
+#define note(x, ...) sim_note(&(x)->violations, (x)->first, sizeof((x)->first), __VA_ARGS__)
 
 static size_t slot_of(const Seen *slots, size_t cap, uint32_t conn, uint64_t pos)
 {

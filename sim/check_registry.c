@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "check.h"
 #include "check_registry.h"
 
 #define MAX_DEPTH 8
@@ -55,19 +56,8 @@ const char *sim_walk_name(SimWalk w)
     return names[w];
 }
 
-static void violation(SimRegCheck *chk, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
-
-static void violation(SimRegCheck *chk, const char *fmt, ...)
-{
-    va_list ap;
-
-    if (chk->violations++ == 0) {
-        va_start(ap, fmt);
-        vsnprintf(chk->first, sizeof(chk->first), fmt, ap);
-        va_end(ap);
-    }
-}
+/* One violation; the first one's message is kept. */
+#define violation(x, ...) sim_note(&(x)->violations, (x)->first, sizeof((x)->first), __VA_ARGS__)
 
 static Watched *find(SimRegCheck *chk, const ReplicationState *rs)
 {

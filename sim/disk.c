@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "check.h"
 #include "disk.h"
 #include "fault.h"
 
@@ -44,17 +45,6 @@ struct SimDisk {
     SimDiskCounters counters;
 };
 
-static void die(const char *func, const char *what, long long a, long long b)
-{
-    fprintf(stderr, "disk: %s: check failed: %s (%lld vs %lld)\n", func, what,
-            a, b);
-    abort();
-}
-
-/* Invariants stay checked in every build (STYLE rule 9), both sides shown. */
-#define CHECK_OP(a, op, b) \
-    (((a) op (b)) ? (void)0 \
-     : die(__func__, #a " " #op " " #b, (long long)(a), (long long)(b)))
 
 static const char *const stage_names[] = {
     [SIM_DISK_STAGE_NONE] = "none",
@@ -103,7 +93,7 @@ static bool fires(SimDisk *d, SimDiskPoint point)
     if (!d->faults_on) {
         return false;
     }
-    CHECK_OP(d->role == SIM_DISK_SECONDARY || point == SIM_DISK_POINT_WRITE,
+    SIM_CHECK_OP(d->role == SIM_DISK_SECONDARY || point == SIM_DISK_POINT_WRITE,
              ==, true);
     fire = SIM_FAULT(d->points[point]);
     if (fire) {
@@ -383,7 +373,7 @@ static int primary_write(SimDisk *d, uint64_t sector, uint32_t count,
     if (rc < 0 || d->stage == SIM_DISK_STAGE_DONE) {
         return rc;
     }
-    CHECK_OP(d->stage, ==, SIM_DISK_STAGE_RUNNING);
+    SIM_CHECK_OP(d->stage, ==, SIM_DISK_STAGE_RUNNING);
     if (fires(d, SIM_DISK_POINT_WRITE)) {
         swallow(d, -EIO, "forward fault");
         return 0;
@@ -462,7 +452,7 @@ int sim_disk_write(SimDisk *d, uint64_t sector, uint32_t count,
  * that is an I/O error for get_error. */
 static void cancel_backup(SimDisk *d, const char *why)
 {
-    CHECK_OP(d->backup_running, ==, true);
+    SIM_CHECK_OP(d->backup_running, ==, true);
     d->backup_running = false;
     if (d->stage != SIM_DISK_STAGE_FAILOVER) {
         d->error = -EIO;
@@ -535,7 +525,7 @@ static void commit_end(SimDisk *d, int result, const char *why)
     d->order = NULL;
     d->order_len = d->order_pos = 0;
     if (result == 0) {
-        CHECK_OP(sim_store_count(d->active) + sim_store_count(d->hidden), ==, 0);
+        SIM_CHECK_OP(sim_store_count(d->active) + sim_store_count(d->hidden), ==, 0);
         d->committed = true;
         d->error = 0;
         set_stage(d, SIM_DISK_STAGE_DONE);
@@ -612,7 +602,7 @@ static void commit_step(SimClock *clock, void *arg, uint64_t data)
     int rc = 0;
 
     (void)clock, (void)data;
-    CHECK_OP(d->stage, ==, SIM_DISK_STAGE_FAILOVER);
+    SIM_CHECK_OP(d->stage, ==, SIM_DISK_STAGE_FAILOVER);
     d->counters.commit_steps++;
     if (fires(d, SIM_DISK_POINT_COMMIT)) {
         commit_end(d, -EIO, "commit fault");
@@ -644,7 +634,7 @@ static SimDisk *disk_of(ReplicationState *rs)
 {
     SimDisk *d = rs->opaque;
 
-    CHECK_OP(d->rs, ==, rs);
+    SIM_CHECK_OP(d->rs, ==, rs);
     return d;
 }
 
@@ -840,7 +830,7 @@ const SimDiskCounters *sim_disk_counters(const SimDisk *d)
 
 const char *sim_disk_point(const SimDisk *d, SimDiskPoint point)
 {
-    CHECK_OP((unsigned)point, <, SIM_DISK_POINT__COUNT);
+    SIM_CHECK_OP((unsigned)point, <, SIM_DISK_POINT__COUNT);
     return d->points[point];
 }
 

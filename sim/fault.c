@@ -14,6 +14,7 @@
 #include <fiu-control.h>
 #endif
 
+#include "check.h"
 #include "fault.h"
 #include "prng.h"
 
@@ -68,30 +69,7 @@ struct SimFaults {
 /* libfiu's table is process-wide, so is the SimFaults that fills it. */
 static SimFaults *live;
 
-static void die(const char *func, const char *why)
-{
-    fprintf(stderr, "fault: %s: %s\n", func, why);
-    abort();
-}
 
-/* Invariants stay checked in every build (STYLE rule 9). */
-#define CHECK(cond) \
-    ((cond) ? (void)0 : die(__func__, "invariant failed: " #cond))
-
-static int fail(int rc, char *err, size_t errlen, const char *fmt, ...)
-    __attribute__((format(printf, 4, 5)));
-
-static int fail(int rc, char *err, size_t errlen, const char *fmt, ...)
-{
-    if (err != NULL && errlen > 0) {
-        va_list ap;
-
-        va_start(ap, fmt);
-        vsnprintf(err, errlen, fmt, ap);
-        va_end(ap);
-    }
-    return rc;
-}
 
 /* The decision: one hit of the point, counted; true when it fails.  Without
  * libfiu no hit reaches it, but it stays compiled so both builds check it. */
@@ -118,7 +96,7 @@ static bool decide(Point *pt, SimFaults *f)
     if (fire) {
         p->fires++;
         p->fired_since_armed = true;
-        CHECK(p->fires <= p->hits);
+        SIM_CHECK(p->fires <= p->hits);
         if (f->trace != NULL) {
             sim_trace_event(f->trace, f->now_ticks ? *f->now_ticks : 0, "-",
                             "fault", "fire", "%s hit=%llu", p->name,
@@ -135,7 +113,7 @@ static int on_hit(const char *name, int *failnum, void **failinfo,
                   unsigned int *flags)
 {
     (void)name, (void)failnum, (void)flags;
-    CHECK(live != NULL && *failinfo != NULL);
+    SIM_CHECK(live != NULL && *failinfo != NULL);
     return decide(*failinfo, live);
 }
 
@@ -160,7 +138,7 @@ static void detach(Point *pt)
 {
     int rc = fiu_disable(pt->pub.name);
 
-    CHECK(rc == 0);
+    SIM_CHECK(rc == 0);
 }
 #else
 static const bool have_fiu = false;
@@ -268,7 +246,7 @@ void sim_faults_free(SimFaults *f)
     if (f == NULL) {
         return;
     }
-    CHECK(f == live);
+    SIM_CHECK(f == live);
     for (size_t i = 0; i < f->count; i++) {
         detach(f->points[i]);
         free(f->points[i]);
@@ -284,7 +262,7 @@ int sim_faults_register(SimFaults *f, const char *name)
     Point *pt;
     int rc;
 
-    CHECK(f == live);
+    SIM_CHECK(f == live);
     if (name == NULL || strnlen(name, SIM_FAULT_NAME_MAX) == SIM_FAULT_NAME_MAX
         || (t = template_of(name)) == NULL) {
         return -EINVAL;
@@ -323,15 +301,15 @@ static const char *const mode_names[] = {
 static int check_spec(const SimFaultSpec *s, char *err, size_t errlen)
 {
     if (s == NULL || s->mode <= SIM_FAULT_OFF || s->mode > SIM_FAULT_PROB) {
-        return fail(-EINVAL, err, errlen, "bad fault spec: mode %d is not one of "
+        return sim_fail(err, errlen, -EINVAL, "bad fault spec: mode %d is not one of "
                     "always, once, nth, after, every, prob", s ? (int)s->mode : -1);
     }
     if ((s->mode == SIM_FAULT_NTH || s->mode == SIM_FAULT_EVERY) && s->k == 0) {
-        return fail(-EINVAL, err, errlen, "bad fault spec: %s needs k >= 1",
+        return sim_fail(err, errlen, -EINVAL, "bad fault spec: %s needs k >= 1",
                     mode_names[s->mode]);
     }
     if (s->mode == SIM_FAULT_PROB && s->per_million > PER_MILLION) {
-        return fail(-EINVAL, err, errlen, "bad fault spec: per_million %u is "
+        return sim_fail(err, errlen, -EINVAL, "bad fault spec: per_million %u is "
                     "above 1000000", (unsigned)s->per_million);
     }
     return 0;
@@ -368,15 +346,15 @@ int sim_faults_arm(SimFaults *f, const char *pattern, const SimFaultSpec *spec,
     int rc = check_spec(spec, err, errlen);
     int armed = 0;
 
-    CHECK(f == live && pattern != NULL);
+    SIM_CHECK(f == live && pattern != NULL);
     if (rc < 0) {
         return rc;
     }
     if (count_matching(f, pattern) == 0) {
-        return fail(-ENOENT, err, errlen, "unknown fault point '%s'", pattern);
+        return sim_fail(err, errlen, -ENOENT, "unknown fault point '%s'", pattern);
     }
     if (!have_fiu) {
-        return fail(-ENOTSUP, err, errlen, "cannot arm '%s': built without "
+        return sim_fail(err, errlen, -ENOTSUP, "cannot arm '%s': built without "
                     "libfiu (fault points compiled out)", pattern);
     }
     for (size_t i = 0; i < f->count; i++) {
@@ -390,7 +368,7 @@ int sim_faults_arm(SimFaults *f, const char *pattern, const SimFaultSpec *spec,
             armed++;
         }
     }
-    CHECK(armed > 0);
+    SIM_CHECK(armed > 0);
     return armed;
 }
 
@@ -399,7 +377,7 @@ int sim_faults_clear(SimFaults *f, const char *pattern)
     size_t matched = 0;
     int cleared = 0;
 
-    CHECK(f == live && pattern != NULL);
+    SIM_CHECK(f == live && pattern != NULL);
     for (size_t i = 0; i < f->count; i++) {
         SimFaultPoint *p = &f->points[i]->pub;
 
@@ -486,20 +464,20 @@ static int parse_count(const char *mode, const char *arg, bool nonzero,
     int rc;
 
     if (arg == NULL) {
-        return fail(-EINVAL, err, errlen, "'%s' needs a count, as in %s:3",
+        return sim_fail(err, errlen, -EINVAL, "'%s' needs a count, as in %s:3",
                     mode, mode);
     }
     rc = digits(arg, strlen(arg), k);
     if (rc == -ERANGE) {
-        return fail(-EINVAL, err, errlen, "count '%s' for '%s' is too large",
+        return sim_fail(err, errlen, -EINVAL, "count '%s' for '%s' is too large",
                     arg, mode);
     }
     if (rc < 0) {
-        return fail(-EINVAL, err, errlen, "bad count '%s' for '%s': expected "
+        return sim_fail(err, errlen, -EINVAL, "bad count '%s' for '%s': expected "
                     "a decimal number", arg, mode);
     }
     if (nonzero && *k == 0) {
-        return fail(-EINVAL, err, errlen, "count '%s' for '%s' must be at "
+        return sim_fail(err, errlen, -EINVAL, "count '%s' for '%s' must be at "
                     "least 1", arg, mode);
     }
     return 0;
@@ -545,15 +523,15 @@ static int parse_prob(const char *arg, uint32_t *per_million, char *err,
     int rc;
 
     if (arg == NULL) {
-        return fail(-EINVAL, err, errlen, "'prob' needs a probability, as in "
+        return sim_fail(err, errlen, -EINVAL, "'prob' needs a probability, as in "
                     "prob:0.25");
     }
     rc = millionths(arg, per_million);
     if (rc == -ERANGE) {
-        return fail(-EINVAL, err, errlen, "probability '%s' is above 1", arg);
+        return sim_fail(err, errlen, -EINVAL, "probability '%s' is above 1", arg);
     }
     if (rc < 0) {
-        return fail(-EINVAL, err, errlen, "bad probability '%s': expected 0 "
+        return sim_fail(err, errlen, -EINVAL, "bad probability '%s': expected 0 "
                     "to 1 with at most 6 decimals (0.25) or N/1000000", arg);
     }
     return 0;
@@ -567,7 +545,7 @@ static int parse_flag(const char *flag, bool *persistent, char *err,
     } else if (strcmp(flag, "persistent") == 0) {
         *persistent = true;
     } else {
-        return fail(-EINVAL, err, errlen, "unknown fault flag '%s': expected "
+        return sim_fail(err, errlen, -EINVAL, "unknown fault flag '%s': expected "
                     "persistent or transient", flag);
     }
     return 0;
@@ -582,9 +560,9 @@ int sim_fault_spec_parse(const char *text, SimFaultSpec *spec, char *err,
     size_t i = 0, forms = sizeof(spec_forms) / sizeof(spec_forms[0]);
     int rc = 0;
 
-    CHECK(text != NULL && spec != NULL);
+    SIM_CHECK(text != NULL && spec != NULL);
     if (strlen(text) >= sizeof(buf)) {
-        return fail(-EINVAL, err, errlen, "fault spec too long (at most %d "
+        return sim_fail(err, errlen, -EINVAL, "fault spec too long (at most %d "
                     "characters)", SPEC_TEXT_MAX - 1);
     }
     memcpy(buf, text, strlen(text) + 1);
@@ -598,12 +576,12 @@ int sim_fault_spec_parse(const char *text, SimFaultSpec *spec, char *err,
         i++;
     }
     if (i == forms) {
-        return fail(-EINVAL, err, errlen, "unknown fault mode '%s': expected "
+        return sim_fail(err, errlen, -EINVAL, "unknown fault mode '%s': expected "
                     "always, once, nth:K, after:K, every:K or prob:P", buf);
     }
     s.mode = spec_forms[i].mode;
     if (spec_forms[i].arg == ARG_NONE && arg != NULL) {
-        rc = fail(-EINVAL, err, errlen, "'%s' takes no argument, got ':%s'",
+        rc = sim_fail(err, errlen, -EINVAL, "'%s' takes no argument, got ':%s'",
                   buf, arg);
     } else if (spec_forms[i].arg == ARG_PROB) {
         rc = parse_prob(arg, &s.per_million, err, errlen);
@@ -615,7 +593,7 @@ int sim_fault_spec_parse(const char *text, SimFaultSpec *spec, char *err,
         rc = parse_flag(flag, &s.persistent, err, errlen);
     }
     if (rc == 0) {
-        CHECK(check_spec(&s, NULL, 0) == 0);
+        SIM_CHECK(check_spec(&s, NULL, 0) == 0);
         *spec = s;
     }
     return rc;

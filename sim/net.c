@@ -9,33 +9,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "check.h"
 #include "net.h"
 #include "prng.h"
-
-/* Invariants stay checked in every build (STYLE rule 9). */
-static void check_failed(const char *func, const char *what)
-{
-    fprintf(stderr, "net: %s: %s\n", func, what);
-    abort();
-}
-
-#define NET_CHECK(cond) \
-    ((cond) ? (void)0 : check_failed(__func__, "check failed: " #cond))
-
-static int fail(char *err, size_t errlen, int rc, const char *fmt, ...)
-    __attribute__((format(printf, 4, 5)));
-
-static int fail(char *err, size_t errlen, int rc, const char *fmt, ...)
-{
-    if (err != NULL && errlen > 0) {
-        va_list ap;
-
-        va_start(ap, fmt);
-        vsnprintf(err, errlen, fmt, ap);
-        va_end(ap);
-    }
-    return rc;
-}
 
 static void tracef(SimTrace *t, const SimClock *clock, const char *node,
                    const char *component, const char *event,
@@ -156,7 +132,7 @@ static int register_points(SimLink *l, char *err, size_t errlen)
         }
         rc = sim_faults_register(l->faults, l->points[i]);
         if (rc < 0 && rc != -EEXIST) {
-            return fail(err, errlen, rc, "link %s: cannot register fault "
+            return sim_fail(err, errlen, rc, "link %s: cannot register fault "
                         "point %s: %s", l->name, l->points[i], strerror(-rc));
         }
     }
@@ -167,15 +143,15 @@ static int check_link_config(const SimLinkConfig *cfg, char *err,
                              size_t errlen)
 {
     if (cfg == NULL || !name_ok(cfg->name)) {
-        return fail(err, errlen, -EINVAL, "link: name must be 1 to %d "
+        return sim_fail(err, errlen, -EINVAL, "link: name must be 1 to %d "
                     "characters", SIM_NET_NAME_MAX - 1);
     }
     if (!name_ok(cfg->from) || !name_ok(cfg->to)) {
-        return fail(err, errlen, -EINVAL, "link %s: node names must be 1 to "
+        return sim_fail(err, errlen, -EINVAL, "link %s: node names must be 1 to "
                     "%d characters", cfg->name, SIM_NET_NAME_MAX - 1);
     }
     if (cfg->clock == NULL || cfg->deliver == NULL) {
-        return fail(err, errlen, -EINVAL, "link %s: a clock and a deliver "
+        return sim_fail(err, errlen, -EINVAL, "link %s: a clock and a deliver "
                     "callback are required", cfg->name);
     }
     return 0;
@@ -187,7 +163,7 @@ int sim_link_new(const SimLinkConfig *cfg, SimLink **out, char *err,
     SimLink *l;
     int rc;
 
-    NET_CHECK(out != NULL);
+    SIM_CHECK(out != NULL);
     *out = NULL;
     rc = check_link_config(cfg, err, errlen);
     if (rc < 0) {
@@ -195,7 +171,7 @@ int sim_link_new(const SimLinkConfig *cfg, SimLink **out, char *err,
     }
     l = calloc(1, sizeof(*l));
     if (l == NULL) {
-        return fail(err, errlen, -ENOMEM, "link %s: out of memory", cfg->name);
+        return sim_fail(err, errlen, -ENOMEM, "link %s: out of memory", cfg->name);
     }
     snprintf(l->name, sizeof(l->name), "%s", cfg->name);
     snprintf(l->from, sizeof(l->from), "%s", cfg->from);
@@ -222,7 +198,7 @@ int sim_link_new(const SimLinkConfig *cfg, SimLink **out, char *err,
 
 static void retire(SimLink *l, Flight *f)
 {
-    NET_CHECK(l->in_flight > 0);
+    SIM_CHECK(l->in_flight > 0);
     if (f->prev != NULL) {
         f->prev->next = f->next;
     } else {
@@ -240,7 +216,7 @@ void sim_link_free(SimLink *link)
     if (link == NULL) {
         return;
     }
-    NET_CHECK(link->delivering == 0);
+    SIM_CHECK(link->delivering == 0);
     sim_clock_cancel(link->clock, link);
     while (link->flights != NULL) {
         if (link->flights->own_timer) {
@@ -278,7 +254,7 @@ static void go_down(SimLink *l, const char *why)
 
 void sim_link_set_down(SimLink *link, bool down)
 {
-    NET_CHECK(link != NULL);
+    SIM_CHECK(link != NULL);
     if (link->down == down) {
         return;
     }
@@ -343,7 +319,7 @@ static void unchain(Flight **list, Flight *f)
             return;
         }
     }
-    check_failed(__func__, "message not in its list");
+    sim_check_failed(__FILE__, __func__, "message not in its list", 0, 0, false);
 }
 
 /* A message's own event (its delivery, or the end of its hold): deliver
@@ -368,7 +344,7 @@ static void on_flight(SimClock *clock, void *arg, uint64_t data)
         g->chain = NULL;
         g->leader = NULL;
         g->state = FLIGHT_PLAIN;
-        NET_CHECK(sim_clock_cancel(clock, g) == 1);
+        SIM_CHECK(sim_clock_cancel(clock, g) == 1);
         deliver_copies(l, g);
         retire(l, g);
     }
@@ -380,7 +356,7 @@ static void attach_held(SimLink *l, Flight *leader)
 {
     Flight *f;
 
-    NET_CHECK(leader->followers == NULL);
+    SIM_CHECK(leader->followers == NULL);
     leader->followers = l->held;
     l->held = NULL;
     for (f = leader->followers; f != NULL; f = f->chain) {
@@ -486,7 +462,7 @@ int sim_link_send(SimLink *link, SimMsgKind kind, uint64_t tag,
     Flight *f;
     int rc;
 
-    NET_CHECK(link != NULL);
+    SIM_CHECK(link != NULL);
     if ((unsigned)kind >= SIM_MSG__MAX || (payload == NULL && len > 0)) {
         return -EINVAL;
     }
@@ -619,7 +595,7 @@ static Pkt *pop(Queue *q)
 {
     Pkt *p = q->head;
 
-    NET_CHECK(p != NULL && q->len > 0);
+    SIM_CHECK(p != NULL && q->len > 0);
     q->head = p->next;
     if (q->head == NULL) {
         q->tail = NULL;
@@ -647,7 +623,7 @@ static void release(SimCompare *c, uint64_t conn, Pkt *p, SimReleaseWhy why)
     cmp_trace(c, "release", "seq=%" PRIu64 " conn=%" PRIu64 " len=%zu why=%s",
               rel.seq, conn, p->len, why_name[why]);
     if (c->release != NULL) {
-        NET_CHECK(!c->in_release);
+        SIM_CHECK(!c->in_release);
         c->in_release = true;
         c->release(c->release_ctx, &rel);
         c->in_release = false;
@@ -682,7 +658,7 @@ static Conn *find_conn(SimCompare *c, uint64_t id, bool create)
 static void maybe_forget(Conn *k)
 {
     if (k->pri.len == 0 && k->sec.len == 0) {
-        NET_CHECK(k->pri.head == NULL && k->sec.head == NULL);
+        SIM_CHECK(k->pri.head == NULL && k->sec.head == NULL);
         k->used = false;
         k->blocked = false;
     }
@@ -848,8 +824,8 @@ static int pass(SimCompare *c, uint64_t conn, const void *payload, size_t len)
 static int input(SimCompare *c, int side, uint64_t conn, const void *payload,
                  size_t len)
 {
-    NET_CHECK(c != NULL);
-    NET_CHECK(!c->in_release);
+    SIM_CHECK(c != NULL);
+    SIM_CHECK(!c->in_release);
     if (payload == NULL && len > 0) {
         return -EINVAL;
     }
@@ -925,7 +901,7 @@ static void op_start(ReplicationState *rs, ReplicationMode mode, Error **errp)
 {
     SimCompare *c = rs->opaque;
 
-    NET_CHECK(!c->in_release);
+    SIM_CHECK(!c->in_release);
     if (c->stage == SIM_COMPARE_STOPPED) {
         cmp_trace(c, "start", "ignored stage=stopped");
         return;
@@ -949,7 +925,7 @@ static void op_checkpoint(ReplicationState *rs, Error **errp)
     uint64_t released, dropped;
 
     (void)errp;
-    NET_CHECK(!c->in_release);
+    SIM_CHECK(!c->in_release);
     flush(c, SIM_RELEASE_CHECKPOINT, &released, &dropped);
     c->stats.checkpoints++;
     cmp_trace(c, "checkpoint", "released=%" PRIu64 " dropped=%" PRIu64,
@@ -961,7 +937,7 @@ static void op_stop(ReplicationState *rs, bool failover, Error **errp)
     SimCompare *c = rs->opaque;
     uint64_t released, dropped;
 
-    NET_CHECK(!c->in_release);
+    SIM_CHECK(!c->in_release);
     if (c->stage == SIM_COMPARE_STOPPED) {
         cmp_trace(c, "stop", "ignored stage=stopped");
         return;
@@ -1005,11 +981,11 @@ static int check_compare_config(const SimCompareConfig *cfg, char *err,
                                 size_t errlen)
 {
     if (cfg == NULL || cfg->registry == NULL || cfg->clock == NULL) {
-        return fail(err, errlen, -EINVAL, "colo-compare: a registry and a "
+        return sim_fail(err, errlen, -EINVAL, "colo-compare: a registry and a "
                     "clock are required");
     }
     if (cfg->node != NULL && !name_ok(cfg->node)) {
-        return fail(err, errlen, -EINVAL, "colo-compare: node name must be "
+        return sim_fail(err, errlen, -EINVAL, "colo-compare: node name must be "
                     "1 to %d characters", SIM_NET_NAME_MAX - 1);
     }
     return 0;
@@ -1043,7 +1019,7 @@ int sim_compare_new(const SimCompareConfig *cfg, SimCompare **out, char *err,
     SimCompare *c;
     int rc;
 
-    NET_CHECK(out != NULL);
+    SIM_CHECK(out != NULL);
     *out = NULL;
     rc = check_compare_config(cfg, err, errlen);
     if (rc < 0) {
@@ -1051,7 +1027,7 @@ int sim_compare_new(const SimCompareConfig *cfg, SimCompare **out, char *err,
     }
     c = calloc(1, sizeof(*c));
     if (c == NULL) {
-        return fail(err, errlen, -ENOMEM, "colo-compare: out of memory");
+        return sim_fail(err, errlen, -ENOMEM, "colo-compare: out of memory");
     }
     apply_config(c, cfg);
     c->conns = calloc(c->max_conns, sizeof(*c->conns));
@@ -1060,7 +1036,7 @@ int sim_compare_new(const SimCompareConfig *cfg, SimCompare **out, char *err,
     if (c->rs == NULL) {
         free(c->conns);
         free(c);
-        return fail(err, errlen, -ENOMEM, "colo-compare: out of memory");
+        return sim_fail(err, errlen, -ENOMEM, "colo-compare: out of memory");
     }
     *out = c;
     return 0;
@@ -1071,7 +1047,7 @@ void sim_compare_free(SimCompare *cmp)
     if (cmp == NULL) {
         return;
     }
-    NET_CHECK(!cmp->in_release);
+    SIM_CHECK(!cmp->in_release);
     sim_clock_cancel(cmp->clock, cmp);
     replication_remove(cmp->rs);
     for (size_t i = 0; i < cmp->max_conns; i++) {

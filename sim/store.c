@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "check.h"
 #include "store.h"
 
 #define CHUNK_BLOCKS 256u
@@ -33,19 +34,6 @@ struct SimStore {
     uint64_t free_count;
 };
 
-static void die(const char *func, const char *what, unsigned long long a,
-                unsigned long long b)
-{
-    fprintf(stderr, "store: %s: check failed: %s (%llu vs %llu)\n", func, what,
-            a, b);
-    abort();
-}
-
-/* Invariants stay checked in every build (STYLE rule 9), both sides shown. */
-#define CHECK_OP(a, op, b) \
-    (((a) op (b)) ? (void)0 \
-     : die(__func__, #a " " #op " " #b, (unsigned long long)(a), \
-           (unsigned long long)(b)))
 
 static const uint8_t zero_block[SIM_SECTOR_SIZE];
 
@@ -264,7 +252,7 @@ static uint32_t take_block(SimStore *s)
         s->free_count--;
         return block;
     }
-    CHECK_OP(s->used_blocks, <, s->nchunks * CHUNK_BLOCKS);
+    SIM_CHECK_OP(s->used_blocks, <, s->nchunks * CHUNK_BLOCKS);
     return s->used_blocks++;
 }
 
@@ -303,7 +291,7 @@ int sim_store_write(SimStore *s, uint64_t sector, uint32_t count,
         memcpy(block_at(s, s->table[slot].block),
                data + (size_t)i * SIM_SECTOR_SIZE, SIM_SECTOR_SIZE);
     }
-    CHECK_OP(s->count, <=, table_cap(s) / 2);
+    SIM_CHECK_OP(s->count, <=, table_cap(s) / 2);
     return 0;
 }
 
@@ -372,7 +360,7 @@ int sim_store_sorted_sectors(const SimStore *s, uint64_t **sectors,
         }
         qsort(out, n, sizeof(*out), cmp_u64);
     }
-    CHECK_OP(n, ==, s->count);
+    SIM_CHECK_OP(n, ==, s->count);
     *sectors = out;
     *count = n;
     return 0;
@@ -411,7 +399,7 @@ SimStore *sim_store_clone(const SimStore *src)
             s->count++;
         }
     }
-    CHECK_OP(s->count, ==, src->count);
+    SIM_CHECK_OP(s->count, ==, src->count);
     return s;
 }
 

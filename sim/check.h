@@ -1,0 +1,34 @@
+/* check.h: private to sim/.  The invariant checks that stay on in every
+ * build (STYLE rule 9: both sides printed, then abort) and the one helper
+ * that fills a caller's error buffer; shared so that every module reports
+ * the same way.
+ */
+#ifndef REPLBENCH_SIM_CHECK_H
+#define REPLBENCH_SIM_CHECK_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+/* Print "<file>: <func>: check failed: <what> (<a> vs <b>)" and abort. */
+void sim_check_failed(const char *file, const char *func, const char *what,
+                      long long a, long long b, bool show_values)
+    __attribute__((noreturn));
+
+#define SIM_CHECK(cond) \
+    ((cond) ? (void)0 : sim_check_failed(__FILE__, __func__, #cond, 0, 0, false))
+
+#define SIM_CHECK_OP(a, op, b) \
+    (((a) op (b)) ? (void)0 \
+     : sim_check_failed(__FILE__, __func__, #a " " #op " " #b, \
+                        (long long)(a), (long long)(b), true))
+
+/* printf into err (when not NULL and errlen > 0); returns rc. */
+int sim_fail(char *err, size_t errlen, int rc, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+
+/* Count one checker violation, keeping its message when it is the first:
+ * checkers report the first difference they saw and how many followed. */
+void sim_note(unsigned *count, char *first, size_t len, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+
+#endif /* REPLBENCH_SIM_CHECK_H */
