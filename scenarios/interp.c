@@ -1,0 +1,987 @@
+/* interp.c: the one scenario interpreter (scn.h).  Runs a parsed script in a
+ * fresh world: bare registries with scripted states, standalone disks, a
+ * cluster, faults and expectations; every walk goes through the contract
+ * checker.  Owns what the script creates and frees it all at the end, then
+ * runs the resource checker.  Never aborts on anything a script can say.
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cluster.h"
+#include "scn_ast.h"
+
+#define MAX_RULES 256
+#define LOG_MAX 8192
+
+typedef struct State {
+    char name[SCN_MAX_NAME + 1];
+    bool live;
+    ReplicationState *rs;
+    ReplicationRegistry *reg;
+    int node;                   /* SimRole, or -1 for a bare registry */
+    unsigned calls[4];
+} State;
+
+typedef struct Reg {
+    char name[SCN_MAX_NAME + 1];
+    ReplicationRegistry *reg;
+} Reg;
+
+typedef struct Disk {
+    char name[SCN_MAX_NAME + 1];
+    SimDisk *disk;
+    struct Disk *to;
+} Disk;
+
+typedef struct Interp {
+    const ScnScript *s;
+    const ScnOptions *opt;
+    ScnResult *res;
+    SimWorld *w;
+    SimCluster *c;
+    Reg regs[SCN_MAX_REGISTRIES];
+    unsigned nregs;
+    State states[SCN_MAX_STATES];
+    unsigned nstates;
+    Disk disks[SCN_MAX_DISKS];
+    unsigned ndisks;
+    const ScnOp *rules[MAX_RULES];
+    unsigned nrules;
+    const ScnOp *op;            /* running now */
+    char log[LOG_MAX];          /* scripted calls of the last walk */
+    size_t loglen;
+    bool log_full;
+    bool last_error_set;        /* the last walk's outcome */
+    char last_error[SCN_MSG_MAX];
+    bool failed;                /* the first failure is kept */
+    bool skipped;
+    bool injected;
+    uint64_t ticks_limit, ticks_used;
+    unsigned depth, depth_limit;
+    unsigned long calls_limit, calls_this_walk;
+} Interp;
+
+/* Callbacks carry no context of ours: one run at a time per process. */
+static Interp *cur;
+
+static bool fail_at(Interp *in, unsigned line, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static bool fail_at(Interp *in, unsigned line, const char *fmt, ...)
+{
+    va_list ap;
+
+    if (!in->failed) {
+        in->failed = true;
+        in->res->status = SCN_FAIL;
+        in->res->line = line;
+        va_start(ap, fmt);
+        vsnprintf(in->res->message, sizeof(in->res->message), fmt, ap);
+        va_end(ap);
+    }
+    return false;
+}
+
+#define FAIL(in, ...) fail_at((in), (in)->op->line, __VA_ARGS__)
+
+static const char *text(const ScnOp *op, ScnKey key)
+{
+    const ScnValue *v = scn_arg(op, key);
+
+    return v ? v->text : NULL;
+}
+
+static int64_t num(const ScnOp *op, ScnKey key, int64_t dflt)
+{
+    const ScnValue *v = scn_arg(op, key);
+
+    return v ? v->i : dflt;
+}
+
+/* ---- names to objects ------------------------------------------------------- */
+
+static State *state_named(Interp *in, const char *name)
+{
+    for (unsigned i = 0; i < in->nstates; i++) {
+        if (!strcmp(in->states[i].name, name)) {
+            return &in->states[i];
+        }
+    }
+    return NULL;
+}
+
+static Disk *disk_named(Interp *in, const char *name)
+{
+    for (unsigned i = 0; i < in->ndisks; i++) {
+        if (!strcmp(in->disks[i].name, name)) {
+            return &in->disks[i];
+        }
+    }
+    return NULL;
+}
+
+static int node_role(Interp *in, const char *name)
+{
+    for (int r = 0; in->c != NULL && r < 2; r++) {
+        if (!strcmp(sim_node_name(sim_cluster_node(in->c, (SimRole)r)), name)) {
+            return r;
+        }
+    }
+    return -1;
+}
+
+static ReplicationRegistry *registry_named(Interp *in, const char *name)
+{
+    int role;
+
+    if (!strcmp(name, "default")) {
+        return replication_default_registry();
+    }
+    for (unsigned i = 0; i < in->nregs; i++) {
+        if (!strcmp(in->regs[i].name, name)) {
+            return in->regs[i].reg;
+        }
+    }
+    role = node_role(in, name);
+    return role >= 0 ? sim_node_registry(sim_cluster_node(in->c, (SimRole)role)) : NULL;
+}
+
+/* reg= or node= of op (or `in=`), else the first registry declared. */
+static ReplicationRegistry *place(Interp *in, const ScnOp *op, ScnKey key, int *node)
+{
+    const char *name = text(op, key);
+
+    if (name == NULL && key == K_REG) {
+        name = text(op, K_NODE);
+    }
+    *node = name ? node_role(in, name) : -1;
+    if (name == NULL) {
+        return in->nregs ? in->regs[0].reg : replication_default_registry();
+    }
+    return registry_named(in, name);
+}
+
+/* ---- scripted states ---------------------------------------------------------- */
+
+static void on_call(ReplicationState *rs, SimWalk w, ReplicationMode mode,
+                    bool failover, Error **errp);
+
+static void cb_start(ReplicationState *rs, ReplicationMode m, Error **errp)
+{
+    on_call(rs, SIM_WALK_START, m, false, errp);
+}
+
+static void cb_stop(ReplicationState *rs, bool f, Error **errp)
+{
+    on_call(rs, SIM_WALK_STOP, 0, f, errp);
+}
+
+static void cb_checkpoint(ReplicationState *rs, Error **errp)
+{
+    on_call(rs, SIM_WALK_CHECKPOINT, 0, false, errp);
+}
+
+static void cb_get_error(ReplicationState *rs, Error **errp)
+{
+    on_call(rs, SIM_WALK_GET_ERROR, 0, false, errp);
+}
+
+static ReplicationOps tables[16];
+
+static ReplicationOps *ops_for(unsigned mask)
+{
+    tables[mask] = (ReplicationOps){
+        .start = mask & MEMBER_START ? cb_start : NULL,
+        .stop = mask & MEMBER_STOP ? cb_stop : NULL,
+        .checkpoint = mask & MEMBER_CHECKPOINT ? cb_checkpoint : NULL,
+        .get_error = mask & MEMBER_GET_ERROR ? cb_get_error : NULL,
+    };
+    return &tables[mask];
+}
+
+static State *slot_for(Interp *in, const char *name)
+{
+    State *st = state_named(in, name);
+
+    if (st == NULL && in->nstates < SCN_MAX_STATES) {
+        st = &in->states[in->nstates++];
+        memset(st, 0, sizeof(*st));
+        snprintf(st->name, sizeof(st->name), "%s", name);
+    }
+    return st;
+}
+
+static bool register_state(Interp *in, const char *name, ReplicationRegistry *reg,
+                           int node, unsigned mask)
+{
+    State *st = slot_for(in, name);
+
+    if (st == NULL || st->live) {
+        return FAIL(in, "state %s is registered already", name);
+    }
+    st->rs = replication_new_in(reg, st, ops_for(mask));
+    if (st->rs == NULL) {
+        return FAIL(in, "cannot register state %s: out of memory", name);
+    }
+    st->reg = reg;
+    st->node = node;
+    st->live = true;
+    memset(st->calls, 0, sizeof(st->calls));
+    sim_regcheck_track(in->w->regcheck, reg, st->rs, name);
+    return true;
+}
+
+static bool unregister_state(Interp *in, State *st)
+{
+    if (st == NULL || !st->live) {
+        return FAIL(in, "state %s is not registered", st ? st->name : "?");
+    }
+    sim_regcheck_untrack(in->w->regcheck, st->rs);
+    replication_remove(st->rs);
+    st->live = false;
+    st->rs = NULL;
+    return true;
+}
+
+/* A node died: its scripted states go with it. */
+static void drop_node_states(Interp *in, int node)
+{
+    for (unsigned i = 0; i < in->nstates; i++) {
+        if (in->states[i].live && in->states[i].node == node) {
+            unregister_state(in, &in->states[i]);
+        }
+    }
+}
+
+/* ---- callbacks: log, pick the rule, act ------------------------------------- */
+
+static void log_call(Interp *in, const State *st, SimWalk w)
+{
+    int n;
+
+    if (in->log_full) {
+        return;
+    }
+    n = snprintf(in->log + in->loglen, sizeof(in->log) - in->loglen, "%s%s.%s",
+                 in->loglen ? " " : "", st->name, sim_walk_name(w));
+    if (n < 0 || (size_t)n >= sizeof(in->log) - in->loglen) {
+        in->log_full = true;
+        in->log[in->loglen] = '\0';
+        return;
+    }
+    in->loglen += (size_t)n;
+}
+
+/* A rule for this very call wins over one for every call; among equals
+ * the later line wins. */
+static const ScnOp *rule_for(Interp *in, const State *st, SimWalk w, unsigned call)
+{
+    const ScnOp *every = NULL;
+
+    for (unsigned i = in->nrules; i-- > 0;) {
+        const ScnOp *r = in->rules[i];
+        int64_t n = num(r, K_CALL, 0);
+
+        if (strcmp(text(r, K_STATE), st->name) || num(r, K_WALK, -1) != (int64_t)w) {
+            continue;
+        }
+        if (n == (int64_t)call) {
+            return r;
+        }
+        if (n == 0 && every == NULL) {
+            every = r;
+        }
+    }
+    return every;
+}
+
+static void run_walk(Interp *in, ReplicationRegistry *reg, SimWalk w, ReplicationMode mode,
+                     bool failover, Error **errp);
+
+static void act_nested(Interp *in, const ScnOp *r, State *st)
+{
+    int node;
+    ReplicationRegistry *reg = text(r, K_IN) ? place(in, r, K_IN, &node) : st->reg;
+
+    if (in->depth >= in->depth_limit) {
+        fail_at(in, r->line, "nested walks deeper than %u", in->depth_limit);
+        return;
+    }
+    run_walk(in, reg, (SimWalk)num(r, K_NESTED, 0), (ReplicationMode)num(r, K_MODE, 0),
+             num(r, K_FAILOVER, 0), NULL);
+}
+
+static void act(Interp *in, const ScnOp *r, State *st, uint8_t what, Error **errp)
+{
+    const char *target = text(r, K_TARGET);
+
+    switch (what) {
+    case ACT_FAIL:
+        if (*errp == NULL) {
+            error_setg(errp, "%s", text(r, K_MSG));
+        }
+        break;
+    case ACT_REMOVE:
+        if (!unregister_state(in, target ? state_named(in, target) : st)) {
+            in->res->line = r->line;
+        }
+        break;
+    case ACT_REGISTER:
+        if (!register_state(in, target, st->reg, st->node, 15)) {
+            in->res->line = r->line;
+        }
+        break;
+    case ACT_NESTED:
+        act_nested(in, r, st);
+        break;
+    case ACT_CRASH:
+        if (in->c != NULL && st->node >= 0 &&
+            !sim_node_crashed(sim_cluster_node(in->c, (SimRole)st->node))) {
+            int node = st->node;
+
+            sim_cluster_crash(in->c, (SimRole)node);
+            drop_node_states(in, node);
+        }
+        break;
+    default:                    /* ok, fail_silent */
+        break;
+    }
+}
+
+static void on_call(ReplicationState *rs, SimWalk w, ReplicationMode mode,
+                    bool failover, Error **errp)
+{
+    Interp *in = cur;
+    State *st = rs->opaque;
+    const ScnOp *r;
+
+    (void)mode, (void)failover;
+    log_call(in, st, w);
+    if (++in->calls_this_walk > in->calls_limit) {
+        if (in->calls_this_walk == in->calls_limit + 1) {
+            FAIL(in, "more than %lu callbacks in one walk", in->calls_limit);
+        }
+        return;
+    }
+    r = rule_for(in, st, w, ++st->calls[w]);
+    for (unsigned i = 0; r != NULL && i < scn_arg(r, K_DO)->nlist; i++) {
+        act(in, r, st, scn_arg(r, K_DO)->list[i], errp);
+    }
+}
+
+static void run_walk(Interp *in, ReplicationRegistry *reg, SimWalk w, ReplicationMode mode,
+                     bool failover, Error **errp)
+{
+    in->depth++;
+    sim_regcheck_walk(in->w->regcheck, reg, w, mode, failover, errp);
+    in->depth--;
+}
+
+/* ---- operations: world, states, walks ------------------------------------ */
+
+static bool op_registry(Interp *in, const ScnOp *op)
+{
+    Reg *r = &in->regs[in->nregs];
+
+    r->reg = replication_registry_new();
+    if (r->reg == NULL) {
+        return FAIL(in, "cannot create registry %s: out of memory", text(op, K_NAME));
+    }
+    snprintf(r->name, sizeof(r->name), "%s", text(op, K_NAME));
+    in->nregs++;
+    return true;
+}
+
+static bool op_walk(Interp *in, const ScnOp *op)
+{
+    int node;
+    ReplicationRegistry *reg = place(in, op, K_REG, &node);
+    int64_t errp = num(op, K_ERRP, ERRP_FRESH);
+    Error *err = NULL;
+
+    in->loglen = 0;
+    in->log[0] = '\0';
+    in->log_full = false;
+    in->calls_this_walk = 0;
+    if (errp == ERRP_SET) {
+        error_setg(&err, "earlier");
+    }
+    run_walk(in, reg, (SimWalk)num(op, K_KIND, 0), (ReplicationMode)num(op, K_MODE, 0),
+             num(op, K_FAILOVER, 0), errp == ERRP_NULL ? NULL : &err);
+    in->last_error_set = err != NULL;
+    snprintf(in->last_error, sizeof(in->last_error), "%s", err ? error_get_pretty(err) : "");
+    error_free(err);
+    return true;
+}
+
+static bool op_state(Interp *in, const ScnOp *op)
+{
+    int node;
+    ReplicationRegistry *reg = place(in, op, K_REG, &node);
+
+    return register_state(in, text(op, K_NAME), reg, node, (unsigned)num(op, K_OPS, 15));
+}
+
+static bool op_on(Interp *in, const ScnOp *op)
+{
+    if (in->nrules == MAX_RULES) {
+        return FAIL(in, "more than %d rules", MAX_RULES);
+    }
+    in->rules[in->nrules++] = op;
+    return true;
+}
+
+/* ---- cluster --------------------------------------------------------------------- */
+
+static void arm_injection(Interp *in);
+
+static bool op_cluster(Interp *in, const ScnOp *op)
+{
+    char err[256];
+    int64_t interval = num(op, K_INTERVAL, 100);
+    SimClusterConfig cfg = {
+        .names = { text(op, K_PRIMARY), text(op, K_SECONDARY) },
+        .disks = (unsigned)num(op, K_DISKS, 1),
+        .disk_size_sectors = (uint64_t)num(op, K_SIZE, 131072),
+        .latency_ticks = (uint64_t)num(op, K_LATENCY, 2),
+        .checkpoint_interval_ticks = interval ? (uint64_t)interval : SIM_NEVER,
+        .checkpoint_timeout_ticks = (uint64_t)num(op, K_TIMEOUT, 50),
+        .compare_timeout_ticks = (uint64_t)num(op, K_COMPARE_TIMEOUT, 300),
+        .commit_sectors_per_tick = (uint32_t)num(op, K_COMMIT_RATE, 64),
+        .write_per_million = (uint32_t)num(op, K_WRITES, 0),
+        .packet_per_million = (uint32_t)num(op, K_PACKETS, 0),
+        .divergence_per_million = (uint32_t)num(op, K_DIVERGENCE, 0),
+        .connections = (uint32_t)num(op, K_CONNECTIONS, 4),
+        .working_set_sectors = (uint64_t)num(op, K_WORKING_SET, 4096),
+        .upstream_checkpoint = num(op, K_UPSTREAM_CHECKPOINT, 0),
+        .no_failover_on_crash = !num(op, K_FAILOVER_ON_CRASH, 1),
+    };
+
+    in->c = sim_cluster_new(in->w, &cfg, err, sizeof(err));
+    if (in->c == NULL) {
+        return FAIL(in, "cannot create the cluster: %s", err);
+    }
+    arm_injection(in);
+    return true;
+}
+
+/* fails="text": the operation must fail with it; else it must succeed. */
+static bool outcome(Interp *in, const ScnOp *op, int rc, const char *error)
+{
+    const char *want = text(op, K_FAILS);
+
+    if (want == NULL) {
+        return rc >= 0 ? true : FAIL(in, "%s failed: %s", scn_op_name(op->kind), error);
+    }
+    if (rc >= 0) {
+        return FAIL(in, "%s: expected it to fail with \"%s\", it succeeded",
+                    scn_op_name(op->kind), want);
+    }
+    return strstr(error, want) ? true
+           : FAIL(in, "%s: expected an error containing \"%s\", actual \"%s\"",
+                  scn_op_name(op->kind), want, error);
+}
+
+static bool op_run(Interp *in, const ScnOp *op)
+{
+    uint64_t ticks = (uint64_t)num(op, K_TICKS, 0);
+
+    if (in->ticks_used + ticks > in->ticks_limit) {
+        return FAIL(in, "more than %" PRIu64 " ticks in all (limit ticks=)", in->ticks_limit);
+    }
+    in->ticks_used += ticks;
+    if (in->c != NULL) {
+        sim_cluster_run(in->c, ticks);  /* a violation is picked up after the op */
+    } else {
+        sim_clock_run_until(in->w->clock, sim_clock_now(in->w->clock) + ticks, 0);
+    }
+    return true;
+}
+
+static bool op_cluster_action(Interp *in, const ScnOp *op)
+{
+    SimCluster *c = in->c;
+    int rc = 0, node = text(op, K_NODE) ? node_role(in, text(op, K_NODE)) : -1;
+    unsigned disk = (unsigned)num(op, K_DISK, 0);
+    uint64_t sector = (uint64_t)num(op, K_SECTOR, 0);
+    uint32_t count = (uint32_t)num(op, K_COUNT, 1);
+    uint8_t byte = (uint8_t)num(op, K_BYTE, 0);
+
+    switch (op->kind) {
+    case OP_START: rc = sim_cluster_start(c); break;
+    case OP_CHECKPOINT: rc = sim_cluster_checkpoint(c); break;
+    case OP_PACKET: rc = sim_cluster_packet(c, (uint32_t)num(op, K_CONN, 0), num(op, K_DIVERGE, 0)); break;
+    case OP_FAILOVER: rc = sim_cluster_failover(c, (SimRole)node); break;
+    case OP_CRASH:
+        rc = sim_cluster_crash(c, (SimRole)node);
+        drop_node_states(in, node);
+        break;
+    default:
+        switch (num(op, K_VM, VM_BOTH)) {
+        case VM_PRIMARY: rc = sim_cluster_primary_write(c, disk, sector, count, byte); break;
+        case VM_SECONDARY: rc = sim_cluster_secondary_write(c, disk, sector, count, byte); break;
+        default: rc = sim_cluster_write(c, disk, sector, count, byte); break;
+        }
+        break;
+    }
+    return outcome(in, op, rc, sim_cluster_last_error(c));
+}
+
+static bool op_links(Interp *in, const ScnOp *op)
+{
+    int64_t link = num(op, K_LINK, -1);
+
+    if (op->kind == OP_HEAL) {
+        sim_cluster_set_link(in->c, false, false);
+    } else {
+        /* Partitions add up: a link already down stays down. */
+        sim_cluster_set_link(in->c, link != LINK_S2P || sim_link_is_down(sim_cluster_link(in->c, true)),
+                             link != LINK_P2S || sim_link_is_down(sim_cluster_link(in->c, false)));
+    }
+    return true;
+}
+
+/* ---- standalone disks --------------------------------------------------------- */
+
+static int forward_to(void *ctx, uint64_t sector, uint32_t count, const uint8_t *data)
+{
+    Disk *d = ctx;
+
+    return d->to ? sim_disk_receive(d->to->disk, sector, count, data) : 0;
+}
+
+static bool op_disk(Interp *in, const ScnOp *op)
+{
+    int node;
+    Disk *d = &in->disks[in->ndisks];
+    char err[256];
+    SimDiskConfig cfg = {
+        .name = text(op, K_NAME),
+        .role = num(op, K_ROLE, ROLE_PRIMARY) == ROLE_PRIMARY ? SIM_DISK_PRIMARY
+                                                              : SIM_DISK_SECONDARY,
+        .size_sectors = (uint64_t)num(op, K_SIZE, 131072),
+        .registry = place(in, op, K_REG, &node),
+        .clock = in->w->clock, .trace = &in->w->trace, .faults = in->w->faults,
+        .forward = forward_to, .forward_ctx = d,
+    };
+
+    memset(d, 0, sizeof(*d));
+    snprintf(d->name, sizeof(d->name), "%s", cfg.name);
+    d->to = text(op, K_TO) ? disk_named(in, text(op, K_TO)) : NULL;
+    d->disk = sim_disk_new(&cfg, err, sizeof(err));
+    if (d->disk == NULL) {
+        return FAIL(in, "cannot create disk %s: %s", cfg.name, err);
+    }
+    in->ndisks++;
+    sim_regcheck_track(in->w->regcheck, cfg.registry, sim_disk_state(d->disk), cfg.name);
+    arm_injection(in);
+    return true;
+}
+
+static bool all_bytes(const uint8_t *buf, size_t len, uint8_t want, size_t *bad)
+{
+    for (size_t i = 0; i < len; i++) {
+        if (buf[i] != want) {
+            *bad = i;
+            return false;
+        }
+    }
+    return true;
+}
+
+static bool op_io(Interp *in, const ScnOp *op)
+{
+    Disk *d = disk_named(in, text(op, K_DISK));
+    uint64_t sector = (uint64_t)num(op, K_SECTOR, 0);
+    uint32_t count = (uint32_t)num(op, K_COUNT, 1);
+    size_t len = (size_t)count * SIM_SECTOR_SIZE, bad = 0;
+    int64_t want = num(op, K_RC, 0), io = num(op, K_OP, IO_READ);
+    uint8_t *buf = malloc(len);
+    int rc;
+
+    if (buf == NULL) {
+        return FAIL(in, "out of memory for %zu bytes", len);
+    }
+    memset(buf, (int)num(op, K_BYTE, 0), len);
+    rc = io == IO_READ ? sim_disk_read(d->disk, sector, count, buf)
+         : io == IO_WRITE ? sim_disk_write(d->disk, sector, count, buf)
+         : sim_disk_receive(d->disk, sector, count, buf);
+    if (rc != want) {
+        free(buf);
+        return FAIL(in, "io %s on %s: expected rc=%lld, actual rc=%d", scn_arg(op, K_OP)->text
+                    ? scn_arg(op, K_OP)->text : "op", d->name, (long long)want, rc);
+    }
+    if (io == IO_READ && rc == 0 && scn_arg(op, K_BYTE) &&
+        !all_bytes(buf, len, (uint8_t)num(op, K_BYTE, 0), &bad)) {
+        FAIL(in, "io read on %s: sector %" PRIu64 " byte %zu: expected 0x%02x, actual 0x%02x",
+             d->name, sector + bad / SIM_SECTOR_SIZE, bad % SIM_SECTOR_SIZE,
+             (unsigned)num(op, K_BYTE, 0), buf[bad]);
+    }
+    free(buf);
+    return !in->failed;
+}
+
+/* ---- faults --------------------------------------------------------------------------- */
+
+static bool arm(Interp *in, const char *point, const SimFaultSpec *spec)
+{
+    char err[256];
+    int rc;
+
+    if (in->w->faults == NULL) {
+        in->skipped = true;
+        return FAIL(in, "cannot arm %s: built without libfiu", point);
+    }
+    rc = sim_faults_arm(in->w->faults, point, spec, err, sizeof(err));
+    return rc >= 0 ? true : FAIL(in, "cannot arm %s: %s", point, err);
+}
+
+static bool op_fault(Interp *in, const ScnOp *op)
+{
+    static const SimFaultMode modes[] = {
+        SIM_FAULT_ALWAYS, SIM_FAULT_ONCE, SIM_FAULT_NTH, SIM_FAULT_AFTER,
+        SIM_FAULT_EVERY, SIM_FAULT_PROB,
+    };
+    SimFaultSpec spec = {
+        .mode = modes[num(op, K_MODE, 0)], .k = (uint64_t)num(op, K_K, 1),
+        .per_million = (uint32_t)num(op, K_P, 0), .persistent = num(op, K_PERSISTENT, 0),
+    };
+
+    if (op->kind == OP_CLEAR) {
+        if (in->w->faults != NULL) {
+            sim_faults_clear(in->w->faults, text(op, K_POINT));
+        }
+        return true;
+    }
+    return arm(in, text(op, K_POINT), &spec);
+}
+
+/* Sweep: fail the chosen hit of the chosen point, as soon as it exists. */
+static void arm_injection(Interp *in)
+{
+    const ScnOptions *o = in->opt;
+    SimFaultSpec spec = { .mode = SIM_FAULT_NTH, .persistent = o->inject_persistent };
+
+    if (in->injected || o->inject_point == NULL || in->w->faults == NULL ||
+        sim_faults_find(in->w->faults, o->inject_point) == NULL) {
+        return;
+    }
+    spec.k = o->inject_hit;
+    in->injected = sim_faults_arm(in->w->faults, o->inject_point, &spec, NULL, 0) >= 0;
+}
+
+/* ---- expectations ------------------------------------------------------------------- */
+
+static SimDisk *expect_disk(Interp *in, const ScnOp *op)
+{
+    const char *name = text(op, K_DISK);
+    int role;
+
+    if (name != NULL) {
+        return disk_named(in, name)->disk;
+    }
+    role = node_role(in, text(op, K_NODE));
+    return sim_node_disk(sim_cluster_node(in->c, (SimRole)role), (unsigned)num(op, K_INDEX, 0));
+}
+
+/* The guest's view: a secondary's through its layers, a primary's local image. */
+static int view(SimDisk *d, uint64_t sector, uint32_t count, uint8_t *buf)
+{
+    const SimStore *local = sim_disk_local(d);
+
+    if (local != NULL) {
+        return sim_store_read(local, sector, count, buf);
+    }
+    if (sim_disk_stage(d) == SIM_DISK_STAGE_NONE) {
+        return sim_store_read(sim_disk_secondary(d), sector, count, buf);
+    }
+    return sim_disk_read(d, sector, count, buf);
+}
+
+static bool expect_data(Interp *in, const ScnOp *op)
+{
+    SimDisk *d = expect_disk(in, op);
+    uint64_t sector = (uint64_t)num(op, K_SECTOR, 0);
+    uint32_t count = (uint32_t)num(op, K_COUNT, 1);
+    uint8_t want = (uint8_t)num(op, K_DATA, 0);
+    size_t len = (size_t)count * SIM_SECTOR_SIZE, bad = 0;
+    uint8_t *buf = malloc(len);
+    int rc;
+
+    if (buf == NULL) {
+        return FAIL(in, "out of memory for %zu bytes", len);
+    }
+    rc = view(d, sector, count, buf);
+    if (rc < 0) {
+        FAIL(in, "expect data on %s: read failed: %d", sim_disk_name(d), rc);
+    } else if (!all_bytes(buf, len, want, &bad)) {
+        FAIL(in, "expect data on %s: sector %" PRIu64 " byte %zu: expected 0x%02x, actual 0x%02x",
+             sim_disk_name(d), sector + bad / SIM_SECTOR_SIZE, bad % SIM_SECTOR_SIZE,
+             want, buf[bad]);
+    }
+    free(buf);
+    return !in->failed;
+}
+
+static const SimFaultPoint *point_of(Interp *in, const ScnOp *op)
+{
+    return in->w->faults ? sim_faults_find(in->w->faults, text(op, K_POINT)) : NULL;
+}
+
+static bool expect_number(Interp *in, const char *what, uint64_t want, uint64_t actual)
+{
+    return want == actual ? true
+           : FAIL(in, "expect %s: expected %" PRIu64 ", actual %" PRIu64, what, want, actual);
+}
+
+static bool expect_text(Interp *in, const char *what, const char *want, const char *actual,
+                        bool contains)
+{
+    bool ok = contains ? strstr(actual, want) != NULL : !strcmp(want, actual);
+
+    return ok ? true : FAIL(in, "expect %s: expected %s\"%s\", actual \"%s\"", what,
+                            contains ? "a text containing " : "", want, actual);
+}
+
+static const char *first_violation(Interp *in)
+{
+    if (sim_regcheck_violations(in->w->regcheck) != 0) {
+        return sim_regcheck_first(in->w->regcheck);
+    }
+    return in->c && sim_cluster_violations(in->c) ? sim_cluster_violation(in->c) : "";
+}
+
+static bool expect_more(Interp *in, const ScnOp *op)
+{
+    const SimFaultPoint *p;
+    int node;
+
+    switch (op->form) {
+    case K_COUNT:
+        return expect_number(in, "count", (uint64_t)num(op, K_COUNT, 0),
+                             replication_registry_count(place(in, op, K_REG, &node)));
+    case K_PACKETS:
+        return expect_number(in, "packets", (uint64_t)num(op, K_PACKETS, 0),
+                             sim_outcheck_seen(sim_cluster_output(in->c)));
+    case K_EPOCH:
+        return expect_number(in, "epoch", (uint64_t)num(op, K_EPOCH, 0), sim_cluster_epoch(in->c));
+    case K_BROKEN:
+        return expect_number(in, "broken", (uint64_t)num(op, K_BROKEN, 0), sim_cluster_broken(in->c));
+    case K_CRASHED:
+        node = node_role(in, text(op, K_NODE));
+        return expect_number(in, "crashed", (uint64_t)num(op, K_CRASHED, 0),
+                             sim_node_crashed(sim_cluster_node(in->c, (SimRole)node)));
+    case K_FIRED:
+    case K_HITS:
+        p = point_of(in, op);
+        if (p == NULL) {
+            in->skipped = in->w->faults == NULL;
+            return FAIL(in, "fault point %s does not exist (yet)", text(op, K_POINT));
+        }
+        return expect_number(in, op->form == K_FIRED ? "fired" : "hits",
+                             (uint64_t)num(op, op->form, 0),
+                             op->form == K_FIRED ? p->fires : p->hits);
+    default:
+        return expect_number(in, "hash", (uint64_t)num(op, K_HASH, 0), in->w->trace.hash);
+    }
+}
+
+static bool op_expect(Interp *in, const ScnOp *op)
+{
+    switch (op->form) {
+    case K_CALLS:
+        return expect_text(in, "calls", text(op, K_CALLS), in->log, false);
+    case K_ERROR:
+        if (num(op, K_ERROR, 0) == -1) {
+            return expect_text(in, "error", "none", in->last_error_set ? in->last_error : "none",
+                               false);
+        }
+        return expect_text(in, "error", text(op, K_ERROR),
+                           in->last_error_set ? in->last_error : "(no error)", false);
+    case K_ERROR_CONTAINS:
+        return expect_text(in, "error", text(op, K_ERROR_CONTAINS), in->last_error, true);
+    case K_DATA:
+        return expect_data(in, op);
+    case K_STAGE:
+        return expect_text(in, "stage", text(op, K_STAGE),
+                           sim_disk_stage_name(sim_disk_stage(expect_disk(in, op))), false);
+    case K_VIOLATION:
+        return expect_text(in, "violation", text(op, K_VIOLATION), first_violation(in), false);
+    default:
+        return expect_more(in, op);
+    }
+}
+
+/* ---- running a script ---------------------------------------------------------- */
+
+static bool op_limit(Interp *in, const ScnOp *op)
+{
+    in->ticks_limit = (uint64_t)num(op, K_TICKS, (int64_t)in->ticks_limit);
+    in->depth_limit = (unsigned)num(op, K_DEPTH, in->depth_limit);
+    in->calls_limit = (unsigned long)num(op, K_CALLS, (int64_t)in->calls_limit);
+    return true;
+}
+
+static bool op_remove(Interp *in, const ScnOp *op)
+{
+    return unregister_state(in, state_named(in, text(op, K_STATE)));
+}
+
+static bool dispatch(Interp *in, const ScnOp *op)
+{
+    switch (op->kind) {
+    case OP_SEED: return true;
+    case OP_LIMIT: return op_limit(in, op);
+    case OP_REGISTRY: return op_registry(in, op);
+    case OP_CLUSTER: return op_cluster(in, op);
+    case OP_DISK: return op_disk(in, op);
+    case OP_STATE: return op_state(in, op);
+    case OP_REMOVE: return op_remove(in, op);
+    case OP_ON: return op_on(in, op);
+    case OP_WALK: return op_walk(in, op);
+    case OP_RUN: return op_run(in, op);
+    case OP_PARTITION: case OP_HEAL: return op_links(in, op);
+    case OP_IO: return op_io(in, op);
+    case OP_FAULT: case OP_CLEAR: return op_fault(in, op);
+    case OP_EXPECT: return op_expect(in, op);
+    default: return op_cluster_action(in, op);
+    }
+}
+
+/* A checker violation fails the scenario, unless it expects one. */
+static bool checkers_hold(Interp *in)
+{
+    const char *v = first_violation(in);
+
+    if (*v == '\0' || in->s->expects_violation) {
+        return true;
+    }
+    return FAIL(in, "checker: %s", v);
+}
+
+static void teardown(Interp *in)
+{
+    ReplicationRegistry *regs[SCN_MAX_REGISTRIES + 1];
+    size_t n = 0;
+
+    for (unsigned i = 0; i < in->nstates; i++) {
+        if (in->states[i].live) {
+            unregister_state(in, &in->states[i]);
+        }
+    }
+    for (unsigned i = 0; i < in->ndisks; i++) {
+        sim_regcheck_untrack(in->w->regcheck, sim_disk_state(in->disks[i].disk));
+        sim_disk_free(in->disks[i].disk);
+    }
+    sim_cluster_free(in->c);
+    in->c = NULL;
+    if (in->w->faults != NULL) {
+        sim_faults_clear(in->w->faults, "*");  /* a script's faults end with it */
+    }
+    regs[n++] = replication_default_registry();
+    for (unsigned i = 0; i < in->nregs; i++) {
+        regs[n++] = in->regs[i].reg;
+    }
+    if (sim_check_resources(in->w, regs, n, in->res->checker, sizeof(in->res->checker)) < 0) {
+        in->res->checkers_ok = false;
+    }
+    for (unsigned i = 0; i < in->nregs; i++) {
+        replication_registry_free(in->regs[i].reg);
+    }
+}
+
+static void fill_result(Interp *in)
+{
+    ScnResult *r = in->res;
+    SimFaults *f = in->w->faults;
+    unsigned keep = in->w->trace.lines < SIM_TRACE_KEEP ? (unsigned)in->w->trace.lines
+                                                       : SIM_TRACE_KEEP;
+
+    r->trace_lines = in->w->trace.lines;
+    r->hash = in->w->trace.hash;
+    r->ticks = sim_clock_now(in->w->clock);
+    for (size_t i = 0; f != NULL && i < sim_faults_count(f) && r->npoints < SCN_MAX_POINTS; i++) {
+        const SimFaultPoint *p = sim_faults_at(f, i);
+        ScnPointCount *pc = &r->points[r->npoints++];
+
+        snprintf(pc->name, sizeof(pc->name), "%s", p->name);
+        pc->hits = p->hits;
+        pc->fires = p->fires;
+        r->faults_fired += p->fires;
+    }
+    r->ntail = keep;
+    for (unsigned i = 0; i < keep; i++) {
+        snprintf(r->tail[i], sizeof(r->tail[i]), "%s", sim_trace_recent(&in->w->trace, keep - 1 - i));
+    }
+}
+
+static void execute(Interp *in)
+{
+    for (size_t i = 0; i < in->s->nops && !in->failed; i++) {
+        const ScnOp *op = &in->s->ops[i];
+
+        in->op = op;
+        if (op->kind != OP_EXPECT) {
+            sim_trace_event(&in->w->trace, sim_clock_now(in->w->clock), "-", "scn",
+                            scn_op_name(op->kind), "line=%u", op->line);
+        }
+        if (dispatch(in, op) && checkers_hold(in)) {
+            in->res->ops_run++;
+        }
+    }
+    if (*first_violation(in) != '\0') {
+        in->res->checkers_ok = false;
+        snprintf(in->res->checker, sizeof(in->res->checker), "%s", first_violation(in));
+        if (!in->s->expects_violation) {
+            fail_at(in, 0, "checker: %s", first_violation(in));
+        }
+    }
+}
+
+ScnStatus scn_run(const ScnScript *s, const ScnOptions *opt, ScnResult *res)
+{
+    static const ScnOptions none;
+    Interp *in = calloc(1, sizeof(*in));
+    char err[256];
+
+    memset(res, 0, sizeof(*res));
+    res->checkers_ok = true;
+    opt = opt ? opt : &none;
+    res->seed = opt->seed_set ? opt->seed : s->seed;
+    if (in == NULL || cur != NULL) {
+        free(in);
+        res->status = SCN_FAIL;
+        snprintf(res->message, sizeof(res->message), "cannot run: %s",
+                 cur ? "another scenario is running in this process" : "out of memory");
+        return res->status;
+    }
+    in->w = sim_world_new(res->seed, err, sizeof(err));
+    if (in->w == NULL) {
+        free(in);
+        res->status = SCN_FAIL;
+        snprintf(res->message, sizeof(res->message), "cannot run: %s", err);
+        return res->status;
+    }
+    *in = (Interp){ .s = s, .opt = opt, .res = res, .w = in->w, .ticks_limit = 1000000,
+                    .depth_limit = 8, .calls_limit = 10000 };
+    in->w->trace.out = opt->trace;
+    in->w->trace.sink = opt->sink;
+    in->w->trace.sink_ctx = opt->sink_ctx;
+    cur = in;
+    arm_injection(in);
+    execute(in);
+    fill_result(in);
+    teardown(in);
+    if (!res->checkers_ok && res->status == SCN_PASS) {
+        fail_at(in, 0, "%s", res->checker);
+    }
+    res->status = in->skipped && in->w->faults == NULL ? SCN_SKIP : res->status;
+    cur = NULL;
+    sim_world_free(in->w);
+    free(in);
+    return res->status;
+}

@@ -1,0 +1,97 @@
+/* scn.h: the scenario language (FORMAT.md): parsing a .scn text into a
+ * script, and the one interpreter that runs a script against the simulator.
+ * The replbench CLI and the fuzzers both call these; neither does I/O of its
+ * own here beyond the trace the caller asks for.
+ */
+#ifndef REPLBENCH_SCN_H
+#define REPLBENCH_SCN_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "trace.h"
+
+#define SCN_MAX_FILE_BYTES (1u << 20)
+#define SCN_MAX_LINE 4096
+#define SCN_MAX_ARGS 16
+#define SCN_MAX_OPS 10000
+#define SCN_MAX_TEXT 1024
+#define SCN_MAX_NAME 24
+#define SCN_MAX_STATES 64
+#define SCN_MAX_REGISTRIES 8
+#define SCN_MAX_DISKS 8
+#define SCN_MAX_ACTIONS 8
+#define SCN_MAX_POINTS 128
+#define SCN_MSG_MAX 1024
+
+typedef struct ScnScript ScnScript;
+
+/* Where a parse error is, and what it is. */
+typedef struct ScnError {
+    unsigned line;
+    unsigned col;
+    char message[256];
+} ScnError;
+
+/* Parse `len` bytes of scenario text (NUL bytes are an error).  Returns the
+ * script, or NULL with *err filled.  `file` is kept for messages. */
+ScnScript *scn_parse(const char *text, size_t len, const char *file, ScnError *err);
+void scn_free(ScnScript *s);
+
+/* Format an error as "file:line:col: message". */
+void scn_error_format(const ScnScript *s, const char *file, const ScnError *err,
+                      char *buf, size_t len);
+
+size_t scn_ops(const ScnScript *s);
+uint64_t scn_seed(const ScnScript *s);          /* the `seed` op's, or 1 */
+
+typedef struct ScnOptions {
+    bool seed_set;              /* use `seed` instead of the script's */
+    uint64_t seed;
+    FILE *trace;                /* every trace line, when not NULL */
+    SimTraceSink *sink;         /* every trace line, when not NULL */
+    void *sink_ctx;
+    /* Sweep: fail hit number `inject_hit` (from 1) of `inject_point`, once,
+     * or from then on when persistent.  Armed as soon as the point exists. */
+    const char *inject_point;
+    uint64_t inject_hit;
+    bool inject_persistent;
+} ScnOptions;
+
+typedef enum ScnStatus {
+    SCN_PASS,
+    SCN_FAIL,                   /* an expectation, operation or checker */
+    SCN_SKIP,                   /* needs fault points, built without libfiu */
+} ScnStatus;
+
+typedef struct ScnPointCount {
+    char name[64];
+    uint64_t hits;
+    uint64_t fires;
+} ScnPointCount;
+
+typedef struct ScnResult {
+    ScnStatus status;
+    unsigned line;              /* of the failing operation; 0 if none */
+    char message[SCN_MSG_MAX];  /* what failed: expected and actual */
+    bool checkers_ok;           /* no checker violation, clean teardown */
+    char checker[SCN_MSG_MAX];  /* the first violation, when not ok */
+    uint64_t seed;
+    uint64_t hash;              /* trace hash at the end */
+    uint64_t trace_lines;
+    uint64_t ticks;
+    uint64_t faults_fired;
+    unsigned ops_run;
+    unsigned npoints;           /* every fault point and its counts */
+    ScnPointCount points[SCN_MAX_POINTS];
+    unsigned ntail;             /* the last trace lines, oldest first */
+    char tail[SIM_TRACE_KEEP][SIM_TRACE_LINE_MAX];
+} ScnResult;
+
+/* Run the script in a fresh world (one at a time per process).  Fills
+ * *res; returns its status.  Never aborts on anything a script can say. */
+ScnStatus scn_run(const ScnScript *s, const ScnOptions *opt, ScnResult *res);
+
+#endif /* REPLBENCH_SCN_H */

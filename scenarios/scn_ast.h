@@ -1,0 +1,80 @@
+/* scn_ast.h: private to scenarios/: the parsed form of a script, shared by
+ * the parser (parse.c), which builds and checks it, and the interpreter
+ * (interp.c), which runs it.  The tables of operations, keys and words are
+ * defined in parse.c.
+ */
+#ifndef REPLBENCH_SCN_AST_H
+#define REPLBENCH_SCN_AST_H
+
+#include "scn.h"
+
+typedef enum ScnOpKind {
+    OP_SEED, OP_LIMIT, OP_REGISTRY, OP_CLUSTER, OP_DISK, OP_STATE, OP_REMOVE,
+    OP_ON, OP_WALK, OP_START, OP_RUN, OP_WRITE, OP_PACKET, OP_CHECKPOINT,
+    OP_FAILOVER, OP_CRASH, OP_PARTITION, OP_HEAL, OP_IO, OP_FAULT, OP_CLEAR,
+    OP_EXPECT, OP__COUNT
+} ScnOpKind;
+
+typedef enum ScnKey {
+    K_VALUE, K_TICKS, K_DEPTH, K_CALLS, K_NAME, K_DISKS, K_SIZE, K_LATENCY,
+    K_INTERVAL, K_TIMEOUT, K_COMPARE_TIMEOUT, K_COMMIT_RATE, K_WRITES,
+    K_PACKETS, K_DIVERGENCE, K_CONNECTIONS, K_WORKING_SET, K_PRIMARY,
+    K_SECONDARY, K_UPSTREAM_CHECKPOINT, K_FAILOVER_ON_CRASH, K_ROLE, K_REG,
+    K_TO, K_NODE, K_OPS, K_STATE, K_WALK, K_CALL, K_DO, K_TARGET, K_MSG,
+    K_NESTED, K_IN, K_MODE, K_FAILOVER, K_KIND, K_ERRP, K_DISK, K_SECTOR,
+    K_COUNT, K_BYTE, K_VM, K_CONN, K_DIVERGE, K_LINK, K_FAILS, K_OP, K_RC,
+    K_POINT, K_K, K_P, K_PERSISTENT, K_ERROR, K_ERROR_CONTAINS, K_DATA,
+    K_INDEX, K_STAGE, K_EPOCH, K_BROKEN, K_CRASHED, K_FIRED, K_HITS,
+    K_VIOLATION, K_HASH, K__COUNT
+} ScnKey;
+
+/* Words of the enumerated values, in the order of their numbers. */
+enum { ROLE_PRIMARY, ROLE_SECONDARY };
+enum { ERRP_FRESH, ERRP_NULL, ERRP_SET };
+enum { VM_BOTH, VM_PRIMARY, VM_SECONDARY };
+enum { LINK_P2S, LINK_S2P, LINK_BOTH };
+enum { IO_READ, IO_WRITE, IO_RECEIVE };
+enum { FM_ALWAYS, FM_ONCE, FM_NTH, FM_AFTER, FM_EVERY, FM_PROB };
+enum { ACT_OK, ACT_FAIL, ACT_FAIL_SILENT, ACT_REMOVE, ACT_REGISTER, ACT_NESTED,
+       ACT_CRASH };
+/* Members, as bits, for ops=. */
+enum { MEMBER_START = 1, MEMBER_STOP = 2, MEMBER_CHECKPOINT = 4, MEMBER_GET_ERROR = 8 };
+
+typedef struct ScnValue {
+    int64_t i;                  /* int, bool, walk, enum word, fraction in
+                                   millionths, ops bits; -1: "none" */
+    char *text;                 /* name and text values (owned) */
+    uint8_t list[SCN_MAX_ACTIONS];  /* do= actions */
+    uint8_t nlist;
+    unsigned col;
+} ScnValue;
+
+typedef struct ScnArg {
+    ScnKey key;
+    ScnValue v;
+} ScnArg;
+
+typedef struct ScnOp {
+    ScnOpKind kind;
+    ScnKey form;                /* expect: its first key */
+    unsigned line;
+    unsigned col;
+    unsigned nargs;
+    ScnArg args[SCN_MAX_ARGS];
+} ScnOp;
+
+struct ScnScript {
+    char *file;
+    ScnOp *ops;
+    size_t nops;
+    uint64_t seed;
+    bool expects_violation;     /* some `expect violation=` */
+};
+
+const char *scn_op_name(ScnOpKind kind);
+const char *scn_key_name(ScnKey key);
+
+/* The argument `key` of op, or NULL when it was not given. */
+const ScnValue *scn_arg(const ScnOp *op, ScnKey key);
+
+#endif /* REPLBENCH_SCN_AST_H */
