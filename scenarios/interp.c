@@ -886,8 +886,10 @@ static void teardown(Interp *in)
     for (unsigned i = 0; i < in->nregs; i++) {
         regs[n++] = in->regs[i].reg;
     }
-    if (sim_check_resources(in->w, regs, n, in->res->checker, sizeof(in->res->checker)) < 0) {
+    if (in->res->checkers_ok &&
+        sim_check_resources(in->w, regs, n, in->res->checker, sizeof(in->res->checker)) < 0) {
         in->res->checkers_ok = false;
+        fail_at(in, 0, "%s", in->res->checker);
     }
     for (unsigned i = 0; i < in->nregs; i++) {
         replication_registry_free(in->regs[i].reg);
@@ -976,9 +978,6 @@ ScnStatus scn_run(const ScnScript *s, const ScnOptions *opt, ScnResult *res)
     execute(in);
     fill_result(in);
     teardown(in);
-    if (!res->checkers_ok && res->status == SCN_PASS) {
-        fail_at(in, 0, "%s", res->checker);
-    }
     res->status = in->skipped && in->w->faults == NULL ? SCN_SKIP : res->status;
     cur = NULL;
     sim_world_free(in->w);

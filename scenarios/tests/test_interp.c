@@ -1,0 +1,161 @@
+/* test_interp.c: the scenario interpreter: how a failure is reported (line,
+ * expected and actual, trace tail), run-time errors, checker violations
+ * (fatal unless expected), fault injection for sweeps, and seeds.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "scn.h"
+
+static ScnResult res;
+
+static ScnStatus run_with(const char *text, const ScnOptions *opt)
+{
+    ScnError err;
+    ScnScript *s = scn_parse(text, strlen(text), "t.scn", &err);
+    ScnStatus st;
+
+    if (s == NULL) {
+        fail_msg("parse: %u:%u: %s", err.line, err.col, err.message);
+    }
+    st = scn_run(s, opt, &res);
+    scn_free(s);
+    return st;
+}
+
+static ScnStatus run(const char *text)
+{
+    return run_with(text, NULL);
+}
+
+static void passing_scenario_reports_hash_and_tail(void **state)
+{
+    (void)state;
+    assert_int_equal(run("state name=a\nwalk kind=stop\nexpect calls=\"a.stop\"\n"), SCN_PASS);
+    assert_true(res.checkers_ok);
+    assert_int_equal(res.ops_run, 3);
+    assert_int_equal(res.seed, 1);
+    assert_true(res.ntail > 0 && res.ntail <= SIM_TRACE_KEEP);
+    assert_string_equal(res.tail[res.ntail - 1], "0 - scn walk line=2");
+    assert_int_not_equal(res.hash, 0);
+}
+
+static void failed_expectation_names_line_expected_and_actual(void **state)
+{
+    (void)state;
+    assert_int_equal(run("state name=a\nstate name=b\nwalk kind=start\n"
+                         "expect calls=\"a.start b.start\"\nexpect count=0\n"), SCN_FAIL);
+    assert_int_equal(res.line, 4);
+    assert_string_equal(res.message, "expect calls: expected \"a.start b.start\", "
+                        "actual \"b.start a.start\"");
+    assert_int_equal(res.ops_run, 3);           /* stops at the first failure */
+    assert_true(res.checkers_ok);
+}
+
+static void runtime_error_fails_cleanly(void **state)
+{
+    (void)state;
+    assert_int_equal(run("state name=a\nremove state=a\nremove state=a\n"), SCN_FAIL);
+    assert_int_equal(res.line, 3);
+    assert_string_equal(res.message, "state a is not registered");
+    assert_true(res.checkers_ok);
+}
+
+static void operation_must_fail_as_told(void **state)
+{
+    (void)state;
+    assert_int_equal(run("cluster size=64\ncheckpoint fails=\"not started\"\nstart\n"
+                         "start fails=\"already\"\n"), SCN_PASS);
+    assert_int_equal(run("cluster size=64\nstart fails=\"x\"\n"), SCN_FAIL);
+    assert_string_equal(res.message, "start: expected it to fail with \"x\", it succeeded");
+    assert_int_equal(run("cluster size=64\ncheckpoint\n"), SCN_FAIL);
+    assert_string_equal(res.message, "checkpoint failed: no checkpoint: replication is "
+                        "not started");
+}
+
+/* Upstream's order checkpoints over a forwarded write lost on the primary:
+ * the data checker fails the scenario, unless the scenario expects it. */
+static const char lost_write[] =
+    "cluster size=64 interval=0 upstream_checkpoint=true\nstart\n"
+    "fault point=disk/pri.d0/write mode=once\nwrite sector=4 byte=0x66\nrun ticks=3\n"
+    "checkpoint\nrun ticks=10\n";
+
+static void checker_violation_fails_unless_expected(void **state)
+{
+    char text[1024];
+
+    (void)state;
+    assert_int_equal(run(lost_write), SCN_FAIL);
+    assert_string_equal(res.message, "checker: data: disk 0 at checkpoint 1: sector 4 "
+                        "byte 0: expected 0x66, actual 0x00");
+    assert_int_equal(res.line, 7);
+    assert_false(res.checkers_ok);
+    snprintf(text, sizeof(text), "%sexpect violation=\"data: disk 0 at checkpoint 1: "
+             "sector 4 byte 0: expected 0x66, actual 0x00\"\n", lost_write);
+    assert_int_equal(run(text), SCN_PASS);
+    assert_false(res.checkers_ok);              /* a sweep still sees it */
+}
+
+static void injection_fails_the_chosen_hit(void **state)
+{
+    ScnOptions opt = { .inject_point = "registry/alloc", .inject_hit = 2 };
+
+    (void)state;
+    assert_int_equal(run_with("state name=a\nstate name=b\nstate name=c\n", &opt), SCN_FAIL);
+    assert_int_equal(res.line, 2);
+    assert_string_equal(res.message, "cannot register state b: out of memory");
+    assert_true(res.checkers_ok);               /* a clean error */
+    assert_int_equal(res.points[0].hits, 2);
+    assert_int_equal(res.points[0].fires, 1);
+    assert_string_equal(res.points[0].name, "registry/alloc");
+}
+
+static void seed_option_overrides_script(void **state)
+{
+    ScnOptions opt = { .seed_set = true, .seed = 99 };
+    uint64_t h1, h2;
+
+    (void)state;
+    assert_int_equal(run("seed value=5\ncluster size=64 writes=0.5\nstart\nrun ticks=50\n"),
+                     SCN_PASS);
+    assert_int_equal(res.seed, 5);
+    h1 = res.hash;
+    assert_int_equal(run_with("seed value=5\ncluster size=64 writes=0.5\nstart\nrun ticks=50\n",
+                              &opt), SCN_PASS);
+    assert_int_equal(res.seed, 99);
+    h2 = res.hash;
+    assert_int_not_equal(h1, h2);
+}
+
+static void limits_stop_runaway_scripts(void **state)
+{
+    (void)state;
+    assert_int_equal(run("limit ticks=10\nrun ticks=11\n"), SCN_FAIL);
+    assert_string_equal(res.message, "more than 10 ticks in all (limit ticks=)");
+    assert_int_equal(run("limit depth=2\nstate name=a\non state=a walk=stop do=nested "
+                         "nested=stop\nwalk kind=stop\n"), SCN_FAIL);
+    assert_string_equal(res.message, "nested walks deeper than 2");
+    assert_true(res.checkers_ok);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(passing_scenario_reports_hash_and_tail),
+        cmocka_unit_test(failed_expectation_names_line_expected_and_actual),
+        cmocka_unit_test(runtime_error_fails_cleanly),
+        cmocka_unit_test(operation_must_fail_as_told),
+        cmocka_unit_test(checker_violation_fails_unless_expected),
+        cmocka_unit_test(injection_fails_the_chosen_hit),
+        cmocka_unit_test(seed_option_overrides_script),
+        cmocka_unit_test(limits_stop_runaway_scripts),
+    };
+
+    return cmocka_run_group_tests_name("scn_interp", tests, NULL, NULL);
+}
