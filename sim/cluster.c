@@ -847,6 +847,7 @@ static int add_disk(SimNode *n, unsigned i, char *err, size_t errlen)
         .size_sectors = c->cfg.disk_size_sectors, .registry = n->reg,
         .clock = c->w->clock, .trace = &c->w->trace, .faults = c->w->faults,
         .commit_sectors_per_tick = c->cfg.commit_sectors_per_tick,
+        .safe_failover = !c->cfg.upstream_failover,
     };
 
     snprintf(name, sizeof(name), "%s.d%u", n->name, i);

@@ -25,6 +25,9 @@
  *   gap_timeout_ticks, or a down link, breaks replication.  Broken stays
  *   broken until failover: errors never fail over by themselves (upstream).
  * - failover onto a node: stop_all(true) on it; the other node is fenced.
+ *   Beyond upstream, a secondary disk whose backup job an error cancelled
+ *   refuses to commit (FAILOVER_FAILED): hidden lacks pre-images, so the
+ *   rollback to the last checkpoint would be incomplete.
  *   A crashed node makes the cluster fail over onto the survivor.
  * A crash is the fault point node/<name>/crash, tested every tick and, on
  * each node, between two callbacks of every walk (a probe state registered
@@ -69,6 +72,8 @@ typedef struct SimClusterConfig {
     uint32_t max_write_sectors;         /* 1..64; default 8 */
     bool no_failover_on_crash;          /* a crash only fences the node */
     bool upstream_checkpoint;           /* no get_error_all on the primary */
+    bool upstream_failover;             /* commit even without a full
+                                           rollback (SimDiskConfig) */
 } SimClusterConfig;
 
 typedef struct SimClusterStats {

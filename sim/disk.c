@@ -23,6 +23,7 @@ struct SimDisk {
     SimDiskStage stage;
     int error;                  /* upstream's s->error: recorded I/O error */
     bool backup_running;        /* upstream's s->backup_job != NULL */
+    bool safe_failover;         /* SimDiskConfig.safe_failover */
     bool committed;             /* the commit completed: top is the disk */
     bool faults_on;             /* points registered: SIM_FAULT may be hit */
     uint64_t size_sectors;
@@ -181,6 +182,7 @@ static void fill(SimDisk *d, const SimDiskConfig *c)
                  point_whats[p]);
     }
     d->role = c->role;
+    d->safe_failover = c->safe_failover;
     d->stage = SIM_DISK_STAGE_NONE;
     d->size_sectors = c->size_sectors;
     d->max_io_sectors = c->max_io_sectors == 0
@@ -733,10 +735,18 @@ static void disk_get_error(ReplicationState *rs, Error **errp)
 static const char *secondary_stop(SimDisk *d, bool failover, char *msg,
                                   size_t len)
 {
+    /* Still RUNNING, so the job was started: gone now means an error
+     * cancelled it and some pre-images were never copied. */
+    bool rollback_incomplete = !d->backup_running;
     int rc;
 
     if (d->backup_running) {
         cancel_backup(d, "stop");
+    }
+    if (failover && rollback_incomplete && d->safe_failover) {
+        d->error = -EIO;
+        set_stage(d, SIM_DISK_STAGE_FAILOVER_FAILED);
+        return "Backup job was cancelled unexpectedly: the failover cannot roll back";
     }
     if (!failover) {
         const char *err = secondary_checkpoint(d);

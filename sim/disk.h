@@ -100,6 +100,11 @@ typedef struct SimDiskConfig {
     uint32_t commit_sectors_per_tick;   /* 0: 64; at most 2^20 */
     uint64_t max_written_sectors;       /* per image; 0: as SimStore */
     uint32_t max_io_sectors;            /* per call; 0 or above: 2^18 */
+    /* Beyond upstream: a failover after the backup job was cancelled by an
+     * error (hidden then lacks pre-images, so the rollback to the last
+     * checkpoint would be incomplete) ends in FAILOVER_FAILED instead of
+     * committing a state no checkpoint ever had.  Upstream commits. */
+    bool safe_failover;
 } SimDiskConfig;
 
 /* Counters since creation (read-only for callers). */

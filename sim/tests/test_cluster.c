@@ -312,6 +312,48 @@ static void lost_forward_is_caught_by_data_checker_in_upstream_order(void **stat
     }
 }
 
+/* A backup fault leaves hidden without a pre-image: upstream's failover
+ * commits anyway and the data checker catches the survivor keeping a
+ * primary-only write; by default the disk refuses (FAILOVER_FAILED). */
+static void backup_fault_then_failover_refused_unless_upstream(void **state)
+{
+    SimFaultSpec once = { .mode = SIM_FAULT_ONCE };
+    SimClusterConfig cfg = { .checkpoint_interval_ticks = SIM_NEVER };
+
+    (void)state;
+    for (int upstream = 1; upstream >= 0; upstream--) {
+        SimCluster *c;
+        SimNode *s;
+
+        cfg.upstream_failover = upstream;
+        c = make(9, &cfg);
+        if (run.w->faults == NULL) {
+            finish();
+            skip();
+        }
+        s = sim_cluster_node(c, SIM_SECONDARY);
+        assert_int_equal(sim_cluster_start(c), 0);
+        assert_int_equal(sim_cluster_write(c, 0, 1, 1, 0x11), 0);
+        assert_int_equal(sim_cluster_checkpoint(c), 0);
+        assert_int_equal(sim_cluster_run(c, 10), 0);
+        assert_int_equal(sim_faults_arm(run.w->faults, "disk/sec.d0/backup", &once, NULL, 0), 1);
+        assert_int_equal(sim_cluster_primary_write(c, 0, 1, 1, 0x22), 0);
+        assert_int_equal(sim_cluster_run(c, 5), 0);
+        assert_int_equal(sim_cluster_failover(c, SIM_SECONDARY), 0);
+        sim_cluster_run(c, 10);
+        if (upstream) {
+            assert_int_equal(sim_disk_stage(sim_node_disk(s, 0)), SIM_DISK_STAGE_DONE);
+            assert_string_equal(sim_cluster_violation(c),
+                                "data: disk 0 after secondary failover (checkpoint 1): "
+                                "sector 1 byte 0: expected 0x11, actual 0x22");
+        } else {
+            assert_int_equal(sim_disk_stage(sim_node_disk(s, 0)), SIM_DISK_STAGE_FAILOVER_FAILED);
+            assert_clean(c);
+        }
+        finish();
+    }
+}
+
 static void bad_configs_and_arguments_are_refused(void **state)
 {
     char err[256];
@@ -428,6 +470,7 @@ int main(void)
         cmocka_unit_test(crash_between_callbacks_skips_the_rest_of_the_walk),
         cmocka_unit_test(replication_stream_down_breaks_replication),
         cmocka_unit_test(lost_forward_is_caught_by_data_checker_in_upstream_order),
+        cmocka_unit_test(backup_fault_then_failover_refused_unless_upstream),
         cmocka_unit_test(bad_configs_and_arguments_are_refused),
         cmocka_unit_test(same_seed_same_trace_other_seed_other_trace),
         cmocka_unit_test(random_faults_and_failover_pass_every_checker),
