@@ -60,6 +60,8 @@ typedef struct Interp {
     bool failed;                /* the first failure is kept */
     bool skipped;
     bool injected;
+    uint8_t *buf;               /* reused by io and expect data */
+    size_t buflen;
     uint64_t ticks_limit, ticks_used;
     unsigned depth, depth_limit;
     unsigned long calls_limit, calls_this_walk;
@@ -361,6 +363,9 @@ static void on_call(ReplicationState *rs, SimWalk w, ReplicationMode mode,
 
     (void)mode, (void)failover;
     log_call(in, st, w);
+    sim_trace_event(&in->w->trace, sim_clock_now(in->w->clock),
+                    st->node >= 0 ? sim_node_name(sim_cluster_node(in->c, (SimRole)st->node)) : "-",
+                    "scn", "call", "%s.%s", st->name, sim_walk_name(w));
     if (++in->calls_this_walk > in->calls_limit) {
         if (in->calls_this_walk == in->calls_limit + 1) {
             FAIL(in, "more than %lu callbacks in one walk", in->calls_limit);
@@ -403,9 +408,6 @@ static bool op_walk(Interp *in, const ScnOp *op)
     int64_t errp = num(op, K_ERRP, ERRP_FRESH);
     Error *err = NULL;
 
-    in->loglen = 0;
-    in->log[0] = '\0';
-    in->log_full = false;
     in->calls_this_walk = 0;
     if (errp == ERRP_SET) {
         error_setg(&err, "earlier");
@@ -458,6 +460,7 @@ static bool op_cluster(Interp *in, const ScnOp *op)
         .connections = (uint32_t)num(op, K_CONNECTIONS, 4),
         .working_set_sectors = (uint64_t)num(op, K_WORKING_SET, 4096),
         .upstream_checkpoint = num(op, K_UPSTREAM_CHECKPOINT, 0),
+        .upstream_failover = num(op, K_UPSTREAM_FAILOVER, 0),
         .no_failover_on_crash = !num(op, K_FAILOVER_ON_CRASH, 1),
     };
 
@@ -582,8 +585,27 @@ static bool op_disk(Interp *in, const ScnOp *op)
     return true;
 }
 
+/* A buffer of len bytes, reused: 64 MiB reads are common (QEMU's cases). */
+static uint8_t *scratch(Interp *in, size_t len)
+{
+    if (len > in->buflen) {
+        uint8_t *grown = realloc(in->buf, len);
+
+        if (grown == NULL) {
+            return NULL;
+        }
+        in->buf = grown;
+        in->buflen = len;
+    }
+    return in->buf;
+}
+
 static bool all_bytes(const uint8_t *buf, size_t len, uint8_t want, size_t *bad)
 {
+    /* Every byte equals the first, which is `want`: one memcmp, shifted. */
+    if (len > 0 && buf[0] == want && memcmp(buf, buf + 1, len - 1) == 0) {
+        return true;
+    }
     for (size_t i = 0; i < len; i++) {
         if (buf[i] != want) {
             *bad = i;
@@ -600,7 +622,7 @@ static bool op_io(Interp *in, const ScnOp *op)
     uint32_t count = (uint32_t)num(op, K_COUNT, 1);
     size_t len = (size_t)count * SIM_SECTOR_SIZE, bad = 0;
     int64_t want = num(op, K_RC, 0), io = num(op, K_OP, IO_READ);
-    uint8_t *buf = malloc(len);
+    uint8_t *buf = scratch(in, len);
     int rc;
 
     if (buf == NULL) {
@@ -611,7 +633,6 @@ static bool op_io(Interp *in, const ScnOp *op)
          : io == IO_WRITE ? sim_disk_write(d->disk, sector, count, buf)
          : sim_disk_receive(d->disk, sector, count, buf);
     if (rc != want) {
-        free(buf);
         return FAIL(in, "io %s on %s: expected rc=%lld, actual rc=%d", scn_arg(op, K_OP)->text
                     ? scn_arg(op, K_OP)->text : "op", d->name, (long long)want, rc);
     }
@@ -621,7 +642,6 @@ static bool op_io(Interp *in, const ScnOp *op)
              d->name, sector + bad / SIM_SECTOR_SIZE, bad % SIM_SECTOR_SIZE,
              (unsigned)num(op, K_BYTE, 0), buf[bad]);
     }
-    free(buf);
     return !in->failed;
 }
 
@@ -709,7 +729,7 @@ static bool expect_data(Interp *in, const ScnOp *op)
     uint32_t count = (uint32_t)num(op, K_COUNT, 1);
     uint8_t want = (uint8_t)num(op, K_DATA, 0);
     size_t len = (size_t)count * SIM_SECTOR_SIZE, bad = 0;
-    uint8_t *buf = malloc(len);
+    uint8_t *buf = scratch(in, len);
     int rc;
 
     if (buf == NULL) {
@@ -723,7 +743,6 @@ static bool expect_data(Interp *in, const ScnOp *op)
              sim_disk_name(d), sector + bad / SIM_SECTOR_SIZE, bad % SIM_SECTOR_SIZE,
              want, buf[bad]);
     }
-    free(buf);
     return !in->failed;
 }
 
@@ -797,8 +816,8 @@ static bool op_expect(Interp *in, const ScnOp *op)
         return expect_text(in, "calls", text(op, K_CALLS), in->log, false);
     case K_ERROR:
         if (num(op, K_ERROR, 0) == -1) {
-            return expect_text(in, "error", "none", in->last_error_set ? in->last_error : "none",
-                               false);
+            return !in->last_error_set ? true
+                   : FAIL(in, "expect error: expected none, actual \"%s\"", in->last_error);
         }
         return expect_text(in, "error", text(op, K_ERROR),
                            in->last_error_set ? in->last_error : "(no error)", false);
@@ -921,6 +940,23 @@ static void fill_result(Interp *in)
     }
 }
 
+/* " key=value..." of op, for its trace line: scenarios that differ in
+ * any argument differ in their trace and hash. */
+static void describe(const ScnOp *op, char *buf, size_t len)
+{
+    size_t n = 0;
+
+    buf[0] = '\0';
+    for (unsigned i = 0; i < op->nargs && n < len; i++) {
+        const ScnValue *v = &op->args[i].v;
+        int w = v->text ? snprintf(buf + n, len - n, " %s=%s", scn_key_name(op->args[i].key), v->text)
+                        : snprintf(buf + n, len - n, " %s=%lld", scn_key_name(op->args[i].key),
+                                   (long long)v->i);
+
+        n += w > 0 ? (size_t)w : 0;
+    }
+}
+
 static void execute(Interp *in)
 {
     for (size_t i = 0; i < in->s->nops && !in->failed; i++) {
@@ -928,8 +964,15 @@ static void execute(Interp *in)
 
         in->op = op;
         if (op->kind != OP_EXPECT) {
+            char args[SIM_TRACE_LINE_MAX];
+
+            /* `expect calls` and `expect error` speak of the last operation. */
+            in->loglen = 0;
+            in->log[0] = '\0';
+            in->log_full = false;
+            describe(op, args, sizeof(args));
             sim_trace_event(&in->w->trace, sim_clock_now(in->w->clock), "-", "scn",
-                            scn_op_name(op->kind), "line=%u", op->line);
+                            scn_op_name(op->kind), "line=%u%s", op->line, args);
         }
         if (dispatch(in, op) && checkers_hold(in)) {
             in->res->ops_run++;
@@ -981,6 +1024,7 @@ ScnStatus scn_run(const ScnScript *s, const ScnOptions *opt, ScnResult *res)
     res->status = in->skipped && in->w->faults == NULL ? SCN_SKIP : res->status;
     cur = NULL;
     sim_world_free(in->w);
+    free(in->buf);
     free(in);
     return res->status;
 }

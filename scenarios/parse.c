@@ -35,7 +35,8 @@ static const char *const key_names[K__COUNT] = {
     "value", "ticks", "depth", "calls", "name", "disks", "size", "latency",
     "interval", "timeout", "compare_timeout", "commit_rate", "writes",
     "packets", "divergence", "connections", "working_set", "primary",
-    "secondary", "upstream_checkpoint", "failover_on_crash", "role", "reg",
+    "secondary", "upstream_checkpoint", "upstream_failover", "failover_on_crash",
+    "role", "reg",
     "to", "node", "ops", "state", "walk", "call", "do", "target", "msg",
     "nested", "in", "mode", "failover", "kind", "errp", "disk", "sector",
     "count", "byte", "vm", "conn", "diverge", "link", "fails", "op", "rc",
@@ -73,7 +74,8 @@ static const OpSpec ops[OP__COUNT] = {
         T(K_PACKETS, T_FRAC, false), T(K_DIVERGENCE, T_FRAC, false),
         I(K_CONNECTIONS, false, 1, 64), I(K_WORKING_SET, false, 64, 1LL << 31),
         T(K_PRIMARY, T_NAME, false), T(K_SECONDARY, T_NAME, false),
-        T(K_UPSTREAM_CHECKPOINT, T_BOOL, false), T(K_FAILOVER_ON_CRASH, T_BOOL, false) } },
+        T(K_UPSTREAM_CHECKPOINT, T_BOOL, false), T(K_UPSTREAM_FAILOVER, T_BOOL, false),
+        T(K_FAILOVER_ON_CRASH, T_BOOL, false) } },
     [OP_DISK] = { "disk", { T(K_NAME, T_NAME, true), E(K_ROLE, true, w_role),
                             I(K_SIZE, false, 1, 1LL << 31), T(K_REG, T_NAME, false),
                             T(K_TO, T_NAME, false) } },
@@ -229,7 +231,10 @@ static int lex_quoted(Parser *p, const char *line, size_t len, size_t *i, Token 
             } else if (e == 'n' || e == 't') {
                 c = e == 'n' ? '\n' : '\t';
             } else if (e == 'x' && *i + 3 < len && (hi = hexval(line[*i + 2])) >= 0 &&
-                       (lo = hexval(line[*i + 3])) >= 0 && (hi | lo) != 0) {
+                       (lo = hexval(line[*i + 3])) >= 0) {
+                if ((hi | lo) == 0) {
+                    return perr(p, (unsigned)*i + 1, "'\\x00' is not allowed: no NUL bytes");
+                }
                 c = (char)(hi * 16 + lo);
                 *i += 2;
             } else {
@@ -409,11 +414,20 @@ static bool valid_name(const char *s)
 }
 
 /* ops=all|none|start+stop... */
+/* "a+b+c": no empty items (strtok_r would skip them silently). */
+static bool plus_list_ok(const char *s)
+{
+    return *s != '\0' && *s != '+' && s[strlen(s) - 1] != '+' && !strstr(s, "++");
+}
+
 static int parse_ops(const char *s, int64_t *bits)
 {
     char buf[SCN_MAX_TEXT + 1];
     char *save = NULL;
 
+    if (!plus_list_ok(s)) {
+        return -EINVAL;
+    }
     if (!strcmp(s, "all") || !strcmp(s, "none")) {
         *bits = !strcmp(s, "all") ? 15 : 0;
         return 0;
@@ -436,6 +450,9 @@ static int parse_do(const char *s, ScnValue *v)
     char buf[SCN_MAX_TEXT + 1];
     char *save = NULL;
 
+    if (!plus_list_ok(s)) {
+        return -EINVAL;
+    }
     snprintf(buf, sizeof(buf), "%s", s);
     v->nlist = 0;
     for (char *w = strtok_r(buf, "+", &save); w; w = strtok_r(NULL, "+", &save)) {
@@ -458,6 +475,9 @@ static int value_range(Parser *p, const Token *t, const KeySpec *k, ScnValue *v)
 {
     int rc = parse_int(t->text, k->type == T_SINT, &v->i);
 
+    if (rc == -ERANGE) {
+        return bad(p, t, k->key, "too large");
+    }
     if (rc < 0) {
         return bad(p, t, k->key, "expected an integer");
     }
@@ -613,14 +633,14 @@ static int add_arg(Parser *p, ScnOp *op, const OpSpec **spec, const Token *key, 
     return 0;
 }
 
-static int check_required(Parser *p, const ScnOp *op, const OpSpec *spec, unsigned end_col)
+static int check_required(Parser *p, const ScnOp *op, const OpSpec *spec)
 {
     if (op->kind == OP_EXPECT && op->nargs == 0) {
         return perr(p, op->col, "'expect' needs what to expect, e.g. calls=\"a.stop\"");
     }
     for (int i = 0; i < MAX_SPECS && used(&spec->keys[i]); i++) {
         if (spec->keys[i].required && scn_arg(op, spec->keys[i].key) == NULL) {
-            return perr(p, end_col, "missing argument '%s' for '%s'",
+            return perr(p, op->col, "missing argument '%s' for '%s'",
                         key_names[spec->keys[i].key], ops[op->kind].name);
         }
     }
@@ -663,7 +683,7 @@ static int parse_line(Parser *p, const char *line, size_t len, ScnOp *op, bool *
             return -EINVAL;
         }
     }
-    return check_required(p, op, spec, (unsigned)len + 1);
+    return check_required(p, op, spec);
 }
 
 /* ---- names: what exists at each line ---------------------------------- */

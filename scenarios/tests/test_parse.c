@@ -86,7 +86,7 @@ static void syntax_errors_name_line_and_column(void **state)
     (void)state;
     rejects("bogus x=1\n", "t.scn:1:1: unknown operation 'bogus'");
     rejects("\n  walk kind=stop nope=1\n", "t.scn:2:18: unknown argument 'nope' for 'walk'");
-    rejects("walk\n", "t.scn:1:5: missing argument 'kind' for 'walk'");
+    rejects("walk\n", "t.scn:1:1: missing argument 'kind' for 'walk'");
     rejects("walk kind=stop kind=start\n", "t.scn:1:16: duplicate argument 'kind'");
     rejects("walk kind stop\n", "t.scn:1:6: expected key=value");
     rejects("walk kind=\n", "t.scn:1:11: missing value for 'kind'");
@@ -106,7 +106,7 @@ static void bad_values_say_why(void **state)
     (void)state;
     rejects("seed value=12x\n", "t.scn:1:12: bad value '12x' for 'value': expected an integer");
     rejects("seed value=99999999999999999999\n",
-            "t.scn:1:12: bad value '99999999999999999999' for 'value': expected an integer");
+            "t.scn:1:12: bad value '99999999999999999999' for 'value': too large");
     rejects("cluster disks=5\n", "t.scn:1:15: bad value '5' for 'disks': must be 1..4");
     rejects("cluster upstream_checkpoint=yes\n",
             "t.scn:1:29: bad value 'yes' for 'upstream_checkpoint': expected true or false");
@@ -118,6 +118,13 @@ static void bad_values_say_why(void **state)
             "start, stop, checkpoint, get_error");
     rejects("registry name=a.b\n", "t.scn:1:15: bad value 'a.b' for 'name': expected a name "
             "of 1-24 letters, digits, '_' or '-'");
+    rejects("state name=a ops=start+\n", "t.scn:1:18: bad value 'start+' for 'ops': "
+            "expected all, none, or members joined by '+'");
+    rejects("state name=a\non state=a walk=stop do=+fail msg=x\n",
+            "t.scn:2:25: bad value '+fail' for 'do': expected actions joined by '+' (ok, "
+            "fail, fail_silent, remove, register, nested, crash)");
+    rejects("state name=a\non state=a walk=stop do=fail msg=\"a\\x00b\"\n",
+            "t.scn:2:36: '\\x00' is not allowed: no NUL bytes");
     rejects("state name=a ops=start+start\n", "t.scn:1:18: bad value 'start+start' for 'ops': "
             "expected all, none, or members joined by '+'");
     rejects("state name=a\non state=a walk=stop do=explode\n",
