@@ -1,7 +1,6 @@
 #!/usr/bin/env bash
-# run.sh: the main job.  Build if needed, run the registry's and the
-# simulator's checks (unit suite) and their benchmarks, and print a summary.
-# The scenario suites join here once scenarios/ exists.
+# run.sh: the main job.  Build if needed, run every scenario suite with
+# replbench, the unit checks and the benchmarks, and print a summary.
 set -euo pipefail
 cd "$(dirname "$0")"
 . scripts/common.sh
@@ -10,8 +9,9 @@ usage() {
     cat <<'TXT'
 usage: ./run.sh [--help]
 Installs missing Debian packages (as root, or through sudo), builds ./build
-if needed, runs the registry and simulator checks (meson suite "unit") and
-both benchmarks, then prints a summary.  Exit status: 0 all checks passed,
+if needed, runs every scenario suite (scenarios/suites, with replbench),
+the unit checks (meson suite "unit") and the benchmarks, then prints a
+summary.  Exit status: 0 all checks passed,
 1 a check failed, 2 setup or build failed.
 TXT
 }
@@ -20,6 +20,11 @@ help_or_no_args "$@"
 ensure_packages
 ensure_build build -Dwerror=true
 status=0
+echo "== scenario suites =="
+build/scenarios/replbench run scenarios/suites | tee build/run-suites.log | grep -v '^PASS ' \
+    || true
+[ "${PIPESTATUS[0]}" = 0 ] || status=1
+suites=$(tail -n 1 build/run-suites.log)
 meson test -C build --suite unit --print-errorlogs --num-processes 2 >build/run-unit.log 2>&1 \
     || { status=1; cat build/run-unit.log; }
 checks=$(count_results build/meson-logs/testlog.json)
@@ -27,6 +32,7 @@ bench=$(build/registry/bench_registry) || status=1
 simbench=$(build/sim/bench_sim) || status=1
 
 echo "== replbench summary =="
+echo "scenarios: $suites (log: build/run-suites.log)"
 echo "unit checks: $(tail -n 1 <<<"$checks") (meson tests);" \
      "$(head -n 1 <<<"$checks" | sed 's/^cmocka: //') (CMocka)"
 echo "log: build/meson-logs/testlog.txt"

@@ -443,7 +443,7 @@ static void arm_injection(Interp *in);
 
 static bool op_cluster(Interp *in, const ScnOp *op)
 {
-    char err[256];
+    char err[256] = "";
     int64_t interval = num(op, K_INTERVAL, 100);
     SimClusterConfig cfg = {
         .names = { text(op, K_PRIMARY), text(op, K_SECONDARY) },
@@ -561,7 +561,7 @@ static bool op_disk(Interp *in, const ScnOp *op)
 {
     int node;
     Disk *d = &in->disks[in->ndisks];
-    char err[256];
+    char err[256] = "";
     SimDiskConfig cfg = {
         .name = text(op, K_NAME),
         .role = num(op, K_ROLE, ROLE_PRIMARY) == ROLE_PRIMARY ? SIM_DISK_PRIMARY

@@ -894,7 +894,7 @@ static int add_node(SimCluster *c, SimRole role, char *err, size_t errlen)
     snprintf(n->crash_point, sizeof(n->crash_point), "node/%s/crash", c->cfg.names[role]);
     n->reg = replication_registry_new();
     if (n->reg == NULL) {
-        snprintf(err, errlen, "out of memory");
+        snprintf(err, errlen, "cannot create %s's registry: out of memory", n->name);
         return -ENOMEM;
     }
     if (c->w->faults != NULL && sim_faults_register(c->w->faults, n->crash_point) < 0) {
@@ -907,6 +907,10 @@ static int add_node(SimCluster *c, SimRole role, char *err, size_t errlen)
     if (rc == 0) {
         n->probe = replication_new_in(n->reg, n, &probe_ops);
         rc = n->probe ? track(n, n->probe, "probe") : -ENOMEM;
+        if (rc < 0) {
+            snprintf(err, errlen, "cannot register %s's crash probe: %s", n->name,
+                     rc == -ENOMEM ? "out of memory" : "too many states");
+        }
     }
     if (rc == 0 && role == SIM_PRIMARY) {
         rc = add_compare(n, err, errlen);

@@ -1,0 +1,144 @@
+/* cli_args.c: command-line options of the replbench CLI (cli.h): "--x V",
+ * "--x=V", "--" and paths, and strict numbers.  Prints every problem as
+ * "replbench CMD: ..." on stderr; never exits.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+
+#define OPT_NAME_MAX 32
+
+static const CliOptSpec *find_spec(const CliOptSpec *specs, const char *arg, size_t len)
+{
+    for (const CliOptSpec *s = specs; s->name != NULL; s++) {
+        if (strlen(s->name) == len && strncmp(s->name, arg, len) == 0) {
+            return s;
+        }
+    }
+    return NULL;
+}
+
+/* "--x", "--x V" or "--x=V" at a->argv[a->i]. */
+static int option(CliArgs *a, const CliOptSpec *specs, const char *cmd,
+                  int *id, const char **value)
+{
+    const char *arg = a->argv[a->i++];
+    const char *eq = strchr(arg, '=');
+    size_t len = eq ? (size_t)(eq - arg) : strlen(arg);
+    const CliOptSpec *s = find_spec(specs, arg, len);
+
+    if (s == NULL) {
+        fprintf(stderr, "replbench %s: unknown option '%.*s'\n", cmd,
+                len > OPT_NAME_MAX ? OPT_NAME_MAX : (int)len, arg);
+        return CLI_ARG_ERROR;
+    }
+    *id = s->id;
+    *value = NULL;
+    if (!s->has_value) {
+        if (eq != NULL) {
+            fprintf(stderr, "replbench %s: option %s takes no value\n", cmd, s->name);
+            return CLI_ARG_ERROR;
+        }
+        return CLI_ARG_OPTION;
+    }
+    if (eq != NULL) {
+        *value = eq + 1;
+    } else if (a->i < a->argc) {
+        *value = a->argv[a->i++];
+    } else {
+        fprintf(stderr, "replbench %s: option %s needs a value\n", cmd, s->name);
+        return CLI_ARG_ERROR;
+    }
+    return CLI_ARG_OPTION;
+}
+
+int cli_args_next(CliArgs *a, const CliOptSpec *specs, const char *cmd,
+                  int *id, const char **value)
+{
+    const char *arg;
+
+    if (a->i >= a->argc) {
+        return CLI_ARG_END;
+    }
+    arg = a->argv[a->i];
+    if (!a->only_paths && strcmp(arg, "--") == 0) {
+        a->only_paths = true;
+        a->i++;
+        return cli_args_next(a, specs, cmd, id, value);
+    }
+    if (!a->only_paths && arg[0] == '-') {
+        return option(a, specs, cmd, id, value);
+    }
+    a->i++;
+    *value = arg;
+    return CLI_ARG_PATH;
+}
+
+int cli_parse_u64(const char *s, uint64_t lo, uint64_t hi, uint64_t *out)
+{
+    int base = 10;
+    const char *digits = s;
+    char *end;
+    unsigned long long v;
+
+    if (s[0] == '0' && (s[1] == 'x' || s[1] == 'X')) {
+        base = 16;
+        digits = s + 2;
+    }
+    if (*digits == '\0' || strspn(digits, base == 16 ? "0123456789abcdefABCDEF"
+                                                     : "0123456789") != strlen(digits)) {
+        return -1;
+    }
+    errno = 0;
+    v = strtoull(digits, &end, base);
+    if (errno != 0 || *end != '\0' || v < lo || v > hi) {
+        return -1;
+    }
+    *out = v;
+    return 0;
+}
+
+int cli_bad_value(const char *cmd, const char *opt, const char *value, const char *why)
+{
+    fprintf(stderr, "replbench %s: bad value '%.*s' for %s: %s\n", cmd,
+            CLI_PATH_MAX, value, opt, why);
+    return -1;
+}
+
+int cli_opt_seed(const char *cmd, const char *value, uint64_t *seed)
+{
+    if (cli_parse_u64(value, 0, UINT64_MAX, seed) != 0) {
+        return cli_bad_value(cmd, "--seed", value, "expected a number 0..2^64-1");
+    }
+    return 0;
+}
+
+int cli_opt_jobs(const char *cmd, const char *value, unsigned *jobs)
+{
+    uint64_t v;
+
+    if (cli_parse_u64(value, 1, CLI_MAX_JOBS, &v) != 0) {
+        return cli_bad_value(cmd, "--jobs", value, "expected a number 1..64");
+    }
+    *jobs = (unsigned)v;
+    return 0;
+}
+
+bool cli_paths_init(CliPaths *p, int argc)
+{
+    p->n = 0;
+    p->v = calloc(argc > 0 ? (size_t)argc : 1, sizeof(*p->v));
+    if (p->v == NULL) {
+        fputs("replbench: out of memory\n", stderr);
+    }
+    return p->v != NULL;
+}
+
+void cli_paths_free(CliPaths *p)
+{
+    free(p->v);
+    p->v = NULL;
+    p->n = 0;
+}

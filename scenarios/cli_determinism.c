@@ -1,0 +1,248 @@
+/* cli_determinism.c: `replbench determinism` (cli.h): each scenario runs
+ * twice in this process, every trace line captured through the sink, and
+ * the two traces are compared line by line.  The first difference is
+ * printed.  A trace is kept up to CAPTURE_MAX bytes per run; past that the
+ * scenario is reported as an error, not compared in part.
+ */
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+
+#define CAPTURE_MAX ((size_t)64 << 20)
+#define CAPTURE_FIRST ((size_t)64 << 10)
+
+enum { O_SEED, O_HELP };
+
+static const CliOptSpec specs[] = {
+    { "--seed", true, O_SEED },
+    { "--help", false, O_HELP },
+    { NULL, false, 0 },
+};
+
+/* Every line of one run, each ended by a NUL (a line may hold '\n'). */
+typedef struct Capture {
+    char *buf;
+    size_t len, cap;
+    uint64_t lines;
+    bool over;                  /* past CAPTURE_MAX, or out of memory */
+} Capture;
+
+typedef struct Det {
+    bool help;
+    bool seed_set;
+    uint64_t seed;
+    CliPaths paths;
+    CliFiles files;
+    Capture cap[2];
+    ScnResult res[2];
+    CliProgress progress;
+    size_t same, differ, errors;
+} Det;
+
+static void capture_line(void *ctx, const char *line)
+{
+    Capture *c = ctx;
+    size_t len = strlen(line) + 1;
+
+    if (c->over) {
+        return;
+    }
+    if (c->len + len > c->cap) {
+        size_t cap = c->cap ? c->cap : CAPTURE_FIRST;
+        char *grown;
+
+        while (cap < c->len + len && cap < CAPTURE_MAX) {
+            cap *= 2;
+        }
+        grown = c->len + len <= cap ? realloc(c->buf, cap) : NULL;
+        if (grown == NULL) {
+            c->over = true;
+            return;
+        }
+        c->buf = grown;
+        c->cap = cap;
+    }
+    memcpy(c->buf + c->len, line, len);
+    c->len += len;
+    c->lines++;
+}
+
+static int parse(int argc, char **argv, Det *D)
+{
+    CliArgs a = { .argc = argc, .argv = argv, .i = 1 };
+    const char *v = NULL;
+    int id = 0, kind;
+
+    if (!cli_paths_init(&D->paths, argc)) {
+        return -1;
+    }
+    while ((kind = cli_args_next(&a, specs, "determinism", &id, &v)) != CLI_ARG_END) {
+        if (kind == CLI_ARG_ERROR) {
+            return -1;
+        }
+        if (kind == CLI_ARG_PATH) {
+            D->paths.v[D->paths.n++] = (char *)v;
+        } else if (id == O_HELP) {
+            D->help = true;
+        } else if (cli_opt_seed("determinism", v, &D->seed) != 0) {
+            return -1;
+        } else {
+            D->seed_set = true;
+        }
+    }
+    if (!D->help && D->paths.n == 0) {
+        fputs("replbench determinism: no PATH given\n", stderr);
+        return -1;
+    }
+    return 0;
+}
+
+/* The first line (from 1) where the captures differ, or 0 when the same. */
+static uint64_t first_difference(const Capture *a, const Capture *b,
+                                 const char **la, const char **lb)
+{
+    size_t ia = 0, ib = 0;
+
+    for (uint64_t line = 1;; line++) {
+        *la = ia < a->len ? a->buf + ia : NULL;
+        *lb = ib < b->len ? b->buf + ib : NULL;
+        if (*la == NULL && *lb == NULL) {
+            return 0;
+        }
+        if (*la == NULL || *lb == NULL || strcmp(*la, *lb) != 0) {
+            return line;
+        }
+        ia += strlen(*la) + 1;
+        ib += strlen(*lb) + 1;
+    }
+}
+
+static void print_side(int run, const char *line, uint64_t lines)
+{
+    printf("  run %d: ", run);
+    if (line == NULL) {
+        printf("(the trace ended after %" PRIu64 " lines)\n", lines);
+        return;
+    }
+    cli_put_line_safe(stdout, line);
+    putchar('\n');
+}
+
+static bool same_result(const ScnResult *a, const ScnResult *b)
+{
+    return a->status == b->status && a->hash == b->hash && a->line == b->line &&
+           a->ticks == b->ticks && strcmp(a->message, b->message) == 0 &&
+           a->checkers_ok == b->checkers_ok;
+}
+
+static void compare(Det *D, const char *path)
+{
+    const char *la, *lb;
+    uint64_t at;
+
+    cli_progress_clear(&D->progress);
+    if (D->cap[0].over || D->cap[1].over) {
+        fprintf(stderr, "replbench determinism: %s: trace longer than %zu MiB (the limit) "
+                "or out of memory; not compared\n", path, CAPTURE_MAX >> 20);
+        D->errors++;
+        return;
+    }
+    at = first_difference(&D->cap[0], &D->cap[1], &la, &lb);
+    if (at != 0) {
+        printf("DIFF %s: first difference at trace line %" PRIu64 "\n", path, at);
+        print_side(1, la, D->cap[0].lines);
+        print_side(2, lb, D->cap[1].lines);
+        D->differ++;
+    } else if (!same_result(&D->res[0], &D->res[1])) {
+        printf("DIFF %s: same trace, different results (hash 0x%016" PRIx64 " / 0x%016"
+               PRIx64 ", status %d / %d)\n", path, D->res[0].hash, D->res[1].hash,
+               (int)D->res[0].status, (int)D->res[1].status);
+        D->differ++;
+    } else {
+        printf("SAME %s (%" PRIu64 " lines, hash 0x%016" PRIx64 ")\n", path,
+               D->cap[0].lines, D->res[0].hash);
+        D->same++;
+    }
+}
+
+static void check_file(Det *D, const char *path)
+{
+    char err[CLI_ERROR_MAX];
+    ScnScript *s = cli_load(path, err, sizeof(err));
+
+    if (s == NULL) {
+        cli_progress_clear(&D->progress);
+        fprintf(stderr, "%s\n", err);
+        D->errors++;
+        return;
+    }
+    for (int i = 0; i < 2; i++) {
+        ScnOptions opt = { .seed_set = D->seed_set, .seed = D->seed,
+                           .sink = capture_line, .sink_ctx = &D->cap[i] };
+
+        D->cap[i].len = 0;
+        D->cap[i].lines = 0;
+        D->cap[i].over = false;
+        scn_run(s, &opt, &D->res[i]);
+    }
+    scn_free(s);
+    compare(D, path);
+}
+
+static int check_all(Det *D, double start)
+{
+    size_t problems = cli_files_collect(D->paths.v, D->paths.n, &D->files);
+    double secs;
+
+    if (D->files.n == 0 && problems == 0) {
+        fputs("replbench determinism: no .scn files in the given paths\n", stderr);
+        return CLI_EXIT_USAGE;
+    }
+    D->errors = problems;
+    cli_progress_init(&D->progress, D->files.n);
+    for (size_t i = 0; i < D->files.n; i++) {
+        cli_progress_show(&D->progress, i + 1, D->files.paths[i]);
+        check_file(D, D->files.paths[i]);
+        fflush(stdout);
+    }
+    cli_progress_clear(&D->progress);
+    secs = cli_now() - start;
+    printf("determinism: %zu same, %zu different", D->same, D->differ);
+    if (D->errors != 0) {
+        printf(", %zu errors", D->errors);
+    }
+    printf(" in %.3f s\n", secs);
+    cli_files_free(&D->files);
+    return D->errors != 0 ? CLI_EXIT_USAGE
+         : D->differ != 0 ? CLI_EXIT_FAIL : CLI_EXIT_OK;
+}
+
+int cli_determinism(int argc, char **argv)
+{
+    double start = cli_now();
+    Det *D = calloc(1, sizeof(*D));
+    int rc;
+
+    if (D == NULL) {
+        fputs("replbench determinism: out of memory\n", stderr);
+        return CLI_EXIT_USAGE;
+    }
+    if (parse(argc, argv, D) != 0) {
+        fputs("usage: replbench determinism [--seed N] PATH... "
+              "(replbench determinism --help)\n", stderr);
+        rc = CLI_EXIT_USAGE;
+    } else if (D->help) {
+        cli_usage_determinism(stdout);
+        rc = CLI_EXIT_OK;
+    } else {
+        rc = check_all(D, start);
+    }
+    for (int i = 0; i < 2; i++) {
+        free(D->cap[i].buf);
+    }
+    cli_paths_free(&D->paths);
+    free(D);
+    return rc;
+}

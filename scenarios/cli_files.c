@@ -1,0 +1,311 @@
+/* cli_files.c: which scenario files a command runs (cli.h): folders searched
+ * recursively for *.scn, sorted by path, sharded by a hash of the path; and
+ * reading and parsing one file.  Bounded: CLI_MAX_FILES files, CLI_PATH_MAX
+ * bytes per path, CLI_MAX_DEPTH folders deep, SCN_MAX_FILE_BYTES per file.
+ * Symbolic links to folders are not followed (no loops).
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "cli.h"
+
+#define FNV_OFFSET 0xcbf29ce484222325ULL
+#define FNV_PRIME 0x100000001b3ULL
+
+typedef struct List {
+    CliFiles *f;
+    size_t cap;
+    size_t problems;
+    bool full;                  /* CLI_MAX_FILES reached and reported */
+} List;
+
+static void problem(List *l, const char *path, const char *why)
+{
+    fprintf(stderr, "replbench: %.*s: %s\n", CLI_PATH_MAX, path, why);
+    l->problems++;
+}
+
+/* Paths are printed on one line each, in every format. */
+static bool printable(const char *path)
+{
+    for (const unsigned char *c = (const unsigned char *)path; *c != '\0'; c++) {
+        if (*c < 0x20 || *c == 0x7f) {
+            return false;
+        }
+    }
+    return true;
+}
+
+static void add(List *l, const char *path)
+{
+    char **grown;
+    char *copy;
+
+    if (!printable(path)) {
+        l->problems++;
+        fputs("replbench: ", stderr);
+        cli_put_line_safe(stderr, path);
+        fputs(": a control character in the path: rename the file\n", stderr);
+        return;
+    }
+    if (l->f->n >= CLI_MAX_FILES) {
+        if (!l->full) {
+            fprintf(stderr, "replbench: more than %d scenario files (the limit)\n",
+                    CLI_MAX_FILES);
+            l->problems++;
+        }
+        l->full = true;
+        return;
+    }
+    if (l->f->n == l->cap) {
+        size_t cap = l->cap ? l->cap * 2 : 64;
+
+        grown = realloc(l->f->paths, cap * sizeof(*grown));
+        if (grown == NULL) {
+            problem(l, path, "out of memory");
+            return;
+        }
+        l->f->paths = grown;
+        l->cap = cap;
+    }
+    copy = strdup(path);
+    if (copy == NULL) {
+        problem(l, path, "out of memory");
+        return;
+    }
+    l->f->paths[l->f->n++] = copy;
+}
+
+static bool is_scn(const char *name)
+{
+    size_t len = strlen(name);
+
+    return len > 4 && strcmp(name + len - 4, ".scn") == 0;
+}
+
+static void walk(List *l, const char *dir, unsigned depth);
+
+/* One entry of a folder: a sub-folder (not a link to one), or a *.scn file
+ * (a link to a file is fine). */
+static void entry(List *l, const char *dir, const char *name, unsigned depth)
+{
+    char path[CLI_PATH_MAX + 2];
+    size_t dlen = strlen(dir);
+    const char *sep = dlen > 0 && dir[dlen - 1] == '/' ? "" : "/";
+    struct stat st;
+    int len = snprintf(path, sizeof(path), "%s%s%s", dir, sep, name);
+
+    if (len < 0 || (size_t)len > CLI_PATH_MAX) {
+        problem(l, dir, "a path in this folder is too long");
+        return;
+    }
+    if (lstat(path, &st) != 0) {
+        problem(l, path, strerror(errno));
+        return;
+    }
+    if (S_ISDIR(st.st_mode)) {
+        walk(l, path, depth + 1);
+        return;
+    }
+    if (is_scn(name) && (S_ISREG(st.st_mode) || (S_ISLNK(st.st_mode) &&
+                         stat(path, &st) == 0 && S_ISREG(st.st_mode)))) {
+        add(l, path);
+    }
+}
+
+static void walk(List *l, const char *dir, unsigned depth)
+{
+    DIR *d;
+    struct dirent *e;
+
+    if (depth > CLI_MAX_DEPTH) {
+        problem(l, dir, "folders nested too deep");
+        return;
+    }
+    d = opendir(dir);
+    if (d == NULL) {
+        problem(l, dir, strerror(errno));
+        return;
+    }
+    while (!l->full && (e = readdir(d)) != NULL) {
+        if (strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0) {
+            entry(l, dir, e->d_name, depth);
+        }
+    }
+    closedir(d);
+}
+
+static int by_path(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Sort, and drop a path named twice. */
+static void sort_unique(CliFiles *f)
+{
+    size_t kept = 0;
+
+    if (f->n == 0) {
+        return;
+    }
+    qsort(f->paths, f->n, sizeof(*f->paths), by_path);
+    for (size_t i = 0; i < f->n; i++) {
+        if (kept > 0 && strcmp(f->paths[kept - 1], f->paths[i]) == 0) {
+            free(f->paths[i]);
+        } else {
+            f->paths[kept++] = f->paths[i];
+        }
+    }
+    f->n = kept;
+}
+
+size_t cli_files_collect(char *const *args, size_t nargs, CliFiles *out)
+{
+    List l = { .f = out };
+    struct stat st;
+
+    memset(out, 0, sizeof(*out));
+    for (size_t i = 0; i < nargs && !l.full; i++) {
+        if (strlen(args[i]) > CLI_PATH_MAX) {
+            problem(&l, args[i], "path too long");
+        } else if (stat(args[i], &st) != 0) {
+            problem(&l, args[i], strerror(errno));
+        } else if (S_ISDIR(st.st_mode)) {
+            walk(&l, args[i], 0);
+        } else {
+            add(&l, args[i]);
+        }
+    }
+    sort_unique(out);
+    return l.problems;
+}
+
+void cli_files_free(CliFiles *f)
+{
+    for (size_t i = 0; i < f->n; i++) {
+        free(f->paths[i]);
+    }
+    free(f->paths);
+    memset(f, 0, sizeof(*f));
+}
+
+static uint64_t fnv1a64(const char *s)
+{
+    uint64_t h = FNV_OFFSET;
+
+    for (const unsigned char *c = (const unsigned char *)s; *c != '\0'; c++) {
+        h = (h ^ *c) * FNV_PRIME;
+    }
+    return h;
+}
+
+void cli_files_shard(CliFiles *f, unsigned k, unsigned n)
+{
+    size_t kept = 0;
+
+    for (size_t i = 0; i < f->n; i++) {
+        if (fnv1a64(f->paths[i]) % n == k - 1) {
+            f->paths[kept++] = f->paths[i];
+        } else {
+            free(f->paths[i]);
+        }
+    }
+    f->n = kept;
+}
+
+static const char *open_regular(const char *path, int *fd, size_t *size)
+{
+    struct stat st;
+
+    *fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+    if (*fd < 0 || fstat(*fd, &st) != 0) {
+        return strerror(errno);
+    }
+    if (!S_ISREG(st.st_mode)) {
+        return "not a regular file";
+    }
+    *size = (size_t)st.st_size;
+    return NULL;
+}
+
+/* At most SCN_MAX_FILE_BYTES + 1 bytes: one more than the parser accepts,
+ * so that it reports the size.  A FIFO or device is refused, not read. */
+static char *read_file(const char *path, size_t *len, char *err, size_t errlen)
+{
+    size_t cap = SCN_MAX_FILE_BYTES + 1;
+    size_t size = 0;
+    int fd = -1;
+    const char *why = open_regular(path, &fd, &size);
+    char *buf = NULL;
+    ssize_t r = 0;
+
+    *len = 0;
+    if (why == NULL) {
+        cap = size < cap ? size + 1 : cap;
+        buf = malloc(cap);
+        why = buf == NULL ? "out of memory" : NULL;
+    }
+    while (why == NULL && *len < cap) {
+        r = read(fd, buf + *len, cap - *len);
+        if (r == 0) {
+            break;
+        }
+        if (r < 0 && errno != EINTR) {
+            why = strerror(errno);
+        }
+        *len += r > 0 ? (size_t)r : 0;
+    }
+    if (why != NULL) {
+        snprintf(err, errlen, "%s: cannot read: %s", path, why);
+        free(buf);
+        buf = NULL;
+    }
+    if (fd >= 0) {
+        close(fd);
+    }
+    return buf;
+}
+
+ScnScript *cli_load(const char *path, char *err, size_t errlen)
+{
+    size_t len;
+    char *text;
+    ScnScript *s;
+    ScnError e;
+
+    text = read_file(path, &len, err, errlen);
+    if (text == NULL) {
+        return NULL;
+    }
+    s = scn_parse(text, len, path, &e);
+    if (s == NULL) {
+        scn_error_format(NULL, path, &e, err, errlen);
+    }
+    free(text);
+    return s;
+}
+
+void cli_suite_name(const char *path, char *buf, size_t len)
+{
+    const char *slash = strrchr(path, '/');
+    const char *start;
+    const char *end = slash;
+
+    while (end != NULL && end > path && end[-1] == '/') {
+        end--;
+    }
+    if (end == NULL || end == path) {
+        snprintf(buf, len, "scenarios");
+        return;
+    }
+    start = end;
+    while (start > path && start[-1] != '/') {
+        start--;
+    }
+    snprintf(buf, len, "%.*s", (int)(end - start), start);
+}

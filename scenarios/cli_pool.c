@@ -1,0 +1,482 @@
+/* cli_pool.c: runs the jobs of a command (cli.h), in this process or in up
+ * to CLI_MAX_JOBS forked workers (the simulator allows one world per
+ * process).  A worker reads a CliJob from its pipe, loads and runs the
+ * scenario and writes back a CliOutcome; outcomes are handed on in job
+ * order through a bounded window, so that memory does not grow with the
+ * number of jobs.  Traces of workers go through files of a private temp
+ * folder and are copied in order.  Touches no simulator state itself.
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "cli.h"
+
+#define WINDOW_PER_WORKER 4     /* outcomes kept waiting for an earlier one */
+#define TRACE_NAME_MAX 96
+
+/* The last script loaded: a sweep runs the same file many times in a row. */
+typedef struct Cache {
+    bool valid;
+    uint32_t file;
+    ScnScript *s;
+    char err[CLI_ERROR_MAX];
+} Cache;
+
+typedef struct Worker {
+    pid_t pid;                  /* <= 0: none */
+    int to;                     /* jobs, down */
+    int from;                   /* outcomes, up */
+    long slot;                  /* the job's slot, -1 when idle */
+} Worker;
+
+typedef struct Slot {
+    bool ready;
+    CliJob job;
+    CliOutcome out;
+} Slot;
+
+typedef struct Pool {
+    const CliPool *cfg;
+    Worker w[CLI_MAX_JOBS];
+    unsigned nw;
+    Slot *ring;
+    size_t window;
+    uint64_t next_seq;          /* the next job to hand out */
+    uint64_t emit_seq;          /* the next outcome to hand on */
+    bool exhausted;             /* next() said no more */
+    char dir[TRACE_NAME_MAX];   /* traces of workers, when asked */
+} Pool;
+
+static void execute(const CliFiles *files, const CliJob *job, FILE *trace,
+                    Cache *c, CliOutcome *out)
+{
+    ScnOptions opt = { .seed_set = job->seed_set, .seed = job->seed, .trace = trace };
+    double start;
+
+    memset(out, 0, sizeof(*out));
+    if (!c->valid || c->file != job->file) {
+        scn_free(c->s);
+        c->s = cli_load(files->paths[job->file], c->err, sizeof(c->err));
+        c->file = job->file;
+        c->valid = true;
+    }
+    if (c->s == NULL) {
+        snprintf(out->error, sizeof(out->error), "%s", c->err);
+        return;
+    }
+    if (job->point[0] != '\0') {
+        opt.inject_point = job->point;
+        opt.inject_hit = job->hit;
+        opt.inject_persistent = job->persistent;
+    }
+    out->loaded = true;
+    start = cli_now();
+    scn_run(c->s, &opt, &out->res);
+    out->seconds = cli_now() - start;
+}
+
+static void trace_header(FILE *trace, const char *path)
+{
+    fputs("# ", trace);
+    cli_put_line_safe(trace, path);
+    fputc('\n', trace);
+}
+
+static int run_here(const CliPool *p)
+{
+    CliOutcome *out = malloc(sizeof(*out));
+    Cache c = { .valid = false };
+    CliJob job;
+
+    if (out == NULL) {
+        fputs("replbench: out of memory\n", stderr);
+        return -1;
+    }
+    for (uint64_t seq = 0;; seq++) {
+        memset(&job, 0, sizeof(job));
+        if (!p->next(p->ctx, &job)) {
+            break;
+        }
+        job.seq = seq;
+        if (p->trace != NULL) {
+            trace_header(p->trace, p->files->paths[job.file]);
+        }
+        execute(p->files, &job, p->trace, &c, out);
+        p->done(p->ctx, &job, out);
+    }
+    scn_free(c.s);
+    free(out);
+    return 0;
+}
+
+/* ---- pipes -------------------------------------------------------------------- */
+
+static size_t read_full(int fd, void *buf, size_t len)
+{
+    size_t got = 0;
+
+    while (got < len) {
+        ssize_t r = read(fd, (char *)buf + got, len - got);
+
+        if (r < 0 && errno == EINTR) {
+            continue;
+        }
+        if (r <= 0) {
+            break;
+        }
+        got += (size_t)r;
+    }
+    return got;
+}
+
+static int write_full(int fd, const void *buf, size_t len)
+{
+    size_t put = 0;
+
+    while (put < len) {
+        ssize_t r = write(fd, (const char *)buf + put, len - put);
+
+        if (r < 0 && errno == EINTR) {
+            continue;
+        }
+        if (r <= 0) {
+            return -1;
+        }
+        put += (size_t)r;
+    }
+    return 0;
+}
+
+static void trace_name(const Pool *P, uint64_t seq, char *buf, size_t len)
+{
+    snprintf(buf, len, "%s/%" PRIu64, P->dir, seq);
+}
+
+/* ---- workers ------------------------------------------------------------------ */
+
+static void worker_main(Pool *P, int in, int out_fd)
+{
+    CliOutcome *out = malloc(sizeof(*out));
+    Cache c = { .valid = false };
+    char name[TRACE_NAME_MAX + 24];
+    CliJob job;
+
+    while (out != NULL && read_full(in, &job, sizeof(job)) == sizeof(job)) {
+        FILE *trace = NULL;
+
+        if (P->cfg->trace != NULL) {
+            trace_name(P, job.seq, name, sizeof(name));
+            trace = fopen(name, "w");
+        }
+        execute(P->cfg->files, &job, trace, &c, out);
+        out->trace_lost = P->cfg->trace != NULL && (trace == NULL || fclose(trace) != 0);
+        if (write_full(out_fd, out, sizeof(*out)) != 0) {
+            break;
+        }
+    }
+    _exit(0);
+}
+
+static void close_fd(int *fd)
+{
+    if (*fd >= 0) {
+        close(*fd);
+    }
+    *fd = -1;
+}
+
+/* Fork worker w.  The child keeps only its own two pipe ends: another
+ * worker's job pipe left open in it would never see end-of-file. */
+static int start_worker(Pool *P, Worker *w)
+{
+    int down[2], up[2];
+
+    w->pid = -1;
+    w->slot = -1;
+    if (pipe(down) != 0) {
+        return -1;
+    }
+    if (pipe(up) != 0) {
+        close(down[0]);
+        close(down[1]);
+        return -1;
+    }
+    w->pid = fork();
+    if (w->pid == 0) {
+        close(down[1]);
+        close(up[0]);
+        for (unsigned i = 0; i < P->nw; i++) {
+            if (&P->w[i] != w && P->w[i].pid > 0) {
+                close(P->w[i].to);
+                close(P->w[i].from);
+            }
+        }
+        worker_main(P, down[0], up[1]);
+    }
+    close(down[0]);
+    close(up[1]);
+    w->to = down[1];
+    w->from = up[0];
+    if (w->pid < 0) {
+        close_fd(&w->to);
+        close_fd(&w->from);
+        return -1;
+    }
+    return 0;
+}
+
+/* A failed outcome for the job of a worker that died. */
+static void died(const Pool *P, Slot *s, int status)
+{
+    ScnResult *r = &s->out.res;
+    ScnScript *script;
+    char err[CLI_ERROR_MAX];
+
+    memset(&s->out, 0, sizeof(s->out));
+    s->out.loaded = true;
+    r->status = SCN_FAIL;
+    r->checkers_ok = false;
+    if (WIFSIGNALED(status)) {
+        snprintf(r->message, sizeof(r->message), "worker killed by signal %d (%s)",
+                 WTERMSIG(status), strsignal(WTERMSIG(status)));
+    } else {
+        snprintf(r->message, sizeof(r->message), "worker exited with status %d "
+                 "before reporting", WIFEXITED(status) ? WEXITSTATUS(status) : -1);
+    }
+    snprintf(r->checker, sizeof(r->checker), "%s", r->message);
+    r->seed = s->job.seed;
+    if (!s->job.seed_set) {
+        script = cli_load(P->cfg->files->paths[s->job.file], err, sizeof(err));
+        r->seed = script != NULL ? scn_seed(script) : 1;
+        scn_free(script);
+    }
+    s->ready = true;
+}
+
+/* Worker w stopped answering: report its job, and start another. */
+static void worker_lost(Pool *P, Worker *w)
+{
+    int status = 0;
+
+    close_fd(&w->to);
+    close_fd(&w->from);
+    while (waitpid(w->pid, &status, 0) < 0 && errno == EINTR) {
+    }
+    if (w->slot >= 0) {
+        died(P, &P->ring[w->slot], status);
+    }
+    if (start_worker(P, w) != 0) {
+        fprintf(stderr, "replbench: cannot start a worker: %s\n", strerror(errno));
+    }
+}
+
+static unsigned busy_workers(const Pool *P)
+{
+    unsigned n = 0;
+
+    for (unsigned i = 0; i < P->nw; i++) {
+        n += P->w[i].pid > 0 && P->w[i].slot >= 0;
+    }
+    return n;
+}
+
+/* ---- the loop ----------------------------------------------------------------- */
+
+static void dispatch(Pool *P)
+{
+    for (unsigned i = 0; i < P->nw; i++) {
+        Worker *w = &P->w[i];
+        Slot *s;
+
+        if (w->pid <= 0 || w->slot >= 0) {
+            continue;
+        }
+        if (P->exhausted || P->next_seq >= P->emit_seq + P->window) {
+            return;
+        }
+        s = &P->ring[P->next_seq % P->window];
+        memset(&s->job, 0, sizeof(s->job));
+        if (!P->cfg->next(P->cfg->ctx, &s->job)) {
+            P->exhausted = true;
+            return;
+        }
+        s->job.seq = P->next_seq++;
+        s->ready = false;
+        w->slot = (long)(s->job.seq % P->window);
+        if (write_full(w->to, &s->job, sizeof(s->job)) != 0) {
+            worker_lost(P, w);
+        }
+    }
+}
+
+static void copy_trace(Pool *P, Slot *s)
+{
+    char name[TRACE_NAME_MAX + 24];
+    char buf[8192];
+    FILE *in;
+    size_t n;
+
+    trace_header(P->cfg->trace, P->cfg->files->paths[s->job.file]);
+    trace_name(P, s->job.seq, name, sizeof(name));
+    in = fopen(name, "r");
+    if (in == NULL) {
+        s->out.trace_lost = s->out.trace_lost || s->out.loaded;
+        return;
+    }
+    while ((n = fread(buf, 1, sizeof(buf), in)) > 0) {
+        fwrite(buf, 1, n, P->cfg->trace);
+    }
+    fclose(in);
+    unlink(name);
+}
+
+static void emit(Pool *P)
+{
+    Slot *s;
+
+    while (P->emit_seq < P->next_seq && (s = &P->ring[P->emit_seq % P->window])->ready) {
+        if (P->cfg->trace != NULL) {
+            copy_trace(P, s);
+        }
+        P->cfg->done(P->cfg->ctx, &s->job, &s->out);
+        s->ready = false;
+        P->emit_seq++;
+    }
+}
+
+static void receive(Pool *P, Worker *w)
+{
+    Slot *s = &P->ring[w->slot];
+
+    if (read_full(w->from, &s->out, sizeof(s->out)) != sizeof(s->out)) {
+        worker_lost(P, w);
+        return;
+    }
+    s->ready = true;
+    w->slot = -1;
+}
+
+static void wait_some(Pool *P)
+{
+    struct pollfd fds[CLI_MAX_JOBS];
+    Worker *who[CLI_MAX_JOBS];
+    nfds_t n = 0;
+
+    for (unsigned i = 0; i < P->nw; i++) {
+        if (P->w[i].pid > 0 && P->w[i].slot >= 0) {
+            fds[n] = (struct pollfd){ .fd = P->w[i].from, .events = POLLIN };
+            who[n++] = &P->w[i];
+        }
+    }
+    if (poll(fds, n, -1) < 0) {
+        return;                 /* EINTR: the caller loops */
+    }
+    for (nfds_t i = 0; i < n; i++) {
+        if (fds[i].revents != 0) {
+            receive(P, who[i]);
+        }
+    }
+}
+
+/* ---- setup and teardown ------------------------------------------------------- */
+
+static int pool_start(Pool *P)
+{
+    const char *tmp = getenv("TMPDIR");
+
+    P->window = (size_t)P->cfg->jobs * WINDOW_PER_WORKER;
+    P->ring = calloc(P->window, sizeof(*P->ring));
+    if (P->ring == NULL) {
+        fputs("replbench: out of memory\n", stderr);
+        return -1;
+    }
+    if (P->cfg->trace != NULL) {
+        bool usable = tmp != NULL && tmp[0] == '/' && strlen(tmp) < sizeof(P->dir) - 20;
+
+        snprintf(P->dir, sizeof(P->dir), "%s/replbench-XXXXXX", usable ? tmp : "/tmp");
+        if (mkdtemp(P->dir) == NULL) {
+            fprintf(stderr, "replbench: cannot make a folder for traces: %s\n", strerror(errno));
+            P->dir[0] = '\0';
+            return -1;
+        }
+    }
+    fflush(NULL);
+    for (P->nw = 0; P->nw < P->cfg->jobs; P->nw++) {
+        if (start_worker(P, &P->w[P->nw]) != 0) {
+            fprintf(stderr, "replbench: cannot start a worker: %s\n", strerror(errno));
+            return -1;
+        }
+    }
+    return 0;
+}
+
+static void pool_stop(Pool *P)
+{
+    char name[TRACE_NAME_MAX + 24];
+    int status;
+
+    for (unsigned i = 0; i < P->nw; i++) {
+        close_fd(&P->w[i].to);
+    }
+    for (unsigned i = 0; i < P->nw; i++) {
+        close_fd(&P->w[i].from);
+        while (P->w[i].pid > 0 && waitpid(P->w[i].pid, &status, 0) < 0 && errno == EINTR) {
+        }
+    }
+    for (uint64_t seq = P->emit_seq; P->dir[0] != '\0' && seq < P->next_seq; seq++) {
+        trace_name(P, seq, name, sizeof(name));
+        unlink(name);
+    }
+    if (P->dir[0] != '\0') {
+        rmdir(P->dir);
+    }
+    free(P->ring);
+}
+
+int cli_pool_run(const CliPool *p)
+{
+    Pool *P;
+    struct sigaction ign = { .sa_handler = SIG_IGN }, old;
+    int rc = 0;
+
+    if (p->jobs <= 1) {
+        return run_here(p);
+    }
+    P = calloc(1, sizeof(*P));
+    if (P == NULL) {
+        fputs("replbench: out of memory\n", stderr);
+        return -1;
+    }
+    P->cfg = p;
+    for (unsigned i = 0; i < CLI_MAX_JOBS; i++) {
+        P->w[i] = (Worker){ .pid = -1, .to = -1, .from = -1, .slot = -1 };
+    }
+    sigaction(SIGPIPE, &ign, &old);    /* a dead worker's pipe: EPIPE, not death */
+    rc = pool_start(P);
+    while (rc == 0) {
+        /* Emit first, to make room in the window; again after dispatch,
+         * which may find a worker dead and its outcome ready. */
+        emit(P);
+        dispatch(P);
+        emit(P);
+        if (P->exhausted && P->emit_seq == P->next_seq) {
+            break;
+        }
+        if (busy_workers(P) == 0) {
+            fputs("replbench: no worker left to run scenarios\n", stderr);
+            rc = -1;
+            break;
+        }
+        wait_some(P);
+    }
+    pool_stop(P);
+    sigaction(SIGPIPE, &old, NULL);
+    free(P);
+    return rc;
+}

@@ -1,0 +1,403 @@
+/* cli_report.c: what `replbench run` prints per scenario and at the end
+ * (cli.h), in three formats: summary lines, TAP 13 (with a YAML block per
+ * failure) and one JUnit XML document.  Every byte of a path, message or
+ * trace line is escaped for the format: the output stays well formed
+ * whatever the scenario says.
+ */
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+
+struct CliReport {
+    CliFormat format;
+    size_t total;
+    size_t passed, failed, skipped, errors;
+    FILE *cases;                /* JUnit: the test cases, until the counts are known */
+    char *buf;
+    size_t len;
+};
+
+/* ---- escaping ----------------------------------------------------------------- */
+
+/* Length of the valid UTF-8 sequence at s (1-4; *cp its code point), or 0
+ * for a byte that starts none.  Overlong forms, surrogates and code points
+ * past U+10FFFF are not valid. */
+static size_t utf8_seq(const unsigned char *s, uint32_t *cp)
+{
+    static const uint32_t min[5] = { 0, 0, 0x80, 0x800, 0x10000 };
+    size_t len = s[0] < 0x80 ? 1 : (s[0] >> 5) == 6 ? 2 : (s[0] >> 4) == 14 ? 3
+               : (s[0] >> 3) == 30 ? 4 : 0;
+    uint32_t v = len == 1 ? s[0] : len == 2 ? s[0] & 0x1f : len == 3 ? s[0] & 0x0f : s[0] & 0x07;
+
+    for (size_t i = 1; i < len; i++) {
+        if ((s[i] & 0xc0) != 0x80) {
+            return 0;
+        }
+        v = (v << 6) | (s[i] & 0x3f);
+    }
+    if (len == 0 || v < min[len] || v > 0x10ffff || (v >= 0xd800 && v <= 0xdfff)) {
+        return 0;
+    }
+    *cp = v;
+    return len;
+}
+
+/* XML 1.0's characters: tab, newline, return, and from space on (less
+ * the surrogates and U+FFFE, U+FFFF). */
+static bool xml_char(uint32_t cp)
+{
+    return cp == 0x9 || cp == 0xa || cp == 0xd || (cp >= 0x20 && cp != 0xfffe && cp != 0xffff);
+}
+
+static const char *xml_entity(unsigned char c, bool attr)
+{
+    switch (c) {
+    case '&': return "&amp;";
+    case '<': return "&lt;";
+    case '>': return "&gt;";
+    case '"': return attr ? "&quot;" : NULL;
+    case '\n': return attr ? "&#10;" : NULL;
+    case '\t': return attr ? "&#9;" : NULL;
+    case '\r': return "&#13;";
+    default: return NULL;
+    }
+}
+
+/* s as XML text or attribute value; what XML cannot carry becomes \xNN. */
+static void xml_put(FILE *f, const char *s, bool attr)
+{
+    const unsigned char *c = (const unsigned char *)s;
+
+    while (*c != '\0') {
+        uint32_t cp = 0;
+        size_t len = utf8_seq(c, &cp);
+        const char *ent = len == 1 ? xml_entity(*c, attr) : NULL;
+
+        if (len == 0 || !xml_char(cp)) {
+            fprintf(f, "\\x%02x", *c);
+            len = 1;
+        } else if (ent != NULL) {
+            fputs(ent, f);
+        } else {
+            fwrite(c, 1, len, f);
+        }
+        c += len;
+    }
+}
+
+/* s as a YAML double-quoted scalar. */
+static void yaml_put(FILE *f, const char *s)
+{
+    const unsigned char *c = (const unsigned char *)s;
+
+    fputc('"', f);
+    while (*c != '\0') {
+        uint32_t cp = 0;
+        size_t len = utf8_seq(c, &cp);
+
+        if (len == 0 || cp < 0x20 || cp == 0x7f) {
+            fprintf(f, "\\x%02x", *c);
+            len = 1;
+        } else if (*c == '"' || *c == '\\') {
+            fprintf(f, "\\%c", *c);
+        } else {
+            fwrite(c, 1, len, f);
+        }
+        c += len;
+    }
+    fputc('"', f);
+}
+
+/* A TAP description: one line, and '#' would start a directive. */
+static void tap_put(FILE *f, const char *s)
+{
+    for (const char *c = s; *c != '\0'; c++) {
+        char one[2] = { *c, '\0' };
+
+        if (*c == '#' || *c == '\\') {
+            fputc('\\', f);
+        }
+        cli_put_line_safe(f, one);
+    }
+}
+
+/* ---- the details of a failure -------------------------------------------------- */
+
+void cli_failure_details(FILE *f, const char *indent, const char *path,
+                         const CliJob *job, const ScnResult *res)
+{
+    fprintf(f, "%sseed: %" PRIu64 "\n%sreproduce: ", indent, res->seed, indent);
+    cli_reproduce(f, res->seed, job, path);
+    fputc('\n', f);
+    if (!res->checkers_ok) {
+        fprintf(f, "%schecker: ", indent);
+        cli_put_line_safe(f, res->checker);
+        fputc('\n', f);
+    }
+    fprintf(f, "%slast trace lines:%s\n", indent, res->ntail == 0 ? " (none)" : "");
+    for (unsigned i = 0; i < res->ntail && i < SIM_TRACE_KEEP; i++) {
+        fprintf(f, "%s  ", indent);
+        cli_put_line_safe(f, res->tail[i]);
+        fputc('\n', f);
+    }
+}
+
+/* A malloc'd string of what fn writes, or NULL. */
+static char *to_string(void (*fn)(FILE *, const void *), const void *arg)
+{
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&buf, &len);
+
+    if (f == NULL) {
+        return NULL;
+    }
+    fn(f, arg);
+    if (fclose(f) != 0) {
+        free(buf);
+        return NULL;
+    }
+    return buf;
+}
+
+typedef struct Case {
+    const char *path;
+    const CliJob *job;
+    const CliOutcome *out;
+} Case;
+
+static void write_details(FILE *f, const void *arg)
+{
+    const Case *c = arg;
+
+    cli_failure_details(f, "", c->path, c->job, &c->out->res);
+}
+
+static void write_reproduce(FILE *f, const void *arg)
+{
+    const Case *c = arg;
+
+    cli_reproduce(f, c->out->res.seed, c->job, c->path);
+}
+
+static void write_headline(FILE *f, const void *arg)
+{
+    const Case *c = arg;
+
+    fputs(c->path, f);
+    if (c->out->res.line != 0) {
+        fprintf(f, ":%u", c->out->res.line);
+    }
+    fprintf(f, ": %s", c->out->res.message);
+}
+
+/* ---- the three formats ---------------------------------------------------------- */
+
+static void summary_case(const Case *c)
+{
+    const ScnResult *r = &c->out->res;
+
+    if (!c->out->loaded) {
+        printf("ERROR %s\n", c->path);
+    } else if (r->status == SCN_PASS) {
+        printf("PASS %s (ops %u, ticks %" PRIu64 ", hash 0x%016" PRIx64 ")\n",
+               c->path, r->ops_run, r->ticks, r->hash);
+    } else if (r->status == SCN_SKIP) {
+        printf("SKIP %s: ", c->path);
+        cli_put_line_safe(stdout, r->message);
+        putchar('\n');
+    } else {
+        printf("FAIL %s", c->path);
+        if (r->line != 0) {
+            printf(":%u", r->line);
+        }
+        printf(": ");
+        cli_put_line_safe(stdout, r->message);
+        putchar('\n');
+        cli_failure_details(stdout, "  ", c->path, c->job, r);
+    }
+}
+
+static void tap_yaml(const Case *c)
+{
+    const ScnResult *r = &c->out->res;
+    char *repro = to_string(write_reproduce, c);
+
+    printf("  ---\n  message: ");
+    yaml_put(stdout, c->out->loaded ? r->message : c->out->error);
+    printf("\n  severity: %s\n", c->out->loaded ? "fail" : "error");
+    if (c->out->loaded) {
+        printf("  line: %u\n  seed: %" PRIu64 "\n  reproduce: ", r->line, r->seed);
+        yaml_put(stdout, repro != NULL ? repro : "");
+        if (!r->checkers_ok) {
+            printf("\n  checker: ");
+            yaml_put(stdout, r->checker);
+        }
+        printf("\n  trace:%s\n", r->ntail == 0 ? " []" : "");
+        for (unsigned i = 0; i < r->ntail && i < SIM_TRACE_KEEP; i++) {
+            printf("    - ");
+            yaml_put(stdout, r->tail[i]);
+            putchar('\n');
+        }
+    }
+    printf("  ...\n");
+    free(repro);
+}
+
+static void tap_case(size_t k, const Case *c)
+{
+    const ScnResult *r = &c->out->res;
+    bool ok = c->out->loaded && r->status != SCN_FAIL;
+
+    printf("%sok %zu - ", ok ? "" : "not ", k);
+    tap_put(stdout, c->path);
+    if (ok && r->status == SCN_SKIP) {
+        printf(" # SKIP ");
+        cli_put_line_safe(stdout, r->message);
+    }
+    putchar('\n');
+    if (!ok) {
+        tap_yaml(c);
+    }
+}
+
+static void junit_properties(FILE *f, const Case *c)
+{
+    char *repro = to_string(write_reproduce, c);
+
+    fprintf(f, "    <properties>\n      <property name=\"seed\" value=\"%" PRIu64 "\"/>\n",
+            c->out->res.seed);
+    fputs("      <property name=\"reproduce\" value=\"", f);
+    xml_put(f, repro != NULL ? repro : "", true);
+    fputs("\"/>\n    </properties>\n", f);
+    free(repro);
+}
+
+static void junit_outcome(FILE *f, const Case *c)
+{
+    const ScnResult *r = &c->out->res;
+    char *text = NULL;
+
+    if (!c->out->loaded) {
+        fputs("    <error message=\"", f);
+        xml_put(f, c->out->error, true);
+        fputs("\" type=\"error\"/>\n", f);
+    } else if (r->status == SCN_SKIP) {
+        fputs("    <skipped message=\"", f);
+        xml_put(f, r->message, true);
+        fputs("\"/>\n", f);
+    } else if (r->status == SCN_FAIL) {
+        text = to_string(write_headline, c);
+        fputs("    <failure message=\"", f);
+        xml_put(f, text != NULL ? text : r->message, true);
+        free(text);
+        text = to_string(write_details, c);
+        fputs("\" type=\"failure\">", f);
+        xml_put(f, text != NULL ? text : "", false);
+        fputs("</failure>\n", f);
+        free(text);
+    }
+}
+
+static void junit_case(FILE *f, const Case *c)
+{
+    char suite[CLI_PATH_MAX + 1];
+
+    cli_suite_name(c->path, suite, sizeof(suite));
+    fputs("  <testcase name=\"", f);
+    xml_put(f, c->path, true);
+    fputs("\" classname=\"", f);
+    xml_put(f, suite, true);
+    fprintf(f, "\" time=\"%.6f\">\n", c->out->seconds);
+    if (c->out->loaded) {
+        junit_properties(f, c);
+    }
+    junit_outcome(f, c);
+    fputs("  </testcase>\n", f);
+}
+
+CliReport *cli_report_new(CliFormat format, size_t total)
+{
+    CliReport *r = calloc(1, sizeof(*r));
+
+    if (r == NULL) {
+        return NULL;
+    }
+    r->format = format;
+    r->total = total;
+    if (format == CLI_FORMAT_JUNIT && (r->cases = open_memstream(&r->buf, &r->len)) == NULL) {
+        free(r);
+        return NULL;
+    }
+    if (format == CLI_FORMAT_TAP) {
+        printf("TAP version 13\n1..%zu\n", total);
+    }
+    return r;
+}
+
+void cli_report_add(CliReport *r, size_t k, const char *path, const CliJob *job,
+                    const CliOutcome *out)
+{
+    Case c = { .path = path, .job = job, .out = out };
+
+    if (!out->loaded) {
+        r->errors++;
+        fprintf(stderr, "%s\n", out->error);
+    } else {
+        r->passed += out->res.status == SCN_PASS;
+        r->failed += out->res.status == SCN_FAIL;
+        r->skipped += out->res.status == SCN_SKIP;
+    }
+    switch (r->format) {
+    case CLI_FORMAT_SUMMARY:
+        summary_case(&c);
+        break;
+    case CLI_FORMAT_TAP:
+        tap_case(k, &c);
+        break;
+    case CLI_FORMAT_JUNIT:
+        junit_case(r->cases, &c);
+        break;
+    }
+}
+
+static void junit_document(CliReport *r, double seconds)
+{
+    static const char *const tags[] = { "testsuites", "testsuite" };
+
+    fputs("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n", stdout);
+    for (int i = 0; i < 2; i++) {
+        printf("<%s name=\"replbench\" tests=\"%zu\" failures=\"%zu\" errors=\"%zu\" "
+               "skipped=\"%zu\" time=\"%.6f\">\n", tags[i],
+               r->passed + r->failed + r->skipped + r->errors, r->failed, r->errors,
+               r->skipped, seconds);
+    }
+    if (fclose(r->cases) == 0 && r->buf != NULL) {
+        fwrite(r->buf, 1, r->len, stdout);
+    }
+    free(r->buf);
+    fputs("</testsuite>\n</testsuites>\n", stdout);
+}
+
+int cli_report_end(CliReport *r, size_t path_errors, double seconds)
+{
+    size_t ran = r->passed + r->failed + r->skipped;
+    size_t errors = r->errors + path_errors;
+    FILE *f = r->format == CLI_FORMAT_JUNIT ? stderr : stdout;
+    int status = errors ? CLI_EXIT_USAGE : r->failed ? CLI_EXIT_FAIL : CLI_EXIT_OK;
+
+    if (r->format == CLI_FORMAT_JUNIT) {
+        junit_document(r, seconds);
+    }
+    fprintf(f, "%s%zu passed, %zu failed, %zu skipped", r->format == CLI_FORMAT_TAP ? "# " : "",
+            r->passed, r->failed, r->skipped);
+    if (errors != 0) {
+        fprintf(f, ", %zu errors", errors);
+    }
+    fprintf(f, " in %.3f s (%.0f scenarios/s)\n", seconds,
+            (double)ran / (seconds > 1e-9 ? seconds : 1e-9));
+    free(r);
+    return status;
+}

@@ -1,0 +1,378 @@
+/* cli_sweep.c: `replbench sweep` (cli.h), SQLite's fault loop over
+ * scenarios: a clean run of each file counts the hits of every fault point;
+ * then, for each point and each hit h up to --max-hits, one run failing hit
+ * h once (transient) and one failing it and every later hit (persistent).
+ * A run passes when every checker held and teardown was clean; under an
+ * injected fault the scenario's own expectations need not hold.
+ */
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+
+#define MAX_HITS_DEFAULT 100
+#define MAX_HITS_LIMIT 100000
+
+enum { O_SEED, O_MAX_HITS, O_JOBS, O_HELP };
+
+static const CliOptSpec specs[] = {
+    { "--seed", true, O_SEED },
+    { "--max-hits", true, O_MAX_HITS },
+    { "--jobs", true, O_JOBS },
+    { "--help", false, O_HELP },
+    { NULL, false, 0 },
+};
+
+typedef struct Point {
+    char name[CLI_POINT_MAX];
+    uint64_t hits;
+} Point;
+
+/* What the clean run of one file left for the sweep. */
+typedef struct Scenario {
+    bool loaded;
+    uint64_t seed;
+    Point *points;              /* those with hits > 0 */
+    unsigned npoints;
+    CliOutcome *clean;          /* a copy, when the clean run did not pass */
+    uint64_t runs, failed;
+} Scenario;
+
+typedef struct Sweep {
+    bool help;
+    bool seed_set;
+    uint64_t seed;
+    uint64_t max_hits;
+    unsigned jobs;
+    CliPaths paths;
+    CliFiles files;
+    Scenario *sc;
+    CliProgress progress;
+    size_t next_file;           /* clean runs */
+    size_t gen_file;            /* injected runs: the next one */
+    unsigned gen_point;
+    uint64_t gen_hit;
+    bool gen_persistent;
+    size_t cursor;              /* output: the scenario being printed */
+    bool opened;
+    uint64_t runs, failed, points, errors, done;
+} Sweep;
+
+static int option(Sweep *S, int id, const char *v)
+{
+    switch (id) {
+    case O_SEED:
+        S->seed_set = true;
+        return cli_opt_seed("sweep", v, &S->seed);
+    case O_MAX_HITS:
+        if (cli_parse_u64(v, 1, MAX_HITS_LIMIT, &S->max_hits) != 0) {
+            return cli_bad_value("sweep", "--max-hits", v, "expected a number 1..100000");
+        }
+        return 0;
+    case O_JOBS:
+        return cli_opt_jobs("sweep", v, &S->jobs);
+    default:
+        S->help = true;
+        return 0;
+    }
+}
+
+static int parse(int argc, char **argv, Sweep *S)
+{
+    CliArgs a = { .argc = argc, .argv = argv, .i = 1 };
+    const char *v = NULL;
+    int id = 0, kind;
+
+    S->jobs = 1;
+    S->max_hits = MAX_HITS_DEFAULT;
+    if (!cli_paths_init(&S->paths, argc)) {
+        return -1;
+    }
+    while ((kind = cli_args_next(&a, specs, "sweep", &id, &v)) != CLI_ARG_END) {
+        if (kind == CLI_ARG_ERROR || (kind == CLI_ARG_OPTION && option(S, id, v) != 0)) {
+            return -1;
+        }
+        if (kind == CLI_ARG_PATH) {
+            S->paths.v[S->paths.n++] = (char *)v;
+        }
+    }
+    if (!S->help && S->paths.n == 0) {
+        fputs("replbench sweep: no PATH given\n", stderr);
+        return -1;
+    }
+    return 0;
+}
+
+/* ---- clean runs --------------------------------------------------------------- */
+
+static bool next_clean(void *ctx, CliJob *job)
+{
+    Sweep *S = ctx;
+
+    if (S->next_file >= S->files.n) {
+        return false;
+    }
+    job->file = (uint32_t)S->next_file++;
+    job->seed_set = S->seed_set;
+    job->seed = S->seed;
+    return true;
+}
+
+static void keep_points(Scenario *sc, const ScnResult *r)
+{
+    unsigned n = 0;
+
+    for (unsigned i = 0; i < r->npoints && i < SCN_MAX_POINTS; i++) {
+        n += r->points[i].hits > 0;
+    }
+    sc->points = n ? calloc(n, sizeof(*sc->points)) : NULL;
+    for (unsigned i = 0; sc->points != NULL && i < r->npoints && i < SCN_MAX_POINTS; i++) {
+        if (r->points[i].hits > 0) {
+            Point *p = &sc->points[sc->npoints++];
+
+            snprintf(p->name, sizeof(p->name), "%s", r->points[i].name);
+            p->hits = r->points[i].hits;
+        }
+    }
+}
+
+static void clean_done(void *ctx, const CliJob *job, const CliOutcome *out)
+{
+    Sweep *S = ctx;
+    Scenario *sc = &S->sc[job->file];
+
+    S->done++;
+    cli_progress_show(&S->progress, S->done, S->files.paths[job->file]);
+    if (!out->loaded) {
+        cli_progress_clear(&S->progress);
+        fprintf(stderr, "%s\n", out->error);
+        S->errors++;
+        return;
+    }
+    sc->loaded = true;
+    sc->seed = out->res.seed;
+    sc->runs++;
+    S->runs++;
+    if (out->res.status == SCN_FAIL) {
+        sc->failed++;
+        S->failed++;
+    }
+    if (out->res.status != SCN_PASS && (sc->clean = malloc(sizeof(*out))) != NULL) {
+        memcpy(sc->clean, out, sizeof(*out));
+    }
+    keep_points(sc, &out->res);
+}
+
+/* ---- injected runs ------------------------------------------------------------ */
+
+/* The run after the last one handed out: per point, hits 1, 1, 2, 2, ...
+ * transient then persistent; then the next point, the next file. */
+static bool next_injected(void *ctx, CliJob *job)
+{
+    Sweep *S = ctx;
+    const Scenario *sc;
+
+    for (;;) {
+        uint64_t hit = S->gen_hit + (S->gen_hit == 0 || S->gen_persistent);
+        const Point *p;
+
+        if (S->gen_file >= S->files.n) {
+            return false;
+        }
+        sc = &S->sc[S->gen_file];
+        if (S->gen_point >= sc->npoints) {
+            S->gen_file++;
+            S->gen_point = 0;
+            S->gen_hit = 0;
+            continue;
+        }
+        p = &sc->points[S->gen_point];
+        if (hit > p->hits || hit > S->max_hits) {
+            S->gen_point++;
+            S->gen_hit = 0;
+            continue;
+        }
+        S->gen_persistent = hit == S->gen_hit;
+        S->gen_hit = hit;
+        break;
+    }
+    job->file = (uint32_t)S->gen_file;
+    job->seed_set = true;
+    job->seed = sc->seed;
+    snprintf(job->point, sizeof(job->point), "%s", sc->points[S->gen_point].name);
+    job->hit = S->gen_hit;
+    job->persistent = S->gen_persistent;
+    return true;
+}
+
+static void scenario_open(Sweep *S, size_t i)
+{
+    const CliOutcome *c = S->sc[i].clean;
+    const char *path = S->files.paths[i];
+
+    if (c == NULL) {
+        return;
+    }
+    cli_progress_clear(&S->progress);
+    if (c->res.status == SCN_SKIP) {
+        printf("SKIP %s: ", path);
+        cli_put_line_safe(stdout, c->res.message);
+        putchar('\n');
+        return;
+    }
+    printf("FAIL %s", path);
+    if (c->res.line != 0) {
+        printf(":%u", c->res.line);
+    }
+    printf(": clean run: ");
+    cli_put_line_safe(stdout, c->res.message);
+    putchar('\n');
+    cli_failure_details(stdout, "  ", path, NULL, &c->res);
+}
+
+static void scenario_close(Sweep *S, size_t i)
+{
+    const Scenario *sc = &S->sc[i];
+
+    if (sc->loaded) {
+        cli_progress_clear(&S->progress);
+        printf("swept %s: %u points, %" PRIu64 " runs, %" PRIu64 " failed\n",
+               S->files.paths[i], sc->npoints, sc->runs, sc->failed);
+    }
+}
+
+/* Print what is left of the scenarios before `file`, and open it. */
+static void advance_to(Sweep *S, size_t file)
+{
+    while (S->cursor <= file && S->cursor < S->files.n) {
+        if (!S->opened) {
+            scenario_open(S, S->cursor);
+            S->opened = true;
+        }
+        if (S->cursor == file) {
+            break;
+        }
+        scenario_close(S, S->cursor);
+        S->cursor++;
+        S->opened = false;
+    }
+}
+
+static void injected_done(void *ctx, const CliJob *job, const CliOutcome *out)
+{
+    Sweep *S = ctx;
+    Scenario *sc = &S->sc[job->file];
+    const char *path = S->files.paths[job->file];
+
+    advance_to(S, job->file);
+    sc->runs++;
+    S->runs++;
+    S->done++;
+    if (!out->loaded || !out->res.checkers_ok) {
+        sc->failed++;
+        S->failed++;
+        cli_progress_clear(&S->progress);
+        printf("FAIL %s point=%s hit=%" PRIu64 " %s: ", path, job->point, job->hit,
+               job->persistent ? "persistent" : "transient");
+        cli_put_line_safe(stdout, out->loaded ? out->res.checker : out->error);
+        fputs("\n  reproduce: ", stdout);
+        cli_reproduce(stdout, sc->seed, job, path);
+        putchar('\n');
+    }
+    fflush(stdout);
+    cli_progress_show(&S->progress, S->done, path);
+}
+
+/* ---- the command -------------------------------------------------------------- */
+
+static uint64_t planned_runs(const Sweep *S)
+{
+    uint64_t n = 0;
+
+    for (size_t i = 0; i < S->files.n; i++) {
+        for (unsigned j = 0; j < S->sc[i].npoints; j++) {
+            uint64_t h = S->sc[i].points[j].hits;
+
+            n += 2 * (h < S->max_hits ? h : S->max_hits);
+        }
+    }
+    return n;
+}
+
+static int sweep_files(Sweep *S, double start)
+{
+    CliPool pool = { .files = &S->files, .jobs = S->jobs, .next = next_clean,
+                     .done = clean_done, .ctx = S };
+    double secs;
+    int rc;
+
+    cli_progress_init(&S->progress, S->files.n);
+    rc = cli_pool_run(&pool);
+    for (size_t i = 0; i < S->files.n; i++) {
+        S->points += S->sc[i].npoints;
+    }
+    S->done = 0;
+    cli_progress_clear(&S->progress);
+    cli_progress_init(&S->progress, (size_t)planned_runs(S));
+    pool.next = next_injected;
+    pool.done = injected_done;
+    rc = rc != 0 ? rc : cli_pool_run(&pool);
+    cli_progress_clear(&S->progress);
+    advance_to(S, S->files.n);
+    secs = cli_now() - start;
+    printf("sweep: %" PRIu64 " runs, %" PRIu64 " failed, ", S->runs, S->failed);
+    if (S->errors != 0) {
+        printf("%" PRIu64 " errors, ", S->errors);
+    }
+    printf("%" PRIu64 " points, in %.3f s (%.0f runs/s)\n", S->points, secs,
+           (double)S->runs / (secs > 1e-9 ? secs : 1e-9));
+    return rc != 0 || S->errors != 0 ? CLI_EXIT_USAGE : S->failed != 0 ? CLI_EXIT_FAIL : CLI_EXIT_OK;
+}
+
+static int sweep(Sweep *S, double start)
+{
+    size_t problems = cli_files_collect(S->paths.v, S->paths.n, &S->files);
+    int rc = CLI_EXIT_USAGE;
+
+    if (S->files.n == 0 && problems == 0) {
+        fputs("replbench sweep: no .scn files in the given paths\n", stderr);
+    } else if ((S->sc = calloc(S->files.n ? S->files.n : 1, sizeof(*S->sc))) == NULL) {
+        fputs("replbench sweep: out of memory\n", stderr);
+    } else {
+        S->errors = problems;
+        rc = sweep_files(S, start);
+        rc = problems != 0 ? CLI_EXIT_USAGE : rc;
+    }
+    for (size_t i = 0; S->sc != NULL && i < S->files.n; i++) {
+        free(S->sc[i].points);
+        free(S->sc[i].clean);
+    }
+    free(S->sc);
+    cli_files_free(&S->files);
+    return rc;
+}
+
+int cli_sweep(int argc, char **argv)
+{
+    double start = cli_now();
+    Sweep *S = calloc(1, sizeof(*S));
+    int rc;
+
+    if (S == NULL) {
+        fputs("replbench sweep: out of memory\n", stderr);
+        return CLI_EXIT_USAGE;
+    }
+    if (parse(argc, argv, S) != 0) {
+        fputs("usage: replbench sweep [OPTIONS] PATH... (replbench sweep --help)\n", stderr);
+        rc = CLI_EXIT_USAGE;
+    } else if (S->help) {
+        cli_usage_sweep(stdout);
+        rc = CLI_EXIT_OK;
+    } else {
+        rc = sweep(S, start);
+    }
+    cli_paths_free(&S->paths);
+    free(S);
+    return rc;
+}

@@ -1,0 +1,116 @@
+/* cli_util.c: small helpers of the replbench CLI (cli.h): the wall clock
+ * for summary figures, shell quoting, reproduce commands and the progress
+ * line.  The only place the CLI reads the clock or asks about a terminal.
+ */
+#include <inttypes.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cli.h"
+
+#define PROGRESS_PERIOD 0.1     /* seconds between redraws */
+#define PROGRESS_PATH_MAX 60    /* the tail of a longer path is shown */
+
+double cli_now(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static bool shell_safe(const char *s)
+{
+    if (*s == '\0') {
+        return false;
+    }
+    for (; *s != '\0'; s++) {
+        if (strchr("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+                   "0123456789_./-=:,+@%", *s) == NULL) {
+            return false;
+        }
+    }
+    return true;
+}
+
+void cli_shell_word(FILE *f, const char *s)
+{
+    if (shell_safe(s)) {
+        fputs(s, f);
+        return;
+    }
+    fputc('\'', f);
+    for (; *s != '\0'; s++) {
+        if (*s == '\'') {
+            fputs("'\\''", f);
+        } else {
+            fputc(*s, f);
+        }
+    }
+    fputc('\'', f);
+}
+
+void cli_reproduce(FILE *f, uint64_t seed, const CliJob *job, const char *path)
+{
+    fprintf(f, "replbench run --seed %" PRIu64, seed);
+    if (job != NULL && job->point[0] != '\0') {
+        fputs(" --inject ", f);
+        cli_shell_word(f, job->point);
+        fprintf(f, ":%" PRIu64 "%s", job->hit, job->persistent ? ":persistent" : "");
+    }
+    fputc(' ', f);
+    if (path[0] == '-') {
+        fputs("-- ", f);
+    }
+    cli_shell_word(f, path);
+}
+
+void cli_put_line_safe(FILE *f, const char *s)
+{
+    for (const unsigned char *c = (const unsigned char *)s; *c != '\0'; c++) {
+        if (*c < 0x20 || *c == 0x7f) {
+            fprintf(f, "\\x%02x", *c);
+        } else {
+            fputc(*c, f);
+        }
+    }
+}
+
+void cli_progress_init(CliProgress *p, size_t total)
+{
+    memset(p, 0, sizeof(*p));
+    p->on = total > 1 && isatty(STDERR_FILENO);
+    p->total = total;
+    p->last = -1.0;
+}
+
+/* Redrawn at most every PROGRESS_PERIOD: a sweep finishes thousands of runs
+ * a second, and the terminal must not be the bottleneck. */
+void cli_progress_show(CliProgress *p, size_t k, const char *path)
+{
+    size_t len = strlen(path);
+    double now;
+
+    if (!p->on) {
+        return;
+    }
+    now = cli_now();
+    if (p->shown && now - p->last < PROGRESS_PERIOD && k != p->total) {
+        return;
+    }
+    p->last = now;
+    p->shown = true;
+    fprintf(stderr, "\r\033[K[%zu/%zu] %s", k, p->total, len > PROGRESS_PATH_MAX ? "..." : "");
+    cli_put_line_safe(stderr, len > PROGRESS_PATH_MAX ? path + len - PROGRESS_PATH_MAX : path);
+    fflush(stderr);
+}
+
+void cli_progress_clear(CliProgress *p)
+{
+    if (p->on && p->shown) {
+        fputs("\r\033[K", stderr);
+        fflush(stderr);
+        p->shown = false;
+    }
+}

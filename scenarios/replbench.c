@@ -1,0 +1,161 @@
+/* replbench.c: the replbench command line: picks the command, prints the
+ * usage texts, the version and the list of fault points.  The commands
+ * themselves are in cli_*.c (cli.h); nothing here touches the simulator
+ * beyond reading sim_fault_templates.
+ */
+#include <string.h>
+
+#include "cli.h"
+#include "fault.h"
+
+#ifndef REPLBENCH_VERSION
+#define REPLBENCH_VERSION "unknown"
+#endif
+
+static void usage(FILE *f)
+{
+    fputs("usage: replbench COMMAND [OPTIONS] PATH...\n"
+          "\n"
+          "A deterministic fault-injection test bench for replication registries.\n"
+          "PATH is a .scn file, or a folder searched recursively for *.scn files.\n"
+          "\n"
+          "commands:\n"
+          "  run [OPTIONS] PATH...          run scenarios, report each, and a summary\n"
+          "  sweep [OPTIONS] PATH...        fail every hit of every fault point in turn\n"
+          "  determinism [--seed N] PATH... run each scenario twice, compare the traces\n"
+          "  faults                         list every fault point\n"
+          "\n"
+          "  replbench COMMAND --help       options of a command\n"
+          "  replbench --version            the version\n"
+          "\n"
+          "exit status: 0 all passed (or skipped), 1 something failed,\n"
+          "2 usage error, or a file that cannot be read or parsed.\n", f);
+}
+
+void cli_usage_run(FILE *f)
+{
+    fputs("usage: replbench run [OPTIONS] PATH...\n"
+          "\n"
+          "Run each scenario (files, or folders searched recursively for *.scn, in\n"
+          "path order) and print PASS, FAIL or SKIP for each, then a summary.\n"
+          "\n"
+          "options:\n"
+          "  --seed N              override every scenario's seed (0..2^64-1)\n"
+          "  --trace FILE          write the trace lines of every run to FILE, each\n"
+          "                        scenario after a '# PATH' line\n"
+          "  --format F            summary (default), tap (TAP 13) or junit (XML)\n"
+          "  --shard K/N           run only shard K of N (1 <= K <= N <= 1000): the\n"
+          "                        files whose path hashes (FNV-1a-64) to K-1 mod N\n"
+          "  --jobs N              run up to N scenarios at once in worker processes\n"
+          "                        (1..64, default 1); output stays in path order\n"
+          "  --inject P:H[:persistent]\n"
+          "                        fail hit H of fault point P once (or from then on),\n"
+          "                        as sweep's reproduce commands do\n"
+          "  --help                this text\n"
+          "\n"
+          "exit status: 0 all passed or skipped, 1 a scenario failed, 2 usage error\n"
+          "or a file that cannot be read or parsed (file:line:col: message).\n", f);
+}
+
+void cli_usage_sweep(FILE *f)
+{
+    fputs("usage: replbench sweep [OPTIONS] PATH...\n"
+          "\n"
+          "For each scenario: a clean run counts the hits of every fault point; then,\n"
+          "for each point and each hit H (up to --max-hits), one run fails hit H once\n"
+          "(transient) and one fails it and every later hit (persistent).  A run\n"
+          "passes when every checker holds and teardown is clean; expectations may\n"
+          "fail under an injected fault.  Each failure gets a reproduce command.\n"
+          "\n"
+          "options:\n"
+          "  --seed N              override every scenario's seed (0..2^64-1)\n"
+          "  --max-hits N          hits swept per point (1..100000, default 100)\n"
+          "  --jobs N              runs at once in worker processes (1..64, default 1)\n"
+          "  --help                this text\n"
+          "\n"
+          "exit status: 0 every run passed, 1 a run failed, 2 usage or parse error.\n", f);
+}
+
+void cli_usage_determinism(FILE *f)
+{
+    fputs("usage: replbench determinism [--seed N] PATH...\n"
+          "\n"
+          "Run each scenario twice in one process and compare the two traces line by\n"
+          "line: SAME, or DIFF with the first differing trace line of each run.\n"
+          "\n"
+          "options:\n"
+          "  --seed N              override every scenario's seed (0..2^64-1)\n"
+          "  --help                this text\n"
+          "\n"
+          "exit status: 0 all the same, 1 a difference, 2 usage or parse error.\n", f);
+}
+
+static int faults(int argc, char **argv)
+{
+    int width = 0;
+
+    if (argc > 1 && strcmp(argv[1], "--help") == 0) {
+        puts("usage: replbench faults\n\nList every fault point (a template: <disk>, <link>\n"
+             "and <node> stand for the names a scenario gives) and what a fire there means.");
+        return CLI_EXIT_OK;
+    }
+    if (argc > 1) {
+        fprintf(stderr, "replbench faults: unexpected argument '%.*s'\n"
+                "usage: replbench faults\n", CLI_PATH_MAX, argv[1]);
+        return CLI_EXIT_USAGE;
+    }
+    for (const SimFaultTemplate *t = sim_fault_templates; t->pattern != NULL; t++) {
+        int len = (int)strlen(t->pattern);
+
+        width = len > width ? len : width;
+    }
+    for (const SimFaultTemplate *t = sim_fault_templates; t->pattern != NULL; t++) {
+        printf("%-*s  %s\n", width, t->pattern, t->description);
+    }
+    return CLI_EXIT_OK;
+}
+
+/* A report that could not be written (a full disk, a closed pipe) is not
+ * a success. */
+static int output_checked(int rc)
+{
+    if (fflush(stdout) != 0 || ferror(stdout)) {
+        fputs("replbench: cannot write the output\n", stderr);
+        return CLI_EXIT_USAGE;
+    }
+    return rc;
+}
+
+int main(int argc, char **argv)
+{
+    static const struct {
+        const char *name;
+        int (*fn)(int, char **);
+    } commands[] = {
+        { "run", cli_run },
+        { "sweep", cli_sweep },
+        { "determinism", cli_determinism },
+        { "faults", faults },
+    };
+
+    if (argc < 2) {
+        usage(stderr);
+        return CLI_EXIT_USAGE;
+    }
+    if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
+        usage(stdout);
+        return CLI_EXIT_OK;
+    }
+    if (strcmp(argv[1], "--version") == 0) {
+        puts("replbench " REPLBENCH_VERSION);
+        return CLI_EXIT_OK;
+    }
+    for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++) {
+        if (strcmp(argv[1], commands[i].name) == 0) {
+            return output_checked(commands[i].fn(argc - 1, argv + 1));
+        }
+    }
+    fprintf(stderr, "replbench: unknown command '%.*s'\n", CLI_PATH_MAX, argv[1]);
+    usage(stderr);
+    return CLI_EXIT_USAGE;
+}

@@ -1,0 +1,238 @@
+#!/bin/sh
+# cli.sh: tests of the replbench command line (usage, exit statuses, the
+# three report formats, sharding, jobs, determinism, sweep, faults).
+# Usage: sh cli.sh PATH/TO/replbench [SOURCE_DIR]
+# Works in a temp folder of its own, removed at the end; stops at the first
+# failure with a message saying what was expected.
+set -u
+
+RB=${1:?usage: cli.sh PATH/TO/replbench [SOURCE_DIR]}
+T=$(mktemp -d "${TMPDIR:-/tmp}/replbench-cli.XXXXXX") || exit 1
+trap 'rm -rf "$T"' EXIT
+trap 'exit 1' HUP INT TERM
+OUT=$T/out
+ERR=$T/err
+S=$T/scn                        # passing scenarios
+mkdir "$S" "$S/sub" "$T/bad"
+
+fail() {
+    echo "FAIL: $*" >&2
+    echo "--- stdout:" >&2
+    head -n 40 "$OUT" >&2
+    echo "--- stderr:" >&2
+    head -n 40 "$ERR" >&2
+    exit 1
+}
+
+ok() {
+    echo "ok - $*"
+}
+
+# Run replbench; its status in $rc, its output in $OUT and $ERR.
+rb() {
+    "$RB" "$@" >"$OUT" 2>"$ERR"
+    rc=$?
+}
+
+expect_rc() {
+    [ "$rc" -eq "$1" ] || fail "$2: exit status $rc, expected $1"
+}
+
+expect_out() {
+    grep -q -- "$1" "$OUT" || fail "$2: no '$1' on stdout"
+}
+
+expect_err() {
+    grep -q -- "$1" "$ERR" || fail "$2: no '$1' on stderr"
+}
+
+# ---- scenarios: the examples of FORMAT.md (qemu's is left out: slow) -----
+
+cat >"$S/registry.scn" <<'EOF'
+state name=a
+state name=b
+state name=c
+on state=c walk=stop do=remove target=b
+walk kind=stop
+expect calls="c.stop a.stop"
+expect count=2
+EOF
+cat >"$S/errors.scn" <<'EOF'
+state name=a
+state name=b
+on state=b walk=start do=fail msg="b is broken"
+on state=a walk=start do=fail msg="a is broken"
+walk kind=start
+expect calls="b.start"
+expect error="b is broken"
+EOF
+cat >"$S/sub/network.scn" <<'EOF'
+cluster interval=0
+start
+packet conn=1 diverge=true
+run ticks=10
+expect epoch=1
+EOF
+cat >"$S/sub/faults.scn" <<'EOF'
+cluster size=8192
+start
+write sector=1 byte=0x33 vm=secondary
+fault point=disk/sec.d0/commit mode=nth k=1
+failover node=sec
+run ticks=5
+expect stage=failover_failed node=sec
+clear point=disk/sec.d0/commit
+EOF
+cat >"$S/sub/failover.scn" <<'EOF'
+cluster size=8192
+start
+write sector=10 byte=0x11
+run ticks=5
+checkpoint
+run ticks=5
+crash node=pri
+run ticks=10
+expect stage=done node=sec
+expect data=0x11 node=sec sector=10
+EOF
+echo "# not a scenario: no .scn suffix" >"$S/README"
+NSCN=5
+
+cat >"$T/bad/failing.scn" <<'EOF'
+# an expectation that cannot hold
+state name=a
+state name=b
+walk kind=start
+expect calls="b.start"
+EOF
+printf 'state name=a\nwalk kind=sideways\n' >"$T/bad/malformed.scn"
+
+# ---- usage -----------------------------------------------------------------
+
+rb --help;                   expect_rc 0 "--help"; expect_out "usage: replbench" "--help"
+rb --version;                expect_rc 0 "--version"; expect_out "^replbench [0-9]" "--version"
+for cmd in run sweep determinism faults; do
+    rb "$cmd" --help;        expect_rc 0 "$cmd --help"; expect_out "usage: replbench $cmd" "$cmd --help"
+done
+ok "--help, CMD --help and --version exit 0"
+
+rb;                          expect_rc 2 "no command"; expect_err "usage:" "no command"
+rb frobnicate;               expect_rc 2 "unknown command"; expect_err "unknown command" "unknown command"
+rb run --frobnicate "$S";    expect_rc 2 "unknown option"; expect_err "unknown option" "unknown option"
+rb run;                      expect_rc 2 "run without PATH"
+rb run --seed 12x "$S";      expect_rc 2 "--seed 12x"; expect_err "bad value '12x'" "--seed 12x"
+rb run --jobs 0 "$S";        expect_rc 2 "--jobs 0"
+rb run --jobs 65 "$S";       expect_rc 2 "--jobs 65"
+rb run --shard 3/2 "$S";     expect_rc 2 "--shard 3/2"
+rb run --shard 1/1001 "$S";  expect_rc 2 "--shard 1/1001"
+rb run --format xml "$S";    expect_rc 2 "--format xml"
+rb run --inject nohit "$S";  expect_rc 2 "--inject without a hit"
+rb sweep --max-hits 0 "$S";  expect_rc 2 "--max-hits 0"
+rb run "$T/no-such-file.scn"; expect_rc 2 "a missing path"; expect_err "no-such-file.scn" "a missing path"
+ok "unknown commands, options and bad values exit 2"
+
+# ---- run -------------------------------------------------------------------
+
+rb run "$S"
+expect_rc 0 "run on passing scenarios"
+# Built without libfiu, the scenario that arms a fault is skipped.
+[ "$(grep -Ec '^(PASS|SKIP) ' "$OUT")" -eq "$NSCN" ] || fail "run: expected $NSCN PASS or SKIP lines"
+expect_out "^[0-9]* passed, 0 failed, [0-9]* skipped in [0-9.]* s ([0-9]* scenarios/s)\$" "run summary"
+ok "run on passing scenarios exits 0 with the summary line"
+
+rb run "$T/bad/failing.scn"
+expect_rc 1 "run on a failing scenario"
+expect_out "^FAIL $T/bad/failing.scn:5: expect calls" "failing run"
+expect_out "^  seed: 1\$" "failing run"
+expect_out "^  reproduce: replbench run --seed 1 $T/bad/failing.scn\$" "failing run"
+expect_out "^  last trace lines:" "failing run"
+expect_out "0 passed, 1 failed" "failing run"
+ok "a failing scenario exits 1 with the seed, reproduce: and last trace lines:"
+
+rb run "$T/bad/malformed.scn"
+expect_rc 2 "run on a malformed scenario"
+expect_err "^$T/bad/malformed.scn:2:11: bad value 'sideways'" "malformed run"
+expect_out "1 errors" "malformed run"
+ok "a malformed scenario exits 2 with file:line:col: message"
+
+rb run "$S" "$T/bad/failing.scn"
+expect_rc 1 "pass and fail together"
+ok "a failure among passes exits 1"
+
+rb run --seed 7 "$T/bad/failing.scn"
+expect_out "^  reproduce: replbench run --seed 7 " "--seed 7"
+ok "--seed overrides the scenario's seed"
+
+rb run --trace "$T/trace" "$S"
+expect_rc 0 "--trace"
+[ "$(grep -c '^# ' "$T/trace")" -eq "$NSCN" ] || fail "--trace: expected $NSCN '# path' lines"
+grep -q "^# $S/errors.scn\$" "$T/trace" || fail "--trace: no '# $S/errors.scn' line"
+[ "$(grep -vc '^# ' "$T/trace")" -gt 0 ] || fail "--trace: no trace lines"
+ok "--trace writes every run's trace after a '# path' line"
+
+# ---- formats ---------------------------------------------------------------
+
+rb run --format tap "$S" "$T/bad"
+expect_rc 2 "tap with a malformed file"
+expect_out "^TAP version 13\$" "tap"
+expect_out "^1\\.\\.$((NSCN + 2))\$" "tap plan"
+expect_out "^ok [0-9]* - $S/errors.scn\$" "tap"
+expect_out "^not ok [0-9]* - $T/bad/failing.scn\$" "tap failure"
+expect_out "^  ---\$" "tap YAML block"
+expect_out "^  reproduce: \"replbench run --seed 1 " "tap YAML block"
+ok "--format tap has 1..N, ok/not ok lines and a YAML block"
+
+rb run --format junit "$S" "$T/bad"
+expect_rc 2 "junit with a malformed file"
+expect_out "<testcase name=\"$S/errors.scn\" classname=\"scn\"" "junit testcase"
+expect_out "<failure message=" "junit failure"
+expect_out "<property name=\"reproduce\"" "junit properties"
+[ "$(grep -c '<testcase ' "$OUT")" -eq $((NSCN + 2)) ] || fail "junit: expected $((NSCN + 2)) testcases"
+if command -v python3 >/dev/null 2>&1; then
+    python3 -c 'import xml.dom.minidom,sys; xml.dom.minidom.parse(sys.stdin)' <"$OUT" ||
+        fail "--format junit is not well-formed XML"
+    ok "--format junit is one well-formed XML document"
+else
+    echo "ok - --format junit: XML not checked (no python3) # SKIP"
+fi
+
+# ---- shards and jobs -------------------------------------------------------
+
+rb run "$S"; grep -E '^(PASS|SKIP) ' "$OUT" | sort >"$T/all"
+rb run --shard 1/2 "$S"; expect_rc 0 "--shard 1/2"; grep -E '^(PASS|SKIP) ' "$OUT" >"$T/shards"
+rb run --shard 2/2 "$S"; expect_rc 0 "--shard 2/2"; grep -E '^(PASS|SKIP) ' "$OUT" >>"$T/shards"
+sort "$T/shards" | cmp -s - "$T/all" || fail "--shard 1/2 and 2/2 do not cover every scenario once"
+ok "--shard 1/2 and 2/2 together run every scenario exactly once"
+
+rb run --jobs 1 "$S" "$T/bad/failing.scn"; grep -v 'scenarios/s' "$OUT" >"$T/j1"
+rb run --jobs 2 "$S" "$T/bad/failing.scn"; expect_rc 1 "--jobs 2"; grep -v 'scenarios/s' "$OUT" >"$T/j2"
+cmp -s "$T/j1" "$T/j2" || fail "--jobs 2 and --jobs 1 print different per-scenario lines"
+rb run --jobs 3 --trace "$T/trace3" "$S"
+cmp -s "$T/trace" "$T/trace3" || fail "--jobs 3 --trace differs from --trace"
+ok "--jobs 2 prints the same lines, in the same order, as --jobs 1 (traces too)"
+
+# ---- determinism, sweep, faults ---------------------------------------------
+
+rb determinism "$S/sub/failover.scn"
+expect_rc 0 "determinism"
+expect_out "^SAME $S/sub/failover.scn ([0-9]* lines, hash 0x[0-9a-f]*)\$" "determinism"
+ok "determinism says SAME"
+
+rb sweep "$S/sub/faults.scn"
+expect_rc 0 "sweep on a small cluster scenario"
+runs=$(sed -n 's/^sweep: \([0-9]*\) runs, 0 failed, .*runs\/s)$/\1/p' "$OUT")
+if [ -z "$runs" ] || [ "$runs" -eq 0 ]; then
+    fail "sweep: no 'sweep: N runs, 0 failed' line with N > 0"
+fi
+rb sweep --jobs 2 "$S/sub/faults.scn"
+expect_rc 0 "sweep --jobs 2"
+expect_out "^sweep: $runs runs, 0 failed" "sweep --jobs 2"
+ok "sweep runs $runs runs on a cluster scenario and exits 0"
+
+rb faults
+expect_rc 0 "faults"
+expect_out "^disk/<disk>/commit  *[a-z]" "faults"
+expect_out "^registry/alloc  *[a-z]" "faults"
+ok "faults lists every fault point with its description"
+
+exit 0
