@@ -104,6 +104,23 @@ static int64_t num(const ScnOp *op, ScnKey key, int64_t dflt)
     return v ? v->i : dflt;
 }
 
+/* The caller's caps (ScnOptions) over the script's own. */
+static void cap_ticks(Interp *in)
+{
+    if (in->opt->max_ticks != 0 && in->ticks_limit > in->opt->max_ticks) {
+        in->ticks_limit = in->opt->max_ticks;
+    }
+}
+
+static bool sectors_ok(Interp *in, uint64_t sectors)
+{
+    if (in->opt->max_sectors == 0 || sectors <= in->opt->max_sectors) {
+        return true;
+    }
+    return FAIL(in, "%" PRIu64 " sectors: over this run's limit of %" PRIu64, sectors,
+                in->opt->max_sectors);
+}
+
 /* ---- names to objects ------------------------------------------------------- */
 
 static State *state_named(Interp *in, const char *name)
@@ -464,6 +481,9 @@ static bool op_cluster(Interp *in, const ScnOp *op)
         .no_failover_on_crash = !num(op, K_FAILOVER_ON_CRASH, 1),
     };
 
+    if (!sectors_ok(in, cfg.disk_size_sectors)) {
+        return false;
+    }
     in->c = sim_cluster_new(in->w, &cfg, err, sizeof(err));
     if (in->c == NULL) {
         return FAIL(in, "cannot create the cluster: %s", err);
@@ -472,11 +492,19 @@ static bool op_cluster(Interp *in, const ScnOp *op)
     return true;
 }
 
-/* fails="text": the operation must fail with it; else it must succeed. */
+/* fails="text": the operation must fail with it; may_fail=true: it may
+ * fail (the error is traced, the run goes on); else it must succeed. */
 static bool outcome(Interp *in, const ScnOp *op, int rc, const char *error)
 {
     const char *want = text(op, K_FAILS);
 
+    if (num(op, K_MAY_FAIL, 0)) {
+        if (rc < 0) {
+            sim_trace_event(&in->w->trace, sim_clock_now(in->w->clock), "-", "scn",
+                            "failed", "line=%u %s", op->line, error);
+        }
+        return true;
+    }
     if (want == NULL) {
         return rc >= 0 ? true : FAIL(in, "%s failed: %s", scn_op_name(op->kind), error);
     }
@@ -572,6 +600,9 @@ static bool op_disk(Interp *in, const ScnOp *op)
         .forward = forward_to, .forward_ctx = d,
     };
 
+    if (!sectors_ok(in, cfg.size_sectors)) {
+        return false;
+    }
     memset(d, 0, sizeof(*d));
     snprintf(d->name, sizeof(d->name), "%s", cfg.name);
     d->to = text(op, K_TO) ? disk_named(in, text(op, K_TO)) : NULL;
@@ -622,11 +653,11 @@ static bool op_io(Interp *in, const ScnOp *op)
     uint32_t count = (uint32_t)num(op, K_COUNT, 1);
     size_t len = (size_t)count * SIM_SECTOR_SIZE, bad = 0;
     int64_t want = num(op, K_RC, 0), io = num(op, K_OP, IO_READ);
-    uint8_t *buf = scratch(in, len);
+    uint8_t *buf = sectors_ok(in, count) ? scratch(in, len) : NULL;
     int rc;
 
     if (buf == NULL) {
-        return FAIL(in, "out of memory for %zu bytes", len);
+        return in->failed ? false : FAIL(in, "out of memory for %zu bytes", len);
     }
     memset(buf, (int)num(op, K_BYTE, 0), len);
     rc = io == IO_READ ? sim_disk_read(d->disk, sector, count, buf)
@@ -729,11 +760,11 @@ static bool expect_data(Interp *in, const ScnOp *op)
     uint32_t count = (uint32_t)num(op, K_COUNT, 1);
     uint8_t want = (uint8_t)num(op, K_DATA, 0);
     size_t len = (size_t)count * SIM_SECTOR_SIZE, bad = 0;
-    uint8_t *buf = scratch(in, len);
+    uint8_t *buf = sectors_ok(in, count) ? scratch(in, len) : NULL;
     int rc;
 
     if (buf == NULL) {
-        return FAIL(in, "out of memory for %zu bytes", len);
+        return in->failed ? false : FAIL(in, "out of memory for %zu bytes", len);
     }
     rc = view(d, sector, count, buf);
     if (rc < 0) {
@@ -840,6 +871,7 @@ static bool op_expect(Interp *in, const ScnOp *op)
 static bool op_limit(Interp *in, const ScnOp *op)
 {
     in->ticks_limit = (uint64_t)num(op, K_TICKS, (int64_t)in->ticks_limit);
+    cap_ticks(in);
     in->depth_limit = (unsigned)num(op, K_DEPTH, in->depth_limit);
     in->calls_limit = (unsigned long)num(op, K_CALLS, (int64_t)in->calls_limit);
     return true;
@@ -847,7 +879,12 @@ static bool op_limit(Interp *in, const ScnOp *op)
 
 static bool op_remove(Interp *in, const ScnOp *op)
 {
-    return unregister_state(in, state_named(in, text(op, K_STATE)));
+    State *st = state_named(in, text(op, K_STATE));
+
+    if (num(op, K_MAY_FAIL, 0) && (st == NULL || !st->live)) {
+        return true;
+    }
+    return unregister_state(in, st);
 }
 
 static bool dispatch(Interp *in, const ScnOp *op)
@@ -1017,6 +1054,7 @@ ScnStatus scn_run(const ScnScript *s, const ScnOptions *opt, ScnResult *res)
     in->w->trace.sink = opt->sink;
     in->w->trace.sink_ctx = opt->sink_ctx;
     cur = in;
+    cap_ticks(in);
     arm_injection(in);
     execute(in);
     fill_result(in);

@@ -24,6 +24,8 @@ static void usage(FILE *f)
           "  sweep [OPTIONS] PATH...        fail every hit of every fault point in turn\n"
           "  determinism [--seed N] PATH... run each scenario twice, compare the traces\n"
           "  faults                         list every fault point\n"
+          "  fuzz2scn HARNESS FILE          a fuzzer input as the scenario it runs\n"
+          "  scn2fuzz HARNESS FILE.scn OUT  a scenario as a seed input for a harness\n"
           "\n"
           "  replbench COMMAND --help       options of a command\n"
           "  replbench --version            the version\n"
@@ -136,6 +138,8 @@ int main(int argc, char **argv)
         { "sweep", cli_sweep },
         { "determinism", cli_determinism },
         { "faults", faults },
+        { "fuzz2scn", cli_fuzz2scn },
+        { "scn2fuzz", cli_scn2fuzz },
     };
 
     if (argc < 2) {

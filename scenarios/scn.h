@@ -58,6 +58,10 @@ typedef struct ScnOptions {
     const char *inject_point;
     uint64_t inject_hit;
     bool inject_persistent;
+    /* Caps a caller puts on any script (fuzzers: every input must run
+     * fast); 0 means none.  Past one, the script fails cleanly. */
+    uint64_t max_ticks;         /* ticks in all, over the script's limit */
+    uint64_t max_sectors;       /* disk sizes and I/O lengths */
 } ScnOptions;
 
 typedef enum ScnStatus {
@@ -93,5 +97,26 @@ typedef struct ScnResult {
 /* Run the script in a fresh world (one at a time per process).  Fills
  * *res; returns its status.  Never aborts on anything a script can say. */
 ScnStatus scn_run(const ScnScript *s, const ScnOptions *opt, ScnResult *res);
+
+/* ---- Fuzzing ----------------------------------------------------------------
+ * The binary fuzz harnesses decode their input bytes into scenario text and
+ * run it with scn_run(), so a fuzzer input is a scenario: `replbench
+ * fuzz2scn` prints that text, and the run it gives has the same trace hash. */
+typedef enum ScnHarness {
+    SCN_HARNESS_REGISTRY,       /* fuzz_registry: registries, states, walks */
+    SCN_HARNESS_CLUSTER,        /* fuzz_cluster: a COLO pair, faults */
+} ScnHarness;
+
+/* "fuzz_registry" or "registry" (and the same for cluster). 0 or -EINVAL. */
+int scn_harness_by_name(const char *name, ScnHarness *h);
+const char *scn_harness_name(ScnHarness h);
+
+/* Decode any bytes into scenario text the parser accepts (into text, at
+ * most cap bytes, NUL-terminated).  Returns the text's length. */
+size_t scn_decode(ScnHarness h, const uint8_t *data, size_t len, char *text, size_t cap);
+
+/* A seed input for harness h from a parsed scenario: the operations the
+ * harness can express, in order.  0, or -ENOSPC when cap was too small. */
+int scn_encode(ScnHarness h, const ScnScript *s, uint8_t *out, size_t cap, size_t *len);
 
 #endif /* REPLBENCH_SCN_H */

@@ -26,7 +26,7 @@ typedef enum ScnKey {
     K_COUNT, K_BYTE, K_VM, K_CONN, K_DIVERGE, K_LINK, K_FAILS, K_OP, K_RC,
     K_POINT, K_K, K_P, K_PERSISTENT, K_ERROR, K_ERROR_CONTAINS, K_DATA,
     K_INDEX, K_STAGE, K_EPOCH, K_BROKEN, K_CRASHED, K_FIRED, K_HITS,
-    K_VIOLATION, K_HASH, K__COUNT
+    K_VIOLATION, K_HASH, K_MAY_FAIL, K__COUNT
 } ScnKey;
 
 /* Words of the enumerated values, in the order of their numbers. */

@@ -1,0 +1,67 @@
+/* harness.c: the shared part of the fuzz harnesses (harness.h): the one
+ * parser and interpreter, and the verdict.  A finding prints what was found
+ * and the scenario text, then aborts.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "harness.h"
+
+#define TEXT_MAX (256 * 1024)
+
+static char text[TEXT_MAX];
+static ScnResult res;
+uint64_t fuzz_last_hash;
+
+static void finding(const char *what, const char *detail, const char *script)
+{
+    fprintf(stderr, "fuzz finding: %s: %s\n--- scenario ---\n%s--- end ---\n", what, detail,
+            script);
+    abort();
+}
+
+static bool is_prefix(const char *prefix, const char *s)
+{
+    return strncmp(prefix, s, strlen(prefix)) == 0;
+}
+
+static void judge(ScnScript *s, const char *script, size_t len, const ScnOptions *opt,
+                  FuzzStrict strict)
+{
+    scn_run(s, opt, &res);
+    scn_free(s);
+    fuzz_last_hash = res.hash;
+    if (res.checkers_ok) {
+        return;
+    }
+    if (strict == FUZZ_EVERY_CHECKER || is_prefix("registry contract", res.checker) ||
+        is_prefix("registry checker", res.checker) || is_prefix("resources", res.checker)) {
+        finding("checker", res.checker, len < TEXT_MAX ? script : "(too long to show)");
+    }
+}
+
+void fuzz_text(const char *script, size_t len, const ScnOptions *opt, FuzzStrict strict)
+{
+    ScnError err;
+    ScnScript *s = scn_parse(script, len, "fuzz.scn", &err);
+
+    fuzz_last_hash = 0;
+    if (s != NULL) {            /* else a clean error */
+        judge(s, script, len, opt, strict);
+    }
+}
+
+void fuzz_decoded(ScnHarness h, const uint8_t *data, size_t size)
+{
+    size_t len = scn_decode(h, data, size, text, sizeof(text));
+    ScnError err;
+    ScnScript *s = scn_parse(text, len, "fuzz.scn", &err);
+    char where[300];
+
+    if (s == NULL) {
+        snprintf(where, sizeof(where), "line %u col %u: %s", err.line, err.col, err.message);
+        finding("decoded text does not parse", where, text);
+    }
+    judge(s, text, len, NULL, FUZZ_EVERY_CHECKER);
+}

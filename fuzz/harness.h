@@ -1,0 +1,33 @@
+/* harness.h: what the three libFuzzer harnesses share: running a scenario
+ * text through the one parser and interpreter, and deciding what is a
+ * finding (the harness then aborts, so the fuzzer keeps the input).
+ */
+#ifndef REPLBENCH_FUZZ_HARNESS_H
+#define REPLBENCH_FUZZ_HARNESS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "scn.h"
+
+/* What the harness holds against a run. */
+typedef enum FuzzStrict {
+    FUZZ_EVERY_CHECKER,         /* decoded inputs: every checker must hold */
+    FUZZ_CONTRACT_ONLY,         /* arbitrary scripts: registry contract and
+                                   resources (data and output violations can
+                                   be what a script asked for) */
+} FuzzStrict;
+
+/* Decode `data` for harness h, parse, run; abort on a finding. */
+void fuzz_decoded(ScnHarness h, const uint8_t *data, size_t size);
+
+/* Parse `text` as a scenario, run it if it parses; abort on a finding. */
+void fuzz_text(const char *text, size_t len, const ScnOptions *opt, FuzzStrict strict);
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+/* The trace hash of the last run (0 when the input did not run), for the
+ * replay driver's --hashes: fuzz2scn's round trip is checked with it. */
+extern uint64_t fuzz_last_hash;
+
+#endif /* REPLBENCH_FUZZ_HARNESS_H */

@@ -1,0 +1,612 @@
+/* decode.c: fuzzer bytes to scenario text, and back (scn.h, "Fuzzing").
+ * The fuzz harnesses and `replbench fuzz2scn` decode through here, so a
+ * fuzzer input and its scenario are one and the same run; the encoder turns
+ * suite scenarios into seed inputs.  Every byte string decodes to a script
+ * the parser accepts; the byte formats are described at each decoder.
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "scn_ast.h"
+
+#define DEC_MAX_OPS 64
+#define DEC_MAX_STATES 32
+#define REG_OPCODES 8
+#define CLUSTER_OPCODES 13
+
+typedef struct Bytes {
+    const uint8_t *p;
+    size_t len, at;
+} Bytes;
+
+/* The next byte, 0 once the input is used up: every input decodes. */
+static unsigned next(Bytes *b)
+{
+    return b->at < b->len ? b->p[b->at++] : 0;
+}
+
+typedef struct Out {
+    char *buf;
+    size_t cap, len;
+    bool full;
+} Out;
+
+static void emit(Out *o, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+static void emit(Out *o, const char *fmt, ...)
+{
+    va_list ap;
+    int n;
+
+    if (o->full) {
+        return;
+    }
+    va_start(ap, fmt);
+    n = vsnprintf(o->buf + o->len, o->cap - o->len, fmt, ap);
+    va_end(ap);
+    if (n < 0 || (size_t)n >= o->cap - o->len) {
+        o->full = true;         /* drop the partial line: keep it parseable */
+        o->buf[o->len] = '\0';
+        return;
+    }
+    o->len += (size_t)n;
+}
+
+static const char *const walks[] = { "start", "stop", "checkpoint", "get_error" };
+
+/* ---- fuzz_registry ----------------------------------------------------------
+ * byte 0: registries r0.. (1 + b % 3).  Then operations, each an opcode byte
+ * (b % 8) and its argument bytes:
+ *   0,1 state   [reg] [members: b % 16]
+ *   2   remove  [which live state]
+ *   3,4 on      [state] [walk] [call: b % 4, 0 every] [action] [action 2:
+ *               only when b & 0x80] [target] [nested walk / in]
+ *   5,6,7 walk  [kind] [reg] [errp / mode / failover]
+ * Missing bytes read as 0. */
+
+typedef struct RegDec {
+    unsigned nregs;
+    unsigned nstates;           /* s0.. declared (live or not) */
+    bool live[DEC_MAX_STATES];
+    unsigned reg_of[DEC_MAX_STATES];
+} RegDec;
+
+static void members(Out *o, unsigned mask)
+{
+    static const char *const m[] = { "start", "stop", "checkpoint", "get_error" };
+    bool first = true;
+
+    if (mask == 0 || mask == 15) {
+        emit(o, " ops=%s", mask ? "all" : "none");
+        return;
+    }
+    emit(o, " ops=");
+    for (int i = 0; i < 4; i++) {
+        if (mask & (1u << i)) {
+            emit(o, "%s%s", first ? "" : "+", m[i]);
+            first = false;
+        }
+    }
+}
+
+static void reg_state(RegDec *d, Bytes *b, Out *o)
+{
+    unsigned reg = next(b) % d->nregs, mask = next(b) % 16;
+
+    if (d->nstates == DEC_MAX_STATES) {
+        return;
+    }
+    emit(o, "state name=s%u reg=r%u", d->nstates, reg);
+    members(o, mask);
+    emit(o, "\n");
+    d->reg_of[d->nstates] = reg;
+    d->live[d->nstates++] = true;
+}
+
+static void reg_remove(RegDec *d, Bytes *b, Out *o)
+{
+    unsigned pick = next(b), nlive = 0;
+
+    for (unsigned i = 0; i < d->nstates; i++) {
+        nlive += d->live[i];
+    }
+    for (unsigned i = 0, k = 0; nlive && i < d->nstates; i++) {
+        if (d->live[i] && k++ == pick % nlive) {
+            emit(o, "remove state=s%u may_fail=true\n", i);
+            d->live[i] = false;
+        }
+    }
+}
+
+static const char *const acts[] = { "ok", "fail", "fail_silent", "remove", "register",
+                                    "nested" };
+
+static void reg_on(RegDec *d, Bytes *b, Out *o, unsigned line)
+{
+    unsigned st = next(b), walk = next(b) % 4, call = next(b) % 4;
+    unsigned a1 = next(b), a2 = next(b), target = next(b), extra = next(b);
+    unsigned n = (a1 & 0x80) ? 2 : 1, act[2] = { a1 % 6, a2 % 6 };
+    bool needs_target = false, registers = false;
+
+    if (d->nstates == 0) {
+        return;
+    }
+    for (int i = 0; i < 2; i++) {
+        act[i] = act[i] == 4 && d->nstates == DEC_MAX_STATES ? 0 : act[i];
+    }
+    if (act[0] == 3 && act[1] == 4) {   /* one target=: register it first */
+        act[0] = 4;
+        act[1] = 3;
+    }
+    st %= d->nstates;
+    emit(o, "on state=s%u walk=%s", st, walks[walk]);
+    if (call) {
+        emit(o, " call=%u", call);
+    }
+    emit(o, " do=%s", acts[act[0]]);
+    if (n == 2 && act[1] != act[0]) {
+        emit(o, "+%s", acts[act[1]]);
+    } else {
+        n = 1;
+    }
+    for (unsigned i = 0; i < n; i++) {
+        needs_target |= act[i] == 3;
+        registers |= act[i] == 4;
+        if (act[i] == 1) {
+            emit(o, " msg=\"e%u\"", line);
+        }
+        if (act[i] == 5) {
+            emit(o, " nested=%s in=r%u", walks[extra % 4], (extra >> 2) % d->nregs);
+        }
+    }
+    if (registers) {            /* a new name; it exists when the rule fires */
+        emit(o, " target=s%u", d->nstates);
+        d->reg_of[d->nstates] = d->reg_of[st];
+        d->live[d->nstates++] = false;
+    } else if (needs_target) {
+        emit(o, " target=s%u", target % d->nstates);
+    }
+    emit(o, "\n");
+}
+
+static void reg_walk(RegDec *d, Bytes *b, Out *o)
+{
+    static const char *const errp[] = { "fresh", "null", "set", "fresh" };
+    unsigned kind = next(b) % 4, reg = next(b) % d->nregs, flags = next(b);
+
+    emit(o, "walk kind=%s reg=r%u errp=%s", walks[kind], reg, errp[flags % 4]);
+    if (kind == 0) {
+        emit(o, " mode=%s", flags & 4 ? "secondary" : "primary");
+    } else if (kind == 1) {
+        emit(o, " failover=%s", flags & 4 ? "true" : "false");
+    }
+    emit(o, "\n");
+}
+
+static void decode_registry(Bytes *b, Out *o)
+{
+    RegDec d = { .nregs = 1 + next(b) % 3 };
+
+    emit(o, "limit depth=4 calls=2000\n");
+    for (unsigned i = 0; i < d.nregs; i++) {
+        emit(o, "registry name=r%u\n", i);
+    }
+    for (unsigned ops = 0; b->at < b->len && ops < DEC_MAX_OPS && !o->full; ops++) {
+        switch (next(b) % REG_OPCODES) {
+        case 0: case 1: reg_state(&d, b, o); break;
+        case 2: reg_remove(&d, b, o); break;
+        case 3: case 4: reg_on(&d, b, o, ops); break;
+        default: reg_walk(&d, b, o); break;
+        }
+    }
+}
+
+/* ---- fuzz_cluster -----------------------------------------------------------
+ * bytes 0-4: the seed, then disks (1 + b % 2) and latency (1 + b / 2 % 3),
+ * the checkpoint interval ((b % 4) * 25, 0: on request), the workload
+ * (writes and packets in tenths, b % 6 and b / 8 % 6), divergence (b % 3
+ * in hundredths).  Then operations, an opcode byte (b % 13) and arguments:
+ *   0 start   1,2 run [ticks: 1 + b % 32]   3 write [disk] [sector] [count]
+ *   [byte] [vm]   4 packet [conn] [diverge]   5 checkpoint   6 failover
+ *   [node]   7 crash [node]   8 partition [link]   9 heal   10 fault [point]
+ *   [mode] [k] [persistent]   11 clear   12 state on a node [node] [walk]
+ *   [action: fail, crash, remove itself, ok]
+ * Fault decisions come from these bytes only: modes always, once, nth,
+ * after, every (never prob). */
+
+#define CL_SECTORS 512
+#define CL_TICKS 400
+
+typedef struct ClDec {
+    unsigned disks;
+    unsigned nstates;
+    unsigned ticks;
+    char points[64][48];
+    unsigned npoints;
+} ClDec;
+
+static const char *const nodes[] = { "pri", "sec" };
+
+static void cl_points(ClDec *d)
+{
+    static const char *const disk_what[] = { "write", "read", "backup", "commit" };
+    static const char *const net_what[] = { "drop", "delay", "duplicate", "reorder", "down" };
+
+    d->npoints = 0;
+    snprintf(d->points[d->npoints++], sizeof(d->points[0]), "registry/alloc");
+    for (unsigned i = 0; i < d->disks; i++) {
+        for (int n = 0; n < 2; n++) {
+            for (int w = 0; w < (n ? 4 : 1); w++) {
+                snprintf(d->points[d->npoints++], sizeof(d->points[0]), "disk/%s.d%u/%s",
+                         nodes[n], i, disk_what[w]);
+            }
+        }
+    }
+    for (int l = 0; l < 2; l++) {
+        for (int w = 0; w < 5; w++) {
+            snprintf(d->points[d->npoints++], sizeof(d->points[0]), "net/%s/%s",
+                     l ? "s2p" : "p2s", net_what[w]);
+        }
+    }
+    for (int n = 0; n < 2; n++) {
+        snprintf(d->points[d->npoints++], sizeof(d->points[0]), "node/%s/crash", nodes[n]);
+    }
+}
+
+static void cl_header(ClDec *d, Bytes *b, Out *o)
+{
+    unsigned seed = next(b), shape = next(b), interval = next(b), load = next(b);
+    unsigned diverge = next(b);
+
+    d->disks = 1 + shape % 2;
+    cl_points(d);
+    emit(o, "seed value=%u\nlimit ticks=%u depth=4 calls=2000\n", seed, CL_TICKS);
+    emit(o, "cluster disks=%u size=%u working_set=256 latency=%u interval=%u "
+         "commit_rate=16 writes=0.%u packets=0.%u divergence=0.0%u\n",
+         d->disks, CL_SECTORS, 1 + shape / 2 % 3, (interval % 4) * 25, load % 6,
+         load / 8 % 6, diverge % 3);
+}
+
+static void cl_write(ClDec *d, Bytes *b, Out *o)
+{
+    static const char *const vm[] = { "both", "primary", "secondary" };
+    unsigned disk = next(b) % d->disks, sector = next(b) % 250, count = 1 + next(b) % 6;
+    unsigned byte = next(b), which = next(b) % 3;
+
+    emit(o, "write disk=%u sector=%u count=%u byte=%u vm=%s may_fail=true\n", disk,
+         sector, count, byte, vm[which]);
+}
+
+static void cl_fault(ClDec *d, Bytes *b, Out *o)
+{
+    static const char *const modes[] = { "always", "once", "nth", "after", "every" };
+    unsigned point = next(b) % d->npoints, mode = next(b) % 5, k = 1 + next(b) % 8;
+    unsigned persistent = next(b) & 1;
+
+    emit(o, "fault point=%s mode=%s", d->points[point], modes[mode]);
+    if (mode >= 2) {
+        emit(o, " k=%u", k);
+    }
+    emit(o, " persistent=%s\n", persistent ? "true" : "false");
+}
+
+static void cl_state(ClDec *d, Bytes *b, Out *o)
+{
+    static const char *const what[] = { "fail msg=\"f\"", "crash", "remove", "ok" };
+    unsigned node = next(b) % 2, walk = next(b) % 4, act = next(b) % 4;
+
+    if (d->nstates == DEC_MAX_STATES) {
+        return;
+    }
+    emit(o, "state name=n%u node=%s\non state=n%u walk=%s do=%s\n", d->nstates,
+         nodes[node], d->nstates, walks[walk], what[act]);
+    d->nstates++;
+}
+
+static void cl_op(ClDec *d, Bytes *b, Out *o, unsigned code)
+{
+    static const char *const links[] = { "p2s", "s2p", "both" };
+    unsigned ticks;
+
+    switch (code) {
+    case 0: emit(o, "start may_fail=true\n"); break;
+    case 1: case 2:
+        ticks = 1 + next(b) % 32;
+        ticks = d->ticks + ticks > CL_TICKS ? CL_TICKS - d->ticks : ticks;
+        d->ticks += ticks;
+        emit(o, "run ticks=%u\n", ticks);
+        break;
+    case 3: cl_write(d, b, o); break;
+    case 4: emit(o, "packet conn=%u diverge=%s may_fail=true\n", next(b) % 4,
+                 next(b) & 1 ? "true" : "false"); break;
+    case 5: emit(o, "checkpoint may_fail=true\n"); break;
+    case 6: emit(o, "failover node=%s may_fail=true\n", nodes[next(b) % 2]); break;
+    case 7: emit(o, "crash node=%s may_fail=true\n", nodes[next(b) % 2]); break;
+    case 8: emit(o, "partition link=%s\n", links[next(b) % 3]); break;
+    case 9: emit(o, "heal\n"); break;
+    case 10: cl_fault(d, b, o); break;
+    case 11: emit(o, "clear point=*\n"); break;
+    default: cl_state(d, b, o); break;
+    }
+}
+
+static void decode_cluster(Bytes *b, Out *o)
+{
+    ClDec d = { 0 };
+
+    cl_header(&d, b, o);
+    for (unsigned ops = 0; b->at < b->len && ops < DEC_MAX_OPS && !o->full; ops++) {
+        cl_op(&d, b, o, next(b) % CLUSTER_OPCODES);
+    }
+}
+
+/* ---- the interface -------------------------------------------------------------- */
+
+static const char *const harness_names[] = { "fuzz_registry", "fuzz_cluster" };
+
+int scn_harness_by_name(const char *name, ScnHarness *h)
+{
+    for (int i = 0; i < 2; i++) {
+        if (!strcmp(name, harness_names[i]) || !strcmp(name, harness_names[i] + 5)) {
+            *h = (ScnHarness)i;
+            return 0;
+        }
+    }
+    return -EINVAL;
+}
+
+const char *scn_harness_name(ScnHarness h)
+{
+    return harness_names[h];
+}
+
+size_t scn_decode(ScnHarness h, const uint8_t *data, size_t len, char *text, size_t cap)
+{
+    Bytes b = { data, len, 0 };
+    Out o = { text, cap, 0, false };
+
+    if (cap == 0) {
+        return 0;
+    }
+    text[0] = '\0';
+    if (h == SCN_HARNESS_REGISTRY) {
+        decode_registry(&b, &o);
+    } else {
+        decode_cluster(&b, &o);
+    }
+    return o.len;
+}
+
+/* ---- encoding suite scenarios into seed inputs --------------------------------
+ * The inverse of the decoders for what they can express; other operations
+ * are left out (a seed need not be exact, only a good start). */
+
+typedef struct Enc {
+    uint8_t *buf;
+    size_t cap, len;
+    char names[DEC_MAX_STATES][SCN_MAX_NAME + 1];
+    bool live[DEC_MAX_STATES];
+    unsigned nnames;
+    char regs[3][SCN_MAX_NAME + 1];
+    unsigned nregs;
+} Enc;
+
+static void put(Enc *e, unsigned v)
+{
+    if (e->len < e->cap) {
+        e->buf[e->len++] = (uint8_t)v;
+    }
+}
+
+static int index_of(char (*names)[SCN_MAX_NAME + 1], unsigned n, const char *name)
+{
+    for (unsigned i = 0; name != NULL && i < n; i++) {
+        if (!strcmp(names[i], name)) {
+            return (int)i;
+        }
+    }
+    return -1;
+}
+
+static int64_t arg_i(const ScnOp *op, ScnKey k, int64_t dflt)
+{
+    const ScnValue *v = scn_arg(op, k);
+
+    return v ? v->i : dflt;
+}
+
+static const char *arg_t(const ScnOp *op, ScnKey k)
+{
+    const ScnValue *v = scn_arg(op, k);
+
+    return v ? v->text : NULL;
+}
+
+static void name_state(Enc *e, const char *name, bool live)
+{
+    if (e->nnames < DEC_MAX_STATES) {
+        snprintf(e->names[e->nnames], sizeof(e->names[0]), "%s", name);
+        e->live[e->nnames++] = live;
+    }
+}
+
+static unsigned reg_index(Enc *e, const ScnOp *op, ScnKey key)
+{
+    int i = index_of(e->regs, e->nregs, arg_t(op, key));
+
+    return i < 0 ? 0 : (unsigned)i;
+}
+
+static void enc_on(Enc *e, const ScnOp *op)
+{
+    static const uint8_t map[] = { 0, 1, 2, 3, 4, 5, 0 };   /* crash: ok */
+    const ScnValue *act = scn_arg(op, K_DO);
+    int st = index_of(e->names, e->nnames, arg_t(op, K_STATE));
+    int target = index_of(e->names, e->nnames, arg_t(op, K_TARGET));
+    int64_t call = arg_i(op, K_CALL, 0);
+    unsigned nested = (unsigned)arg_i(op, K_NESTED, 0) | reg_index(e, op, K_IN) << 2;
+
+    put(e, 3);
+    put(e, st < 0 ? 0 : (unsigned)st);
+    put(e, (unsigned)arg_i(op, K_WALK, 0));
+    put(e, call > 3 ? 0 : (unsigned)call);
+    put(e, map[act->list[0]] | (act->nlist > 1 ? 0x80 : 0));
+    put(e, act->nlist > 1 ? map[act->list[1]] : 0);
+    put(e, target < 0 ? 0 : (unsigned)target);
+    put(e, nested);
+    for (unsigned i = 0; i < act->nlist && i < 2; i++) {
+        if (act->list[i] == ACT_REGISTER && arg_t(op, K_TARGET)) {
+            name_state(e, arg_t(op, K_TARGET), false);
+        }
+    }
+}
+
+static void enc_registry_op(Enc *e, const ScnOp *op)
+{
+    int i;
+
+    switch (op->kind) {
+    case OP_STATE:
+        put(e, 0);
+        put(e, reg_index(e, op, K_REG));
+        put(e, (unsigned)arg_i(op, K_OPS, 15));
+        name_state(e, arg_t(op, K_NAME), true);
+        break;
+    case OP_REMOVE:
+        i = index_of(e->names, e->nnames, arg_t(op, K_STATE));
+        if (i >= 0) {
+            unsigned k = 0;
+
+            for (int j = 0; j < i; j++) {
+                k += e->live[j];
+            }
+            put(e, 2);
+            put(e, k);
+            e->live[i] = false;
+        }
+        break;
+    case OP_ON:
+        enc_on(e, op);
+        break;
+    case OP_WALK:
+        put(e, 5);
+        put(e, (unsigned)arg_i(op, K_KIND, 0));
+        put(e, reg_index(e, op, K_REG));
+        put(e, (unsigned)arg_i(op, K_ERRP, 0) |
+               (arg_i(op, K_MODE, 0) || arg_i(op, K_FAILOVER, 0) ? 4 : 0));
+        break;
+    default:
+        break;
+    }
+}
+
+static void enc_registry(Enc *e, const ScnScript *s)
+{
+    for (size_t i = 0; i < s->nops; i++) {
+        if (s->ops[i].kind == OP_REGISTRY && e->nregs < 3) {
+            snprintf(e->regs[e->nregs++], sizeof(e->regs[0]), "%s", arg_t(&s->ops[i], K_NAME));
+        }
+    }
+    put(e, e->nregs ? e->nregs - 1 : 0);
+    for (size_t i = 0; i < s->nops; i++) {
+        enc_registry_op(e, &s->ops[i]);
+    }
+}
+
+static unsigned tenths(int64_t per_million)
+{
+    return (unsigned)(per_million / 100000);
+}
+
+static void enc_cluster_header(Enc *e, const ScnScript *s, ClDec *d)
+{
+    const ScnOp *c = NULL;
+
+    for (size_t i = 0; i < s->nops && c == NULL; i++) {
+        c = s->ops[i].kind == OP_CLUSTER ? &s->ops[i] : NULL;
+    }
+    d->disks = c ? (unsigned)arg_i(c, K_DISKS, 1) : 1;
+    d->disks = d->disks > 2 ? 2 : d->disks;
+    cl_points(d);
+    put(e, (unsigned)s->seed);
+    put(e, (d->disks - 1) | (unsigned)((c ? arg_i(c, K_LATENCY, 2) : 2) - 1) % 3 << 1);
+    put(e, (unsigned)((c ? arg_i(c, K_INTERVAL, 100) : 100) / 25) % 4);
+    put(e, tenths(c ? arg_i(c, K_WRITES, 0) : 0) % 6 |
+           (tenths(c ? arg_i(c, K_PACKETS, 0) : 0) % 6) << 3);
+    put(e, (unsigned)((c ? arg_i(c, K_DIVERGENCE, 0) : 0) / 10000) % 3);
+}
+
+static unsigned node_byte(const ScnOp *op)
+{
+    const char *n = arg_t(op, K_NODE);
+
+    return n && !strcmp(n, "sec") ? 1 : 0;
+}
+
+static void enc_cluster_fault(Enc *e, const ScnOp *op, ClDec *d)
+{
+    static const int mode_of[] = { 0, 1, 2, 3, 4, 1 };     /* prob: once */
+    const char *point = arg_t(op, K_POINT);
+
+    for (unsigned i = 0; point != NULL && i < d->npoints; i++) {
+        if (!strcmp(d->points[i], point)) {
+            put(e, 10);
+            put(e, i);
+            put(e, (unsigned)mode_of[arg_i(op, K_MODE, 0)]);
+            put(e, (unsigned)(arg_i(op, K_K, 1) - 1) % 8);
+            put(e, (unsigned)arg_i(op, K_PERSISTENT, 0));
+            return;
+        }
+    }
+}
+
+static void enc_cluster_op(Enc *e, const ScnOp *op, ClDec *d)
+{
+    int64_t ticks;
+
+    switch (op->kind) {
+    case OP_START: put(e, 0); break;
+    case OP_RUN:
+        for (ticks = arg_i(op, K_TICKS, 0); ticks > 0; ticks -= 32) {
+            put(e, 1);
+            put(e, (unsigned)(ticks > 32 ? 31 : ticks - 1));
+        }
+        break;
+    case OP_WRITE:
+        put(e, 3);
+        put(e, (unsigned)arg_i(op, K_DISK, 0));
+        put(e, (unsigned)(arg_i(op, K_SECTOR, 0) % 250));
+        put(e, (unsigned)(arg_i(op, K_COUNT, 1) - 1) % 6);
+        put(e, (unsigned)arg_i(op, K_BYTE, 0));
+        put(e, (unsigned)arg_i(op, K_VM, 0));
+        break;
+    case OP_PACKET: put(e, 4); put(e, (unsigned)arg_i(op, K_CONN, 0)); put(e, (unsigned)arg_i(op, K_DIVERGE, 0)); break;
+    case OP_CHECKPOINT: put(e, 5); break;
+    case OP_FAILOVER: put(e, 6); put(e, node_byte(op)); break;
+    case OP_CRASH: put(e, 7); put(e, node_byte(op)); break;
+    case OP_PARTITION: put(e, 8); put(e, (unsigned)arg_i(op, K_LINK, 0)); break;
+    case OP_HEAL: put(e, 9); break;
+    case OP_FAULT: enc_cluster_fault(e, op, d); break;
+    case OP_CLEAR: put(e, 11); break;
+    default: break;
+    }
+}
+
+int scn_encode(ScnHarness h, const ScnScript *s, uint8_t *out, size_t cap, size_t *len)
+{
+    Enc e = { .buf = out, .cap = cap };
+    ClDec d = { 0 };
+
+    if (h == SCN_HARNESS_REGISTRY) {
+        enc_registry(&e, s);
+    } else {
+        enc_cluster_header(&e, s, &d);
+        for (size_t i = 0; i < s->nops; i++) {
+            enc_cluster_op(&e, &s->ops[i], &d);
+        }
+    }
+    *len = e.len;
+    return e.len < cap ? 0 : -ENOSPC;
+}
