@@ -204,7 +204,8 @@ static void decode_registry(Bytes *b, Out *o)
 }
 
 /* ---- fuzz_cluster -----------------------------------------------------------
- * bytes 0-4: the seed, then disks (1 + b % 2) and latency (1 + b / 2 % 3),
+ * Runs are short (120 ticks in all) so that an input takes well under a
+ * millisecond.  bytes 0-4: the seed, then disks (1 + b % 2) and latency (1 + b / 2 % 3),
  * the checkpoint interval ((b % 4) * 25, 0: on request), the workload
  * (writes and packets in tenths, b % 6 and b / 8 % 6), divergence (b % 3
  * in hundredths).  Then operations, an opcode byte (b % 13) and arguments:
@@ -217,7 +218,7 @@ static void decode_registry(Bytes *b, Out *o)
  * after, every (never prob). */
 
 #define CL_SECTORS 512
-#define CL_TICKS 400
+#define CL_TICKS 120
 
 typedef struct ClDec {
     unsigned disks;

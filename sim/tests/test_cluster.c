@@ -354,6 +354,29 @@ static void backup_fault_then_failover_refused_unless_upstream(void **state)
     }
 }
 
+/* From a checkpoint's marker to its acknowledgement both VMs are paused:
+ * guest writes and packets are refused (found by fuzz_cluster). */
+static void guest_is_paused_during_a_checkpoint(void **state)
+{
+    SimClusterConfig cfg = { .checkpoint_interval_ticks = SIM_NEVER, .latency_ticks = 3 };
+    SimCluster *c = make(10, &cfg);
+
+    (void)state;
+    assert_int_equal(sim_cluster_start(c), 0);
+    assert_int_equal(sim_cluster_checkpoint(c), 0);
+    assert_int_equal(sim_cluster_packet(c, 0, false), -EBUSY);
+    assert_string_equal(sim_cluster_last_error(c), "the VMs are paused for checkpoint 1");
+    assert_int_equal(sim_cluster_write(c, 0, 1, 1, 0x11), -EBUSY);
+    assert_int_equal(sim_cluster_primary_write(c, 0, 1, 1, 0x11), -EBUSY);
+    assert_int_equal(sim_cluster_secondary_write(c, 0, 1, 1, 0x11), -EBUSY);
+    assert_int_equal(sim_cluster_run(c, 10), 0);
+    assert_int_equal(sim_cluster_stats(c)->checkpoints_done, 1);
+    assert_int_equal(sim_cluster_packet(c, 0, false), 0);
+    assert_int_equal(sim_cluster_write(c, 0, 1, 1, 0x11), 0);
+    assert_clean(c);
+    finish();
+}
+
 static void bad_configs_and_arguments_are_refused(void **state)
 {
     char err[256];
@@ -471,6 +494,7 @@ int main(void)
         cmocka_unit_test(replication_stream_down_breaks_replication),
         cmocka_unit_test(lost_forward_is_caught_by_data_checker_in_upstream_order),
         cmocka_unit_test(backup_fault_then_failover_refused_unless_upstream),
+        cmocka_unit_test(guest_is_paused_during_a_checkpoint),
         cmocka_unit_test(bad_configs_and_arguments_are_refused),
         cmocka_unit_test(same_seed_same_trace_other_seed_other_trace),
         cmocka_unit_test(random_faults_and_failover_pass_every_checker),
