@@ -469,6 +469,29 @@ static int parse_do(const char *s, ScnValue *v)
     return v->nlist ? 0 : -EINVAL;
 }
 
+/* A copy of s that lives as long as the script. */
+static char *keep(ScnScript *script, const char *s)
+{
+    size_t n = strlen(s) + 1;
+    ScnChunk *c = script->strings;
+
+    if (c == NULL || c->cap - c->used < n) {
+        size_t cap = n > 8192 ? n : 8192;
+
+        c = malloc(sizeof(*c) + cap);
+        if (c == NULL) {
+            return NULL;
+        }
+        c->next = script->strings;
+        c->used = 0;
+        c->cap = cap;
+        script->strings = c;
+    }
+    memcpy(c->data + c->used, s, n);
+    c->used += n;
+    return c->data + c->used - n;
+}
+
 static int bad(Parser *p, const Token *t, ScnKey key, const char *why)
 {
     return perr(p, t->col, "bad value '%s' for '%s': %s", t->text, key_names[key], why);
@@ -541,7 +564,7 @@ static int typed_value(Parser *p, const Token *t, const KeySpec *k, ScnValue *v)
         v->i = k->type == T_ERRTEXT && !t->quoted && !strcmp(t->text, "none") ? -1 : 0;
         break;
     }
-    v->text = strdup(t->text);
+    v->text = keep(p->s, t->text);
     return v->text ? 0 : perr(p, t->col, "out of memory");
 }
 
@@ -1121,20 +1144,16 @@ static int check_op(Parser *p, ScnScript *s, Syms *y, const ScnOp *op)
 
 /* ---- the whole file --------------------------------------------------------- */
 
-static void free_op(ScnOp *op)
-{
-    for (unsigned i = 0; i < op->nargs; i++) {
-        free(op->args[i].v.text);
-    }
-}
-
 void scn_free(ScnScript *s)
 {
     if (s == NULL) {
         return;
     }
-    for (size_t i = 0; i < s->nops; i++) {
-        free_op(&s->ops[i]);
+    while (s->strings != NULL) {
+        ScnChunk *c = s->strings;
+
+        s->strings = c->next;
+        free(c);
     }
     free(s->ops);
     free(s->file);
@@ -1148,14 +1167,15 @@ static int append(Parser *p, const ScnOp *op)
     if (s->nops == SCN_MAX_OPS) {
         return perr(p, op->col, "too many operations (limit %d)", SCN_MAX_OPS);
     }
-    if ((s->nops & (s->nops - 1)) == 0) {
-        size_t cap = s->nops ? s->nops * 2 : 16;
+    if (s->nops == s->cap) {
+        size_t cap = s->cap ? s->cap * 2 : 16;
         ScnOp *grown = realloc(s->ops, cap * sizeof(*grown));
 
         if (grown == NULL) {
             return perr(p, op->col, "out of memory");
         }
         s->ops = grown;
+        s->cap = cap;
     }
     s->ops[s->nops++] = *op;
     return 0;
@@ -1169,6 +1189,15 @@ static int parse_text(Parser *p, const char *text, size_t len)
 
     if (rc == 0 && y != NULL) {
         rc = add_point(p, y, 1, "%s/%s", "registry", "alloc");
+    }
+    if (rc == 0) {              /* room for every line, up to a point: one allocation */
+        size_t lines = 1;
+
+        for (size_t i = 0; i < len && lines < 1024; i++) {
+            lines += text[i] == '\n';
+        }
+        p->s->ops = malloc(lines * sizeof(*p->s->ops));
+        p->s->cap = p->s->ops ? lines : 0;
     }
     while (rc == 0 && at < len) {
         const char *nl = memchr(text + at, '\n', len - at);
@@ -1188,9 +1217,7 @@ static int parse_text(Parser *p, const char *text, size_t len)
         rc = parse_line(p, text + at, n, &op, &empty);
         if (rc == 0 && !empty) {
             rc = check_op(p, p->s, y, &op);
-            rc = rc == 0 ? append(p, &op) : (free_op(&op), rc);
-        } else if (rc < 0 && !empty) {
-            free_op(&op);
+            rc = rc == 0 ? append(p, &op) : rc;
         }
         at = next;
     }

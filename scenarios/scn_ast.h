@@ -64,12 +64,21 @@ typedef struct ScnOp {
     ScnArg args[SCN_MAX_ARGS];
 } ScnOp;
 
+/* The script's strings live in chunks freed with it: one allocation per
+ * chunk rather than one per value (parsing is on every fuzz input's path). */
+typedef struct ScnChunk {
+    struct ScnChunk *next;
+    size_t used, cap;
+    char data[];
+} ScnChunk;
+
 struct ScnScript {
     char *file;
     ScnOp *ops;
-    size_t nops;
+    size_t nops, cap;
     uint64_t seed;
     bool expects_violation;     /* some `expect violation=` */
+    ScnChunk *strings;
 };
 
 const char *scn_op_name(ScnOpKind kind);

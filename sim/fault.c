@@ -62,8 +62,8 @@ struct SimFaults {
     uint64_t seed;
     SimTrace *trace;
     const uint64_t *now_ticks;
-    size_t count;
-    Point *points[SIM_FAULT_MAX_POINTS];
+    size_t count, cap;
+    Point **points;             /* grown on demand: most runs have few */
 };
 
 /* libfiu's table is process-wide, so is the SimFaults that fills it. */
@@ -252,6 +252,7 @@ void sim_faults_free(SimFaults *f)
         free(f->points[i]);
     }
     live = NULL;
+    free(f->points);
     free(f);
 }
 
@@ -272,6 +273,16 @@ int sim_faults_register(SimFaults *f, const char *name)
     }
     if (f->count == SIM_FAULT_MAX_POINTS) {
         return -ENOSPC;
+    }
+    if (f->count == f->cap) {
+        size_t cap = f->cap ? f->cap * 2 : 32;
+        Point **grown = realloc(f->points, cap * sizeof(*grown));
+
+        if (grown == NULL) {
+            return -ENOMEM;
+        }
+        f->points = grown;
+        f->cap = cap;
     }
     pt = calloc(1, sizeof(*pt));
     if (pt == NULL) {
