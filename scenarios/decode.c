@@ -47,7 +47,12 @@ static void emit(Out *o, const char *fmt, ...)
     n = vsnprintf(o->buf + o->len, o->cap - o->len, fmt, ap);
     va_end(ap);
     if (n < 0 || (size_t)n >= o->cap - o->len) {
-        o->full = true;         /* drop the partial line: keep it parseable */
+        /* Full: drop the line being written (it may have been emitted in
+         * pieces), so the text ends with whole lines and stays parseable. */
+        o->full = true;
+        while (o->len > 0 && o->buf[o->len - 1] != '\n') {
+            o->len--;
+        }
         o->buf[o->len] = '\0';
         return;
     }

@@ -1,0 +1,173 @@
+/* test_decode.c: the fuzz decoders and encoder (scn.h, "Fuzzing"): every
+ * byte string decodes to text the parser accepts, decoded runs keep every
+ * checker, and suite scenarios encode into inputs that decode and run.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "prng.h"
+#include "scn.h"
+
+static char text[256 * 1024];
+static ScnResult res;
+
+/* Decode, parse (it must), run; return the run's status. */
+static ScnStatus decode_and_run(ScnHarness h, const uint8_t *in, size_t n)
+{
+    size_t len = scn_decode(h, in, n, text, sizeof(text));
+    ScnError err;
+    ScnScript *s = scn_parse(text, len, "decoded.scn", &err);
+    ScnStatus st;
+
+    if (s == NULL) {
+        fail_msg("decoded text does not parse: %u:%u: %s\n%s", err.line, err.col,
+                 err.message, text);
+    }
+    st = scn_run(s, NULL, &res);
+    scn_free(s);
+    if (!res.checkers_ok) {
+        fail_msg("checker: %s\n%s", res.checker, text);
+    }
+    return st;
+}
+
+static void empty_input_decodes_to_a_runnable_script(void **state)
+{
+    (void)state;
+    assert_int_equal(decode_and_run(SCN_HARNESS_REGISTRY, NULL, 0), SCN_PASS);
+    assert_string_equal(text, "limit depth=4 calls=2000\nregistry name=r0\n");
+    assert_int_equal(decode_and_run(SCN_HARNESS_CLUSTER, NULL, 0), SCN_PASS);
+    assert_non_null(strstr(text, "cluster disks=1 size=512"));
+}
+
+static void harness_names(void **state)
+{
+    ScnHarness h;
+
+    (void)state;
+    assert_int_equal(scn_harness_by_name("fuzz_registry", &h), 0);
+    assert_int_equal(h, SCN_HARNESS_REGISTRY);
+    assert_int_equal(scn_harness_by_name("cluster", &h), 0);
+    assert_int_equal(h, SCN_HARNESS_CLUSTER);
+    assert_string_equal(scn_harness_name(h), "fuzz_cluster");
+    assert_int_equal(scn_harness_by_name("fuzz_scenario", &h), -EINVAL);
+}
+
+/* The decoders' promise, checked on random inputs of every length. */
+static void random_bytes_always_decode_to_runnable_scripts(void **state)
+{
+    uint8_t in[512];
+    SimPrng r;
+
+    (void)state;
+    sim_prng_init(&r, 11, "decode");
+    for (int round = 0; round < 1500; round++) {
+        size_t n = (size_t)sim_prng_below(&r, sizeof(in) + 1);
+
+        for (size_t i = 0; i < n; i++) {
+            in[i] = (uint8_t)sim_prng_u64(&r);
+        }
+        decode_and_run(round % 2 ? SCN_HARNESS_CLUSTER : SCN_HARNESS_REGISTRY, in, n);
+    }
+}
+
+static void output_is_cut_at_a_line_when_full(void **state)
+{
+    uint8_t in[64];
+    char small[100];
+    size_t len;
+
+    (void)state;
+    memset(in, 0, sizeof(in));
+    len = scn_decode(SCN_HARNESS_REGISTRY, in, sizeof(in), small, sizeof(small));
+    assert_true(len < sizeof(small));
+    assert_int_equal(small[len], '\0');
+    assert_true(len == 0 || small[len - 1] == '\n');
+    assert_int_equal(scn_decode(SCN_HARNESS_REGISTRY, in, sizeof(in), small, 0), 0);
+}
+
+/* Every suite scenario of the kinds a harness expresses encodes into an
+ * input that decodes into a runnable script. */
+static void suite_scenarios_encode_into_runnable_inputs(void **state)
+{
+    static const char *const dirs[] = { "registry", "removal", "errors", "failover",
+                                        "network", "faults" };
+    static char buf[1 << 20];
+    uint8_t out[4096];
+    unsigned encoded = 0;
+
+    (void)state;
+    for (size_t d = 0; d < sizeof(dirs) / sizeof(dirs[0]); d++) {
+        char path[512];
+        DIR *dir;
+        struct dirent *e;
+
+        snprintf(path, sizeof(path), "%s/%s", SUITES_DIR, dirs[d]);
+        dir = opendir(path);
+        assert_non_null(dir);
+        while ((e = readdir(dir)) != NULL) {
+            char file[1024];
+            FILE *f;
+            size_t n, len;
+            ScnError err;
+            ScnScript *s;
+
+            if (strstr(e->d_name, ".scn") == NULL) {
+                continue;
+            }
+            snprintf(file, sizeof(file), "%s/%s", path, e->d_name);
+            f = fopen(file, "rb");
+            assert_non_null(f);
+            n = fread(buf, 1, sizeof(buf), f);
+            fclose(f);
+            s = scn_parse(buf, n, file, &err);
+            assert_non_null(s);
+            assert_int_equal(scn_encode(d < 3 ? SCN_HARNESS_REGISTRY : SCN_HARNESS_CLUSTER, s,
+                                        out, sizeof(out), &len), 0);
+            assert_true(len > 0);
+            scn_free(s);
+            decode_and_run(d < 3 ? SCN_HARNESS_REGISTRY : SCN_HARNESS_CLUSTER, out, len);
+            encoded++;
+        }
+        closedir(dir);
+    }
+    assert_true(encoded >= 100);
+}
+
+static void encode_reports_a_full_buffer(void **state)
+{
+    static const char script[] = "registry name=r\nstate name=a reg=r\nwalk kind=stop reg=r\n";
+    ScnError err;
+    ScnScript *s = scn_parse(script, strlen(script), "x.scn", &err);
+    uint8_t out[4];
+    size_t len;
+
+    (void)state;
+    assert_non_null(s);
+    assert_int_equal(scn_encode(SCN_HARNESS_REGISTRY, s, out, sizeof(out), &len), -ENOSPC);
+    assert_int_equal(len, sizeof(out));
+    scn_free(s);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(empty_input_decodes_to_a_runnable_script),
+        cmocka_unit_test(harness_names),
+        cmocka_unit_test(random_bytes_always_decode_to_runnable_scripts),
+        cmocka_unit_test(output_is_cut_at_a_line_when_full),
+        cmocka_unit_test(suite_scenarios_encode_into_runnable_inputs),
+        cmocka_unit_test(encode_reports_a_full_buffer),
+    };
+
+    return cmocka_run_group_tests_name("scn_decode", tests, NULL, NULL);
+}
