@@ -112,6 +112,7 @@ typedef struct CliJob {
 typedef struct CliOutcome {
     bool loaded;                /* false: error says why, res is empty */
     bool trace_lost;            /* the trace could not be written */
+    bool died;                  /* the worker died running it: res says how */
     double seconds;
     char error[CLI_ERROR_MAX];
     ScnResult res;
@@ -193,5 +194,34 @@ int cli_report_end(CliReport *r, size_t path_errors, double seconds);
  * line starts with indent. */
 void cli_failure_details(FILE *f, const char *indent, const char *path,
                          const CliJob *job, const ScnResult *res);
+
+/* s as XML (and XHTML) text, or as an attribute value in double quotes
+ * (attr): & < > (and " in attributes) as entities; invalid UTF-8 and
+ * what XML cannot carry as \xNN.  Used by JUnit and the HTML report. */
+void cli_xml_put(FILE *f, const char *s, bool attr);
+
+/* ---- the HTML run report (cli_html.c) ----------------------------------------- */
+
+#define CLI_HTML_MAX_TIMELINES 100  /* timelines drawn per page */
+
+typedef struct CliHtml CliHtml;
+
+/* A report for `run --report dir`: every scenario in the table; a timeline
+ * for each failing one, each one when all, and each whose path contains
+ * select (when not NULL).  argv (the command's, for the page's header) and
+ * the strings must outlive it.  NULL when out of memory. */
+CliHtml *cli_html_new(const char *dir, bool all, const char *select,
+                      int argc, char *const *argv);
+
+/* One scenario's outcome, in the order of the table. */
+void cli_html_add(CliHtml *h, const char *path, const CliJob *job, const CliOutcome *out);
+
+/* Re-run the scenarios to draw (in this process, with the same seed and
+ * injection: same trace) and write dir/index.html (dir is made when
+ * missing).  Frees h.  0, or -1 with the problem printed. */
+int cli_html_end(CliHtml *h, double seconds);
+
+/* Free h (NULL is fine) without writing anything. */
+void cli_html_free(CliHtml *h);
 
 #endif /* REPLBENCH_CLI_H */

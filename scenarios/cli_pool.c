@@ -160,6 +160,15 @@ static void trace_name(const Pool *P, uint64_t seq, char *buf, size_t len)
 
 /* ---- workers ------------------------------------------------------------------ */
 
+/* A worker leaves by _exit (no atexit handlers of the parent's run twice),
+ * so in coverage builds it writes its counters first. */
+#ifdef REPLBENCH_COVERAGE
+extern void __gcov_dump(void);
+#define dump_coverage() __gcov_dump()
+#else
+#define dump_coverage() ((void)0)
+#endif
+
 static void worker_main(Pool *P, int in, int out_fd)
 {
     CliOutcome *out = malloc(sizeof(*out));
@@ -180,6 +189,7 @@ static void worker_main(Pool *P, int in, int out_fd)
             break;
         }
     }
+    dump_coverage();
     _exit(0);
 }
 
@@ -240,6 +250,7 @@ static void died(const Pool *P, Slot *s, int status)
 
     memset(&s->out, 0, sizeof(s->out));
     s->out.loaded = true;
+    s->out.died = true;
     r->status = SCN_FAIL;
     r->checkers_ok = false;
     if (WIFSIGNALED(status)) {

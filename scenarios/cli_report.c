@@ -65,8 +65,8 @@ static const char *xml_entity(unsigned char c, bool attr)
     }
 }
 
-/* s as XML text or attribute value; what XML cannot carry becomes \xNN. */
-static void xml_put(FILE *f, const char *s, bool attr)
+/* cli.h: s as XML text or attribute value. */
+void cli_xml_put(FILE *f, const char *s, bool attr)
 {
     const unsigned char *c = (const unsigned char *)s;
 
@@ -270,7 +270,7 @@ static void junit_properties(FILE *f, const Case *c)
     fprintf(f, "    <properties>\n      <property name=\"seed\" value=\"%" PRIu64 "\"/>\n",
             c->out->res.seed);
     fputs("      <property name=\"reproduce\" value=\"", f);
-    xml_put(f, repro != NULL ? repro : "", true);
+    cli_xml_put(f, repro != NULL ? repro : "", true);
     fputs("\"/>\n    </properties>\n", f);
     free(repro);
 }
@@ -282,20 +282,20 @@ static void junit_outcome(FILE *f, const Case *c)
 
     if (!c->out->loaded) {
         fputs("    <error message=\"", f);
-        xml_put(f, c->out->error, true);
+        cli_xml_put(f, c->out->error, true);
         fputs("\" type=\"error\"/>\n", f);
     } else if (r->status == SCN_SKIP) {
         fputs("    <skipped message=\"", f);
-        xml_put(f, r->message, true);
+        cli_xml_put(f, r->message, true);
         fputs("\"/>\n", f);
     } else if (r->status == SCN_FAIL) {
         text = to_string(write_headline, c);
         fputs("    <failure message=\"", f);
-        xml_put(f, text != NULL ? text : r->message, true);
+        cli_xml_put(f, text != NULL ? text : r->message, true);
         free(text);
         text = to_string(write_details, c);
         fputs("\" type=\"failure\">", f);
-        xml_put(f, text != NULL ? text : "", false);
+        cli_xml_put(f, text != NULL ? text : "", false);
         fputs("</failure>\n", f);
         free(text);
     }
@@ -307,9 +307,9 @@ static void junit_case(FILE *f, const Case *c)
 
     cli_suite_name(c->path, suite, sizeof(suite));
     fputs("  <testcase name=\"", f);
-    xml_put(f, c->path, true);
+    cli_xml_put(f, c->path, true);
     fputs("\" classname=\"", f);
-    xml_put(f, suite, true);
+    cli_xml_put(f, suite, true);
     fprintf(f, "\" time=\"%.6f\">\n", c->out->seconds);
     if (c->out->loaded) {
         junit_properties(f, c);

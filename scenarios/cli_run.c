@@ -10,7 +10,8 @@
 
 #include "cli.h"
 
-enum { O_SEED, O_TRACE, O_FORMAT, O_SHARD, O_JOBS, O_INJECT, O_HELP };
+enum { O_SEED, O_TRACE, O_FORMAT, O_SHARD, O_JOBS, O_INJECT, O_REPORT, O_REPORT_ALL,
+       O_REPORT_SELECT, O_HELP };
 
 static const CliOptSpec specs[] = {
     { "--seed", true, O_SEED },
@@ -19,6 +20,9 @@ static const CliOptSpec specs[] = {
     { "--shard", true, O_SHARD },
     { "--jobs", true, O_JOBS },
     { "--inject", true, O_INJECT },
+    { "--report", true, O_REPORT },
+    { "--report-all", false, O_REPORT_ALL },
+    { "--report-select", true, O_REPORT_SELECT },
     { "--help", false, O_HELP },
     { NULL, false, 0 },
 };
@@ -32,6 +36,11 @@ typedef struct RunOpts {
     unsigned shard_k, shard_n;  /* 0: no sharding */
     unsigned jobs;
     CliJob inject;              /* point, hit, persistent */
+    const char *report;         /* the HTML report's folder, or NULL */
+    bool report_all;
+    const char *report_select;
+    int argc;                   /* the command's, for the report */
+    char **argv;
     CliPaths paths;
 } RunOpts;
 
@@ -39,6 +48,7 @@ typedef struct Run {
     const RunOpts *o;
     CliFiles files;
     CliReport *report;
+    CliHtml *html;              /* --report, or NULL */
     CliProgress progress;
     size_t next_file;
     size_t done;
@@ -135,6 +145,15 @@ static int option(RunOpts *o, int id, const char *v)
         return cli_opt_jobs("run", v, &o->jobs);
     case O_INJECT:
         return parse_inject(v, &o->inject);
+    case O_REPORT:
+        o->report = v;
+        return v[0] != '\0' ? 0 : cli_bad_value("run", "--report", v, "expected a folder");
+    case O_REPORT_ALL:
+        o->report_all = true;
+        return 0;
+    case O_REPORT_SELECT:
+        o->report_select = v;
+        return 0;
     default:
         o->help = true;
         return 0;
@@ -161,6 +180,10 @@ static int parse(int argc, char **argv, RunOpts *o)
     }
     if (!o->help && o->paths.n == 0) {
         fputs("replbench run: no PATH given\n", stderr);
+        return -1;
+    }
+    if (!o->help && o->report == NULL && (o->report_all || o->report_select != NULL)) {
+        fputs("replbench run: --report-all and --report-select need --report DIR\n", stderr);
         return -1;
     }
     return 0;
@@ -211,6 +234,9 @@ static void job_done(void *ctx, const CliJob *job, const CliOutcome *out)
     }
     check_injected(job, out, path);
     cli_report_add(r->report, ++r->done, path, job, out);
+    if (r->html != NULL) {
+        cli_html_add(r->html, path, job, out);
+    }
     fflush(stdout);
     progress(r);
 }
@@ -221,16 +247,25 @@ static int execute(Run *r, FILE *trace, size_t problems, double start)
 {
     CliPool pool = { .files = &r->files, .jobs = r->o->jobs, .trace = trace,
                      .next = next_job, .done = job_done, .ctx = r };
+    const RunOpts *o = r->o;
     int rc, status;
 
-    r->report = cli_report_new(r->o->format, r->files.n);
-    if (r->report == NULL) {
+    if (o->report != NULL) {
+        r->html = cli_html_new(o->report, o->report_all, o->report_select, o->argc, o->argv);
+    }
+    if ((o->report != NULL && r->html == NULL) ||
+        (r->report = cli_report_new(o->format, r->files.n)) == NULL) {
         fputs("replbench run: out of memory\n", stderr);
+        cli_html_free(r->html);
         return CLI_EXIT_USAGE;
     }
     cli_progress_init(&r->progress, r->files.n);
     rc = cli_pool_run(&pool);
     cli_progress_clear(&r->progress);
+    /* The page before the summary line, which then stays the last line. */
+    if (r->html != NULL && cli_html_end(r->html, cli_now() - start) != 0) {
+        rc = -1;
+    }
     status = cli_report_end(r->report, problems, cli_now() - start);
     return rc != 0 || r->trace_lost ? CLI_EXIT_USAGE : status;
 }
@@ -267,7 +302,7 @@ out:
 int cli_run(int argc, char **argv)
 {
     double start = cli_now();
-    RunOpts o = { .format = CLI_FORMAT_SUMMARY };
+    RunOpts o = { .format = CLI_FORMAT_SUMMARY, .argc = argc, .argv = argv };
     int rc;
 
     if (parse(argc, argv, &o) != 0) {

@@ -53,10 +53,19 @@ void cli_usage_run(FILE *f)
           "  --inject P:H[:persistent]\n"
           "                        fail hit H of fault point P once (or from then on),\n"
           "                        as sweep's reproduce commands do\n"
+          "  --report DIR          also write DIR/index.html (DIR is made if missing):\n"
+          "                        one self-contained page with a table of every\n"
+          "                        scenario and an SVG timeline of each failing one\n"
+          "                        (at most 100), drawn from a second run in this\n"
+          "                        process with the same seed (the same trace)\n"
+          "  --report-all          with --report: a timeline for every scenario run\n"
+          "  --report-select TEXT  with --report: a timeline also for each scenario\n"
+          "                        whose path contains TEXT\n"
           "  --help                this text\n"
           "\n"
-          "exit status: 0 all passed or skipped, 1 a scenario failed, 2 usage error\n"
-          "or a file that cannot be read or parsed (file:line:col: message).\n", f);
+          "exit status: 0 all passed or skipped, 1 a scenario failed, 2 usage error,\n"
+          "a file that cannot be read or parsed (file:line:col: message), or a trace\n"
+          "or report that cannot be written.\n", f);
 }
 
 void cli_usage_sweep(FILE *f)

@@ -1,0 +1,1076 @@
+/* cli_html.c: the run report of `replbench run --report DIR` (cli.h): one
+ * self-contained XHTML page, DIR/index.html, with a table of every scenario
+ * and an SVG timeline of each failing or selected one, drawn from a second
+ * run of that scenario in this process.  Owns the page, the timelines and
+ * those re-runs; leaves the pool and the other report formats alone.
+ * Every path, message and trace line on the page goes through cli_xml_put.
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "cli.h"
+
+/* Geometry of a timeline, in SVG user units (pixels at 100%). */
+#define PLOT_X 120              /* lane labels to the left of it */
+#define PLOT_W 1040
+#define SVG_W (PLOT_X + PLOT_W + 16)
+#define TOP_H 34                /* the failure's caption */
+#define LANE_H 28
+#define AXIS_H 30
+#define LEGEND_COLS 7
+#define LEGEND_ROWS 2
+
+/* Readable at any length: every mark of one kind in one lane that falls in
+ * the same BUCKET_PX-wide column becomes a single mark, whose tooltip gives
+ * the count, the ticks and the first trace line.  A timeline is then at
+ * most MAX_LANES * K_COUNT * NBUCKETS marks, and its memory does not grow
+ * with the run: a million ticks cost what a hundred do. */
+#define BUCKET_PX 4
+#define NBUCKETS (PLOT_W / BUCKET_PX)
+#define MAX_LANES 16            /* the last one takes whatever is left */
+#define MAX_ALIASES (SCN_MAX_STATES + SCN_MAX_DISKS)
+#define NAME_MAX_LEN (SCN_MAX_NAME + 8)
+#define TEXT_MAX 160            /* bytes of trace line kept per mark */
+#define ARENA_MAX (4u << 20)    /* bytes of those lines per timeline */
+#define CAPTION_MAX 400         /* bytes of the failure's caption */
+
+/* Kinds of marks, in drawing order: later ones are drawn on top. */
+typedef enum Kind {
+    K_OTHER, K_OP, K_CKPT_BEGIN, K_CKPT_DONE, K_WALK, K_WRITE, K_PACKET, K_CALL,
+    K_LOST, K_FAULT, K_FAILOVER, K_CRASH, K_CHECK, K_COUNT
+} Kind;
+
+static const char *const kind_label[K_COUNT] = {
+    "other event", "scenario line", "checkpoint begin", "checkpoint done", "scripted walk",
+    "disk write", "packet", "walk callback", "packet lost, link down", "fault fired",
+    "failover", "crash", "check violation",
+};
+
+/* Which trace events make which mark: component (a trailing '/' matches a
+ * prefix) and event.  A replication callback of a node's own walks is
+ * traced by its backend (disk or comparator) under the walk's name; every
+ * other scenario operation is K_OP; anything else is K_OTHER. */
+static const struct {
+    const char *comp;
+    const char *event;
+    Kind kind;
+} kind_rules[] = {
+    { "disk/", "write", K_WRITE }, { "disk/", "receive", K_WRITE },
+    { "net", "send", K_PACKET }, { "net", "deliver", K_PACKET },
+    { "net", "drop", K_LOST }, { "net", "refuse", K_LOST }, { "net", "down", K_LOST },
+    { "compare", "primary", K_PACKET }, { "compare", "secondary", K_PACKET },
+    { "compare", "release", K_PACKET }, { "compare", "mismatch", K_PACKET },
+    { "compare", "timeout", K_PACKET }, { "compare", "drop", K_LOST },
+    { "compare", "discard", K_LOST },
+    { "colo", "checkpoint_begin", K_CKPT_BEGIN }, { "colo", "checkpoint_done", K_CKPT_DONE },
+    { "colo", "crash", K_CRASH }, { "colo", "failover", K_FAILOVER },
+    { "scn", "walk", K_WALK }, { "scn", "call", K_CALL },
+    { "disk/", "start", K_CALL }, { "disk/", "stop", K_CALL },
+    { "disk/", "checkpoint", K_CALL }, { "disk/", "get_error", K_CALL },
+    { "compare", "start", K_CALL }, { "compare", "stop", K_CALL },
+    { "compare", "checkpoint", K_CALL },
+    { "fault", "fire", K_FAULT }, { "check", "violation", K_CHECK },
+};
+
+/* Lanes, in display order by type, then in the order they appeared. */
+typedef enum LaneType { LANE_NODE, LANE_LINK, LANE_REG, LANE_SCRIPT, LANE_MORE } LaneType;
+
+static const char *const lane_prefix[] = { "node", "link", "reg", "", "" };
+
+typedef struct Lane {
+    LaneType type;
+    char name[NAME_MAX_LEN];
+} Lane;
+
+/* A state or standalone disk, and the lane of the registry it lives in. */
+typedef struct Alias {
+    char name[NAME_MAX_LEN];
+    int lane;
+} Alias;
+
+typedef struct Cell {
+    uint64_t count;
+    uint64_t first, last;       /* ticks */
+    double x;                   /* of the first event, from PLOT_X */
+    uint32_t text;              /* its line: arena offset + 1, 0 when none */
+} Cell;
+
+typedef struct Timeline {
+    uint64_t ticks;             /* the run's last tick */
+    double px_per_tick;
+    uint32_t *per_tick;         /* short runs: events in each tick */
+    uint64_t cur_tick;          /* the tick being placed, and how many */
+    uint32_t cur_index;         /* of its events were placed */
+    bool counting;              /* first pass: fill per_tick only */
+    Lane lanes[MAX_LANES];
+    int nlanes;
+    Alias aliases[MAX_ALIASES];
+    int naliases;
+    int default_reg;            /* the first registry declared, or -1 */
+    Cell *cells;                /* [MAX_LANES][K_COUNT][NBUCKETS] */
+    char *arena;
+    size_t arena_len, arena_cap;
+    uint64_t lines;
+    unsigned fail_line;         /* the failing operation's, or 0 */
+    bool have_violation, have_line;     /* the failure's places, when seen */
+    uint64_t violation_tick, line_tick;
+    double violation_x, line_x;
+} Timeline;
+
+/* One row of the table. */
+typedef struct Row {
+    char *path;
+    char *message;              /* FAIL, SKIP or ERROR; NULL for PASS */
+    CliJob job;
+    bool loaded, died, drawn;
+    ScnStatus status;
+    unsigned line;
+    uint64_t seed, ticks, hash, faults;
+    double seconds;
+} Row;
+
+struct CliHtml {
+    const char *dir;
+    bool all;
+    const char *select;
+    int argc;
+    char *const *argv;
+    Row *rows;
+    size_t n, cap;
+    size_t passed, failed, skipped, errors, selected;
+    bool oom;
+};
+
+/* ---- the rows ----------------------------------------------------------------- */
+
+CliHtml *cli_html_new(const char *dir, bool all, const char *select,
+                      int argc, char *const *argv)
+{
+    CliHtml *h = calloc(1, sizeof(*h));
+
+    if (h != NULL) {
+        *h = (CliHtml){ .dir = dir, .all = all, .select = select, .argc = argc, .argv = argv };
+    }
+    return h;
+}
+
+static bool wanted(const CliHtml *h, const Row *r)
+{
+    if (!r->loaded || r->died || r->status == SCN_SKIP) {
+        return false;
+    }
+    return r->status == SCN_FAIL || h->all ||
+           (h->select != NULL && strstr(r->path, h->select) != NULL);
+}
+
+void cli_html_add(CliHtml *h, const char *path, const CliJob *job, const CliOutcome *out)
+{
+    const ScnResult *res = &out->res;
+    Row *r;
+
+    if (h->n == h->cap) {
+        size_t cap = h->cap ? h->cap * 2 : 64;
+        Row *rows = realloc(h->rows, cap * sizeof(*rows));
+
+        if (rows == NULL) {
+            h->oom = true;
+            return;
+        }
+        h->rows = rows;
+        h->cap = cap;
+    }
+    r = &h->rows[h->n];
+    *r = (Row){ .job = *job, .loaded = out->loaded, .died = out->died, .status = res->status,
+                .line = res->line, .seed = res->seed, .ticks = res->ticks, .hash = res->hash,
+                .faults = res->faults_fired, .seconds = out->seconds };
+    r->path = strdup(path);
+    if (!out->loaded || res->status != SCN_PASS) {
+        r->message = strdup(out->loaded ? res->message : out->error);
+        h->oom |= r->message == NULL;
+    }
+    if (r->path == NULL) {
+        free(r->message);
+        h->oom = true;
+        return;
+    }
+    h->errors += !out->loaded;
+    h->passed += out->loaded && res->status == SCN_PASS;
+    h->failed += out->loaded && res->status == SCN_FAIL;
+    h->skipped += out->loaded && res->status == SCN_SKIP;
+    r->drawn = wanted(h, r) && h->selected++ < CLI_HTML_MAX_TIMELINES;
+    h->n++;
+}
+
+/* ---- trace events --------------------------------------------------------------- */
+
+typedef struct Event {
+    uint64_t tick;
+    const char *node, *comp, *event, *details;   /* into buf */
+    char buf[SIM_TRACE_LINE_MAX];
+} Event;
+
+/* "tick node component event details": false when line is not one. */
+static bool parse_event(const char *line, Event *e)
+{
+    const char **fields[3] = { &e->node, &e->comp, &e->event };
+    char *p, *end;
+
+    snprintf(e->buf, sizeof(e->buf), "%s", line);
+    e->tick = strtoull(e->buf, &end, 10);
+    if (end == e->buf || *end != ' ') {
+        return false;
+    }
+    p = end + 1;
+    e->details = "";
+    for (int i = 0; i < 3; i++) {
+        *fields[i] = p;
+        p = strchr(p, ' ');
+        if (p == NULL) {
+            return i == 2;
+        }
+        *p++ = '\0';
+    }
+    e->details = p;
+    return true;
+}
+
+/* The value of the first "key=value" word of details ("" when none). */
+static void arg(const char *details, const char *key, char *out, size_t len)
+{
+    size_t klen = strlen(key);
+    const char *p = details;
+
+    out[0] = '\0';
+    while (p != NULL && *p != '\0') {
+        if (strncmp(p, key, klen) == 0 && p[klen] == '=') {
+            snprintf(out, len, "%.*s", (int)strcspn(p + klen + 1, " "), p + klen + 1);
+            return;
+        }
+        p = strchr(p, ' ');
+        p = p != NULL ? p + 1 : NULL;
+    }
+}
+
+/* The first word of s, up to a blank or stop (a character, or '\0'). */
+static void word(const char *s, char stop, char *out, size_t len)
+{
+    size_t n = 0;
+
+    while (s[n] != '\0' && s[n] != ' ' && s[n] != stop) {
+        n++;
+    }
+    snprintf(out, len, "%.*s", (int)n, s);
+}
+
+static Kind kind_of(const Event *e)
+{
+    for (size_t i = 0; i < sizeof(kind_rules) / sizeof(kind_rules[0]); i++) {
+        const char *c = kind_rules[i].comp;
+        size_t len = strlen(c);
+        bool comp = c[len - 1] == '/' ? strncmp(e->comp, c, len) == 0 : strcmp(e->comp, c) == 0;
+
+        if (comp && strcmp(e->event, kind_rules[i].event) == 0) {
+            return kind_rules[i].kind;
+        }
+    }
+    return strcmp(e->comp, "scn") == 0 ? K_OP : K_OTHER;
+}
+
+/* ---- lanes ---------------------------------------------------------------------- */
+
+static int lane_get(Timeline *t, LaneType type, const char *name)
+{
+    for (int i = 0; i < t->nlanes; i++) {
+        if (t->lanes[i].type == type && strcmp(t->lanes[i].name, name) == 0) {
+            return i;
+        }
+    }
+    if (t->nlanes >= MAX_LANES - 1 && type != LANE_MORE) {
+        return lane_get(t, LANE_MORE, "(more)");
+    }
+    t->lanes[t->nlanes].type = type;
+    snprintf(t->lanes[t->nlanes].name, NAME_MAX_LEN, "%s", name);
+    return t->nlanes++;
+}
+
+static int script_lane(Timeline *t)
+{
+    return lane_get(t, LANE_SCRIPT, "script");
+}
+
+/* Where a walk or state without reg= or node= goes (FORMAT.md). */
+static int default_lane(Timeline *t)
+{
+    return t->default_reg >= 0 ? t->default_reg : lane_get(t, LANE_REG, "default");
+}
+
+static int alias_lane(Timeline *t, const char *name)
+{
+    for (int i = 0; i < t->naliases; i++) {
+        if (strcmp(t->aliases[i].name, name) == 0) {
+            return t->aliases[i].lane;
+        }
+    }
+    return default_lane(t);
+}
+
+static void alias_set(Timeline *t, const char *name, int lane)
+{
+    int i = 0;
+
+    while (i < t->naliases && strcmp(t->aliases[i].name, name) != 0) {
+        i++;
+    }
+    if (i == MAX_ALIASES) {
+        return;                 /* past the script limits: the default lane */
+    }
+    snprintf(t->aliases[i].name, NAME_MAX_LEN, "%s", name);
+    t->aliases[i].lane = lane;
+    t->naliases += i == t->naliases;
+}
+
+/* The lane of a scenario line's reg= or node= argument. */
+static int owner_lane(Timeline *t, const char *details)
+{
+    char v[NAME_MAX_LEN];
+
+    arg(details, "node", v, sizeof(v));
+    if (v[0] != '\0') {
+        return lane_get(t, LANE_NODE, v);
+    }
+    arg(details, "reg", v, sizeof(v));
+    return v[0] != '\0' ? lane_get(t, LANE_REG, v) : default_lane(t);
+}
+
+/* A scenario event ("- scn ..."): walks and callbacks on their registry's
+ * lane, every other operation on the script's. */
+static int scn_lane(Timeline *t, const Event *e)
+{
+    char name[NAME_MAX_LEN];
+    int script = script_lane(t), lane;
+
+    if (strcmp(e->event, "registry") == 0) {
+        arg(e->details, "name", name, sizeof(name));
+        lane = lane_get(t, LANE_REG, name);
+        t->default_reg = t->default_reg < 0 ? lane : t->default_reg;
+    } else if (strcmp(e->event, "state") == 0 || strcmp(e->event, "disk") == 0) {
+        arg(e->details, "name", name, sizeof(name));
+        alias_set(t, name, owner_lane(t, e->details));
+    } else if (strcmp(e->event, "walk") == 0) {
+        return owner_lane(t, e->details);
+    } else if (strcmp(e->event, "call") == 0) {
+        word(e->details, '.', name, sizeof(name));
+        return alias_lane(t, name);
+    }
+    return script;
+}
+
+/* A fault point's owner: "disk/<disk>/...", "net/<link>/...",
+ * "node/<node>/..."; cluster disks are "<node>.d<i>". */
+static int point_lane(Timeline *t, const char *details)
+{
+    const char *slash = strchr(details, '/');
+    char owner[NAME_MAX_LEN];
+    char *dot;
+
+    if (slash == NULL) {
+        return script_lane(t);
+    }
+    word(slash + 1, '/', owner, sizeof(owner));
+    if (strncmp(details, "net/", 4) == 0) {
+        return lane_get(t, LANE_LINK, owner);
+    }
+    if (strncmp(details, "node/", 5) == 0) {
+        return lane_get(t, LANE_NODE, owner);
+    }
+    if (strncmp(details, "disk/", 5) != 0) {
+        return script_lane(t);
+    }
+    if ((dot = strchr(owner, '.')) != NULL) {
+        *dot = '\0';
+        return lane_get(t, LANE_NODE, owner);
+    }
+    return alias_lane(t, owner);
+}
+
+static int event_lane(Timeline *t, const Event *e)
+{
+    char link[NAME_MAX_LEN];
+
+    if (strcmp(e->node, "-") != 0) {
+        if (strcmp(e->comp, "net") != 0) {
+            return lane_get(t, LANE_NODE, e->node);
+        }
+        word(e->details, '\0', link, sizeof(link));
+        return lane_get(t, LANE_LINK, link);
+    }
+    if (strcmp(e->comp, "scn") == 0) {
+        return scn_lane(t, e);
+    }
+    if (strcmp(e->comp, "fault") == 0) {
+        return point_lane(t, e->details);
+    }
+    if (strncmp(e->comp, "disk/", 5) == 0) {
+        return alias_lane(t, e->comp + 5);
+    }
+    return script_lane(t);
+}
+
+/* ---- collecting the marks -------------------------------------------------------- */
+
+/* x of an event from PLOT_X.  A short run (a tick at least BUCKET_PX wide)
+ * spreads the events of a tick over the middle of its column, in trace
+ * order, so that a registry run all at tick 0 still reads left to right;
+ * a long one puts them at the tick's middle. */
+static double event_x(Timeline *t, uint64_t tick)
+{
+    uint32_t n, i;
+
+    tick = tick > t->ticks ? t->ticks : tick;
+    if (t->per_tick == NULL) {
+        return ((double)tick + 0.5) * t->px_per_tick;
+    }
+    if (tick != t->cur_tick) {
+        t->cur_tick = tick;
+        t->cur_index = 0;
+    }
+    n = t->per_tick[tick] != 0 ? t->per_tick[tick] : 1;
+    i = t->cur_index < n ? t->cur_index : n - 1;
+    t->cur_index++;
+    return ((double)tick + 0.1 + 0.8 * ((double)i + 0.5) / n) * t->px_per_tick;
+}
+
+/* The longest prefix of s of at most max bytes that ends on a character. */
+static int utf8_prefix(const char *s, size_t max)
+{
+    size_t n = strlen(s);
+
+    if (n <= max) {
+        return (int)n;
+    }
+    while (max > 0 && ((unsigned char)s[max] & 0xc0) == 0x80) {
+        max--;
+    }
+    return (int)max;
+}
+
+/* line kept for a tooltip: its offset + 1, or 0 once the arena is full. */
+static uint32_t keep(Timeline *t, const char *line)
+{
+    size_t len = (size_t)utf8_prefix(line, TEXT_MAX);
+    size_t at = t->arena_len;
+
+    if (at + len + 1 > t->arena_cap) {
+        size_t cap = t->arena_cap ? t->arena_cap * 2 : 65536;
+        char *a = cap <= ARENA_MAX ? realloc(t->arena, cap) : NULL;
+
+        if (a == NULL) {
+            return 0;
+        }
+        t->arena = a;
+        t->arena_cap = cap;
+    }
+    memcpy(t->arena + at, line, len);
+    t->arena[at + len] = '\0';
+    t->arena_len += len + 1;
+    return (uint32_t)at + 1;
+}
+
+static Cell *cell(const Timeline *t, int lane, int kind, int bucket)
+{
+    return &t->cells[((size_t)lane * K_COUNT + (size_t)kind) * NBUCKETS + (size_t)bucket];
+}
+
+/* The first checker violation, and the failing operation when it is
+ * traced (an `expect` is not: the run's end stands for it). */
+static void note_failure(Timeline *t, const Event *e, Kind k, double x)
+{
+    char line[24];
+
+    if (k == K_CHECK && !t->have_violation) {
+        t->have_violation = true;
+        t->violation_tick = e->tick;
+        t->violation_x = x;
+    }
+    if (t->fail_line != 0 && k != K_CALL && strcmp(e->comp, "scn") == 0) {
+        arg(e->details, "line", line, sizeof(line));
+        if (strtoul(line, NULL, 10) == t->fail_line) {
+            t->have_line = true;
+            t->line_tick = e->tick;
+            t->line_x = x;
+        }
+    }
+}
+
+static void sink(void *ctx, const char *line)
+{
+    Timeline *t = ctx;
+    Event e;
+    Kind k;
+    Cell *c;
+    double x;
+    int b;
+
+    if (!parse_event(line, &e)) {
+        return;
+    }
+    if (t->counting) {
+        t->per_tick[e.tick > t->ticks ? t->ticks : e.tick]++;
+        return;
+    }
+    t->lines++;
+    k = kind_of(&e);
+    x = event_x(t, e.tick);
+    b = (int)(x / BUCKET_PX);
+    c = cell(t, event_lane(t, &e), k, b < 0 ? 0 : b >= NBUCKETS ? NBUCKETS - 1 : b);
+    if (c->count++ == 0) {
+        c->first = e.tick;
+        c->x = x;
+        c->text = keep(t, line);
+    }
+    c->last = e.tick;
+    note_failure(t, &e, k, x);
+}
+
+static void timeline_reset(Timeline *t, const Row *r)
+{
+    Cell *cells = t->cells;
+    char *arena = t->arena;
+    size_t cap = t->arena_cap;
+
+    free(t->per_tick);
+    memset(cells, 0, (size_t)MAX_LANES * K_COUNT * NBUCKETS * sizeof(*cells));
+    *t = (Timeline){ .ticks = r->ticks, .cells = cells, .arena = arena, .arena_cap = cap,
+                     .default_reg = -1, .cur_tick = UINT64_MAX,
+                     .fail_line = r->status == SCN_FAIL ? r->line : 0 };
+    t->px_per_tick = (double)PLOT_W / ((double)r->ticks + 1.0);
+    if (t->px_per_tick >= BUCKET_PX) {
+        t->per_tick = calloc(r->ticks + 1, sizeof(*t->per_tick));
+    }
+}
+
+/* Run r again with the trace going to the timeline: twice for a short
+ * run (the first pass counts the events of each tick).  Runs are
+ * deterministic: same seed, same injection, same trace as the pool's run. */
+static int rerun(const Row *r, Timeline *t, ScnResult *res, char *err, size_t errlen)
+{
+    ScnScript *s = cli_load(r->path, err, errlen);
+    ScnOptions opt = { .seed_set = r->job.seed_set, .seed = r->job.seed,
+                       .sink = sink, .sink_ctx = t };
+
+    if (s == NULL) {
+        return -1;
+    }
+    if (r->job.point[0] != '\0') {
+        opt.inject_point = r->job.point;
+        opt.inject_hit = r->job.hit;
+        opt.inject_persistent = r->job.persistent;
+    }
+    if (t->per_tick != NULL) {
+        t->counting = true;
+        scn_run(s, &opt, res);
+        t->counting = false;
+    }
+    scn_run(s, &opt, res);
+    scn_free(s);
+    return 0;
+}
+
+/* ---- drawing ---------------------------------------------------------------------- */
+
+/* The glyph of a mark of kind k at x in the lane whose top is y. */
+static void glyph_path(FILE *f, Kind k, double x, double y)
+{
+    double m = y + LANE_H / 2.0;
+
+    switch (k) {
+    case K_OTHER:       fprintf(f, "M%.1f %.1fh2v6h-2z", x - 1, y + 21); break;
+    case K_OP:          fprintf(f, "M%.1f %.1fh2.4v14h-2.4z", x - 1.2, y + 7); break;
+    case K_CKPT_BEGIN:
+    case K_CKPT_DONE:   fprintf(f, "M%.1f %.1fh3v26h-3z", x - 1.5, y + 1); break;
+    case K_WALK:        fprintf(f, "M%.1f %.1fh3.5v24h-3.5z", x - 1.75, y + 2); break;
+    case K_WRITE:       fprintf(f, "M%.1f %.1fh5v9h-5z", x - 2.5, y + 2); break;
+    case K_PACKET:      fprintf(f, "M%.1f %.1fa3.4 3.4 0 1 0 6.8 0a3.4 3.4 0 1 0 -6.8 0z",
+                                x - 3.4, m); break;
+    case K_CALL:        fprintf(f, "M%.1f %.1fl4.5 5.5l-4.5 5.5l-4.5 -5.5z", x, m - 5.5); break;
+    case K_LOST:        fprintf(f, "M%.1f %.1fl6 6M%.1f %.1fl-6 6", x - 3, m - 3, x + 3, m - 3);
+                        break;
+    case K_FAULT:       fprintf(f, "M%.1f %.1fl4.5 8h-9z", x, y + 17); break;
+    case K_FAILOVER:    fprintf(f, "M%.1f %.1fl6.5 7.5l-6.5 7.5l-6.5 -7.5z", x, m - 7.5); break;
+    case K_CRASH:       fprintf(f, "M%.1f %.1fl10 10M%.1f %.1fl-10 10", x - 5, m - 5, x + 5, m - 5);
+                        break;
+    default:            fprintf(f, "M%.1f %.1fa5 5 0 1 0 10 0a5 5 0 1 0 -10 0z", x - 5, m); break;
+    }
+}
+
+static void mark(FILE *f, const Timeline *t, const Cell *c, Kind k, double y)
+{
+    fprintf(f, "<path class=\"k%d\" d=\"", (int)k);
+    glyph_path(f, k, PLOT_X + c->x, y);
+    fprintf(f, "\"><title>%s x%" PRIu64 ", tick %" PRIu64, kind_label[k], c->count, c->first);
+    if (c->last != c->first) {
+        fprintf(f, " to %" PRIu64, c->last);
+    }
+    if (c->text != 0) {
+        fputs(c->count > 1 ? "; first: " : ": ", f);
+        cli_xml_put(f, t->arena + c->text - 1, false);
+    }
+    fputs("</title></path>\n", f);
+}
+
+/* order[row] = lane: by type, then as they appeared (the primary's node
+ * first), links by name (p2s above s2p). */
+static void lane_order(const Timeline *t, int *order)
+{
+    int n = 0;
+
+    for (int type = LANE_NODE; type <= LANE_MORE; type++) {
+        for (int i = 0; i < t->nlanes; i++) {
+            if ((int)t->lanes[i].type != type) {
+                continue;
+            }
+            int j = n++;
+
+            while (type == LANE_LINK && j > 0 && t->lanes[order[j - 1]].type == LANE_LINK &&
+                   strcmp(t->lanes[order[j - 1]].name, t->lanes[i].name) > 0) {
+                order[j] = order[j - 1];
+                j--;
+            }
+            order[j] = i;
+        }
+    }
+}
+
+static void svg_lanes(FILE *f, const Timeline *t, const int *order)
+{
+    for (int row = 0; row < t->nlanes; row++) {
+        const Lane *l = &t->lanes[order[row]];
+        double y = TOP_H + row * LANE_H;
+
+        fprintf(f, "<rect class=\"lane%d\" x=\"%d\" y=\"%.1f\" width=\"%d\" height=\"%d\"/>\n",
+                row % 2, PLOT_X, y, PLOT_W, LANE_H);
+        if (row > 0 && l->type != t->lanes[order[row - 1]].type) {
+            fprintf(f, "<path class=\"sep\" d=\"M8 %.1fH%d\"/>\n", y, PLOT_X + PLOT_W);
+        }
+        fprintf(f, "<text class=\"lt\" x=\"%d\" y=\"%.1f\">", PLOT_X - 8, y + 18);
+        if (lane_prefix[l->type][0] != '\0') {
+            fprintf(f, "<tspan class=\"lp\">%s </tspan>", lane_prefix[l->type]);
+        }
+        cli_xml_put(f, l->name, false);
+        fputs("</text>\n", f);
+    }
+}
+
+/* 1, 2 or 5 times a power of ten: at most about 12 labels. */
+static uint64_t axis_step(uint64_t span)
+{
+    uint64_t step = 1;
+
+    for (;;) {
+        for (int m = 1; m <= 5; m += m == 1 ? 1 : 3) {
+            if (span / (step * (uint64_t)m) <= 12) {
+                return step * (uint64_t)m;
+            }
+        }
+        step *= 10;
+    }
+}
+
+static void svg_axis(FILE *f, const Timeline *t, double bottom)
+{
+    uint64_t step = axis_step(t->ticks + 1);
+    bool every = t->px_per_tick >= 12;
+
+    for (uint64_t k = 0; every && k <= t->ticks; k++) {
+        fprintf(f, "<path class=\"tg\" d=\"M%.1f %dV%.1f\"/>\n",
+                PLOT_X + (double)k * t->px_per_tick, TOP_H, bottom);
+    }
+    for (uint64_t k = 0; k <= t->ticks; k += step) {
+        double x0 = PLOT_X + (double)k * t->px_per_tick;
+
+        fprintf(f, "<path class=\"grid\" d=\"M%.1f %dV%.1f\"/>\n", x0, TOP_H, bottom + 4);
+        fprintf(f, "<text class=\"ax\" x=\"%.1f\" y=\"%.1f\">%" PRIu64 "</text>\n",
+                x0 + t->px_per_tick / 2, bottom + 16, k);
+    }
+    fprintf(f, "<path class=\"axis\" d=\"M%d %.1fH%d\"/>\n", PLOT_X, bottom, PLOT_X + PLOT_W);
+    fprintf(f, "<text class=\"axt\" x=\"%d\" y=\"%.1f\">tick</text>\n", PLOT_X - 8, bottom + 16);
+}
+
+static void svg_legend(FILE *f, double top)
+{
+    double w = (double)PLOT_W / LEGEND_COLS;
+
+    for (int k = 0; k < K_COUNT; k++) {
+        int i = (k + K_COUNT - 2) % K_COUNT;   /* "other" and "scenario line" last */
+        double x = PLOT_X + (double)(i % LEGEND_COLS) * w + 8;
+        double y = top + (double)(i / LEGEND_COLS) * LANE_H;
+
+        fprintf(f, "<path class=\"k%d\" d=\"", k);
+        glyph_path(f, (Kind)k, x, y);
+        fprintf(f, "\"/>\n<text class=\"lg\" x=\"%.1f\" y=\"%.1f\">%s</text>\n",
+                x + 12, y + 18, kind_label[k]);
+    }
+}
+
+/* The failing check: the first checker violation when a checker failed,
+ * else the failing operation when it is traced, else the end of the run
+ * (where the failing `expect` stopped it).  A red band over every lane,
+ * the message as caption and as tooltip. */
+static void svg_failure(FILE *f, const Timeline *t, const Row *r, const ScnResult *res,
+                        double bottom)
+{
+    bool checker = !res->checkers_ok && t->have_violation;
+    uint64_t tick = checker ? t->violation_tick : t->have_line ? t->line_tick : t->ticks;
+    double end = ((double)t->ticks + (t->per_tick != NULL ? 0.9 : 0.5)) * t->px_per_tick;
+    double xc = PLOT_X + (checker ? t->violation_x : t->have_line ? t->line_x : end);
+    double w = t->px_per_tick < 6 ? 6 : t->px_per_tick > 14 ? 14 : t->px_per_tick;
+    bool left = xc < PLOT_X + PLOT_W * 0.55;
+    double room = left ? SVG_W - (xc - 6) : xc + 6;
+    char cap[CAPTION_MAX];
+
+    snprintf(cap, sizeof(cap), "FAIL at tick %" PRIu64 ", line %u: %s", tick, r->line,
+             r->message != NULL ? r->message : "");
+    fputs("<g class=\"fail\"><title>", f);
+    cli_xml_put(f, cap, false);
+    fprintf(f, "</title>\n<rect class=\"band\" x=\"%.1f\" y=\"%d\" width=\"%.1f\" "
+            "height=\"%.1f\"/>\n", xc - w / 2, TOP_H - 6, w, bottom - TOP_H + 6);
+    fprintf(f, "<path class=\"fline\" d=\"M%.1f %dV%.1f\"/>\n", xc, TOP_H - 6, bottom + 4);
+    fprintf(f, "<path class=\"farrow\" d=\"M%.1f %dl6 8l6 -8z\"/>\n", xc - 6, TOP_H - 12);
+    fprintf(f, "<text class=\"cap\" x=\"%.1f\" y=\"14\" text-anchor=\"%s\">",
+            left ? (xc - 6 < 8 ? 8 : xc - 6) : xc + 6, left ? "start" : "end");
+    cap[utf8_prefix(cap, (size_t)(room / 7.2))] = '\0';
+    cli_xml_put(f, cap, false);
+    fputs("</text></g>\n", f);
+}
+
+static void svg_timeline(FILE *f, const Timeline *t, const Row *r, const ScnResult *res)
+{
+    int order[MAX_LANES];
+    double bottom = TOP_H + (double)t->nlanes * LANE_H;
+    double legend = bottom + AXIS_H;
+    double height = legend + LEGEND_ROWS * LANE_H + 4;
+
+    lane_order(t, order);
+    fprintf(f, "<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"tl\" width=\"%d\" "
+            "height=\"%.0f\" viewBox=\"0 0 %d %.0f\" role=\"img\">\n", SVG_W, height, SVG_W,
+            height);
+    fputs("<title>timeline of ", f);
+    cli_xml_put(f, r->path, false);
+    fputs("</title>\n", f);
+    svg_lanes(f, t, order);
+    svg_axis(f, t, bottom);
+    if (r->status == SCN_FAIL) {
+        svg_failure(f, t, r, res, bottom);
+    }
+    for (int k = 0; k < K_COUNT; k++) {
+        for (int row = 0; row < t->nlanes; row++) {
+            for (int b = 0; b < NBUCKETS; b++) {
+                const Cell *c = cell(t, order[row], k, b);
+
+                if (c->count != 0) {
+                    mark(f, t, c, (Kind)k, TOP_H + (double)row * LANE_H);
+                }
+            }
+        }
+    }
+    svg_legend(f, legend);
+    fputs("</svg>\n", f);
+}
+
+/* ---- the page ------------------------------------------------------------------ */
+
+static const char page_css[] =
+    "body{font:14px/1.45 \"DejaVu Sans\",\"Liberation Sans\",system-ui,sans-serif;"
+    "margin:24px 28px;color:#1d2024;background:#fff}\n"
+    "h1{font-size:22px;margin:0 0 6px}h2{font-size:17px;margin:28px 0 8px}"
+    "h3{font-size:15px;margin:0 0 8px;font-weight:600}\n"
+    "p.meta{margin:2px 0;color:#444}code,.mono{font-family:\"DejaVu Sans Mono\","
+    "ui-monospace,monospace;font-size:12px}\n"
+    "table{border-collapse:collapse;width:100%;font-size:13px;margin-top:14px}\n"
+    "th,td{padding:4px 8px;border-bottom:1px solid #e4e6ea;text-align:left;vertical-align:top}\n"
+    "th{background:#f2f3f5;font-weight:600;white-space:nowrap}\n"
+    "td.num{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}\n"
+    "tr.fail td{background:#fff4f4}td.msg{color:#8b1a1a}\n"
+    ".badge{display:inline-block;min-width:3.4em;text-align:center;padding:1px 6px;"
+    "border-radius:4px;font-weight:700;font-size:11px;color:#fff;letter-spacing:.03em}\n"
+    ".PASS{background:#2e7d32}.FAIL{background:#c62828}.SKIP{background:#7d838c}"
+    ".ERROR{background:#6a1b9a}\n"
+    "section{margin:18px 0;padding:14px 16px;border:1px solid #e4e6ea;border-radius:8px}\n"
+    "svg.tl{width:100%;max-width:1600px;height:auto;display:block;margin:6px 0}\n"
+    "dl{display:grid;grid-template-columns:max-content auto;gap:2px 12px;margin:8px 0}"
+    "dt{color:#555}dd{margin:0}\n"
+    "p.note{color:#555;font-size:12px;margin:4px 0}p.warn{color:#b35900}\n"
+    "pre{background:#f6f7f9;padding:8px;overflow-x:auto;font-size:12px}\n"
+    ".lane0{fill:#f5f6f8}.lane1{fill:#fcfcfd}.sep{stroke:#c9ccd2}"
+    ".grid{stroke:#d5d8dd}.tg{stroke:#eceef1}.axis{stroke:#888}\n"
+    ".lt{font-size:12px;text-anchor:end;fill:#222;font-weight:600}"
+    ".lp{fill:#8a8f98;font-weight:400}.ax{font-size:11px;fill:#555;text-anchor:middle}"
+    ".axt{font-size:11px;fill:#555;text-anchor:end;font-style:italic}"
+    ".lg{font-size:12px;fill:#333}\n"
+    ".band{fill:#d62728;fill-opacity:.14}.fline{stroke:#d62728;stroke-width:1.5;"
+    "stroke-dasharray:4 3}.farrow{fill:#d62728}.cap{font-size:12px;font-weight:700;"
+    "fill:#c62828}\n"
+    ".k0{fill:#a9afb7}.k1{fill:#7d838c}.k2{fill:#96d096}.k3{fill:#1e8a3c}"
+    ".k4{fill:#6a3d9a}.k5{fill:#1f6fb4}.k6{fill:#13a3b5}"
+    ".k7{fill:#d9c2f5;stroke:#6a3d9a;stroke-width:1}"
+    ".k8{fill:none;stroke:#8c564b;stroke-width:1.8}.k9{fill:#ff9f1c;stroke:#b35900;"
+    "stroke-width:.8}.k10{fill:#e377c2;stroke:#8b1a6b}.k11{fill:none;stroke:#111;"
+    "stroke-width:2.6;stroke-linecap:round}.k12{fill:#d62728;stroke:#fff}\n";
+
+static const char *status_name(const Row *r)
+{
+    static const char *const names[] = { "PASS", "FAIL", "SKIP" };
+
+    return !r->loaded ? "ERROR" : names[r->status];
+}
+
+/* The command line, each word as a shell would need it. */
+static void put_command(FILE *f, const CliHtml *h)
+{
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *m = open_memstream(&buf, &len);
+
+    if (m == NULL) {
+        return;
+    }
+    fputs("replbench", m);
+    for (int i = 0; i < h->argc; i++) {
+        fputc(' ', m);
+        cli_shell_word(m, h->argv[i]);
+    }
+    if (fclose(m) == 0) {
+        cli_xml_put(f, buf, false);
+    }
+    free(buf);
+}
+
+static void page_head(FILE *f, const CliHtml *h, double seconds)
+{
+    fprintf(f, "<!DOCTYPE html>\n<html xmlns=\"http://www.w3.org/1999/xhtml\" lang=\"en\">\n"
+            "<head>\n<meta charset=\"utf-8\"/>\n<title>replbench run report</title>\n"
+            "<style>\n%s</style>\n</head>\n<body>\n<h1>replbench run report</h1>\n", page_css);
+    fprintf(f, "<p class=\"meta\"><span class=\"badge PASS\">%zu passed</span> "
+            "<span class=\"badge FAIL\">%zu failed</span> "
+            "<span class=\"badge SKIP\">%zu skipped</span>", h->passed, h->failed, h->skipped);
+    if (h->errors != 0) {
+        fprintf(f, " <span class=\"badge ERROR\">%zu errors</span>", h->errors);
+    }
+    fprintf(f, " in %.3f s (wall clock)</p>\n<p class=\"meta\">command: <code>", seconds);
+    put_command(f, h);
+    fputs("</code></p>\n", f);
+}
+
+static void table_row(FILE *f, size_t k, const Row *r)
+{
+    bool bad = !r->loaded || r->status == SCN_FAIL;
+
+    fprintf(f, "<tr class=\"%s\" id=\"r%zu\"><td><span class=\"badge %s\">%s</span></td>"
+            "<td class=\"mono\">", bad ? "fail" : "ok", k, status_name(r), status_name(r));
+    if (r->drawn) {
+        fprintf(f, "<a href=\"#t%zu\">", k);
+    }
+    cli_xml_put(f, r->path, false);
+    fputs(r->drawn ? "</a></td>" : "</td>", f);
+    if (r->loaded) {
+        fprintf(f, "<td class=\"num\">%" PRIu64 "</td><td class=\"num\">%" PRIu64 "</td>"
+                "<td class=\"mono\">0x%016" PRIx64 "</td><td class=\"num\">%" PRIu64 "</td>",
+                r->seed, r->ticks, r->hash, r->faults);
+    } else {
+        fputs("<td class=\"num\">-</td><td class=\"num\">-</td><td>-</td>"
+              "<td class=\"num\">-</td>", f);
+    }
+    fprintf(f, "<td class=\"num\">%.1f</td><td class=\"msg\">", r->seconds * 1000.0);
+    if (r->loaded && r->status == SCN_FAIL && r->line != 0) {
+        fprintf(f, "line %u: ", r->line);
+    }
+    if (r->message != NULL) {
+        cli_xml_put(f, r->message, false);
+    }
+    fputs("</td></tr>\n", f);
+}
+
+static void page_table(FILE *f, const CliHtml *h)
+{
+    fputs("<table>\n<thead><tr><th>result</th><th>scenario</th><th>seed</th><th>ticks</th>"
+          "<th>trace hash</th><th>faults fired</th><th>ms</th><th>failure</th></tr></thead>\n"
+          "<tbody>\n", f);
+    for (size_t k = 0; k < h->n; k++) {
+        table_row(f, k + 1, &h->rows[k]);
+    }
+    fputs("</tbody>\n</table>\n", f);
+}
+
+static void put_reproduce(FILE *f, const Row *r, uint64_t seed)
+{
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *m = open_memstream(&buf, &len);
+
+    if (m == NULL) {
+        return;
+    }
+    cli_reproduce(m, seed, &r->job, r->path);
+    if (fclose(m) == 0) {
+        cli_xml_put(f, buf, false);
+    }
+    free(buf);
+}
+
+/* Under a timeline: how to read it, how to reproduce the run, and for a
+ * failure the checker and the last trace lines. */
+static void section_details(FILE *f, const Timeline *t, const Row *r, const ScnResult *res)
+{
+    fprintf(f, "<p class=\"note\">x: ticks 0 to %" PRIu64 ", %" PRIu64 " trace lines; %s "
+            "Marks of one kind in one lane are merged per %d-pixel column: hover a mark for "
+            "its count, ticks and first trace line.</p>\n", t->ticks, t->lines,
+            t->per_tick != NULL ? "the events of a tick are spread over its column in trace "
+            "order." : "each event at its tick.", BUCKET_PX);
+    if (res->hash != r->hash) {
+        fprintf(f, "<p class=\"note warn\">The re-run's trace hash 0x%016" PRIx64 " differs "
+                "from the run's 0x%016" PRIx64 ": the scenario is not deterministic; the "
+                "timeline shows the re-run.</p>\n", res->hash, r->hash);
+    }
+    fprintf(f, "<dl><dt>seed</dt><dd class=\"mono\">%" PRIu64 "</dd><dt>reproduce</dt>"
+            "<dd><code>", r->seed);
+    put_reproduce(f, r, r->seed);
+    fputs("</code></dd>", f);
+    if (r->status == SCN_FAIL) {
+        fprintf(f, "<dt>failure</dt><dd class=\"mono\">line %u: ", r->line);
+        cli_xml_put(f, r->message != NULL ? r->message : "", false);
+        fputs("</dd>", f);
+    }
+    if (!res->checkers_ok) {
+        fputs("<dt>checker</dt><dd class=\"mono\">", f);
+        cli_xml_put(f, res->checker, false);
+        fputs("</dd>", f);
+    }
+    fputs("</dl>\n", f);
+    if (r->status == SCN_FAIL && res->ntail != 0) {
+        fputs("<details><summary>last trace lines</summary><pre>", f);
+        for (unsigned i = 0; i < res->ntail && i < SIM_TRACE_KEEP; i++) {
+            cli_xml_put(f, res->tail[i], false);
+            fputc('\n', f);
+        }
+        fputs("</pre></details>\n", f);
+    }
+}
+
+static void page_section(FILE *f, size_t k, const Row *r, Timeline *t, ScnResult *res)
+{
+    char err[CLI_ERROR_MAX];
+
+    fprintf(f, "<section id=\"t%zu\">\n<h3><span class=\"badge %s\">%s</span> <span "
+            "class=\"mono\">", k, status_name(r), status_name(r));
+    cli_xml_put(f, r->path, false);
+    fputs("</span></h3>\n", f);
+    timeline_reset(t, r);
+    if (rerun(r, t, res, err, sizeof(err)) != 0) {
+        fputs("<p class=\"note warn\">No timeline: ", f);
+        cli_xml_put(f, err, false);
+        fputs("</p>\n</section>\n", f);
+        return;
+    }
+    svg_timeline(f, t, r, res);
+    section_details(f, t, r, res);
+    fputs("</section>\n", f);
+}
+
+static void page_timelines(FILE *f, const CliHtml *h, Timeline *t, ScnResult *res)
+{
+    fprintf(f, "<h2>Timelines</h2>\n<p class=\"note\">One per failing scenario%s, from a "
+            "second run in the report's process with the same seed (the same trace). Lanes: "
+            "a node's events, a link's packets, a registry's walks and callbacks, the "
+            "script's other operations.</p>\n",
+            h->all ? " and per scenario run (--report-all)"
+            : h->select != NULL ? " and per scenario selected (--report-select)" : "");
+    if (h->selected == 0) {
+        fputs("<p class=\"note\">None: nothing failed.</p>\n", f);
+    }
+    for (size_t k = 0; k < h->n; k++) {
+        if (h->rows[k].drawn) {
+            page_section(f, k + 1, &h->rows[k], t, res);
+        }
+    }
+    for (size_t k = 0; k < h->n; k++) {
+        if (h->rows[k].died) {
+            fprintf(f, "<p class=\"note warn\">No timeline for #%zu: its worker died, and a "
+                    "re-run here would take the report down with it.</p>\n", k + 1);
+        }
+    }
+    if (h->selected > CLI_HTML_MAX_TIMELINES) {
+        fprintf(f, "<p class=\"note warn\">%zu more not drawn (at most %d per page).</p>\n",
+                h->selected - CLI_HTML_MAX_TIMELINES, CLI_HTML_MAX_TIMELINES);
+    }
+}
+
+static int write_page(FILE *f, const CliHtml *h, double seconds)
+{
+    Timeline *t = calloc(1, sizeof(*t));
+    ScnResult *res = malloc(sizeof(*res));
+    int rc = -1;
+
+    if (t != NULL && res != NULL &&
+        (t->cells = malloc((size_t)MAX_LANES * K_COUNT * NBUCKETS * sizeof(*t->cells))) != NULL) {
+        page_head(f, h, seconds);
+        page_table(f, h);
+        page_timelines(f, h, t, res);
+        fputs("</body>\n</html>\n", f);
+        rc = 0;
+    }
+    if (t != NULL) {
+        free(t->cells);
+        free(t->arena);
+        free(t->per_tick);
+    }
+    free(t);
+    free(res);
+    return rc;
+}
+
+void cli_html_free(CliHtml *h)
+{
+    if (h == NULL) {
+        return;
+    }
+    for (size_t k = 0; k < h->n; k++) {
+        free(h->rows[k].path);
+        free(h->rows[k].message);
+    }
+    free(h->rows);
+    free(h);
+}
+
+int cli_html_end(CliHtml *h, double seconds)
+{
+    char path[CLI_PATH_MAX + 16];
+    FILE *f = NULL;
+    int rc = -1;
+
+    snprintf(path, sizeof(path), "%s/index.html", h->dir);
+    if (h->oom) {
+        fputs("replbench run: out of memory for the report\n", stderr);
+    } else if (strlen(h->dir) > CLI_PATH_MAX) {
+        fputs("replbench run: --report: the folder's name is too long\n", stderr);
+    } else if (mkdir(h->dir, 0777) != 0 && errno != EEXIST) {
+        fprintf(stderr, "replbench run: cannot make %s: %s\n", h->dir, strerror(errno));
+    } else if ((f = fopen(path, "w")) == NULL) {
+        fprintf(stderr, "replbench run: cannot open %s: %s\n", path, strerror(errno));
+    } else if (write_page(f, h, seconds) != 0) {
+        fputs("replbench run: out of memory for the report\n", stderr);
+    } else {
+        rc = 0;
+    }
+    if (f != NULL && (ferror(f) | (fclose(f) != 0)) && rc == 0) {
+        fprintf(stderr, "replbench run: cannot write %s\n", path);
+        rc = -1;
+    }
+    if (rc == 0) {
+        fprintf(stderr, "replbench run: report in %s\n", path);
+    }
+    cli_html_free(h);
+    return rc;
+}
