@@ -235,4 +235,100 @@ expect_out "^disk/<disk>/commit  *[a-z]" "faults"
 expect_out "^registry/alloc  *[a-z]" "faults"
 ok "faults lists every fault point with its description"
 
+# ---- fuzz2scn, scn2fuzz -----------------------------------------------------
+
+rb scn2fuzz fuzz_registry "$S/registry.scn" "$T/reg.bin"
+expect_rc 0 "scn2fuzz"
+[ -s "$T/reg.bin" ] || fail "scn2fuzz wrote no input"
+rb fuzz2scn fuzz_registry "$T/reg.bin"
+expect_rc 0 "fuzz2scn"
+expect_out "^registry name=r0\$" "fuzz2scn"
+expect_out "^# fuzz_registry input $T/reg.bin, decoded by replbench fuzz2scn\$" "fuzz2scn"
+cp "$OUT" "$T/decoded.scn"
+rb run "$T/decoded.scn"
+expect_rc 0 "run of a decoded input"
+rb fuzz2scn fuzz_cluster "$T/reg.bin"
+expect_rc 0 "fuzz2scn as the other harness (any bytes decode)"
+expect_out "^cluster disks=" "fuzz2scn cluster"
+rb fuzz2scn fuzz_nothing "$T/reg.bin"
+expect_rc 2 "fuzz2scn with an unknown harness"
+expect_err "unknown harness 'fuzz_nothing'" "fuzz2scn unknown harness"
+rb fuzz2scn fuzz_registry "$T/no-such-input"
+expect_rc 2 "fuzz2scn on a missing file"
+rb fuzz2scn fuzz_registry
+expect_rc 2 "fuzz2scn without a file"
+rb scn2fuzz fuzz_cluster "$T/no-such.scn" "$T/x.bin"
+expect_rc 2 "scn2fuzz on a missing scenario"
+rb scn2fuzz fuzz_cluster "$S/registry.scn" "$T/no-such-dir/x.bin"
+expect_rc 2 "scn2fuzz to an unwritable path"
+rb fuzz2scn --help
+expect_rc 0 "fuzz2scn --help"
+rb scn2fuzz --help
+expect_rc 0 "scn2fuzz --help"
+ok "fuzz2scn and scn2fuzz turn inputs and scenarios into each other"
+
+# ---- option and input errors: exit 2 with a message ------------------------
+
+for args in "run --seed" "run --jobs=abc $S" "run --jobs 0 $S" "run --format=xml $S" \
+            "run --shard 3/2 $S" "run --shard x $S" "run --inject nocolon $S" \
+            "run --seed 12z $S" "sweep --max-hits 0 $S" "determinism --bogus $S" \
+            "sweep" "determinism" "run --trace $T/no-such-dir/t.txt $S/registry.scn"; do
+    # shellcheck disable=SC2086
+    rb $args
+    expect_rc 2 "replbench $args"
+    [ -s "$ERR" ] || fail "replbench $args: no message on stderr"
+done
+mkdir "$T/empty"
+rb run "$T/empty"
+expect_rc 2 "run on a folder without scenarios"
+rb run "$T/no-such-file.scn"
+expect_rc 2 "run on a missing file"
+rb determinism "$T/bad/failing.scn"
+expect_rc 0 "determinism on a failing scenario (the same trace twice)"
+expect_out "^SAME " "determinism of a failing scenario"
+rb run --seed=0x10 -- "$S/registry.scn"
+expect_rc 0 "--opt=value, hex numbers and -- before paths"
+rb run --format tap "$T/bad/failing.scn" "$S/registry.scn"
+expect_rc 1 "tap with a failure"
+expect_out "^not ok 1 - " "tap failure"
+ok "bad options and inputs exit 2 with a message"
+
+# ---- reproduce commands quote odd paths; progress only on a terminal --------
+
+mkdir "$T/we ird"
+cp "$T/bad/failing.scn" "$T/we ird/it's.scn"
+rb run "$T/we ird/it's.scn"
+expect_rc 1 "a failing scenario at an odd path"
+grep -F "reproduce: replbench run --seed 1 '$T/we ird/it'\\''s.scn'" "$OUT" >/dev/null ||
+    fail "the reproduce command does not quote the path for the shell"
+rb run "$S"
+grep -q "$(printf '\r')" "$ERR" && fail "a progress line was written to a non-terminal"
+if command -v script >/dev/null 2>&1; then
+    script -qec "$RB run $S" /dev/null > "$T/tty.txt" 2>&1 || true
+    grep -q "$(printf '\r')" "$T/tty.txt" && grep -q '\[1/' "$T/tty.txt" ||
+        fail "no progress line on a terminal"
+    script -qec "$RB sweep $S/sub/faults.scn" /dev/null > "$T/tty2.txt" 2>&1 || true
+    grep -q "$(printf '\r')" "$T/tty2.txt" || fail "no sweep progress line on a terminal"
+fi
+ok "reproduce commands are shell-quoted; progress shows on terminals only"
+
+# ---- reports escape what they quote --------------------------------------------
+
+cat >"$T/odd.scn" <<'EOF'
+state name=a
+on state=a walk=stop do=fail msg="<&\"]]>\x01\x7f\xff>"
+walk kind=stop
+expect error="something else"
+EOF
+rb run --format junit "$T/odd.scn"
+expect_rc 1 "junit of a failure with odd characters"
+python3 -c 'import sys, xml.dom.minidom; xml.dom.minidom.parse(sys.argv[1])' "$OUT" ||
+    fail "junit output with odd characters is not well-formed XML"
+expect_out "<failure" "junit failure element"
+rb run --format tap "$T/odd.scn" "$S/registry.scn"
+expect_rc 1 "tap of a failure with odd characters"
+expect_out "^1..2\$" "tap plan"
+expect_out "^ok 2 - " "tap pass after a failure"
+ok "junit and tap escape odd characters in failure messages"
+
 exit 0

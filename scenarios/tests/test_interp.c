@@ -155,6 +155,38 @@ static void limits_stop_runaway_scripts(void **state)
     assert_true(res.checkers_ok);
 }
 
+static void caps_and_mismatched_outcomes_fail_cleanly(void **state)
+{
+    ScnOptions caps = { .max_sectors = 64, .max_ticks = 5 };
+
+    (void)state;
+    assert_int_equal(run_with("registry name=r\ndisk name=d role=secondary size=128 reg=r\n", &caps),
+                     SCN_FAIL);
+    assert_string_equal(res.message, "128 sectors: over this run's limit of 64");
+    assert_int_equal(run_with("registry name=r\ndisk name=d role=secondary size=64 reg=r\n"
+                              "io disk=d op=read sector=0 count=65\n", &caps), SCN_FAIL);
+    assert_string_equal(res.message, "65 sectors: over this run's limit of 64");
+    assert_int_equal(run_with("run ticks=6\n", &caps), SCN_FAIL);
+    assert_string_equal(res.message, "more than 5 ticks in all (limit ticks=)");
+    assert_int_equal(run("registry name=r\ndisk name=d role=secondary size=64 reg=r\n"
+                         "io disk=d op=read sector=0 rc=0\n"), SCN_FAIL);
+    assert_string_equal(res.message, "io read on d: expected rc=0, actual rc=-5");
+    assert_int_equal(run("cluster size=64\nstart\nstart fails=\"nope\"\n"), SCN_FAIL);
+    assert_string_equal(res.message, "start: expected an error containing \"nope\", actual "
+                        "\"cluster already started\"");
+    assert_true(res.checkers_ok);
+}
+
+static void two_failures_in_one_callback_keep_the_first(void **state)
+{
+    (void)state;
+    assert_int_equal(run("state name=a\non state=a walk=stop do=fail+fail msg=\"once\"\n"
+                         "walk kind=stop\nexpect error=\"once\"\n"), SCN_PASS);
+    assert_int_equal(run("cluster size=64\nstate name=a node=pri\n"
+                         "on state=a walk=start do=crash+crash\nstart\n"
+                         "expect crashed=true node=pri\n"), SCN_PASS);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -166,6 +198,8 @@ int main(void)
         cmocka_unit_test(injection_fails_the_chosen_hit),
         cmocka_unit_test(seed_option_overrides_script),
         cmocka_unit_test(limits_stop_runaway_scripts),
+        cmocka_unit_test(caps_and_mismatched_outcomes_fail_cleanly),
+        cmocka_unit_test(two_failures_in_one_callback_keep_the_first),
     };
 
     return cmocka_run_group_tests_name("scn_interp", tests, NULL, NULL);
