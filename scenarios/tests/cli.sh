@@ -303,7 +303,9 @@ grep -F "reproduce: replbench run --seed 1 '$T/we ird/it'\\''s.scn'" "$OUT" >/de
     fail "the reproduce command does not quote the path for the shell"
 rb run "$S"
 grep -q "$(printf '\r')" "$ERR" && fail "a progress line was written to a non-terminal"
-if command -v script >/dev/null 2>&1; then
+# A terminal comes from script(1), when it can get a pseudo-terminal here.
+if command -v script >/dev/null 2>&1 &&
+   script -qec 'tty' /dev/null </dev/null 2>/dev/null | grep -q '^/dev/'; then
     script -qec "$RB run $S" /dev/null > "$T/tty.txt" 2>&1 || true
     grep -q "$(printf '\r')" "$T/tty.txt" && grep -q '\[1/' "$T/tty.txt" ||
         fail "no progress line on a terminal"
