@@ -168,6 +168,7 @@ int cli_run(int argc, char **argv);             /* cli_run.c */
 int cli_sweep(int argc, char **argv);           /* cli_sweep.c */
 int cli_determinism(int argc, char **argv);     /* cli_determinism.c */
 int cli_fuzz2scn(int argc, char **argv);        /* cli_fuzz.c */
+int cli_ledger(int argc, char **argv);          /* cli_ledger.c */
 int cli_scn2fuzz(int argc, char **argv);        /* cli_fuzz.c */
 
 /* Usage texts (replbench.c): to stdout for --help, stderr otherwise. */

@@ -60,6 +60,12 @@ typedef struct Interp {
     bool failed;                /* the first failure is kept */
     bool skipped;
     bool injected;
+    struct OpenFire {           /* fires waiting to be handled/observed */
+        unsigned point;
+        bool handled, observed;
+    } fires[64];
+    unsigned nfires;
+    uint64_t handled[SCN_MAX_POINTS], observed[SCN_MAX_POINTS];
     uint8_t *buf;               /* reused by io and expect data */
     size_t buflen;
     uint64_t ticks_limit, ticks_used;
@@ -433,6 +439,9 @@ static bool op_walk(Interp *in, const ScnOp *op)
              num(op, K_FAILOVER, 0), errp == ERRP_NULL ? NULL : &err);
     in->last_error_set = err != NULL;
     snprintf(in->last_error, sizeof(in->last_error), "%s", err ? error_get_pretty(err) : "");
+    sim_trace_event(&in->w->trace, sim_clock_now(in->w->clock), "-", "scn", "walk_done",
+                    "%s%s%s", err ? "error=\"" : "ok", err ? in->last_error : "",
+                    err ? "\"" : "");
     error_free(err);
     return true;
 }
@@ -840,8 +849,11 @@ static bool expect_more(Interp *in, const ScnOp *op)
     }
 }
 
+static void observe_all(Interp *in);
+
 static bool op_expect(Interp *in, const ScnOp *op)
 {
+    observe_all(in);
     switch (op->form) {
     case K_CALLS:
         return expect_text(in, "calls", text(op, K_CALLS), in->log, false);
@@ -863,6 +875,102 @@ static bool op_expect(Interp *in, const ScnOp *op)
         return expect_text(in, "violation", text(op, K_VIOLATION), first_violation(in), false);
     default:
         return expect_more(in, op);
+    }
+}
+
+/* ---- the fault ledger: was each fire handled, and observed? --------------- */
+
+static unsigned point_index(Interp *in, const char *name, size_t len)
+{
+    for (size_t i = 0; i < sim_faults_count(in->w->faults) && i < SCN_MAX_POINTS; i++) {
+        const char *n = sim_faults_at(in->w->faults, i)->name;
+
+        if (strlen(n) == len && !strncmp(n, name, len)) {
+            return (unsigned)i;
+        }
+    }
+    return SCN_MAX_POINTS;
+}
+
+/* Did the point's owner react to the fire in this trace line? */
+static bool handles(const char *point, const char *line)
+{
+    char owner[64], what[32];
+    const char *slash = strrchr(point, '/');
+
+    if (!strcmp(point, "registry/alloc")) {
+        return strstr(line, "out of memory") != NULL;
+    }
+    snprintf(owner, sizeof(owner), "%.*s", (int)(slash - point), point);
+    snprintf(what, sizeof(what), "%s", slash + 1);
+    if (!strncmp(point, "disk/", 5)) {
+        return strstr(line, owner) && strstr(line, " fault ");
+    }
+    if (!strncmp(point, "net/", 4)) {
+        return strstr(line, " net ") && strstr(line, owner + 4) && strstr(line, what);
+    }
+    return strstr(line, " colo crash") && strstr(line, owner + 5);   /* node/<n> */
+}
+
+static bool observes(const char *line)
+{
+    static const char *const checks[] = {
+        " scn walk ", " scn call ", " scn failed ", " colo checkpoint_done ",
+        " colo failover_disk ", " check violation ", " colo failover_error ",
+    };
+
+    for (size_t i = 0; i < sizeof(checks) / sizeof(checks[0]); i++) {
+        if (strstr(line, checks[i])) {
+            return true;
+        }
+    }
+    return false;
+}
+
+static void close_fire(Interp *in, unsigned k)
+{
+    struct OpenFire *f = &in->fires[k];
+
+    in->handled[f->point] += f->handled;
+    in->observed[f->point] += f->observed;
+    in->fires[k] = in->fires[--in->nfires];
+}
+
+/* `expect` lines are not traced (the hash stays what the operations did),
+ * so the interpreter marks them here. */
+static void observe_all(Interp *in)
+{
+    for (unsigned k = 0; k < in->nfires; k++) {
+        in->fires[k].observed = true;
+    }
+}
+
+static void ledger_line(void *ctx, const char *line)
+{
+    Interp *in = ctx;
+    const char *fire = strstr(line, " - fault fire ");
+
+    for (unsigned k = 0; k < in->nfires;) {
+        struct OpenFire *f = &in->fires[k];
+
+        f->handled |= handles(sim_faults_at(in->w->faults, f->point)->name, line);
+        f->observed |= observes(line);
+        if (f->handled && f->observed) {
+            close_fire(in, k);
+        } else {
+            k++;
+        }
+    }
+    if (fire != NULL && in->nfires < sizeof(in->fires) / sizeof(in->fires[0])) {
+        const char *name = fire + strlen(" - fault fire ");
+        unsigned i = point_index(in, name, strcspn(name, " "));
+
+        if (i < SCN_MAX_POINTS) {
+            in->fires[in->nfires++] = (struct OpenFire){ .point = i };
+        }
+    }
+    if (in->opt->sink != NULL) {
+        in->opt->sink(in->opt->sink_ctx, line);
     }
 }
 
@@ -959,6 +1067,9 @@ static void fill_result(Interp *in)
     unsigned keep = in->w->trace.lines < SIM_TRACE_KEEP ? (unsigned)in->w->trace.lines
                                                        : SIM_TRACE_KEEP;
 
+    while (in->nfires > 0) {
+        close_fire(in, 0);
+    }
     r->trace_lines = in->w->trace.lines;
     r->hash = in->w->trace.hash;
     r->ticks = sim_clock_now(in->w->clock);
@@ -967,8 +1078,11 @@ static void fill_result(Interp *in)
         ScnPointCount *pc = &r->points[r->npoints++];
 
         snprintf(pc->name, sizeof(pc->name), "%s", p->name);
+        snprintf(pc->template_, sizeof(pc->template_), "%s", p->template_->pattern);
         pc->hits = p->hits;
         pc->fires = p->fires;
+        pc->handled = in->handled[i];
+        pc->observed = in->observed[i];
         r->faults_fired += p->fires;
     }
     r->ntail = keep;
@@ -1051,8 +1165,8 @@ ScnStatus scn_run(const ScnScript *s, const ScnOptions *opt, ScnResult *res)
     *in = (Interp){ .s = s, .opt = opt, .res = res, .w = in->w, .ticks_limit = 1000000,
                     .depth_limit = 8, .calls_limit = 10000 };
     in->w->trace.out = opt->trace;
-    in->w->trace.sink = opt->sink;
-    in->w->trace.sink_ctx = opt->sink_ctx;
+    in->w->trace.sink = in->w->faults ? ledger_line : opt->sink;
+    in->w->trace.sink_ctx = in->w->faults ? (void *)in : opt->sink_ctx;
     cur = in;
     cap_ticks(in);
     arm_injection(in);

@@ -24,6 +24,7 @@ static void usage(FILE *f)
           "  sweep [OPTIONS] PATH...        fail every hit of every fault point in turn\n"
           "  determinism [--seed N] PATH... run each scenario twice, compare the traces\n"
           "  faults                         list every fault point\n"
+          "  ledger PATH...                 the fault ledger of a run (fired, handled, observed)\n"
           "  fuzz2scn HARNESS FILE          a fuzzer input as the scenario it runs\n"
           "  scn2fuzz HARNESS FILE.scn OUT  a scenario as a seed input for a harness\n"
           "\n"
@@ -148,6 +149,7 @@ int main(int argc, char **argv)
         { "determinism", cli_determinism },
         { "faults", faults },
         { "fuzz2scn", cli_fuzz2scn },
+        { "ledger", cli_ledger },
         { "scn2fuzz", cli_scn2fuzz },
     };
 

@@ -70,10 +70,20 @@ typedef enum ScnStatus {
     SCN_SKIP,                   /* needs fault points, built without libfiu */
 } ScnStatus;
 
+/* A fault point's counts in one run.  A fire is `handled` when the code
+ * that owns the point reacted to it later in the trace (the disk's "fault"
+ * event, the link's drop/fault/down event naming the fault, the node's
+ * crash, an "out of memory" for registry/alloc); it is `observed` when
+ * something checked the outcome after it: an `expect`, a walk (the contract
+ * checker), a checkpoint or failover (the data checker), a checker
+ * violation, or a failed operation's reported error. */
 typedef struct ScnPointCount {
     char name[64];
+    char template_[48];         /* its pattern in sim_fault_templates */
     uint64_t hits;
     uint64_t fires;
+    uint64_t handled;           /* fires handled */
+    uint64_t observed;          /* fires observed */
 } ScnPointCount;
 
 typedef struct ScnResult {

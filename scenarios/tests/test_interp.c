@@ -50,8 +50,9 @@ static void passing_scenario_reports_hash_and_tail(void **state)
     assert_int_equal(res.ops_run, 3);
     assert_int_equal(res.seed, 1);
     assert_true(res.ntail > 0 && res.ntail <= SIM_TRACE_KEEP);
-    assert_string_equal(res.tail[res.ntail - 2], "0 - scn walk line=2 kind=stop");
-    assert_string_equal(res.tail[res.ntail - 1], "0 - scn call a.stop");
+    assert_string_equal(res.tail[res.ntail - 3], "0 - scn walk line=2 kind=stop");
+    assert_string_equal(res.tail[res.ntail - 2], "0 - scn call a.stop");
+    assert_string_equal(res.tail[res.ntail - 1], "0 - scn walk_done ok");
     assert_int_not_equal(res.hash, 0);
 }
 
