@@ -335,11 +335,16 @@ ok "junit and tap escape odd characters in failure messages"
 
 # ---- the fault ledger ------------------------------------------------------------
 
-rb ledger "$S/sub/faults.scn"
-expect_rc 1 "ledger with points that never fire"
-expect_out "^disk/<disk>/commit  *[0-9]* *[0-9]* *1 *1 *1  ok\$" "ledger: the commit fire, handled and observed"
-expect_out "^net/<link>/drop .* never fired\$" "ledger: a point never fired"
-expect_out "^ledger: 11 points, [0-9]* without" "ledger summary"
+rb run "$S/sub/faults.scn"
+if grep -q '^SKIP' "$OUT"; then
+    echo "# built without libfiu: no fault fires, the ledger's counts are not checked"
+else
+    rb ledger "$S/sub/faults.scn"
+    expect_rc 1 "ledger with points that never fire"
+    expect_out "^disk/<disk>/commit  *[0-9]* *[0-9]* *1 *1 *1  ok\$" "ledger: the commit fire, handled and observed"
+    expect_out "^net/<link>/drop .* never fired\$" "ledger: a point never fired"
+    expect_out "^ledger: 11 points, [0-9]* without" "ledger summary"
+fi
 rb ledger
 expect_rc 2 "ledger without paths"
 ok "the ledger counts fires, handled and observed, and fails on points never fired"
