@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "check_resources.h"
 #include "cluster.h"
 #include "scn_ast.h"
 

@@ -43,7 +43,8 @@
 #include "check_data.h"
 #include "check_output.h"
 #include "disk.h"
-#include "net.h"
+#include "compare.h"
+#include "link.h"
 #include "world.h"
 
 #define SIM_CLUSTER_MAX_DISKS 4

@@ -30,12 +30,4 @@ SimWorld *sim_world_new(uint64_t seed, char *err, size_t errlen);
 /* Frees the world; what it owned is gone.  NULL is a no-op. */
 void sim_world_free(SimWorld *w);
 
-/* The resource checker, run at teardown after the world's users freed
- * their objects: no live state in `regs` (n registries, NULL entries
- * skipped), none left tracked by the contract checker, no armed fault
- * point, no pending event.  Returns 0 or -EBUSY with the first leftover
- * described in msg ("resources: registry 0 holds 2 states"). */
-int sim_check_resources(const SimWorld *w, ReplicationRegistry *const *regs,
-                        size_t n, char *msg, size_t msglen);
-
 #endif /* REPLBENCH_SIM_WORLD_H */

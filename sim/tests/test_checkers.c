@@ -15,6 +15,7 @@
 
 #include "check_data.h"
 #include "check_output.h"
+#include "check_resources.h"
 #include "world.h"
 
 #define SIZE 64

@@ -15,6 +15,7 @@
 
 #include <cmocka.h>
 
+#include "check_resources.h"
 #include "cluster.h"
 
 typedef struct Run {

@@ -18,7 +18,8 @@
 
 #include "clock.h"
 #include "fault.h"
-#include "net.h"
+#include "compare.h"
+#include "link.h"
 #include "replication.h"
 #include "trace.h"
 

@@ -1,0 +1,476 @@
+/* link.c: simulated links (link.h).  Owns in-flight messages and the clock
+ * events that carry them; never touches disks, nodes, the comparator or
+ * registries' states.
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "check.h"
+#include "link.h"
+#include "prng.h"
+
+enum { PT_DOWN, PT_DROP, PT_DELAY, PT_DUPLICATE, PT_REORDER, PT__MAX };
+
+static const char *const point_suffix[PT__MAX] = {
+    [PT_DOWN] = "down", [PT_DROP] = "drop", [PT_DELAY] = "delay",
+    [PT_DUPLICATE] = "duplicate", [PT_REORDER] = "reorder",
+};
+
+static const char *const kind_name[SIM_MSG__MAX] = {
+    [SIM_MSG_DISK_WRITE] = "disk-write", [SIM_MSG_PACKET] = "packet",
+    [SIM_MSG_CONTROL] = "control",
+};
+
+const char *sim_msg_kind_name(SimMsgKind kind)
+{
+    return kind < SIM_MSG__MAX ? kind_name[kind] : "?";
+}
+
+typedef enum FlightState {
+    FLIGHT_PLAIN,       /* waiting for its own event */
+    FLIGHT_HELD,        /* reordered: in link->held, waiting for a leader */
+    FLIGHT_ATTACHED,    /* reordered: delivered right after its leader */
+} FlightState;
+
+/* One accepted message, freed once delivered or lost.  It has exactly one
+ * clock event of its own.  A reordered message's event is its hold timeout
+ * and carries the message itself as the event's arg, so that its leader can
+ * cancel it when delivering it first; every other event carries the link. */
+typedef struct Flight Flight;
+struct Flight {
+    Flight *prev, *next;        /* link->flights, for free and counting */
+    Flight *chain;              /* next in link->held or in a leader's list */
+    Flight *leader;             /* FLIGHT_ATTACHED: whose event delivers it */
+    Flight *followers;          /* held messages to deliver after this one */
+    SimLink *link;
+    FlightState state;
+    bool own_timer;             /* the event's arg is this message */
+    unsigned copies;            /* 1, or 2 when duplicated */
+    SimMsgKind kind;
+    uint64_t id, tag, sent_tick, epoch;
+    size_t len;
+    unsigned char data[];
+};
+
+struct SimLink {
+    char name[SIM_NET_NAME_MAX];
+    char from[SIM_NET_NAME_MAX];
+    char to[SIM_NET_NAME_MAX];
+    char points[PT__MAX][SIM_FAULT_NAME_MAX];
+    uint64_t latency_ticks, delay_ticks, hold_ticks;
+    size_t max_in_flight;
+    SimClock *clock;
+    SimTrace *trace;
+    SimFaults *faults;
+    SimLinkDeliverFn *deliver;
+    void *ctx;
+    bool down;
+    uint64_t epoch;             /* +1 each time the link goes down */
+    uint64_t next_id;
+    unsigned delivering;        /* deliver callbacks running */
+    Flight *flights;
+    size_t in_flight;
+    Flight *held;               /* FIFO of FLIGHT_HELD */
+    SimLinkStats stats;
+};
+
+static void link_trace(SimLink *l, const char *event, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static void link_trace(SimLink *l, const char *event, const char *fmt, ...)
+{
+    char details[SIM_TRACE_LINE_MAX];
+    va_list ap;
+
+    va_start(ap, fmt);
+    vsnprintf(details, sizeof(details), fmt, ap);
+    va_end(ap);
+    if (l->trace != NULL) {
+        sim_trace_event(l->trace, sim_clock_now(l->clock), l->from, "net", event,
+                        "%s %s", l->name, details);
+    }
+}
+
+static int register_points(SimLink *l, char *err, size_t errlen)
+{
+    char name[SIM_NET_NAME_MAX];
+
+    /* A copy: gcc cannot tell that l->name and l->points never overlap. */
+    memcpy(name, l->name, sizeof(name));
+    for (int i = 0; i < PT__MAX; i++) {
+        int rc;
+
+        snprintf(l->points[i], sizeof(l->points[i]), "net/%s/%s", name,
+                 point_suffix[i]);
+        if (l->faults == NULL) {
+            continue;
+        }
+        rc = sim_faults_register(l->faults, l->points[i]);
+        if (rc < 0 && rc != -EEXIST) {
+            return sim_fail(err, errlen, rc, "link %s: cannot register fault "
+                        "point %s: %s", l->name, l->points[i], strerror(-rc));
+        }
+    }
+    return 0;
+}
+
+static int check_link_config(const SimLinkConfig *cfg, char *err,
+                             size_t errlen)
+{
+    if (cfg == NULL || !sim_net_name_ok(cfg->name)) {
+        return sim_fail(err, errlen, -EINVAL, "link: name must be 1 to %d "
+                    "characters", SIM_NET_NAME_MAX - 1);
+    }
+    if (!sim_net_name_ok(cfg->from) || !sim_net_name_ok(cfg->to)) {
+        return sim_fail(err, errlen, -EINVAL, "link %s: node names must be 1 to "
+                    "%d characters", cfg->name, SIM_NET_NAME_MAX - 1);
+    }
+    if (cfg->clock == NULL || cfg->deliver == NULL) {
+        return sim_fail(err, errlen, -EINVAL, "link %s: a clock and a deliver "
+                    "callback are required", cfg->name);
+    }
+    return 0;
+}
+
+int sim_link_new(const SimLinkConfig *cfg, SimLink **out, char *err,
+                 size_t errlen)
+{
+    SimLink *l;
+    int rc;
+
+    SIM_CHECK(out != NULL);
+    *out = NULL;
+    rc = check_link_config(cfg, err, errlen);
+    if (rc < 0) {
+        return rc;
+    }
+    l = calloc(1, sizeof(*l));
+    if (l == NULL) {
+        return sim_fail(err, errlen, -ENOMEM, "link %s: out of memory", cfg->name);
+    }
+    snprintf(l->name, sizeof(l->name), "%s", cfg->name);
+    snprintf(l->from, sizeof(l->from), "%s", cfg->from);
+    snprintf(l->to, sizeof(l->to), "%s", cfg->to);
+    l->latency_ticks = cfg->latency_ticks;
+    l->delay_ticks = cfg->delay_ticks;
+    l->hold_ticks = cfg->hold_ticks ? cfg->hold_ticks
+                                    : SIM_LINK_DEFAULT_HOLD_TICKS;
+    l->max_in_flight = cfg->max_in_flight ? cfg->max_in_flight
+                                          : SIM_LINK_DEFAULT_MAX_IN_FLIGHT;
+    l->clock = cfg->clock;
+    l->trace = cfg->trace;
+    l->faults = cfg->faults;
+    l->deliver = cfg->deliver;
+    l->ctx = cfg->ctx;
+    rc = register_points(l, err, errlen);
+    if (rc < 0) {
+        free(l);
+        return rc;
+    }
+    *out = l;
+    return 0;
+}
+
+static void retire(SimLink *l, Flight *f)
+{
+    SIM_CHECK(l->in_flight > 0);
+    if (f->prev != NULL) {
+        f->prev->next = f->next;
+    } else {
+        l->flights = f->next;
+    }
+    if (f->next != NULL) {
+        f->next->prev = f->prev;
+    }
+    l->in_flight--;
+    free(f);
+}
+
+void sim_link_free(SimLink *link)
+{
+    if (link == NULL) {
+        return;
+    }
+    SIM_CHECK(link->delivering == 0);
+    sim_clock_cancel(link->clock, link);
+    while (link->flights != NULL) {
+        if (link->flights->own_timer) {
+            sim_clock_cancel(link->clock, link->flights);
+        }
+        retire(link, link->flights);
+    }
+    free(link);
+}
+
+static bool fires(SimLink *l, int point)
+{
+    if (l->faults == NULL) {
+        return false;
+    }
+    return SIM_FAULT(l->points[point]);
+}
+
+static void go_down(SimLink *l, const char *why)
+{
+    Flight *f;
+
+    l->down = true;
+    l->epoch++;
+    l->stats.downs++;
+    /* Held messages belong to the broken connection: their own events will
+     * find the epoch changed and count them lost. */
+    while ((f = l->held) != NULL) {
+        l->held = f->chain;
+        f->chain = NULL;
+        f->state = FLIGHT_PLAIN;
+    }
+    link_trace(l, "down", "reason=%s in_flight=%zu", why, l->in_flight);
+}
+
+void sim_link_set_down(SimLink *link, bool down)
+{
+    SIM_CHECK(link != NULL);
+    if (link->down == down) {
+        return;
+    }
+    if (down) {
+        go_down(link, "caller");
+    } else {
+        link->down = false;
+        link_trace(link, "up", "epoch=%" PRIu64, link->epoch);
+    }
+}
+
+bool sim_link_is_down(const SimLink *link)
+{
+    return link->down;
+}
+
+const char *sim_link_name(const SimLink *link)
+{
+    return link->name;
+}
+
+const SimLinkStats *sim_link_stats(const SimLink *link)
+{
+    return &link->stats;
+}
+
+size_t sim_link_in_flight(const SimLink *link)
+{
+    return link->in_flight;
+}
+
+static void deliver_copies(SimLink *l, Flight *f)
+{
+    for (unsigned c = 0; c < f->copies; c++) {
+        SimMsg msg = {
+            .id = f->id, .kind = f->kind, .tag = f->tag,
+            .payload = f->len ? f->data : NULL, .len = f->len,
+            .sent_tick = f->sent_tick, .copy = c,
+        };
+
+        if (l->down || f->epoch != l->epoch) {
+            l->stats.lost += f->copies - c;
+            link_trace(l, "lost", "id=%" PRIu64 " copies=%u reason=%s",
+                       f->id, f->copies - c, l->down ? "down" : "broken");
+            break;
+        }
+        l->stats.delivered++;
+        link_trace(l, "deliver", "id=%" PRIu64 " copy=%u to=%s", f->id, c,
+                   l->to);
+        l->delivering++;
+        l->deliver(l->ctx, &msg);
+        l->delivering--;
+    }
+}
+
+static void unchain(Flight **list, Flight *f)
+{
+    for (Flight **p = list; *p != NULL; p = &(*p)->chain) {
+        if (*p == f) {
+            *p = f->chain;
+            f->chain = NULL;
+            return;
+        }
+    }
+    sim_check_failed(__FILE__, __func__, "message not in its list", 0, 0, false);
+}
+
+/* A message's own event (its delivery, or the end of its hold): deliver
+ * it, then the held messages attached to it, and free them all. */
+static void on_flight(SimClock *clock, void *arg, uint64_t data)
+{
+    Flight *f = (Flight *)(uintptr_t)data;
+    SimLink *l = f->link;
+    Flight *g;
+
+    (void)arg;
+    if (f->state == FLIGHT_HELD) {
+        unchain(&l->held, f);
+    } else if (f->state == FLIGHT_ATTACHED) {
+        unchain(&f->leader->followers, f);
+        f->leader = NULL;
+    }
+    f->state = FLIGHT_PLAIN;
+    deliver_copies(l, f);
+    while ((g = f->followers) != NULL) {
+        f->followers = g->chain;
+        g->chain = NULL;
+        g->leader = NULL;
+        g->state = FLIGHT_PLAIN;
+        SIM_CHECK(sim_clock_cancel(clock, g) == 1);
+        deliver_copies(l, g);
+        retire(l, g);
+    }
+    retire(l, f);
+}
+
+/* Reordered messages wait for the next message that is scheduled normally. */
+static void attach_held(SimLink *l, Flight *leader)
+{
+    Flight *f;
+
+    SIM_CHECK(leader->followers == NULL);
+    leader->followers = l->held;
+    l->held = NULL;
+    for (f = leader->followers; f != NULL; f = f->chain) {
+        f->state = FLIGHT_ATTACHED;
+        f->leader = leader;
+    }
+}
+
+static Flight *new_flight(SimLink *l, SimMsgKind kind, uint64_t tag,
+                          const void *payload, size_t len)
+{
+    Flight *f = calloc(1, sizeof(*f) + len);
+
+    if (f == NULL) {
+        return NULL;
+    }
+    f->link = l;
+    f->kind = kind;
+    f->tag = tag;
+    f->len = len;
+    f->copies = 1;
+    f->sent_tick = sim_clock_now(l->clock);
+    f->epoch = l->epoch;
+    if (len > 0) {
+        memcpy(f->data, payload, len);
+    }
+    return f;
+}
+
+static void track(SimLink *l, Flight *f)
+{
+    f->next = l->flights;
+    if (l->flights != NULL) {
+        l->flights->prev = f;
+    }
+    l->flights = f;
+    l->in_flight++;
+}
+
+static int refuse(SimLink *l, int rc, const char *why)
+{
+    if (rc == -ENOTCONN) {
+        l->stats.refused++;
+    } else if (rc == -ENOBUFS) {
+        l->stats.over_limit++;
+    }
+    link_trace(l, "refuse", "reason=%s", why);
+    return rc;
+}
+
+/* Decide the faults of an accepted message and schedule it.  Returns 1 when
+ * the drop fault took it (f is freed), 0 when scheduled, <0 on error. */
+static int launch(SimLink *l, Flight *f)
+{
+    uint64_t after = l->latency_ticks;
+    bool delay, dup, reorder;
+    int rc;
+
+    if (fires(l, PT_DROP)) {
+        l->stats.dropped++;
+        link_trace(l, "drop", "id=%" PRIu64 " fault=drop", f->id);
+        free(f);
+        return 1;
+    }
+    delay = fires(l, PT_DELAY);
+    dup = fires(l, PT_DUPLICATE);
+    reorder = fires(l, PT_REORDER);
+    after += delay ? l->delay_ticks : 0;
+    after += reorder ? l->hold_ticks : 0;
+    f->own_timer = reorder;
+    rc = sim_clock_schedule(l->clock, after, on_flight,
+                            reorder ? (void *)f : (void *)l, (uintptr_t)f);
+    if (rc < 0) {
+        return rc;
+    }
+    f->copies = dup ? 2 : 1;
+    l->stats.delayed += delay;
+    l->stats.duplicated += dup;
+    l->stats.reordered += reorder;
+    if (delay || dup || reorder) {
+        link_trace(l, "fault", "id=%" PRIu64 "%s%s%s", f->id,
+                   delay ? " delay" : "", dup ? " duplicate" : "",
+                   reorder ? " reorder" : "");
+    }
+    if (reorder) {
+        Flight **p = &l->held;
+
+        while (*p != NULL) {
+            p = &(*p)->chain;
+        }
+        *p = f;
+        f->state = FLIGHT_HELD;
+    } else {
+        attach_held(l, f);
+    }
+    track(l, f);
+    return 0;
+}
+
+int sim_link_send(SimLink *link, SimMsgKind kind, uint64_t tag,
+                  const void *payload, size_t len)
+{
+    Flight *f;
+    int rc;
+
+    SIM_CHECK(link != NULL);
+    if ((unsigned)kind >= SIM_MSG__MAX || (payload == NULL && len > 0)) {
+        return -EINVAL;
+    }
+    if (len > SIM_MSG_MAX_BYTES) {
+        return -EMSGSIZE;
+    }
+    if (link->down) {
+        return refuse(link, -ENOTCONN, "down");
+    }
+    if (link->in_flight >= link->max_in_flight) {
+        return refuse(link, -ENOBUFS, "max_in_flight");
+    }
+    if (fires(link, PT_DOWN)) {
+        go_down(link, "fault");
+        return refuse(link, -ENOTCONN, "down");
+    }
+    f = new_flight(link, kind, tag, payload, len);
+    if (f == NULL) {
+        return refuse(link, -ENOMEM, "out-of-memory");
+    }
+    f->id = ++link->next_id;
+    link->stats.sent++;
+    link_trace(link, "send", "id=%" PRIu64 " kind=%s tag=%" PRIu64
+               " len=%zu", f->id, kind_name[kind], tag, len);
+    rc = launch(link, f);
+    if (rc < 0) {
+        free(f);
+        link->stats.sent--;         /* its id stays used: ids may have gaps */
+        return refuse(link, rc, "clock");
+    }
+    return 0;
+}
