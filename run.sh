@@ -21,7 +21,7 @@ ensure_packages
 ensure_build build -Dwerror=true
 status=0
 echo "== scenario suites =="
-build/scenarios/replbench run scenarios/suites | tee build/run-suites.log | grep -v '^PASS ' \
+build/cli/replbench run scenarios/suites | tee build/run-suites.log | grep -v '^PASS ' \
     || true
 [ "${PIPESTATUS[0]}" = 0 ] || status=1
 suites=$(tail -n 1 build/run-suites.log)

@@ -7,7 +7,7 @@
 #   fuzz_registry: `replbench scn2fuzz` of registry/, removal/, errors/
 #   fuzz_cluster:  `replbench scn2fuzz` of failover/, network/, faults/
 # usage: fuzz/make-corpora.sh BUILD [FUZZ_BUILD]
-#   BUILD       a build dir with scenarios/replbench (e.g. build)
+#   BUILD       a build dir with cli/replbench (e.g. build)
 #   FUZZ_BUILD  a -Dfuzzing=true build dir (e.g. build-fuzz): minimize
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -17,7 +17,7 @@ case "${1:-}" in
     sed -n '2,12p' "$0" | sed 's/^# \{0,1\}//'
     [ -n "${1:-}" ] && exit 0 || exit 2 ;;
 esac
-replbench="$1/scenarios/replbench"
+replbench="$1/cli/replbench"
 [ -x "$replbench" ] || { echo "make-corpora: no $replbench (build first)" >&2; exit 2; }
 
 fresh=$(mktemp -d)

@@ -1,7 +1,7 @@
 /* cluster.c: the simulated COLO pair (cluster.h): nodes and their
  * registries, the replication stream and its reassembly, the checkpoint
  * protocol, the workload, crashes and failover, and the calls into the
- * checkers.  The backends (disk.c, net.c) and checkers (check_*.c) own their
+ * checkers.  The backends (disk.c, link.c, compare.c) and checkers (check_*.c) own their
  * own state; this file only wires them together in the COLO order.
  */
 #include <errno.h>

@@ -1,4 +1,4 @@
-/* test_net.c: net.h: links (latency, order, faults, partitions) and the
+/* test_net.c: link.h and compare.h: links (latency, order, faults, partitions) and the
  * COLO-compare style comparator (match, mismatch, timeout, checkpoint,
  * limits, stop, registry walks, determinism).  Each test builds its own world.
  */

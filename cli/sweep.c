@@ -1,4 +1,4 @@
-/* cli_sweep.c: `replbench sweep` (cli.h), SQLite's fault loop over
+/* sweep.c: `replbench sweep` (cli.h), SQLite's fault loop over
  * scenarios: a clean run of each file counts the hits of every fault point;
  * then, for each point and each hit h up to --max-hits, one run failing hit
  * h once (transient) and one failing it and every later hit (persistent).
@@ -25,7 +25,7 @@ static const CliOptSpec specs[] = {
 };
 
 typedef struct Point {
-    char name[CLI_POINT_MAX];
+    char name[REPORT_POINT_MAX];
     uint64_t hits;
 } Point;
 
@@ -35,7 +35,7 @@ typedef struct Scenario {
     uint64_t seed;
     Point *points;              /* those with hits > 0 */
     unsigned npoints;
-    CliOutcome *clean;          /* a copy, when the clean run did not pass */
+    ReportOutcome *clean;          /* a copy, when the clean run did not pass */
     uint64_t runs, failed;
 } Scenario;
 
@@ -106,7 +106,7 @@ static int parse(int argc, char **argv, Sweep *S)
 
 /* ---- clean runs --------------------------------------------------------------- */
 
-static bool next_clean(void *ctx, CliJob *job)
+static bool next_clean(void *ctx, ReportJob *job)
 {
     Sweep *S = ctx;
 
@@ -137,7 +137,7 @@ static void keep_points(Scenario *sc, const ScnResult *r)
     }
 }
 
-static void clean_done(void *ctx, const CliJob *job, const CliOutcome *out)
+static void clean_done(void *ctx, const ReportJob *job, const ReportOutcome *out)
 {
     Sweep *S = ctx;
     Scenario *sc = &S->sc[job->file];
@@ -168,7 +168,7 @@ static void clean_done(void *ctx, const CliJob *job, const CliOutcome *out)
 
 /* The run after the last one handed out: per point, hits 1, 1, 2, 2, ...
  * transient then persistent; then the next point, the next file. */
-static bool next_injected(void *ctx, CliJob *job)
+static bool next_injected(void *ctx, ReportJob *job)
 {
     Sweep *S = ctx;
     const Scenario *sc;
@@ -208,7 +208,7 @@ static bool next_injected(void *ctx, CliJob *job)
 
 static void scenario_open(Sweep *S, size_t i)
 {
-    const CliOutcome *c = S->sc[i].clean;
+    const ReportOutcome *c = S->sc[i].clean;
     const char *path = S->files.paths[i];
 
     if (c == NULL) {
@@ -217,7 +217,7 @@ static void scenario_open(Sweep *S, size_t i)
     cli_progress_clear(&S->progress);
     if (c->res.status == SCN_SKIP) {
         printf("SKIP %s: ", path);
-        cli_put_line_safe(stdout, c->res.message);
+        report_put_line_safe(stdout, c->res.message);
         putchar('\n');
         return;
     }
@@ -226,9 +226,9 @@ static void scenario_open(Sweep *S, size_t i)
         printf(":%u", c->res.line);
     }
     printf(": clean run: ");
-    cli_put_line_safe(stdout, c->res.message);
+    report_put_line_safe(stdout, c->res.message);
     putchar('\n');
-    cli_failure_details(stdout, "  ", path, NULL, &c->res);
+    report_failure_details(stdout, "  ", path, NULL, &c->res);
 }
 
 static void scenario_close(Sweep *S, size_t i)
@@ -259,7 +259,7 @@ static void advance_to(Sweep *S, size_t file)
     }
 }
 
-static void injected_done(void *ctx, const CliJob *job, const CliOutcome *out)
+static void injected_done(void *ctx, const ReportJob *job, const ReportOutcome *out)
 {
     Sweep *S = ctx;
     Scenario *sc = &S->sc[job->file];
@@ -275,9 +275,9 @@ static void injected_done(void *ctx, const CliJob *job, const CliOutcome *out)
         cli_progress_clear(&S->progress);
         printf("FAIL %s point=%s hit=%" PRIu64 " %s: ", path, job->point, job->hit,
                job->persistent ? "persistent" : "transient");
-        cli_put_line_safe(stdout, out->loaded ? out->res.checker : out->error);
+        report_put_line_safe(stdout, out->loaded ? out->res.checker : out->error);
         fputs("\n  reproduce: ", stdout);
-        cli_reproduce(stdout, sc->seed, job, path);
+        report_reproduce(stdout, sc->seed, job, path);
         putchar('\n');
     }
     fflush(stdout);
@@ -327,13 +327,13 @@ static int sweep_files(Sweep *S, double start)
     }
     printf("%" PRIu64 " points, in %.3f s (%.0f runs/s)\n", S->points, secs,
            (double)S->runs / (secs > 1e-9 ? secs : 1e-9));
-    return rc != 0 || S->errors != 0 ? CLI_EXIT_USAGE : S->failed != 0 ? CLI_EXIT_FAIL : CLI_EXIT_OK;
+    return rc != 0 || S->errors != 0 ? REPORT_EXIT_USAGE : S->failed != 0 ? REPORT_EXIT_FAIL : REPORT_EXIT_OK;
 }
 
 static int sweep(Sweep *S, double start)
 {
     size_t problems = cli_files_collect(S->paths.v, S->paths.n, &S->files);
-    int rc = CLI_EXIT_USAGE;
+    int rc = REPORT_EXIT_USAGE;
 
     if (S->files.n == 0 && problems == 0) {
         fputs("replbench sweep: no .scn files in the given paths\n", stderr);
@@ -342,7 +342,7 @@ static int sweep(Sweep *S, double start)
     } else {
         S->errors = problems;
         rc = sweep_files(S, start);
-        rc = problems != 0 ? CLI_EXIT_USAGE : rc;
+        rc = problems != 0 ? REPORT_EXIT_USAGE : rc;
     }
     for (size_t i = 0; S->sc != NULL && i < S->files.n; i++) {
         free(S->sc[i].points);
@@ -361,14 +361,14 @@ int cli_sweep(int argc, char **argv)
 
     if (S == NULL) {
         fputs("replbench sweep: out of memory\n", stderr);
-        return CLI_EXIT_USAGE;
+        return REPORT_EXIT_USAGE;
     }
     if (parse(argc, argv, S) != 0) {
         fputs("usage: replbench sweep [OPTIONS] PATH... (replbench sweep --help)\n", stderr);
-        rc = CLI_EXIT_USAGE;
+        rc = REPORT_EXIT_USAGE;
     } else if (S->help) {
         cli_usage_sweep(stdout);
-        rc = CLI_EXIT_OK;
+        rc = REPORT_EXIT_OK;
     } else {
         rc = sweep(S, start);
     }

@@ -1,7 +1,7 @@
-/* cli_pool.c: runs the jobs of a command (cli.h), in this process or in up
+/* pool.c: runs the jobs of a command (cli.h), in this process or in up
  * to CLI_MAX_JOBS forked workers (the simulator allows one world per
- * process).  A worker reads a CliJob from its pipe, loads and runs the
- * scenario and writes back a CliOutcome; outcomes are handed on in job
+ * process).  A worker reads a ReportJob from its pipe, loads and runs the
+ * scenario and writes back a ReportOutcome; outcomes are handed on in job
  * order through a bounded window, so that memory does not grow with the
  * number of jobs.  Traces of workers go through files of a private temp
  * folder and are copied in order.  Touches no simulator state itself.
@@ -25,7 +25,7 @@ typedef struct Cache {
     bool valid;
     uint32_t file;
     ScnScript *s;
-    char err[CLI_ERROR_MAX];
+    char err[REPORT_ERROR_MAX];
 } Cache;
 
 typedef struct Worker {
@@ -37,8 +37,8 @@ typedef struct Worker {
 
 typedef struct Slot {
     bool ready;
-    CliJob job;
-    CliOutcome out;
+    ReportJob job;
+    ReportOutcome out;
 } Slot;
 
 typedef struct Pool {
@@ -53,8 +53,8 @@ typedef struct Pool {
     char dir[TRACE_NAME_MAX];   /* traces of workers, when asked */
 } Pool;
 
-static void execute(const CliFiles *files, const CliJob *job, FILE *trace,
-                    Cache *c, CliOutcome *out)
+static void execute(const CliFiles *files, const ReportJob *job, FILE *trace,
+                    Cache *c, ReportOutcome *out)
 {
     ScnOptions opt = { .seed_set = job->seed_set, .seed = job->seed, .trace = trace };
     double start;
@@ -62,7 +62,7 @@ static void execute(const CliFiles *files, const CliJob *job, FILE *trace,
     memset(out, 0, sizeof(*out));
     if (!c->valid || c->file != job->file) {
         scn_free(c->s);
-        c->s = cli_load(files->paths[job->file], c->err, sizeof(c->err));
+        c->s = report_load(files->paths[job->file], c->err, sizeof(c->err));
         c->file = job->file;
         c->valid = true;
     }
@@ -84,15 +84,15 @@ static void execute(const CliFiles *files, const CliJob *job, FILE *trace,
 static void trace_header(FILE *trace, const char *path)
 {
     fputs("# ", trace);
-    cli_put_line_safe(trace, path);
+    report_put_line_safe(trace, path);
     fputc('\n', trace);
 }
 
 static int run_here(const CliPool *p)
 {
-    CliOutcome *out = malloc(sizeof(*out));
+    ReportOutcome *out = malloc(sizeof(*out));
     Cache c = { .valid = false };
-    CliJob job;
+    ReportJob job;
 
     if (out == NULL) {
         fputs("replbench: out of memory\n", stderr);
@@ -171,10 +171,10 @@ extern void __gcov_dump(void);
 
 static void worker_main(Pool *P, int in, int out_fd)
 {
-    CliOutcome *out = malloc(sizeof(*out));
+    ReportOutcome *out = malloc(sizeof(*out));
     Cache c = { .valid = false };
     char name[TRACE_NAME_MAX + 24];
-    CliJob job;
+    ReportJob job;
 
     while (out != NULL && read_full(in, &job, sizeof(job)) == sizeof(job)) {
         FILE *trace = NULL;
@@ -246,7 +246,7 @@ static void died(const Pool *P, Slot *s, int status)
 {
     ScnResult *r = &s->out.res;
     ScnScript *script;
-    char err[CLI_ERROR_MAX];
+    char err[REPORT_ERROR_MAX];
 
     memset(&s->out, 0, sizeof(s->out));
     s->out.loaded = true;
@@ -263,7 +263,7 @@ static void died(const Pool *P, Slot *s, int status)
     snprintf(r->checker, sizeof(r->checker), "%s", r->message);
     r->seed = s->job.seed;
     if (!s->job.seed_set) {
-        script = cli_load(P->cfg->files->paths[s->job.file], err, sizeof(err));
+        script = report_load(P->cfg->files->paths[s->job.file], err, sizeof(err));
         r->seed = script != NULL ? scn_seed(script) : 1;
         scn_free(script);
     }

@@ -1,5 +1,5 @@
-/* cli_report.c: what `replbench run` prints per scenario and at the end
- * (cli.h), in three formats: summary lines, TAP 13 (with a YAML block per
+/* text.c: what `replbench run` prints per scenario and at the end
+ * (report.h), in three formats: summary lines, TAP 13 (with a YAML block per
  * failure) and one JUnit XML document.  Every byte of a path, message or
  * trace line is escaped for the format: the output stays well formed
  * whatever the scenario says.
@@ -8,10 +8,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cli.h"
+#include "report.h"
 
-struct CliReport {
-    CliFormat format;
+struct ReportText {
+    ReportFormat format;
     size_t total;
     size_t passed, failed, skipped, errors;
     FILE *cases;                /* JUnit: the test cases, until the counts are known */
@@ -66,7 +66,7 @@ static const char *xml_entity(unsigned char c, bool attr)
 }
 
 /* cli.h: s as XML text or attribute value. */
-void cli_xml_put(FILE *f, const char *s, bool attr)
+void report_xml_put(FILE *f, const char *s, bool attr)
 {
     const unsigned char *c = (const unsigned char *)s;
 
@@ -119,27 +119,27 @@ static void tap_put(FILE *f, const char *s)
         if (*c == '#' || *c == '\\') {
             fputc('\\', f);
         }
-        cli_put_line_safe(f, one);
+        report_put_line_safe(f, one);
     }
 }
 
 /* ---- the details of a failure -------------------------------------------------- */
 
-void cli_failure_details(FILE *f, const char *indent, const char *path,
-                         const CliJob *job, const ScnResult *res)
+void report_failure_details(FILE *f, const char *indent, const char *path,
+                         const ReportJob *job, const ScnResult *res)
 {
     fprintf(f, "%sseed: %" PRIu64 "\n%sreproduce: ", indent, res->seed, indent);
-    cli_reproduce(f, res->seed, job, path);
+    report_reproduce(f, res->seed, job, path);
     fputc('\n', f);
     if (!res->checkers_ok) {
         fprintf(f, "%schecker: ", indent);
-        cli_put_line_safe(f, res->checker);
+        report_put_line_safe(f, res->checker);
         fputc('\n', f);
     }
     fprintf(f, "%slast trace lines:%s\n", indent, res->ntail == 0 ? " (none)" : "");
     for (unsigned i = 0; i < res->ntail && i < SIM_TRACE_KEEP; i++) {
         fprintf(f, "%s  ", indent);
-        cli_put_line_safe(f, res->tail[i]);
+        report_put_line_safe(f, res->tail[i]);
         fputc('\n', f);
     }
 }
@@ -164,22 +164,22 @@ static char *to_string(void (*fn)(FILE *, const void *), const void *arg)
 
 typedef struct Case {
     const char *path;
-    const CliJob *job;
-    const CliOutcome *out;
+    const ReportJob *job;
+    const ReportOutcome *out;
 } Case;
 
 static void write_details(FILE *f, const void *arg)
 {
     const Case *c = arg;
 
-    cli_failure_details(f, "", c->path, c->job, &c->out->res);
+    report_failure_details(f, "", c->path, c->job, &c->out->res);
 }
 
 static void write_reproduce(FILE *f, const void *arg)
 {
     const Case *c = arg;
 
-    cli_reproduce(f, c->out->res.seed, c->job, c->path);
+    report_reproduce(f, c->out->res.seed, c->job, c->path);
 }
 
 static void write_headline(FILE *f, const void *arg)
@@ -206,7 +206,7 @@ static void summary_case(const Case *c)
                c->path, r->ops_run, r->ticks, r->hash);
     } else if (r->status == SCN_SKIP) {
         printf("SKIP %s: ", c->path);
-        cli_put_line_safe(stdout, r->message);
+        report_put_line_safe(stdout, r->message);
         putchar('\n');
     } else {
         printf("FAIL %s", c->path);
@@ -214,9 +214,9 @@ static void summary_case(const Case *c)
             printf(":%u", r->line);
         }
         printf(": ");
-        cli_put_line_safe(stdout, r->message);
+        report_put_line_safe(stdout, r->message);
         putchar('\n');
-        cli_failure_details(stdout, "  ", c->path, c->job, r);
+        report_failure_details(stdout, "  ", c->path, c->job, r);
     }
 }
 
@@ -255,7 +255,7 @@ static void tap_case(size_t k, const Case *c)
     tap_put(stdout, c->path);
     if (ok && r->status == SCN_SKIP) {
         printf(" # SKIP ");
-        cli_put_line_safe(stdout, r->message);
+        report_put_line_safe(stdout, r->message);
     }
     putchar('\n');
     if (!ok) {
@@ -270,7 +270,7 @@ static void junit_properties(FILE *f, const Case *c)
     fprintf(f, "    <properties>\n      <property name=\"seed\" value=\"%" PRIu64 "\"/>\n",
             c->out->res.seed);
     fputs("      <property name=\"reproduce\" value=\"", f);
-    cli_xml_put(f, repro != NULL ? repro : "", true);
+    report_xml_put(f, repro != NULL ? repro : "", true);
     fputs("\"/>\n    </properties>\n", f);
     free(repro);
 }
@@ -282,20 +282,20 @@ static void junit_outcome(FILE *f, const Case *c)
 
     if (!c->out->loaded) {
         fputs("    <error message=\"", f);
-        cli_xml_put(f, c->out->error, true);
+        report_xml_put(f, c->out->error, true);
         fputs("\" type=\"error\"/>\n", f);
     } else if (r->status == SCN_SKIP) {
         fputs("    <skipped message=\"", f);
-        cli_xml_put(f, r->message, true);
+        report_xml_put(f, r->message, true);
         fputs("\"/>\n", f);
     } else if (r->status == SCN_FAIL) {
         text = to_string(write_headline, c);
         fputs("    <failure message=\"", f);
-        cli_xml_put(f, text != NULL ? text : r->message, true);
+        report_xml_put(f, text != NULL ? text : r->message, true);
         free(text);
         text = to_string(write_details, c);
         fputs("\" type=\"failure\">", f);
-        cli_xml_put(f, text != NULL ? text : "", false);
+        report_xml_put(f, text != NULL ? text : "", false);
         fputs("</failure>\n", f);
         free(text);
     }
@@ -303,13 +303,13 @@ static void junit_outcome(FILE *f, const Case *c)
 
 static void junit_case(FILE *f, const Case *c)
 {
-    char suite[CLI_PATH_MAX + 1];
+    char suite[REPORT_PATH_MAX + 1];
 
-    cli_suite_name(c->path, suite, sizeof(suite));
+    report_suite_name(c->path, suite, sizeof(suite));
     fputs("  <testcase name=\"", f);
-    cli_xml_put(f, c->path, true);
+    report_xml_put(f, c->path, true);
     fputs("\" classname=\"", f);
-    cli_xml_put(f, suite, true);
+    report_xml_put(f, suite, true);
     fprintf(f, "\" time=\"%.6f\">\n", c->out->seconds);
     if (c->out->loaded) {
         junit_properties(f, c);
@@ -318,27 +318,27 @@ static void junit_case(FILE *f, const Case *c)
     fputs("  </testcase>\n", f);
 }
 
-CliReport *cli_report_new(CliFormat format, size_t total)
+ReportText *report_text_new(ReportFormat format, size_t total)
 {
-    CliReport *r = calloc(1, sizeof(*r));
+    ReportText *r = calloc(1, sizeof(*r));
 
     if (r == NULL) {
         return NULL;
     }
     r->format = format;
     r->total = total;
-    if (format == CLI_FORMAT_JUNIT && (r->cases = open_memstream(&r->buf, &r->len)) == NULL) {
+    if (format == REPORT_FORMAT_JUNIT && (r->cases = open_memstream(&r->buf, &r->len)) == NULL) {
         free(r);
         return NULL;
     }
-    if (format == CLI_FORMAT_TAP) {
+    if (format == REPORT_FORMAT_TAP) {
         printf("TAP version 13\n1..%zu\n", total);
     }
     return r;
 }
 
-void cli_report_add(CliReport *r, size_t k, const char *path, const CliJob *job,
-                    const CliOutcome *out)
+void report_text_add(ReportText *r, size_t k, const char *path, const ReportJob *job,
+                    const ReportOutcome *out)
 {
     Case c = { .path = path, .job = job, .out = out };
 
@@ -351,19 +351,19 @@ void cli_report_add(CliReport *r, size_t k, const char *path, const CliJob *job,
         r->skipped += out->res.status == SCN_SKIP;
     }
     switch (r->format) {
-    case CLI_FORMAT_SUMMARY:
+    case REPORT_FORMAT_SUMMARY:
         summary_case(&c);
         break;
-    case CLI_FORMAT_TAP:
+    case REPORT_FORMAT_TAP:
         tap_case(k, &c);
         break;
-    case CLI_FORMAT_JUNIT:
+    case REPORT_FORMAT_JUNIT:
         junit_case(r->cases, &c);
         break;
     }
 }
 
-static void junit_document(CliReport *r, double seconds)
+static void junit_document(ReportText *r, double seconds)
 {
     static const char *const tags[] = { "testsuites", "testsuite" };
 
@@ -381,17 +381,17 @@ static void junit_document(CliReport *r, double seconds)
     fputs("</testsuite>\n</testsuites>\n", stdout);
 }
 
-int cli_report_end(CliReport *r, size_t path_errors, double seconds)
+int report_text_end(ReportText *r, size_t path_errors, double seconds)
 {
     size_t ran = r->passed + r->failed + r->skipped;
     size_t errors = r->errors + path_errors;
-    FILE *f = r->format == CLI_FORMAT_JUNIT ? stderr : stdout;
-    int status = errors ? CLI_EXIT_USAGE : r->failed ? CLI_EXIT_FAIL : CLI_EXIT_OK;
+    FILE *f = r->format == REPORT_FORMAT_JUNIT ? stderr : stdout;
+    int status = errors ? REPORT_EXIT_USAGE : r->failed ? REPORT_EXIT_FAIL : REPORT_EXIT_OK;
 
-    if (r->format == CLI_FORMAT_JUNIT) {
+    if (r->format == REPORT_FORMAT_JUNIT) {
         junit_document(r, seconds);
     }
-    fprintf(f, "%s%zu passed, %zu failed, %zu skipped", r->format == CLI_FORMAT_TAP ? "# " : "",
+    fprintf(f, "%s%zu passed, %zu failed, %zu skipped", r->format == REPORT_FORMAT_TAP ? "# " : "",
             r->passed, r->failed, r->skipped);
     if (errors != 0) {
         fprintf(f, ", %zu errors", errors);

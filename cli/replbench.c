@@ -1,6 +1,6 @@
 /* replbench.c: the replbench command line: picks the command, prints the
  * usage texts, the version and the list of fault points.  The commands
- * themselves are in cli_*.c (cli.h); nothing here touches the simulator
+ * themselves are in the other files of cli/ (cli.h); nothing here touches the simulator
  * beyond reading sim_fault_templates.
  */
 #include <string.h>
@@ -109,12 +109,12 @@ static int faults(int argc, char **argv)
     if (argc > 1 && strcmp(argv[1], "--help") == 0) {
         puts("usage: replbench faults\n\nList every fault point (a template: <disk>, <link>\n"
              "and <node> stand for the names a scenario gives) and what a fire there means.");
-        return CLI_EXIT_OK;
+        return REPORT_EXIT_OK;
     }
     if (argc > 1) {
         fprintf(stderr, "replbench faults: unexpected argument '%.*s'\n"
-                "usage: replbench faults\n", CLI_PATH_MAX, argv[1]);
-        return CLI_EXIT_USAGE;
+                "usage: replbench faults\n", REPORT_PATH_MAX, argv[1]);
+        return REPORT_EXIT_USAGE;
     }
     for (const SimFaultTemplate *t = sim_fault_templates; t->pattern != NULL; t++) {
         int len = (int)strlen(t->pattern);
@@ -124,7 +124,7 @@ static int faults(int argc, char **argv)
     for (const SimFaultTemplate *t = sim_fault_templates; t->pattern != NULL; t++) {
         printf("%-*s  %s\n", width, t->pattern, t->description);
     }
-    return CLI_EXIT_OK;
+    return REPORT_EXIT_OK;
 }
 
 /* A report that could not be written (a full disk, a closed pipe) is not
@@ -133,7 +133,7 @@ static int output_checked(int rc)
 {
     if (fflush(stdout) != 0 || ferror(stdout)) {
         fputs("replbench: cannot write the output\n", stderr);
-        return CLI_EXIT_USAGE;
+        return REPORT_EXIT_USAGE;
     }
     return rc;
 }
@@ -155,22 +155,22 @@ int main(int argc, char **argv)
 
     if (argc < 2) {
         usage(stderr);
-        return CLI_EXIT_USAGE;
+        return REPORT_EXIT_USAGE;
     }
     if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
         usage(stdout);
-        return CLI_EXIT_OK;
+        return REPORT_EXIT_OK;
     }
     if (strcmp(argv[1], "--version") == 0) {
         puts("replbench " REPLBENCH_VERSION);
-        return CLI_EXIT_OK;
+        return REPORT_EXIT_OK;
     }
     for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++) {
         if (strcmp(argv[1], commands[i].name) == 0) {
             return output_checked(commands[i].fn(argc - 1, argv + 1));
         }
     }
-    fprintf(stderr, "replbench: unknown command '%.*s'\n", CLI_PATH_MAX, argv[1]);
+    fprintf(stderr, "replbench: unknown command '%.*s'\n", REPORT_PATH_MAX, argv[1]);
     usage(stderr);
-    return CLI_EXIT_USAGE;
+    return REPORT_EXIT_USAGE;
 }

@@ -1,4 +1,4 @@
-/* cli_fuzz.c: `replbench fuzz2scn` (a fuzz_registry or fuzz_cluster input
+/* fuzz.c: `replbench fuzz2scn` (a fuzz_registry or fuzz_cluster input
  * as the scenario it runs) and `replbench scn2fuzz` (a scenario as a seed
  * input for those harnesses), both through decode.c.
  */
@@ -16,7 +16,7 @@ static int harness(const char *cmd, const char *name, ScnHarness *h)
 {
     if (scn_harness_by_name(name, h) < 0) {
         fprintf(stderr, "replbench %s: unknown harness '%.*s' (fuzz_registry or "
-                "fuzz_cluster)\n", cmd, CLI_PATH_MAX, name);
+                "fuzz_cluster)\n", cmd, REPORT_PATH_MAX, name);
         return -1;
     }
     return 0;
@@ -42,18 +42,18 @@ int cli_fuzz2scn(int argc, char **argv)
     size_t n;
 
     if (argc == 2 && strcmp(argv[1], "--help") == 0) {
-        return fuzz2scn_usage(stdout, CLI_EXIT_OK);
+        return fuzz2scn_usage(stdout, REPORT_EXIT_OK);
     }
     if (argc != 3) {
-        return fuzz2scn_usage(stderr, CLI_EXIT_USAGE);
+        return fuzz2scn_usage(stderr, REPORT_EXIT_USAGE);
     }
     if (harness("fuzz2scn", argv[1], &h) < 0) {
-        return CLI_EXIT_USAGE;
+        return REPORT_EXIT_USAGE;
     }
     f = fopen(argv[2], "rb");
     if (f == NULL) {
-        fprintf(stderr, "replbench fuzz2scn: %.*s: %s\n", CLI_PATH_MAX, argv[2], strerror(errno));
-        return CLI_EXIT_USAGE;
+        fprintf(stderr, "replbench fuzz2scn: %.*s: %s\n", REPORT_PATH_MAX, argv[2], strerror(errno));
+        return REPORT_EXIT_USAGE;
     }
     n = fread(in, 1, sizeof(in), f);
     fclose(f);
@@ -62,7 +62,7 @@ int cli_fuzz2scn(int argc, char **argv)
      * their line numbers, which the trace records. */
     printf("%s# %s input %s, decoded by replbench fuzz2scn\n", text, scn_harness_name(h),
            argv[2]);
-    return CLI_EXIT_OK;
+    return REPORT_EXIT_OK;
 }
 
 static int scn2fuzz_usage(FILE *f, int rc)
@@ -85,25 +85,25 @@ int cli_scn2fuzz(int argc, char **argv)
     FILE *f;
 
     if (argc == 2 && strcmp(argv[1], "--help") == 0) {
-        return scn2fuzz_usage(stdout, CLI_EXIT_OK);
+        return scn2fuzz_usage(stdout, REPORT_EXIT_OK);
     }
     if (argc != 4) {
-        return scn2fuzz_usage(stderr, CLI_EXIT_USAGE);
+        return scn2fuzz_usage(stderr, REPORT_EXIT_USAGE);
     }
     if (harness("scn2fuzz", argv[1], &h) < 0) {
-        return CLI_EXIT_USAGE;
+        return REPORT_EXIT_USAGE;
     }
-    s = cli_load(argv[2], err, sizeof(err));
+    s = report_load(argv[2], err, sizeof(err));
     if (s == NULL) {
         fprintf(stderr, "%s\n", err);
-        return CLI_EXIT_USAGE;
+        return REPORT_EXIT_USAGE;
     }
     scn_encode(h, s, out, sizeof(out), &len);    /* a cut seed is still a seed */
     scn_free(s);
     f = fopen(argv[3], "wb");
     if (f == NULL || fwrite(out, 1, len, f) != len || fclose(f) != 0) {
-        fprintf(stderr, "replbench scn2fuzz: cannot write %.*s\n", CLI_PATH_MAX, argv[3]);
-        return CLI_EXIT_USAGE;
+        fprintf(stderr, "replbench scn2fuzz: cannot write %.*s\n", REPORT_PATH_MAX, argv[3]);
+        return REPORT_EXIT_USAGE;
     }
-    return CLI_EXIT_OK;
+    return REPORT_EXIT_OK;
 }

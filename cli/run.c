@@ -1,4 +1,4 @@
-/* cli_run.c: `replbench run` (cli.h): its options, the list of files, one
+/* run.c: `replbench run` (cli.h): its options, the list of files, one
  * job per file through the pool, a report line per scenario in path order
  * and the summary.  Exit 0 when every scenario passed or was skipped, 1
  * when one failed, 2 on a usage, read or parse error.
@@ -32,10 +32,10 @@ typedef struct RunOpts {
     bool seed_set;
     uint64_t seed;
     const char *trace;
-    CliFormat format;
+    ReportFormat format;
     unsigned shard_k, shard_n;  /* 0: no sharding */
     unsigned jobs;
-    CliJob inject;              /* point, hit, persistent */
+    ReportJob inject;              /* point, hit, persistent */
     const char *report;         /* the HTML report's folder, or NULL */
     bool report_all;
     const char *report_select;
@@ -47,8 +47,8 @@ typedef struct RunOpts {
 typedef struct Run {
     const RunOpts *o;
     CliFiles files;
-    CliReport *report;
-    CliHtml *html;              /* --report, or NULL */
+    ReportText *report;
+    ReportHtml *html;              /* --report, or NULL */
     CliProgress progress;
     size_t next_file;
     size_t done;
@@ -64,13 +64,13 @@ static void progress(Run *r)
     }
 }
 
-static int parse_format(const char *v, CliFormat *format)
+static int parse_format(const char *v, ReportFormat *format)
 {
     static const char *const names[] = { "summary", "tap", "junit" };
 
     for (int i = 0; i < 3; i++) {
         if (strcmp(v, names[i]) == 0) {
-            *format = (CliFormat)i;
+            *format = (ReportFormat)i;
             return 0;
         }
     }
@@ -100,7 +100,7 @@ static int parse_shard(const char *v, unsigned *k, unsigned *n)
 
 /* "POINT:HIT" or "POINT:HIT:persistent"; a point is a concrete name of
  * letters, digits, '_', '-', '.' and '/' (no pattern). */
-static int parse_inject(const char *v, CliJob *job)
+static int parse_inject(const char *v, ReportJob *job)
 {
     const char *colon = strchr(v, ':');
     const char *hit = colon ? colon + 1 : NULL;
@@ -109,7 +109,7 @@ static int parse_inject(const char *v, CliJob *job)
     char hbuf[24];
     size_t hlen = hit ? (mode ? (size_t)(mode - hit) : strlen(hit)) : 0;
 
-    if (colon == NULL || plen == 0 || plen >= CLI_POINT_MAX ||
+    if (colon == NULL || plen == 0 || plen >= REPORT_POINT_MAX ||
         strspn(v, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-./") != plen) {
         return cli_bad_value("run", "--inject", v, "expected POINT:HIT[:persistent] "
                              "with a fault point name");
@@ -191,7 +191,7 @@ static int parse(int argc, char **argv, RunOpts *o)
 
 /* ---- the pool's callbacks ----------------------------------------------------- */
 
-static bool next_job(void *ctx, CliJob *job)
+static bool next_job(void *ctx, ReportJob *job)
 {
     Run *r = ctx;
 
@@ -208,7 +208,7 @@ static bool next_job(void *ctx, CliJob *job)
 
 /* --inject of a point the scenario never creates injects nothing: say so,
  * or a reproduce command would pass for the wrong reason. */
-static void check_injected(const CliJob *job, const CliOutcome *out, const char *path)
+static void check_injected(const ReportJob *job, const ReportOutcome *out, const char *path)
 {
     if (job->point[0] == '\0' || !out->loaded || out->res.status == SCN_SKIP) {
         return;
@@ -222,7 +222,7 @@ static void check_injected(const CliJob *job, const CliOutcome *out, const char 
             path, job->point);
 }
 
-static void job_done(void *ctx, const CliJob *job, const CliOutcome *out)
+static void job_done(void *ctx, const ReportJob *job, const ReportOutcome *out)
 {
     Run *r = ctx;
     const char *path = r->files.paths[job->file];
@@ -233,9 +233,9 @@ static void job_done(void *ctx, const CliJob *job, const CliOutcome *out)
         fprintf(stderr, "replbench run: the trace of %s could not be written\n", path);
     }
     check_injected(job, out, path);
-    cli_report_add(r->report, ++r->done, path, job, out);
+    report_text_add(r->report, ++r->done, path, job, out);
     if (r->html != NULL) {
-        cli_html_add(r->html, path, job, out);
+        report_html_add(r->html, path, job, out);
     }
     fflush(stdout);
     progress(r);
@@ -251,23 +251,23 @@ static int execute(Run *r, FILE *trace, size_t problems, double start)
     int rc, status;
 
     if (o->report != NULL) {
-        r->html = cli_html_new(o->report, o->report_all, o->report_select, o->argc, o->argv);
+        r->html = report_html_new(o->report, o->report_all, o->report_select, o->argc, o->argv);
     }
     if ((o->report != NULL && r->html == NULL) ||
-        (r->report = cli_report_new(o->format, r->files.n)) == NULL) {
+        (r->report = report_text_new(o->format, r->files.n)) == NULL) {
         fputs("replbench run: out of memory\n", stderr);
-        cli_html_free(r->html);
-        return CLI_EXIT_USAGE;
+        report_html_free(r->html);
+        return REPORT_EXIT_USAGE;
     }
     cli_progress_init(&r->progress, r->files.n);
     rc = cli_pool_run(&pool);
     cli_progress_clear(&r->progress);
     /* The page before the summary line, which then stays the last line. */
-    if (r->html != NULL && cli_html_end(r->html, cli_now() - start) != 0) {
+    if (r->html != NULL && report_html_end(r->html, cli_now() - start) != 0) {
         rc = -1;
     }
-    status = cli_report_end(r->report, problems, cli_now() - start);
-    return rc != 0 || r->trace_lost ? CLI_EXIT_USAGE : status;
+    status = report_text_end(r->report, problems, cli_now() - start);
+    return rc != 0 || r->trace_lost ? REPORT_EXIT_USAGE : status;
 }
 
 static int run_files(const RunOpts *o, double start)
@@ -275,7 +275,7 @@ static int run_files(const RunOpts *o, double start)
     Run r = { .o = o };
     size_t problems = cli_files_collect(o->paths.v, o->paths.n, &r.files);
     FILE *trace = NULL;
-    int rc = CLI_EXIT_USAGE;
+    int rc = REPORT_EXIT_USAGE;
 
     if (r.files.n == 0 && problems == 0) {
         fputs("replbench run: no .scn files in the given paths\n", stderr);
@@ -291,9 +291,9 @@ static int run_files(const RunOpts *o, double start)
     rc = execute(&r, trace, problems, start);
     if (trace != NULL && (ferror(trace) | (fclose(trace) != 0))) {
         fprintf(stderr, "replbench run: cannot write the trace to %s\n", o->trace);
-        rc = CLI_EXIT_USAGE;
+        rc = REPORT_EXIT_USAGE;
     }
-    rc = problems != 0 ? CLI_EXIT_USAGE : rc;
+    rc = problems != 0 ? REPORT_EXIT_USAGE : rc;
 out:
     cli_files_free(&r.files);
     return rc;
@@ -302,15 +302,15 @@ out:
 int cli_run(int argc, char **argv)
 {
     double start = cli_now();
-    RunOpts o = { .format = CLI_FORMAT_SUMMARY, .argc = argc, .argv = argv };
+    RunOpts o = { .format = REPORT_FORMAT_SUMMARY, .argc = argc, .argv = argv };
     int rc;
 
     if (parse(argc, argv, &o) != 0) {
         fputs("usage: replbench run [OPTIONS] PATH... (replbench run --help)\n", stderr);
-        rc = CLI_EXIT_USAGE;
+        rc = REPORT_EXIT_USAGE;
     } else if (o.help) {
         cli_usage_run(stdout);
-        rc = CLI_EXIT_OK;
+        rc = REPORT_EXIT_OK;
     } else {
         rc = run_files(&o, start);
     }

@@ -1,9 +1,9 @@
-/* cli_html.c: the run report of `replbench run --report DIR` (cli.h): one
+/* html.c: the run report of `replbench run --report DIR` (report.h): one
  * self-contained XHTML page, DIR/index.html, with a table of every scenario
  * and an SVG timeline of each failing or selected one, drawn from a second
  * run of that scenario in this process.  Owns the page, the timelines and
  * those re-runs; leaves the pool and the other report formats alone.
- * Every path, message and trace line on the page goes through cli_xml_put.
+ * Every path, message and trace line on the page goes through report_xml_put.
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -11,7 +11,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "cli.h"
+#include "report.h"
 
 /* Geometry of a timeline, in SVG user units (pixels at 100%). */
 #define PLOT_X 120              /* lane labels to the left of it */
@@ -124,7 +124,7 @@ typedef struct Timeline {
 typedef struct Row {
     char *path;
     char *message;              /* FAIL, SKIP or ERROR; NULL for PASS */
-    CliJob job;
+    ReportJob job;
     bool loaded, died, drawn;
     ScnStatus status;
     unsigned line;
@@ -132,7 +132,7 @@ typedef struct Row {
     double seconds;
 } Row;
 
-struct CliHtml {
+struct ReportHtml {
     const char *dir;
     bool all;
     const char *select;
@@ -146,18 +146,18 @@ struct CliHtml {
 
 /* ---- the rows ----------------------------------------------------------------- */
 
-CliHtml *cli_html_new(const char *dir, bool all, const char *select,
+ReportHtml *report_html_new(const char *dir, bool all, const char *select,
                       int argc, char *const *argv)
 {
-    CliHtml *h = calloc(1, sizeof(*h));
+    ReportHtml *h = calloc(1, sizeof(*h));
 
     if (h != NULL) {
-        *h = (CliHtml){ .dir = dir, .all = all, .select = select, .argc = argc, .argv = argv };
+        *h = (ReportHtml){ .dir = dir, .all = all, .select = select, .argc = argc, .argv = argv };
     }
     return h;
 }
 
-static bool wanted(const CliHtml *h, const Row *r)
+static bool wanted(const ReportHtml *h, const Row *r)
 {
     if (!r->loaded || r->died || r->status == SCN_SKIP) {
         return false;
@@ -166,7 +166,7 @@ static bool wanted(const CliHtml *h, const Row *r)
            (h->select != NULL && strstr(r->path, h->select) != NULL);
 }
 
-void cli_html_add(CliHtml *h, const char *path, const CliJob *job, const CliOutcome *out)
+void report_html_add(ReportHtml *h, const char *path, const ReportJob *job, const ReportOutcome *out)
 {
     const ScnResult *res = &out->res;
     Row *r;
@@ -200,7 +200,7 @@ void cli_html_add(CliHtml *h, const char *path, const CliJob *job, const CliOutc
     h->passed += out->loaded && res->status == SCN_PASS;
     h->failed += out->loaded && res->status == SCN_FAIL;
     h->skipped += out->loaded && res->status == SCN_SKIP;
-    r->drawn = wanted(h, r) && h->selected++ < CLI_HTML_MAX_TIMELINES;
+    r->drawn = wanted(h, r) && h->selected++ < REPORT_HTML_MAX_TIMELINES;
     h->n++;
 }
 
@@ -557,7 +557,7 @@ static void timeline_reset(Timeline *t, const Row *r)
  * deterministic: same seed, same injection, same trace as the pool's run. */
 static int rerun(const Row *r, Timeline *t, ScnResult *res, char *err, size_t errlen)
 {
-    ScnScript *s = cli_load(r->path, err, errlen);
+    ScnScript *s = report_load(r->path, err, errlen);
     ScnOptions opt = { .seed_set = r->job.seed_set, .seed = r->job.seed,
                        .sink = sink, .sink_ctx = t };
 
@@ -616,7 +616,7 @@ static void mark(FILE *f, const Timeline *t, const Cell *c, Kind k, double y)
     }
     if (c->text != 0) {
         fputs(c->count > 1 ? "; first: " : ": ", f);
-        cli_xml_put(f, t->arena + c->text - 1, false);
+        report_xml_put(f, t->arena + c->text - 1, false);
     }
     fputs("</title></path>\n", f);
 }
@@ -659,7 +659,7 @@ static void svg_lanes(FILE *f, const Timeline *t, const int *order)
         if (lane_prefix[l->type][0] != '\0') {
             fprintf(f, "<tspan class=\"lp\">%s </tspan>", lane_prefix[l->type]);
         }
-        cli_xml_put(f, l->name, false);
+        report_xml_put(f, l->name, false);
         fputs("</text>\n", f);
     }
 }
@@ -734,7 +734,7 @@ static void svg_failure(FILE *f, const Timeline *t, const Row *r, const ScnResul
     snprintf(cap, sizeof(cap), "FAIL at tick %" PRIu64 ", line %u: %s", tick, r->line,
              r->message != NULL ? r->message : "");
     fputs("<g class=\"fail\"><title>", f);
-    cli_xml_put(f, cap, false);
+    report_xml_put(f, cap, false);
     fprintf(f, "</title>\n<rect class=\"band\" x=\"%.1f\" y=\"%d\" width=\"%.1f\" "
             "height=\"%.1f\"/>\n", xc - w / 2, TOP_H - 6, w, bottom - TOP_H + 6);
     fprintf(f, "<path class=\"fline\" d=\"M%.1f %dV%.1f\"/>\n", xc, TOP_H - 6, bottom + 4);
@@ -742,7 +742,7 @@ static void svg_failure(FILE *f, const Timeline *t, const Row *r, const ScnResul
     fprintf(f, "<text class=\"cap\" x=\"%.1f\" y=\"14\" text-anchor=\"%s\">",
             left ? (xc - 6 < 8 ? 8 : xc - 6) : xc + 6, left ? "start" : "end");
     cap[utf8_prefix(cap, (size_t)(room / 7.2))] = '\0';
-    cli_xml_put(f, cap, false);
+    report_xml_put(f, cap, false);
     fputs("</text></g>\n", f);
 }
 
@@ -758,7 +758,7 @@ static void svg_timeline(FILE *f, const Timeline *t, const Row *r, const ScnResu
             "height=\"%.0f\" viewBox=\"0 0 %d %.0f\" role=\"img\">\n", SVG_W, height, SVG_W,
             height);
     fputs("<title>timeline of ", f);
-    cli_xml_put(f, r->path, false);
+    report_xml_put(f, r->path, false);
     fputs("</title>\n", f);
     svg_lanes(f, t, order);
     svg_axis(f, t, bottom);
@@ -828,7 +828,7 @@ static const char *status_name(const Row *r)
 }
 
 /* The command line, each word as a shell would need it. */
-static void put_command(FILE *f, const CliHtml *h)
+static void put_command(FILE *f, const ReportHtml *h)
 {
     char *buf = NULL;
     size_t len = 0;
@@ -840,15 +840,15 @@ static void put_command(FILE *f, const CliHtml *h)
     fputs("replbench", m);
     for (int i = 0; i < h->argc; i++) {
         fputc(' ', m);
-        cli_shell_word(m, h->argv[i]);
+        report_shell_word(m, h->argv[i]);
     }
     if (fclose(m) == 0) {
-        cli_xml_put(f, buf, false);
+        report_xml_put(f, buf, false);
     }
     free(buf);
 }
 
-static void page_head(FILE *f, const CliHtml *h, double seconds)
+static void page_head(FILE *f, const ReportHtml *h, double seconds)
 {
     fprintf(f, "<!DOCTYPE html>\n<html xmlns=\"http://www.w3.org/1999/xhtml\" lang=\"en\">\n"
             "<head>\n<meta charset=\"utf-8\"/>\n<title>replbench run report</title>\n"
@@ -873,7 +873,7 @@ static void table_row(FILE *f, size_t k, const Row *r)
     if (r->drawn) {
         fprintf(f, "<a href=\"#t%zu\">", k);
     }
-    cli_xml_put(f, r->path, false);
+    report_xml_put(f, r->path, false);
     fputs(r->drawn ? "</a></td>" : "</td>", f);
     if (r->loaded) {
         fprintf(f, "<td class=\"num\">%" PRIu64 "</td><td class=\"num\">%" PRIu64 "</td>"
@@ -888,12 +888,12 @@ static void table_row(FILE *f, size_t k, const Row *r)
         fprintf(f, "line %u: ", r->line);
     }
     if (r->message != NULL) {
-        cli_xml_put(f, r->message, false);
+        report_xml_put(f, r->message, false);
     }
     fputs("</td></tr>\n", f);
 }
 
-static void page_table(FILE *f, const CliHtml *h)
+static void page_table(FILE *f, const ReportHtml *h)
 {
     fputs("<table>\n<thead><tr><th>result</th><th>scenario</th><th>seed</th><th>ticks</th>"
           "<th>trace hash</th><th>faults fired</th><th>ms</th><th>failure</th></tr></thead>\n"
@@ -913,9 +913,9 @@ static void put_reproduce(FILE *f, const Row *r, uint64_t seed)
     if (m == NULL) {
         return;
     }
-    cli_reproduce(m, seed, &r->job, r->path);
+    report_reproduce(m, seed, &r->job, r->path);
     if (fclose(m) == 0) {
-        cli_xml_put(f, buf, false);
+        report_xml_put(f, buf, false);
     }
     free(buf);
 }
@@ -940,19 +940,19 @@ static void section_details(FILE *f, const Timeline *t, const Row *r, const ScnR
     fputs("</code></dd>", f);
     if (r->status == SCN_FAIL) {
         fprintf(f, "<dt>failure</dt><dd class=\"mono\">line %u: ", r->line);
-        cli_xml_put(f, r->message != NULL ? r->message : "", false);
+        report_xml_put(f, r->message != NULL ? r->message : "", false);
         fputs("</dd>", f);
     }
     if (!res->checkers_ok) {
         fputs("<dt>checker</dt><dd class=\"mono\">", f);
-        cli_xml_put(f, res->checker, false);
+        report_xml_put(f, res->checker, false);
         fputs("</dd>", f);
     }
     fputs("</dl>\n", f);
     if (r->status == SCN_FAIL && res->ntail != 0) {
         fputs("<details><summary>last trace lines</summary><pre>", f);
         for (unsigned i = 0; i < res->ntail && i < SIM_TRACE_KEEP; i++) {
-            cli_xml_put(f, res->tail[i], false);
+            report_xml_put(f, res->tail[i], false);
             fputc('\n', f);
         }
         fputs("</pre></details>\n", f);
@@ -961,16 +961,16 @@ static void section_details(FILE *f, const Timeline *t, const Row *r, const ScnR
 
 static void page_section(FILE *f, size_t k, const Row *r, Timeline *t, ScnResult *res)
 {
-    char err[CLI_ERROR_MAX];
+    char err[REPORT_ERROR_MAX];
 
     fprintf(f, "<section id=\"t%zu\">\n<h3><span class=\"badge %s\">%s</span> <span "
             "class=\"mono\">", k, status_name(r), status_name(r));
-    cli_xml_put(f, r->path, false);
+    report_xml_put(f, r->path, false);
     fputs("</span></h3>\n", f);
     timeline_reset(t, r);
     if (rerun(r, t, res, err, sizeof(err)) != 0) {
         fputs("<p class=\"note warn\">No timeline: ", f);
-        cli_xml_put(f, err, false);
+        report_xml_put(f, err, false);
         fputs("</p>\n</section>\n", f);
         return;
     }
@@ -979,7 +979,7 @@ static void page_section(FILE *f, size_t k, const Row *r, Timeline *t, ScnResult
     fputs("</section>\n", f);
 }
 
-static void page_timelines(FILE *f, const CliHtml *h, Timeline *t, ScnResult *res)
+static void page_timelines(FILE *f, const ReportHtml *h, Timeline *t, ScnResult *res)
 {
     fprintf(f, "<h2>Timelines</h2>\n<p class=\"note\">One per failing scenario%s, from a "
             "second run in the report's process with the same seed (the same trace). Lanes: "
@@ -1001,13 +1001,13 @@ static void page_timelines(FILE *f, const CliHtml *h, Timeline *t, ScnResult *re
                     "re-run here would take the report down with it.</p>\n", k + 1);
         }
     }
-    if (h->selected > CLI_HTML_MAX_TIMELINES) {
+    if (h->selected > REPORT_HTML_MAX_TIMELINES) {
         fprintf(f, "<p class=\"note warn\">%zu more not drawn (at most %d per page).</p>\n",
-                h->selected - CLI_HTML_MAX_TIMELINES, CLI_HTML_MAX_TIMELINES);
+                h->selected - REPORT_HTML_MAX_TIMELINES, REPORT_HTML_MAX_TIMELINES);
     }
 }
 
-static int write_page(FILE *f, const CliHtml *h, double seconds)
+static int write_page(FILE *f, const ReportHtml *h, double seconds)
 {
     Timeline *t = calloc(1, sizeof(*t));
     ScnResult *res = malloc(sizeof(*res));
@@ -1031,7 +1031,7 @@ static int write_page(FILE *f, const CliHtml *h, double seconds)
     return rc;
 }
 
-void cli_html_free(CliHtml *h)
+void report_html_free(ReportHtml *h)
 {
     if (h == NULL) {
         return;
@@ -1044,16 +1044,16 @@ void cli_html_free(CliHtml *h)
     free(h);
 }
 
-int cli_html_end(CliHtml *h, double seconds)
+int report_html_end(ReportHtml *h, double seconds)
 {
-    char path[CLI_PATH_MAX + 16];
+    char path[REPORT_PATH_MAX + 16];
     FILE *f = NULL;
     int rc = -1;
 
     snprintf(path, sizeof(path), "%s/index.html", h->dir);
     if (h->oom) {
         fputs("replbench run: out of memory for the report\n", stderr);
-    } else if (strlen(h->dir) > CLI_PATH_MAX) {
+    } else if (strlen(h->dir) > REPORT_PATH_MAX) {
         fputs("replbench run: --report: the folder's name is too long\n", stderr);
     } else if (mkdir(h->dir, 0777) != 0 && errno != EEXIST) {
         fprintf(stderr, "replbench run: cannot make %s: %s\n", h->dir, strerror(errno));
@@ -1071,6 +1071,6 @@ int cli_html_end(CliHtml *h, double seconds)
     if (rc == 0) {
         fprintf(stderr, "replbench run: report in %s\n", path);
     }
-    cli_html_free(h);
+    report_html_free(h);
     return rc;
 }

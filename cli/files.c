@@ -1,7 +1,7 @@
-/* cli_files.c: which scenario files a command runs (cli.h): folders searched
- * recursively for *.scn, sorted by path, sharded by a hash of the path; and
- * reading and parsing one file.  Bounded: CLI_MAX_FILES files, CLI_PATH_MAX
- * bytes per path, CLI_MAX_DEPTH folders deep, SCN_MAX_FILE_BYTES per file.
+/* files.c: which scenario files a command runs (cli.h): folders searched
+ * recursively for *.scn, sorted by path, sharded by a hash of the path.
+ * Reading and parsing one file: reports/util.c.  Bounded: CLI_MAX_FILES
+ * files, REPORT_PATH_MAX bytes per path, CLI_MAX_DEPTH folders deep.
  * Symbolic links to folders are not followed (no loops).
  */
 #include <dirent.h>
@@ -26,7 +26,7 @@ typedef struct List {
 
 static void problem(List *l, const char *path, const char *why)
 {
-    fprintf(stderr, "replbench: %.*s: %s\n", CLI_PATH_MAX, path, why);
+    fprintf(stderr, "replbench: %.*s: %s\n", REPORT_PATH_MAX, path, why);
     l->problems++;
 }
 
@@ -49,7 +49,7 @@ static void add(List *l, const char *path)
     if (!printable(path)) {
         l->problems++;
         fputs("replbench: ", stderr);
-        cli_put_line_safe(stderr, path);
+        report_put_line_safe(stderr, path);
         fputs(": a control character in the path: rename the file\n", stderr);
         return;
     }
@@ -94,13 +94,13 @@ static void walk(List *l, const char *dir, unsigned depth);
  * (a link to a file is fine). */
 static void entry(List *l, const char *dir, const char *name, unsigned depth)
 {
-    char path[CLI_PATH_MAX + 2];
+    char path[REPORT_PATH_MAX + 2];
     size_t dlen = strlen(dir);
     const char *sep = dlen > 0 && dir[dlen - 1] == '/' ? "" : "/";
     struct stat st;
     int len = snprintf(path, sizeof(path), "%s%s%s", dir, sep, name);
 
-    if (len < 0 || (size_t)len > CLI_PATH_MAX) {
+    if (len < 0 || (size_t)len > REPORT_PATH_MAX) {
         problem(l, dir, "a path in this folder is too long");
         return;
     }
@@ -171,7 +171,7 @@ size_t cli_files_collect(char *const *args, size_t nargs, CliFiles *out)
 
     memset(out, 0, sizeof(*out));
     for (size_t i = 0; i < nargs && !l.full; i++) {
-        if (strlen(args[i]) > CLI_PATH_MAX) {
+        if (strlen(args[i]) > REPORT_PATH_MAX) {
             problem(&l, args[i], "path too long");
         } else if (stat(args[i], &st) != 0) {
             problem(&l, args[i], strerror(errno));
@@ -216,96 +216,4 @@ void cli_files_shard(CliFiles *f, unsigned k, unsigned n)
         }
     }
     f->n = kept;
-}
-
-static const char *open_regular(const char *path, int *fd, size_t *size)
-{
-    struct stat st;
-
-    *fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
-    if (*fd < 0 || fstat(*fd, &st) != 0) {
-        return strerror(errno);
-    }
-    if (!S_ISREG(st.st_mode)) {
-        return "not a regular file";
-    }
-    *size = (size_t)st.st_size;
-    return NULL;
-}
-
-/* At most SCN_MAX_FILE_BYTES + 1 bytes: one more than the parser accepts,
- * so that it reports the size.  A FIFO or device is refused, not read. */
-static char *read_file(const char *path, size_t *len, char *err, size_t errlen)
-{
-    size_t cap = SCN_MAX_FILE_BYTES + 1;
-    size_t size = 0;
-    int fd = -1;
-    const char *why = open_regular(path, &fd, &size);
-    char *buf = NULL;
-    ssize_t r = 0;
-
-    *len = 0;
-    if (why == NULL) {
-        cap = size < cap ? size + 1 : cap;
-        buf = malloc(cap);
-        why = buf == NULL ? "out of memory" : NULL;
-    }
-    while (why == NULL && *len < cap) {
-        r = read(fd, buf + *len, cap - *len);
-        if (r == 0) {
-            break;
-        }
-        if (r < 0 && errno != EINTR) {
-            why = strerror(errno);
-        }
-        *len += r > 0 ? (size_t)r : 0;
-    }
-    if (why != NULL) {
-        snprintf(err, errlen, "%s: cannot read: %s", path, why);
-        free(buf);
-        buf = NULL;
-    }
-    if (fd >= 0) {
-        close(fd);
-    }
-    return buf;
-}
-
-ScnScript *cli_load(const char *path, char *err, size_t errlen)
-{
-    size_t len;
-    char *text;
-    ScnScript *s;
-    ScnError e;
-
-    text = read_file(path, &len, err, errlen);
-    if (text == NULL) {
-        return NULL;
-    }
-    s = scn_parse(text, len, path, &e);
-    if (s == NULL) {
-        scn_error_format(NULL, path, &e, err, errlen);
-    }
-    free(text);
-    return s;
-}
-
-void cli_suite_name(const char *path, char *buf, size_t len)
-{
-    const char *slash = strrchr(path, '/');
-    const char *start;
-    const char *end = slash;
-
-    while (end != NULL && end > path && end[-1] == '/') {
-        end--;
-    }
-    if (end == NULL || end == path) {
-        snprintf(buf, len, "scenarios");
-        return;
-    }
-    start = end;
-    while (start > path && start[-1] != '/') {
-        start--;
-    }
-    snprintf(buf, len, "%.*s", (int)(end - start), start);
 }

@@ -1,4 +1,4 @@
-/* cli_args.c: command-line options of the replbench CLI (cli.h): "--x V",
+/* args.c: command-line options of the replbench CLI (cli.h): "--x V",
  * "--x=V", "--" and paths, and strict numbers.  Prints every problem as
  * "replbench CMD: ..." on stderr; never exits.
  */
@@ -103,7 +103,7 @@ int cli_parse_u64(const char *s, uint64_t lo, uint64_t hi, uint64_t *out)
 int cli_bad_value(const char *cmd, const char *opt, const char *value, const char *why)
 {
     fprintf(stderr, "replbench %s: bad value '%.*s' for %s: %s\n", cmd,
-            CLI_PATH_MAX, value, opt, why);
+            REPORT_PATH_MAX, value, opt, why);
     return -1;
 }
 

@@ -1,4 +1,4 @@
-/* cli_determinism.c: `replbench determinism` (cli.h): each scenario runs
+/* determinism.c: `replbench determinism` (cli.h): each scenario runs
  * twice in this process, every trace line captured through the sink, and
  * the two traces are compared line by line.  The first difference is
  * printed.  A trace is kept up to CAPTURE_MAX bytes per run; past that the
@@ -126,7 +126,7 @@ static void print_side(int run, const char *line, uint64_t lines)
         printf("(the trace ended after %" PRIu64 " lines)\n", lines);
         return;
     }
-    cli_put_line_safe(stdout, line);
+    report_put_line_safe(stdout, line);
     putchar('\n');
 }
 
@@ -169,8 +169,8 @@ static void compare(Det *D, const char *path)
 
 static void check_file(Det *D, const char *path)
 {
-    char err[CLI_ERROR_MAX];
-    ScnScript *s = cli_load(path, err, sizeof(err));
+    char err[REPORT_ERROR_MAX];
+    ScnScript *s = report_load(path, err, sizeof(err));
 
     if (s == NULL) {
         cli_progress_clear(&D->progress);
@@ -198,7 +198,7 @@ static int check_all(Det *D, double start)
 
     if (D->files.n == 0 && problems == 0) {
         fputs("replbench determinism: no .scn files in the given paths\n", stderr);
-        return CLI_EXIT_USAGE;
+        return REPORT_EXIT_USAGE;
     }
     D->errors = problems;
     cli_progress_init(&D->progress, D->files.n);
@@ -215,8 +215,8 @@ static int check_all(Det *D, double start)
     }
     printf(" in %.3f s\n", secs);
     cli_files_free(&D->files);
-    return D->errors != 0 ? CLI_EXIT_USAGE
-         : D->differ != 0 ? CLI_EXIT_FAIL : CLI_EXIT_OK;
+    return D->errors != 0 ? REPORT_EXIT_USAGE
+         : D->differ != 0 ? REPORT_EXIT_FAIL : REPORT_EXIT_OK;
 }
 
 int cli_determinism(int argc, char **argv)
@@ -227,15 +227,15 @@ int cli_determinism(int argc, char **argv)
 
     if (D == NULL) {
         fputs("replbench determinism: out of memory\n", stderr);
-        return CLI_EXIT_USAGE;
+        return REPORT_EXIT_USAGE;
     }
     if (parse(argc, argv, D) != 0) {
         fputs("usage: replbench determinism [--seed N] PATH... "
               "(replbench determinism --help)\n", stderr);
-        rc = CLI_EXIT_USAGE;
+        rc = REPORT_EXIT_USAGE;
     } else if (D->help) {
         cli_usage_determinism(stdout);
-        rc = CLI_EXIT_OK;
+        rc = REPORT_EXIT_OK;
     } else {
         rc = check_all(D, start);
     }

@@ -1,0 +1,136 @@
+/* cli.h: private to the replbench CLI (every file of cli/): the list of
+ * scenario files, option parsing, the worker pool that runs scenarios, and
+ * the commands.  Only the CLI does I/O; the scenario library (scn.h) and the
+ * simulator never see a file, a terminal or the wall clock.
+ */
+#ifndef REPLBENCH_CLI_H
+#define REPLBENCH_CLI_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "report.h"
+#include "scn.h"
+
+#define CLI_MAX_FILES 100000        /* scenario files per command */
+#define CLI_MAX_DEPTH 32            /* folder nesting searched */
+#define CLI_MAX_JOBS 64
+#define CLI_MAX_SHARDS 1000
+
+/* ---- files (files.c) ---------------------------------------------------- */
+
+/* The scenario files of a command, sorted by path, without duplicates. */
+typedef struct CliFiles {
+    char **paths;
+    size_t n;
+} CliFiles;
+
+/* Collect the files named by args: a file as given, a folder searched
+ * recursively for *.scn.  Prints each problem to stderr ("replbench: PATH:
+ * why") and returns the number of problems (a missing path, an unreadable
+ * folder, a path too long, more than CLI_MAX_FILES files).  *out is valid
+ * (possibly empty) in every case; free it with cli_files_free. */
+size_t cli_files_collect(char *const *args, size_t nargs, CliFiles *out);
+void cli_files_free(CliFiles *f);
+
+/* Keep the files of shard k (1-based) of n: FNV-1a-64 of the path modulo n
+ * equals k - 1. */
+void cli_files_shard(CliFiles *f, unsigned k, unsigned n);
+
+/* ---- options (args.c) --------------------------------------------------- */
+
+typedef struct CliOptSpec {
+    const char *name;           /* "--seed" */
+    bool has_value;
+    int id;
+} CliOptSpec;
+
+typedef struct CliArgs {
+    int argc;
+    char **argv;
+    int i;                      /* next argument */
+    bool only_paths;            /* after "--" */
+} CliArgs;
+
+enum { CLI_ARG_END, CLI_ARG_OPTION, CLI_ARG_PATH, CLI_ARG_ERROR };
+
+/* The next argument: an option of specs (*id, *value for "--x V" and
+ * "--x=V"), a path (*value), the end, or an error already printed. */
+int cli_args_next(CliArgs *a, const CliOptSpec *specs, const char *cmd,
+                  int *id, const char **value);
+
+/* Strict numbers: decimal or 0x hex digits only, in [lo, hi].  0 or -1. */
+int cli_parse_u64(const char *s, uint64_t lo, uint64_t hi, uint64_t *out);
+
+/* Print "replbench CMD: bad value 'V' for OPT: why" and return -1. */
+int cli_bad_value(const char *cmd, const char *opt, const char *value, const char *why);
+
+/* --seed (any 64-bit number) and --jobs (1..CLI_MAX_JOBS): 0, or -1 with
+ * the problem printed. */
+int cli_opt_seed(const char *cmd, const char *value, uint64_t *seed);
+int cli_opt_jobs(const char *cmd, const char *value, unsigned *jobs);
+
+/* The paths of a command: argv's non-options, gathered as they come. */
+typedef struct CliPaths {
+    char **v;
+    size_t n;
+} CliPaths;
+
+/* Room for every argument; false when out of memory (printed). */
+bool cli_paths_init(CliPaths *p, int argc);
+void cli_paths_free(CliPaths *p);
+
+/* ---- one job and the pool (pool.c) -------------------------------------- */
+
+/* The next job, in order; false when there are no more. */
+typedef bool CliNextFn(void *ctx, ReportJob *job);
+/* A job's outcome, in the order the jobs were given. */
+typedef void CliDoneFn(void *ctx, const ReportJob *job, const ReportOutcome *out);
+
+typedef struct CliPool {
+    const CliFiles *files;
+    unsigned jobs;              /* 1: in this process; more: forked workers */
+    FILE *trace;                /* every run's trace after "# path", or NULL */
+    CliNextFn *next;
+    CliDoneFn *done;
+    void *ctx;
+} CliPool;
+
+/* Run every job that next() gives and hand each outcome to done(), in
+ * order.  A worker killed by a signal gives a failed outcome naming it.
+ * Returns 0, or -1 when workers cannot be started (message printed). */
+int cli_pool_run(const CliPool *p);
+
+/* ---- small helpers (util.c) --------------------------------------------- */
+
+double cli_now(void);           /* monotonic seconds */
+
+/* The "\r[k/N] path" line on stderr, only when it is a terminal. */
+typedef struct CliProgress {
+    bool on;
+    bool shown;
+    size_t total;
+    double last;
+} CliProgress;
+
+void cli_progress_init(CliProgress *p, size_t total);
+void cli_progress_show(CliProgress *p, size_t k, const char *path);
+void cli_progress_clear(CliProgress *p);
+
+/* ---- the commands ------------------------------------------------------------ */
+
+int cli_run(int argc, char **argv);             /* run.c */
+int cli_sweep(int argc, char **argv);           /* sweep.c */
+int cli_determinism(int argc, char **argv);     /* determinism.c */
+int cli_fuzz2scn(int argc, char **argv);        /* fuzz.c */
+int cli_ledger(int argc, char **argv);          /* ledger.c */
+int cli_scn2fuzz(int argc, char **argv);        /* fuzz.c */
+
+/* Usage texts (replbench.c): to stdout for --help, stderr otherwise. */
+void cli_usage_run(FILE *f);
+void cli_usage_sweep(FILE *f);
+void cli_usage_determinism(FILE *f);
+
+#endif /* REPLBENCH_CLI_H */

@@ -1,0 +1,59 @@
+/* util.c: small helpers of the replbench CLI (cli.h): the wall clock for
+ * summary figures and the progress line.  The only place the CLI reads the
+ * clock or asks about a terminal.
+ */
+#include <inttypes.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cli.h"
+
+#define PROGRESS_PERIOD 0.1     /* seconds between redraws */
+#define PROGRESS_PATH_MAX 60    /* the tail of a longer path is shown */
+
+double cli_now(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+void cli_progress_init(CliProgress *p, size_t total)
+{
+    memset(p, 0, sizeof(*p));
+    p->on = total > 1 && isatty(STDERR_FILENO);
+    p->total = total;
+    p->last = -1.0;
+}
+
+/* Redrawn at most every PROGRESS_PERIOD: a sweep finishes thousands of runs
+ * a second, and the terminal must not be the bottleneck. */
+void cli_progress_show(CliProgress *p, size_t k, const char *path)
+{
+    size_t len = strlen(path);
+    double now;
+
+    if (!p->on) {
+        return;
+    }
+    now = cli_now();
+    if (p->shown && now - p->last < PROGRESS_PERIOD && k != p->total) {
+        return;
+    }
+    p->last = now;
+    p->shown = true;
+    fprintf(stderr, "\r\033[K[%zu/%zu] %s", k, p->total, len > PROGRESS_PATH_MAX ? "..." : "");
+    report_put_line_safe(stderr, len > PROGRESS_PATH_MAX ? path + len - PROGRESS_PATH_MAX : path);
+    fflush(stderr);
+}
+
+void cli_progress_clear(CliProgress *p)
+{
+    if (p->on && p->shown) {
+        fputs("\r\033[K", stderr);
+        fflush(stderr);
+        p->shown = false;
+    }
+}

@@ -1,0 +1,132 @@
+/* report.h: one interface over scenario results, for every report writer:
+ * what was run (ReportJob), what came of it (ReportOutcome), and the writers
+ * over them: summary/TAP/JUnit (text.c), the HTML run report (html.c), the
+ * fault ledger (ledger.c).  Reports read results and scenario files; they
+ * never decide a verdict the interpreter did not give.
+ */
+#ifndef REPLBENCH_REPORT_H
+#define REPLBENCH_REPORT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "scn.h"
+
+#define REPORT_PATH_MAX 1024           /* bytes of one path, NUL excluded */
+#define REPORT_POINT_MAX 64            /* = ScnPointCount.name */
+#define REPORT_ERROR_MAX (REPORT_PATH_MAX + 512)
+
+/* Exit statuses of every command. */
+enum { REPORT_EXIT_OK = 0, REPORT_EXIT_FAIL = 1, REPORT_EXIT_USAGE = 2 };
+
+/* ---- results ----------------------------------------------------------------- */
+
+/* One run of one scenario file.  Fixed size: sent down a pipe as is. */
+typedef struct ReportJob {
+    uint32_t file;              /* index in CliFiles */
+    bool seed_set;
+    bool persistent;
+    uint64_t seed;
+    uint64_t hit;               /* with point[0] != 0: inject this hit */
+    uint64_t seq;               /* set by the pool */
+    char point[REPORT_POINT_MAX];
+} ReportJob;
+
+/* What a run gives back.  Fixed size: sent up a pipe as is. */
+typedef struct ReportOutcome {
+    bool loaded;                /* false: error says why, res is empty */
+    bool trace_lost;            /* the trace could not be written */
+    bool died;                  /* the worker died running it: res says how */
+    double seconds;
+    char error[REPORT_ERROR_MAX];
+    ScnResult res;
+} ReportOutcome;
+
+/* ---- scenario files and shell words (util.c) ------------------------------- */
+
+/* Read and parse one scenario file.  NULL with err filled ("path: why" or
+ * "path:line:col: message") when it cannot be read or does not parse. */
+ScnScript *report_load(const char *path, char *err, size_t errlen);
+
+/* The name of the folder holding path ("scenarios" when none), for JUnit's
+ * classname. */
+void report_suite_name(const char *path, char *buf, size_t len);
+
+/* s quoted for a POSIX shell when it needs it. */
+void report_shell_word(FILE *f, const char *s);
+
+/* "replbench run --seed S [--inject P:H[:persistent]] PATH" */
+void report_reproduce(FILE *f, uint64_t seed, const ReportJob *job, const char *path);
+
+/* s with control bytes as \xNN, for one-line output. */
+void report_put_line_safe(FILE *f, const char *s);
+
+/* ---- summary, TAP and JUnit (text.c) ----------------------------------------- */
+
+typedef enum ReportFormat { REPORT_FORMAT_SUMMARY, REPORT_FORMAT_TAP, REPORT_FORMAT_JUNIT } ReportFormat;
+
+typedef struct ReportText ReportText;
+
+ReportText *report_text_new(ReportFormat format, size_t total);
+/* One scenario's outcome; k counts from 1. */
+void report_text_add(ReportText *r, size_t k, const char *path, const ReportJob *job,
+                    const ReportOutcome *out);
+/* The summary line (and, for JUnit, the whole document).  Frees r.
+ * path_errors (paths that could not be searched) count as errors in the
+ * summary line.  Returns the exit status: 2 with an error, 1 with a
+ * failure, else 0. */
+int report_text_end(ReportText *r, size_t path_errors, double seconds);
+
+/* The failure details: seed, reproduce, checker, last trace lines; each
+ * line starts with indent. */
+void report_failure_details(FILE *f, const char *indent, const char *path,
+                         const ReportJob *job, const ScnResult *res);
+
+/* s as XML (and XHTML) text, or as an attribute value in double quotes
+ * (attr): & < > (and " in attributes) as entities; invalid UTF-8 and
+ * what XML cannot carry as \xNN.  Used by JUnit and the HTML report. */
+void report_xml_put(FILE *f, const char *s, bool attr);
+
+/* ---- the HTML run report (html.c) ---------------------------------------------- */
+
+#define REPORT_HTML_MAX_TIMELINES 100  /* timelines drawn per page */
+
+typedef struct ReportHtml ReportHtml;
+
+/* A report for `run --report dir`: every scenario in the table; a timeline
+ * for each failing one, each one when all, and each whose path contains
+ * select (when not NULL).  argv (the command's, for the page's header) and
+ * the strings must outlive it.  NULL when out of memory. */
+ReportHtml *report_html_new(const char *dir, bool all, const char *select,
+                      int argc, char *const *argv);
+
+/* One scenario's outcome, in the order of the table. */
+void report_html_add(ReportHtml *h, const char *path, const ReportJob *job, const ReportOutcome *out);
+
+/* Re-run the scenarios to draw (in this process, with the same seed and
+ * injection: same trace) and write dir/index.html (dir is made when
+ * missing).  Frees h.  0, or -1 with the problem printed. */
+int report_html_end(ReportHtml *h, double seconds);
+
+/* Free h (NULL is fine) without writing anything. */
+void report_html_free(ReportHtml *h);
+
+/* ---- the fault ledger (ledger.c) ---------------------------------------------- */
+
+typedef struct ReportLedger ReportLedger;
+
+/* An empty ledger with a row per fault point template; NULL when out of
+ * memory. */
+ReportLedger *report_ledger_new(void);
+void report_ledger_free(ReportLedger *l);
+
+/* Add one scenario's fault point counts. */
+void report_ledger_add(ReportLedger *l, const ScnResult *r);
+
+/* Print the table and its closing line to f; returns the number of points
+ * without a fired, handled and observed outcome. */
+unsigned report_ledger_print(const ReportLedger *l, FILE *f);
+
+#endif /* REPLBENCH_REPORT_H */

@@ -1,0 +1,162 @@
+/* util.c: helpers every report writer shares (report.h): reading and parsing
+ * a scenario file, the suite name of a path, shell quoting, reproduce
+ * commands and one-line output of untrusted text.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "report.h"
+
+static bool shell_safe(const char *s)
+{
+    if (*s == '\0') {
+        return false;
+    }
+    for (; *s != '\0'; s++) {
+        if (strchr("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+                   "0123456789_./-=:,+@%", *s) == NULL) {
+            return false;
+        }
+    }
+    return true;
+}
+
+void report_shell_word(FILE *f, const char *s)
+{
+    if (shell_safe(s)) {
+        fputs(s, f);
+        return;
+    }
+    fputc('\'', f);
+    for (; *s != '\0'; s++) {
+        if (*s == '\'') {
+            fputs("'\\''", f);
+        } else {
+            fputc(*s, f);
+        }
+    }
+    fputc('\'', f);
+}
+
+void report_reproduce(FILE *f, uint64_t seed, const ReportJob *job, const char *path)
+{
+    fprintf(f, "replbench run --seed %" PRIu64, seed);
+    if (job != NULL && job->point[0] != '\0') {
+        fputs(" --inject ", f);
+        report_shell_word(f, job->point);
+        fprintf(f, ":%" PRIu64 "%s", job->hit, job->persistent ? ":persistent" : "");
+    }
+    fputc(' ', f);
+    if (path[0] == '-') {
+        fputs("-- ", f);
+    }
+    report_shell_word(f, path);
+}
+
+void report_put_line_safe(FILE *f, const char *s)
+{
+    for (const unsigned char *c = (const unsigned char *)s; *c != '\0'; c++) {
+        if (*c < 0x20 || *c == 0x7f) {
+            fprintf(f, "\\x%02x", *c);
+        } else {
+            fputc(*c, f);
+        }
+    }
+}
+
+static const char *open_regular(const char *path, int *fd, size_t *size)
+{
+    struct stat st;
+
+    *fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+    if (*fd < 0 || fstat(*fd, &st) != 0) {
+        return strerror(errno);
+    }
+    if (!S_ISREG(st.st_mode)) {
+        return "not a regular file";
+    }
+    *size = (size_t)st.st_size;
+    return NULL;
+}
+
+/* At most SCN_MAX_FILE_BYTES + 1 bytes: one more than the parser accepts,
+ * so that it reports the size.  A FIFO or device is refused, not read. */
+static char *read_file(const char *path, size_t *len, char *err, size_t errlen)
+{
+    size_t cap = SCN_MAX_FILE_BYTES + 1;
+    size_t size = 0;
+    int fd = -1;
+    const char *why = open_regular(path, &fd, &size);
+    char *buf = NULL;
+    ssize_t r = 0;
+
+    *len = 0;
+    if (why == NULL) {
+        cap = size < cap ? size + 1 : cap;
+        buf = malloc(cap);
+        why = buf == NULL ? "out of memory" : NULL;
+    }
+    while (why == NULL && *len < cap) {
+        r = read(fd, buf + *len, cap - *len);
+        if (r == 0) {
+            break;
+        }
+        if (r < 0 && errno != EINTR) {
+            why = strerror(errno);
+        }
+        *len += r > 0 ? (size_t)r : 0;
+    }
+    if (why != NULL) {
+        snprintf(err, errlen, "%s: cannot read: %s", path, why);
+        free(buf);
+        buf = NULL;
+    }
+    if (fd >= 0) {
+        close(fd);
+    }
+    return buf;
+}
+
+ScnScript *report_load(const char *path, char *err, size_t errlen)
+{
+    size_t len;
+    char *text;
+    ScnScript *s;
+    ScnError e;
+
+    text = read_file(path, &len, err, errlen);
+    if (text == NULL) {
+        return NULL;
+    }
+    s = scn_parse(text, len, path, &e);
+    if (s == NULL) {
+        scn_error_format(NULL, path, &e, err, errlen);
+    }
+    free(text);
+    return s;
+}
+
+void report_suite_name(const char *path, char *buf, size_t len)
+{
+    const char *slash = strrchr(path, '/');
+    const char *start;
+    const char *end = slash;
+
+    while (end != NULL && end > path && end[-1] == '/') {
+        end--;
+    }
+    if (end == NULL || end == path) {
+        snprintf(buf, len, "scenarios");
+        return;
+    }
+    start = end;
+    while (start > path && start[-1] != '/') {
+        start--;
+    }
+    snprintf(buf, len, "%.*s", (int)(end - start), start);
+}
