@@ -846,7 +846,7 @@ static bool expect_more(Interp *in, const ScnOp *op)
                              (uint64_t)num(op, op->form, 0),
                              op->form == K_FIRED ? p->fires : p->hits);
     default:
-        return expect_number(in, "hash", (uint64_t)num(op, K_HASH, 0), in->w->trace.hash);
+        return expect_number(in, "hash", (uint64_t)num(op, K_HASH, 0), sim_trace_hash(&in->w->trace));
     }
 }
 
@@ -1071,8 +1071,6 @@ static void fill_result(Interp *in)
     while (in->nfires > 0) {
         close_fire(in, 0);
     }
-    r->trace_lines = in->w->trace.lines;
-    r->hash = in->w->trace.hash;
     r->ticks = sim_clock_now(in->w->clock);
     for (size_t i = 0; f != NULL && i < sim_faults_count(f) && r->npoints < SCN_MAX_POINTS; i++) {
         const SimFaultPoint *p = sim_faults_at(f, i);
@@ -1174,6 +1172,9 @@ ScnStatus scn_run(const ScnScript *s, const ScnOptions *opt, ScnResult *res)
     execute(in);
     fill_result(in);
     teardown(in);
+    /* After the teardown's lines: the hash is that of the --trace file. */
+    res->trace_lines = in->w->trace.lines;
+    res->hash = sim_trace_hash(&in->w->trace);
     res->status = in->skipped && in->w->faults == NULL ? SCN_SKIP : res->status;
     cur = NULL;
     sim_world_free(in->w);

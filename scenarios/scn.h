@@ -93,7 +93,7 @@ typedef struct ScnResult {
     bool checkers_ok;           /* no checker violation, clean teardown */
     char checker[SCN_MSG_MAX];  /* the first violation, when not ok */
     uint64_t seed;
-    uint64_t hash;              /* trace hash at the end */
+    uint64_t hash;              /* trace hash after the teardown: of every line */
     uint64_t trace_lines;
     uint64_t ticks;
     uint64_t faults_fired;

@@ -99,7 +99,7 @@ typedef struct SimCompareStats {
     uint64_t secondary_flushed; /* secondary packets dropped by checkpoint/stop */
     uint64_t secondary_ignored; /* secondary packets given while not running */
     uint64_t discarded;         /* queued packets freed unreleased by free */
-    uint64_t released_hash;     /* FNV-1a over (conn, len, payload) released */
+    uint64_t released_hash;     /* XXH3-64 chain over (conn, len, payload) released */
 } SimCompareStats;
 
 typedef struct SimCompare SimCompare;

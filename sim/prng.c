@@ -1,9 +1,11 @@
 /* prng.c: seeded streams (prng.h): splitmix64 to expand a seed, xoshiro256**
- * to draw, FNV-1a to turn a stream's name into a number.  Both generators are
- * public-domain algorithms (Vigna; Fowler/Noll/Vo), written here from their
+ * to draw, XXH3-64 (libxxhash) to turn a stream's name into a number.  Both
+ * generators are public-domain algorithms (Vigna), written here from their
  * published definitions.
  */
 #include <stddef.h>
+#include <string.h>
+#include <xxhash.h>
 
 #include "prng.h"
 
@@ -23,22 +25,12 @@ static uint64_t rotl(uint64_t x, int k)
 
 uint64_t sim_hash_bytes(uint64_t h, const void *data, uint64_t len)
 {
-    const unsigned char *b = data;
-
-    for (uint64_t i = 0; i < len; i++) {
-        h ^= b[i];
-        h *= 0x100000001b3ULL;
-    }
-    return h;
+    return XXH3_64bits_withSeed(data, (size_t)len, h);
 }
 
 uint64_t sim_hash_str(uint64_t h, const char *s)
 {
-    for (; *s != '\0'; s++) {
-        h ^= (unsigned char)*s;
-        h *= 0x100000001b3ULL;
-    }
-    return h;
+    return XXH3_64bits_withSeed(s, strlen(s), h);
 }
 
 void sim_prng_init(SimPrng *p, uint64_t seed, const char *name)

@@ -28,9 +28,11 @@ uint64_t sim_prng_below(SimPrng *p, uint64_t bound);
 /* True with probability per_million / 1,000,000 (>= 1,000,000: always). */
 bool sim_prng_chance(SimPrng *p, uint32_t per_million);
 
-/* 64-bit FNV-1a of a string: stable names to numbers (stream ids, hashes). */
+/* XXH3-64 of a string or of bytes, seeded with h (the hash so far, to
+ * chain pieces; SIM_HASH_INIT to start): stable names to numbers (stream
+ * ids, hashes). */
 uint64_t sim_hash_str(uint64_t h, const char *s);
 uint64_t sim_hash_bytes(uint64_t h, const void *data, uint64_t len);
-#define SIM_HASH_INIT 0xcbf29ce484222325ULL
+#define SIM_HASH_INIT 0ULL              /* XXH3's default seed */
 
 #endif /* REPLBENCH_SIM_PRNG_H */

@@ -1,15 +1,34 @@
-/* trace.c: trace lines, their running hash and the last few lines kept for
+/* trace.c: trace lines, their streamed hash and the last few lines kept for
  * failure reports (trace.h).  Writes only where the caller pointed it.
  */
+#include <errno.h>
 #include <stdarg.h>
 #include <string.h>
+#include <xxhash.h>
 
+#include "check.h"
 #include "trace.h"
 
-void sim_trace_init(SimTrace *t)
+int sim_trace_init(SimTrace *t)
 {
     memset(t, 0, sizeof(*t));
-    t->hash = SIM_TRACE_HASH_INIT;
+    t->hash = XXH3_createState();
+    if (t->hash == NULL) {
+        return -ENOMEM;
+    }
+    SIM_CHECK(XXH3_64bits_reset(t->hash) == XXH_OK);
+    return 0;
+}
+
+void sim_trace_fini(SimTrace *t)
+{
+    XXH3_freeState(t->hash);
+    memset(t, 0, sizeof(*t));
+}
+
+uint64_t sim_trace_hash(const SimTrace *t)
+{
+    return t->hash != NULL ? XXH3_64bits_digest(t->hash) : XXH3_64bits("", 0);
 }
 
 /* Append s to line at *len, cut at the line limit. */
@@ -18,24 +37,6 @@ static void put(char *line, int *len, const char *s)
     while (*s != '\0' && *len < SIM_TRACE_LINE_MAX - 1) {
         line[(*len)++] = *s++;
     }
-}
-
-/* The line's hash: FNV-1a's multiply over 8-byte words (the tail zero
- * padded), then the line length.  A hash per line, not per byte: every
- * event is traced, so this is on the hot path. */
-static uint64_t hash_line(uint64_t h, const char *line, size_t len)
-{
-    size_t i = 0;
-    uint64_t w;
-
-    for (; i + 8 <= len; i += 8) {
-        memcpy(&w, line + i, 8);
-        h = (h ^ w) * 0x100000001b3ULL;
-    }
-    w = 0;
-    memcpy(&w, line + i, len - i);
-    h = (h ^ w) * 0x100000001b3ULL;
-    return (h ^ len) * 0x100000001b3ULL;
 }
 
 void sim_trace_event(SimTrace *t, uint64_t tick, const char *node,
@@ -70,8 +71,11 @@ void sim_trace_event(SimTrace *t, uint64_t tick, const char *node,
         len = more < 0 ? len : len + more < SIM_TRACE_LINE_MAX ? len + more
                                                                : SIM_TRACE_LINE_MAX - 1;
     }
-    line[len] = '\0';
-    t->hash = hash_line(t->hash, line, (size_t)len);
+    line[len++] = '\n';        /* hashed as the trace file has it */
+    if (t->hash != NULL) {
+        SIM_CHECK(XXH3_64bits_update(t->hash, line, (size_t)len) == XXH_OK);
+    }
+    line[--len] = '\0';
     t->lines++;
     if (t->out != NULL) {
         fputs(line, t->out);

@@ -16,8 +16,7 @@ SimWorld *sim_world_new(uint64_t seed, char *err, size_t errlen)
         return NULL;
     }
     w->seed = seed;
-    sim_trace_init(&w->trace);
-    w->clock = sim_clock_new(0);
+    w->clock = sim_trace_init(&w->trace) == 0 ? sim_clock_new(0) : NULL;
     w->regcheck = sim_regcheck_new();
 #ifdef FIU_ENABLE
     if (w->clock != NULL) {
@@ -50,5 +49,6 @@ void sim_world_free(SimWorld *w)
     sim_faults_free(w->faults);
     sim_regcheck_free(w->regcheck);
     sim_clock_free(w->clock);
+    sim_trace_fini(&w->trace);
     free(w);
 }

@@ -105,7 +105,7 @@ static SimCluster *make(uint64_t seed, const SimClusterConfig *cfg)
 static uint64_t finish(void)
 {
     char err[256];
-    uint64_t hash = run.w->trace.hash;
+    uint64_t hash = sim_trace_hash(&run.w->trace);
 
     if (run.w->faults != NULL) {
         sim_faults_clear(run.w->faults, "*");

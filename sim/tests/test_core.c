@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include <cmocka.h>
+#include <xxhash.h>
 
 #include "clock.h"
 #include "prng.h"
@@ -57,7 +58,7 @@ static void known_first_draws_pin_the_algorithm(void **state)
     assert_int_equal(sim_prng_u64(&p), 0xb3f2af6d0fc710c5ULL);
     assert_int_equal(sim_prng_u64(&p), 0x853b559647364ceaULL);
     sim_prng_init(&p, 1, "disk/sec0");
-    assert_int_equal(sim_prng_u64(&p), 0x720b409fe3eedfb3ULL);
+    assert_int_equal(sim_prng_u64(&p), 0xa0ecdd0fc4a43b8aULL);
 }
 
 static void below_stays_in_bounds_and_covers_them(void **state)
@@ -187,19 +188,45 @@ static void pending_limit_gives_enospc(void **state)
 static void trace_hash_depends_on_every_line(void **state)
 {
     SimTrace a, b, c;
+    uint64_t empty;
 
     (void)state;
-    sim_trace_init(&a);
-    sim_trace_init(&b);
-    sim_trace_init(&c);
+    assert_int_equal(sim_trace_init(&a), 0);
+    assert_int_equal(sim_trace_init(&b), 0);
+    assert_int_equal(sim_trace_init(&c), 0);
+    empty = sim_trace_hash(&a);
     sim_trace_event(&a, 1, "p", "disk/d", "write", "sector=%d", 7);
     sim_trace_event(&b, 1, "p", "disk/d", "write", "sector=%d", 7);
     sim_trace_event(&c, 1, "p", "disk/d", "write", "sector=%d", 8);
-    assert_int_equal(a.hash, b.hash);
-    assert_int_not_equal(a.hash, c.hash);
-    assert_int_not_equal(a.hash, SIM_TRACE_HASH_INIT);
+    assert_int_equal(sim_trace_hash(&a), sim_trace_hash(&b));
+    assert_int_not_equal(sim_trace_hash(&a), sim_trace_hash(&c));
+    assert_int_not_equal(sim_trace_hash(&a), empty);
     assert_int_equal(a.lines, 1);
     assert_string_equal(sim_trace_recent(&a, 0), "1 p disk/d write sector=7");
+    sim_trace_fini(&a);
+    sim_trace_fini(&b);
+    sim_trace_fini(&c);
+}
+
+/* The hash is XXH3-64 of the trace file's bytes, whatever the line
+ * lengths (streamed: lines cross XXH3's internal block boundaries). */
+static void trace_hash_is_xxh3_of_the_trace_text(void **state)
+{
+    static char text[64 * SIM_TRACE_LINE_MAX];
+    char xs[200];
+    size_t len = 0;
+    SimTrace t;
+
+    (void)state;
+    memset(xs, 'x', sizeof(xs));
+    assert_int_equal(sim_trace_init(&t), 0);
+    assert_int_equal(sim_trace_hash(&t), XXH3_64bits("", 0));
+    for (int i = 0; i < 64; i++) {
+        sim_trace_event(&t, (uint64_t)i * 977, "n", "c", "e", "%.*s", i * 3, xs);
+        len += (size_t)snprintf(text + len, sizeof(text) - len, "%s\n", sim_trace_recent(&t, 0));
+    }
+    assert_int_equal(sim_trace_hash(&t), XXH3_64bits(text, len));
+    sim_trace_fini(&t);
 }
 
 static void trace_keeps_last_lines_newest_first(void **state)
@@ -207,7 +234,7 @@ static void trace_keeps_last_lines_newest_first(void **state)
     SimTrace t;
 
     (void)state;
-    sim_trace_init(&t);
+    assert_int_equal(sim_trace_init(&t), 0);
     assert_null(sim_trace_recent(&t, 0));
     for (int i = 0; i < 25; i++) {
         sim_trace_event(&t, (uint64_t)i, NULL, NULL, "tick", NULL);
@@ -215,6 +242,7 @@ static void trace_keeps_last_lines_newest_first(void **state)
     assert_string_equal(sim_trace_recent(&t, 0), "24 - - tick");
     assert_string_equal(sim_trace_recent(&t, SIM_TRACE_KEEP - 1), "5 - - tick");
     assert_null(sim_trace_recent(&t, SIM_TRACE_KEEP));
+    sim_trace_fini(&t);
 }
 
 static void collect(void *ctx, const char *line)
@@ -232,13 +260,14 @@ static void trace_sink_and_long_details_are_cut(void **state)
     (void)state;
     memset(big, 'x', sizeof(big) - 1);
     big[sizeof(big) - 1] = '\0';
-    sim_trace_init(&t);
+    assert_int_equal(sim_trace_init(&t), 0);
     t.sink = collect;
     t.sink_ctx = got;
     sim_trace_event(&t, 3, "s", "net/p2s", "drop", "id=%u", 4u);
     assert_string_equal(got, "3 s net/p2s drop id=4|");
     sim_trace_event(&t, 4, "s", "x", "big", "%s", big);
     assert_int_equal(strlen(sim_trace_recent(&t, 0)), SIM_TRACE_LINE_MAX - 1);
+    sim_trace_fini(&t);
 }
 
 int main(void)
@@ -254,6 +283,7 @@ int main(void)
         cmocka_unit_test(cancel_removes_only_that_owner),
         cmocka_unit_test(pending_limit_gives_enospc),
         cmocka_unit_test(trace_hash_depends_on_every_line),
+        cmocka_unit_test(trace_hash_is_xxh3_of_the_trace_text),
         cmocka_unit_test(trace_keeps_last_lines_newest_first),
         cmocka_unit_test(trace_sink_and_long_details_are_cut),
     };

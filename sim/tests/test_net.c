@@ -163,7 +163,7 @@ static World *world_new(bool with_faults, uint64_t seed)
     assert_non_null(w);
     w->clock = sim_clock_new(0);
     assert_non_null(w->clock);
-    sim_trace_init(&w->trace);
+    assert_int_equal(sim_trace_init(&w->trace), 0);
     if (with_faults) {
         w->faults = sim_faults_new(seed, &w->trace,
                                   sim_clock_now_ptr(w->clock));
@@ -196,6 +196,7 @@ static void world_free(World *w)
         sim_faults_free(w->faults);
     }
     sim_clock_free(w->clock);
+    sim_trace_fini(&w->trace);
     free(w);
     assert_int_equal(states, 0);
     assert_int_equal(pending, 0);
@@ -1007,7 +1008,7 @@ static uint64_t run_once(uint64_t seed)
     assert_true(sim_link_stats(w->p2s)->duplicated > 0);
     assert_true(sim_compare_stats(w->cmp)->matched > 0);
     assert_true(sim_compare_stats(w->cmp)->checkpoint_requests > 0);
-    hash = w->trace.hash ^ sim_compare_stats(w->cmp)->released_hash;
+    hash = sim_trace_hash(&w->trace) ^ sim_compare_stats(w->cmp)->released_hash;
     sim_faults_clear(w->faults, "*");
     sim_link_free(l);
     world_free(w);

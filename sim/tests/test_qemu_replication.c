@@ -51,7 +51,7 @@ static int setup(void **state)
     assert_non_null(b->clock);
     assert_non_null(b->link);
     assert_non_null(b->buf);
-    sim_trace_init(&b->trace);
+    assert_int_equal(sim_trace_init(&b->trace), 0);
     *state = b;
     return 0;
 }
@@ -67,6 +67,7 @@ static int teardown(void **state)
     sim_clock_free(b->clock);
     sim_store_free(b->link);
     free(b->buf);
+    sim_trace_fini(&b->trace);
     free(b);
     return 0;
 }
