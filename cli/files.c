@@ -13,9 +13,7 @@
 #include <unistd.h>
 
 #include "cli.h"
-
-#define FNV_OFFSET 0xcbf29ce484222325ULL
-#define FNV_PRIME 0x100000001b3ULL
+#include "prng.h"
 
 typedef struct List {
     CliFiles *f;
@@ -194,22 +192,12 @@ void cli_files_free(CliFiles *f)
     memset(f, 0, sizeof(*f));
 }
 
-static uint64_t fnv1a64(const char *s)
-{
-    uint64_t h = FNV_OFFSET;
-
-    for (const unsigned char *c = (const unsigned char *)s; *c != '\0'; c++) {
-        h = (h ^ *c) * FNV_PRIME;
-    }
-    return h;
-}
-
 void cli_files_shard(CliFiles *f, unsigned k, unsigned n)
 {
     size_t kept = 0;
 
     for (size_t i = 0; i < f->n; i++) {
-        if (fnv1a64(f->paths[i]) % n == k - 1) {
+        if (sim_hash_str(SIM_HASH_INIT, f->paths[i]) % n == k - 1) {
             f->paths[kept++] = f->paths[i];
         } else {
             free(f->paths[i]);

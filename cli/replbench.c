@@ -48,7 +48,7 @@ void cli_usage_run(FILE *f)
           "                        scenario after a '# PATH' line\n"
           "  --format F            summary (default), tap (TAP 13) or junit (XML)\n"
           "  --shard K/N           run only shard K of N (1 <= K <= N <= 1000): the\n"
-          "                        files whose path hashes (FNV-1a-64) to K-1 mod N\n"
+          "                        files whose path hashes (XXH3-64) to K-1 mod N\n"
           "  --jobs N              run up to N scenarios at once in worker processes\n"
           "                        (1..64, default 1); output stays in path order\n"
           "  --inject P:H[:persistent]\n"
