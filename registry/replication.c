@@ -21,6 +21,7 @@
 #include <stdlib.h>
 
 #include "alloc.h"
+#include "impl.h"
 #include "replication.h"
 
 typedef struct Node Node;
@@ -47,6 +48,9 @@ struct ReplicationRegistry {
 typedef enum Walk { WALK_START, WALK_STOP, WALK_CHECKPOINT, WALK_GET_ERROR } Walk;
 
 static ReplicationRegistry default_registry;
+
+const unsigned replication_extensions = REPLICATION_EXT_INSTANCES |
+    REPLICATION_EXT_COUNT | REPLICATION_EXT_ALLOC_NULL | REPLICATION_EXT_FREE_WITH_STATES;
 
 static void die(const char *func, const char *why)
 {

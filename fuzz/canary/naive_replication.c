@@ -32,6 +32,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "impl.h"
 #include "replication.h"
 
 #ifdef FIU_ENABLE
@@ -54,6 +55,11 @@ struct ReplicationRegistry {
 };
 
 static ReplicationRegistry default_registry;
+
+/* What it offers beyond upstream (registry/impl.h): all of it; only the
+ * walk hazards differ. */
+const unsigned replication_extensions = REPLICATION_EXT_INSTANCES |
+    REPLICATION_EXT_COUNT | REPLICATION_EXT_ALLOC_NULL | REPLICATION_EXT_FREE_WITH_STATES;
 
 static void die(const char *func, const char *why)
 {
