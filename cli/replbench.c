@@ -162,7 +162,10 @@ int main(int argc, char **argv)
         return REPORT_EXIT_OK;
     }
     if (strcmp(argv[1], "--version") == 0) {
-        puts("replbench " REPLBENCH_VERSION);
+        char impl[512];
+
+        report_impl_describe(impl, sizeof(impl));
+        printf("replbench %s\nimplementation under test: %s\n", REPLBENCH_VERSION, impl);
         return REPORT_EXIT_OK;
     }
     for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++) {

@@ -5,13 +5,16 @@
 
 #include "impl.h"
 
-/* Overridden by an implementation's own (strong) definition. */
-__attribute__((weak)) const unsigned replication_extensions =
-    REPLICATION_EXT_INSTANCES | REPLICATION_EXT_COUNT;
+/* A weak reference: NULL when the implementation does not define it.  (A
+ * weak default definition here would be folded into the reader below.) */
+extern const unsigned replication_extensions __attribute__((weak));
 
 unsigned replication_impl_extensions(void)
 {
-    return replication_extensions;
+    const unsigned *declared = &replication_extensions;
+
+    return declared != NULL ? *declared
+                            : REPLICATION_EXT_INSTANCES | REPLICATION_EXT_COUNT;
 }
 
 const char *replication_ext_name(ReplicationExt e)

@@ -850,6 +850,8 @@ static void put_command(FILE *f, const ReportHtml *h)
 
 static void page_head(FILE *f, const ReportHtml *h, double seconds)
 {
+    char impl[512];
+
     fprintf(f, "<!DOCTYPE html>\n<html xmlns=\"http://www.w3.org/1999/xhtml\" lang=\"en\">\n"
             "<head>\n<meta charset=\"utf-8\"/>\n<title>replbench run report</title>\n"
             "<style>\n%s</style>\n</head>\n<body>\n<h1>replbench run report</h1>\n", page_css);
@@ -861,6 +863,9 @@ static void page_head(FILE *f, const ReportHtml *h, double seconds)
     }
     fprintf(f, " in %.3f s (wall clock)</p>\n<p class=\"meta\">command: <code>", seconds);
     put_command(f, h);
+    report_impl_describe(impl, sizeof(impl));
+    fputs("</code></p>\n<p class=\"meta\">implementation under test: <code>", f);
+    report_xml_put(f, impl, false);
     fputs("</code></p>\n", f);
 }
 

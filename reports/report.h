@@ -63,6 +63,10 @@ void report_reproduce(FILE *f, uint64_t seed, const ReportJob *job, const char *
 /* s with control bytes as \xNN, for one-line output. */
 void report_put_line_safe(FILE *f, const char *s);
 
+/* The implementation under test in one line: "NAME (PATH, API API,
+ * sha256 HASH; offers EXT,...)" (registry/impl.h). */
+void report_impl_describe(char *buf, size_t len);
+
 /* ---- summary, TAP and JUnit (text.c) ----------------------------------------- */
 
 typedef enum ReportFormat { REPORT_FORMAT_SUMMARY, REPORT_FORMAT_TAP, REPORT_FORMAT_JUNIT } ReportFormat;

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "impl.h"
 #include "report.h"
 
 struct ReportText {
@@ -205,7 +206,7 @@ static void summary_case(const Case *c)
         printf("PASS %s (ops %u, ticks %" PRIu64 ", hash 0x%016" PRIx64 ")\n",
                c->path, r->ops_run, r->ticks, r->hash);
     } else if (r->status == SCN_SKIP) {
-        printf("SKIP %s: ", c->path);
+        printf("%s %s: ", r->missing_ext ? "N/A" : "SKIP", c->path);
         report_put_line_safe(stdout, r->message);
         putchar('\n');
     } else {
@@ -368,12 +369,23 @@ static void junit_document(ReportText *r, double seconds)
     static const char *const tags[] = { "testsuites", "testsuite" };
 
     fputs("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n", stdout);
+    const ReplicationImpl *impl = replication_impl();
+    char desc[512];
+
     for (int i = 0; i < 2; i++) {
         printf("<%s name=\"replbench\" tests=\"%zu\" failures=\"%zu\" errors=\"%zu\" "
                "skipped=\"%zu\" time=\"%.6f\">\n", tags[i],
                r->passed + r->failed + r->skipped + r->errors, r->failed, r->errors,
                r->skipped, seconds);
     }
+    report_impl_describe(desc, sizeof(desc));
+    fputs("  <properties>\n    <property name=\"implementation\" value=\"", stdout);
+    report_xml_put(stdout, desc, true);
+    fputs("\"/>\n    <property name=\"implementation.path\" value=\"", stdout);
+    report_xml_put(stdout, impl->path, true);
+    printf("\"/>\n    <property name=\"implementation.api\" value=\"%s\"/>\n"
+           "    <property name=\"implementation.sha256\" value=\"%s\"/>\n  </properties>\n",
+           impl->api, impl->sha256);
     if (fclose(r->cases) == 0 && r->buf != NULL) {
         fwrite(r->buf, 1, r->len, stdout);
     }
@@ -388,9 +400,13 @@ int report_text_end(ReportText *r, size_t path_errors, double seconds)
     FILE *f = r->format == REPORT_FORMAT_JUNIT ? stderr : stdout;
     int status = errors ? REPORT_EXIT_USAGE : r->failed ? REPORT_EXIT_FAIL : REPORT_EXIT_OK;
 
+    char impl[512];
+
+    report_impl_describe(impl, sizeof(impl));
     if (r->format == REPORT_FORMAT_JUNIT) {
         junit_document(r, seconds);
     }
+    fprintf(f, "%simplementation: %s\n", r->format == REPORT_FORMAT_TAP ? "# " : "", impl);
     fprintf(f, "%s%zu passed, %zu failed, %zu skipped", r->format == REPORT_FORMAT_TAP ? "# " : "",
             r->passed, r->failed, r->skipped);
     if (errors != 0) {

@@ -10,6 +10,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "impl.h"
 #include "report.h"
 
 static bool shell_safe(const char *s)
@@ -159,4 +160,23 @@ void report_suite_name(const char *path, char *buf, size_t len)
         start--;
     }
     snprintf(buf, len, "%.*s", (int)(end - start), start);
+}
+
+void report_impl_describe(char *buf, size_t len)
+{
+    const ReplicationImpl *impl = replication_impl();
+    unsigned ext = replication_impl_extensions();
+    size_t n;
+
+    n = (size_t)snprintf(buf, len, "%s (%s, API %s, sha256 %s; offers", impl->name,
+                         impl->path, impl->api, impl->sha256);
+    for (unsigned i = 0; i < REPLICATION_EXT__COUNT && n < len; i++) {
+        if (ext & (1u << i)) {
+            n += (size_t)snprintf(buf + n, len - n, " %s",
+                                  replication_ext_name((ReplicationExt)(1u << i)));
+        }
+    }
+    if (n < len) {
+        snprintf(buf + n, len - n, ")");
+    }
 }

@@ -5,6 +5,7 @@
  * runs the resource checker.  Never aborts on anything a script can say.
  */
 #include <errno.h>
+#include <fnmatch.h>
 #include <inttypes.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -13,6 +14,7 @@
 
 #include "check_resources.h"
 #include "cluster.h"
+#include "impl.h"
 #include "scn_ast.h"
 
 #define MAX_RULES 256
@@ -1013,6 +1015,7 @@ static bool dispatch(Interp *in, const ScnOp *op)
     case OP_IO: return op_io(in, op);
     case OP_FAULT: case OP_CLEAR: return op_fault(in, op);
     case OP_EXPECT: return op_expect(in, op);
+    case OP_RULE: return true;
     default: return op_cluster_action(in, op);
     }
 }
@@ -1137,6 +1140,41 @@ static void execute(Interp *in)
     }
 }
 
+/* What the run needs and the implementation lacks: the script's needs, and
+ * alloc-null when the sweep fails registry/alloc. */
+static unsigned missing_extensions(const ScnScript *s, const ScnOptions *opt)
+{
+    unsigned needs = scn_script_needs(s);
+
+    if (opt->inject_point != NULL &&
+        fnmatch(opt->inject_point, REPLICATION_FAULT_ALLOC, 0) == 0) {
+        needs |= REPLICATION_EXT_ALLOC_NULL;
+    }
+    return needs & ~replication_impl_extensions();
+}
+
+/* N/A: reported as SCN_SKIP with the missing extensions, never run. */
+static ScnStatus not_applicable(ScnResult *res, unsigned missing)
+{
+    size_t len;
+
+    res->status = SCN_SKIP;
+    res->missing_ext = missing;
+    len = (size_t)snprintf(res->message, sizeof(res->message), "needs");
+    for (unsigned i = 0; i < REPLICATION_EXT__COUNT && len < sizeof(res->message); i++) {
+        if (missing & (1u << i)) {
+            len += (size_t)snprintf(res->message + len, sizeof(res->message) - len, " %s",
+                                    replication_ext_name((ReplicationExt)(1u << i)));
+        }
+    }
+    if (len < sizeof(res->message)) {
+        snprintf(res->message + len, sizeof(res->message) - len,
+                 ", which the implementation under test (%s) does not offer",
+                 replication_impl()->name);
+    }
+    return res->status;
+}
+
 ScnStatus scn_run(const ScnScript *s, const ScnOptions *opt, ScnResult *res)
 {
     static const ScnOptions none;
@@ -1147,6 +1185,10 @@ ScnStatus scn_run(const ScnScript *s, const ScnOptions *opt, ScnResult *res)
     res->checkers_ok = true;
     opt = opt ? opt : &none;
     res->seed = opt->seed_set ? opt->seed : s->seed;
+    if (missing_extensions(s, opt) != 0 && in != NULL && cur == NULL) {
+        free(in);
+        return not_applicable(res, missing_extensions(s, opt));
+    }
     if (in == NULL || cur != NULL) {
         free(in);
         res->status = SCN_FAIL;

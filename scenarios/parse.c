@@ -4,11 +4,14 @@
  * Owns the script's memory; runs nothing.
  */
 #include <errno.h>
+#include <fnmatch.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "impl.h"
+#include "replication.h"
 #include "scn_ast.h"
 
 typedef enum ScnType {
@@ -42,7 +45,7 @@ static const char *const key_names[K__COUNT] = {
     "count", "byte", "vm", "conn", "diverge", "link", "fails", "op", "rc",
     "point", "k", "p", "persistent", "error", "error_contains", "data",
     "index", "stage", "epoch", "broken", "crashed", "fired", "hits",
-    "violation", "hash", "may_fail",
+    "violation", "hash", "may_fail", "id",
 };
 
 static const char *const w_role[] = { "primary", "secondary", NULL };
@@ -113,6 +116,7 @@ static const OpSpec ops[OP__COUNT] = {
                               T(K_PERSISTENT, T_BOOL, false) } },
     [OP_CLEAR] = { "clear", { T(K_POINT, T_POINT, true) } },
     [OP_EXPECT] = { "expect", { { 0 } } },    /* see expect_forms */
+    [OP_RULE] = { "rule", { T(K_ID, T_NAME, true), T(K_WALK, T_WALK, false) } },
 };
 
 /* `expect` forms: the first key decides which others may follow. */
@@ -1045,6 +1049,59 @@ static int check_fault_op(Parser *p, const Syms *y, const ScnOp *op)
     return 0;
 }
 
+static const char *const rule_titles[SCN_RULES] = {
+    "order: newest registered first",
+    "a NULL ops or member is skipped",
+    "first error ends the walk, fresh Error per callback",
+    "a walk visits exactly the states registered when it began",
+    "removal, registration and nested walks inside callbacks are safe",
+    "remove(NULL) is a no-op; NULL ops and freeing a walked registry abort",
+};
+
+const char *scn_rule_title(unsigned rule)
+{
+    return rule >= 1 && rule <= SCN_RULES ? rule_titles[rule - 1] : NULL;
+}
+
+/* rule id=<1-6 or extension> [walk=]: a tag for conform, and a need. */
+static int check_rule_op(Parser *p, ScnScript *s, const ScnOp *op)
+{
+    const char *id = text_of(op, K_ID);
+    const ScnValue *walk = scn_arg(op, K_WALK);
+    ScnRuleTag t = { .walk = walk ? (int)walk->i : SCN_WALK_ANY, .line = op->line };
+
+    if (id[0] >= '1' && id[0] <= '0' + SCN_RULES && id[1] == '\0') {
+        t.rule = (unsigned)(id[0] - '0');
+    }
+    for (unsigned i = 0; i < REPLICATION_EXT__COUNT && t.rule == 0; i++) {
+        if (strcmp(id, replication_ext_name((ReplicationExt)(1u << i))) == 0) {
+            t.ext = 1u << i;
+        }
+    }
+    if (t.rule == 0 && t.ext == 0) {
+        return perr(p, col_of(op, K_ID), "bad value '%s' for 'id': expected a walk rule "
+                    "1-%d or an extension (instances, count, alloc-null, free-with-states)",
+                    id, SCN_RULES);
+    }
+    if (s->nrules == SCN_MAX_RULES) {
+        return perr(p, op->col, "too many rule lines (limit %d)", SCN_MAX_RULES);
+    }
+    s->rules[s->nrules++] = t;
+    s->needs |= t.ext;
+    return 0;
+}
+
+size_t scn_script_rules(const ScnScript *s, const ScnRuleTag **tags)
+{
+    *tags = s->rules;
+    return s->nrules;
+}
+
+unsigned scn_script_needs(const ScnScript *s)
+{
+    return s->needs;
+}
+
 /* data= and stage=: a standalone disk=, or node= (and index=). */
 static int check_disk_target(Parser *p, const Syms *y, const ScnOp *op)
 {
@@ -1132,7 +1189,12 @@ static int check_op(Parser *p, ScnScript *s, Syms *y, const ScnOp *op)
     case OP_IO:
         return check_io_op(p, y, op);
     case OP_FAULT:
+        if (fnmatch(text_of(op, K_POINT), REPLICATION_FAULT_ALLOC, 0) == 0) {
+            s->needs |= REPLICATION_EXT_ALLOC_NULL;
+        }
         return check_fault_op(p, y, op);
+    case OP_RULE:
+        return check_rule_op(p, s, op);
     case OP_CLEAR:
         return check_point(p, y, op, false);
     case OP_EXPECT:

@@ -23,6 +23,7 @@
 #define SCN_MAX_REGISTRIES 8
 #define SCN_MAX_DISKS 8
 #define SCN_MAX_ACTIONS 8
+#define SCN_MAX_RULES 8
 #define SCN_MAX_POINTS 128
 #define SCN_MSG_MAX 1024
 
@@ -39,6 +40,31 @@ typedef struct ScnError {
  * script, or NULL with *err filled.  `file` is kept for messages. */
 ScnScript *scn_parse(const char *text, size_t len, const char *file, ScnError *err);
 void scn_free(ScnScript *s);
+
+/* ---- What a scenario checks -------------------------------------------------
+ * A `rule` line (FORMAT.md) says which walk rule of DESIGN.md (1-6), or which
+ * extension of registry/impl.h, the scenario checks, and in which walk.
+ * `replbench conform` derives its table from these tags. */
+#define SCN_RULES 6
+#define SCN_WALK_ANY (-1)
+
+typedef struct ScnRuleTag {
+    unsigned rule;              /* 1..SCN_RULES; 0 for an extension */
+    unsigned ext;               /* a ReplicationExt bit; 0 for a rule */
+    int walk;                   /* a SimWalk, or SCN_WALK_ANY */
+    unsigned line;
+} ScnRuleTag;
+
+/* Rule n's one-line title (1..SCN_RULES), NULL otherwise. */
+const char *scn_rule_title(unsigned rule);
+
+/* The script's tags, in file order; returns how many. */
+size_t scn_script_rules(const ScnScript *s, const ScnRuleTag **tags);
+
+/* The extensions (ReplicationExt bits) the script needs to be run at all:
+ * those its `rule` lines name, and alloc-null when it arms registry/alloc.
+ * An implementation without one makes the scenario N/A, never FAIL. */
+unsigned scn_script_needs(const ScnScript *s);
 
 /* Format an error as "file:line:col: message". */
 void scn_error_format(const ScnScript *s, const char *file, const ScnError *err,
@@ -67,7 +93,8 @@ typedef struct ScnOptions {
 typedef enum ScnStatus {
     SCN_PASS,
     SCN_FAIL,                   /* an expectation, operation or checker */
-    SCN_SKIP,                   /* needs fault points, built without libfiu */
+    SCN_SKIP,                   /* needs fault points, built without libfiu;
+                                   or N/A: see ScnResult.missing_ext */
 } ScnStatus;
 
 /* A fault point's counts in one run.  A fire is `handled` when the code
@@ -91,6 +118,8 @@ typedef struct ScnResult {
     unsigned line;              /* of the failing operation; 0 if none */
     char message[SCN_MSG_MAX];  /* what failed: expected and actual */
     bool checkers_ok;           /* no checker violation, clean teardown */
+    unsigned missing_ext;       /* SCN_SKIP as N/A: the ReplicationExt bits
+                                   needed and not offered (0: not N/A) */
     char checker[SCN_MSG_MAX];  /* the first violation, when not ok */
     uint64_t seed;
     uint64_t hash;              /* trace hash after the teardown: of every line */

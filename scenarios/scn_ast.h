@@ -12,7 +12,7 @@ typedef enum ScnOpKind {
     OP_SEED, OP_LIMIT, OP_REGISTRY, OP_CLUSTER, OP_DISK, OP_STATE, OP_REMOVE,
     OP_ON, OP_WALK, OP_START, OP_RUN, OP_WRITE, OP_PACKET, OP_CHECKPOINT,
     OP_FAILOVER, OP_CRASH, OP_PARTITION, OP_HEAL, OP_IO, OP_FAULT, OP_CLEAR,
-    OP_EXPECT, OP__COUNT
+    OP_EXPECT, OP_RULE, OP__COUNT
 } ScnOpKind;
 
 typedef enum ScnKey {
@@ -26,7 +26,7 @@ typedef enum ScnKey {
     K_COUNT, K_BYTE, K_VM, K_CONN, K_DIVERGE, K_LINK, K_FAILS, K_OP, K_RC,
     K_POINT, K_K, K_P, K_PERSISTENT, K_ERROR, K_ERROR_CONTAINS, K_DATA,
     K_INDEX, K_STAGE, K_EPOCH, K_BROKEN, K_CRASHED, K_FIRED, K_HITS,
-    K_VIOLATION, K_HASH, K_MAY_FAIL, K__COUNT
+    K_VIOLATION, K_HASH, K_MAY_FAIL, K_ID, K__COUNT
 } ScnKey;
 
 /* Words of the enumerated values, in the order of their numbers. */
@@ -78,6 +78,9 @@ struct ScnScript {
     size_t nops, cap;
     uint64_t seed;
     bool expects_violation;     /* some `expect violation=` */
+    ScnRuleTag rules[SCN_MAX_RULES];    /* the `rule` lines, in order */
+    size_t nrules;
+    unsigned needs;             /* ReplicationExt bits the script needs */
     ScnChunk *strings;
 };
 

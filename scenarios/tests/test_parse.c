@@ -13,6 +13,8 @@
 #include <cmocka.h>
 
 #include "prng.h"
+#include "check_registry.h"
+#include "impl.h"
 #include "scn_ast.h"
 
 static ScnScript *parse(const char *text, ScnError *err)
@@ -245,10 +247,44 @@ static void mutated_input_never_crashes(void **state)
     }
 }
 
+static void rule_tags_are_kept_and_checked(void **state)
+{
+    ScnError err;
+    const ScnRuleTag *tags;
+    ScnScript *s = parse("rule id=5 walk=stop\nrule id=alloc-null\nregistry name=r\n", &err);
+
+    (void)state;
+    assert_non_null(s);
+    assert_int_equal(scn_script_rules(s, &tags), 2);
+    assert_int_equal(tags[0].rule, 5);
+    assert_int_equal(tags[0].walk, SIM_WALK_STOP);
+    assert_int_equal(tags[1].rule, 0);
+    assert_int_equal(tags[1].ext, REPLICATION_EXT_ALLOC_NULL);
+    assert_int_equal(tags[1].walk, SCN_WALK_ANY);
+    assert_int_equal(scn_script_needs(s), REPLICATION_EXT_ALLOC_NULL);
+    scn_free(s);
+    s = parse("fault point=registry/alloc mode=once\n", &err);
+    assert_non_null(s);
+    assert_int_equal(scn_script_needs(s), REPLICATION_EXT_ALLOC_NULL);
+    scn_free(s);
+    rejects("rule id=7\n", "t.scn:1:9: bad value '7' for 'id': expected a walk rule 1-6 "
+            "or an extension (instances, count, alloc-null, free-with-states)");
+    rejects("rule id=5 walk=sideways\n", "t.scn:1:16: bad value 'sideways' for 'walk': "
+            "expected one of start, stop, checkpoint, get_error");
+    rejects("rule walk=stop\n", "t.scn:1:1: missing argument 'id' for 'rule'");
+    rejects("rule id=1\nrule id=1\nrule id=1\nrule id=1\nrule id=1\nrule id=1\n"
+            "rule id=1\nrule id=1\nrule id=1\n", "t.scn:9:1: too many rule lines (limit 8)");
+    assert_string_equal(scn_rule_title(5),
+                        "removal, registration and nested walks inside callbacks are safe");
+    assert_null(scn_rule_title(0));
+    assert_null(scn_rule_title(7));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(accepts_every_operation),
+        cmocka_unit_test(rule_tags_are_kept_and_checked),
         cmocka_unit_test(syntax_errors_name_line_and_column),
         cmocka_unit_test(bad_values_say_why),
         cmocka_unit_test(names_are_checked_in_file_order),
