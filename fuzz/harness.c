@@ -26,17 +26,26 @@ static bool is_prefix(const char *prefix, const char *s)
     return strncmp(prefix, s, strlen(prefix)) == 0;
 }
 
+/* A decoded input is judged as `replbench run` judges its scenario (any
+ * failure is a finding, with the message run prints): the decoder writes
+ * may_fail= wherever an operation may fail by the script's own doing. */
 static void judge(ScnScript *s, const char *script, size_t len, const ScnOptions *opt,
                   FuzzStrict strict)
 {
+    char where[SCN_MSG_MAX + 32];
+
     scn_run(s, opt, &res);
     scn_free(s);
     fuzz_last_hash = res.hash;
-    if (res.checkers_ok) {
+    if (strict == FUZZ_EVERY_CHECKER) {
+        if (res.status == SCN_FAIL) {
+            snprintf(where, sizeof(where), "fuzz.scn:%u: %s", res.line, res.message);
+            finding("scenario fails", where, script);
+        }
         return;
     }
-    if (strict == FUZZ_EVERY_CHECKER || is_prefix("registry contract", res.checker) ||
-        is_prefix("registry checker", res.checker) || is_prefix("resources", res.checker)) {
+    if (!res.checkers_ok && (is_prefix("registry contract", res.checker) ||
+        is_prefix("registry checker", res.checker) || is_prefix("resources", res.checker))) {
         finding("checker", res.checker, len < TEXT_MAX ? script : "(too long to show)");
     }
 }

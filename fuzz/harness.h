@@ -12,7 +12,8 @@
 
 /* What the harness holds against a run. */
 typedef enum FuzzStrict {
-    FUZZ_EVERY_CHECKER,         /* decoded inputs: every checker must hold */
+    FUZZ_EVERY_CHECKER,         /* decoded inputs: the scenario must pass, as
+                                   under `replbench run` (every checker holds) */
     FUZZ_CONTRACT_ONLY,         /* arbitrary scripts: registry contract and
                                    resources (data and output violations can
                                    be what a script asked for) */

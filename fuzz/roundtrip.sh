@@ -1,28 +1,52 @@
 #!/bin/sh
-# fuzz/roundtrip.sh: fuzz2scn round trip.  For the first N inputs of a
-# binary harness's corpus, the harness's run (through the replay driver)
-# and `replbench run` of `replbench fuzz2scn`'s scenario must have the same
-# trace hash.
-# usage: roundtrip.sh REPLAY REPLBENCH HARNESS CORPUS [N]
+# fuzz/roundtrip.sh: fuzz2scn's output is a regression test.  For every
+# input of a binary harness's corpus: the harness accepts it (the replay
+# driver), fuzz2scn prints a scenario that ends in the harness's trace hash,
+# and `replbench run` passes every such scenario (so its `expect hash=`
+# holds too).  The harness and run judge a decoded input alike (harness.c),
+# so this says the decoder never writes an operation that fails by the
+# script's own doing.
+# usage: roundtrip.sh REPLAY REPLBENCH HARNESS CORPUS
 set -eu
-replay=$1 replbench=$2 harness=$3 corpus=$4 n=${5:-20}
+replay=$1 replbench=$2 harness=$3 corpus=$4
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
+# One replay of the whole corpus: "PATH 0xHASH" per input, in name order.
+"$replay" --hashes "$corpus" > "$tmp/hashes" || {
+    echo "roundtrip: the harness rejects an input of $corpus" >&2
+    exit 1
+}
+mkdir "$tmp/scn"
 checked=0
-for input in $(ls "$corpus" | sort | head -n "$n"); do
-    want=$("$replay" --hashes "$corpus/$input" | sed -n 's/^.* \(0x[0-9a-f]*\)$/\1/p')
-    "$replbench" fuzz2scn "$harness" "$corpus/$input" > "$tmp/$input.scn"
-    # determinism prints the hash of every run, passing or not (and checks
-    # the scenario gives it twice).
-    got=$("$replbench" determinism "$tmp/$input.scn" | sed -n 's/^SAME .*hash \(0x[0-9a-f]*\)).*/\1/p')
-    if [ "$want" = 0x0000000000000000 ]; then
-        echo "roundtrip: $input: the harness did not run it" >&2
+while read -r input want; do
+    name=$(basename "$input")
+    [ "$want" != 0x0000000000000000 ] || {
+        echo "roundtrip: $name: the harness did not run it" >&2
         exit 1
-    fi
-    if [ "$want" != "$got" ]; then
-        echo "roundtrip: $input: harness hash $want, scenario hash ${got:-none}" >&2
+    }
+    "$replbench" fuzz2scn "$harness" "$input" > "$tmp/scn/$name.scn"
+    tail -n 1 "$tmp/scn/$name.scn" | grep -q '^expect hash=0x' || {
+        echo "roundtrip: $name: fuzz2scn's scenario does not end in expect hash=" >&2
         exit 1
-    fi
+    }
+    echo "$tmp/scn/$name.scn $want" >> "$tmp/want"
     checked=$((checked + 1))
-done
-echo "roundtrip $harness: $checked inputs, same trace hash"
+done <<END
+$(grep ' 0x' "$tmp/hashes")
+END
+[ "$checked" -gt 0 ] || { echo "roundtrip: no input in $corpus" >&2; exit 1; }
+# One run of them all: each must pass (its expect hash= included) ...
+if ! "$replbench" run "$tmp/scn" > "$tmp/run" 2>&1; then
+    grep -v '^PASS ' "$tmp/run" >&2
+    echo "roundtrip: a decoded scenario fails under replbench run" >&2
+    exit 1
+fi
+# ... with the harness's trace hash (teardown included).
+sed -n 's/^PASS \(.*\) (.*hash \(0x[0-9a-f]*\))$/\1 \2/p' "$tmp/run" | sort > "$tmp/got"
+sort "$tmp/want" > "$tmp/want.sorted"
+if ! cmp -s "$tmp/got" "$tmp/want.sorted"; then
+    diff "$tmp/want.sorted" "$tmp/got" | head -n 10 >&2
+    echo "roundtrip: harness and scenario trace hashes differ (< harness, > run)" >&2
+    exit 1
+fi
+echo "roundtrip $harness: $checked inputs, same trace hash, every scenario passes"

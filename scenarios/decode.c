@@ -31,6 +31,8 @@ typedef struct Out {
     char *buf;
     size_t cap, len;
     bool full;
+    size_t prev, prev_len;      /* the last operation's text */
+    unsigned prev_code;         /* and its opcode */
 } Out;
 
 static void emit(Out *o, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -57,6 +59,28 @@ static void emit(Out *o, const char *fmt, ...)
         return;
     }
     o->len += (size_t)n;
+}
+
+/* An operation's text ends (it began at `start`).  A repeat of the one
+ * before it is folded away when repeating changes nothing (`clear`,
+ * `heal`, the same `partition`, the same rule), so that long runs of
+ * identical lines never reach the scenario. */
+static void op_done(Out *o, size_t start, unsigned code, bool idempotent)
+{
+    size_t len = o->len - start;
+
+    if (o->full) {
+        return;
+    }
+    if (idempotent && code == o->prev_code && len == o->prev_len &&
+        memcmp(o->buf + o->prev, o->buf + start, len) == 0) {
+        o->len = start;
+        o->buf[o->len] = '\0';
+        return;
+    }
+    o->prev = start;
+    o->prev_len = len;
+    o->prev_code = code;
 }
 
 static const char *const walks[] = { "start", "stop", "checkpoint", "get_error" };
@@ -187,7 +211,10 @@ static void reg_walk(RegDec *d, Bytes *b, Out *o)
     } else if (kind == 1) {
         emit(o, " failover=%s", flags & 4 ? "true" : "false");
     }
-    emit(o, "\n");
+    /* What the rules ask for may be impossible when they fire (a removal of
+     * a state already gone, a second registration, nesting past depth=):
+     * the decoder cannot know, so the walk may fail. */
+    emit(o, " may_fail=true\n");
 }
 
 static void decode_registry(Bytes *b, Out *o)
@@ -199,12 +226,16 @@ static void decode_registry(Bytes *b, Out *o)
         emit(o, "registry name=r%u\n", i);
     }
     for (unsigned ops = 0; b->at < b->len && ops < DEC_MAX_OPS && !o->full; ops++) {
-        switch (next(b) % REG_OPCODES) {
+        size_t start = o->len;
+        unsigned code = next(b) % REG_OPCODES;
+
+        switch (code) {
         case 0: case 1: reg_state(&d, b, o); break;
         case 2: reg_remove(&d, b, o); break;
         case 3: case 4: reg_on(&d, b, o, ops); break;
         default: reg_walk(&d, b, o); break;
         }
+        op_done(o, start, code == 4 ? 3 : code, code == 3 || code == 4);
     }
 }
 
@@ -229,6 +260,8 @@ typedef struct ClDec {
     unsigned disks;
     unsigned nstates;
     unsigned ticks;
+    unsigned last_run;          /* ticks of the last run emitted */
+    bool merged;                /* this run went into the one before */
     char points[64][48];
     unsigned npoints;
 } ClDec;
@@ -306,7 +339,8 @@ static void cl_state(ClDec *d, Bytes *b, Out *o)
     if (d->nstates == DEC_MAX_STATES) {
         return;
     }
-    emit(o, "state name=n%u node=%s\non state=n%u walk=%s do=%s\n", d->nstates,
+    /* registry/alloc may be armed: the registration may fail. */
+    emit(o, "state name=n%u node=%s may_fail=true\non state=n%u walk=%s do=%s\n", d->nstates,
          nodes[node], d->nstates, walks[walk], what[act]);
     d->nstates++;
 }
@@ -322,6 +356,12 @@ static void cl_op(ClDec *d, Bytes *b, Out *o, unsigned code)
         ticks = 1 + next(b) % 32;
         ticks = d->ticks + ticks > CL_TICKS ? CL_TICKS - d->ticks : ticks;
         d->ticks += ticks;
+        if (o->prev_code == 1 && o->prev + o->prev_len == o->len && !o->full) {
+            o->len = o->prev;   /* runs in a row are one run */
+            ticks += d->last_run;
+            d->merged = true;
+        }
+        d->last_run = ticks;
         emit(o, "run ticks=%u\n", ticks);
         break;
     case 3: cl_write(d, b, o); break;
@@ -344,17 +384,24 @@ static void decode_cluster(Bytes *b, Out *o)
 
     cl_header(&d, b, o);
     for (unsigned ops = 0; b->at < b->len && ops < DEC_MAX_OPS && !o->full; ops++) {
-        cl_op(&d, b, o, next(b) % CLUSTER_OPCODES);
+        size_t start = o->len;
+        unsigned code = next(b) % CLUSTER_OPCODES;
+
+        d.merged = false;
+        cl_op(&d, b, o, code);
+        code = code == 2 ? 1 : code;
+        op_done(o, d.merged ? o->prev : start, code, code == 8 || code == 9 || code == 11);
     }
 }
 
 /* ---- the interface -------------------------------------------------------------- */
 
-static const char *const harness_names[] = { "fuzz_registry", "fuzz_cluster" };
+static const char *const harness_names[] = { "fuzz_registry", "fuzz_cluster",
+                                              "fuzz_scenario" };
 
 int scn_harness_by_name(const char *name, ScnHarness *h)
 {
-    for (int i = 0; i < 2; i++) {
+    for (int i = 0; i < 3; i++) {
         if (!strcmp(name, harness_names[i]) || !strcmp(name, harness_names[i] + 5)) {
             *h = (ScnHarness)i;
             return 0;
@@ -371,12 +418,22 @@ const char *scn_harness_name(ScnHarness h)
 size_t scn_decode(ScnHarness h, const uint8_t *data, size_t len, char *text, size_t cap)
 {
     Bytes b = { data, len, 0 };
-    Out o = { text, cap, 0, false };
+    Out o = { .buf = text, .cap = cap };
 
     if (cap == 0) {
         return 0;
     }
     text[0] = '\0';
+    if (h == SCN_HARNESS_SCENARIO) {
+        o.len = len < cap - 1 ? len : cap - 1;
+        memcpy(text, data, o.len);
+        text[o.len] = '\0';
+        return o.len;
+    }
+    /* Line 1 is the header (fuzz2scn writes its own one-line header in its
+     * place), so that the operations have the same line numbers, which the
+     * trace records, in the harness's run and in the printed scenario. */
+    emit(&o, "# %s input, decoded\n", harness_names[h]);
     if (h == SCN_HARNESS_REGISTRY) {
         decode_registry(&b, &o);
     } else {
@@ -605,6 +662,10 @@ int scn_encode(ScnHarness h, const ScnScript *s, uint8_t *out, size_t cap, size_
     Enc e = { .buf = out, .cap = cap };
     ClDec d = { 0 };
 
+    if (h == SCN_HARNESS_SCENARIO) {
+        *len = 0;
+        return -EINVAL;
+    }
     if (h == SCN_HARNESS_REGISTRY) {
         enc_registry(&e, s);
     } else {

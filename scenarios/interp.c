@@ -99,6 +99,29 @@ static bool fail_at(Interp *in, unsigned line, const char *fmt, ...)
 
 #define FAIL(in, ...) fail_at((in), (in)->op->line, __VA_ARGS__)
 
+static bool cannot(Interp *in, unsigned line, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+/* Something the running operation or one of its scripted actions asked
+ * for cannot be done (the line is the rule's or the operation's).  Under
+ * `may_fail=true` on the operation it is traced and the run goes on;
+ * otherwise the scenario fails.  Returns false: not done. */
+static bool cannot(Interp *in, unsigned line, const char *fmt, ...)
+{
+    char why[SCN_MSG_MAX];
+    va_list ap;
+
+    va_start(ap, fmt);
+    vsnprintf(why, sizeof(why), fmt, ap);
+    va_end(ap);
+    if (in->op != NULL && scn_arg(in->op, K_MAY_FAIL) && scn_arg(in->op, K_MAY_FAIL)->i) {
+        sim_trace_event(&in->w->trace, sim_clock_now(in->w->clock), "-", "scn", "failed",
+                        "line=%u %s", line, why);
+        return false;
+    }
+    return fail_at(in, line, "%s", why);
+}
+
 static const char *text(const ScnOp *op, ScnKey key)
 {
     const ScnValue *v = scn_arg(op, key);
@@ -243,17 +266,18 @@ static State *slot_for(Interp *in, const char *name)
     return st;
 }
 
-static bool register_state(Interp *in, const char *name, ReplicationRegistry *reg,
-                           int node, unsigned mask)
+/* line: of the operation or rule that asks for it. */
+static bool register_state(Interp *in, unsigned line, const char *name,
+                           ReplicationRegistry *reg, int node, unsigned mask)
 {
     State *st = slot_for(in, name);
 
     if (st == NULL || st->live) {
-        return FAIL(in, "state %s is registered already", name);
+        return cannot(in, line, "state %s is registered already", name);
     }
     st->rs = replication_new_in(reg, st, ops_for(mask));
     if (st->rs == NULL) {
-        return FAIL(in, "cannot register state %s: out of memory", name);
+        return cannot(in, line, "cannot register state %s: out of memory", name);
     }
     st->reg = reg;
     st->node = node;
@@ -263,10 +287,11 @@ static bool register_state(Interp *in, const char *name, ReplicationRegistry *re
     return true;
 }
 
-static bool unregister_state(Interp *in, State *st)
+/* The state called name (st: it, or NULL when there is none). */
+static bool unregister_state(Interp *in, unsigned line, const char *name, State *st)
 {
     if (st == NULL || !st->live) {
-        return FAIL(in, "state %s is not registered", st ? st->name : "?");
+        return cannot(in, line, "state %s is not registered", name);
     }
     sim_regcheck_untrack(in->w->regcheck, st->rs);
     replication_remove(st->rs);
@@ -280,7 +305,7 @@ static void drop_node_states(Interp *in, int node)
 {
     for (unsigned i = 0; i < in->nstates; i++) {
         if (in->states[i].live && in->states[i].node == node) {
-            unregister_state(in, &in->states[i]);
+            unregister_state(in, 0, in->states[i].name, &in->states[i]);
         }
     }
 }
@@ -336,7 +361,7 @@ static void act_nested(Interp *in, const ScnOp *r, State *st)
     ReplicationRegistry *reg = text(r, K_IN) ? place(in, r, K_IN, &node) : st->reg;
 
     if (in->depth >= in->depth_limit) {
-        fail_at(in, r->line, "nested walks deeper than %u", in->depth_limit);
+        cannot(in, r->line, "nested walks deeper than %u", in->depth_limit);
         return;
     }
     run_walk(in, reg, (SimWalk)num(r, K_NESTED, 0), (ReplicationMode)num(r, K_MODE, 0),
@@ -354,14 +379,11 @@ static void act(Interp *in, const ScnOp *r, State *st, uint8_t what, Error **err
         }
         break;
     case ACT_REMOVE:
-        if (!unregister_state(in, target ? state_named(in, target) : st)) {
-            in->res->line = r->line;
-        }
+        unregister_state(in, r->line, target ? target : st->name,
+                         target ? state_named(in, target) : st);
         break;
     case ACT_REGISTER:
-        if (!register_state(in, target, st->reg, st->node, 15)) {
-            in->res->line = r->line;
-        }
+        register_state(in, r->line, target, st->reg, st->node, 15);
         break;
     case ACT_NESTED:
         act_nested(in, r, st);
@@ -394,7 +416,7 @@ static void on_call(ReplicationState *rs, SimWalk w, ReplicationMode mode,
                     "scn", "call", "%s.%s", st->name, sim_walk_name(w));
     if (++in->calls_this_walk > in->calls_limit) {
         if (in->calls_this_walk == in->calls_limit + 1) {
-            FAIL(in, "more than %lu callbacks in one walk", in->calls_limit);
+            cannot(in, in->op->line, "more than %lu callbacks in one walk", in->calls_limit);
         }
         return;
     }
@@ -454,7 +476,8 @@ static bool op_state(Interp *in, const ScnOp *op)
     int node;
     ReplicationRegistry *reg = place(in, op, K_REG, &node);
 
-    return register_state(in, text(op, K_NAME), reg, node, (unsigned)num(op, K_OPS, 15));
+    register_state(in, op->line, text(op, K_NAME), reg, node, (unsigned)num(op, K_OPS, 15));
+    return !in->failed;
 }
 
 static bool op_on(Interp *in, const ScnOp *op)
@@ -995,7 +1018,7 @@ static bool op_remove(Interp *in, const ScnOp *op)
     if (num(op, K_MAY_FAIL, 0) && (st == NULL || !st->live)) {
         return true;
     }
-    return unregister_state(in, st);
+    return unregister_state(in, op->line, text(op, K_STATE), st);
 }
 
 static bool dispatch(Interp *in, const ScnOp *op)
@@ -1038,7 +1061,7 @@ static void teardown(Interp *in)
 
     for (unsigned i = 0; i < in->nstates; i++) {
         if (in->states[i].live) {
-            unregister_state(in, &in->states[i]);
+            unregister_state(in, 0, in->states[i].name, &in->states[i]);
         }
     }
     for (unsigned i = 0; i < in->ndisks; i++) {
@@ -1074,6 +1097,7 @@ static void fill_result(Interp *in)
     while (in->nfires > 0) {
         close_fire(in, 0);
     }
+    r->ops_hash = sim_trace_hash(&in->w->trace);
     r->ticks = sim_clock_now(in->w->clock);
     for (size_t i = 0; f != NULL && i < sim_faults_count(f) && r->npoints < SCN_MAX_POINTS; i++) {
         const SimFaultPoint *p = sim_faults_at(f, i);

@@ -123,6 +123,8 @@ typedef struct ScnResult {
     char checker[SCN_MSG_MAX];  /* the first violation, when not ok */
     uint64_t seed;
     uint64_t hash;              /* trace hash after the teardown: of every line */
+    uint64_t ops_hash;          /* trace hash after the last operation run, before
+                                   the teardown: what a last `expect hash=` sees */
     uint64_t trace_lines;
     uint64_t ticks;
     uint64_t faults_fired;
@@ -144,6 +146,7 @@ ScnStatus scn_run(const ScnScript *s, const ScnOptions *opt, ScnResult *res);
 typedef enum ScnHarness {
     SCN_HARNESS_REGISTRY,       /* fuzz_registry: registries, states, walks */
     SCN_HARNESS_CLUSTER,        /* fuzz_cluster: a COLO pair, faults */
+    SCN_HARNESS_SCENARIO,       /* fuzz_scenario: the bytes are scenario text */
 } ScnHarness;
 
 /* "fuzz_registry" or "registry" (and the same for cluster). 0 or -EINVAL. */
@@ -151,11 +154,14 @@ int scn_harness_by_name(const char *name, ScnHarness *h);
 const char *scn_harness_name(ScnHarness h);
 
 /* Decode any bytes into scenario text the parser accepts (into text, at
- * most cap bytes, NUL-terminated).  Returns the text's length. */
+ * most cap bytes, NUL-terminated).  Line 1 is a comment (a header may take
+ * its place without moving the operations).  fuzz_scenario's bytes are
+ * copied as they are (they may not parse).  Returns the text's length. */
 size_t scn_decode(ScnHarness h, const uint8_t *data, size_t len, char *text, size_t cap);
 
 /* A seed input for harness h from a parsed scenario: the operations the
- * harness can express, in order.  0, or -ENOSPC when cap was too small. */
+ * harness can express, in order.  0, -ENOSPC when cap was too small, or
+ * -EINVAL for fuzz_scenario (its seeds are .scn files as they are). */
 int scn_encode(ScnHarness h, const ScnScript *s, uint8_t *out, size_t cap, size_t *len);
 
 #endif /* REPLBENCH_SCN_H */

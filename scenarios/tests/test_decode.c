@@ -44,7 +44,8 @@ static void empty_input_decodes_to_a_runnable_script(void **state)
 {
     (void)state;
     assert_int_equal(decode_and_run(SCN_HARNESS_REGISTRY, NULL, 0), SCN_PASS);
-    assert_string_equal(text, "limit depth=4 calls=2000\nregistry name=r0\n");
+    assert_string_equal(text, "# fuzz_registry input, decoded\nlimit depth=4 calls=2000\n"
+                        "registry name=r0\n");
     assert_int_equal(decode_and_run(SCN_HARNESS_CLUSTER, NULL, 0), SCN_PASS);
     assert_non_null(strstr(text, "cluster disks=1 size=512"));
 }
@@ -59,7 +60,9 @@ static void harness_names(void **state)
     assert_int_equal(scn_harness_by_name("cluster", &h), 0);
     assert_int_equal(h, SCN_HARNESS_CLUSTER);
     assert_string_equal(scn_harness_name(h), "fuzz_cluster");
-    assert_int_equal(scn_harness_by_name("fuzz_scenario", &h), -EINVAL);
+    assert_int_equal(scn_harness_by_name("fuzz_scenario", &h), 0);
+    assert_int_equal(h, SCN_HARNESS_SCENARIO);
+    assert_int_equal(scn_harness_by_name("fuzz_nothing", &h), -EINVAL);
 }
 
 /* The decoders' promise, checked on random inputs of every length. */
@@ -76,8 +79,61 @@ static void random_bytes_always_decode_to_runnable_scripts(void **state)
         for (size_t i = 0; i < n; i++) {
             in[i] = (uint8_t)sim_prng_u64(&r);
         }
-        decode_and_run(round % 2 ? SCN_HARNESS_CLUSTER : SCN_HARNESS_REGISTRY, in, n);
+        /* Our registry breaks no contract, so every decoded run passes: an
+         * operation the decoder writes never fails by the script's own doing
+         * (nesting too deep, a rule's removal of a state already gone, a
+         * registration out of memory); the harness holds this against it. */
+        if (decode_and_run(round % 2 ? SCN_HARNESS_CLUSTER : SCN_HARNESS_REGISTRY, in, n)
+            != SCN_PASS) {
+            fail_msg("decoded run fails: line %u: %s\n%s", res.line, res.message, text);
+        }
     }
+}
+
+static unsigned lines_equal_to(const char *want)
+{
+    unsigned n = 0;
+
+    for (const char *p = text; (p = strstr(p, want)) != NULL; p += strlen(want)) {
+        n += p == text || p[-1] == '\n';
+    }
+    return n;
+}
+
+/* 42 `clear` opcodes in a row are one line; 3 runs in a row, one run. */
+static void repeated_operations_that_change_nothing_are_folded(void **state)
+{
+    uint8_t in[5 + 42 + 6];
+
+    (void)state;
+    memset(in, 0, sizeof(in));
+    memset(in + 5, 11, 42);
+    in[5 + 42] = 1, in[5 + 42 + 1] = 4;         /* run ticks=5 */
+    in[5 + 42 + 2] = 1, in[5 + 42 + 3] = 9;     /* run ticks=10 */
+    in[5 + 42 + 4] = 2, in[5 + 42 + 5] = 0;     /* run ticks=1 */
+    assert_int_equal(decode_and_run(SCN_HARNESS_CLUSTER, in, sizeof(in)), SCN_PASS);
+    assert_int_equal(lines_equal_to("clear point=*\n"), 1);
+    assert_int_equal(lines_equal_to("run ticks=16\n"), 1);
+    assert_null(strstr(text, "run ticks=5\n"));
+}
+
+/* A walk's rules may ask for what cannot be done when they fire: the walk
+ * may fail, so the harness and `replbench run` both let the run go on. */
+static void impossible_rule_actions_do_not_fail_a_decoded_run(void **state)
+{
+    /* s0's start nests a start walk, then removes s0: the deepest walk
+     * nests past depth=4, and every level but one removes s0 again. */
+    static const uint8_t in[] = {
+        0,                                  /* one registry */
+        0, 0, 15,                           /* s0 */
+        3, 0, 0, 0, 0x83, 3, 0, 0,         /* on s0 start: nested+remove */
+        5, 0, 0, 0,                         /* walk start */
+    };
+
+    (void)state;
+    assert_int_equal(decode_and_run(SCN_HARNESS_REGISTRY, in, sizeof(in)), SCN_PASS);
+    assert_non_null(strstr(text, "do=nested+remove nested=start in=r0 target=s0\n"));
+    assert_non_null(strstr(text, "walk kind=start reg=r0 errp=fresh mode=primary may_fail=true\n"));
 }
 
 static void output_is_cut_at_a_line_when_full(void **state)
@@ -164,6 +220,8 @@ int main(void)
         cmocka_unit_test(empty_input_decodes_to_a_runnable_script),
         cmocka_unit_test(harness_names),
         cmocka_unit_test(random_bytes_always_decode_to_runnable_scripts),
+        cmocka_unit_test(repeated_operations_that_change_nothing_are_folded),
+        cmocka_unit_test(impossible_rule_actions_do_not_fail_a_decoded_run),
         cmocka_unit_test(output_is_cut_at_a_line_when_full),
         cmocka_unit_test(suite_scenarios_encode_into_runnable_inputs),
         cmocka_unit_test(encode_reports_a_full_buffer),

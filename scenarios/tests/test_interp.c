@@ -156,6 +156,37 @@ static void limits_stop_runaway_scripts(void **state)
     assert_true(res.checkers_ok);
 }
 
+/* A rule's removal of a state that was never registered names it. */
+static void removing_an_unknown_target_names_it(void **state)
+{
+    (void)state;
+    assert_int_equal(run("state name=a\non state=a walk=start call=9 do=register target=ghost\n"
+                         "on state=a walk=stop do=remove target=ghost\nwalk kind=stop\n"),
+                     SCN_FAIL);
+    assert_int_equal(res.line, 3);
+    assert_string_equal(res.message, "state ghost is not registered");
+}
+
+/* walk may_fail=true: what its rules cannot do is traced, the run goes on;
+ * the same for a registration that fails (state may_fail=true). */
+static void a_walk_that_may_fail_goes_on_past_impossible_actions(void **state)
+{
+    (void)state;
+    assert_int_equal(run("limit depth=2\nstate name=a\nstate name=b\n"
+                         "on state=a walk=stop do=nested+remove nested=stop target=b\n"
+                         "walk kind=stop may_fail=true\nexpect count=1\n"), SCN_PASS);
+    assert_true(res.checkers_ok);
+    assert_int_equal(run("limit depth=2\nstate name=a\non state=a walk=stop do=nested "
+                         "nested=stop\nwalk kind=stop may_fail=true\nwalk kind=stop\n"), SCN_FAIL);
+    assert_int_equal(res.line, 3);              /* the rule's line, on the walk without */
+    assert_string_equal(res.message, "nested walks deeper than 2");
+    needs_faults();
+    assert_int_equal(run("fault point=registry/alloc mode=once\nstate name=a may_fail=true\n"
+                         "state name=b\nexpect count=1\n"), SCN_PASS);
+    assert_int_equal(run("fault point=registry/alloc mode=once\nstate name=a\n"), SCN_FAIL);
+    assert_string_equal(res.message, "cannot register state a: out of memory");
+}
+
 static void caps_and_mismatched_outcomes_fail_cleanly(void **state)
 {
     ScnOptions caps = { .max_sectors = 64, .max_ticks = 5 };
@@ -194,6 +225,8 @@ int main(void)
         cmocka_unit_test(passing_scenario_reports_hash_and_tail),
         cmocka_unit_test(failed_expectation_names_line_expected_and_actual),
         cmocka_unit_test(runtime_error_fails_cleanly),
+        cmocka_unit_test(removing_an_unknown_target_names_it),
+        cmocka_unit_test(a_walk_that_may_fail_goes_on_past_impossible_actions),
         cmocka_unit_test(operation_must_fail_as_told),
         cmocka_unit_test(checker_violation_fails_unless_expected),
         cmocka_unit_test(injection_fails_the_chosen_hit),
