@@ -59,7 +59,7 @@ typedef struct Interp {
     size_t loglen;
     bool log_full;
     bool last_error_set;        /* the last walk's outcome */
-    char last_error[SCN_MSG_MAX];
+    char last_error[SCN_MAX_TEXT + 1];  /* a msg= of the longest, whole */
     bool failed;                /* the first failure is kept */
     bool skipped;
     bool injected;

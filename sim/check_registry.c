@@ -30,7 +30,8 @@ typedef struct Frame {
     unsigned nexpect;
     unsigned cursor;
     bool failed;                /* a callback set an error: no more calls */
-    char error[SIM_REGCHECK_MSG_MAX];
+    char *error;                /* a copy of its whole text (owned): the walk
+                                   must return exactly it, however long */
 } Frame;
 
 struct SimRegCheck {
@@ -133,11 +134,14 @@ static Frame *before_call(SimRegCheck *chk, Watched *x, SimWalk w)
     return f;
 }
 
-static void after_call(Frame *f, Error **errp)
+static void after_call(SimRegCheck *chk, Frame *f, Error **errp)
 {
     if (f != NULL && *errp != NULL && !f->failed) {
         f->failed = true;
-        snprintf(f->error, sizeof(f->error), "%s", error_get_pretty(*errp));
+        f->error = strdup(error_get_pretty(*errp));
+        if (f->error == NULL) {
+            violation(chk, "registry checker: out of memory for a callback's error");
+        }
     }
 }
 
@@ -148,7 +152,7 @@ static void tr_start(ReplicationState *rs, ReplicationMode mode, Error **errp)
     Frame *f = before_call(active, x, SIM_WALK_START);
 
     x->orig->start(rs, mode, errp);
-    after_call(f, errp);
+    after_call(active, f, errp);
 }
 
 static void tr_stop(ReplicationState *rs, bool failover, Error **errp)
@@ -157,7 +161,7 @@ static void tr_stop(ReplicationState *rs, bool failover, Error **errp)
     Frame *f = before_call(active, x, SIM_WALK_STOP);
 
     x->orig->stop(rs, failover, errp);
-    after_call(f, errp);
+    after_call(active, f, errp);
 }
 
 static void tr_checkpoint(ReplicationState *rs, Error **errp)
@@ -166,7 +170,7 @@ static void tr_checkpoint(ReplicationState *rs, Error **errp)
     Frame *f = before_call(active, x, SIM_WALK_CHECKPOINT);
 
     x->orig->checkpoint(rs, errp);
-    after_call(f, errp);
+    after_call(active, f, errp);
 }
 
 static void tr_get_error(ReplicationState *rs, Error **errp)
@@ -175,7 +179,7 @@ static void tr_get_error(ReplicationState *rs, Error **errp)
     Frame *f = before_call(active, x, SIM_WALK_GET_ERROR);
 
     x->orig->get_error(rs, errp);
-    after_call(f, errp);
+    after_call(active, f, errp);
 }
 
 /* The trampoline table with the same NULL members as ops. */
@@ -214,6 +218,9 @@ void sim_regcheck_free(SimRegCheck *chk)
         if (chk->w[i].live) {
             chk->w[i].rs->ops = chk->w[i].orig;
         }
+    }
+    for (unsigned d = 0; d < chk->depth; d++) {
+        free(chk->frames[d].error);     /* walks left open */
     }
     if (active == chk) {
         active = NULL;
@@ -301,7 +308,8 @@ void sim_regcheck_walk_end(SimRegCheck *chk, const Error *err)
     if (left != NULL) {
         violation(chk, "registry contract: %s walk ended without calling %s",
                   sim_walk_name(f->w), left->label);
-    } else if (f->failed && (err == NULL || strcmp(error_get_pretty(err), f->error))) {
+    } else if (f->failed && f->error != NULL &&
+               (err == NULL || strcmp(error_get_pretty(err), f->error))) {
         violation(chk, "registry contract: %s walk returned %s%s%s, first "
                   "callback error was \"%s\"", sim_walk_name(f->w),
                   err ? "\"" : "no error", err ? error_get_pretty(err) : "",
@@ -310,6 +318,8 @@ void sim_regcheck_walk_end(SimRegCheck *chk, const Error *err)
         violation(chk, "registry contract: %s walk returned \"%s\" but no "
                   "callback failed", sim_walk_name(f->w), error_get_pretty(err));
     }
+    free(f->error);
+    f->error = NULL;
 }
 
 void sim_regcheck_walk(SimRegCheck *chk, ReplicationRegistry *reg, SimWalk w,

@@ -21,6 +21,7 @@ typedef struct Fixture {
     int remove_from;            /* index whose callback removes `victim` */
     int victim;
     bool nested;                /* rs[remove_from] also runs a nested walk */
+    const char *msg;            /* the failing callback's error, when not NULL */
 } Fixture;
 
 static Fixture *fx;
@@ -49,7 +50,9 @@ static void body(ReplicationState *rs, Error **errp)
                               REPLICATION_MODE_PRIMARY, false, NULL);
         }
     }
-    if (i == fx->fail_in) {
+    if (i == fx->fail_in && fx->msg != NULL) {
+        error_setg(errp, "%s", fx->msg);
+    } else if (i == fx->fail_in) {
         error_setg(errp, "state %d fails", i);
     }
 }
@@ -176,6 +179,48 @@ static void wrong_walk_error_is_reported(void **state)
     error_free(made_up);
 }
 
+/* Callback errors of any length are the walk's error (the scenario format
+ * allows 1,024 bytes; the checker once kept 255 and reported a violation). */
+static void long_callback_error_matches_the_model(void **state)
+{
+    Fixture *f = *state;
+    static char msg[4000];
+    Error *err = NULL;
+
+    memset(msg, 'e', sizeof(msg) - 1);
+    f->fail_in = 2;
+    f->msg = msg;
+    sim_regcheck_walk(f->chk, f->reg, SIM_WALK_GET_ERROR, 0, false, &err);
+    assert_non_null(err);
+    assert_int_equal(strlen(error_get_pretty(err)), sizeof(msg) - 1);
+    error_free(err);
+    assert_string_equal(sim_regcheck_first(f->chk), "");
+    assert_int_equal(sim_regcheck_violations(f->chk), 0);
+}
+
+/* ... and a walk error that differs from it only past byte 255 is caught. */
+static void long_error_differing_late_is_reported(void **state)
+{
+    Fixture *f = *state;
+    static char msg[300], other[300];
+    Error *err = NULL;
+    Error *made_up = NULL;
+
+    memset(msg, 'e', sizeof(msg) - 1);
+    memcpy(other, msg, sizeof(other));
+    other[sizeof(other) - 2] = 'f';
+    f->fail_in = 3;
+    f->msg = msg;
+    sim_regcheck_walk_begin(f->chk, f->reg, SIM_WALK_CHECKPOINT);
+    f->rs[3]->ops->checkpoint(f->rs[3], &err);
+    error_setg(&made_up, "%s", other);
+    sim_regcheck_walk_end(f->chk, made_up);
+    assert_int_equal(sim_regcheck_violations(f->chk), 1);
+    assert_non_null(strstr(sim_regcheck_first(f->chk), "checkpoint walk returned \"eee"));
+    error_free(err);
+    error_free(made_up);
+}
+
 static void error_without_failed_callback_is_reported(void **state)
 {
     Fixture *f = *state;
@@ -214,6 +259,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(call_after_failure_is_reported, setup, teardown),
         cmocka_unit_test_setup_teardown(skipped_state_is_reported, setup, teardown),
         cmocka_unit_test_setup_teardown(wrong_walk_error_is_reported, setup, teardown),
+        cmocka_unit_test_setup_teardown(long_callback_error_matches_the_model, setup, teardown),
+        cmocka_unit_test_setup_teardown(long_error_differing_late_is_reported, setup, teardown),
         cmocka_unit_test_setup_teardown(error_without_failed_callback_is_reported, setup, teardown),
         cmocka_unit_test_setup_teardown(unchecked_walk_is_reported, setup, teardown),
     };
