@@ -57,6 +57,7 @@ typedef struct Sweep {
     size_t cursor;              /* output: the scenario being printed */
     bool opened;
     uint64_t runs, failed, points, errors, done;
+    uint64_t na;                /* injected runs N/A (an extension lacking) */
 } Sweep;
 
 static int option(Sweep *S, int id, const char *v)
@@ -216,7 +217,7 @@ static void scenario_open(Sweep *S, size_t i)
     }
     cli_progress_clear(&S->progress);
     if (c->res.status == SCN_SKIP) {
-        printf("SKIP %s: ", path);
+        printf("%s %s: ", c->res.missing_ext ? "N/A" : "SKIP", path);
         report_put_line_safe(stdout, c->res.message);
         putchar('\n');
         return;
@@ -269,6 +270,7 @@ static void injected_done(void *ctx, const ReportJob *job, const ReportOutcome *
     sc->runs++;
     S->runs++;
     S->done++;
+    S->na += out->loaded && out->res.missing_ext != 0;
     if (!out->loaded || !out->res.checkers_ok) {
         sc->failed++;
         S->failed++;
@@ -324,6 +326,9 @@ static int sweep_files(Sweep *S, double start)
     printf("sweep: %" PRIu64 " runs, %" PRIu64 " failed, ", S->runs, S->failed);
     if (S->errors != 0) {
         printf("%" PRIu64 " errors, ", S->errors);
+    }
+    if (S->na != 0) {
+        printf("%" PRIu64 " N/A, ", S->na);
     }
     printf("%" PRIu64 " points, in %.3f s (%.0f runs/s)\n", S->points, secs,
            (double)S->runs / (secs > 1e-9 ? secs : 1e-9));

@@ -23,6 +23,8 @@
 typedef struct State {
     char name[SCN_MAX_NAME + 1];
     bool live;
+    bool dying;                 /* its node crashed inside a walk: silenced,
+                                   removed when the walk returns */
     ReplicationState *rs;
     ReplicationRegistry *reg;
     int node;                   /* SimRole, or -1 for a bare registry */
@@ -272,7 +274,7 @@ static bool register_state(Interp *in, unsigned line, const char *name,
 {
     State *st = slot_for(in, name);
 
-    if (st == NULL || st->live) {
+    if (st == NULL || st->live || st->dying) {
         return cannot(in, line, "state %s is registered already", name);
     }
     st->rs = replication_new_in(reg, st, ops_for(mask));
@@ -300,12 +302,38 @@ static bool unregister_state(Interp *in, unsigned line, const char *name, State 
     return true;
 }
 
-/* A node died: its scripted states go with it. */
+/* A node died: its scripted states go with it, at once outside any walk
+ * of its registry; inside one they are silenced (a dead process runs
+ * nothing) and removed when the outermost walk returns (on_idle). */
 static void drop_node_states(Interp *in, int node)
 {
     for (unsigned i = 0; i < in->nstates; i++) {
-        if (in->states[i].live && in->states[i].node == node) {
-            unregister_state(in, 0, in->states[i].name, &in->states[i]);
+        State *st = &in->states[i];
+
+        if (!st->live || st->node != node) {
+            continue;
+        }
+        if (sim_regcheck_walking(in->w->regcheck, st->reg)) {
+            sim_regcheck_silence(in->w->regcheck, st->rs);
+            st->live = false;
+            st->dying = true;
+        } else {
+            unregister_state(in, 0, st->name, st);
+        }
+    }
+}
+
+static void on_idle(void *ctx, ReplicationRegistry *reg)
+{
+    Interp *in = ctx;
+
+    for (unsigned i = 0; i < in->nstates; i++) {
+        State *st = &in->states[i];
+
+        if (st->dying && st->reg == reg) {
+            replication_remove(st->rs);
+            st->rs = NULL;
+            st->dying = false;
         }
     }
 }
@@ -1070,6 +1098,7 @@ static void teardown(Interp *in)
     }
     sim_cluster_free(in->c);
     in->c = NULL;
+    sim_regcheck_off_idle(in->w->regcheck, in);
     if (in->w->faults != NULL) {
         sim_faults_clear(in->w->faults, "*");  /* a script's faults end with it */
     }
@@ -1233,6 +1262,9 @@ ScnStatus scn_run(const ScnScript *s, const ScnOptions *opt, ScnResult *res)
     in->w->trace.sink = in->w->faults ? ledger_line : opt->sink;
     in->w->trace.sink_ctx = in->w->faults ? (void *)in : opt->sink_ctx;
     cur = in;
+    if (sim_regcheck_on_idle(in->w->regcheck, on_idle, in) < 0) {
+        fail_at(in, 0, "cannot run: too many registry idle hooks");
+    }
     cap_ticks(in);
     arm_injection(in);
     execute(in);

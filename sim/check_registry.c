@@ -43,6 +43,8 @@ struct SimRegCheck {
     unsigned violations;
     unsigned long calls;
     char first[SIM_REGCHECK_MSG_MAX];
+    struct { SimRegIdleFn fn; void *ctx; } hooks[SIM_REGCHECK_MAX_HOOKS];
+    unsigned nhooks;
 };
 
 /* The trampolines find their checker here: callbacks carry no context of
@@ -267,6 +269,45 @@ void sim_regcheck_untrack(SimRegCheck *chk, ReplicationState *rs)
     }
 }
 
+void sim_regcheck_silence(SimRegCheck *chk, ReplicationState *rs)
+{
+    sim_regcheck_untrack(chk, rs);
+    rs->ops = NULL;
+}
+
+bool sim_regcheck_walking(const SimRegCheck *chk, const ReplicationRegistry *reg)
+{
+    for (unsigned i = 0; i < chk->depth; i++) {
+        if (chk->frames[i].reg == reg) {
+            return true;
+        }
+    }
+    return false;
+}
+
+int sim_regcheck_on_idle(SimRegCheck *chk, SimRegIdleFn fn, void *ctx)
+{
+    if (chk->nhooks == SIM_REGCHECK_MAX_HOOKS) {
+        return -ENOSPC;
+    }
+    chk->hooks[chk->nhooks].fn = fn;
+    chk->hooks[chk->nhooks].ctx = ctx;
+    chk->nhooks++;
+    return 0;
+}
+
+void sim_regcheck_off_idle(SimRegCheck *chk, void *ctx)
+{
+    unsigned kept = 0;
+
+    for (unsigned i = 0; i < chk->nhooks; i++) {
+        if (chk->hooks[i].ctx != ctx) {
+            chk->hooks[kept++] = chk->hooks[i];
+        }
+    }
+    chk->nhooks = kept;
+}
+
 void sim_regcheck_walk_begin(SimRegCheck *chk, ReplicationRegistry *reg, SimWalk w)
 {
     Frame *f;
@@ -344,6 +385,9 @@ void sim_regcheck_walk(SimRegCheck *chk, ReplicationRegistry *reg, SimWalk w,
     }
     sim_regcheck_walk_end(chk, local);
     error_propagate(errp, local);
+    for (unsigned i = 0; i < chk->nhooks && !sim_regcheck_walking(chk, reg); i++) {
+        chk->hooks[i].fn(chk->hooks[i].ctx, reg);
+    }
 }
 
 unsigned sim_regcheck_violations(const SimRegCheck *chk)

@@ -46,6 +46,27 @@ int sim_regcheck_track(SimRegCheck *chk, ReplicationRegistry *reg,
  * restored.  Safe inside a callback.  Unknown rs: no-op. */
 void sim_regcheck_untrack(SimRegCheck *chk, ReplicationState *rs);
 
+/* rs belongs to something that died inside a walk (a crashed node): the
+ * model drops it, as untrack(), and its ops become NULL so that the
+ * registry skips it (rule 2) without it being removed: the caller removes
+ * it once no walk of its registry runs (see sim_regcheck_on_idle).
+ * Unknown rs: only its ops are cleared. */
+void sim_regcheck_silence(SimRegCheck *chk, ReplicationState *rs);
+
+/* Some walk of reg, begun through this checker, is in progress. */
+bool sim_regcheck_walking(const SimRegCheck *chk, const ReplicationRegistry *reg);
+
+/* fn(ctx, reg) runs after each outermost walk of a registry returns
+ * through sim_regcheck_walk (no walk of reg in progress any more): the
+ * moment to remove silenced states.  At most SIM_REGCHECK_MAX_HOOKS; 0 or
+ * -ENOSPC. */
+#define SIM_REGCHECK_MAX_HOOKS 4
+typedef void (*SimRegIdleFn)(void *ctx, ReplicationRegistry *reg);
+int sim_regcheck_on_idle(SimRegCheck *chk, SimRegIdleFn fn, void *ctx);
+
+/* Drop every hook registered with ctx (before ctx is freed). */
+void sim_regcheck_off_idle(SimRegCheck *chk, void *ctx);
+
 /* Run walk w on reg (replication_*_all_in) under the model: every callback
  * is checked as it happens, the outcome when it returns.  The walk's error,
  * if any, goes to errp as usual.  Nested walks (from callbacks) are checked

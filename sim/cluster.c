@@ -51,6 +51,7 @@ struct SimNode {
     ReplicationState *probe;
     char crash_point[SIM_FAULT_NAME_MAX];
     bool crashed;
+    bool teardown_pending;      /* crashed inside one of its registry's walks */
     bool promoted;
     bool failover_checked;
     uint64_t pos[SIM_CLUSTER_MAX_CONNS];
@@ -648,9 +649,52 @@ static void drop_state(SimNode *n, ReplicationState *rs)
     }
 }
 
-/* The node stops: none of its states may be called again (removing them
- * from inside a walk is exactly what the hardened registry allows), its
- * pending events are dropped, its memory state (the comparator) is lost. */
+/* A crashed node's states leave its registry, its memory state (the
+ * comparator) is lost. */
+static void teardown(SimNode *n)
+{
+    n->teardown_pending = false;
+    for (unsigned i = 0; i < n->c->cfg.disks; i++) {
+        drop_state(n, sim_disk_state(n->disk[i]));
+        sim_disk_unregister(n->disk[i]);
+    }
+    if (n->cmp != NULL) {
+        drop_state(n, sim_compare_state(n->cmp));
+        sim_compare_free(n->cmp);
+        n->cmp = NULL;
+    }
+    if (n->probe != NULL) {
+        drop_state(n, n->probe);
+        replication_remove(n->probe);
+        n->probe = NULL;
+    }
+}
+
+static void silence(SimNode *n, ReplicationState *rs)
+{
+    if (rs != NULL) {
+        sim_regcheck_silence(n->c->w->regcheck, rs);
+    }
+}
+
+/* After the outermost walk of a registry: a node that crashed inside it
+ * is torn down now, when removing its states is safe under any registry. */
+static void on_registry_idle(void *ctx, ReplicationRegistry *reg)
+{
+    SimCluster *c = ctx;
+
+    for (int r = 0; r < 2; r++) {
+        if (c->node[r].teardown_pending && c->node[r].reg == reg) {
+            teardown(&c->node[r]);
+        }
+    }
+}
+
+/* The node stops, as a dead process: none of its states is called again
+ * and its pending events are dropped.  Inside a walk of its registry the
+ * walk goes on without effect on it (its states are silenced, rule 2) and
+ * the node is torn down when the outermost walk returns, so that no
+ * cluster run depends on removal during a walk (rule 5). */
 static void crash(SimNode *n, const char *why)
 {
     SimCluster *c = n->c;
@@ -662,19 +706,17 @@ static void crash(SimNode *n, const char *why)
     c->stats.crashes++;
     trace(c, n, "crash", "%s", why);
     for (unsigned i = 0; i < c->cfg.disks; i++) {
-        drop_state(n, sim_disk_state(n->disk[i]));
-        sim_disk_unregister(n->disk[i]);
         sim_clock_cancel(c->w->clock, n->disk[i]);
     }
-    if (n->cmp != NULL) {
-        drop_state(n, sim_compare_state(n->cmp));
-        sim_compare_free(n->cmp);
-        n->cmp = NULL;
-    }
-    if (n->probe != NULL) {
-        drop_state(n, n->probe);
-        replication_remove(n->probe);
-        n->probe = NULL;
+    if (sim_regcheck_walking(c->w->regcheck, n->reg)) {
+        for (unsigned i = 0; i < c->cfg.disks; i++) {
+            silence(n, sim_disk_state(n->disk[i]));
+        }
+        silence(n, n->cmp != NULL ? sim_compare_state(n->cmp) : NULL);
+        silence(n, n->probe);
+        n->teardown_pending = true;
+    } else {
+        teardown(n);
     }
     if (c->in_checkpoint) {
         c->in_checkpoint = false;
@@ -960,6 +1002,10 @@ SimCluster *sim_cluster_new(SimWorld *w, const SimClusterConfig *cfg,
     for (int r = 0; r < 2 && rc == 0; r++) {
         rc = add_node(c, (SimRole)r, err, errlen);
     }
+    if (rc == 0 && sim_regcheck_on_idle(w->regcheck, on_registry_idle, c) < 0) {
+        snprintf(err, errlen, "too many registry idle hooks");
+        rc = -ENOSPC;
+    }
     c->data = sim_datacheck_new(c->cfg.disks, c->cfg.disk_size_sectors);
     c->out = sim_outcheck_new(0);
     if (rc == 0 && (c->data == NULL || c->out == NULL)) {
@@ -1002,6 +1048,7 @@ void sim_cluster_free(SimCluster *c)
     if (c == NULL) {
         return;
     }
+    sim_regcheck_off_idle(c->w->regcheck, c);
     for (int r = 0; r < 2; r++) {
         free_node(c, &c->node[r]);
     }

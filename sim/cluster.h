@@ -122,6 +122,10 @@ int sim_cluster_read(SimCluster *c, SimRole node, unsigned disk, uint64_t sector
 int sim_cluster_packet(SimCluster *c, uint32_t conn, bool diverge);
 int sim_cluster_checkpoint(SimCluster *c);
 int sim_cluster_failover(SimCluster *c, SimRole survivor);
+/* The node dies as a process does: nothing of it runs again.  Safe inside a
+ * callback: during a walk of the node's registry its states are silenced
+ * and removed only when the outermost walk of that registry returns (no
+ * cluster run depends on removal during a walk). */
 int sim_cluster_crash(SimCluster *c, SimRole node);
 void sim_cluster_set_link(SimCluster *c, bool p2s_down, bool s2p_down);
 

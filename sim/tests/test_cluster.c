@@ -256,6 +256,57 @@ static void crash_between_callbacks_skips_the_rest_of_the_walk(void **state)
     finish();
 }
 
+/* A state of the test's own on the primary that crashes it from inside
+ * the primary's get_error walk, and counts the registry right then. */
+static struct {
+    SimCluster *c;
+    size_t count_in_walk;
+    unsigned calls;
+} crasher;
+
+static void crash_primary(ReplicationState *rs, Error **errp)
+{
+    ReplicationRegistry *reg = sim_node_registry(sim_cluster_node(crasher.c, SIM_PRIMARY));
+
+    (void)rs, (void)errp;
+    crasher.calls++;
+    assert_int_equal(sim_cluster_crash(crasher.c, SIM_PRIMARY), 0);
+    crasher.count_in_walk = replication_registry_count(reg);
+}
+
+static ReplicationOps crasher_ops = { .get_error = crash_primary };
+
+/* A dead process runs nothing, and its states are not removed under a
+ * walk in progress (which only a registry keeping rule 5 survives): they
+ * go when the outermost walk of their registry returns. */
+static void crash_inside_a_walk_tears_down_after_it(void **state)
+{
+    SimCluster *c = make(7, NULL);
+    SimNode *p = sim_cluster_node(c, SIM_PRIMARY);
+    ReplicationRegistry *reg = sim_node_registry(p);
+    ReplicationState *rs;
+    size_t before;
+
+    (void)state;
+    assert_int_equal(sim_cluster_start(c), 0);
+    before = replication_registry_count(reg);
+    assert_true(before >= 2);
+    rs = replication_new_in(reg, NULL, &crasher_ops);
+    assert_non_null(rs);
+    crasher.c = c;
+    crasher.calls = 0;
+    run.nlines = 0;
+    sim_cluster_checkpoint(c);
+    assert_int_equal(crasher.calls, 1);
+    assert_int_equal(crasher.count_in_walk, before + 1);
+    assert_true(sim_node_crashed(p));
+    assert_int_equal(line_with("pri disk/pri.d0 get_error"), -1);
+    assert_int_equal(replication_registry_count(reg), 1);     /* only ours is left */
+    assert_clean(c);
+    replication_remove(rs);
+    finish();
+}
+
 static void replication_stream_down_breaks_replication(void **state)
 {
     SimCluster *c = make(7, NULL);
@@ -492,6 +543,7 @@ int main(void)
         cmocka_unit_test(primary_crash_fails_over_to_secondary_with_rollback),
         cmocka_unit_test(secondary_crash_fails_over_to_primary),
         cmocka_unit_test(crash_between_callbacks_skips_the_rest_of_the_walk),
+        cmocka_unit_test(crash_inside_a_walk_tears_down_after_it),
         cmocka_unit_test(replication_stream_down_breaks_replication),
         cmocka_unit_test(lost_forward_is_caught_by_data_checker_in_upstream_order),
         cmocka_unit_test(backup_fault_then_failover_refused_unless_upstream),
