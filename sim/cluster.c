@@ -80,6 +80,7 @@ struct SimCluster {
     unsigned violations;
     char violation[SIM_CLUSTER_MSG_MAX];
     char last_error[SIM_CLUSTER_MSG_MAX];
+    char broken_why[SIM_CLUSTER_MSG_MAX];       /* what broke replication */
     uint8_t scratch[64 * SIM_SECTOR_SIZE];      /* a guest write's data */
     uint8_t msg[SIM_MSG_MAX_BYTES];             /* a forwarded write */
 };
@@ -246,6 +247,7 @@ static void break_replication(SimCluster *c, const char *why)
 {
     if (!c->broken) {
         c->broken = true;
+        snprintf(c->broken_why, sizeof(c->broken_why), "%s", why);
         trace(c, NULL, "broken", "%s", why);
     }
     if (c->in_checkpoint) {
@@ -1256,16 +1258,32 @@ int sim_cluster_packet(SimCluster *c, uint32_t conn, bool diverge)
     return 0;
 }
 
+/* Why no checkpoint can begin now (the errors carry their cause). */
+static const char *why_no_checkpoint(const SimCluster *c)
+{
+    if (c->broken) {
+        return c->broken_why;
+    }
+    if (c->node[SIM_PRIMARY].crashed || c->node[SIM_SECONDARY].crashed) {
+        return c->node[SIM_PRIMARY].crashed ? "the primary has crashed"
+                                            : "the secondary has crashed";
+    }
+    return !c->started ? "replication is not started" : "replication is over";
+}
+
 int sim_cluster_checkpoint(SimCluster *c)
 {
     c->last_error[0] = '\0';
     if (!replicating(c) || c->broken) {
-        return fail(c, -ENOTCONN, "no checkpoint: replication is %s",
-                    !c->started ? "not started" : c->broken ? "broken" : "over");
+        return fail(c, -ENOTCONN, "no checkpoint: replication is %s%s%s%s",
+                    !c->started ? "not started" : c->broken ? "broken" : "over",
+                    c->broken ? " (" : "", c->broken ? c->broken_why : "",
+                    c->broken ? ")" : "");
     }
     c->wants_checkpoint = true;
     begin_checkpoint(c);
-    return c->in_checkpoint ? 0 : fail(c, -EPIPE, "checkpoint could not begin");
+    return c->in_checkpoint ? 0 : fail(c, -EPIPE, "checkpoint could not begin: %s",
+                                       why_no_checkpoint(c));
 }
 
 int sim_cluster_failover(SimCluster *c, SimRole survivor)

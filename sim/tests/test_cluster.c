@@ -316,9 +316,12 @@ static void replication_stream_down_breaks_replication(void **state)
     sim_cluster_set_link(c, true, false);
     assert_int_equal(sim_cluster_write(c, 0, 1, 1, 0x44), 0);   /* swallowed */
     assert_int_equal(sim_cluster_checkpoint(c), -EPIPE);
+    assert_string_equal(sim_cluster_last_error(c),              /* with its cause */
+                        "checkpoint could not begin: primary: link p2s is down");
     assert_true(sim_cluster_broken(c));
     assert_int_equal(sim_cluster_checkpoint(c), -ENOTCONN);
-    assert_string_equal(sim_cluster_last_error(c), "no checkpoint: replication is broken");
+    assert_string_equal(sim_cluster_last_error(c), "no checkpoint: replication is broken "
+                        "(primary: link p2s is down)");
     sim_cluster_set_link(c, false, false);
     assert_true(sim_cluster_broken(c));                 /* broken stays broken */
     assert_int_equal(sim_cluster_failover(c, SIM_PRIMARY), 0);
