@@ -116,13 +116,13 @@ static int faults(int argc, char **argv)
                 "usage: replbench faults\n", REPORT_PATH_MAX, argv[1]);
         return REPORT_EXIT_USAGE;
     }
-    for (const SimFaultTemplate *t = sim_fault_templates; t->pattern != NULL; t++) {
-        int len = (int)strlen(t->pattern);
+    for (const SimFaultTemplate *const *t = sim_fault_templates; *t != NULL; t++) {
+        int len = (int)strlen((*t)->pattern);
 
         width = len > width ? len : width;
     }
-    for (const SimFaultTemplate *t = sim_fault_templates; t->pattern != NULL; t++) {
-        printf("%-*s  %s\n", width, t->pattern, t->description);
+    for (const SimFaultTemplate *const *t = sim_fault_templates; *t != NULL; t++) {
+        printf("%-*s  %s\n", width, (*t)->pattern, (*t)->description);
     }
     return REPORT_EXIT_OK;
 }

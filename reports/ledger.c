@@ -28,9 +28,9 @@ ReportLedger *report_ledger_new(void)
 {
     ReportLedger *l = calloc(1, sizeof(*l));
 
-    for (const SimFaultTemplate *t = sim_fault_templates;
-         l != NULL && t->pattern && l->nrows < LEDGER_MAX; t++) {
-        l->rows[l->nrows++] = (Row){ .pattern = t->pattern };
+    for (const SimFaultTemplate *const *t = sim_fault_templates;
+         l != NULL && *t && l->nrows < LEDGER_MAX; t++) {
+        l->rows[l->nrows++] = (Row){ .pattern = (*t)->pattern };
     }
     return l;
 }

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "cluster.h"
 #include "scn_ast.h"
 
 #define DEC_MAX_OPS 64
@@ -266,31 +267,48 @@ typedef struct ClDec {
     unsigned npoints;
 } ClDec;
 
-static const char *const nodes[] = { "pri", "sec" };
+static const char *const nodes[] = { SIM_CLUSTER_PRIMARY_NAME, SIM_CLUSTER_SECONDARY_NAME };
 
+/* The decoder's order of the points (a byte picks one by its index, so the
+ * order is part of the byte format: existing inputs keep their meaning):
+ * registry/alloc; per disk, the primary's then the secondary's points in
+ * disk_order; each link's in link_order, p2s first; each node's crash.
+ * The names themselves come from their owners. */
+static const SimDiskPoint disk_order[] = {
+    SIM_DISK_POINT_WRITE, SIM_DISK_POINT_READ, SIM_DISK_POINT_BACKUP, SIM_DISK_POINT_COMMIT,
+};
+static const SimLinkPoint link_order[] = {
+    SIM_LINK_POINT_DROP, SIM_LINK_POINT_DELAY, SIM_LINK_POINT_DUPLICATE,
+    SIM_LINK_POINT_REORDER, SIM_LINK_POINT_DOWN,
+};
+
+/* Every name fits: the longest is a default node's disk point, well under
+ * sizeof(d->points[0]); the builders' errors cannot happen here. */
 static void cl_points(ClDec *d)
 {
-    static const char *const disk_what[] = { "write", "read", "backup", "commit" };
-    static const char *const net_what[] = { "drop", "delay", "duplicate", "reorder", "down" };
+    size_t len = sizeof(d->points[0]);
 
     d->npoints = 0;
-    snprintf(d->points[d->npoints++], sizeof(d->points[0]), "registry/alloc");
+    snprintf(d->points[d->npoints++], len, "%s", REPLICATION_FAULT_ALLOC);
     for (unsigned i = 0; i < d->disks; i++) {
         for (int n = 0; n < 2; n++) {
-            for (int w = 0; w < (n ? 4 : 1); w++) {
-                snprintf(d->points[d->npoints++], sizeof(d->points[0]), "disk/%s.d%u/%s",
-                         nodes[n], i, disk_what[w]);
+            SimDiskRole role = n ? SIM_DISK_SECONDARY : SIM_DISK_PRIMARY;
+
+            for (size_t w = 0; w < sizeof(disk_order) / sizeof(disk_order[0]); w++) {
+                if (sim_disk_role_has_point(role, disk_order[w])) {
+                    (void)sim_cluster_disk_point(d->points[d->npoints++], len, nodes[n],
+                                                 i, disk_order[w]);
+                }
             }
         }
     }
     for (int l = 0; l < 2; l++) {
-        for (int w = 0; w < 5; w++) {
-            snprintf(d->points[d->npoints++], sizeof(d->points[0]), "net/%s/%s",
-                     l ? "s2p" : "p2s", net_what[w]);
+        for (size_t w = 0; w < sizeof(link_order) / sizeof(link_order[0]); w++) {
+            (void)sim_cluster_link_point(d->points[d->npoints++], len, l == 0, link_order[w]);
         }
     }
     for (int n = 0; n < 2; n++) {
-        snprintf(d->points[d->npoints++], sizeof(d->points[0]), "node/%s/crash", nodes[n]);
+        (void)sim_cluster_crash_point(d->points[d->npoints++], len, nodes[n]);
     }
 }
 
@@ -605,7 +623,7 @@ static unsigned node_byte(const ScnOp *op)
 {
     const char *n = arg_t(op, K_NODE);
 
-    return n && !strcmp(n, "sec") ? 1 : 0;
+    return n && !strcmp(n, SIM_CLUSTER_SECONDARY_NAME) ? 1 : 0;
 }
 
 static void enc_cluster_fault(Enc *e, const ScnOp *op, ClDec *d)

@@ -952,7 +952,7 @@ static bool handles(const char *point, const char *line)
     char owner[64], what[32];
     const char *slash = strrchr(point, '/');
 
-    if (!strcmp(point, "registry/alloc")) {
+    if (!strcmp(point, REPLICATION_FAULT_ALLOC)) {
         return strstr(line, "out of memory") != NULL;
     }
     snprintf(owner, sizeof(owner), "%.*s", (int)(slash - point), point);

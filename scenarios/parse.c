@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cluster.h"
 #include "impl.h"
 #include "replication.h"
 #include "scn_ast.h"
@@ -736,7 +737,7 @@ typedef struct Syms {
     bool cluster;
     char nodes[2][SCN_MAX_NAME + 1];
     unsigned cluster_disks;
-    char points[SCN_MAX_POINTS][64];
+    char points[SCN_MAX_POINTS][SIM_FAULT_NAME_MAX];
     unsigned npoints;
 } Syms;
 
@@ -788,47 +789,57 @@ static bool is_node(const Syms *y, const char *name)
     return y->cluster && (!strcmp(name, y->nodes[0]) || !strcmp(name, y->nodes[1]));
 }
 
-static int add_point(Parser *p, Syms *y, unsigned col, const char *fmt, const char *a,
-                     const char *b)
+/* The names come from their owners (disk.h, cluster.h, replication.h),
+ * in the order they register them. */
+static int add_point(Parser *p, Syms *y, unsigned col, const char *name)
 {
     if (y->npoints == SCN_MAX_POINTS) {
         return perr(p, col, "more than %d fault points", SCN_MAX_POINTS);
     }
-    snprintf(y->points[y->npoints++], sizeof(y->points[0]), fmt, a, b);
+    snprintf(y->points[y->npoints++], sizeof(y->points[0]), "%s", name);
     return 0;
 }
 
 static int disk_points(Parser *p, Syms *y, unsigned col, const char *name, bool secondary)
 {
-    static const char *const what[] = { "write", "read", "backup", "commit" };
+    SimDiskRole role = secondary ? SIM_DISK_SECONDARY : SIM_DISK_PRIMARY;
+    char point[SIM_FAULT_NAME_MAX];
     int rc = 0;
 
-    for (int i = 0; i < (secondary ? 4 : 1) && rc == 0; i++) {
-        rc = add_point(p, y, col, "disk/%s/%s", name, what[i]);
+    for (int i = 0; i < SIM_DISK_POINT__COUNT && rc == 0; i++) {
+        if (sim_disk_role_has_point(role, (SimDiskPoint)i)) {
+            rc = sim_disk_point_name(point, sizeof(point), name, (SimDiskPoint)i);
+            rc = rc < 0 ? perr(p, col, "disk name '%s' too long for a fault point", name)
+                        : add_point(p, y, col, point);
+        }
     }
     return rc;
 }
 
+typedef struct PointSink {
+    Parser *p;
+    Syms *y;
+    unsigned col;
+    int rc;
+} PointSink;
+
+static void add_cluster_point(void *ctx, const char *name)
+{
+    PointSink *k = ctx;
+
+    k->rc = k->rc < 0 ? k->rc : add_point(k->p, k->y, k->col, name);
+}
+
 static int cluster_points(Parser *p, Syms *y, unsigned col)
 {
-    static const char *const net[] = { "drop", "delay", "duplicate", "reorder", "down" };
-    char name[SCN_MAX_NAME + 16];
-    int rc = 0;
+    SimClusterConfig cfg = { .names = { y->nodes[0], y->nodes[1] },
+                             .disks = y->cluster_disks };
+    PointSink k = { p, y, col, 0 };
 
-    for (unsigned d = 0; d < y->cluster_disks && rc == 0; d++) {
-        for (int n = 0; n < 2 && rc == 0; n++) {
-            snprintf(name, sizeof(name), "%s.d%u", y->nodes[n], d);
-            rc = disk_points(p, y, col, name, n == 1);
-        }
+    if (sim_cluster_points(&cfg, add_cluster_point, &k) < 0 && k.rc == 0) {
+        return perr(p, col, "the cluster's fault point names do not fit");
     }
-    for (int i = 0; i < 5 && rc == 0; i++) {
-        rc = add_point(p, y, col, "net/%s/%s", "p2s", net[i]);
-        rc = rc ? rc : add_point(p, y, col, "net/%s/%s", "s2p", net[i]);
-    }
-    for (int n = 0; n < 2 && rc == 0; n++) {
-        rc = add_point(p, y, col, "node/%s/%s", y->nodes[n], "crash");
-    }
-    return rc;
+    return k.rc;
 }
 
 /* Does `pattern` (a name, "prefix/STAR" or STAR) name a known point? */
@@ -927,8 +938,8 @@ static int check_cluster_op(Parser *p, Syms *y, const ScnOp *op)
     if (y->cluster) {
         return perr(p, op->col, "only one cluster per scenario");
     }
-    snprintf(y->nodes[0], sizeof(y->nodes[0]), "%s", pri ? pri : "pri");
-    snprintf(y->nodes[1], sizeof(y->nodes[1]), "%s", sec ? sec : "sec");
+    snprintf(y->nodes[0], sizeof(y->nodes[0]), "%s", pri ? pri : SIM_CLUSTER_PRIMARY_NAME);
+    snprintf(y->nodes[1], sizeof(y->nodes[1]), "%s", sec ? sec : SIM_CLUSTER_SECONDARY_NAME);
     if (!strcmp(y->nodes[0], y->nodes[1])) {
         return perr(p, col_of(op, K_SECONDARY), "the two nodes need different names");
     }
@@ -1252,7 +1263,7 @@ static int parse_text(Parser *p, const char *text, size_t len)
     int rc = y ? 0 : perr(p, 1, "out of memory");
 
     if (rc == 0 && y != NULL) {
-        rc = add_point(p, y, 1, "%s/%s", "registry", "alloc");
+        rc = add_point(p, y, 1, REPLICATION_FAULT_ALLOC);
     }
     if (rc == 0) {              /* room for every line, up to a point: one allocation */
         size_t lines = 1;

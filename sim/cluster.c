@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "check.h"
 #include "cluster.h"
 
 #define HIST_MAX 4096           /* packets a node emits between checkpoints */
@@ -815,7 +816,8 @@ static void failover(SimCluster *c, SimRole survivor)
 
 static void defaults(SimClusterConfig *k)
 {
-    static const char *const names[2] = { "pri", "sec" };
+    static const char *const names[2] = { SIM_CLUSTER_PRIMARY_NAME,
+                                          SIM_CLUSTER_SECONDARY_NAME };
 
     for (int i = 0; i < 2; i++) {
         k->names[i] = k->names[i] ? k->names[i] : names[i];
@@ -875,6 +877,96 @@ static int validate(const SimClusterConfig *k, char *err, size_t errlen)
     return 0;
 }
 
+/* ---- fault point names ------------------------------------------------------ */
+
+const SimFaultTemplate sim_cluster_crash_template = {
+    "node/<node>/crash", "the node crashes at this step (also between two "
+                         "callbacks of one walk)",
+};
+
+static const char *link_name(bool p2s)
+{
+    return p2s ? "p2s" : "s2p";
+}
+
+static SimDiskRole disk_role(SimRole role)
+{
+    return role == SIM_PRIMARY ? SIM_DISK_PRIMARY : SIM_DISK_SECONDARY;
+}
+
+static void disk_name(char *buf, size_t len, const char *node, unsigned i)
+{
+    snprintf(buf, len, "%s.d%u", node, i);
+}
+
+int sim_cluster_disk_point(char *buf, size_t len, const char *node,
+                           unsigned disk, SimDiskPoint point)
+{
+    char name[SIM_DISK_NAME_MAX + 16];
+
+    disk_name(name, sizeof(name), node, disk);
+    return sim_disk_point_name(buf, len, name, point);
+}
+
+int sim_cluster_link_point(char *buf, size_t len, bool p2s, SimLinkPoint point)
+{
+    return sim_link_point_name(buf, len, link_name(p2s), point);
+}
+
+int sim_cluster_crash_point(char *buf, size_t len, const char *node)
+{
+    return sim_fault_name(buf, len, &sim_cluster_crash_template, node);
+}
+
+static int node_points(const SimClusterConfig *k, SimRole r, SimClusterPointFn *fn,
+                       void *ctx)
+{
+    char name[SIM_FAULT_NAME_MAX];
+    int rc = sim_cluster_crash_point(name, sizeof(name), k->names[r]);
+
+    if (rc == 0) {
+        fn(ctx, name);
+    }
+    for (unsigned i = 0; i < k->disks && rc == 0; i++) {
+        for (int p = 0; p < SIM_DISK_POINT__COUNT && rc == 0; p++) {
+            if (!sim_disk_role_has_point(disk_role(r), (SimDiskPoint)p)) {
+                continue;
+            }
+            rc = sim_cluster_disk_point(name, sizeof(name), k->names[r], i,
+                                        (SimDiskPoint)p);
+            if (rc == 0) {
+                fn(ctx, name);
+            }
+        }
+    }
+    return rc;
+}
+
+/* In sim_cluster_new's order: add_link (p2s, s2p), then add_node. */
+int sim_cluster_points(const SimClusterConfig *cfg, SimClusterPointFn *fn, void *ctx)
+{
+    SimClusterConfig k = cfg ? *cfg : (SimClusterConfig){ 0 };
+    char name[SIM_FAULT_NAME_MAX];
+    int rc = 0;
+
+    defaults(&k);
+    if (k.disks > SIM_CLUSTER_MAX_DISKS) {
+        return -EINVAL;
+    }
+    for (int l = 0; l < 2 && rc == 0; l++) {
+        for (int p = 0; p < SIM_LINK_POINT__COUNT && rc == 0; p++) {
+            rc = sim_cluster_link_point(name, sizeof(name), l == 0, (SimLinkPoint)p);
+            if (rc == 0) {
+                fn(ctx, name);
+            }
+        }
+    }
+    for (int r = 0; r < 2 && rc == 0; r++) {
+        rc = node_points(&k, (SimRole)r, fn, ctx);
+    }
+    return rc;
+}
+
 static int track(SimNode *n, ReplicationState *rs, const char *what)
 {
     char label[64];
@@ -889,14 +981,14 @@ static int add_disk(SimNode *n, unsigned i, char *err, size_t errlen)
     char name[SIM_DISK_NAME_MAX + 16];
     SimDiskConfig dc = {
         .name = name, .node = n->name,
-        .role = n->role == SIM_PRIMARY ? SIM_DISK_PRIMARY : SIM_DISK_SECONDARY,
+        .role = disk_role(n->role),
         .size_sectors = c->cfg.disk_size_sectors, .registry = n->reg,
         .clock = c->w->clock, .trace = &c->w->trace, .faults = c->w->faults,
         .commit_sectors_per_tick = c->cfg.commit_sectors_per_tick,
         .safe_failover = !c->cfg.upstream_failover,
     };
 
-    snprintf(name, sizeof(name), "%s.d%u", n->name, i);
+    disk_name(name, sizeof(name), n->name, i);
     if (n->role == SIM_PRIMARY) {
         c->fwd[i] = (Forward){ c, i };
         dc.forward = forward;
@@ -937,7 +1029,8 @@ static int add_node(SimCluster *c, SimRole role, char *err, size_t errlen)
     n->c = c;
     n->role = role;
     snprintf(n->name, sizeof(n->name), "%s", c->cfg.names[role]);
-    snprintf(n->crash_point, sizeof(n->crash_point), "node/%s/crash", c->cfg.names[role]);
+    rc = sim_cluster_crash_point(n->crash_point, sizeof(n->crash_point), n->name);
+    SIM_CHECK_OP(rc, ==, 0);    /* validate() bounded the name */
     n->reg = replication_registry_new();
     if (n->reg == NULL) {
         snprintf(err, errlen, "cannot create %s's registry: out of memory", n->name);
@@ -967,7 +1060,7 @@ static int add_node(SimCluster *c, SimRole role, char *err, size_t errlen)
 static int add_link(SimCluster *c, bool p2s, char *err, size_t errlen)
 {
     SimLinkConfig lc = {
-        .name = p2s ? "p2s" : "s2p",
+        .name = link_name(p2s),
         .from = c->cfg.names[p2s ? 0 : 1], .to = c->cfg.names[p2s ? 1 : 0],
         .latency_ticks = c->cfg.latency_ticks, .delay_ticks = 4 * c->cfg.latency_ticks,
         /* A held (reordered) acknowledgement must still beat the timeout. */

@@ -51,11 +51,14 @@
 #define SIM_CLUSTER_MAX_CONNS 64
 #define SIM_CLUSTER_MSG_MAX 256
 #define SIM_NEVER UINT64_MAX
+#define SIM_CLUSTER_PRIMARY_NAME "pri"      /* default node names */
+#define SIM_CLUSTER_SECONDARY_NAME "sec"
 
 typedef enum SimRole { SIM_PRIMARY, SIM_SECONDARY } SimRole;
 
 typedef struct SimClusterConfig {
-    const char *names[2];               /* node names; default "pri", "sec" */
+    const char *names[2];               /* node names; default
+                                           SIM_CLUSTER_{PRIMARY,SECONDARY}_NAME */
     unsigned disks;                     /* 1..4 disk pairs d0..; default 1 */
     uint64_t disk_size_sectors;         /* default 131072 (64 MiB) */
     uint64_t latency_ticks;             /* both links; default 2 */
@@ -90,9 +93,34 @@ typedef struct SimClusterStats {
 typedef struct SimCluster SimCluster;
 typedef struct SimNode SimNode;
 
+/* ---- Fault points: the names a cluster registers, for parsers and
+ * decoders that must know them before a cluster exists.  Each returns 0 or
+ * sim_fault_name's error. */
+
+/* The crash point's template, "node/<node>/crash" (the one place it is
+ * spelled). */
+extern const SimFaultTemplate sim_cluster_crash_template;
+
+/* Point `point` of disk number `disk` of node `node` ("<node>.d<disk>"). */
+int sim_cluster_disk_point(char *buf, size_t len, const char *node,
+                           unsigned disk, SimDiskPoint point);
+/* Point `point` of the link p2s (true) or s2p (false). */
+int sim_cluster_link_point(char *buf, size_t len, bool p2s, SimLinkPoint point);
+/* The crash point of node `node`. */
+int sim_cluster_crash_point(char *buf, size_t len, const char *node);
+
+typedef void SimClusterPointFn(void *ctx, const char *name);
+
+/* Every point a cluster of cfg registers, in the order sim_cluster_new
+ * registers them, each passed to fn (valid during the call).  cfg may be
+ * NULL; unset fields take their defaults.  Names are not validated (that
+ * is sim_cluster_new's); returns 0, -EINVAL for more than
+ * SIM_CLUSTER_MAX_DISKS disks, or a name's error. */
+int sim_cluster_points(const SimClusterConfig *cfg, SimClusterPointFn *fn, void *ctx);
+
 /* A cluster in world w (which must outlive it), not yet started.  Its
- * points (disk/<d>/..., net/p2s/..., net/s2p/..., node/<n>/crash) are
- * registered in w's fault layer.  NULL with a message on a bad config. */
+ * points (sim_cluster_points) are registered in w's fault layer.  NULL
+ * with a message on a bad config. */
 SimCluster *sim_cluster_new(SimWorld *w, const SimClusterConfig *cfg,
                             char *err, size_t errlen);
 

@@ -55,12 +55,31 @@ static const char *const stage_names[] = {
     [SIM_DISK_STAGE_DONE] = "done",
 };
 
-static const char *const point_whats[SIM_DISK_POINT__COUNT] = {
-    [SIM_DISK_POINT_READ] = "read",
-    [SIM_DISK_POINT_WRITE] = "write",
-    [SIM_DISK_POINT_BACKUP] = "backup",
-    [SIM_DISK_POINT_COMMIT] = "commit",
+const SimFaultTemplate sim_disk_templates[SIM_DISK_POINT__COUNT] = {
+    [SIM_DISK_POINT_READ] = {
+        "disk/<disk>/read", "a read of the disk's images fails with -EIO" },
+    [SIM_DISK_POINT_WRITE] = {
+        "disk/<disk>/write", "a write to the disk's images fails with -EIO "
+                             "(on a primary: swallowed, reported by get_error)" },
+    [SIM_DISK_POINT_BACKUP] = {
+        "disk/<disk>/backup", "the copy-before-write of a forwarded write into the "
+                              "hidden disk fails: the backup job is cancelled" },
+    [SIM_DISK_POINT_COMMIT] = {
+        "disk/<disk>/commit", "one step of the failover commit fails: the stage "
+                              "becomes FAILOVER_FAILED" },
 };
+
+int sim_disk_point_name(char *buf, size_t len, const char *disk,
+                        SimDiskPoint point)
+{
+    SIM_CHECK_OP((unsigned)point, <, SIM_DISK_POINT__COUNT);
+    return sim_fault_name(buf, len, &sim_disk_templates[point], disk);
+}
+
+bool sim_disk_role_has_point(SimDiskRole role, SimDiskPoint point)
+{
+    return role == SIM_DISK_SECONDARY || point == SIM_DISK_POINT_WRITE;
+}
 
 static void trace(SimDisk *d, const char *event, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
@@ -94,8 +113,7 @@ static bool fires(SimDisk *d, SimDiskPoint point)
     if (!d->faults_on) {
         return false;
     }
-    SIM_CHECK_OP(d->role == SIM_DISK_SECONDARY || point == SIM_DISK_POINT_WRITE,
-             ==, true);
+    SIM_CHECK_OP(sim_disk_role_has_point(d->role, point), ==, true);
     fire = SIM_FAULT(d->points[point]);
     if (fire) {
         trace(d, "fault", "%s", d->points[point]);
@@ -178,8 +196,10 @@ static void fill(SimDisk *d, const SimDiskConfig *c)
     snprintf(d->node, sizeof(d->node), "%s", c->node ? c->node : "-");
     snprintf(d->component, sizeof(d->component), "disk/%s", c->name);
     for (int p = 0; p < SIM_DISK_POINT__COUNT; p++) {
-        snprintf(d->points[p], sizeof(d->points[p]), "disk/%s/%s", c->name,
-                 point_whats[p]);
+        int rc = sim_disk_point_name(d->points[p], sizeof(d->points[p]), c->name,
+                                     (SimDiskPoint)p);
+
+        SIM_CHECK_OP(rc, ==, 0);    /* check_config bounded the name */
     }
     d->role = c->role;
     d->safe_failover = c->safe_failover;
@@ -218,7 +238,7 @@ static int register_points(SimDisk *d, SimFaults *faults, char *err,
     for (int p = 0; faults != NULL && p < SIM_DISK_POINT__COUNT; p++) {
         int rc;
 
-        if (d->role == SIM_DISK_PRIMARY && p != SIM_DISK_POINT_WRITE) {
+        if (!sim_disk_role_has_point(d->role, (SimDiskPoint)p)) {
             continue;
         }
         rc = sim_faults_register(faults, d->points[p]);

@@ -26,6 +26,7 @@
 #include <stdint.h>
 
 #include "clock.h"
+#include "fault.h"
 #include "replication.h"
 #include "store.h"
 #include "trace.h"
@@ -36,7 +37,6 @@
 #define SIM_DISK_MAX_IO_SECTORS (1u << 18)  /* default and largest I/O: 128 MiB */
 
 typedef struct SimDisk SimDisk;
-typedef struct SimFaults SimFaults;       /* fault.h */
 
 /* Values are upstream's ReplicationMode: a start walk's mode must equal it. */
 typedef enum SimDiskRole {
@@ -65,6 +65,18 @@ typedef enum SimDiskPoint {
     SIM_DISK_POINT_COMMIT,          /* one commit step: FAILOVER_FAILED */
     SIM_DISK_POINT__COUNT,
 } SimDiskPoint;
+
+/* The templates of the disk's points, in SimDiskPoint order (also the
+ * order a disk registers them): the one place their names are spelled. */
+extern const SimFaultTemplate sim_disk_templates[SIM_DISK_POINT__COUNT];
+
+/* The concrete name of `point` of the disk named `disk`, as the disk
+ * registers it ("disk/<disk>/<what>"): 0 or sim_fault_name's error. */
+int sim_disk_point_name(char *buf, size_t len, const char *disk,
+                        SimDiskPoint point);
+
+/* Whether a disk of `role` registers `point` (a primary only WRITE). */
+bool sim_disk_role_has_point(SimDiskRole role, SimDiskPoint point);
 
 /* Primary: hand a guest write to the secondary (the link).  < 0 is an
  * error; the disk records it and the guest write still succeeds. */

@@ -1,7 +1,9 @@
-/* fault.c: the fault layer (fault.h): the list of every point, the registered
- * points with their counters and PRNG streams, and the one decision libfiu
- * calls back for every hit.  Owns libfiu's point table while a SimFaults
- * lives; never touches a backend's state, only answers "does this hit fail".
+/* fault.c: the fault layer (fault.h): concrete names from the backends'
+ * templates, the registered points with their counters and PRNG streams,
+ * and the one decision libfiu calls back for every hit.  The templates
+ * themselves belong to the backends (points.c gathers them).  Owns libfiu's
+ * point table while a SimFaults lives; never touches a backend's state, only
+ * answers "does this hit fail".
  */
 #include <ctype.h>
 #include <errno.h>
@@ -20,26 +22,6 @@
 
 #define SPEC_TEXT_MAX 96        /* longest spec text sim_fault_spec_parse reads */
 #define PER_MILLION 1000000u
-
-const SimFaultTemplate sim_fault_templates[] = {
-    {"registry/alloc", "an allocation in the registry library fails "
-                       "(replication_new* returns NULL; an error becomes \"out of memory\")"},
-    {"disk/<disk>/read", "a read of the disk's images fails with -EIO"},
-    {"disk/<disk>/write", "a write to the disk's images fails with -EIO "
-                          "(on a primary: swallowed, reported by get_error)"},
-    {"disk/<disk>/backup", "the copy-before-write of a forwarded write into the "
-                           "hidden disk fails: the backup job is cancelled"},
-    {"disk/<disk>/commit", "one step of the failover commit fails: the stage "
-                           "becomes FAILOVER_FAILED"},
-    {"net/<link>/drop", "a message sent on the link is lost"},
-    {"net/<link>/delay", "a message sent on the link takes extra ticks"},
-    {"net/<link>/duplicate", "a message sent on the link is delivered twice"},
-    {"net/<link>/reorder", "a message sent on the link is delivered after the next one"},
-    {"net/<link>/down", "the link goes down at this send (until healed)"},
-    {"node/<node>/crash", "the node crashes at this step (also between two "
-                          "callbacks of one walk)"},
-    {NULL, NULL},
-};
 
 /* Which armed hits fire, as data (every mode reduces to it when armed):
  * hit n, counted from arming, is chosen when n > skip, n - skip is a
@@ -200,12 +182,36 @@ static bool fits(const char *t, const char *n)
 
 static const SimFaultTemplate *template_of(const char *name)
 {
-    for (const SimFaultTemplate *t = sim_fault_templates; t->pattern; t++) {
-        if (fits(t->pattern, name)) {
-            return t;
+    for (const SimFaultTemplate *const *t = sim_fault_templates; *t; t++) {
+        if (fits((*t)->pattern, name)) {
+            return *t;
         }
     }
     return NULL;
+}
+
+int sim_fault_name(char *buf, size_t len, const SimFaultTemplate *t,
+                   const char *instance)
+{
+    const char *open = strchr(t->pattern, '<');
+    const char *close = open ? strchr(open, '>') : NULL;
+    int n;
+
+    SIM_CHECK(len > 0);
+    buf[0] = '\0';
+    if (close == NULL) {
+        n = snprintf(buf, len, "%s", t->pattern);
+    } else if (instance == NULL) {
+        return -EINVAL;
+    } else {
+        n = snprintf(buf, len, "%.*s%s%s", (int)(open - t->pattern), t->pattern,
+                     instance, close + 1);
+    }
+    if (n < 0 || (size_t)n >= len) {
+        buf[0] = '\0';
+        return -ENAMETOOLONG;
+    }
+    return 0;
 }
 
 /* An arm/clear pattern: "*"; a prefix, '/' and '*' (a subtree, the prefix

@@ -1,11 +1,13 @@
-/* fault.h: the simulator's fault layer on libfiu.  Owns the list of every
- * fault point, the fault model (modes, counts) and every decision; libfiu
+/* fault.h: the simulator's fault layer on libfiu.  Owns the registered
+ * fault points, the fault model (modes, counts) and every decision; libfiu
  * only carries the points compiled into the backends (SIM_FAULT) to our
  * decision function, through fiu_enable_external.  libfiu's own PRNG is
  * never used: probabilistic modes draw from a stream of the run's seed.
  *
- * Points are named hierarchically, "<kind>/<instance>/<what>", from the
- * templates in sim_fault_templates (e.g. "disk/<disk>/write").  A backend
+ * Points are named hierarchically, "<kind>/<instance>/<what>", from
+ * templates.  Each backend owns its templates (disk.h, link.h, cluster.h;
+ * world.h the registry's) and builds its concrete names with
+ * sim_fault_name; sim_fault_templates gathers them (points.c).  A backend
  * registers its concrete points when it is created; only registered names
  * can be armed (an unknown name is an error, never a silent no-op).
  *
@@ -60,14 +62,24 @@ typedef struct SimFaultSpec {
     bool persistent;
 } SimFaultSpec;
 
-/* One template of the list of every point: "disk/<disk>/write" and what a
- * fire there means.  The list ends with a {NULL, NULL} entry. */
+/* One template: a pattern with at most one "<...>" segment standing for
+ * the instance ("disk/<disk>/write"), and what a fire there means. */
 typedef struct SimFaultTemplate {
     const char *pattern;
     const char *description;
 } SimFaultTemplate;
 
-extern const SimFaultTemplate sim_fault_templates[];
+/* Every template, owner by owner, in the order `replbench faults` and the
+ * ledger print them; ends with NULL (points.c). */
+extern const SimFaultTemplate *const sim_fault_templates[];
+
+/* The concrete name of template t for `instance`: the pattern with its
+ * "<...>" segment replaced by instance (a pattern without one is the name
+ * itself; instance is then unused and may be NULL).  Returns 0, or
+ * -ENAMETOOLONG when the name needs more than len bytes (buf then holds
+ * ""), -EINVAL for a NULL instance where one is needed. */
+int sim_fault_name(char *buf, size_t len, const SimFaultTemplate *t,
+                   const char *instance);
 
 /* A registered point and its counters (read-only for callers). */
 typedef struct SimFaultPoint {

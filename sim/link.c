@@ -13,12 +13,26 @@
 #include "link.h"
 #include "prng.h"
 
-enum { PT_DOWN, PT_DROP, PT_DELAY, PT_DUPLICATE, PT_REORDER, PT__MAX };
-
-static const char *const point_suffix[PT__MAX] = {
-    [PT_DOWN] = "down", [PT_DROP] = "drop", [PT_DELAY] = "delay",
-    [PT_DUPLICATE] = "duplicate", [PT_REORDER] = "reorder",
+const SimFaultTemplate sim_link_templates[SIM_LINK_POINT__COUNT] = {
+    [SIM_LINK_POINT_DOWN] = {
+        "net/<link>/down", "the link goes down at this send (until healed)" },
+    [SIM_LINK_POINT_DROP] = {
+        "net/<link>/drop", "a message sent on the link is lost" },
+    [SIM_LINK_POINT_DELAY] = {
+        "net/<link>/delay", "a message sent on the link takes extra ticks" },
+    [SIM_LINK_POINT_DUPLICATE] = {
+        "net/<link>/duplicate", "a message sent on the link is delivered twice" },
+    [SIM_LINK_POINT_REORDER] = {
+        "net/<link>/reorder", "a message sent on the link is delivered after the "
+                              "next one" },
 };
+
+int sim_link_point_name(char *buf, size_t len, const char *link,
+                        SimLinkPoint point)
+{
+    SIM_CHECK_OP((unsigned)point, <, SIM_LINK_POINT__COUNT);
+    return sim_fault_name(buf, len, &sim_link_templates[point], link);
+}
 
 static const char *const kind_name[SIM_MSG__MAX] = {
     [SIM_MSG_DISK_WRITE] = "disk-write", [SIM_MSG_PACKET] = "packet",
@@ -60,7 +74,7 @@ struct SimLink {
     char name[SIM_NET_NAME_MAX];
     char from[SIM_NET_NAME_MAX];
     char to[SIM_NET_NAME_MAX];
-    char points[PT__MAX][SIM_FAULT_NAME_MAX];
+    char points[SIM_LINK_POINT__COUNT][SIM_FAULT_NAME_MAX];
     uint64_t latency_ticks, delay_ticks, hold_ticks;
     size_t max_in_flight;
     SimClock *clock;
@@ -101,11 +115,11 @@ static int register_points(SimLink *l, char *err, size_t errlen)
 
     /* A copy: gcc cannot tell that l->name and l->points never overlap. */
     memcpy(name, l->name, sizeof(name));
-    for (int i = 0; i < PT__MAX; i++) {
-        int rc;
+    for (int i = 0; i < SIM_LINK_POINT__COUNT; i++) {
+        int rc = sim_link_point_name(l->points[i], sizeof(l->points[i]), name,
+                                     (SimLinkPoint)i);
 
-        snprintf(l->points[i], sizeof(l->points[i]), "net/%s/%s", name,
-                 point_suffix[i]);
+        SIM_CHECK_OP(rc, ==, 0);    /* sim_net_name_ok bounded the name */
         if (l->faults == NULL) {
             continue;
         }
@@ -206,7 +220,7 @@ void sim_link_free(SimLink *link)
     free(link);
 }
 
-static bool fires(SimLink *l, int point)
+static bool fires(SimLink *l, SimLinkPoint point)
 {
     if (l->faults == NULL) {
         return false;
@@ -394,15 +408,15 @@ static int launch(SimLink *l, Flight *f)
     bool delay, dup, reorder;
     int rc;
 
-    if (fires(l, PT_DROP)) {
+    if (fires(l, SIM_LINK_POINT_DROP)) {
         l->stats.dropped++;
         link_trace(l, "drop", "id=%" PRIu64 " fault=drop", f->id);
         free(f);
         return 1;
     }
-    delay = fires(l, PT_DELAY);
-    dup = fires(l, PT_DUPLICATE);
-    reorder = fires(l, PT_REORDER);
+    delay = fires(l, SIM_LINK_POINT_DELAY);
+    dup = fires(l, SIM_LINK_POINT_DUPLICATE);
+    reorder = fires(l, SIM_LINK_POINT_REORDER);
     after += delay ? l->delay_ticks : 0;
     after += reorder ? l->hold_ticks : 0;
     f->own_timer = reorder;
@@ -454,7 +468,7 @@ int sim_link_send(SimLink *link, SimMsgKind kind, uint64_t tag,
     if (link->in_flight >= link->max_in_flight) {
         return refuse(link, -ENOBUFS, "max_in_flight");
     }
-    if (fires(link, PT_DOWN)) {
+    if (fires(link, SIM_LINK_POINT_DOWN)) {
         go_down(link, "fault");
         return refuse(link, -ENOTCONN, "down");
     }

@@ -82,8 +82,28 @@ typedef struct SimLinkStats {
 
 typedef struct SimLink SimLink;
 
-/* A new link, up, in *out.  With cfg->faults, registers its five fault points
- * net/<name>/{drop,delay,duplicate,reorder,down} (a point already registered,
+/* The link's fault points, "net/<link>/<what>", in the order a link
+ * registers them (see sim_link_send for what each does). */
+typedef enum SimLinkPoint {
+    SIM_LINK_POINT_DOWN,
+    SIM_LINK_POINT_DROP,
+    SIM_LINK_POINT_DELAY,
+    SIM_LINK_POINT_DUPLICATE,
+    SIM_LINK_POINT_REORDER,
+    SIM_LINK_POINT__COUNT
+} SimLinkPoint;
+
+/* The templates of the link's points, in SimLinkPoint order: the one place
+ * their names are spelled. */
+extern const SimFaultTemplate sim_link_templates[SIM_LINK_POINT__COUNT];
+
+/* The concrete name of `point` of the link named `link`, as the link
+ * registers it: 0 or sim_fault_name's error. */
+int sim_link_point_name(char *buf, size_t len, const char *link,
+                        SimLinkPoint point);
+
+/* A new link, up, in *out.  With cfg->faults, registers its fault points
+ * (SimLinkPoint; a point already registered,
  * by an earlier link of that name, is reused).  Returns 0, or -EINVAL for a
  * bad config (name empty or SIM_NET_NAME_MAX or longer, clock or deliver
  * missing), -ENOMEM, or the error of sim_faults_register; on error *out is

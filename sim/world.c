@@ -5,7 +5,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "replication.h"
 #include "world.h"
+
+const SimFaultTemplate sim_world_alloc_template = {
+    REPLICATION_FAULT_ALLOC, "an allocation in the registry library fails "
+    "(replication_new* returns NULL; an error becomes \"out of memory\")",
+};
 
 SimWorld *sim_world_new(uint64_t seed, char *err, size_t errlen)
 {
@@ -33,8 +39,10 @@ SimWorld *sim_world_new(uint64_t seed, char *err, size_t errlen)
         sim_world_free(w);
         return NULL;
     }
-    if (w->faults != NULL && sim_faults_register(w->faults, "registry/alloc") < 0) {
-        snprintf(err, errlen, "cannot register fault point registry/alloc");
+    if (w->faults != NULL
+        && sim_faults_register(w->faults, REPLICATION_FAULT_ALLOC) < 0) {
+        snprintf(err, errlen, "cannot register fault point %s",
+                 REPLICATION_FAULT_ALLOC);
         sim_world_free(w);
         return NULL;
     }

@@ -23,6 +23,11 @@ typedef struct SimWorld {
     SimRegCheck *regcheck;
 } SimWorld;
 
+/* The template of the registry's allocation point, REPLICATION_FAULT_ALLOC
+ * (replication.h), which every world registers: the registry names it, the
+ * world says what a fire there means. */
+extern const SimFaultTemplate sim_world_alloc_template;
+
 /* A world at tick 0.  Fails (NULL, message in err) when out of memory or
  * when another world exists (libfiu and the checker are process-wide). */
 SimWorld *sim_world_new(uint64_t seed, char *err, size_t errlen);

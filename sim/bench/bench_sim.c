@@ -67,11 +67,12 @@ static int parse(int argc, char **argv, uint64_t *ticks, uint64_t *seed,
     return 0;
 }
 
-static void arm(SimWorld *w, const char *point, uint32_t per_million)
+static void arm(SimWorld *w, bool p2s, SimLinkPoint what, uint32_t per_million)
 {
     SimFaultSpec spec = { .mode = SIM_FAULT_PROB, .per_million = per_million };
+    char point[SIM_FAULT_NAME_MAX];
 
-    if (w->faults != NULL) {
+    if (w->faults != NULL && sim_cluster_link_point(point, sizeof(point), p2s, what) == 0) {
         sim_faults_arm(w->faults, point, &spec, NULL, 0);
     }
 }
@@ -103,9 +104,9 @@ int main(int argc, char **argv)
     }
     /* Faults the protocol rides out (the stream is reassembled in order);
      * a dropped acknowledgement would break replication and end the test. */
-    arm(w, "net/s2p/reorder", 2000);
-    arm(w, "net/p2s/delay", 2000);
-    arm(w, "net/p2s/duplicate", 2000);
+    arm(w, false, SIM_LINK_POINT_REORDER, 2000);
+    arm(w, true, SIM_LINK_POINT_DELAY, 2000);
+    arm(w, true, SIM_LINK_POINT_DUPLICATE, 2000);
     sim_cluster_start(c);
     t0 = seconds();
     rc = sim_cluster_run(c, ticks);

@@ -537,9 +537,53 @@ static void same_seed_same_trace_other_seed_other_trace(void **state)
     free(c);
 }
 
+typedef struct Names {
+    char name[3 * SIM_CLUSTER_MAX_DISKS * SIM_DISK_POINT__COUNT][SIM_FAULT_NAME_MAX];
+    size_t n;
+} Names;
+
+static void collect(void *ctx, const char *name)
+{
+    Names *l = ctx;
+
+    assert_true(l->n < sizeof(l->name) / sizeof(l->name[0]));
+    snprintf(l->name[l->n++], SIM_FAULT_NAME_MAX, "%s", name);
+}
+
+/* Parsers and decoders learn a cluster's points from sim_cluster_points:
+ * it must be exactly what sim_cluster_new registers, in that order. */
+static void points_are_the_ones_a_cluster_registers_in_order(void **state)
+{
+    SimClusterConfig cfg = { .names = { "a-1", "b_2" }, .disks = 3 };
+    Names l = { .n = 0 };
+    size_t before;
+
+    (void)state;
+    make(1, &cfg);
+    if (run.w->faults == NULL) {
+        finish();
+        skip();
+    }
+    before = 1;                                 /* the world's registry/alloc */
+    assert_int_equal(sim_cluster_points(&cfg, collect, &l), 0);
+    assert_int_equal(l.n, 10 + 2 + 3 * (1 + 4));
+    assert_int_equal(sim_faults_count(run.w->faults), before + l.n);
+    for (size_t i = 0; i < l.n; i++) {
+        assert_string_equal(sim_faults_at(run.w->faults, before + i)->name, l.name[i]);
+    }
+    assert_string_equal(l.name[0], "net/p2s/down");
+    assert_string_equal(l.name[10], "node/a-1/crash");
+    assert_string_equal(l.name[11], "disk/a-1.d0/write");
+    assert_string_equal(l.name[l.n - 1], "disk/b_2.d2/commit");
+    finish();
+    cfg.disks = SIM_CLUSTER_MAX_DISKS + 1;
+    assert_int_equal(sim_cluster_points(&cfg, collect, &l), -EINVAL);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(points_are_the_ones_a_cluster_registers_in_order),
         cmocka_unit_test(start_runs_secondary_then_primary),
         cmocka_unit_test(checkpoints_complete_and_release_packets),
         cmocka_unit_test(mismatch_asks_for_a_checkpoint),

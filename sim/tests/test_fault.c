@@ -504,12 +504,27 @@ static void template_list_is_the_documented_one_in_order(void **state)
 
     (void)state;
     for (size_t i = 0; i < n; i++) {
-        assert_non_null(sim_fault_templates[i].pattern);
-        assert_string_equal(sim_fault_templates[i].pattern, want[i]);
-        assert_true(strlen(sim_fault_templates[i].description) > 10);
+        assert_non_null(sim_fault_templates[i]);
+        assert_string_equal(sim_fault_templates[i]->pattern, want[i]);
+        assert_true(strlen(sim_fault_templates[i]->description) > 10);
     }
-    assert_null(sim_fault_templates[n].pattern);
-    assert_null(sim_fault_templates[n].description);
+    assert_null(sim_fault_templates[n]);
+}
+
+static void a_name_is_its_template_with_the_instance_put_in(void **state)
+{
+    static const SimFaultTemplate plain = { "a/b", "x" }, one = { "a/<x>/c", "x" };
+    char buf[8];
+
+    (void)state;
+    assert_int_equal(sim_fault_name(buf, sizeof(buf), &one, "q"), 0);
+    assert_string_equal(buf, "a/q/c");
+    assert_int_equal(sim_fault_name(buf, sizeof(buf), &plain, NULL), 0);
+    assert_string_equal(buf, "a/b");
+    assert_int_equal(sim_fault_name(buf, sizeof(buf), &one, "qqq"), 0);
+    assert_int_equal(sim_fault_name(buf, sizeof(buf), &one, "qqqq"), -ENAMETOOLONG);
+    assert_string_equal(buf, "");
+    assert_int_equal(sim_fault_name(buf, sizeof(buf), &one, NULL), -EINVAL);
 }
 
 static void register_accepts_a_name_fitting_each_template(void **state)
@@ -525,9 +540,9 @@ static void register_accepts_a_name_fitting_each_template(void **state)
     }
     assert_int_equal(sim_faults_count(x->f), N_STD + 6);
     assert_ptr_equal(sim_faults_find(x->f, "node/n-1.x/crash")->template_,
-                     &sim_fault_templates[10]);
+                     sim_fault_templates[10]);
     assert_ptr_equal(sim_faults_find(x->f, "registry/alloc")->template_,
-                     &sim_fault_templates[0]);
+                     sim_fault_templates[0]);
 }
 
 static void register_rejects_names_fitting_no_template(void **state)
@@ -945,6 +960,7 @@ int main(void)
         T(unknown_point_is_rejected_with_its_name),
         T(bad_spec_is_rejected_and_leaves_the_point_as_it_was),
         cmocka_unit_test(template_list_is_the_documented_one_in_order),
+        cmocka_unit_test(a_name_is_its_template_with_the_instance_put_in),
         T(register_accepts_a_name_fitting_each_template),
         T(register_rejects_names_fitting_no_template),
         T(register_limits_the_name_length),
