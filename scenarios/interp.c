@@ -816,6 +816,13 @@ static int view(SimDisk *d, uint64_t sector, uint32_t count, uint8_t *buf)
     return sim_disk_read(d, sector, count, buf);
 }
 
+static uint64_t size_of(SimDisk *d)
+{
+    const SimStore *local = sim_disk_local(d);
+
+    return sim_store_size_sectors(local != NULL ? local : sim_disk_secondary(d));
+}
+
 static bool expect_data(Interp *in, const ScnOp *op)
 {
     SimDisk *d = expect_disk(in, op);
@@ -829,9 +836,14 @@ static bool expect_data(Interp *in, const ScnOp *op)
     if (buf == NULL) {
         return in->failed ? false : FAIL(in, "out of memory for %zu bytes", len);
     }
+    if (sector + count > size_of(d)) {
+        return FAIL(in, "expect data on %s: sectors %" PRIu64 "..%" PRIu64 " are past the end "
+                    "of the disk (%" PRIu64 " sectors)", sim_disk_name(d), sector,
+                    sector + count - 1, size_of(d));
+    }
     rc = view(d, sector, count, buf);
     if (rc < 0) {
-        FAIL(in, "expect data on %s: read failed: %d", sim_disk_name(d), rc);
+        FAIL(in, "expect data on %s: read failed: %s", sim_disk_name(d), strerror(-rc));
     } else if (!all_bytes(buf, len, want, &bad)) {
         FAIL(in, "expect data on %s: sector %" PRIu64 " byte %zu: expected 0x%02x, actual 0x%02x",
              sim_disk_name(d), sector + bad / SIM_SECTOR_SIZE, bad % SIM_SECTOR_SIZE,
@@ -849,6 +861,21 @@ static bool expect_number(Interp *in, const char *what, uint64_t want, uint64_t 
 {
     return want == actual ? true
            : FAIL(in, "expect %s: expected %" PRIu64 ", actual %" PRIu64, what, want, actual);
+}
+
+/* Booleans and hashes are said as a scenario writes them. */
+static bool expect_bool(Interp *in, const char *what, bool want, bool actual)
+{
+    return want == actual ? true
+           : FAIL(in, "expect %s: expected %s, actual %s", what, want ? "true" : "false",
+                  actual ? "true" : "false");
+}
+
+static bool expect_hash(Interp *in, uint64_t want, uint64_t actual)
+{
+    return want == actual ? true
+           : FAIL(in, "expect hash: expected 0x%016" PRIx64 ", actual 0x%016" PRIx64, want,
+                  actual);
 }
 
 static bool expect_text(Interp *in, const char *what, const char *want, const char *actual,
@@ -883,11 +910,11 @@ static bool expect_more(Interp *in, const ScnOp *op)
     case K_EPOCH:
         return expect_number(in, "epoch", (uint64_t)num(op, K_EPOCH, 0), sim_cluster_epoch(in->c));
     case K_BROKEN:
-        return expect_number(in, "broken", (uint64_t)num(op, K_BROKEN, 0), sim_cluster_broken(in->c));
+        return expect_bool(in, "broken", num(op, K_BROKEN, 0), sim_cluster_broken(in->c));
     case K_CRASHED:
         node = node_role(in, text(op, K_NODE));
-        return expect_number(in, "crashed", (uint64_t)num(op, K_CRASHED, 0),
-                             sim_node_crashed(sim_cluster_node(in->c, (SimRole)node)));
+        return expect_bool(in, "crashed", num(op, K_CRASHED, 0),
+                           sim_node_crashed(sim_cluster_node(in->c, (SimRole)node)));
     case K_FIRED:
     case K_HITS:
         p = point_of(in, op);
@@ -899,7 +926,7 @@ static bool expect_more(Interp *in, const ScnOp *op)
                              (uint64_t)num(op, op->form, 0),
                              op->form == K_FIRED ? p->fires : p->hits);
     default:
-        return expect_number(in, "hash", (uint64_t)num(op, K_HASH, 0), sim_trace_hash(&in->w->trace));
+        return expect_hash(in, (uint64_t)num(op, K_HASH, 0), sim_trace_hash(&in->w->trace));
     }
 }
 

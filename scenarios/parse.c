@@ -176,15 +176,29 @@ typedef struct Parser {
 static int perr(Parser *p, unsigned col, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
+/* The message quotes bytes of the file: its control bytes (ESC, BEL, ...;
+ * the formats have none) are shown as \xNN, never sent to a terminal. */
 static int perr(Parser *p, unsigned col, const char *fmt, ...)
 {
+    char raw[sizeof(p->err->message)];
+    size_t n = 0;
     va_list ap;
 
     p->err->line = p->line;
     p->err->col = col;
     va_start(ap, fmt);
-    vsnprintf(p->err->message, sizeof(p->err->message), fmt, ap);
+    vsnprintf(raw, sizeof(raw), fmt, ap);
     va_end(ap);
+    for (const char *c = raw; *c != '\0' && n + 5 <= sizeof(p->err->message); c++) {
+        unsigned char b = (unsigned char)*c;
+
+        if (b < 0x20 || b == 0x7f) {
+            n += (size_t)snprintf(p->err->message + n, 5, "\\x%02x", b);
+        } else {
+            p->err->message[n++] = *c;
+        }
+    }
+    p->err->message[n] = '\0';
     return -EINVAL;
 }
 

@@ -4,6 +4,7 @@
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
+#include <stdio.h>
 #include <string.h>
 
 #include <cmocka.h>
@@ -100,6 +101,7 @@ static void do_setg_twice(void *arg)
     error_setg(&err, "first %d", 1);
     error_setg(&err, "second %d", 2);
 }
+enum { FIRST_SETG_LINE = __LINE__ - 3 };        /* the line of "first %d" */
 
 static void setg_twice_aborts_naming_both(void **state)
 {
@@ -107,6 +109,19 @@ static void setg_twice_aborts_naming_both(void **state)
     expect_abort(do_setg_twice, NULL, "error already set by");
     expect_abort(do_setg_twice, NULL, "\"first 1\"; new message format: \"second %d\"");
     expect_abort(do_setg_twice, NULL, "test_error.c");
+}
+
+/* The abort names both places exactly: file, line and function of the
+ * second error_setg, and of the first one (the error already there). */
+static void setg_twice_names_the_first_errors_place(void **state)
+{
+    char want[512];
+
+    (void)state;
+    snprintf(want, sizeof(want), "error_setg: %s:%d (do_setg_twice): error already set by "
+             "%s:%d (do_setg_twice): \"first 1\"", __FILE__, FIRST_SETG_LINE + 1, __FILE__,
+             FIRST_SETG_LINE);
+    expect_abort(do_setg_twice, NULL, want);
 }
 
 int main(void)
@@ -121,6 +136,7 @@ int main(void)
         cmocka_unit_test(propagate_null_local_changes_nothing),
         cmocka_unit_test(free_null_is_noop),
         cmocka_unit_test(setg_twice_aborts_naming_both),
+        cmocka_unit_test(setg_twice_names_the_first_errors_place),
     };
 
     return cmocka_run_group_tests_name("error", tests, NULL, NULL);

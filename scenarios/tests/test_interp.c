@@ -187,6 +187,26 @@ static void a_walk_that_may_fail_goes_on_past_impossible_actions(void **state)
     assert_string_equal(res.message, "cannot register state a: out of memory");
 }
 
+/* Failures say values as a scenario writes them: true/false, hashes in hex,
+ * and what is wrong with a range rather than an errno. */
+static void expectation_failures_speak_the_scenario_language(void **state)
+{
+    (void)state;
+    assert_int_equal(run("cluster size=64\nexpect broken=true\n"), SCN_FAIL);
+    assert_string_equal(res.message, "expect broken: expected true, actual false");
+    assert_int_equal(run("cluster size=64\nexpect crashed=true node=sec\n"), SCN_FAIL);
+    assert_string_equal(res.message, "expect crashed: expected true, actual false");
+    assert_int_equal(run("state name=a\nexpect hash=0x1f\n"), SCN_FAIL);
+    assert_non_null(strstr(res.message, "expect hash: expected 0x000000000000001f, actual 0x"));
+    assert_int_equal(run("cluster size=64\nexpect data=0 node=pri sector=60 count=8\n"), SCN_FAIL);
+    assert_string_equal(res.message, "expect data on pri.d0: sectors 60..67 are past the end "
+                        "of the disk (64 sectors)");
+    assert_int_equal(run("cluster size=64\nexpect data=0 node=sec sector=64\n"), SCN_FAIL);
+    assert_string_equal(res.message, "expect data on sec.d0: sectors 64..64 are past the end "
+                        "of the disk (64 sectors)");
+    assert_int_equal(run("cluster size=64\nexpect data=0 node=sec sector=56 count=8\n"), SCN_PASS);
+}
+
 static void caps_and_mismatched_outcomes_fail_cleanly(void **state)
 {
     ScnOptions caps = { .max_sectors = 64, .max_ticks = 5 };
@@ -225,6 +245,7 @@ int main(void)
         cmocka_unit_test(passing_scenario_reports_hash_and_tail),
         cmocka_unit_test(failed_expectation_names_line_expected_and_actual),
         cmocka_unit_test(runtime_error_fails_cleanly),
+        cmocka_unit_test(expectation_failures_speak_the_scenario_language),
         cmocka_unit_test(removing_an_unknown_target_names_it),
         cmocka_unit_test(a_walk_that_may_fail_goes_on_past_impossible_actions),
         cmocka_unit_test(operation_must_fail_as_told),

@@ -103,6 +103,21 @@ static void syntax_errors_name_line_and_column(void **state)
             "t.scn:1:17: expected a blank before the next argument");
 }
 
+/* What a message quotes from the file is shown, never sent to the terminal
+ * as it is: control bytes (ESC, BEL, ...) come out as \xNN. */
+static void control_bytes_in_errors_are_escaped(void **state)
+{
+    (void)state;
+    rejects("bo\x1b[2Jgus\n", "t.scn:1:1: unknown operation 'bo\\x1b[2Jgus'");
+    rejects("walk kind=st\aop\n",
+            "t.scn:1:11: bad value 'st\\x07op' for 'kind': expected one of start, stop, "
+            "checkpoint, get_error");
+    rejects("state name=a\non state=a walk=stop do=fail msg=\"x\\\x1b\"\n",
+            "t.scn:2:36: bad escape '\\\\x1b'");
+    rejects("walk kind=\x7f\n", "t.scn:1:11: bad value '\\x7f' for 'kind': expected one of "
+            "start, stop, checkpoint, get_error");
+}
+
 static void bad_values_say_why(void **state)
 {
     (void)state;
@@ -289,6 +304,7 @@ int main(void)
         cmocka_unit_test(bad_values_say_why),
         cmocka_unit_test(names_are_checked_in_file_order),
         cmocka_unit_test(fault_points_must_exist_when_armed),
+        cmocka_unit_test(control_bytes_in_errors_are_escaped),
         cmocka_unit_test(file_limits),
         cmocka_unit_test(too_many_operations),
         cmocka_unit_test(mutated_input_never_crashes),
