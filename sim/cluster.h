@@ -157,8 +157,11 @@ int sim_cluster_failover(SimCluster *c, SimRole survivor);
 int sim_cluster_crash(SimCluster *c, SimRole node);
 void sim_cluster_set_link(SimCluster *c, bool p2s_down, bool s2p_down);
 
-/* Checker verdicts: the number of violations so far, and the first one
- * ("" when none).  Also runs the end-of-run checks that are due. */
+/* Checker verdicts: the number of violations and the first one ("" when
+ * none), as last collected from the checkers: after every tick of
+ * sim_cluster_run and after sim_cluster_write, _primary_write, _packet,
+ * _failover and _crash.  A violation found during another operation shows
+ * from the next of those.  Getters only: no check runs here. */
 unsigned sim_cluster_violations(const SimCluster *c);
 const char *sim_cluster_violation(const SimCluster *c);
 

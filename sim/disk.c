@@ -828,11 +828,6 @@ const char *sim_disk_stage_name(SimDiskStage stage)
     return (unsigned)stage <= SIM_DISK_STAGE_DONE ? stage_names[stage] : "?";
 }
 
-SimDiskRole sim_disk_role(const SimDisk *d)
-{
-    return d->role;
-}
-
 const char *sim_disk_name(const SimDisk *d)
 {
     return d->name;

@@ -193,7 +193,6 @@ int sim_disk_receive(SimDisk *d, uint64_t sector, uint32_t count,
 SimDiskStage sim_disk_stage(const SimDisk *d);
 /* "none", "running", "failover", "failover_failed", "done"; "?" otherwise. */
 const char *sim_disk_stage_name(SimDiskStage stage);
-SimDiskRole sim_disk_role(const SimDisk *d);
 const char *sim_disk_name(const SimDisk *d);
 
 /* The recorded I/O error (0: none), what get_error reports on. */

@@ -139,11 +139,6 @@ uint64_t sim_store_size_sectors(const SimStore *s)
     return s->size_sectors;
 }
 
-uint64_t sim_store_max_blocks(const SimStore *s)
-{
-    return s->max_blocks;
-}
-
 uint64_t sim_store_count(const SimStore *s)
 {
     return s->count;

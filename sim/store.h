@@ -42,7 +42,6 @@ void sim_store_free(SimStore *s);
 SimStore *sim_store_clone(const SimStore *src);
 
 uint64_t sim_store_size_sectors(const SimStore *s);
-uint64_t sim_store_max_blocks(const SimStore *s);
 
 /* Written sectors, and the bytes the store holds in memory (struct, table,
  * pool chunks), for resource checks and the sparse-memory bound. */
