@@ -92,6 +92,7 @@ typedef void CliDoneFn(void *ctx, const ReportJob *job, const ReportOutcome *out
 typedef struct CliPool {
     const CliFiles *files;
     unsigned jobs;              /* 1: in this process; more: forked workers */
+    bool isolate;               /* forked workers even for jobs 1 (conform) */
     FILE *trace;                /* every run's trace after "# path", or NULL */
     CliNextFn *next;
     CliDoneFn *done;
@@ -127,10 +128,12 @@ int cli_determinism(int argc, char **argv);     /* determinism.c */
 int cli_fuzz2scn(int argc, char **argv);        /* fuzz.c */
 int cli_ledger(int argc, char **argv);          /* ledger.c */
 int cli_scn2fuzz(int argc, char **argv);        /* fuzz.c */
+int cli_conform(int argc, char **argv);         /* conform.c */
 
 /* Usage texts (replbench.c): to stdout for --help, stderr otherwise. */
 void cli_usage_run(FILE *f);
 void cli_usage_sweep(FILE *f);
 void cli_usage_determinism(FILE *f);
+void cli_usage_conform(FILE *f);           /* conform.c */
 
 #endif /* REPLBENCH_CLI_H */

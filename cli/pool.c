@@ -456,7 +456,7 @@ int cli_pool_run(const CliPool *p)
     struct sigaction ign = { .sa_handler = SIG_IGN }, old;
     int rc = 0;
 
-    if (p->jobs <= 1) {
+    if (p->jobs <= 1 && !p->isolate) {
         return run_here(p);
     }
     P = calloc(1, sizeof(*P));

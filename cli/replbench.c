@@ -27,6 +27,8 @@ static void usage(FILE *f)
           "  ledger PATH...                 the fault ledger of a run (fired, handled, observed)\n"
           "  fuzz2scn HARNESS FILE          a fuzzer input as the scenario it runs\n"
           "  scn2fuzz HARNESS FILE.scn OUT  a scenario as a seed input for a harness\n"
+          "  conform [OPTIONS] [PATH...]    the conformance table of the implementation\n"
+          "                                 under test (walk rules x walks)\n"
           "\n"
           "  replbench COMMAND --help       options of a command\n"
           "  replbench --version            the version\n"
@@ -151,6 +153,7 @@ int main(int argc, char **argv)
         { "fuzz2scn", cli_fuzz2scn },
         { "ledger", cli_ledger },
         { "scn2fuzz", cli_scn2fuzz },
+        { "conform", cli_conform },
     };
 
     if (argc < 2) {

@@ -142,6 +142,8 @@ struct ReportHtml {
     size_t n, cap;
     size_t passed, failed, skipped, errors, selected;
     bool oom;
+    ReportHtmlIntro *intro;     /* a section above the table, or NULL */
+    void *intro_ctx;
 };
 
 /* ---- the rows ----------------------------------------------------------------- */
@@ -1021,6 +1023,9 @@ static int write_page(FILE *f, const ReportHtml *h, double seconds)
     if (t != NULL && res != NULL &&
         (t->cells = malloc((size_t)MAX_LANES * K_COUNT * NBUCKETS * sizeof(*t->cells))) != NULL) {
         page_head(f, h, seconds);
+        if (h->intro != NULL) {
+            h->intro(f, h->intro_ctx);
+        }
         page_table(f, h);
         page_timelines(f, h, t, res);
         fputs("</body>\n</html>\n", f);
@@ -1034,6 +1039,12 @@ static int write_page(FILE *f, const ReportHtml *h, double seconds)
     free(t);
     free(res);
     return rc;
+}
+
+void report_html_set_intro(ReportHtml *h, ReportHtmlIntro *fn, void *ctx)
+{
+    h->intro = fn;
+    h->intro_ctx = ctx;
 }
 
 void report_html_free(ReportHtml *h)

@@ -117,6 +117,40 @@ int report_html_end(ReportHtml *h, double seconds);
 /* Free h (NULL is fine) without writing anything. */
 void report_html_free(ReportHtml *h);
 
+/* A section drawn between the page's header and its table (the scenario
+ * in row k, counted from 1 in the order added, has the anchor "#r<k>"). */
+typedef void ReportHtmlIntro(FILE *f, void *ctx);
+void report_html_set_intro(ReportHtml *h, ReportHtmlIntro *fn, void *ctx);
+
+/* ---- the conformance table (conform.c) ---------------------------------------
+ * Each walk rule of DESIGN.md and each extension of registry/impl.h, for
+ * each walk: pass, fail or n/a, derived from the `rule` tags of the
+ * scenarios run and their outcomes. */
+
+typedef struct ReportConform ReportConform;
+
+/* An empty table for the implementation linked in; NULL when out of memory. */
+ReportConform *report_conform_new(void);
+void report_conform_free(ReportConform *c);
+
+/* Scenario k (from 1, the run report's row) with its tags and outcome.
+ * sanitizer: what killed its worker ("AddressSanitizer: heap-use-after-free"),
+ * "" when unknown or not killed. */
+void report_conform_add(ReportConform *c, size_t k, const char *path, const ScnScript *s,
+                        const ReportOutcome *out, const char *sanitizer);
+
+typedef enum ReportConformFormat {
+    REPORT_CONFORM_SUMMARY, REPORT_CONFORM_JSON, REPORT_CONFORM_JUNIT
+} ReportConformFormat;
+
+/* The table to f.  Returns REPORT_EXIT_OK when no cell fails, else
+ * REPORT_EXIT_FAIL. */
+int report_conform_write(const ReportConform *c, ReportConformFormat fmt, FILE *f);
+
+/* The coloured rule x walk matrix for the HTML page (a ReportHtmlIntro;
+ * ctx is the ReportConform). */
+void report_conform_html(FILE *f, void *ctx);
+
 /* ---- the fault ledger (ledger.c) ---------------------------------------------- */
 
 typedef struct ReportLedger ReportLedger;

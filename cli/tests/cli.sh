@@ -370,4 +370,63 @@ rb ledger
 expect_rc 2 "ledger without paths"
 ok "the ledger counts fires, handled and observed, and fails on points never fired"
 
+# ---- conform: the table from rule tags, its three formats, exit statuses ----
+mkdir "$T/conform"
+cat >"$T/conform/order.scn" <<'EOF'
+rule id=1
+state name=a
+state name=b
+walk kind=start
+expect calls="b.start a.start"
+walk kind=stop
+expect calls="b.stop a.stop"
+EOF
+cat >"$T/conform/broken.scn" <<'EOF'
+rule id=3 walk=checkpoint
+state name=a
+walk kind=checkpoint
+expect calls="nothing.checkpoint"
+EOF
+rb conform "$T/conform/order.scn"
+expect_rc 0 "conform with every tagged scenario passing"
+expect_out "^conformance of " "conform names the implementation"
+expect_out "^1  *pass  *pass  *pass  *pass  *order: newest registered first\$" "conform: rule 1 passes in every walk"
+expect_out "^3  *n/a  *n/a  *n/a  *n/a .*(n/a: no scenario checks it)\$" "conform: an unchecked rule is n/a"
+expect_out "^conform: 4 pass, 0 fail, 36 n/a" "conform summary line"
+rb conform "$T/conform"
+expect_rc 1 "conform with a failing tagged scenario"
+expect_out "^3  *n/a  *n/a  *FAIL  *n/a " "conform: only the tagged walk fails"
+expect_out "^FAIL rule 3, checkpoint: 1 scenario; first: $T/conform/broken.scn:4: expect calls" "conform: the failure, its line"
+expect_out "^  reproduce: replbench run --seed [0-9]* $T/conform/broken.scn\$" "conform: the reproduce command"
+rb conform --format json "$T/conform"
+expect_rc 1 "conform --format json with a failure"
+python3 - "$OUT" <<'EOF' || fail "conform --format json: not the expected document"
+import json, sys
+d = json.load(open(sys.argv[1]))
+r = [x for x in d["rules"] if x["rule"] == "3"][0]
+assert r["walks"] == {"start": "n/a", "stop": "n/a", "checkpoint": "fail", "get_error": "n/a"}, r
+assert r["failures"][0]["walk"] == "checkpoint", r
+assert d["implementation"]["api"] == "instances", d
+assert len(d["implementation"]["sha256"]) == 64, d
+EOF
+rb conform --format junit "$T/conform"
+expect_rc 1 "conform --format junit with a failure"
+python3 - "$OUT" <<'EOF' || fail "conform --format junit: not the expected document"
+import sys, xml.etree.ElementTree as E
+s = E.parse(sys.argv[1]).getroot().find("testsuite")
+assert s.get("tests") == "40" and s.get("failures") == "1", s.attrib
+p = s.find("properties/property[@name='implementation.api']")
+assert p is not None and p.get("value") == "instances"
+EOF
+rb conform --report "$T/conform-report" "$T/conform"
+expect_rc 1 "conform --report with a failure"
+grep -q '<td class="cell fail">FAIL<br/><a href="#r1"' "$T/conform-report/index.html" \
+    || fail "conform --report: the failing cell links to its scenario's row"
+rb conform --format yaml "$T/conform"
+expect_rc 2 "conform --format yaml"
+expect_err "expected summary, json or junit" "conform: bad format"
+rb conform "$T/nowhere"
+expect_rc 2 "conform on a missing path"
+ok "conform derives its table from rule tags; summary, json, junit, the matrix page"
+
 exit 0

@@ -1,0 +1,476 @@
+/* conform.c: the conformance table (report.h): each walk rule of DESIGN.md
+ * and each extension of registry/impl.h, for each walk, from the `rule`
+ * tags of the scenarios run and their outcomes; written as a summary, JSON,
+ * JUnit, and as the coloured matrix of the HTML page.  Runs nothing.
+ */
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "check_registry.h"
+#include "impl.h"
+#include "report.h"
+
+#define WALKS 4
+#define ROWS (SCN_RULES + REPLICATION_EXT__COUNT)
+#define CELL_MAX_FAILS 16               /* failures kept per cell */
+
+typedef struct Fail {
+    size_t k;                           /* the run report's row */
+    const char *path;                   /* the caller's, outlives the table */
+    uint64_t seed;
+    unsigned line;
+    char message[256];
+    char sanitizer[128];
+} Fail;
+
+typedef struct Cell {
+    unsigned pass, fail, na;
+    unsigned missing;                   /* extensions the N/A ones needed */
+    unsigned nfails;
+    Fail fails[CELL_MAX_FAILS];
+} Cell;
+
+struct ReportConform {
+    Cell cells[ROWS][WALKS];
+    unsigned offered;
+};
+
+typedef enum State { ST_PASS, ST_FAIL, ST_NA } State;
+
+static const char *const state_names[] = { "pass", "fail", "n/a" };
+
+ReportConform *report_conform_new(void)
+{
+    ReportConform *c = calloc(1, sizeof(*c));
+
+    if (c != NULL) {
+        c->offered = replication_impl_extensions();
+    }
+    return c;
+}
+
+void report_conform_free(ReportConform *c)
+{
+    free(c);
+}
+
+/* Rows: rules 1..SCN_RULES, then one per extension bit. */
+static unsigned row_of(const ScnRuleTag *t)
+{
+    unsigned bit = 0;
+
+    if (t->rule != 0) {
+        return t->rule - 1;
+    }
+    while ((t->ext >> bit) > 1) {
+        bit++;
+    }
+    return SCN_RULES + bit;
+}
+
+static void add_to_cell(Cell *cell, size_t k, const char *path, const ReportOutcome *out,
+                        const char *sanitizer)
+{
+    const ScnResult *r = &out->res;
+    Fail *f;
+
+    if (out->loaded && r->status == SCN_PASS) {
+        cell->pass++;
+        return;
+    }
+    if (out->loaded && r->status == SCN_SKIP) {
+        cell->na++;
+        cell->missing |= r->missing_ext;
+        return;
+    }
+    cell->fail++;
+    if (cell->nfails == CELL_MAX_FAILS) {
+        return;
+    }
+    f = &cell->fails[cell->nfails++];
+    *f = (Fail){ .k = k, .path = path, .seed = r->seed, .line = r->line };
+    snprintf(f->message, sizeof(f->message), "%.*s", (int)sizeof(f->message) - 1,
+             out->loaded ? r->message : out->error);
+    snprintf(f->sanitizer, sizeof(f->sanitizer), "%.*s", (int)sizeof(f->sanitizer) - 1,
+             sanitizer ? sanitizer : "");
+}
+
+void report_conform_add(ReportConform *c, size_t k, const char *path, const ScnScript *s,
+                        const ReportOutcome *out, const char *sanitizer)
+{
+    const ScnRuleTag *tags;
+    size_t n = s != NULL ? scn_script_rules(s, &tags) : 0;
+
+    for (size_t i = 0; i < n; i++) {
+        unsigned row = row_of(&tags[i]);
+
+        for (int w = 0; w < WALKS; w++) {
+            if (tags[i].walk == SCN_WALK_ANY || tags[i].walk == w) {
+                add_to_cell(&c->cells[row][w], k, path, out, sanitizer);
+            }
+        }
+    }
+}
+
+static unsigned row_ext(unsigned row)
+{
+    return row < SCN_RULES ? 0 : 1u << (row - SCN_RULES);
+}
+
+/* The row's name ("5", "alloc-null") and title. */
+static const char *row_name(unsigned row, char *buf, size_t len)
+{
+    if (row < SCN_RULES) {
+        snprintf(buf, len, "%u", row + 1);
+    } else {
+        snprintf(buf, len, "%s", replication_ext_name((ReplicationExt)row_ext(row)));
+    }
+    return buf;
+}
+
+static const char *row_title(unsigned row)
+{
+    static const char *const ext_titles[REPLICATION_EXT__COUNT] = {
+        "independent registries (replication_registry_new)",
+        "live count (replication_registry_count)",
+        "NULL, nothing changed, when allocation fails",
+        "freeing a registry releases its states",
+    };
+
+    return row < SCN_RULES ? scn_rule_title(row + 1) : ext_titles[row - SCN_RULES];
+}
+
+/* A cell's state, and why when n/a. */
+static State cell_state(const ReportConform *c, unsigned row, int w, char *why, size_t len)
+{
+    const Cell *cell = &c->cells[row][w];
+    unsigned ext = row_ext(row);
+    size_t n;
+
+    why[0] = '\0';
+    if (ext != 0 && !(c->offered & ext)) {
+        snprintf(why, len, "not offered by %s", replication_impl()->name);
+        return ST_NA;
+    }
+    if (cell->fail > 0) {
+        return ST_FAIL;
+    }
+    if (cell->pass > 0) {
+        return ST_PASS;
+    }
+    if (cell->na == 0) {
+        snprintf(why, len, "no scenario checks it");
+        return ST_NA;
+    }
+    n = (size_t)snprintf(why, len, "every scenario needs");
+    for (unsigned i = 0; i < REPLICATION_EXT__COUNT && n < len; i++) {
+        if (cell->missing & (1u << i)) {
+            n += (size_t)snprintf(why + n, len - n, " %s",
+                                  replication_ext_name((ReplicationExt)(1u << i)));
+        }
+    }
+    return ST_NA;
+}
+
+/* ---- summary ------------------------------------------------------------------ */
+
+static void summary_failures(const ReportConform *c, FILE *f)
+{
+    char name[32];
+
+    for (unsigned row = 0; row < ROWS; row++) {
+        for (int w = 0; w < WALKS; w++) {
+            const Cell *cell = &c->cells[row][w];
+            const Fail *x = &cell->fails[0];
+
+            if (cell->fail == 0) {
+                continue;
+            }
+            fprintf(f, "FAIL rule %s, %s: %u scenario%s; first: %s", row_name(row, name, sizeof(name)),
+                    sim_walk_name((SimWalk)w), cell->fail, cell->fail == 1 ? "" : "s", x->path);
+            if (x->line != 0) {
+                fprintf(f, ":%u", x->line);
+            }
+            fputs(": ", f);
+            report_put_line_safe(f, x->message);
+            if (x->sanitizer[0] != '\0') {
+                fprintf(f, " [%s]", x->sanitizer);
+            }
+            fputs("\n  reproduce: ", f);
+            report_reproduce(f, x->seed, NULL, x->path);
+            fputc('\n', f);
+        }
+    }
+}
+
+static int write_summary(const ReportConform *c, FILE *f)
+{
+    char name[32], why[160], impl[512];
+    unsigned counts[3] = { 0, 0, 0 };
+
+    report_impl_describe(impl, sizeof(impl));
+    fprintf(f, "conformance of %s\n\n%-18s %-10s %-10s %-10s %-10s  title\n", impl, "rule",
+            "start", "stop", "checkpoint", "get_error");
+    for (unsigned row = 0; row < ROWS; row++) {
+        fprintf(f, "%-18s", row_name(row, name, sizeof(name)));
+        for (int w = 0; w < WALKS; w++) {
+            State st = cell_state(c, row, w, why, sizeof(why));
+
+            counts[st]++;
+            fprintf(f, " %-10s", st == ST_FAIL ? "FAIL" : state_names[st]);
+        }
+        fprintf(f, "  %s", row_title(row));
+        if (cell_state(c, row, 0, why, sizeof(why)) == ST_NA) {
+            fprintf(f, " (n/a: %s)", why);
+        }
+        fputc('\n', f);
+    }
+    fputc('\n', f);
+    summary_failures(c, f);
+    fprintf(f, "conform: %u pass, %u fail, %u n/a (cells of %u rules x %d walks)\n",
+            counts[ST_PASS], counts[ST_FAIL], counts[ST_NA], ROWS, WALKS);
+    return counts[ST_FAIL] != 0 ? REPORT_EXIT_FAIL : REPORT_EXIT_OK;
+}
+
+/* ---- JSON --------------------------------------------------------------------- */
+
+static void json_str(FILE *f, const char *s)
+{
+    fputc('"', f);
+    for (const unsigned char *p = (const unsigned char *)s; *p != '\0'; p++) {
+        if (*p == '"' || *p == '\\') {
+            fprintf(f, "\\%c", *p);
+        } else if (*p < 0x20 || *p == 0x7f) {
+            fprintf(f, "\\u%04x", *p);
+        } else {
+            fputc(*p, f);
+        }
+    }
+    fputc('"', f);
+}
+
+static void json_impl(FILE *f, unsigned offered)
+{
+    const ReplicationImpl *impl = replication_impl();
+    bool first = true;
+
+    fputs("{\"implementation\": {\"name\": ", f);
+    json_str(f, impl->name);
+    fputs(", \"path\": ", f);
+    json_str(f, impl->path);
+    fprintf(f, ", \"api\": \"%s\", \"sha256\": \"%s\", \"extensions\": [", impl->api, impl->sha256);
+    for (unsigned i = 0; i < REPLICATION_EXT__COUNT; i++) {
+        if (offered & (1u << i)) {
+            fprintf(f, "%s\"%s\"", first ? "" : ", ", replication_ext_name((ReplicationExt)(1u << i)));
+            first = false;
+        }
+    }
+    fputs("]},\n \"rules\": [", f);
+}
+
+static void json_failures(const ReportConform *c, unsigned row, FILE *f)
+{
+    bool first = true;
+
+    for (int w = 0; w < WALKS; w++) {
+        const Cell *cell = &c->cells[row][w];
+
+        for (unsigned i = 0; i < cell->nfails; i++) {
+            const Fail *x = &cell->fails[i];
+            char *repro = NULL;
+            size_t len = 0;
+            FILE *m = open_memstream(&repro, &len);
+
+            if (m != NULL) {
+                report_reproduce(m, x->seed, NULL, x->path);
+                fclose(m);
+            }
+            fprintf(f, "%s\n    {\"walk\": \"%s\", \"scenario\": ", first ? "" : ",",
+                    sim_walk_name((SimWalk)w));
+            json_str(f, x->path);
+            fprintf(f, ", \"line\": %u, \"message\": ", x->line);
+            json_str(f, x->message);
+            fputs(", \"sanitizer\": ", f);
+            json_str(f, x->sanitizer);
+            fputs(", \"reproduce\": ", f);
+            json_str(f, repro != NULL ? repro : "");
+            fputc('}', f);
+            free(repro);
+            first = false;
+        }
+    }
+}
+
+static int write_json(const ReportConform *c, FILE *f)
+{
+    char name[32], why[160];
+    bool failed = false;
+
+    json_impl(f, c->offered);
+    for (unsigned row = 0; row < ROWS; row++) {
+        fprintf(f, "%s\n  {\"rule\": ", row == 0 ? "" : ",");
+        json_str(f, row_name(row, name, sizeof(name)));
+        fputs(", \"title\": ", f);
+        json_str(f, row_title(row));
+        fputs(", \"walks\": {", f);
+        for (int w = 0; w < WALKS; w++) {
+            State st = cell_state(c, row, w, why, sizeof(why));
+
+            failed |= st == ST_FAIL;
+            fprintf(f, "%s\"%s\": \"%s\"", w ? ", " : "", sim_walk_name((SimWalk)w), state_names[st]);
+        }
+        fputs("}, \"why\": {", f);
+        for (int w = 0; w < WALKS; w++) {
+            cell_state(c, row, w, why, sizeof(why));
+            fprintf(f, "%s\"%s\": ", w ? ", " : "", sim_walk_name((SimWalk)w));
+            json_str(f, why);
+        }
+        fputs("}, \"failures\": [", f);
+        json_failures(c, row, f);
+        fputs("]}", f);
+    }
+    fputs("\n]}\n", f);
+    return failed ? REPORT_EXIT_FAIL : REPORT_EXIT_OK;
+}
+
+/* ---- JUnit: one testcase per cell ------------------------------------------------ */
+
+static void junit_cell(const ReportConform *c, unsigned row, int w, FILE *f)
+{
+    char name[32], why[160];
+    State st = cell_state(c, row, w, why, sizeof(why));
+    const Cell *cell = &c->cells[row][w];
+
+    fprintf(f, "    <testcase classname=\"conform.rule.%s\" name=\"%s\">",
+            row_name(row, name, sizeof(name)), sim_walk_name((SimWalk)w));
+    if (st == ST_NA) {
+        fputs("<skipped message=\"n/a: ", f);
+        report_xml_put(f, why, true);
+        fputs("\"/>", f);
+    } else if (st == ST_FAIL) {
+        fprintf(f, "<failure type=\"failure\" message=\"%u scenarios fail; first: ", cell->fail);
+        report_xml_put(f, cell->fails[0].path, true);
+        fputs(": ", f);
+        report_xml_put(f, cell->fails[0].message, true);
+        fputs("\">", f);
+        for (unsigned i = 0; i < cell->nfails; i++) {
+            report_xml_put(f, cell->fails[i].path, false);
+            fputs(": ", f);
+            report_xml_put(f, cell->fails[i].message, false);
+            fputs(cell->fails[i].sanitizer[0] ? " [" : "", f);
+            report_xml_put(f, cell->fails[i].sanitizer, false);
+            fputs(cell->fails[i].sanitizer[0] ? "]\n" : "\n", f);
+        }
+        fputs("</failure>", f);
+    }
+    fputs("</testcase>\n", f);
+}
+
+static int write_junit(const ReportConform *c, FILE *f)
+{
+    const ReplicationImpl *impl = replication_impl();
+    char why[160], desc[512];
+    unsigned failed = 0, na = 0;
+
+    for (unsigned row = 0; row < ROWS; row++) {
+        for (int w = 0; w < WALKS; w++) {
+            State st = cell_state(c, row, w, why, sizeof(why));
+
+            failed += st == ST_FAIL;
+            na += st == ST_NA;
+        }
+    }
+    report_impl_describe(desc, sizeof(desc));
+    fprintf(f, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites name=\"conform\">\n"
+            "  <testsuite name=\"conform\" tests=\"%u\" failures=\"%u\" errors=\"0\" "
+            "skipped=\"%u\">\n  <properties>\n    <property name=\"implementation\" value=\"",
+            ROWS * WALKS, failed, na);
+    report_xml_put(f, desc, true);
+    fputs("\"/>\n    <property name=\"implementation.path\" value=\"", f);
+    report_xml_put(f, impl->path, true);
+    fprintf(f, "\"/>\n    <property name=\"implementation.api\" value=\"%s\"/>\n"
+            "    <property name=\"implementation.sha256\" value=\"%s\"/>\n  </properties>\n",
+            impl->api, impl->sha256);
+    for (unsigned row = 0; row < ROWS; row++) {
+        for (int w = 0; w < WALKS; w++) {
+            junit_cell(c, row, w, f);
+        }
+    }
+    fputs("  </testsuite>\n</testsuites>\n", f);
+    return failed != 0 ? REPORT_EXIT_FAIL : REPORT_EXIT_OK;
+}
+
+int report_conform_write(const ReportConform *c, ReportConformFormat fmt, FILE *f)
+{
+    switch (fmt) {
+    case REPORT_CONFORM_JSON:
+        return write_json(c, f);
+    case REPORT_CONFORM_JUNIT:
+        return write_junit(c, f);
+    default:
+        return write_summary(c, f);
+    }
+}
+
+/* ---- the HTML matrix ---------------------------------------------------------- */
+
+static void html_cell(FILE *f, const ReportConform *c, unsigned row, int w)
+{
+    char why[160];
+    State st = cell_state(c, row, w, why, sizeof(why));
+    const Cell *cell = &c->cells[row][w];
+
+    fprintf(f, "<td class=\"cell %s\">%s", st == ST_PASS ? "pass" : st == ST_FAIL ? "fail" : "na",
+            st == ST_FAIL ? "FAIL" : state_names[st]);
+    if (st == ST_PASS) {
+        fprintf(f, "<br/><small>%u scenario%s</small>", cell->pass, cell->pass == 1 ? "" : "s");
+    } else if (st == ST_NA) {
+        fputs("<br/><small>", f);
+        report_xml_put(f, why, false);
+        fputs("</small>", f);
+    }
+    for (unsigned i = 0; st == ST_FAIL && i < cell->nfails; i++) {
+        const char *base = strrchr(cell->fails[i].path, '/');
+
+        fprintf(f, "<br/><a href=\"#r%zu\" title=\"", cell->fails[i].k);
+        report_xml_put(f, cell->fails[i].message, true);
+        fputs("\">", f);
+        report_xml_put(f, base != NULL ? base + 1 : cell->fails[i].path, false);
+        fputs("</a>", f);
+        if (cell->fails[i].sanitizer[0] != '\0') {
+            fputs(" <small>", f);
+            report_xml_put(f, cell->fails[i].sanitizer, false);
+            fputs("</small>", f);
+        }
+    }
+    fputs("</td>", f);
+}
+
+void report_conform_html(FILE *f, void *ctx)
+{
+    const ReportConform *c = ctx;
+    char name[32];
+
+    fputs("<style>table.conform td.cell{text-align:center;vertical-align:top;min-width:9em}"
+          "td.cell.pass{background:#d7f0d9}td.cell.fail{background:#f6cdc9;font-weight:600}"
+          "td.cell.na{background:#e8e8e8;color:#555}td.cell small{font-weight:400}</style>\n"
+          "<h2>Conformance</h2>\n<table class=\"conform\">\n<thead><tr><th>rule</th><th>title</th>",
+          f);
+    for (int w = 0; w < WALKS; w++) {
+        fprintf(f, "<th>%s</th>", sim_walk_name((SimWalk)w));
+    }
+    fputs("</tr></thead>\n<tbody>\n", f);
+    for (unsigned row = 0; row < ROWS; row++) {
+        fputs("<tr><td class=\"mono\">", f);
+        report_xml_put(f, row_name(row, name, sizeof(name)), false);
+        fputs("</td><td>", f);
+        report_xml_put(f, row_title(row), false);
+        fputs("</td>", f);
+        for (int w = 0; w < WALKS; w++) {
+            html_cell(f, c, row, w);
+        }
+        fputs("</tr>\n", f);
+    }
+    fputs("</tbody>\n</table>\n<h2>Scenarios</h2>\n", f);
+}
