@@ -76,6 +76,7 @@ typedef struct Interp {
     uint64_t ticks_limit, ticks_used;
     unsigned depth, depth_limit;
     unsigned long calls_limit, calls_this_walk;
+    unsigned long calls_walk;   /* the outermost walk they count for */
 } Interp;
 
 /* Callbacks carry no context of ours: one run at a time per process. */
@@ -442,6 +443,10 @@ static void on_call(ReplicationState *rs, SimWalk w, ReplicationMode mode,
     sim_trace_event(&in->w->trace, sim_clock_now(in->w->clock),
                     st->node >= 0 ? sim_node_name(sim_cluster_node(in->c, (SimRole)st->node)) : "-",
                     "scn", "call", "%s.%s", st->name, sim_walk_name(w));
+    if (sim_regcheck_outer_walks(in->w->regcheck) != in->calls_walk) {
+        in->calls_walk = sim_regcheck_outer_walks(in->w->regcheck);
+        in->calls_this_walk = 0;        /* limit calls= is per outermost walk */
+    }
     if (++in->calls_this_walk > in->calls_limit) {
         if (in->calls_this_walk == in->calls_limit + 1) {
             cannot(in, in->op->line, "more than %lu callbacks in one walk", in->calls_limit);
@@ -484,7 +489,6 @@ static bool op_walk(Interp *in, const ScnOp *op)
     int64_t errp = num(op, K_ERRP, ERRP_FRESH);
     Error *err = NULL;
 
-    in->calls_this_walk = 0;
     if (errp == ERRP_SET) {
         error_setg(&err, "earlier");
     }

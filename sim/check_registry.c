@@ -42,6 +42,7 @@ struct SimRegCheck {
     unsigned depth;
     unsigned violations;
     unsigned long calls;
+    unsigned long outer_walks;  /* walks begun at depth 0 */
     char first[SIM_REGCHECK_MSG_MAX];
     struct { SimRegIdleFn fn; void *ctx; } hooks[SIM_REGCHECK_MAX_HOOKS];
     unsigned nhooks;
@@ -316,6 +317,7 @@ void sim_regcheck_walk_begin(SimRegCheck *chk, ReplicationRegistry *reg, SimWalk
         violation(chk, "registry checker: walks nested deeper than %d", MAX_DEPTH);
         return;
     }
+    chk->outer_walks += chk->depth == 0;
     f = &chk->frames[chk->depth++];
     *f = (Frame){ .reg = reg, .w = w };
     /* Newest first: slots are not in registration order once reused. */
@@ -403,6 +405,11 @@ const char *sim_regcheck_first(const SimRegCheck *chk)
 unsigned long sim_regcheck_calls(const SimRegCheck *chk)
 {
     return chk->calls;
+}
+
+unsigned long sim_regcheck_outer_walks(const SimRegCheck *chk)
+{
+    return chk->outer_walks;
 }
 
 size_t sim_regcheck_live(const SimRegCheck *chk)

@@ -87,6 +87,11 @@ const char *sim_regcheck_first(const SimRegCheck *chk);
 /* Callbacks seen by the checker, all walks together. */
 unsigned long sim_regcheck_calls(const SimRegCheck *chk);
 
+/* Outermost walks begun so far (a walk begun while none is in progress,
+ * on any registry): a callback can tell whether it belongs to the same
+ * outermost walk as the one before it. */
+unsigned long sim_regcheck_outer_walks(const SimRegCheck *chk);
+
 /* Tracked states still live (teardown checks it is 0). */
 size_t sim_regcheck_live(const SimRegCheck *chk);
 

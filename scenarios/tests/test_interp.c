@@ -207,6 +207,21 @@ static void expectation_failures_speak_the_scenario_language(void **state)
     assert_int_equal(run("cluster size=64\nexpect data=0 node=sec sector=56 count=8\n"), SCN_PASS);
 }
 
+/* limit calls= counts the callbacks of one outermost walk, nested walks
+ * included: the cluster's walks (a checkpoint each get_error + checkpoint)
+ * once added up over the whole run. */
+static void callback_limit_is_per_outermost_walk(void **state)
+{
+    (void)state;
+    assert_int_equal(run("limit calls=3\ncluster size=64 interval=10\nstate name=a node=pri\n"
+                         "start\nrun ticks=100\nexpect epoch=10\n"), SCN_PASS);
+    assert_int_equal(run("limit calls=3\nstate name=a\nwalk kind=stop\nwalk kind=stop\n"
+                         "walk kind=stop\nwalk kind=stop\n"), SCN_PASS);
+    assert_int_equal(run("limit calls=3 depth=8\nstate name=a\non state=a walk=stop do=nested "
+                         "nested=stop\nwalk kind=stop\n"), SCN_FAIL);
+    assert_string_equal(res.message, "more than 3 callbacks in one walk");
+}
+
 static void caps_and_mismatched_outcomes_fail_cleanly(void **state)
 {
     ScnOptions caps = { .max_sectors = 64, .max_ticks = 5 };
@@ -245,6 +260,7 @@ int main(void)
         cmocka_unit_test(passing_scenario_reports_hash_and_tail),
         cmocka_unit_test(failed_expectation_names_line_expected_and_actual),
         cmocka_unit_test(runtime_error_fails_cleanly),
+        cmocka_unit_test(callback_limit_is_per_outermost_walk),
         cmocka_unit_test(expectation_failures_speak_the_scenario_language),
         cmocka_unit_test(removing_an_unknown_target_names_it),
         cmocka_unit_test(a_walk_that_may_fail_goes_on_past_impossible_actions),
