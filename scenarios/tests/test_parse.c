@@ -212,6 +212,29 @@ static void file_limits(void **state)
     assert_string_equal(err.message, "NUL byte in the file");
 }
 
+/* FORMAT.md "Errors": CRLF line ends are accepted, a CR elsewhere is a
+ * byte (shown escaped); escape errors point at the backslash, an
+ * unterminated string at its quote. */
+static void line_ends_and_byte_level_columns(void **state)
+{
+    ScnError err;
+    ScnScript *s;
+
+    (void)state;
+    s = parse("state name=a\r\nwalk kind=stop\r\n", &err);
+    assert_non_null(s);
+    assert_int_equal(scn_ops(s), 2);
+    scn_free(s);
+    rejects("state name=a\rwalk kind=stop\n",
+            "t.scn:1:12: bad value 'a\\x0dwalk' for 'name': expected a name of 1-24 "
+            "letters, digits, '_' or '-'");
+    rejects("state name=a\non state=a walk=stop do=fail msg=\"ab\\x00\"\n",
+            "t.scn:2:37: '\\x00' is not allowed: no NUL bytes");
+    rejects("state name=a\non state=a walk=stop do=fail msg=\"ab\\x4\"\n",
+            "t.scn:2:37: bad escape '\\x'");
+    rejects("state name=\"a b\n", "t.scn:1:12: unterminated string");
+}
+
 static void too_many_operations(void **state)
 {
     size_t n = (SCN_MAX_OPS + 1) * 13 + 1;
@@ -306,6 +329,7 @@ int main(void)
         cmocka_unit_test(fault_points_must_exist_when_armed),
         cmocka_unit_test(control_bytes_in_errors_are_escaped),
         cmocka_unit_test(file_limits),
+        cmocka_unit_test(line_ends_and_byte_level_columns),
         cmocka_unit_test(too_many_operations),
         cmocka_unit_test(mutated_input_never_crashes),
     };
