@@ -1287,8 +1287,8 @@ ScnStatus scn_run(const ScnScript *s, const ScnOptions *opt, ScnResult *res)
         snprintf(res->message, sizeof(res->message), "cannot run: %s", err);
         return res->status;
     }
-    *in = (Interp){ .s = s, .opt = opt, .res = res, .w = in->w, .ticks_limit = 1000000,
-                    .depth_limit = 8, .calls_limit = 10000 };
+    *in = (Interp){ .s = s, .opt = opt, .res = res, .w = in->w, .ticks_limit = SCN_MAX_TICKS,
+                    .depth_limit = SCN_MAX_DEPTH, .calls_limit = SCN_MAX_CALLS };
     in->w->trace.out = opt->trace;
     in->w->trace.sink = in->w->faults ? ledger_line : opt->sink;
     in->w->trace.sink_ctx = in->w->faults ? (void *)in : opt->sink_ctx;

@@ -27,6 +27,17 @@
 #define SCN_MAX_POINTS 128
 #define SCN_MSG_MAX 1024
 
+/* The language's own bounds on values (a backend's bounds are its own
+ * constants: cluster.h, disk.h); the parser checks them. */
+#define SCN_MAX_TICKS 1000000           /* ticks in all (limit ticks=, also the
+                                           default), per run, per timeout */
+#define SCN_MAX_DEPTH 8                 /* walk nesting (limit depth=, default) */
+#define SCN_MAX_CALLS 10000             /* callbacks per walk (limit calls=, default) */
+#define SCN_MAX_COUNT 1000000           /* a call number (on call=), a count to expect */
+#define SCN_MAX_LATENCY_TICKS 1000      /* cluster latency= */
+#define SCN_MAX_SECTORS (INT64_C(1) << 31)  /* disk sizes and sector numbers */
+#define SCN_MIN_RC (-4095)              /* io rc=: a negative errno, or 0 */
+
 typedef struct ScnScript ScnScript;
 
 /* Where a parse error is, and what it is. */

@@ -865,7 +865,8 @@ static int validate(const SimClusterConfig *k, char *err, size_t errlen)
         bad = "disks must be 1..4";
     } else if (k->connections > SIM_CLUSTER_MAX_CONNS) {
         bad = "connections must be 1..64";
-    } else if (k->max_write_sectors > 64 || k->max_write_sectors > k->working_set_sectors) {
+    } else if (k->max_write_sectors > SIM_CLUSTER_MAX_WRITE_SECTORS
+               || k->max_write_sectors > k->working_set_sectors) {
         bad = "max_write_sectors must be 1..64 and fit in the working set";
     } else if (!strcmp(k->names[0], k->names[1])) {
         bad = "the two nodes need different names";
@@ -1255,11 +1256,12 @@ static int check_range(SimCluster *c, unsigned disk, uint64_t sector, uint32_t c
     if (disk >= c->cfg.disks) {
         return fail(c, -EINVAL, "no disk %u (the cluster has %u)", disk, c->cfg.disks);
     }
-    if (count == 0 || count > 64 || sector >= c->cfg.disk_size_sectors ||
-        count > c->cfg.disk_size_sectors - sector) {
-        return fail(c, -EINVAL, "sectors %llu+%u out of range (size %llu, at most 64)",
+    if (count == 0 || count > SIM_CLUSTER_MAX_WRITE_SECTORS
+        || sector >= c->cfg.disk_size_sectors || count > c->cfg.disk_size_sectors - sector) {
+        return fail(c, -EINVAL, "sectors %llu+%u out of range (size %llu, at most %u)",
                     (unsigned long long)sector, count,
-                    (unsigned long long)c->cfg.disk_size_sectors);
+                    (unsigned long long)c->cfg.disk_size_sectors,
+                    (unsigned)SIM_CLUSTER_MAX_WRITE_SECTORS);
     }
     return 0;
 }

@@ -49,6 +49,7 @@
 
 #define SIM_CLUSTER_MAX_DISKS 4
 #define SIM_CLUSTER_MAX_CONNS 64
+#define SIM_CLUSTER_MAX_WRITE_SECTORS 64    /* one guest write */
 #define SIM_CLUSTER_MSG_MAX 256
 #define SIM_NEVER UINT64_MAX
 #define SIM_CLUSTER_PRIMARY_NAME "pri"      /* default node names */
@@ -73,7 +74,8 @@ typedef struct SimClusterConfig {
     uint32_t divergence_per_million;    /* the secondary's copy differs */
     uint32_t connections;               /* 1..64; default 4 */
     uint64_t working_set_sectors;       /* writes land below; default 4096 */
-    uint32_t max_write_sectors;         /* 1..64; default 8 */
+    uint32_t max_write_sectors;         /* 1..SIM_CLUSTER_MAX_WRITE_SECTORS;
+                                           default 8 */
     bool no_failover_on_crash;          /* a crash only fences the node */
     bool upstream_checkpoint;           /* no get_error_all on the primary */
     bool upstream_failover;             /* commit even without a full

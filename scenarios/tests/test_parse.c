@@ -14,6 +14,7 @@
 
 #include "prng.h"
 #include "check_registry.h"
+#include "cluster.h"
 #include "impl.h"
 #include "scn_ast.h"
 
@@ -192,6 +193,77 @@ static void fault_points_must_exist_when_armed(void **state)
     scn_free(s);
 }
 
+/* Text at `max` parses, at max + 1 it fails naming the bound. */
+static void bound_is(const char *fmt, long long max, const char *key)
+{
+    char text[256], want[128];
+    ScnError err;
+    ScnScript *s;
+
+    snprintf(text, sizeof(text), fmt, max);
+    s = parse(text, &err);
+    if (s == NULL) {
+        fail_msg("%s: %s", text, err.message);
+    }
+    scn_free(s);
+    snprintf(text, sizeof(text), fmt, max + 1);
+    assert_null(parse(text, &err));
+    snprintf(want, sizeof(want), "for '%s': must be ", key);
+    assert_non_null(strstr(err.message, want));
+    snprintf(want, sizeof(want), "..%lld", max);
+    assert_non_null(strstr(err.message, want));
+}
+
+static void value_bounds_are_their_owners_limits(void **state)
+{
+    (void)state;
+    bound_is("cluster disks=%lld\n", SIM_CLUSTER_MAX_DISKS, "disks");
+    bound_is("cluster connections=%lld\n", SIM_CLUSTER_MAX_CONNS, "connections");
+    bound_is("cluster\nwrite sector=0 byte=1 count=%lld\n", SIM_CLUSTER_MAX_WRITE_SECTORS,
+             "count");
+    bound_is("cluster disks=4\nwrite disk=%lld sector=0 byte=1\n", SIM_CLUSTER_MAX_DISKS - 1,
+             "disk");
+    bound_is("cluster connections=64\npacket conn=%lld\n", SIM_CLUSTER_MAX_CONNS - 1, "conn");
+    bound_is("cluster commit_rate=%lld\n", SIM_DISK_COMMIT_MAX_SECTORS_PER_TICK, "commit_rate");
+    bound_is("disk name=d role=secondary\nio disk=d op=read sector=0 count=%lld\n",
+             SIM_DISK_MAX_IO_SECTORS, "count");
+    bound_is("limit ticks=%lld\n", SCN_MAX_TICKS, "ticks");
+    bound_is("limit depth=%lld\n", SCN_MAX_DEPTH, "depth");
+    bound_is("limit calls=%lld\n", SCN_MAX_CALLS, "calls");
+    bound_is("cluster latency=%lld\n", SCN_MAX_LATENCY_TICKS, "latency");
+    bound_is("disk name=d role=secondary size=%lld\n", SCN_MAX_SECTORS, "size");
+}
+
+static void collect_point(void *ctx, const char *name)
+{
+    char *text = ctx;
+    size_t len = strlen(text);
+
+    snprintf(text + len, 8192 - len, "fault point=%s mode=once\n", name);
+}
+
+/* The parser knows a cluster's points from the cluster itself. */
+static void every_point_a_cluster_registers_can_be_armed(void **state)
+{
+    SimClusterConfig cfg = { .names = { "a", "b" }, .disks = SIM_CLUSTER_MAX_DISKS };
+    static char text[8192];
+    ScnError err;
+    ScnScript *s;
+
+    (void)state;
+    snprintf(text, sizeof(text), "cluster primary=a secondary=b disks=%d\n",
+             SIM_CLUSTER_MAX_DISKS);
+    assert_int_equal(sim_cluster_points(&cfg, collect_point, text), 0);
+    s = parse(text, &err);
+    if (s == NULL) {
+        fail_msg("%s", err.message);
+    }
+    assert_int_equal(scn_ops(s), 1 + 10 + 2 + SIM_CLUSTER_MAX_DISKS * (1 + 4));
+    scn_free(s);
+    rejects("cluster primary=a secondary=b\nfault point=disk/a.d0/read mode=once\n",
+            "t.scn:2:13: unknown fault point 'disk/a.d0/read'");
+}
+
 static void file_limits(void **state)
 {
     char *big = malloc(SCN_MAX_LINE + 64);
@@ -327,6 +399,8 @@ int main(void)
         cmocka_unit_test(bad_values_say_why),
         cmocka_unit_test(names_are_checked_in_file_order),
         cmocka_unit_test(fault_points_must_exist_when_armed),
+        cmocka_unit_test(value_bounds_are_their_owners_limits),
+        cmocka_unit_test(every_point_a_cluster_registers_can_be_armed),
         cmocka_unit_test(control_bytes_in_errors_are_escaped),
         cmocka_unit_test(file_limits),
         cmocka_unit_test(line_ends_and_byte_level_columns),
