@@ -82,6 +82,51 @@ typedef struct CliPaths {
 bool cli_paths_init(CliPaths *p, int argc);
 void cli_paths_free(CliPaths *p);
 
+/* ---- the command skeleton (command.c) ------------------------------------- */
+
+/* Which common options a command takes (--help: every command). */
+enum { CLI_TAKES_SEED = 1u << 0, CLI_TAKES_JOBS = 1u << 1, CLI_TAKES_SHARD = 1u << 2 };
+
+/* The common options and the paths, as parsed. */
+typedef struct CliCommon {
+    bool help;
+    bool seed_set;
+    uint64_t seed;
+    unsigned jobs;              /* 1 unless --jobs */
+    unsigned shard_k, shard_n;  /* 0: no sharding */
+    CliPaths paths;
+} CliCommon;
+
+/* One of the command's own options (ids >= 0): 0, or -1 with the problem
+ * printed. */
+typedef int CliOptionFn(void *ctx, int id, const char *value);
+
+typedef struct CliCommand {
+    const char *name;           /* "run" */
+    const char *synopsis;       /* "[OPTIONS] PATH..." */
+    unsigned takes;             /* CLI_TAKES_* */
+    bool paths_optional;        /* no PATH is not an error */
+    const CliOptSpec *specs;    /* the command's own options, or NULL */
+    CliOptionFn *option;
+} CliCommand;
+
+/* Parse argv (argv[0] is the command's name): common options into *c, the
+ * command's own through cmd->option(ctx, ...).  0 (with c->help set for
+ * --help), or -1 with the problem and a usage line printed.  Free c with
+ * cli_common_free in either case. */
+int cli_command_parse(const CliCommand *cmd, int argc, char **argv, void *ctx,
+                      CliCommon *c);
+void cli_common_free(CliCommon *c);
+
+/* The scenario files of c's paths, sharded by --shard: the number of
+ * problems (printed).  *none: the paths hold no scenario at all (printed). */
+size_t cli_command_files(const CliCommand *cmd, const CliCommon *c, CliFiles *files,
+                         bool *none);
+
+/* The common options' lines of a usage text and the exit-status rule, for
+ * the options in takes. */
+void cli_usage_common(FILE *f, unsigned takes);
+
 /* ---- one job and the pool (pool.c) -------------------------------------- */
 
 /* The next job, in order; false when there are no more. */
@@ -130,10 +175,5 @@ int cli_ledger(int argc, char **argv);          /* ledger.c */
 int cli_scn2fuzz(int argc, char **argv);        /* fuzz.c */
 int cli_conform(int argc, char **argv);         /* conform.c */
 
-/* Usage texts (replbench.c): to stdout for --help, stderr otherwise. */
-void cli_usage_run(FILE *f);
-void cli_usage_sweep(FILE *f);
-void cli_usage_determinism(FILE *f);
-void cli_usage_conform(FILE *f);           /* conform.c */
 
 #endif /* REPLBENCH_CLI_H */

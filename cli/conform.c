@@ -46,7 +46,7 @@ typedef struct Conform {
     bool errors;
 } Conform;
 
-void cli_usage_conform(FILE *f)
+static void usage(FILE *f)
 {
     fputs("usage: replbench conform [OPTIONS] [PATH...]\n"
           "\n"
@@ -255,7 +255,7 @@ int cli_conform(int argc, char **argv)
         goto out;
     }
     if (c.help) {
-        cli_usage_conform(stdout);
+        usage(stdout);
         rc = REPORT_EXIT_OK;
         goto out;
     }

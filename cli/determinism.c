@@ -13,13 +13,22 @@
 #define CAPTURE_MAX ((size_t)64 << 20)
 #define CAPTURE_FIRST ((size_t)64 << 10)
 
-enum { O_SEED, O_HELP };
-
-static const CliOptSpec specs[] = {
-    { "--seed", true, O_SEED },
-    { "--help", false, O_HELP },
-    { NULL, false, 0 },
+static const CliCommand command = {
+    .name = "determinism",
+    .synopsis = "[--seed N] [--shard K/N] PATH...",
+    .takes = CLI_TAKES_SEED | CLI_TAKES_SHARD,
 };
+
+static void usage(FILE *f)
+{
+    fputs("usage: replbench determinism [--seed N] [--shard K/N] PATH...\n"
+          "\n"
+          "Run each scenario twice in one process and compare the two traces line by\n"
+          "line: SAME, or DIFF with the first differing trace line of each run.\n"
+          "\n"
+          "options:\n", f);
+    cli_usage_common(f, command.takes);
+}
 
 /* Every line of one run, each ended by a NUL (a line may hold '\n'). */
 typedef struct Capture {
@@ -30,10 +39,7 @@ typedef struct Capture {
 } Capture;
 
 typedef struct Det {
-    bool help;
-    bool seed_set;
-    uint64_t seed;
-    CliPaths paths;
+    CliCommon c;
     CliFiles files;
     Capture cap[2];
     ScnResult res[2];
@@ -67,36 +73,6 @@ static void capture_line(void *ctx, const char *line)
     memcpy(c->buf + c->len, line, len);
     c->len += len;
     c->lines++;
-}
-
-static int parse(int argc, char **argv, Det *D)
-{
-    CliArgs a = { .argc = argc, .argv = argv, .i = 1 };
-    const char *v = NULL;
-    int id = 0, kind;
-
-    if (!cli_paths_init(&D->paths, argc)) {
-        return -1;
-    }
-    while ((kind = cli_args_next(&a, specs, "determinism", &id, &v)) != CLI_ARG_END) {
-        if (kind == CLI_ARG_ERROR) {
-            return -1;
-        }
-        if (kind == CLI_ARG_PATH) {
-            D->paths.v[D->paths.n++] = (char *)v;
-        } else if (id == O_HELP) {
-            D->help = true;
-        } else if (cli_opt_seed("determinism", v, &D->seed) != 0) {
-            return -1;
-        } else {
-            D->seed_set = true;
-        }
-    }
-    if (!D->help && D->paths.n == 0) {
-        fputs("replbench determinism: no PATH given\n", stderr);
-        return -1;
-    }
-    return 0;
 }
 
 /* The first line (from 1) where the captures differ, or 0 when the same. */
@@ -179,7 +155,7 @@ static void check_file(Det *D, const char *path)
         return;
     }
     for (int i = 0; i < 2; i++) {
-        ScnOptions opt = { .seed_set = D->seed_set, .seed = D->seed,
+        ScnOptions opt = { .seed_set = D->c.seed_set, .seed = D->c.seed,
                            .sink = capture_line, .sink_ctx = &D->cap[i] };
 
         D->cap[i].len = 0;
@@ -193,11 +169,11 @@ static void check_file(Det *D, const char *path)
 
 static int check_all(Det *D, double start)
 {
-    size_t problems = cli_files_collect(D->paths.v, D->paths.n, &D->files);
+    bool none;
+    size_t problems = cli_command_files(&command, &D->c, &D->files, &none);
     double secs;
 
-    if (D->files.n == 0 && problems == 0) {
-        fputs("replbench determinism: no .scn files in the given paths\n", stderr);
+    if (none) {
         return REPORT_EXIT_USAGE;
     }
     D->errors = problems;
@@ -229,12 +205,10 @@ int cli_determinism(int argc, char **argv)
         fputs("replbench determinism: out of memory\n", stderr);
         return REPORT_EXIT_USAGE;
     }
-    if (parse(argc, argv, D) != 0) {
-        fputs("usage: replbench determinism [--seed N] PATH... "
-              "(replbench determinism --help)\n", stderr);
+    if (cli_command_parse(&command, argc, argv, D, &D->c) != 0) {
         rc = REPORT_EXIT_USAGE;
-    } else if (D->help) {
-        cli_usage_determinism(stdout);
+    } else if (D->c.help) {
+        usage(stdout);
         rc = REPORT_EXIT_OK;
     } else {
         rc = check_all(D, start);
@@ -242,7 +216,7 @@ int cli_determinism(int argc, char **argv)
     for (int i = 0; i < 2; i++) {
         free(D->cap[i].buf);
     }
-    cli_paths_free(&D->paths);
+    cli_common_free(&D->c);
     free(D);
     return rc;
 }

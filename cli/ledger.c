@@ -1,6 +1,6 @@
-/* ledger.c: `replbench ledger`: runs the scenarios and hands each result to
- * the fault ledger (reports/ledger.c), which adds them up and prints the
- * table.  A point never fired, or fired with no handled or no observed
+/* ledger.c: `replbench ledger`: runs the scenarios through the pool and
+ * hands each result to the fault ledger (reports/ledger.c), which adds them
+ * up and prints the table.  A point never fired, or fired with no handled or no observed
  * outcome, fails the command.
  */
 #include <stdio.h>
@@ -9,65 +9,92 @@
 
 #include "cli.h"
 
-static int usage(FILE *f, int rc)
+static const CliCommand command = {
+    .name = "ledger",
+    .synopsis = "[OPTIONS] PATH...",
+    .takes = CLI_TAKES_SEED | CLI_TAKES_JOBS | CLI_TAKES_SHARD,
+};
+
+static void usage(FILE *f)
 {
-    fputs("usage: replbench ledger PATH...\n"
+    fputs("usage: replbench ledger [OPTIONS] PATH...\n"
           "\n"
           "Run the scenarios and print the fault ledger: for every fault point\n"
           "(as listed by `replbench faults`), over all runs: points, hits, fires,\n"
           "fires handled by the point's owner, fires observed by a check.  Points\n"
           "never fired, or fired with nothing handled or observed, are listed and\n"
-          "make the exit status 1 (2 for usage, read or parse errors).\n", f);
-    return rc;
+          "make the exit status 1.\n"
+          "\n"
+          "options:\n", f);
+    cli_usage_common(f, command.takes);
 }
 
-static size_t run_all(const CliFiles *files, ReportLedger *ledger)
+typedef struct Ledger {
+    CliCommon c;
+    CliFiles files;
+    ReportLedger *ledger;
+    size_t next, errors;
+} Ledger;
+
+static bool next_job(void *ctx, ReportJob *job)
 {
-    static ScnResult r;
-    char err[REPORT_ERROR_MAX];
-    size_t errors = 0;
+    Ledger *L = ctx;
 
-    for (size_t i = 0; i < files->n; i++) {
-        ScnScript *s = report_load(files->paths[i], err, sizeof(err));
-
-        if (s == NULL) {
-            fprintf(stderr, "%s\n", err);
-            errors++;
-            continue;
-        }
-        scn_run(s, NULL, &r);
-        scn_free(s);
-        report_ledger_add(ledger, &r);
+    if (L->next >= L->files.n) {
+        return false;
     }
-    return errors;
+    *job = (ReportJob){ .file = (uint32_t)L->next++, .seed_set = L->c.seed_set,
+                        .seed = L->c.seed };
+    return true;
+}
+
+static void job_done(void *ctx, const ReportJob *job, const ReportOutcome *out)
+{
+    Ledger *L = ctx;
+
+    if (!out->loaded) {
+        fprintf(stderr, "%s\n", out->error);
+        L->errors++;
+        return;
+    }
+    (void)job;
+    report_ledger_add(L->ledger, &out->res);
+}
+
+static int tally(Ledger *L)
+{
+    CliPool pool = { .files = &L->files, .jobs = L->c.jobs, .next = next_job,
+                     .done = job_done, .ctx = L };
+    bool none;
+    unsigned problems;
+
+    L->errors = cli_command_files(&command, &L->c, &L->files, &none) + none;
+    if (cli_pool_run(&pool) != 0) {
+        L->errors++;
+    }
+    problems = report_ledger_print(L->ledger, stdout);
+    return L->errors ? REPORT_EXIT_USAGE : problems ? REPORT_EXIT_FAIL : REPORT_EXIT_OK;
 }
 
 int cli_ledger(int argc, char **argv)
 {
-    ReportLedger *ledger;
-    size_t errors;
-    CliFiles files;
-    unsigned problems;
+    Ledger L = { .ledger = report_ledger_new() };
+    int rc;
 
-    if (argc == 2 && !strcmp(argv[1], "--help")) {
-        return usage(stdout, REPORT_EXIT_OK);
-    }
-    if (argc < 2 || argv[1][0] == '-') {
-        return usage(stderr, REPORT_EXIT_USAGE);
-    }
-    ledger = report_ledger_new();
-    if (ledger == NULL) {
+    if (L.ledger == NULL) {
         fputs("replbench ledger: out of memory\n", stderr);
         return REPORT_EXIT_USAGE;
     }
-    errors = cli_files_collect(argv + 1, (size_t)argc - 1, &files);
-    if (files.n == 0 && errors == 0) {
-        fputs("replbench ledger: no scenarios found\n", stderr);
-        errors = 1;
+    if (cli_command_parse(&command, argc, argv, &L, &L.c) != 0) {
+        rc = REPORT_EXIT_USAGE;
+    } else if (L.c.help) {
+        usage(stdout);
+        rc = REPORT_EXIT_OK;
+    } else {
+        rc = tally(&L);
     }
-    errors += run_all(&files, ledger);
-    problems = report_ledger_print(ledger, stdout);
-    report_ledger_free(ledger);
-    cli_files_free(&files);
-    return errors ? REPORT_EXIT_USAGE : problems ? REPORT_EXIT_FAIL : REPORT_EXIT_OK;
+    cli_files_free(&L.files);
+    cli_common_free(&L.c);
+    report_ledger_free(L.ledger);
+    return rc;
 }

@@ -22,9 +22,9 @@ static void usage(FILE *f)
           "commands:\n"
           "  run [OPTIONS] PATH...          run scenarios, report each, and a summary\n"
           "  sweep [OPTIONS] PATH...        fail every hit of every fault point in turn\n"
-          "  determinism [--seed N] PATH... run each scenario twice, compare the traces\n"
+          "  determinism [OPTIONS] PATH...  run each scenario twice, compare the traces\n"
           "  faults                         list every fault point\n"
-          "  ledger PATH...                 the fault ledger of a run (fired, handled, observed)\n"
+          "  ledger [OPTIONS] PATH...       the fault ledger of a run (fired, handled, observed)\n"
           "  fuzz2scn HARNESS FILE          a fuzzer input as the scenario it runs\n"
           "  scn2fuzz HARNESS FILE.scn OUT  a scenario as a seed input for a harness\n"
           "  conform [OPTIONS] [PATH...]    the conformance table of the implementation\n"
@@ -35,73 +35,6 @@ static void usage(FILE *f)
           "\n"
           "exit status: 0 all passed (or skipped), 1 something failed,\n"
           "2 usage error, or a file that cannot be read or parsed.\n", f);
-}
-
-void cli_usage_run(FILE *f)
-{
-    fputs("usage: replbench run [OPTIONS] PATH...\n"
-          "\n"
-          "Run each scenario (files, or folders searched recursively for *.scn, in\n"
-          "path order) and print PASS, FAIL or SKIP for each, then a summary.\n"
-          "\n"
-          "options:\n"
-          "  --seed N              override every scenario's seed (0..2^64-1)\n"
-          "  --trace FILE          write the trace lines of every run to FILE, each\n"
-          "                        scenario after a '# PATH' line\n"
-          "  --format F            summary (default), tap (TAP 13) or junit (XML)\n"
-          "  --shard K/N           run only shard K of N (1 <= K <= N <= 1000): the\n"
-          "                        files whose path hashes (XXH3-64) to K-1 mod N\n"
-          "  --jobs N              run up to N scenarios at once in worker processes\n"
-          "                        (1..64, default 1); output stays in path order\n"
-          "  --inject P:H[:persistent]\n"
-          "                        fail hit H of fault point P once (or from then on),\n"
-          "                        as sweep's reproduce commands do\n"
-          "  --report DIR          also write DIR/index.html (DIR is made if missing):\n"
-          "                        one self-contained page with a table of every\n"
-          "                        scenario and an SVG timeline of each failing one\n"
-          "                        (at most 100), drawn from a second run in this\n"
-          "                        process with the same seed (the same trace)\n"
-          "  --report-all          with --report: a timeline for every scenario run\n"
-          "  --report-select TEXT  with --report: a timeline also for each scenario\n"
-          "                        whose path contains TEXT\n"
-          "  --help                this text\n"
-          "\n"
-          "exit status: 0 all passed or skipped, 1 a scenario failed, 2 usage error,\n"
-          "a file that cannot be read or parsed (file:line:col: message), or a trace\n"
-          "or report that cannot be written.\n", f);
-}
-
-void cli_usage_sweep(FILE *f)
-{
-    fputs("usage: replbench sweep [OPTIONS] PATH...\n"
-          "\n"
-          "For each scenario: a clean run counts the hits of every fault point; then,\n"
-          "for each point and each hit H (up to --max-hits), one run fails hit H once\n"
-          "(transient) and one fails it and every later hit (persistent).  A run\n"
-          "passes when every checker holds and teardown is clean; expectations may\n"
-          "fail under an injected fault.  Each failure gets a reproduce command.\n"
-          "\n"
-          "options:\n"
-          "  --seed N              override every scenario's seed (0..2^64-1)\n"
-          "  --max-hits N          hits swept per point (1..100000, default 100)\n"
-          "  --jobs N              runs at once in worker processes (1..64, default 1)\n"
-          "  --help                this text\n"
-          "\n"
-          "exit status: 0 every run passed, 1 a run failed, 2 usage or parse error.\n", f);
-}
-
-void cli_usage_determinism(FILE *f)
-{
-    fputs("usage: replbench determinism [--seed N] PATH...\n"
-          "\n"
-          "Run each scenario twice in one process and compare the two traces line by\n"
-          "line: SAME, or DIFF with the first differing trace line of each run.\n"
-          "\n"
-          "options:\n"
-          "  --seed N              override every scenario's seed (0..2^64-1)\n"
-          "  --help                this text\n"
-          "\n"
-          "exit status: 0 all the same, 1 a difference, 2 usage or parse error.\n", f);
 }
 
 static int faults(int argc, char **argv)

@@ -10,38 +10,64 @@
 
 #include "cli.h"
 
-enum { O_SEED, O_TRACE, O_FORMAT, O_SHARD, O_JOBS, O_INJECT, O_REPORT, O_REPORT_ALL,
-       O_REPORT_SELECT, O_HELP };
+enum { O_TRACE, O_FORMAT, O_INJECT, O_REPORT, O_REPORT_ALL, O_REPORT_SELECT };
 
 static const CliOptSpec specs[] = {
-    { "--seed", true, O_SEED },
     { "--trace", true, O_TRACE },
     { "--format", true, O_FORMAT },
-    { "--shard", true, O_SHARD },
-    { "--jobs", true, O_JOBS },
     { "--inject", true, O_INJECT },
     { "--report", true, O_REPORT },
     { "--report-all", false, O_REPORT_ALL },
     { "--report-select", true, O_REPORT_SELECT },
-    { "--help", false, O_HELP },
     { NULL, false, 0 },
 };
 
+static int option(void *ctx, int id, const char *v);
+
+static const CliCommand command = {
+    .name = "run",
+    .synopsis = "[OPTIONS] PATH...",
+    .takes = CLI_TAKES_SEED | CLI_TAKES_JOBS | CLI_TAKES_SHARD,
+    .specs = specs,
+    .option = option,
+};
+
+static void usage(FILE *f)
+{
+    fputs("usage: replbench run [OPTIONS] PATH...\n"
+          "\n"
+          "Run each scenario (files, or folders searched recursively for *.scn, in\n"
+          "path order) and print PASS, FAIL or SKIP for each, then a summary.\n"
+          "\n"
+          "options:\n"
+          "  --trace FILE          write the trace lines of every run to FILE, each\n"
+          "                        scenario after a '# PATH' line\n"
+          "  --format F            summary (default), tap (TAP 13) or junit (XML)\n"
+          "  --inject P:H[:persistent]\n"
+          "                        fail hit H of fault point P once (or from then on),\n"
+          "                        as sweep's reproduce commands do\n"
+          "  --report DIR          also write DIR/index.html (DIR is made if missing):\n"
+          "                        one self-contained page with a table of every\n"
+          "                        scenario and an SVG timeline of each failing one\n"
+          "                        (at most 100), drawn from a second run in this\n"
+          "                        process with the same seed (the same trace)\n"
+          "  --report-all          with --report: a timeline for every scenario run\n"
+          "  --report-select TEXT  with --report: a timeline also for each scenario\n"
+          "                        whose path contains TEXT\n", f);
+    cli_usage_common(f, command.takes);
+    fputs("A trace or report that cannot be written is exit status 2 too.\n", f);
+}
+
 typedef struct RunOpts {
-    bool help;
-    bool seed_set;
-    uint64_t seed;
+    CliCommon c;
     const char *trace;
     ReportFormat format;
-    unsigned shard_k, shard_n;  /* 0: no sharding */
-    unsigned jobs;
     ReportJob inject;              /* point, hit, persistent */
     const char *report;         /* the HTML report's folder, or NULL */
     bool report_all;
     const char *report_select;
     int argc;                   /* the command's, for the report */
     char **argv;
-    CliPaths paths;
 } RunOpts;
 
 typedef struct Run {
@@ -77,27 +103,6 @@ static int parse_format(const char *v, ReportFormat *format)
     return cli_bad_value("run", "--format", v, "expected summary, tap or junit");
 }
 
-/* "K/N", 1 <= K <= N <= CLI_MAX_SHARDS. */
-static int parse_shard(const char *v, unsigned *k, unsigned *n)
-{
-    const char *slash = strchr(v, '/');
-    char kbuf[16];
-    uint64_t kv, nv;
-
-    if (slash == NULL || (size_t)(slash - v) >= sizeof(kbuf)) {
-        return cli_bad_value("run", "--shard", v, "expected K/N");
-    }
-    memcpy(kbuf, v, (size_t)(slash - v));
-    kbuf[slash - v] = '\0';
-    if (cli_parse_u64(kbuf, 1, CLI_MAX_SHARDS, &kv) != 0 ||
-        cli_parse_u64(slash + 1, 1, CLI_MAX_SHARDS, &nv) != 0 || kv > nv) {
-        return cli_bad_value("run", "--shard", v, "expected K/N with 1 <= K <= N <= 1000");
-    }
-    *k = (unsigned)kv;
-    *n = (unsigned)nv;
-    return 0;
-}
-
 /* "POINT:HIT" or "POINT:HIT:persistent"; a point is a concrete name of
  * letters, digits, '_', '-', '.' and '/' (no pattern). */
 static int parse_inject(const char *v, ReportJob *job)
@@ -128,21 +133,16 @@ static int parse_inject(const char *v, ReportJob *job)
     return 0;
 }
 
-static int option(RunOpts *o, int id, const char *v)
+static int option(void *ctx, int id, const char *v)
 {
+    RunOpts *o = ctx;
+
     switch (id) {
-    case O_SEED:
-        o->seed_set = true;
-        return cli_opt_seed("run", v, &o->seed);
     case O_TRACE:
         o->trace = v;
         return 0;
     case O_FORMAT:
         return parse_format(v, &o->format);
-    case O_SHARD:
-        return parse_shard(v, &o->shard_k, &o->shard_n);
-    case O_JOBS:
-        return cli_opt_jobs("run", v, &o->jobs);
     case O_INJECT:
         return parse_inject(v, &o->inject);
     case O_REPORT:
@@ -151,39 +151,20 @@ static int option(RunOpts *o, int id, const char *v)
     case O_REPORT_ALL:
         o->report_all = true;
         return 0;
-    case O_REPORT_SELECT:
-        o->report_select = v;
-        return 0;
     default:
-        o->help = true;
+        o->report_select = v;
         return 0;
     }
 }
 
 static int parse(int argc, char **argv, RunOpts *o)
 {
-    CliArgs a = { .argc = argc, .argv = argv, .i = 1 };
-    const char *v = NULL;
-    int id = 0, kind;
-
-    o->jobs = 1;
-    if (!cli_paths_init(&o->paths, argc)) {
+    if (cli_command_parse(&command, argc, argv, o, &o->c) != 0) {
         return -1;
     }
-    while ((kind = cli_args_next(&a, specs, "run", &id, &v)) != CLI_ARG_END) {
-        if (kind == CLI_ARG_ERROR || (kind == CLI_ARG_OPTION && option(o, id, v) != 0)) {
-            return -1;
-        }
-        if (kind == CLI_ARG_PATH) {
-            o->paths.v[o->paths.n++] = (char *)v;
-        }
-    }
-    if (!o->help && o->paths.n == 0) {
-        fputs("replbench run: no PATH given\n", stderr);
-        return -1;
-    }
-    if (!o->help && o->report == NULL && (o->report_all || o->report_select != NULL)) {
+    if (!o->c.help && o->report == NULL && (o->report_all || o->report_select != NULL)) {
         fputs("replbench run: --report-all and --report-select need --report DIR\n", stderr);
+        fputs("usage: replbench run [OPTIONS] PATH... (replbench run --help)\n", stderr);
         return -1;
     }
     return 0;
@@ -200,8 +181,8 @@ static bool next_job(void *ctx, ReportJob *job)
     }
     *job = r->o->inject;
     job->file = (uint32_t)r->next_file++;
-    job->seed_set = r->o->seed_set;
-    job->seed = r->o->seed;
+    job->seed_set = r->o->c.seed_set;
+    job->seed = r->o->c.seed;
     progress(r);
     return true;
 }
@@ -245,7 +226,7 @@ static void job_done(void *ctx, const ReportJob *job, const ReportOutcome *out)
 
 static int execute(Run *r, FILE *trace, size_t problems, double start)
 {
-    CliPool pool = { .files = &r->files, .jobs = r->o->jobs, .trace = trace,
+    CliPool pool = { .files = &r->files, .jobs = r->o->c.jobs, .trace = trace,
                      .next = next_job, .done = job_done, .ctx = r };
     const RunOpts *o = r->o;
     int rc, status;
@@ -273,16 +254,13 @@ static int execute(Run *r, FILE *trace, size_t problems, double start)
 static int run_files(const RunOpts *o, double start)
 {
     Run r = { .o = o };
-    size_t problems = cli_files_collect(o->paths.v, o->paths.n, &r.files);
+    bool none;
+    size_t problems = cli_command_files(&command, &o->c, &r.files, &none);
     FILE *trace = NULL;
     int rc = REPORT_EXIT_USAGE;
 
-    if (r.files.n == 0 && problems == 0) {
-        fputs("replbench run: no .scn files in the given paths\n", stderr);
+    if (none) {
         goto out;
-    }
-    if (o->shard_n != 0) {
-        cli_files_shard(&r.files, o->shard_k, o->shard_n);
     }
     if (o->trace != NULL && (trace = fopen(o->trace, "w")) == NULL) {
         fprintf(stderr, "replbench run: cannot open %s: %s\n", o->trace, strerror(errno));
@@ -306,14 +284,13 @@ int cli_run(int argc, char **argv)
     int rc;
 
     if (parse(argc, argv, &o) != 0) {
-        fputs("usage: replbench run [OPTIONS] PATH... (replbench run --help)\n", stderr);
         rc = REPORT_EXIT_USAGE;
-    } else if (o.help) {
-        cli_usage_run(stdout);
+    } else if (o.c.help) {
+        usage(stdout);
         rc = REPORT_EXIT_OK;
     } else {
         rc = run_files(&o, start);
     }
-    cli_paths_free(&o.paths);
+    cli_common_free(&o.c);
     return rc;
 }

@@ -14,15 +14,37 @@
 #define MAX_HITS_DEFAULT 100
 #define MAX_HITS_LIMIT 100000
 
-enum { O_SEED, O_MAX_HITS, O_JOBS, O_HELP };
+enum { O_MAX_HITS };
 
 static const CliOptSpec specs[] = {
-    { "--seed", true, O_SEED },
     { "--max-hits", true, O_MAX_HITS },
-    { "--jobs", true, O_JOBS },
-    { "--help", false, O_HELP },
     { NULL, false, 0 },
 };
+
+static int option(void *ctx, int id, const char *v);
+
+static const CliCommand command = {
+    .name = "sweep",
+    .synopsis = "[OPTIONS] PATH...",
+    .takes = CLI_TAKES_SEED | CLI_TAKES_JOBS | CLI_TAKES_SHARD,
+    .specs = specs,
+    .option = option,
+};
+
+static void usage(FILE *f)
+{
+    fputs("usage: replbench sweep [OPTIONS] PATH...\n"
+          "\n"
+          "For each scenario: a clean run counts the hits of every fault point; then,\n"
+          "for each point and each hit H (up to --max-hits), one run fails hit H once\n"
+          "(transient) and one fails it and every later hit (persistent).  A run\n"
+          "passes when every checker holds and teardown is clean; expectations may\n"
+          "fail under an injected fault.  Each failure gets a reproduce command.\n"
+          "\n"
+          "options:\n"
+          "  --max-hits N          hits swept per point (1..100000, default 100)\n", f);
+    cli_usage_common(f, command.takes);
+}
 
 typedef struct Point {
     char name[REPORT_POINT_MAX];
@@ -40,12 +62,8 @@ typedef struct Scenario {
 } Scenario;
 
 typedef struct Sweep {
-    bool help;
-    bool seed_set;
-    uint64_t seed;
+    CliCommon c;
     uint64_t max_hits;
-    unsigned jobs;
-    CliPaths paths;
     CliFiles files;
     Scenario *sc;
     CliProgress progress;
@@ -60,47 +78,13 @@ typedef struct Sweep {
     uint64_t na;                /* injected runs N/A (an extension lacking) */
 } Sweep;
 
-static int option(Sweep *S, int id, const char *v)
+static int option(void *ctx, int id, const char *v)
 {
-    switch (id) {
-    case O_SEED:
-        S->seed_set = true;
-        return cli_opt_seed("sweep", v, &S->seed);
-    case O_MAX_HITS:
-        if (cli_parse_u64(v, 1, MAX_HITS_LIMIT, &S->max_hits) != 0) {
-            return cli_bad_value("sweep", "--max-hits", v, "expected a number 1..100000");
-        }
-        return 0;
-    case O_JOBS:
-        return cli_opt_jobs("sweep", v, &S->jobs);
-    default:
-        S->help = true;
-        return 0;
-    }
-}
+    Sweep *S = ctx;
 
-static int parse(int argc, char **argv, Sweep *S)
-{
-    CliArgs a = { .argc = argc, .argv = argv, .i = 1 };
-    const char *v = NULL;
-    int id = 0, kind;
-
-    S->jobs = 1;
-    S->max_hits = MAX_HITS_DEFAULT;
-    if (!cli_paths_init(&S->paths, argc)) {
-        return -1;
-    }
-    while ((kind = cli_args_next(&a, specs, "sweep", &id, &v)) != CLI_ARG_END) {
-        if (kind == CLI_ARG_ERROR || (kind == CLI_ARG_OPTION && option(S, id, v) != 0)) {
-            return -1;
-        }
-        if (kind == CLI_ARG_PATH) {
-            S->paths.v[S->paths.n++] = (char *)v;
-        }
-    }
-    if (!S->help && S->paths.n == 0) {
-        fputs("replbench sweep: no PATH given\n", stderr);
-        return -1;
+    (void)id;                   /* --max-hits, the only one */
+    if (cli_parse_u64(v, 1, MAX_HITS_LIMIT, &S->max_hits) != 0) {
+        return cli_bad_value("sweep", "--max-hits", v, "expected a number 1..100000");
     }
     return 0;
 }
@@ -115,8 +99,8 @@ static bool next_clean(void *ctx, ReportJob *job)
         return false;
     }
     job->file = (uint32_t)S->next_file++;
-    job->seed_set = S->seed_set;
-    job->seed = S->seed;
+    job->seed_set = S->c.seed_set;
+    job->seed = S->c.seed;
     return true;
 }
 
@@ -304,7 +288,7 @@ static uint64_t planned_runs(const Sweep *S)
 
 static int sweep_files(Sweep *S, double start)
 {
-    CliPool pool = { .files = &S->files, .jobs = S->jobs, .next = next_clean,
+    CliPool pool = { .files = &S->files, .jobs = S->c.jobs, .next = next_clean,
                      .done = clean_done, .ctx = S };
     double secs;
     int rc;
@@ -337,11 +321,12 @@ static int sweep_files(Sweep *S, double start)
 
 static int sweep(Sweep *S, double start)
 {
-    size_t problems = cli_files_collect(S->paths.v, S->paths.n, &S->files);
+    bool none;
+    size_t problems = cli_command_files(&command, &S->c, &S->files, &none);
     int rc = REPORT_EXIT_USAGE;
 
-    if (S->files.n == 0 && problems == 0) {
-        fputs("replbench sweep: no .scn files in the given paths\n", stderr);
+    if (none) {
+        /* printed */
     } else if ((S->sc = calloc(S->files.n ? S->files.n : 1, sizeof(*S->sc))) == NULL) {
         fputs("replbench sweep: out of memory\n", stderr);
     } else {
@@ -368,16 +353,16 @@ int cli_sweep(int argc, char **argv)
         fputs("replbench sweep: out of memory\n", stderr);
         return REPORT_EXIT_USAGE;
     }
-    if (parse(argc, argv, S) != 0) {
-        fputs("usage: replbench sweep [OPTIONS] PATH... (replbench sweep --help)\n", stderr);
+    S->max_hits = MAX_HITS_DEFAULT;
+    if (cli_command_parse(&command, argc, argv, S, &S->c) != 0) {
         rc = REPORT_EXIT_USAGE;
-    } else if (S->help) {
-        cli_usage_sweep(stdout);
+    } else if (S->c.help) {
+        usage(stdout);
         rc = REPORT_EXIT_OK;
     } else {
         rc = sweep(S, start);
     }
-    cli_paths_free(&S->paths);
+    cli_common_free(&S->c);
     free(S);
     return rc;
 }
