@@ -47,11 +47,12 @@ typedef struct Det {
     size_t same, differ, errors;
 } Det;
 
-static void capture_line(void *ctx, const char *line)
+static void capture_line(void *ctx, const SimTraceEvent *e, const char *line)
 {
     Capture *c = ctx;
     size_t len = strlen(line) + 1;
 
+    (void)e;
     if (c->over) {
         return;
     }

@@ -21,11 +21,6 @@ static void finding(const char *what, const char *detail, const char *script)
     abort();
 }
 
-static bool is_prefix(const char *prefix, const char *s)
-{
-    return strncmp(prefix, s, strlen(prefix)) == 0;
-}
-
 /* A decoded input is judged as `replbench run` judges its scenario (any
  * failure is a finding, with the message run prints): the decoder writes
  * may_fail= wherever an operation may fail by the script's own doing. */
@@ -44,8 +39,8 @@ static void judge(ScnScript *s, const char *script, size_t len, const ScnOptions
         }
         return;
     }
-    if (!res.checkers_ok && (is_prefix("registry contract", res.checker) ||
-        is_prefix("registry checker", res.checker) || is_prefix("resources", res.checker))) {
+    if (!res.checkers_ok && (res.checker_kind == SIM_CHECK_CONTRACT ||
+                             res.checker_kind == SIM_CHECK_RESOURCES)) {
         finding("checker", res.checker, len < TEXT_MAX ? script : "(too long to show)");
     }
 }

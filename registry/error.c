@@ -79,3 +79,8 @@ const char *error_get_pretty(const Error *err)
 {
     return err->msg;
 }
+
+bool error_is_out_of_memory(const Error *err)
+{
+    return err == &oom;
+}

@@ -5,6 +5,8 @@
 #ifndef REPLBENCH_ERROR_H
 #define REPLBENCH_ERROR_H
 
+#include <stdbool.h>
+
 /* An error: a formatted, human-readable message plus the source location
  * that set it.  Opaque; created by error_setg(), released by error_free(). */
 typedef struct Error Error;
@@ -38,5 +40,9 @@ void error_free(Error *err);
 
 /* The error's message, valid until error_free().  err must not be NULL. */
 const char *error_get_pretty(const Error *err);
+
+/* Whether err is the shared "out of memory" error error_setg() sets when it
+ * cannot allocate (a fact to hand on, not a message to match).  NULL: false. */
+bool error_is_out_of_memory(const Error *err);
 
 #endif /* REPLBENCH_ERROR_H */

@@ -11,7 +11,9 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "cluster.h"
 #include "report.h"
+#include "scn_ast.h"
 
 /* Geometry of a timeline, in SVG user units (pixels at 100%). */
 #define PLOT_X 120              /* lane labels to the left of it */
@@ -26,7 +28,7 @@
 /* Readable at any length: every mark of one kind in one lane that falls in
  * the same BUCKET_PX-wide column becomes a single mark, whose tooltip gives
  * the count, the ticks and the first trace line.  A timeline is then at
- * most MAX_LANES * K_COUNT * NBUCKETS marks, and its memory does not grow
+ * most MAX_LANES * M_COUNT * NBUCKETS marks, and its memory does not grow
  * with the run: a million ticks cost what a hundred do. */
 #define BUCKET_PX 4
 #define NBUCKETS (PLOT_W / BUCKET_PX)
@@ -39,41 +41,46 @@
 
 /* Kinds of marks, in drawing order: later ones are drawn on top. */
 typedef enum Kind {
-    K_OTHER, K_OP, K_CKPT_BEGIN, K_CKPT_DONE, K_WALK, K_WRITE, K_PACKET, K_CALL,
-    K_LOST, K_FAULT, K_FAILOVER, K_CRASH, K_CHECK, K_COUNT
+    M_OTHER, M_OP, M_CKPT_BEGIN, M_CKPT_DONE, M_WALK, M_WRITE, M_PACKET, M_CALL,
+    M_LOST, M_FAULT, M_FAILOVER, M_CRASH, M_CHECK, M_COUNT
 } Kind;
 
-static const char *const kind_label[K_COUNT] = {
+static const char *const kind_label[M_COUNT] = {
     "other event", "scenario line", "checkpoint begin", "checkpoint done", "scripted walk",
     "disk write", "packet", "walk callback", "packet lost, link down", "fault fired",
     "failover", "crash", "check violation",
 };
 
-/* Which trace events make which mark: component (a trailing '/' matches a
- * prefix) and event.  A replication callback of a node's own walks is
- * traced by its backend (disk or comparator) under the walk's name; every
- * other scenario operation is K_OP; anything else is K_OTHER. */
-static const struct {
-    const char *comp;
-    const char *event;
-    Kind kind;
-} kind_rules[] = {
-    { "disk/", "write", K_WRITE }, { "disk/", "receive", K_WRITE },
-    { "net", "send", K_PACKET }, { "net", "deliver", K_PACKET },
-    { "net", "drop", K_LOST }, { "net", "refuse", K_LOST }, { "net", "down", K_LOST },
-    { "compare", "primary", K_PACKET }, { "compare", "secondary", K_PACKET },
-    { "compare", "release", K_PACKET }, { "compare", "mismatch", K_PACKET },
-    { "compare", "timeout", K_PACKET }, { "compare", "drop", K_LOST },
-    { "compare", "discard", K_LOST },
-    { "colo", "checkpoint_begin", K_CKPT_BEGIN }, { "colo", "checkpoint_done", K_CKPT_DONE },
-    { "colo", "crash", K_CRASH }, { "colo", "failover", K_FAILOVER },
-    { "scn", "walk", K_WALK }, { "scn", "call", K_CALL },
-    { "disk/", "start", K_CALL }, { "disk/", "stop", K_CALL },
-    { "disk/", "checkpoint", K_CALL }, { "disk/", "get_error", K_CALL },
-    { "compare", "start", K_CALL }, { "compare", "stop", K_CALL },
-    { "compare", "checkpoint", K_CALL },
-    { "fault", "fire", K_FAULT }, { "check", "violation", K_CHECK },
+/* Which trace events make which mark, by component and event kind (unlisted
+ * ones: M_OTHER).  A replication callback of a node's own walks is traced
+ * by its backend (disk or comparator) under the walk's name; every other
+ * scenario operation is M_OP. */
+static const Kind disk_kinds[SIM_DISK_EV__COUNT] = {
+    [SIM_DISK_EV_WRITE] = M_WRITE, [SIM_DISK_EV_RECEIVE] = M_WRITE,
+    [SIM_DISK_EV_START] = M_CALL, [SIM_DISK_EV_STOP] = M_CALL,
+    [SIM_DISK_EV_CHECKPOINT] = M_CALL, [SIM_DISK_EV_GET_ERROR] = M_CALL,
 };
+static const Kind link_kinds[SIM_LINK_EV__COUNT] = {
+    [SIM_LINK_EV_SEND] = M_PACKET, [SIM_LINK_EV_DELIVER] = M_PACKET,
+    [SIM_LINK_EV_DROP] = M_LOST, [SIM_LINK_EV_REFUSE] = M_LOST, [SIM_LINK_EV_DOWN] = M_LOST,
+};
+static const Kind compare_kinds[SIM_COMPARE_EV__COUNT] = {
+    [SIM_COMPARE_EV_PRIMARY] = M_PACKET, [SIM_COMPARE_EV_SECONDARY] = M_PACKET,
+    [SIM_COMPARE_EV_RELEASE] = M_PACKET, [SIM_COMPARE_EV_MISMATCH] = M_PACKET,
+    [SIM_COMPARE_EV_TIMEOUT] = M_PACKET, [SIM_COMPARE_EV_DROP] = M_LOST,
+    [SIM_COMPARE_EV_DISCARD] = M_LOST, [SIM_COMPARE_EV_START] = M_CALL,
+    [SIM_COMPARE_EV_STOP] = M_CALL, [SIM_COMPARE_EV_CHECKPOINT] = M_CALL,
+};
+static const Kind colo_kinds[SIM_COLO_EV__COUNT] = {
+    [SIM_COLO_EV_CHECKPOINT_BEGIN] = M_CKPT_BEGIN, [SIM_COLO_EV_CHECKPOINT_DONE] = M_CKPT_DONE,
+    [SIM_COLO_EV_CRASH] = M_CRASH, [SIM_COLO_EV_FAILOVER] = M_FAILOVER,
+};
+
+/* kinds[kind], M_OTHER past the table. */
+static Kind kind_in(const Kind *kinds, int n, int kind)
+{
+    return kind >= 0 && kind < n ? kinds[kind] : M_OTHER;
+}
 
 /* Lanes, in display order by type, then in the order they appeared. */
 typedef enum LaneType { LANE_NODE, LANE_LINK, LANE_REG, LANE_SCRIPT, LANE_MORE } LaneType;
@@ -110,7 +117,7 @@ typedef struct Timeline {
     Alias aliases[MAX_ALIASES];
     int naliases;
     int default_reg;            /* the first registry declared, or -1 */
-    Cell *cells;                /* [MAX_LANES][K_COUNT][NBUCKETS] */
+    Cell *cells;                /* [MAX_LANES][M_COUNT][NBUCKETS] */
     char *arena;
     size_t arena_len, arena_cap;
     uint64_t lines;
@@ -208,51 +215,33 @@ void report_html_add(ReportHtml *h, const char *path, const ReportJob *job, cons
 
 /* ---- trace events --------------------------------------------------------------- */
 
-typedef struct Event {
-    uint64_t tick;
-    const char *node, *comp, *event, *details;   /* into buf */
-    char buf[SIM_TRACE_LINE_MAX];
-} Event;
-
-/* "tick node component event details": false when line is not one. */
-static bool parse_event(const char *line, Event *e)
+/* The text of e's field key ("" when it has none). */
+static const char *field_text(const SimTraceEvent *e, const char *key)
 {
-    const char **fields[3] = { &e->node, &e->comp, &e->event };
-    char *p, *end;
+    const SimTraceField *f = sim_trace_field(e, key);
 
-    snprintf(e->buf, sizeof(e->buf), "%s", line);
-    e->tick = strtoull(e->buf, &end, 10);
-    if (end == e->buf || *end != ' ') {
-        return false;
-    }
-    p = end + 1;
-    e->details = "";
-    for (int i = 0; i < 3; i++) {
-        *fields[i] = p;
-        p = strchr(p, ' ');
-        if (p == NULL) {
-            return i == 2;
-        }
-        *p++ = '\0';
-    }
-    e->details = p;
-    return true;
+    return f != NULL && f->v.s != NULL ? f->v.s : "";
 }
 
-/* The value of the first "key=value" word of details ("" when none). */
-static void arg(const char *details, const char *key, char *out, size_t len)
+static Kind kind_of(const SimTraceEvent *e)
 {
-    size_t klen = strlen(key);
-    const char *p = details;
-
-    out[0] = '\0';
-    while (p != NULL && *p != '\0') {
-        if (strncmp(p, key, klen) == 0 && p[klen] == '=') {
-            snprintf(out, len, "%.*s", (int)strcspn(p + klen + 1, " "), p + klen + 1);
-            return;
-        }
-        p = strchr(p, ' ');
-        p = p != NULL ? p + 1 : NULL;
+    switch (e->comp) {
+    case SIM_COMP_DISK:
+        return kind_in(disk_kinds, SIM_DISK_EV__COUNT, e->kind);
+    case SIM_COMP_NET:
+        return kind_in(link_kinds, SIM_LINK_EV__COUNT, e->kind);
+    case SIM_COMP_COMPARE:
+        return kind_in(compare_kinds, SIM_COMPARE_EV__COUNT, e->kind);
+    case SIM_COMP_COLO:
+        return kind_in(colo_kinds, SIM_COLO_EV__COUNT, e->kind);
+    case SIM_COMP_SCN:
+        return e->kind == OP_WALK ? M_WALK : e->kind == SCN_EV_CALL ? M_CALL : M_OP;
+    case SIM_COMP_FAULT:
+        return M_FAULT;
+    case SIM_COMP_CHECK:
+        return M_CHECK;
+    default:
+        return M_OTHER;
     }
 }
 
@@ -265,20 +254,6 @@ static void word(const char *s, char stop, char *out, size_t len)
         n++;
     }
     snprintf(out, len, "%.*s", (int)n, s);
-}
-
-static Kind kind_of(const Event *e)
-{
-    for (size_t i = 0; i < sizeof(kind_rules) / sizeof(kind_rules[0]); i++) {
-        const char *c = kind_rules[i].comp;
-        size_t len = strlen(c);
-        bool comp = c[len - 1] == '/' ? strncmp(e->comp, c, len) == 0 : strcmp(e->comp, c) == 0;
-
-        if (comp && strcmp(e->event, kind_rules[i].event) == 0) {
-            return kind_rules[i].kind;
-        }
-    }
-    return strcmp(e->comp, "scn") == 0 ? K_OP : K_OTHER;
 }
 
 /* ---- lanes ---------------------------------------------------------------------- */
@@ -334,47 +309,47 @@ static void alias_set(Timeline *t, const char *name, int lane)
     t->naliases += i == t->naliases;
 }
 
-/* The lane of a scenario line's reg= or node= argument. */
-static int owner_lane(Timeline *t, const char *details)
+/* The lane of a scenario operation's reg= or node= argument. */
+static int owner_lane(Timeline *t, const SimTraceEvent *e)
 {
-    char v[NAME_MAX_LEN];
+    const char *node = field_text(e, "node"), *reg = field_text(e, "reg");
 
-    arg(details, "node", v, sizeof(v));
-    if (v[0] != '\0') {
-        return lane_get(t, LANE_NODE, v);
+    if (node[0] != '\0') {
+        return lane_get(t, LANE_NODE, node);
     }
-    arg(details, "reg", v, sizeof(v));
-    return v[0] != '\0' ? lane_get(t, LANE_REG, v) : default_lane(t);
+    return reg[0] != '\0' ? lane_get(t, LANE_REG, reg) : default_lane(t);
 }
 
-/* A scenario event ("- scn ..."): walks and callbacks on their registry's
- * lane, every other operation on the script's. */
-static int scn_lane(Timeline *t, const Event *e)
+/* A scenario event: walks and callbacks on their registry's lane, every
+ * other operation on the script's. */
+static int scn_lane(Timeline *t, const SimTraceEvent *e)
 {
-    char name[NAME_MAX_LEN];
     int script = script_lane(t), lane;
 
-    if (strcmp(e->event, "registry") == 0) {
-        arg(e->details, "name", name, sizeof(name));
-        lane = lane_get(t, LANE_REG, name);
+    switch (e->kind) {
+    case OP_REGISTRY:
+        lane = lane_get(t, LANE_REG, field_text(e, "name"));
         t->default_reg = t->default_reg < 0 ? lane : t->default_reg;
-    } else if (strcmp(e->event, "state") == 0 || strcmp(e->event, "disk") == 0) {
-        arg(e->details, "name", name, sizeof(name));
-        alias_set(t, name, owner_lane(t, e->details));
-    } else if (strcmp(e->event, "walk") == 0) {
-        return owner_lane(t, e->details);
-    } else if (strcmp(e->event, "call") == 0) {
-        word(e->details, '.', name, sizeof(name));
-        return alias_lane(t, name);
+        break;
+    case OP_STATE:
+    case OP_DISK:
+        alias_set(t, field_text(e, "name"), owner_lane(t, e));
+        break;
+    case OP_WALK:
+        return owner_lane(t, e);
+    case SCN_EV_CALL:
+        return alias_lane(t, field_text(e, "state"));
+    default:
+        break;
     }
     return script;
 }
 
 /* A fault point's owner: "disk/<disk>/...", "net/<link>/...",
  * "node/<node>/..."; cluster disks are "<node>.d<i>". */
-static int point_lane(Timeline *t, const char *details)
+static int point_lane(Timeline *t, const char *point)
 {
-    const char *slash = strchr(details, '/');
+    const char *slash = strchr(point, '/');
     char owner[NAME_MAX_LEN];
     char *dot;
 
@@ -382,13 +357,13 @@ static int point_lane(Timeline *t, const char *details)
         return script_lane(t);
     }
     word(slash + 1, '/', owner, sizeof(owner));
-    if (strncmp(details, "net/", 4) == 0) {
+    if (strncmp(point, "net/", 4) == 0) {
         return lane_get(t, LANE_LINK, owner);
     }
-    if (strncmp(details, "node/", 5) == 0) {
+    if (strncmp(point, "node/", 5) == 0) {
         return lane_get(t, LANE_NODE, owner);
     }
-    if (strncmp(details, "disk/", 5) != 0) {
+    if (strncmp(point, "disk/", 5) != 0) {
         return script_lane(t);
     }
     if ((dot = strchr(owner, '.')) != NULL) {
@@ -398,27 +373,22 @@ static int point_lane(Timeline *t, const char *details)
     return alias_lane(t, owner);
 }
 
-static int event_lane(Timeline *t, const Event *e)
+static int event_lane(Timeline *t, const SimTraceEvent *e)
 {
-    char link[NAME_MAX_LEN];
-
-    if (strcmp(e->node, "-") != 0) {
-        if (strcmp(e->comp, "net") != 0) {
-            return lane_get(t, LANE_NODE, e->node);
-        }
-        word(e->details, '\0', link, sizeof(link));
-        return lane_get(t, LANE_LINK, link);
+    if (e->node != NULL && strcmp(e->node, "-") != 0) {
+        return e->comp == SIM_COMP_NET ? lane_get(t, LANE_LINK, field_text(e, "link"))
+                                       : lane_get(t, LANE_NODE, e->node);
     }
-    if (strcmp(e->comp, "scn") == 0) {
+    switch (e->comp) {
+    case SIM_COMP_SCN:
         return scn_lane(t, e);
+    case SIM_COMP_FAULT:
+        return point_lane(t, field_text(e, "point"));
+    case SIM_COMP_DISK:
+        return alias_lane(t, e->object != NULL ? e->object : "");
+    default:
+        return script_lane(t);
     }
-    if (strcmp(e->comp, "fault") == 0) {
-        return point_lane(t, e->details);
-    }
-    if (strncmp(e->comp, "disk/", 5) == 0) {
-        return alias_lane(t, e->comp + 5);
-    }
-    return script_lane(t);
 }
 
 /* ---- collecting the marks -------------------------------------------------------- */
@@ -483,23 +453,22 @@ static uint32_t keep(Timeline *t, const char *line)
 
 static Cell *cell(const Timeline *t, int lane, int kind, int bucket)
 {
-    return &t->cells[((size_t)lane * K_COUNT + (size_t)kind) * NBUCKETS + (size_t)bucket];
+    return &t->cells[((size_t)lane * M_COUNT + (size_t)kind) * NBUCKETS + (size_t)bucket];
 }
 
 /* The first checker violation, and the failing operation when it is
  * traced (an `expect` is not: the run's end stands for it). */
-static void note_failure(Timeline *t, const Event *e, Kind k, double x)
+static void note_failure(Timeline *t, const SimTraceEvent *e, Kind k, double x)
 {
-    char line[24];
+    const SimTraceField *line = sim_trace_field(e, "line");
 
-    if (k == K_CHECK && !t->have_violation) {
+    if (k == M_CHECK && !t->have_violation) {
         t->have_violation = true;
         t->violation_tick = e->tick;
         t->violation_x = x;
     }
-    if (t->fail_line != 0 && k != K_CALL && strcmp(e->comp, "scn") == 0) {
-        arg(e->details, "line", line, sizeof(line));
-        if (strtoul(line, NULL, 10) == t->fail_line) {
+    if (t->fail_line != 0 && k != M_CALL && e->comp == SIM_COMP_SCN && line != NULL) {
+        if (line->v.u == t->fail_line) {
             t->have_line = true;
             t->line_tick = e->tick;
             t->line_x = x;
@@ -507,34 +476,30 @@ static void note_failure(Timeline *t, const Event *e, Kind k, double x)
     }
 }
 
-static void sink(void *ctx, const char *line)
+static void sink(void *ctx, const SimTraceEvent *e, const char *line)
 {
     Timeline *t = ctx;
-    Event e;
     Kind k;
     Cell *c;
     double x;
     int b;
 
-    if (!parse_event(line, &e)) {
-        return;
-    }
     if (t->counting) {
-        t->per_tick[e.tick > t->ticks ? t->ticks : e.tick]++;
+        t->per_tick[e->tick > t->ticks ? t->ticks : e->tick]++;
         return;
     }
     t->lines++;
-    k = kind_of(&e);
-    x = event_x(t, e.tick);
+    k = kind_of(e);
+    x = event_x(t, e->tick);
     b = (int)(x / BUCKET_PX);
-    c = cell(t, event_lane(t, &e), k, b < 0 ? 0 : b >= NBUCKETS ? NBUCKETS - 1 : b);
+    c = cell(t, event_lane(t, e), k, b < 0 ? 0 : b >= NBUCKETS ? NBUCKETS - 1 : b);
     if (c->count++ == 0) {
-        c->first = e.tick;
+        c->first = e->tick;
         c->x = x;
         c->text = keep(t, line);
     }
-    c->last = e.tick;
-    note_failure(t, &e, k, x);
+    c->last = e->tick;
+    note_failure(t, e, k, x);
 }
 
 static void timeline_reset(Timeline *t, const Row *r)
@@ -544,7 +509,7 @@ static void timeline_reset(Timeline *t, const Row *r)
     size_t cap = t->arena_cap;
 
     free(t->per_tick);
-    memset(cells, 0, (size_t)MAX_LANES * K_COUNT * NBUCKETS * sizeof(*cells));
+    memset(cells, 0, (size_t)MAX_LANES * M_COUNT * NBUCKETS * sizeof(*cells));
     *t = (Timeline){ .ticks = r->ticks, .cells = cells, .arena = arena, .arena_cap = cap,
                      .default_reg = -1, .cur_tick = UINT64_MAX,
                      .fail_line = r->status == SCN_FAIL ? r->line : 0 };
@@ -589,20 +554,20 @@ static void glyph_path(FILE *f, Kind k, double x, double y)
     double m = y + LANE_H / 2.0;
 
     switch (k) {
-    case K_OTHER:       fprintf(f, "M%.1f %.1fh2v6h-2z", x - 1, y + 21); break;
-    case K_OP:          fprintf(f, "M%.1f %.1fh2.4v14h-2.4z", x - 1.2, y + 7); break;
-    case K_CKPT_BEGIN:
-    case K_CKPT_DONE:   fprintf(f, "M%.1f %.1fh3v26h-3z", x - 1.5, y + 1); break;
-    case K_WALK:        fprintf(f, "M%.1f %.1fh3.5v24h-3.5z", x - 1.75, y + 2); break;
-    case K_WRITE:       fprintf(f, "M%.1f %.1fh5v9h-5z", x - 2.5, y + 2); break;
-    case K_PACKET:      fprintf(f, "M%.1f %.1fa3.4 3.4 0 1 0 6.8 0a3.4 3.4 0 1 0 -6.8 0z",
+    case M_OTHER:       fprintf(f, "M%.1f %.1fh2v6h-2z", x - 1, y + 21); break;
+    case M_OP:          fprintf(f, "M%.1f %.1fh2.4v14h-2.4z", x - 1.2, y + 7); break;
+    case M_CKPT_BEGIN:
+    case M_CKPT_DONE:   fprintf(f, "M%.1f %.1fh3v26h-3z", x - 1.5, y + 1); break;
+    case M_WALK:        fprintf(f, "M%.1f %.1fh3.5v24h-3.5z", x - 1.75, y + 2); break;
+    case M_WRITE:       fprintf(f, "M%.1f %.1fh5v9h-5z", x - 2.5, y + 2); break;
+    case M_PACKET:      fprintf(f, "M%.1f %.1fa3.4 3.4 0 1 0 6.8 0a3.4 3.4 0 1 0 -6.8 0z",
                                 x - 3.4, m); break;
-    case K_CALL:        fprintf(f, "M%.1f %.1fl4.5 5.5l-4.5 5.5l-4.5 -5.5z", x, m - 5.5); break;
-    case K_LOST:        fprintf(f, "M%.1f %.1fl6 6M%.1f %.1fl-6 6", x - 3, m - 3, x + 3, m - 3);
+    case M_CALL:        fprintf(f, "M%.1f %.1fl4.5 5.5l-4.5 5.5l-4.5 -5.5z", x, m - 5.5); break;
+    case M_LOST:        fprintf(f, "M%.1f %.1fl6 6M%.1f %.1fl-6 6", x - 3, m - 3, x + 3, m - 3);
                         break;
-    case K_FAULT:       fprintf(f, "M%.1f %.1fl4.5 8h-9z", x, y + 17); break;
-    case K_FAILOVER:    fprintf(f, "M%.1f %.1fl6.5 7.5l-6.5 7.5l-6.5 -7.5z", x, m - 7.5); break;
-    case K_CRASH:       fprintf(f, "M%.1f %.1fl10 10M%.1f %.1fl-10 10", x - 5, m - 5, x + 5, m - 5);
+    case M_FAULT:       fprintf(f, "M%.1f %.1fl4.5 8h-9z", x, y + 17); break;
+    case M_FAILOVER:    fprintf(f, "M%.1f %.1fl6.5 7.5l-6.5 7.5l-6.5 -7.5z", x, m - 7.5); break;
+    case M_CRASH:       fprintf(f, "M%.1f %.1fl10 10M%.1f %.1fl-10 10", x - 5, m - 5, x + 5, m - 5);
                         break;
     default:            fprintf(f, "M%.1f %.1fa5 5 0 1 0 10 0a5 5 0 1 0 -10 0z", x - 5, m); break;
     }
@@ -705,8 +670,8 @@ static void svg_legend(FILE *f, double top)
 {
     double w = (double)PLOT_W / LEGEND_COLS;
 
-    for (int k = 0; k < K_COUNT; k++) {
-        int i = (k + K_COUNT - 2) % K_COUNT;   /* "other" and "scenario line" last */
+    for (int k = 0; k < M_COUNT; k++) {
+        int i = (k + M_COUNT - 2) % M_COUNT;   /* "other" and "scenario line" last */
         double x = PLOT_X + (double)(i % LEGEND_COLS) * w + 8;
         double y = top + (double)(i / LEGEND_COLS) * LANE_H;
 
@@ -767,7 +732,7 @@ static void svg_timeline(FILE *f, const Timeline *t, const Row *r, const ScnResu
     if (r->status == SCN_FAIL) {
         svg_failure(f, t, r, res, bottom);
     }
-    for (int k = 0; k < K_COUNT; k++) {
+    for (int k = 0; k < M_COUNT; k++) {
         for (int row = 0; row < t->nlanes; row++) {
             for (int b = 0; b < NBUCKETS; b++) {
                 const Cell *c = cell(t, order[row], k, b);
@@ -1021,7 +986,7 @@ static int write_page(FILE *f, const ReportHtml *h, double seconds)
     int rc = -1;
 
     if (t != NULL && res != NULL &&
-        (t->cells = malloc((size_t)MAX_LANES * K_COUNT * NBUCKETS * sizeof(*t->cells))) != NULL) {
+        (t->cells = malloc((size_t)MAX_LANES * M_COUNT * NBUCKETS * sizeof(*t->cells))) != NULL) {
         page_head(f, h, seconds);
         if (h->intro != NULL) {
             h->intro(f, h->intro_ctx);

@@ -102,14 +102,34 @@ static bool fail_at(Interp *in, unsigned line, const char *fmt, ...)
 
 #define FAIL(in, ...) fail_at((in), (in)->op->line, __VA_ARGS__)
 
-static bool cannot(Interp *in, unsigned line, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
+/* A "scn" event of the interpreter (ScnEvent or the operation's kind). */
+static void scn_trace(Interp *in, const char *node, int kind, const SimTraceField *f,
+                      unsigned n)
+{
+    sim_trace_emit(&in->w->trace, &(SimTraceEvent){
+        .tick = sim_clock_now(in->w->clock), .node = node, .comp = SIM_COMP_SCN,
+        .kind = kind, .name = scn_event_name(kind), .field = f, .nfields = n });
+}
+
+/* "failed line=N error": an operation under may_fail=true failed with rc
+ * (in the event, not the line) and the run goes on. */
+static void trace_failed(Interp *in, unsigned line, const char *error, int rc)
+{
+    scn_trace(in, NULL, SCN_EV_FAILED,
+              SIM_TRACE_FIELDS(sim_tf_u64("line", line),
+                               sim_tf_flags(sim_tf_str("error", error), SIM_TF_BARE),
+                               sim_tf_flags(sim_tf_i64("rc", rc), SIM_TF_HIDDEN)));
+}
+
+static bool cannot(Interp *in, unsigned line, int rc, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
 
 /* Something the running operation or one of its scripted actions asked
  * for cannot be done (the line is the rule's or the operation's).  Under
  * `may_fail=true` on the operation it is traced and the run goes on;
- * otherwise the scenario fails.  Returns false: not done. */
-static bool cannot(Interp *in, unsigned line, const char *fmt, ...)
+ * otherwise the scenario fails.  rc says why, as a negative errno.
+ * Returns false: not done. */
+static bool cannot(Interp *in, unsigned line, int rc, const char *fmt, ...)
 {
     char why[SCN_MSG_MAX];
     va_list ap;
@@ -118,8 +138,7 @@ static bool cannot(Interp *in, unsigned line, const char *fmt, ...)
     vsnprintf(why, sizeof(why), fmt, ap);
     va_end(ap);
     if (in->op != NULL && scn_arg(in->op, K_MAY_FAIL) && scn_arg(in->op, K_MAY_FAIL)->i) {
-        sim_trace_event(&in->w->trace, sim_clock_now(in->w->clock), "-", "scn", "failed",
-                        "line=%u %s", line, why);
+        trace_failed(in, line, why, rc);
         return false;
     }
     return fail_at(in, line, "%s", why);
@@ -276,11 +295,11 @@ static bool register_state(Interp *in, unsigned line, const char *name,
     State *st = slot_for(in, name);
 
     if (st == NULL || st->live || st->dying) {
-        return cannot(in, line, "state %s is registered already", name);
+        return cannot(in, line, -EEXIST, "state %s is registered already", name);
     }
     st->rs = replication_new_in(reg, st, ops_for(mask));
     if (st->rs == NULL) {
-        return cannot(in, line, "cannot register state %s: out of memory", name);
+        return cannot(in, line, -ENOMEM, "cannot register state %s: out of memory", name);
     }
     st->reg = reg;
     st->node = node;
@@ -294,7 +313,7 @@ static bool register_state(Interp *in, unsigned line, const char *name,
 static bool unregister_state(Interp *in, unsigned line, const char *name, State *st)
 {
     if (st == NULL || !st->live) {
-        return cannot(in, line, "state %s is not registered", name);
+        return cannot(in, line, -ENOENT, "state %s is not registered", name);
     }
     sim_regcheck_untrack(in->w->regcheck, st->rs);
     replication_remove(st->rs);
@@ -390,7 +409,7 @@ static void act_nested(Interp *in, const ScnOp *r, State *st)
     ReplicationRegistry *reg = text(r, K_IN) ? place(in, r, K_IN, &node) : st->reg;
 
     if (in->depth >= in->depth_limit) {
-        cannot(in, r->line, "nested walks deeper than %u", in->depth_limit);
+        cannot(in, r->line, -ELOOP, "nested walks deeper than %u", in->depth_limit);
         return;
     }
     run_walk(in, reg, (SimWalk)num(r, K_NESTED, 0), (ReplicationMode)num(r, K_MODE, 0),
@@ -440,16 +459,20 @@ static void on_call(ReplicationState *rs, SimWalk w, ReplicationMode mode,
 
     (void)mode, (void)failover;
     log_call(in, st, w);
-    sim_trace_event(&in->w->trace, sim_clock_now(in->w->clock),
-                    st->node >= 0 ? sim_node_name(sim_cluster_node(in->c, (SimRole)st->node)) : "-",
-                    "scn", "call", "%s.%s", st->name, sim_walk_name(w));
+    scn_trace(in, st->node >= 0 ? sim_node_name(sim_cluster_node(in->c, (SimRole)st->node)) : NULL,
+              SCN_EV_CALL,
+              SIM_TRACE_FIELDS(sim_tf_flags(sim_tf_str("state", st->name), SIM_TF_BARE),
+                               sim_tf_flags(sim_tf_text("."), SIM_TF_GLUED),
+                               sim_tf_flags(sim_tf_word("walk", w, sim_walk_name(w)),
+                                            SIM_TF_BARE | SIM_TF_GLUED)));
     if (sim_regcheck_outer_walks(in->w->regcheck) != in->calls_walk) {
         in->calls_walk = sim_regcheck_outer_walks(in->w->regcheck);
         in->calls_this_walk = 0;        /* limit calls= is per outermost walk */
     }
     if (++in->calls_this_walk > in->calls_limit) {
         if (in->calls_this_walk == in->calls_limit + 1) {
-            cannot(in, in->op->line, "more than %lu callbacks in one walk", in->calls_limit);
+            cannot(in, in->op->line, -E2BIG, "more than %lu callbacks in one walk",
+                   in->calls_limit);
         }
         return;
     }
@@ -496,9 +519,13 @@ static bool op_walk(Interp *in, const ScnOp *op)
              num(op, K_FAILOVER, 0), errp == ERRP_NULL ? NULL : &err);
     in->last_error_set = err != NULL;
     snprintf(in->last_error, sizeof(in->last_error), "%s", err ? error_get_pretty(err) : "");
-    sim_trace_event(&in->w->trace, sim_clock_now(in->w->clock), "-", "scn", "walk_done",
-                    "%s%s%s", err ? "error=\"" : "ok", err ? in->last_error : "",
-                    err ? "\"" : "");
+    scn_trace(in, NULL, SCN_EV_WALK_DONE,
+              SIM_TRACE_FIELDS(sim_tf_flags(sim_tf_text("ok"), err ? SIM_TF_HIDDEN : 0),
+                               sim_tf_flags(sim_tf_str("error", in->last_error),
+                                            err ? SIM_TF_QUOTED : SIM_TF_HIDDEN),
+                               sim_tf_flags(sim_tf_bool("out_of_memory",
+                                                        error_is_out_of_memory(err)),
+                                            SIM_TF_HIDDEN)));
     error_free(err);
     return true;
 }
@@ -567,8 +594,7 @@ static bool outcome(Interp *in, const ScnOp *op, int rc, const char *error)
 
     if (num(op, K_MAY_FAIL, 0)) {
         if (rc < 0) {
-            sim_trace_event(&in->w->trace, sim_clock_now(in->w->clock), "-", "scn",
-                            "failed", "line=%u %s", op->line, error);
+            trace_failed(in, op->line, error, rc);
         }
         return true;
     }
@@ -891,6 +917,15 @@ static bool expect_text(Interp *in, const char *what, const char *want, const ch
                             contains ? "a text containing " : "", want, actual);
 }
 
+/* Which checker found first_violation(). */
+static SimCheckKind first_violation_kind(Interp *in)
+{
+    if (sim_regcheck_violations(in->w->regcheck) != 0) {
+        return SIM_CHECK_CONTRACT;
+    }
+    return in->c ? sim_cluster_violation_kind(in->c) : SIM_CHECK_NONE;
+}
+
 static const char *first_violation(Interp *in)
 {
     if (sim_regcheck_violations(in->w->regcheck) != 0) {
@@ -965,51 +1000,81 @@ static bool op_expect(Interp *in, const ScnOp *op)
 
 /* ---- the fault ledger: was each fire handled, and observed? --------------- */
 
-static unsigned point_index(Interp *in, const char *name, size_t len)
+static unsigned point_index(Interp *in, const char *name)
 {
     for (size_t i = 0; i < sim_faults_count(in->w->faults) && i < SCN_MAX_POINTS; i++) {
-        const char *n = sim_faults_at(in->w->faults, i)->name;
-
-        if (strlen(n) == len && !strncmp(n, name, len)) {
+        if (!strcmp(sim_faults_at(in->w->faults, i)->name, name)) {
             return (unsigned)i;
         }
     }
     return SCN_MAX_POINTS;
 }
 
-/* Did the point's owner react to the fire in this trace line? */
-static bool handles(const char *point, const char *line)
+static const char *field_str(const SimTraceEvent *e, const char *key)
 {
-    char owner[64], what[32];
-    const char *slash = strrchr(point, '/');
+    const SimTraceField *f = sim_trace_field(e, key);
 
-    if (!strcmp(point, REPLICATION_FAULT_ALLOC)) {
-        return strstr(line, "out of memory") != NULL;
-    }
-    snprintf(owner, sizeof(owner), "%.*s", (int)(slash - point), point);
-    snprintf(what, sizeof(what), "%s", slash + 1);
-    if (!strncmp(point, "disk/", 5)) {
-        return strstr(line, owner) && strstr(line, " fault ");
-    }
-    if (!strncmp(point, "net/", 4)) {
-        return strstr(line, " net ") && strstr(line, owner + 4) && strstr(line, what);
-    }
-    return strstr(line, " colo crash") && strstr(line, owner + 5);   /* node/<n> */
+    return f != NULL && f->v.s != NULL ? f->v.s : "";
 }
 
-static bool observes(const char *line)
+static uint64_t field_u64(const SimTraceEvent *e, const char *key)
 {
-    static const char *const checks[] = {
-        " scn walk ", " scn call ", " scn failed ", " colo checkpoint_done ",
-        " colo failover_disk ", " check violation ", " colo failover_error ",
-    };
+    const SimTraceField *f = sim_trace_field(e, key);
 
-    for (size_t i = 0; i < sizeof(checks) / sizeof(checks[0]); i++) {
-        if (strstr(line, checks[i])) {
-            return true;
-        }
+    return f != NULL ? f->v.u : 0;
+}
+
+/* Did the point's owner react to the fire in this event?  The point is
+ * "<kind>/<owner>/<what>" (sim_fault_templates); its owner's events name
+ * the owner: the disk's fault event, the link's drop, fault (flag <what>)
+ * or down (by the fault) event, the node's crash, and for registry/alloc
+ * the registry's out-of-memory error ending a walk or failing an operation. */
+static bool handles(const char *point, const SimTraceEvent *e)
+{
+    const char *slash = strchr(point, '/'), *last = strrchr(point, '/');
+    size_t olen = (size_t)(last - slash - 1);
+    const char *owner = slash + 1, *what = last + 1;
+
+    if (!strcmp(point, REPLICATION_FAULT_ALLOC)) {
+        return e->comp == SIM_COMP_SCN &&
+               ((e->kind == SCN_EV_WALK_DONE && field_u64(e, "out_of_memory")) ||
+                (e->kind == SCN_EV_FAILED && sim_trace_field(e, "rc")->v.i == -ENOMEM));
     }
-    return false;
+    if (!strncmp(point, "disk/", 5)) {
+        return e->comp == SIM_COMP_DISK && e->kind == SIM_DISK_EV_FAULT &&
+               !strcmp(field_str(e, "point"), point);
+    }
+    if (!strncmp(point, "net/", 4)) {
+        const char *link = field_str(e, "link");
+
+        if (e->comp != SIM_COMP_NET || strlen(link) != olen || strncmp(link, owner, olen)) {
+            return false;
+        }
+        return (e->kind == SIM_LINK_EV_DROP && !strcmp(what, "drop")) ||
+               (e->kind == SIM_LINK_EV_FAULT && field_u64(e, what)) ||
+               (e->kind == SIM_LINK_EV_DOWN && !strcmp(what, "down") &&
+                field_u64(e, "reason") == SIM_LINK_DOWN_FAULT);
+    }
+    return e->comp == SIM_COMP_COLO && e->kind == SIM_COLO_EV_CRASH && e->node != NULL &&
+           strlen(e->node) == olen && !strncmp(e->node, owner, olen);       /* node/<n> */
+}
+
+/* Did something check the outcome: a walk or a callback (the contract
+ * checker), a failed operation's error, a checkpoint or failover (the data
+ * checker), a checker's violation? */
+static bool observes(const SimTraceEvent *e)
+{
+    switch (e->comp) {
+    case SIM_COMP_SCN:
+        return e->kind == OP_WALK || e->kind == SCN_EV_CALL || e->kind == SCN_EV_FAILED;
+    case SIM_COMP_COLO:
+        return e->kind == SIM_COLO_EV_CHECKPOINT_DONE || e->kind == SIM_COLO_EV_FAILOVER_DISK ||
+               e->kind == SIM_COLO_EV_FAILOVER_ERROR;
+    case SIM_COMP_CHECK:
+        return true;
+    default:
+        return false;
+    }
 }
 
 static void close_fire(Interp *in, unsigned k)
@@ -1030,32 +1095,31 @@ static void observe_all(Interp *in)
     }
 }
 
-static void ledger_line(void *ctx, const char *line)
+static void ledger_event(void *ctx, const SimTraceEvent *e, const char *line)
 {
     Interp *in = ctx;
-    const char *fire = strstr(line, " - fault fire ");
 
     for (unsigned k = 0; k < in->nfires;) {
         struct OpenFire *f = &in->fires[k];
 
-        f->handled |= handles(sim_faults_at(in->w->faults, f->point)->name, line);
-        f->observed |= observes(line);
+        f->handled |= handles(sim_faults_at(in->w->faults, f->point)->name, e);
+        f->observed |= observes(e);
         if (f->handled && f->observed) {
             close_fire(in, k);
         } else {
             k++;
         }
     }
-    if (fire != NULL && in->nfires < sizeof(in->fires) / sizeof(in->fires[0])) {
-        const char *name = fire + strlen(" - fault fire ");
-        unsigned i = point_index(in, name, strcspn(name, " "));
+    if (e->comp == SIM_COMP_FAULT && e->kind == SIM_FAULT_EV_FIRE &&
+        in->nfires < sizeof(in->fires) / sizeof(in->fires[0])) {
+        unsigned i = point_index(in, field_str(e, "point"));
 
         if (i < SCN_MAX_POINTS) {
             in->fires[in->nfires++] = (struct OpenFire){ .point = i };
         }
     }
     if (in->opt->sink != NULL) {
-        in->opt->sink(in->opt->sink_ctx, line);
+        in->opt->sink(in->opt->sink_ctx, e, line);
     }
 }
 
@@ -1140,6 +1204,7 @@ static void teardown(Interp *in)
     if (in->res->checkers_ok &&
         sim_check_resources(in->w, regs, n, in->res->checker, sizeof(in->res->checker)) < 0) {
         in->res->checkers_ok = false;
+        in->res->checker_kind = SIM_CHECK_RESOURCES;
         fail_at(in, 0, "%s", in->res->checker);
     }
     for (unsigned i = 0; i < in->nregs; i++) {
@@ -1177,21 +1242,20 @@ static void fill_result(Interp *in)
     }
 }
 
-/* " key=value..." of op, for its trace line: scenarios that differ in
- * any argument differ in their trace and hash. */
-static void describe(const ScnOp *op, char *buf, size_t len)
+/* The operation's event: line=N and every argument key=value, so that
+ * scenarios that differ in any argument differ in their trace and hash. */
+static void trace_op(Interp *in, const ScnOp *op)
 {
-    size_t n = 0;
+    SimTraceField f[1 + SCN_MAX_ARGS];
 
-    buf[0] = '\0';
-    for (unsigned i = 0; i < op->nargs && n < len; i++) {
+    f[0] = sim_tf_u64("line", op->line);
+    for (unsigned i = 0; i < op->nargs; i++) {
         const ScnValue *v = &op->args[i].v;
-        int w = v->text ? snprintf(buf + n, len - n, " %s=%s", scn_key_name(op->args[i].key), v->text)
-                        : snprintf(buf + n, len - n, " %s=%lld", scn_key_name(op->args[i].key),
-                                   (long long)v->i);
+        const char *key = scn_key_name(op->args[i].key);
 
-        n += w > 0 ? (size_t)w : 0;
+        f[1 + i] = v->text ? sim_tf_str(key, v->text) : sim_tf_i64(key, v->i);
     }
+    scn_trace(in, NULL, (int)op->kind, f, 1 + op->nargs);
 }
 
 static void execute(Interp *in)
@@ -1201,15 +1265,11 @@ static void execute(Interp *in)
 
         in->op = op;
         if (op->kind != OP_EXPECT) {
-            char args[SIM_TRACE_LINE_MAX];
-
             /* `expect calls` and `expect error` speak of the last operation. */
             in->loglen = 0;
             in->log[0] = '\0';
             in->log_full = false;
-            describe(op, args, sizeof(args));
-            sim_trace_event(&in->w->trace, sim_clock_now(in->w->clock), "-", "scn",
-                            scn_op_name(op->kind), "line=%u%s", op->line, args);
+            trace_op(in, op);
         }
         if (dispatch(in, op) && checkers_hold(in)) {
             in->res->ops_run++;
@@ -1217,6 +1277,7 @@ static void execute(Interp *in)
     }
     if (*first_violation(in) != '\0') {
         in->res->checkers_ok = false;
+        in->res->checker_kind = first_violation_kind(in);
         snprintf(in->res->checker, sizeof(in->res->checker), "%s", first_violation(in));
         if (!in->s->expects_violation) {
             fail_at(in, 0, "checker: %s", first_violation(in));
@@ -1290,7 +1351,7 @@ ScnStatus scn_run(const ScnScript *s, const ScnOptions *opt, ScnResult *res)
     *in = (Interp){ .s = s, .opt = opt, .res = res, .w = in->w, .ticks_limit = SCN_MAX_TICKS,
                     .depth_limit = SCN_MAX_DEPTH, .calls_limit = SCN_MAX_CALLS };
     in->w->trace.out = opt->trace;
-    in->w->trace.sink = in->w->faults ? ledger_line : opt->sink;
+    in->w->trace.sink = in->w->faults ? ledger_event : opt->sink;
     in->w->trace.sink_ctx = in->w->faults ? (void *)in : opt->sink_ctx;
     cur = in;
     if (sim_regcheck_on_idle(in->w->regcheck, on_idle, in) < 0) {

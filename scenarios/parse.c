@@ -165,6 +165,16 @@ const char *scn_key_name(ScnKey key)
     return key_names[key];
 }
 
+const char *scn_event_name(int kind)
+{
+    static const char *const names[] = { "call", "walk_done", "failed" };
+
+    if (kind >= 0 && kind < OP__COUNT) {
+        return ops[kind].name;
+    }
+    return kind >= OP__COUNT && kind < SCN_EV__END ? names[kind - OP__COUNT] : "?";
+}
+
 const ScnValue *scn_arg(const ScnOp *op, ScnKey key)
 {
     for (unsigned i = 0; i < op->nargs; i++) {

@@ -11,6 +11,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "check.h"
 #include "trace.h"
 
 #define SCN_MAX_FILE_BYTES (1u << 20)
@@ -108,10 +109,12 @@ typedef enum ScnStatus {
                                    or N/A: see ScnResult.missing_ext */
 } ScnStatus;
 
-/* A fault point's counts in one run.  A fire is `handled` when the code
- * that owns the point reacted to it later in the trace (the disk's "fault"
- * event, the link's drop/fault/down event naming the fault, the node's
- * crash, an "out of memory" for registry/alloc); it is `observed` when
+/* A fault point's counts in one run, decided on the trace's typed events
+ * (never their text).  A fire is `handled` when the code that owns the
+ * point reacted to it later in the trace (the disk's "fault" event naming
+ * the point, the link's drop, fault or down event for the fault, the node's
+ * crash, for registry/alloc the registry's out-of-memory error ending a
+ * walk or an operation failing with -ENOMEM); it is `observed` when
  * something checked the outcome after it: an `expect`, a walk (the contract
  * checker), a checkpoint or failover (the data checker), a checker
  * violation, or a failed operation's reported error. */
@@ -132,6 +135,7 @@ typedef struct ScnResult {
     unsigned missing_ext;       /* SCN_SKIP as N/A: the ReplicationExt bits
                                    needed and not offered (0: not N/A) */
     char checker[SCN_MSG_MAX];  /* the first violation, when not ok */
+    SimCheckKind checker_kind;  /* which checker: SIM_CHECK_NONE when ok */
     uint64_t seed;
     uint64_t hash;              /* trace hash after the teardown: of every line */
     uint64_t ops_hash;          /* trace hash after the last operation run, before

@@ -87,6 +87,19 @@ struct ScnScript {
 const char *scn_op_name(ScnOpKind kind);
 const char *scn_key_name(ScnKey key);
 
+/* The interpreter's trace events ("- scn <event> ...", SIM_COMP_SCN in
+ * trace.h).  Every operation but `expect` is one, kind its ScnOpKind, name
+ * its name: fields line, then each argument as key=value.  Then: call (state, walk: a callback of a
+ * scripted state, node when the state is on one), walk_done ("ok", or
+ * error and the flag out_of_memory: the registry's shared error),
+ * failed (line, error, rc: a may_fail operation failed). */
+typedef enum ScnEvent {
+    SCN_EV_CALL = OP__COUNT, SCN_EV_WALK_DONE, SCN_EV_FAILED, SCN_EV__END
+} ScnEvent;
+
+/* The name of an operation's kind or of a ScnEvent. */
+const char *scn_event_name(int kind);
+
 /* The argument `key` of op, or NULL when it was not given. */
 const ScnValue *scn_arg(const ScnOp *op, ScnKey key);
 

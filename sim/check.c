@@ -5,6 +5,15 @@
 
 #include "check.h"
 
+const char *sim_check_kind_name(SimCheckKind kind)
+{
+    static const char *const names[SIM_CHECK__COUNT] = {
+        "none", "contract", "data", "output", "resources",
+    };
+
+    return (unsigned)kind < SIM_CHECK__COUNT ? names[kind] : "?";
+}
+
 void sim_check_failed(const char *file, const char *func, const char *what,
                       long long a, long long b, bool show_values)
 {

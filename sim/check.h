@@ -9,6 +9,19 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+/* The checkers, for verdicts that tell them apart (never by message). */
+typedef enum SimCheckKind {
+    SIM_CHECK_NONE,
+    SIM_CHECK_CONTRACT,             /* check_registry.h: the registry contract */
+    SIM_CHECK_DATA,                 /* check_data.h */
+    SIM_CHECK_OUTPUT,               /* check_output.h */
+    SIM_CHECK_RESOURCES,            /* check_resources.h: the teardown */
+    SIM_CHECK__COUNT
+} SimCheckKind;
+
+/* "none", "contract", "data", "output", "resources". */
+const char *sim_check_kind_name(SimCheckKind kind);
+
 /* Print "<file>: <func>: check failed: <what> (<a> vs <b>)" and abort. */
 void sim_check_failed(const char *file, const char *func, const char *what,
                       long long a, long long b, bool show_values)

@@ -80,6 +80,7 @@ struct SimCluster {
     size_t nheld;
     unsigned violations;
     char violation[SIM_CLUSTER_MSG_MAX];
+    SimCheckKind violation_kind;                /* of the first violation */
     char last_error[SIM_CLUSTER_MSG_MAX];
     char broken_why[SIM_CLUSTER_MSG_MAX];       /* what broke replication */
     uint8_t scratch[64 * SIM_SECTOR_SIZE];      /* a guest write's data */
@@ -95,20 +96,37 @@ static uint64_t now(const SimCluster *c)
     return sim_clock_now(c->w->clock);
 }
 
-static void trace(SimCluster *c, const SimNode *n, const char *event,
-                  const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+static const char *const event_names[SIM_COLO_EV__COUNT] = {
+    [SIM_COLO_EV_CLUSTER] = "cluster", [SIM_COLO_EV_STARTED] = "started",
+    [SIM_COLO_EV_START_ERROR] = "start_error", [SIM_COLO_EV_LINKS] = "links",
+    [SIM_COLO_EV_CHECKPOINT_BEGIN] = "checkpoint_begin",
+    [SIM_COLO_EV_CHECKPOINT_REFUSED] = "checkpoint_refused",
+    [SIM_COLO_EV_CHECKPOINT_DONE] = "checkpoint_done",
+    [SIM_COLO_EV_CHECKPOINT_ERROR] = "checkpoint_error", [SIM_COLO_EV_ACK_LOST] = "ack_lost",
+    [SIM_COLO_EV_BROKEN] = "broken", [SIM_COLO_EV_CRASH] = "crash",
+    [SIM_COLO_EV_HISTORY_TRUNCATED] = "history_truncated",
+    [SIM_COLO_EV_FAILOVER] = "failover", [SIM_COLO_EV_FAILOVER_DISK] = "failover_disk",
+    [SIM_COLO_EV_FAILOVER_ERROR] = "failover_error", [SIM_COLO_EV_VIOLATION] = "violation",
+};
 
-static void trace(SimCluster *c, const SimNode *n, const char *event,
-                  const char *fmt, ...)
+static void trace(SimCluster *c, const SimNode *n, SimColoEvent ev,
+                  const SimTraceField *f, unsigned nf)
 {
-    char details[200];
-    va_list ap;
+    sim_trace_emit(&c->w->trace, &(SimTraceEvent){
+        .tick = now(c), .node = n ? n->name : NULL,
+        .comp = ev == SIM_COLO_EV_VIOLATION ? SIM_COMP_CHECK : SIM_COMP_COLO,
+        .kind = (int)ev, .name = event_names[ev], .field = f, .nfields = nf });
+}
 
-    va_start(ap, fmt);
-    vsnprintf(details, sizeof(details), fmt, ap);
-    va_end(ap);
-    sim_trace_event(&c->w->trace, now(c), n ? n->name : "-", "colo", event,
-                    "%s", details);
+/* A text field written alone, or in quotes. */
+static SimTraceField bare(const char *key, const char *s)
+{
+    return sim_tf_flags(sim_tf_str(key, s), SIM_TF_BARE);
+}
+
+static SimTraceField quoted(const char *key, const char *s, unsigned flags)
+{
+    return sim_tf_flags(sim_tf_str(key, s), SIM_TF_QUOTED | flags);
 }
 
 static int fail(SimCluster *c, int rc, const char *fmt, ...)
@@ -137,14 +155,21 @@ static void collect_violations(SimCluster *c)
     }
     if (sim_regcheck_violations(c->w->regcheck)) {
         first = sim_regcheck_first(c->w->regcheck);
+        c->violation_kind = SIM_CHECK_CONTRACT;
     } else if (sim_datacheck_violations(c->data)) {
         first = sim_datacheck_first(c->data);
+        c->violation_kind = SIM_CHECK_DATA;
     } else {
         first = sim_outcheck_first(c->out);
+        c->violation_kind = SIM_CHECK_OUTPUT;
     }
     c->violations = n;
     snprintf(c->violation, sizeof(c->violation), "%s", first);
-    sim_trace_event(&c->w->trace, now(c), "-", "check", "violation", "%s", first);
+    trace(c, NULL, SIM_COLO_EV_VIOLATION,
+          SIM_TRACE_FIELDS(sim_tf_flags(sim_tf_word("checker", c->violation_kind,
+                                                    sim_check_kind_name(c->violation_kind)),
+                                        SIM_TF_HIDDEN),
+                           bare("message", first)));
 }
 
 static void walk(SimNode *n, SimWalk w, ReplicationMode mode, bool failover_arg,
@@ -249,7 +274,7 @@ static void break_replication(SimCluster *c, const char *why)
     if (!c->broken) {
         c->broken = true;
         snprintf(c->broken_why, sizeof(c->broken_why), "%s", why);
-        trace(c, NULL, "broken", "%s", why);
+        trace(c, NULL, SIM_COLO_EV_BROKEN, SIM_TRACE_FIELDS(bare("why", why)));
     }
     if (c->in_checkpoint) {
         c->in_checkpoint = false;
@@ -422,8 +447,8 @@ static void begin_checkpoint(SimCluster *c)
     c->paused = true;
     c->stats.checkpoints_started++;
     sim_datacheck_marker(c->data, epoch);
-    trace(c, &c->node[SIM_PRIMARY], "checkpoint_begin", "epoch=%llu",
-          (unsigned long long)epoch);
+    trace(c, &c->node[SIM_PRIMARY], SIM_COLO_EV_CHECKPOINT_BEGIN,
+          SIM_TRACE_FIELDS(sim_tf_u64("epoch", epoch)));
     rc = sim_link_send(c->p2s, SIM_MSG_CONTROL, CTRL_MARKER, &epoch, sizeof(epoch));
     if (rc < 0) {
         break_replication(c, "cannot send the checkpoint marker");
@@ -460,8 +485,9 @@ static void secondary_checkpoint(SimCluster *c, uint64_t epoch)
         return;
     }
     if (err != NULL) {
-        trace(c, s, "checkpoint_refused", "epoch=%llu error=\"%s\"",
-              (unsigned long long)epoch, error_get_pretty(err));
+        trace(c, s, SIM_COLO_EV_CHECKPOINT_REFUSED,
+              SIM_TRACE_FIELDS(sim_tf_u64("epoch", epoch),
+                               quoted("error", error_get_pretty(err), 0)));
         error_free(err);
         return;                 /* no ack: the primary times out */
     }
@@ -470,9 +496,10 @@ static void secondary_checkpoint(SimCluster *c, uint64_t epoch)
     s->nhist = 0;
     s->hist_lost = false;
     check_secondary_disks(c, epoch);
-    trace(c, s, "checkpoint_done", "epoch=%llu", (unsigned long long)epoch);
+    trace(c, s, SIM_COLO_EV_CHECKPOINT_DONE, SIM_TRACE_FIELDS(sim_tf_u64("epoch", epoch)));
     if (sim_link_send(c->s2p, SIM_MSG_CONTROL, CTRL_ACK, &epoch, sizeof(epoch)) < 0) {
-        trace(c, s, "ack_lost", "epoch=%llu link down", (unsigned long long)epoch);
+        trace(c, s, SIM_COLO_EV_ACK_LOST,
+              SIM_TRACE_FIELDS(sim_tf_u64("epoch", epoch), sim_tf_text("link down")));
     }
 }
 
@@ -493,12 +520,13 @@ static void primary_checkpoint(SimCluster *c, uint64_t epoch)
         return;
     }
     if (err != NULL) {
-        trace(c, p, "checkpoint_error", "epoch=%llu error=\"%s\"",
-              (unsigned long long)epoch, error_get_pretty(err));
+        trace(c, p, SIM_COLO_EV_CHECKPOINT_ERROR,
+              SIM_TRACE_FIELDS(sim_tf_u64("epoch", epoch),
+                               quoted("error", error_get_pretty(err), 0)));
         error_free(err);
     }
     c->stats.checkpoints_done++;
-    trace(c, p, "checkpoint_done", "epoch=%llu", (unsigned long long)epoch);
+    trace(c, p, SIM_COLO_EV_CHECKPOINT_DONE, SIM_TRACE_FIELDS(sim_tf_u64("epoch", epoch)));
 }
 
 /* ---- s2p: the secondary's packets and acknowledgements ------------------ */
@@ -707,7 +735,7 @@ static void crash(SimNode *n, const char *why)
     }
     n->crashed = true;
     c->stats.crashes++;
-    trace(c, n, "crash", "%s", why);
+    trace(c, n, SIM_COLO_EV_CRASH, SIM_TRACE_FIELDS(bare("why", why)));
     for (unsigned i = 0; i < c->cfg.disks; i++) {
         sim_clock_cancel(c->w->clock, n->disk[i]);
     }
@@ -734,7 +762,10 @@ static void crash(SimNode *n, const char *why)
 static void check_output_after_failover(SimCluster *c, SimNode *s)
 {
     if (s->hist_lost) {
-        trace(c, s, "history_truncated", "more than %d packets since checkpoint", HIST_MAX);
+        trace(c, s, SIM_COLO_EV_HISTORY_TRUNCATED,
+              SIM_TRACE_FIELDS(sim_tf_text("more than"), sim_tf_flags(sim_tf_u64("limit", HIST_MAX),
+                                                                      SIM_TF_BARE),
+                               sim_tf_text("packets since checkpoint")));
     }
     for (size_t i = 0; i < s->nhist; i++) {
         sim_outcheck_history(c->out, s->hist[i].conn, s->hist[i].pos, s->hist[i].digest);
@@ -759,8 +790,9 @@ static void finish_secondary_failover(SimCluster *c)
     for (unsigned i = 0; i < c->cfg.disks; i++) {
         SimDiskStage st = sim_disk_stage(s->disk[i]);
 
-        trace(c, s, "failover_disk", "%s stage=%s", sim_disk_name(s->disk[i]),
-              sim_disk_stage_name(st));
+        trace(c, s, SIM_COLO_EV_FAILOVER_DISK,
+              SIM_TRACE_FIELDS(bare("disk", sim_disk_name(s->disk[i])),
+                               sim_tf_word("stage", st, sim_disk_stage_name(st))));
         if (st == SIM_DISK_STAGE_DONE) {
             sim_datacheck_secondary_failover(c->data, i, sim_disk_local(p->disk[i]),
                                              sim_disk_secondary(s->disk[i]));
@@ -792,11 +824,13 @@ static void failover(SimCluster *c, SimRole survivor)
     c->in_checkpoint = c->paused = false;
     s->promoted = true;
     c->stats.failovers++;
-    trace(c, s, "failover", "survivor=%s epoch=%llu", s->name,
-          (unsigned long long)sim_datacheck_secondary_epoch(c->data));
+    trace(c, s, SIM_COLO_EV_FAILOVER,
+          SIM_TRACE_FIELDS(sim_tf_str("survivor", s->name),
+                           sim_tf_u64("epoch", sim_datacheck_secondary_epoch(c->data))));
     walk(s, SIM_WALK_STOP, 0, true, &err);
     if (err != NULL) {
-        trace(c, s, "failover_error", "\"%s\"", error_get_pretty(err));
+        trace(c, s, SIM_COLO_EV_FAILOVER_ERROR,
+              SIM_TRACE_FIELDS(quoted("error", error_get_pretty(err), SIM_TF_BARE)));
         error_free(err);
     }
     if (s->crashed) {
@@ -1112,10 +1146,10 @@ SimCluster *sim_cluster_new(SimWorld *w, const SimClusterConfig *cfg,
         sim_cluster_free(c);
         return NULL;
     }
-    trace(c, NULL, "cluster", "seed=%llu disks=%u size=%llu latency=%llu",
-          (unsigned long long)w->seed, c->cfg.disks,
-          (unsigned long long)c->cfg.disk_size_sectors,
-          (unsigned long long)c->cfg.latency_ticks);
+    trace(c, NULL, SIM_COLO_EV_CLUSTER,
+          SIM_TRACE_FIELDS(sim_tf_u64("seed", w->seed), sim_tf_u64("disks", c->cfg.disks),
+                           sim_tf_u64("size", c->cfg.disk_size_sectors),
+                           sim_tf_u64("latency", c->cfg.latency_ticks)));
     return c;
 }
 
@@ -1175,7 +1209,8 @@ int sim_cluster_start(SimCluster *c)
 
         walk(n[i], SIM_WALK_START, modes[i], false, &err);
         if (err != NULL) {
-            trace(c, n[i], "start_error", "\"%s\"", error_get_pretty(err));
+            trace(c, n[i], SIM_COLO_EV_START_ERROR,
+                  SIM_TRACE_FIELDS(quoted("error", error_get_pretty(err), SIM_TF_BARE)));
             fail(c, -EIO, "start on %s: %s", n[i]->name, error_get_pretty(err));
             error_free(err);
             return -EIO;
@@ -1187,7 +1222,7 @@ int sim_cluster_start(SimCluster *c)
     memcpy(c->node[SIM_SECONDARY].pos, c->node[SIM_PRIMARY].pos,
            sizeof(c->node[SIM_SECONDARY].pos));
     c->next_checkpoint_tick = now(c) + c->cfg.checkpoint_interval_ticks;
-    trace(c, NULL, "started", "epoch=0");
+    trace(c, NULL, SIM_COLO_EV_STARTED, SIM_TRACE_FIELDS(sim_tf_u64("epoch", 0)));
     return 0;
 }
 
@@ -1410,8 +1445,9 @@ void sim_cluster_set_link(SimCluster *c, bool p2s_down, bool s2p_down)
 {
     sim_link_set_down(c->p2s, p2s_down);
     sim_link_set_down(c->s2p, s2p_down);
-    trace(c, NULL, "links", "p2s=%s s2p=%s", p2s_down ? "down" : "up",
-          s2p_down ? "down" : "up");
+    trace(c, NULL, SIM_COLO_EV_LINKS,
+          SIM_TRACE_FIELDS(sim_tf_str("p2s", p2s_down ? "down" : "up"),
+                           sim_tf_str("s2p", s2p_down ? "down" : "up")));
 }
 
 /* ---- accessors -------------------------------------------------------------- */
@@ -1419,6 +1455,11 @@ void sim_cluster_set_link(SimCluster *c, bool p2s_down, bool s2p_down)
 unsigned sim_cluster_violations(const SimCluster *c)
 {
     return c->violations;
+}
+
+SimCheckKind sim_cluster_violation_kind(const SimCluster *c)
+{
+    return c->violations != 0 ? c->violation_kind : SIM_CHECK_NONE;
 }
 
 const char *sim_cluster_violation(const SimCluster *c)

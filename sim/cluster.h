@@ -40,12 +40,30 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "check.h"
 #include "check_data.h"
 #include "check_output.h"
 #include "disk.h"
 #include "compare.h"
 #include "link.h"
 #include "world.h"
+
+/* The cluster's trace events ("<node> colo <event> ...", trace.h):
+ * cluster (seed, disks, size, latency), started (epoch), start_error
+ * (error), links (p2s, s2p), checkpoint_begin, _done (epoch),
+ * checkpoint_refused, _error (epoch, error), ack_lost (epoch), broken
+ * (why), crash (why), history_truncated (limit), failover (survivor,
+ * epoch), failover_disk (disk, stage), failover_error (error); and
+ * violation ("- check violation <message>": checker, a SimCheckKind, and
+ * message), the first checker violation of the run. */
+typedef enum SimColoEvent {
+    SIM_COLO_EV_CLUSTER, SIM_COLO_EV_STARTED, SIM_COLO_EV_START_ERROR, SIM_COLO_EV_LINKS,
+    SIM_COLO_EV_CHECKPOINT_BEGIN, SIM_COLO_EV_CHECKPOINT_REFUSED, SIM_COLO_EV_CHECKPOINT_DONE,
+    SIM_COLO_EV_CHECKPOINT_ERROR, SIM_COLO_EV_ACK_LOST, SIM_COLO_EV_BROKEN, SIM_COLO_EV_CRASH,
+    SIM_COLO_EV_HISTORY_TRUNCATED, SIM_COLO_EV_FAILOVER, SIM_COLO_EV_FAILOVER_DISK,
+    SIM_COLO_EV_FAILOVER_ERROR, SIM_COLO_EV_VIOLATION,
+    SIM_COLO_EV__COUNT
+} SimColoEvent;
 
 #define SIM_CLUSTER_MAX_DISKS 4
 #define SIM_CLUSTER_MAX_CONNS 64
@@ -166,6 +184,8 @@ void sim_cluster_set_link(SimCluster *c, bool p2s_down, bool s2p_down);
  * from the next of those.  Getters only: no check runs here. */
 unsigned sim_cluster_violations(const SimCluster *c);
 const char *sim_cluster_violation(const SimCluster *c);
+/* Which checker found it: SIM_CHECK_NONE when none did. */
+SimCheckKind sim_cluster_violation_kind(const SimCluster *c);
 
 /* The last operation's error text ("" when none). */
 const char *sim_cluster_last_error(const SimCluster *c);

@@ -64,20 +64,22 @@ struct SimCompare {
     SimCompareStats stats;
 };
 
-static void cmp_trace(SimCompare *c, const char *event, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
+static const char *const event_names[SIM_COMPARE_EV__COUNT] = {
+    [SIM_COMPARE_EV_PRIMARY] = "primary", [SIM_COMPARE_EV_SECONDARY] = "secondary",
+    [SIM_COMPARE_EV_RELEASE] = "release", [SIM_COMPARE_EV_MISMATCH] = "mismatch",
+    [SIM_COMPARE_EV_REQUEST_CHECKPOINT] = "request-checkpoint",
+    [SIM_COMPARE_EV_ERROR] = "error", [SIM_COMPARE_EV_TIMEOUT] = "timeout",
+    [SIM_COMPARE_EV_DROP] = "drop", [SIM_COMPARE_EV_IGNORE] = "ignore",
+    [SIM_COMPARE_EV_START] = "start", [SIM_COMPARE_EV_CHECKPOINT] = "checkpoint",
+    [SIM_COMPARE_EV_STOP] = "stop", [SIM_COMPARE_EV_DISCARD] = "discard",
+};
 
-static void cmp_trace(SimCompare *c, const char *event, const char *fmt, ...)
+static void cmp_trace(SimCompare *c, SimCompareEvent ev, const SimTraceField *f, unsigned n)
 {
-    char details[SIM_TRACE_LINE_MAX];
-    va_list ap;
-
-    va_start(ap, fmt);
-    vsnprintf(details, sizeof(details), fmt, ap);
-    va_end(ap);
     if (c->trace != NULL) {
-        sim_trace_event(c->trace, sim_clock_now(c->clock), c->node, "compare", event,
-                        "%s", details);
+        sim_trace_emit(c->trace, &(SimTraceEvent){
+            .tick = sim_clock_now(c->clock), .node = c->node, .comp = SIM_COMP_COMPARE,
+            .kind = (int)ev, .name = event_names[ev], .field = f, .nfields = n });
     }
 }
 
@@ -137,8 +139,9 @@ static void release(SimCompare *c, uint64_t conn, Pkt *p, SimReleaseWhy why)
     c->stats.released++;
     c->stats.matched += why == SIM_RELEASE_MATCH;
     c->stats.passed += why == SIM_RELEASE_PASS;
-    cmp_trace(c, "release", "seq=%" PRIu64 " conn=%" PRIu64 " len=%zu why=%s",
-              rel.seq, conn, p->len, why_name[why]);
+    cmp_trace(c, SIM_COMPARE_EV_RELEASE,
+              SIM_TRACE_FIELDS(sim_tf_u64("seq", rel.seq), sim_tf_u64("conn", conn),
+                               sim_tf_u64("len", p->len), sim_tf_word("why", why, why_name[why])));
     if (c->release != NULL) {
         SIM_CHECK(!c->in_release);
         c->in_release = true;
@@ -190,8 +193,9 @@ static bool compare_conn(SimCompare *c, Conn *k)
         if (p->len != s->len || memcmp(p->data, s->data, p->len) != 0) {
             k->blocked = true;
             c->stats.mismatches++;
-            cmp_trace(c, "mismatch", "conn=%" PRIu64 " primary_len=%zu "
-                      "secondary_len=%zu", k->id, p->len, s->len);
+            cmp_trace(c, SIM_COMPARE_EV_MISMATCH,
+                      SIM_TRACE_FIELDS(sim_tf_u64("conn", k->id), sim_tf_u64("primary_len", p->len),
+                                       sim_tf_u64("secondary_len", s->len)));
             return true;
         }
         free(pop(&k->sec));
@@ -205,8 +209,9 @@ static bool compare_conn(SimCompare *c, Conn *k)
 static void request(SimCompare *c, SimCompareReason reason, uint64_t conn)
 {
     c->stats.checkpoint_requests++;
-    cmp_trace(c, "request-checkpoint", "reason=%s conn=%" PRIu64,
-              reason_name[reason], conn);
+    cmp_trace(c, SIM_COMPARE_EV_REQUEST_CHECKPOINT,
+              SIM_TRACE_FIELDS(sim_tf_word("reason", reason, reason_name[reason]),
+                               sim_tf_u64("conn", conn)));
     if (c->request_checkpoint != NULL) {
         c->request_checkpoint(c->checkpoint_ctx, reason, conn);
     }
@@ -221,7 +226,8 @@ static void schedule_check(SimCompare *c, uint64_t after_ticks)
     if (rc < 0) {
         record_error(c, "colo-compare: cannot schedule the timeout check: %s",
                      strerror(-rc));
-        cmp_trace(c, "error", "schedule-check rc=%d", rc);
+        cmp_trace(c, SIM_COMPARE_EV_ERROR,
+                  SIM_TRACE_FIELDS(sim_tf_text("schedule-check"), sim_tf_i64("rc", rc)));
         return;
     }
     c->check_pending = true;
@@ -264,7 +270,8 @@ static void on_check(SimClock *clock, void *arg, uint64_t data)
         return;
     }
     c->stats.timeouts++;
-    cmp_trace(c, "timeout", "conn=%" PRIu64 " age=%" PRIu64, conn, now - tick);
+    cmp_trace(c, SIM_COMPARE_EV_TIMEOUT,
+              SIM_TRACE_FIELDS(sim_tf_u64("conn", conn), sim_tf_u64("age", now - tick)));
     schedule_check(c, c->scan_ticks);
     request(c, SIM_COMPARE_TIMEOUT, conn);
 }
@@ -282,8 +289,9 @@ static int drop_input(SimCompare *c, Conn *k, int side, uint64_t conn, int rc)
     if (k != NULL) {
         maybe_forget(k);
     }
-    cmp_trace(c, "drop", "side=%s conn=%" PRIu64 " rc=%d", side_name[side],
-              conn, rc);
+    cmp_trace(c, SIM_COMPARE_EV_DROP,
+              SIM_TRACE_FIELDS(sim_tf_word("side", (unsigned)side, side_name[side]),
+                               sim_tf_u64("conn", conn), sim_tf_i64("rc", rc)));
     return rc;
 }
 
@@ -354,13 +362,15 @@ static int input(SimCompare *c, int side, uint64_t conn, const void *payload,
     } else {
         c->stats.secondary_in++;
     }
-    cmp_trace(c, side_name[side], "conn=%" PRIu64 " len=%zu", conn, len);
+    cmp_trace(c, side == SIDE_PRIMARY ? SIM_COMPARE_EV_PRIMARY : SIM_COMPARE_EV_SECONDARY,
+              SIM_TRACE_FIELDS(sim_tf_u64("conn", conn), sim_tf_u64("len", len)));
     if (c->stage == SIM_COMPARE_RUNNING) {
         return enqueue(c, side, conn, payload, len);
     }
     if (side == SIDE_SECONDARY) {
         c->stats.secondary_ignored++;
-        cmp_trace(c, "ignore", "conn=%" PRIu64 " reason=not-running", conn);
+        cmp_trace(c, SIM_COMPARE_EV_IGNORE,
+                  SIM_TRACE_FIELDS(sim_tf_u64("conn", conn), sim_tf_str("reason", "not-running")));
         return 0;
     }
     return pass(c, conn, payload, len);
@@ -384,8 +394,11 @@ void sim_compare_link_deliver(void *ctx, const SimMsg *msg)
 
     if (msg->kind != SIM_MSG_PACKET) {
         c->stats.secondary_ignored++;
-        cmp_trace(c, "ignore", "id=%" PRIu64 " reason=kind-%s", msg->id,
-                  sim_msg_kind_name(msg->kind));
+        cmp_trace(c, SIM_COMPARE_EV_IGNORE,
+                  SIM_TRACE_FIELDS(sim_tf_u64("id", msg->id), sim_tf_text("reason=kind-"),
+                                   sim_tf_flags(sim_tf_word("kind", msg->kind,
+                                                            sim_msg_kind_name(msg->kind)),
+                                                SIM_TF_BARE | SIM_TF_GLUED)));
         return;
     }
     sim_compare_secondary(c, msg->tag, msg->payload, msg->len);
@@ -420,7 +433,7 @@ static void op_start(ReplicationState *rs, ReplicationMode mode, Error **errp)
 
     SIM_CHECK(!c->in_release);
     if (c->stage == SIM_COMPARE_STOPPED) {
-        cmp_trace(c, "start", "ignored stage=stopped");
+        cmp_trace(c, SIM_COMPARE_EV_START, SIM_TRACE_FIELDS(sim_tf_text("ignored stage=stopped")));
         return;
     }
     if (c->stage == SIM_COMPARE_RUNNING) {
@@ -433,7 +446,7 @@ static void op_start(ReplicationState *rs, ReplicationMode mode, Error **errp)
         return;
     }
     c->stage = SIM_COMPARE_RUNNING;
-    cmp_trace(c, "start", "mode=primary");
+    cmp_trace(c, SIM_COMPARE_EV_START, SIM_TRACE_FIELDS(sim_tf_str("mode", "primary")));
 }
 
 static void op_checkpoint(ReplicationState *rs, Error **errp)
@@ -445,8 +458,8 @@ static void op_checkpoint(ReplicationState *rs, Error **errp)
     SIM_CHECK(!c->in_release);
     flush(c, SIM_RELEASE_CHECKPOINT, &released, &dropped);
     c->stats.checkpoints++;
-    cmp_trace(c, "checkpoint", "released=%" PRIu64 " dropped=%" PRIu64,
-              released, dropped);
+    cmp_trace(c, SIM_COMPARE_EV_CHECKPOINT,
+              SIM_TRACE_FIELDS(sim_tf_u64("released", released), sim_tf_u64("dropped", dropped)));
 }
 
 static void op_stop(ReplicationState *rs, bool failover, Error **errp)
@@ -456,7 +469,7 @@ static void op_stop(ReplicationState *rs, bool failover, Error **errp)
 
     SIM_CHECK(!c->in_release);
     if (c->stage == SIM_COMPARE_STOPPED) {
-        cmp_trace(c, "stop", "ignored stage=stopped");
+        cmp_trace(c, SIM_COMPARE_EV_STOP, SIM_TRACE_FIELDS(sim_tf_text("ignored stage=stopped")));
         return;
     }
     if (c->stage == SIM_COMPARE_IDLE) {
@@ -467,8 +480,9 @@ static void op_stop(ReplicationState *rs, bool failover, Error **errp)
     sim_clock_cancel(c->clock, c);
     c->check_pending = false;
     flush(c, SIM_RELEASE_STOP, &released, &dropped);
-    cmp_trace(c, "stop", "failover=%d released=%" PRIu64 " dropped=%" PRIu64,
-              failover, released, dropped);
+    cmp_trace(c, SIM_COMPARE_EV_STOP,
+              SIM_TRACE_FIELDS(sim_tf_u64("failover", failover),
+                               sim_tf_u64("released", released), sim_tf_u64("dropped", dropped)));
 }
 
 static void op_get_error(ReplicationState *rs, Error **errp)
@@ -580,7 +594,8 @@ void sim_compare_free(SimCompare *cmp)
         }
     }
     if (cmp->stats.discarded > 0) {
-        cmp_trace(cmp, "discard", "packets=%" PRIu64, cmp->stats.discarded);
+        cmp_trace(cmp, SIM_COMPARE_EV_DISCARD,
+                  SIM_TRACE_FIELDS(sim_tf_u64("packets", cmp->stats.discarded)));
     }
     free(cmp->conns);
     free(cmp);

@@ -23,6 +23,21 @@
 #define SIM_COMPARE_DEFAULT_MAX_CONNECTIONS 64
 #define SIM_COMPARE_MAX_LINKS 2
 
+/* The comparator's trace events ("<node> compare <event> ...", trace.h):
+ * primary, secondary (a packet in: conn, len), release (seq, conn, len,
+ * why: SimReleaseWhy), mismatch (conn, primary_len, secondary_len),
+ * request-checkpoint (reason: SimCompareReason, conn), error (rc),
+ * timeout (conn, age), drop (side, conn, rc), ignore (conn or id,
+ * reason or kind), start, checkpoint (released, dropped), stop (failover,
+ * released, dropped), discard (packets). */
+typedef enum SimCompareEvent {
+    SIM_COMPARE_EV_PRIMARY, SIM_COMPARE_EV_SECONDARY, SIM_COMPARE_EV_RELEASE,
+    SIM_COMPARE_EV_MISMATCH, SIM_COMPARE_EV_REQUEST_CHECKPOINT, SIM_COMPARE_EV_ERROR,
+    SIM_COMPARE_EV_TIMEOUT, SIM_COMPARE_EV_DROP, SIM_COMPARE_EV_IGNORE, SIM_COMPARE_EV_START,
+    SIM_COMPARE_EV_CHECKPOINT, SIM_COMPARE_EV_STOP, SIM_COMPARE_EV_DISCARD,
+    SIM_COMPARE_EV__COUNT
+} SimCompareEvent;
+
 typedef enum SimCompareStage {
     SIM_COMPARE_IDLE,       /* not started: primary packets pass through */
     SIM_COMPARE_RUNNING,    /* comparing */

@@ -17,7 +17,6 @@
 struct SimDisk {
     char name[SIM_DISK_NAME_MAX + 1];
     char node[SIM_DISK_NAME_MAX + 1];
-    char component[SIM_DISK_NAME_MAX + sizeof("disk/")];
     char points[SIM_DISK_POINT__COUNT][SIM_FAULT_NAME_MAX];
     SimDiskRole role;
     SimDiskStage stage;
@@ -81,27 +80,37 @@ bool sim_disk_role_has_point(SimDiskRole role, SimDiskPoint point)
     return role == SIM_DISK_SECONDARY || point == SIM_DISK_POINT_WRITE;
 }
 
-static void trace(SimDisk *d, const char *event, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
+static const char *const event_names[SIM_DISK_EV__COUNT] = {
+    [SIM_DISK_EV_NEW] = "new", [SIM_DISK_EV_UNREGISTER] = "unregister",
+    [SIM_DISK_EV_STAGE] = "stage", [SIM_DISK_EV_FAULT] = "fault",
+    [SIM_DISK_EV_READ] = "read", [SIM_DISK_EV_WRITE] = "write",
+    [SIM_DISK_EV_RECEIVE] = "receive", [SIM_DISK_EV_ERROR_RECORDED] = "error_recorded",
+    [SIM_DISK_EV_BACKUP_CANCELLED] = "backup_cancelled",
+    [SIM_DISK_EV_COMMIT_FAILED] = "commit_failed", [SIM_DISK_EV_COMMIT_STEP] = "commit_step",
+    [SIM_DISK_EV_START] = "start", [SIM_DISK_EV_STOP] = "stop",
+    [SIM_DISK_EV_CHECKPOINT] = "checkpoint", [SIM_DISK_EV_GET_ERROR] = "get_error",
+};
 
-static void trace(SimDisk *d, const char *event, const char *fmt, ...)
+static void trace(SimDisk *d, SimDiskEvent ev, const SimTraceField *f, unsigned n)
 {
-    char details[MSG_MAX];
-    va_list ap;
-
-    if (d->trace == NULL) {
-        return;
+    if (d->trace != NULL) {
+        sim_trace_emit(d->trace, &(SimTraceEvent){
+            .tick = sim_clock_now(d->clock), .node = d->node, .comp = SIM_COMP_DISK,
+            .object = d->name, .kind = (int)ev, .name = event_names[ev],
+            .field = f, .nfields = n });
     }
-    va_start(ap, fmt);
-    vsnprintf(details, sizeof(details), fmt, ap);
-    va_end(ap);
-    sim_trace_event(d->trace, sim_clock_now(d->clock), d->node, d->component,
-                    event, "%s", details);
+}
+
+static SimTraceField stage_field(const char *key, SimDiskStage stage, unsigned flags)
+{
+    return sim_tf_flags(sim_tf_word(key, stage, stage_names[stage]), flags);
 }
 
 static void set_stage(SimDisk *d, SimDiskStage stage)
 {
-    trace(d, "stage", "%s->%s", stage_names[d->stage], stage_names[stage]);
+    trace(d, SIM_DISK_EV_STAGE, SIM_TRACE_FIELDS(stage_field("from", d->stage, SIM_TF_BARE),
+                                                 sim_tf_flags(sim_tf_text("->"), SIM_TF_GLUED),
+                                                 stage_field("to", stage, SIM_TF_BARE | SIM_TF_GLUED)));
     d->stage = stage;
 }
 
@@ -116,7 +125,8 @@ static bool fires(SimDisk *d, SimDiskPoint point)
     SIM_CHECK_OP(sim_disk_role_has_point(d->role, point), ==, true);
     fire = SIM_FAULT(d->points[point]);
     if (fire) {
-        trace(d, "fault", "%s", d->points[point]);
+        trace(d, SIM_DISK_EV_FAULT,
+              SIM_TRACE_FIELDS(sim_tf_flags(sim_tf_str("point", d->points[point]), SIM_TF_BARE)));
     }
     return fire;
 }
@@ -194,7 +204,6 @@ static void fill(SimDisk *d, const SimDiskConfig *c)
 {
     snprintf(d->name, sizeof(d->name), "%s", c->name);
     snprintf(d->node, sizeof(d->node), "%s", c->node ? c->node : "-");
-    snprintf(d->component, sizeof(d->component), "disk/%s", c->name);
     for (int p = 0; p < SIM_DISK_POINT__COUNT; p++) {
         int rc = sim_disk_point_name(d->points[p], sizeof(d->points[p]), c->name,
                                      (SimDiskPoint)p);
@@ -284,9 +293,10 @@ SimDisk *sim_disk_new(const SimDiskConfig *cfg, char *err, size_t errlen)
             "registry: out of memory");
         goto fail;
     }
-    trace(d, "new", "role=%s size_sectors=%llu",
-          d->role == SIM_DISK_PRIMARY ? "primary" : "secondary",
-          (unsigned long long)d->size_sectors);
+    trace(d, SIM_DISK_EV_NEW,
+          SIM_TRACE_FIELDS(sim_tf_word("role", d->role,
+                                       d->role == SIM_DISK_PRIMARY ? "primary" : "secondary"),
+                           sim_tf_u64("size_sectors", d->size_sectors)));
     return d;
 fail:
     sim_disk_free(d);
@@ -298,7 +308,7 @@ void sim_disk_unregister(SimDisk *d)
     if (d->rs != NULL) {
         replication_remove(d->rs);
         d->rs = NULL;
-        trace(d, "unregister", "stage=%s", stage_names[d->stage]);
+        trace(d, SIM_DISK_EV_UNREGISTER, SIM_TRACE_FIELDS(stage_field("stage", d->stage, 0)));
     }
 }
 
@@ -327,12 +337,12 @@ static bool io_ok(const SimDisk *d, uint64_t sector, uint32_t count,
 }
 
 /* Count the call's outcome and trace it; returns rc. */
-static int io_done(SimDisk *d, const char *event, uint64_t sector,
+static int io_done(SimDisk *d, SimDiskEvent ev, uint64_t sector,
                    uint32_t count, int rc)
 {
     d->counters.io_errors += rc < 0;
-    trace(d, event, "sector=%llu count=%u rc=%d", (unsigned long long)sector,
-          (unsigned)count, rc);
+    trace(d, ev, SIM_TRACE_FIELDS(sim_tf_u64("sector", sector), sim_tf_u64("count", count),
+                                  sim_tf_i64("rc", rc)));
     return rc;
 }
 
@@ -372,7 +382,7 @@ int sim_disk_read(SimDisk *d, uint64_t sector, uint32_t count, uint8_t *buf)
     } else {
         read_view(d, sector, count, buf);
     }
-    return io_done(d, "read", sector, count, rc);
+    return io_done(d, SIM_DISK_EV_READ, sector, count, rc);
 }
 
 /* Upstream's replication_return_value for a primary: keep the error. */
@@ -380,7 +390,8 @@ static void swallow(SimDisk *d, int rc, const char *why)
 {
     d->error = rc;
     d->counters.swallowed++;
-    trace(d, "error_recorded", "%s rc=%d", why, rc);
+    trace(d, SIM_DISK_EV_ERROR_RECORDED,
+          SIM_TRACE_FIELDS(sim_tf_flags(sim_tf_str("why", why), SIM_TF_BARE), sim_tf_i64("rc", rc)));
 }
 
 static int primary_write(SimDisk *d, uint64_t sector, uint32_t count,
@@ -467,7 +478,7 @@ int sim_disk_write(SimDisk *d, uint64_t sector, uint32_t count,
     } else {
         rc = secondary_write(d, sector, count, data);
     }
-    return io_done(d, "write", sector, count, rc);
+    return io_done(d, SIM_DISK_EV_WRITE, sector, count, rc);
 }
 
 /* upstream's backup_job_completed outside FAILOVER: the job is gone and
@@ -479,7 +490,9 @@ static void cancel_backup(SimDisk *d, const char *why)
     if (d->stage != SIM_DISK_STAGE_FAILOVER) {
         d->error = -EIO;
     }
-    trace(d, "backup_cancelled", "%s error=%d", why, d->error);
+    trace(d, SIM_DISK_EV_BACKUP_CANCELLED,
+          SIM_TRACE_FIELDS(sim_tf_flags(sim_tf_str("why", why), SIM_TF_BARE),
+                           sim_tf_i64("error", d->error)));
 }
 
 /* Copy-before-write: the old content of each sector not yet in hidden.
@@ -536,7 +549,7 @@ int sim_disk_receive(SimDisk *d, uint64_t sector, uint32_t count,
             rc = sim_store_write(d->disk, sector, count, data);
         }
     }
-    return io_done(d, "receive", sector, count, rc);
+    return io_done(d, SIM_DISK_EV_RECEIVE, sector, count, rc);
 }
 
 /* ---- The failover commit ------------------------------------------------ */
@@ -553,7 +566,8 @@ static void commit_end(SimDisk *d, int result, const char *why)
         set_stage(d, SIM_DISK_STAGE_DONE);
     } else {
         d->error = -EIO;
-        trace(d, "commit_failed", "%s", why);
+        trace(d, SIM_DISK_EV_COMMIT_FAILED,
+              SIM_TRACE_FIELDS(sim_tf_flags(sim_tf_str("why", why), SIM_TF_BARE)));
         set_stage(d, SIM_DISK_STAGE_FAILOVER_FAILED);
     }
     if (d->commit_done != NULL) {
@@ -639,9 +653,11 @@ static void commit_step(SimClock *clock, void *arg, uint64_t data)
         moved += rc > 0;
     }
     rc = rc < 0 ? rc : 0;
-    trace(d, "commit_step", "sectors=%u left=%llu rc=%d", (unsigned)moved,
-          (unsigned long long)(sim_store_count(d->active)
-                               + sim_store_count(d->hidden)), rc);
+    trace(d, SIM_DISK_EV_COMMIT_STEP,
+          SIM_TRACE_FIELDS(sim_tf_u64("sectors", moved),
+                           sim_tf_u64("left", sim_store_count(d->active)
+                                              + sim_store_count(d->hidden)),
+                           sim_tf_i64("rc", rc)));
     if (rc == 0 && sim_store_count(d->active) + sim_store_count(d->hidden) == 0) {
         commit_end(d, 0, NULL);
     } else if (rc < 0 || (rc = sim_clock_schedule(d->clock, 1, commit_step,
@@ -662,21 +678,29 @@ static SimDisk *disk_of(ReplicationState *rs)
 
 /* Set errp to msg (if any) and trace the request, its argument and its
  * outcome with the stage it left. */
-static void answer(SimDisk *d, const char *request, const char *arg,
+static void answer(SimDisk *d, SimDiskEvent request, SimTraceField arg,
                    const char *msg, Error **errp)
 {
     if (msg != NULL) {
         error_setg(errp, "%s", msg);
     }
-    trace(d, request, "%s stage=%s %s%s", arg, stage_names[d->stage],
-          msg ? "error: " : "ok", msg ? msg : "");
+    trace(d, request, SIM_TRACE_FIELDS(arg, stage_field("stage", d->stage, 0),
+                                       sim_tf_text(msg ? "error:" : "ok"),
+                                       sim_tf_flags(sim_tf_str("error", msg),
+                                                    msg ? SIM_TF_BARE : SIM_TF_HIDDEN)));
 }
 
-static void ignored(SimDisk *d, const char *request, const char *arg)
+static void ignored(SimDisk *d, SimDiskEvent request, SimTraceField arg)
 {
     d->counters.ignored++;
-    trace(d, request, "%s stage=%s ignored after failover", arg,
-          stage_names[d->stage]);
+    trace(d, request, SIM_TRACE_FIELDS(arg, stage_field("stage", d->stage, 0),
+                                       sim_tf_text("ignored after failover")));
+}
+
+/* The argument of a request without one. */
+static SimTraceField no_arg(void)
+{
+    return sim_tf_text("-");
 }
 
 /* Upstream's secondary_do_checkpoint: NULL or the error message. */
@@ -694,12 +718,12 @@ static const char *secondary_checkpoint(SimDisk *d)
 static void disk_start(ReplicationState *rs, ReplicationMode mode, Error **errp)
 {
     SimDisk *d = disk_of(rs);
-    char msg[MSG_MAX], arg[32];
+    char msg[MSG_MAX];
     const char *err = NULL;
+    SimTraceField arg = sim_tf_i64("mode", (int)mode);
 
-    snprintf(arg, sizeof(arg), "mode=%d", (int)mode);
     if (after_failover(d)) {
-        ignored(d, "start", arg);
+        ignored(d, SIM_DISK_EV_START, arg);
         return;
     }
     if (d->stage != SIM_DISK_STAGE_NONE) {
@@ -716,7 +740,7 @@ static void disk_start(ReplicationState *rs, ReplicationMode mode, Error **errp)
         }
         d->error = 0;
     }
-    answer(d, "start", arg, err, errp);
+    answer(d, SIM_DISK_EV_START, arg, err, errp);
 }
 
 static void disk_checkpoint(ReplicationState *rs, Error **errp)
@@ -725,7 +749,7 @@ static void disk_checkpoint(ReplicationState *rs, Error **errp)
     const char *err = NULL;
 
     if (after_failover(d)) {
-        ignored(d, "checkpoint", "-");
+        ignored(d, SIM_DISK_EV_CHECKPOINT, no_arg());
         return;
     }
     /* Upstream checks no stage here: a primary always succeeds, a
@@ -733,7 +757,7 @@ static void disk_checkpoint(ReplicationState *rs, Error **errp)
     if (d->role == SIM_DISK_SECONDARY) {
         err = secondary_checkpoint(d);
     }
-    answer(d, "checkpoint", "-", err, errp);
+    answer(d, SIM_DISK_EV_CHECKPOINT, no_arg(), err, errp);
 }
 
 static void disk_get_error(ReplicationState *rs, Error **errp)
@@ -746,7 +770,7 @@ static void disk_get_error(ReplicationState *rs, Error **errp)
     } else if (d->error != 0) {
         err = "I/O error occurred";
     }
-    answer(d, "get_error", "-", err, errp);
+    answer(d, SIM_DISK_EV_GET_ERROR, no_arg(), err, errp);
 }
 
 /* Secondary stop.  Upstream cancels the backup job while the stage is
@@ -790,12 +814,12 @@ static const char *secondary_stop(SimDisk *d, bool failover, char *msg,
 static void disk_stop(ReplicationState *rs, bool failover, Error **errp)
 {
     SimDisk *d = disk_of(rs);
-    const char *arg = failover ? "failover=1" : "failover=0";
+    SimTraceField arg = sim_tf_u64("failover", failover);
     char msg[MSG_MAX];
     const char *err = NULL;
 
     if (after_failover(d)) {
-        ignored(d, "stop", arg);
+        ignored(d, SIM_DISK_EV_STOP, arg);
         return;
     }
     if (d->stage != SIM_DISK_STAGE_RUNNING) {
@@ -806,7 +830,7 @@ static void disk_stop(ReplicationState *rs, bool failover, Error **errp)
     } else {
         err = secondary_stop(d, failover, msg, sizeof(msg));
     }
-    answer(d, "stop", arg, err, errp);
+    answer(d, SIM_DISK_EV_STOP, arg, err, errp);
 }
 
 static ReplicationOps disk_ops = {

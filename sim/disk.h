@@ -53,6 +53,21 @@ typedef enum SimDiskStage {
     SIM_DISK_STAGE_DONE,
 } SimDiskStage;
 
+/* The disk's trace events (component "disk/<name>", trace.h), in the
+ * order of their names' table in disk.c.  Fields: new role, size_sectors;
+ * unregister stage; stage from, to; fault point; read, write and receive
+ * sector, count, rc; error_recorded why, rc; backup_cancelled why, error;
+ * commit_failed why; commit_step sectors, left, rc; the requests start
+ * (mode), stop (failover), checkpoint and get_error: stage and the
+ * outcome, "ok" or "error: " and the error (field error). */
+typedef enum SimDiskEvent {
+    SIM_DISK_EV_NEW, SIM_DISK_EV_UNREGISTER, SIM_DISK_EV_STAGE, SIM_DISK_EV_FAULT,
+    SIM_DISK_EV_READ, SIM_DISK_EV_WRITE, SIM_DISK_EV_RECEIVE, SIM_DISK_EV_ERROR_RECORDED,
+    SIM_DISK_EV_BACKUP_CANCELLED, SIM_DISK_EV_COMMIT_FAILED, SIM_DISK_EV_COMMIT_STEP,
+    SIM_DISK_EV_START, SIM_DISK_EV_STOP, SIM_DISK_EV_CHECKPOINT, SIM_DISK_EV_GET_ERROR,
+    SIM_DISK_EV__COUNT
+} SimDiskEvent;
+
 /* The disk's fault points, "disk/<name>/<what>".  A primary registers only
  * WRITE (its forwarding); a secondary registers all four. */
 typedef enum SimDiskPoint {

@@ -80,9 +80,13 @@ static bool decide(Point *pt, SimFaults *f)
         p->fired_since_armed = true;
         SIM_CHECK(p->fires <= p->hits);
         if (f->trace != NULL) {
-            sim_trace_event(f->trace, f->now_ticks ? *f->now_ticks : 0, "-",
-                            "fault", "fire", "%s hit=%llu", p->name,
-                            (unsigned long long)n);
+            const SimTraceField fields[] = {
+                sim_tf_flags(sim_tf_str("point", p->name), SIM_TF_BARE), sim_tf_u64("hit", n),
+            };
+
+            sim_trace_emit(f->trace, &(SimTraceEvent){
+                .tick = f->now_ticks ? *f->now_ticks : 0, .comp = SIM_COMP_FAULT,
+                .kind = SIM_FAULT_EV_FIRE, .name = "fire", .field = fields, .nfields = 2 });
         }
     }
     return fire;

@@ -81,6 +81,12 @@ extern const SimFaultTemplate *const sim_fault_templates[];
 int sim_fault_name(char *buf, size_t len, const SimFaultTemplate *t,
                    const char *instance);
 
+/* The fault layer's one trace event ("- fault fire <point> hit=N",
+ * trace.h): fields point (the point's name) and hit (its armed hit). */
+typedef enum SimFaultEvent {
+    SIM_FAULT_EV_FIRE
+} SimFaultEvent;
+
 /* A registered point and its counters (read-only for callers). */
 typedef struct SimFaultPoint {
     char name[SIM_FAULT_NAME_MAX];

@@ -92,21 +92,31 @@ struct SimLink {
     SimLinkStats stats;
 };
 
-static void link_trace(SimLink *l, const char *event, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
+static const char *const event_names[SIM_LINK_EV__COUNT] = {
+    [SIM_LINK_EV_SEND] = "send", [SIM_LINK_EV_DELIVER] = "deliver",
+    [SIM_LINK_EV_LOST] = "lost", [SIM_LINK_EV_REFUSE] = "refuse",
+    [SIM_LINK_EV_DROP] = "drop", [SIM_LINK_EV_FAULT] = "fault",
+    [SIM_LINK_EV_DOWN] = "down", [SIM_LINK_EV_UP] = "up",
+};
 
-static void link_trace(SimLink *l, const char *event, const char *fmt, ...)
+static const char *const down_names[] = {
+    [SIM_LINK_DOWN_CALLER] = "caller", [SIM_LINK_DOWN_FAULT] = "fault",
+};
+
+/* "<from> net <event> <link> fields" */
+static void link_trace(SimLink *l, SimLinkEvent ev, const SimTraceField *f, unsigned n)
 {
-    char details[SIM_TRACE_LINE_MAX];
-    va_list ap;
+    SimTraceField all[SIM_TRACE_FIELDS_MAX];
 
-    va_start(ap, fmt);
-    vsnprintf(details, sizeof(details), fmt, ap);
-    va_end(ap);
-    if (l->trace != NULL) {
-        sim_trace_event(l->trace, sim_clock_now(l->clock), l->from, "net", event,
-                        "%s %s", l->name, details);
+    if (l->trace == NULL) {
+        return;
     }
+    SIM_CHECK_OP(n, <, SIM_TRACE_FIELDS_MAX);
+    all[0] = sim_tf_flags(sim_tf_str("link", l->name), SIM_TF_BARE);
+    memcpy(all + 1, f, n * sizeof(*f));
+    sim_trace_emit(l->trace, &(SimTraceEvent){
+        .tick = sim_clock_now(l->clock), .node = l->from, .comp = SIM_COMP_NET,
+        .kind = (int)ev, .name = event_names[ev], .field = all, .nfields = n + 1 });
 }
 
 static int register_points(SimLink *l, char *err, size_t errlen)
@@ -228,7 +238,7 @@ static bool fires(SimLink *l, SimLinkPoint point)
     return SIM_FAULT(l->points[point]);
 }
 
-static void go_down(SimLink *l, const char *why)
+static void go_down(SimLink *l, SimLinkDownReason why)
 {
     Flight *f;
 
@@ -242,7 +252,8 @@ static void go_down(SimLink *l, const char *why)
         f->chain = NULL;
         f->state = FLIGHT_PLAIN;
     }
-    link_trace(l, "down", "reason=%s in_flight=%zu", why, l->in_flight);
+    link_trace(l, SIM_LINK_EV_DOWN, SIM_TRACE_FIELDS(sim_tf_word("reason", why, down_names[why]),
+                                                    sim_tf_u64("in_flight", l->in_flight)));
 }
 
 void sim_link_set_down(SimLink *link, bool down)
@@ -252,10 +263,10 @@ void sim_link_set_down(SimLink *link, bool down)
         return;
     }
     if (down) {
-        go_down(link, "caller");
+        go_down(link, SIM_LINK_DOWN_CALLER);
     } else {
         link->down = false;
-        link_trace(link, "up", "epoch=%" PRIu64, link->epoch);
+        link_trace(link, SIM_LINK_EV_UP, SIM_TRACE_FIELDS(sim_tf_u64("epoch", link->epoch)));
     }
 }
 
@@ -290,13 +301,16 @@ static void deliver_copies(SimLink *l, Flight *f)
 
         if (l->down || f->epoch != l->epoch) {
             l->stats.lost += f->copies - c;
-            link_trace(l, "lost", "id=%" PRIu64 " copies=%u reason=%s",
-                       f->id, f->copies - c, l->down ? "down" : "broken");
+            link_trace(l, SIM_LINK_EV_LOST,
+                       SIM_TRACE_FIELDS(sim_tf_u64("id", f->id),
+                                        sim_tf_u64("copies", f->copies - c),
+                                        sim_tf_str("reason", l->down ? "down" : "broken")));
             break;
         }
         l->stats.delivered++;
-        link_trace(l, "deliver", "id=%" PRIu64 " copy=%u to=%s", f->id, c,
-                   l->to);
+        link_trace(l, SIM_LINK_EV_DELIVER,
+                   SIM_TRACE_FIELDS(sim_tf_u64("id", f->id), sim_tf_u64("copy", c),
+                                    sim_tf_str("to", l->to)));
         l->delivering++;
         l->deliver(l->ctx, &msg);
         l->delivering--;
@@ -396,7 +410,7 @@ static int refuse(SimLink *l, int rc, const char *why)
     } else if (rc == -ENOBUFS) {
         l->stats.over_limit++;
     }
-    link_trace(l, "refuse", "reason=%s", why);
+    link_trace(l, SIM_LINK_EV_REFUSE, SIM_TRACE_FIELDS(sim_tf_str("reason", why)));
     return rc;
 }
 
@@ -410,7 +424,8 @@ static int launch(SimLink *l, Flight *f)
 
     if (fires(l, SIM_LINK_POINT_DROP)) {
         l->stats.dropped++;
-        link_trace(l, "drop", "id=%" PRIu64 " fault=drop", f->id);
+        link_trace(l, SIM_LINK_EV_DROP,
+                   SIM_TRACE_FIELDS(sim_tf_u64("id", f->id), sim_tf_str("fault", "drop")));
         free(f);
         return 1;
     }
@@ -430,9 +445,10 @@ static int launch(SimLink *l, Flight *f)
     l->stats.duplicated += dup;
     l->stats.reordered += reorder;
     if (delay || dup || reorder) {
-        link_trace(l, "fault", "id=%" PRIu64 "%s%s%s", f->id,
-                   delay ? " delay" : "", dup ? " duplicate" : "",
-                   reorder ? " reorder" : "");
+        link_trace(l, SIM_LINK_EV_FAULT,
+                   SIM_TRACE_FIELDS(sim_tf_u64("id", f->id), sim_tf_bool("delay", delay),
+                                    sim_tf_bool("duplicate", dup),
+                                    sim_tf_bool("reorder", reorder)));
     }
     if (reorder) {
         Flight **p = &l->held;
@@ -469,7 +485,7 @@ int sim_link_send(SimLink *link, SimMsgKind kind, uint64_t tag,
         return refuse(link, -ENOBUFS, "max_in_flight");
     }
     if (fires(link, SIM_LINK_POINT_DOWN)) {
-        go_down(link, "fault");
+        go_down(link, SIM_LINK_DOWN_FAULT);
         return refuse(link, -ENOTCONN, "down");
     }
     f = new_flight(link, kind, tag, payload, len);
@@ -478,8 +494,10 @@ int sim_link_send(SimLink *link, SimMsgKind kind, uint64_t tag,
     }
     f->id = ++link->next_id;
     link->stats.sent++;
-    link_trace(link, "send", "id=%" PRIu64 " kind=%s tag=%" PRIu64
-               " len=%zu", f->id, kind_name[kind], tag, len);
+    link_trace(link, SIM_LINK_EV_SEND,
+               SIM_TRACE_FIELDS(sim_tf_u64("id", f->id),
+                                sim_tf_word("kind", kind, kind_name[kind]),
+                                sim_tf_u64("tag", tag), sim_tf_u64("len", len)));
     rc = launch(link, f);
     if (rc < 0) {
         free(f);

@@ -25,6 +25,23 @@
 
 /* ---- Links ----------------------------------------------------------------- */
 
+/* A link's trace events ("<from> net <event> <link> ...", trace.h); every
+ * one's first field is link (the link's name).  Then: send id, kind, tag,
+ * len; deliver id, copy, to; lost id, copies, reason; refuse reason; drop
+ * id, fault (the drop point fired); fault id and the flags delay,
+ * duplicate, reorder (the points that fired); down reason
+ * (SimLinkDownReason), in_flight; up epoch. */
+typedef enum SimLinkEvent {
+    SIM_LINK_EV_SEND, SIM_LINK_EV_DELIVER, SIM_LINK_EV_LOST, SIM_LINK_EV_REFUSE,
+    SIM_LINK_EV_DROP, SIM_LINK_EV_FAULT, SIM_LINK_EV_DOWN, SIM_LINK_EV_UP,
+    SIM_LINK_EV__COUNT
+} SimLinkEvent;
+
+/* Why a link went down: sim_link_set_down(), or its down point fired. */
+typedef enum SimLinkDownReason {
+    SIM_LINK_DOWN_CALLER, SIM_LINK_DOWN_FAULT
+} SimLinkDownReason;
+
 typedef enum SimMsgKind {
     SIM_MSG_DISK_WRITE,     /* a forwarded guest write; tag: first sector */
     SIM_MSG_PACKET,         /* a VM output packet; tag: connection id */

@@ -22,11 +22,12 @@ typedef struct Text {
     size_t len;
 } Text;
 
-static void keep_line(void *ctx, const char *line)
+static void keep_line(void *ctx, const SimTraceEvent *e, const char *line)
 {
     Text *t = ctx;
     size_t n = strlen(line);
 
+    (void)e;
     assert_true(t->len + n + 1 <= sizeof(t->buf));
     memcpy(t->buf + t->len, line, n);
     t->buf[t->len + n] = '\n';

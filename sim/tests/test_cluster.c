@@ -48,10 +48,11 @@ static void keep_whole(const char *line)
     whole.text[whole.len++] = '\n';
 }
 
-static void keep(void *ctx, const char *line)
+static void keep(void *ctx, const SimTraceEvent *e, const char *line)
 {
     Run *r = ctx;
 
+    (void)e;
     if (r->nlines < 64) {
         snprintf(r->lines[r->nlines++], SIM_TRACE_LINE_MAX, "%s", line);
     }

@@ -185,6 +185,15 @@ static void pending_limit_gives_enospc(void **state)
 
 /* ---- trace ---- */
 
+/* One event of component comp ("disk/d" when SIM_COMP_DISK) with fields. */
+static void emit(SimTrace *t, uint64_t tick, const char *node, SimTraceComp comp,
+                 const char *name, const SimTraceField *f, unsigned n)
+{
+    sim_trace_emit(t, &(SimTraceEvent){ .tick = tick, .node = node, .comp = comp,
+                                        .object = "d", .kind = 7, .name = name,
+                                        .field = f, .nfields = n });
+}
+
 static void trace_hash_depends_on_every_line(void **state)
 {
     SimTrace a, b, c;
@@ -195,9 +204,9 @@ static void trace_hash_depends_on_every_line(void **state)
     assert_int_equal(sim_trace_init(&b), 0);
     assert_int_equal(sim_trace_init(&c), 0);
     empty = sim_trace_hash(&a);
-    sim_trace_event(&a, 1, "p", "disk/d", "write", "sector=%d", 7);
-    sim_trace_event(&b, 1, "p", "disk/d", "write", "sector=%d", 7);
-    sim_trace_event(&c, 1, "p", "disk/d", "write", "sector=%d", 8);
+    emit(&a, 1, "p", SIM_COMP_DISK, "write", SIM_TRACE_FIELDS(sim_tf_u64("sector", 7)));
+    emit(&b, 1, "p", SIM_COMP_DISK, "write", SIM_TRACE_FIELDS(sim_tf_u64("sector", 7)));
+    emit(&c, 1, "p", SIM_COMP_DISK, "write", SIM_TRACE_FIELDS(sim_tf_u64("sector", 8)));
     assert_int_equal(sim_trace_hash(&a), sim_trace_hash(&b));
     assert_int_not_equal(sim_trace_hash(&a), sim_trace_hash(&c));
     assert_int_not_equal(sim_trace_hash(&a), empty);
@@ -218,11 +227,12 @@ static void trace_hash_is_xxh3_of_the_trace_text(void **state)
     SimTrace t;
 
     (void)state;
-    memset(xs, 'x', sizeof(xs));
     assert_int_equal(sim_trace_init(&t), 0);
     assert_int_equal(sim_trace_hash(&t), XXH3_64bits("", 0));
     for (int i = 0; i < 64; i++) {
-        sim_trace_event(&t, (uint64_t)i * 977, "n", "c", "e", "%.*s", i * 3, xs);
+        memset(xs, 'x', sizeof(xs));
+        xs[i * 3 < (int)sizeof(xs) ? i * 3 : (int)sizeof(xs) - 1] = '\0';
+        emit(&t, (uint64_t)i * 977, "n", SIM_COMP_COLO, "e", SIM_TRACE_FIELDS(sim_tf_str("x", xs)));
         len += (size_t)snprintf(text + len, sizeof(text) - len, "%s\n", sim_trace_recent(&t, 0));
     }
     assert_int_equal(sim_trace_hash(&t), XXH3_64bits(text, len));
@@ -237,7 +247,7 @@ static void trace_keeps_last_lines_newest_first(void **state)
     assert_int_equal(sim_trace_init(&t), 0);
     assert_null(sim_trace_recent(&t, 0));
     for (int i = 0; i < 25; i++) {
-        sim_trace_event(&t, (uint64_t)i, NULL, NULL, "tick", NULL);
+        emit(&t, (uint64_t)i, NULL, SIM_COMP_NONE, "tick", NULL, 0);
     }
     assert_string_equal(sim_trace_recent(&t, 0), "24 - - tick");
     assert_string_equal(sim_trace_recent(&t, SIM_TRACE_KEEP - 1), "5 - - tick");
@@ -245,16 +255,29 @@ static void trace_keeps_last_lines_newest_first(void **state)
     sim_trace_fini(&t);
 }
 
-static void collect(void *ctx, const char *line)
+typedef struct Seen {
+    char lines[1024];
+    SimTraceComp comp;
+    int kind;
+    uint64_t id;
+} Seen;
+
+static void collect(void *ctx, const SimTraceEvent *e, const char *line)
 {
-    strncat(ctx, line, 100);
-    strcat(ctx, "|");
+    Seen *s = ctx;
+    const SimTraceField *id = sim_trace_field(e, "id");
+
+    strncat(s->lines, line, 100);
+    strcat(s->lines, "|");
+    s->comp = e->comp;
+    s->kind = e->kind;
+    s->id = id != NULL ? id->v.u : 0;
 }
 
-static void trace_sink_and_long_details_are_cut(void **state)
+static void trace_sink_gets_the_typed_event_and_long_lines_are_cut(void **state)
 {
     SimTrace t;
-    char got[1024] = "";
+    Seen seen = { .lines = "" };
     char big[600];
 
     (void)state;
@@ -262,11 +285,48 @@ static void trace_sink_and_long_details_are_cut(void **state)
     big[sizeof(big) - 1] = '\0';
     assert_int_equal(sim_trace_init(&t), 0);
     t.sink = collect;
-    t.sink_ctx = got;
-    sim_trace_event(&t, 3, "s", "net/p2s", "drop", "id=%u", 4u);
-    assert_string_equal(got, "3 s net/p2s drop id=4|");
-    sim_trace_event(&t, 4, "s", "x", "big", "%s", big);
+    t.sink_ctx = &seen;
+    emit(&t, 3, "s", SIM_COMP_NET, "drop",
+         SIM_TRACE_FIELDS(sim_tf_flags(sim_tf_str("link", "p2s"), SIM_TF_BARE),
+                          sim_tf_u64("id", 4)));
+    assert_string_equal(seen.lines, "3 s net drop p2s id=4|");
+    assert_int_equal(seen.comp, SIM_COMP_NET);
+    assert_int_equal(seen.kind, 7);
+    assert_int_equal(seen.id, 4);
+    emit(&t, 4, "s", SIM_COMP_COLO, "big", SIM_TRACE_FIELDS(sim_tf_flags(sim_tf_str("b", big),
+                                                                        SIM_TF_BARE)));
     assert_int_equal(strlen(sim_trace_recent(&t, 0)), SIM_TRACE_LINE_MAX - 1);
+    sim_trace_fini(&t);
+}
+
+/* Every field form renders as today's lines read; hidden fields and unset
+ * flags are not in the line but are in the event. */
+static void trace_fields_render_in_every_form(void **state)
+{
+    SimTrace t;
+    const SimTraceField f[] = {
+        sim_tf_u64("epoch", 18446744073709551615ULL), sim_tf_i64("rc", -5),
+        sim_tf_i64("zero", 0), sim_tf_word("stage", 3, "done"),
+        sim_tf_flags(sim_tf_str("from", "running"), SIM_TF_BARE),
+        sim_tf_flags(sim_tf_text("->"), SIM_TF_GLUED),
+        sim_tf_flags(sim_tf_str("to", "done"), SIM_TF_BARE | SIM_TF_GLUED),
+        sim_tf_flags(sim_tf_str("error", "a \"b\""), SIM_TF_QUOTED),
+        sim_tf_flags(sim_tf_str("why", "gone"), SIM_TF_QUOTED | SIM_TF_BARE),
+        sim_tf_bool("delay", true), sim_tf_bool("reorder", false),
+        sim_tf_flags(sim_tf_i64("secret", 9), SIM_TF_HIDDEN), sim_tf_text("link down"),
+    };
+    const SimTraceEvent e = { .tick = 0, .comp = SIM_COMP_SCN, .name = "x",
+                              .field = f, .nfields = sizeof(f) / sizeof(f[0]) };
+
+    (void)state;
+    assert_int_equal(sim_trace_init(&t), 0);
+    sim_trace_emit(&t, &e);
+    assert_string_equal(sim_trace_recent(&t, 0),
+                        "0 - scn x epoch=18446744073709551615 rc=-5 zero=0 stage=done "
+                        "running->done error=\"a \"b\"\" \"gone\" delay link down");
+    assert_int_equal(sim_trace_field(&e, "secret")->v.i, 9);
+    assert_int_equal(sim_trace_field(&e, "stage")->v.u, 3);
+    assert_null(sim_trace_field(&e, "none"));
     sim_trace_fini(&t);
 }
 
@@ -285,7 +345,8 @@ int main(void)
         cmocka_unit_test(trace_hash_depends_on_every_line),
         cmocka_unit_test(trace_hash_is_xxh3_of_the_trace_text),
         cmocka_unit_test(trace_keeps_last_lines_newest_first),
-        cmocka_unit_test(trace_sink_and_long_details_are_cut),
+        cmocka_unit_test(trace_sink_gets_the_typed_event_and_long_lines_are_cut),
+        cmocka_unit_test(trace_fields_render_in_every_form),
     };
 
     return cmocka_run_group_tests_name("sim_core", tests, NULL, NULL);
