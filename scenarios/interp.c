@@ -1242,18 +1242,34 @@ static void fill_result(Interp *in)
     }
 }
 
+/* The action list of a do= argument, "remove+fail", into buf. */
+static const char *actions(const ScnValue *v, char *buf, size_t len)
+{
+    size_t n = 0;
+
+    buf[0] = '\0';
+    for (unsigned i = 0; i < v->nlist && n < len; i++) {
+        int w = snprintf(buf + n, len - n, "%s%s", i ? "+" : "", scn_action_name(v->list[i]));
+
+        n += w > 0 ? (size_t)w : 0;
+    }
+    return buf;
+}
+
 /* The operation's event: line=N and every argument key=value, so that
  * scenarios that differ in any argument differ in their trace and hash. */
 static void trace_op(Interp *in, const ScnOp *op)
 {
     SimTraceField f[1 + SCN_MAX_ARGS];
+    char acts[SCN_MAX_ACTIONS * 16];
 
     f[0] = sim_tf_u64("line", op->line);
     for (unsigned i = 0; i < op->nargs; i++) {
         const ScnValue *v = &op->args[i].v;
         const char *key = scn_key_name(op->args[i].key);
 
-        f[1 + i] = v->text ? sim_tf_str(key, v->text) : sim_tf_i64(key, v->i);
+        f[1 + i] = v->nlist ? sim_tf_str(key, actions(v, acts, sizeof(acts)))
+                   : v->text ? sim_tf_str(key, v->text) : sim_tf_i64(key, v->i);
     }
     scn_trace(in, NULL, (int)op->kind, f, 1 + op->nargs);
 }

@@ -165,6 +165,11 @@ const char *scn_key_name(ScnKey key)
     return key_names[key];
 }
 
+const char *scn_action_name(unsigned act)
+{
+    return act < sizeof(w_act) / sizeof(w_act[0]) - 1 ? w_act[act] : "?";
+}
+
 const char *scn_event_name(int kind)
 {
     static const char *const names[] = { "call", "walk_done", "failed" };

@@ -86,10 +86,13 @@ struct ScnScript {
 
 const char *scn_op_name(ScnOpKind kind);
 const char *scn_key_name(ScnKey key);
+/* The name of an ACT_* action, as do= spells it. */
+const char *scn_action_name(unsigned act);
 
 /* The interpreter's trace events ("- scn <event> ...", SIM_COMP_SCN in
  * trace.h).  Every operation but `expect` is one, kind its ScnOpKind, name
- * its name: fields line, then each argument as key=value.  Then: call (state, walk: a callback of a
+ * its name: fields line, then each argument as key=value (do= as its
+ * action names joined by '+').  Then: call (state, walk: a callback of a
  * scripted state, node when the state is on one), walk_done ("ok", or
  * error and the flag out_of_memory: the registry's shared error),
  * failed (line, error, rc: a may_fail operation failed). */

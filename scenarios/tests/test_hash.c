@@ -80,6 +80,29 @@ static void one_line_scenarios_fnv_confused_hash_differently(void **state)
                          run_text(b, strlen(b), "b.scn", &tb));
 }
 
+/* The `on` line's trace wrote do=0 for every action list (issue 10, item
+ * 6): rules differing only in their actions traced and hashed the same. */
+static void rules_that_differ_only_in_do_hash_differently(void **state)
+{
+    static const char *const scn[] = {
+        "state name=a\non state=a walk=stop do=ok\n",
+        "state name=a\non state=a walk=stop do=fail_silent\n",
+        "state name=a\non state=a walk=stop do=fail_silent+remove target=a\n",
+        "state name=a\non state=a walk=stop do=remove+fail_silent target=a\n",
+    };
+    static Text t[4];
+    uint64_t h[4];
+
+    (void)state;
+    for (int i = 0; i < 4; i++) {
+        h[i] = run_text(scn[i], strlen(scn[i]), "do.scn", &t[i]);
+    }
+    assert_non_null(strstr(t[0].buf, " on line=2 state=a walk=stop do=ok\n"));
+    assert_non_null(strstr(t[3].buf, " do=remove+fail_silent target=a\n"));
+    assert_int_not_equal(h[0], h[1]);
+    assert_int_not_equal(h[2], h[3]);
+}
+
 /* The result's hash is XXH3-64 of exactly the lines the sink saw, each
  * ended by '\n' (the --trace file), and flipping any one bit of any byte
  * of them changes it. */
@@ -115,6 +138,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(one_line_scenarios_fnv_confused_hash_differently),
+        cmocka_unit_test(rules_that_differ_only_in_do_hash_differently),
         cmocka_unit_test(flipping_any_bit_of_a_suite_trace_changes_its_hash),
     };
 
