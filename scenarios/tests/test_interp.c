@@ -47,6 +47,7 @@ static void passing_scenario_reports_hash_and_tail(void **state)
     (void)state;
     assert_int_equal(run("state name=a\nwalk kind=stop\nexpect calls=\"a.stop\"\n"), SCN_PASS);
     assert_true(res.checkers_ok);
+    assert_int_equal(res.checker_kind, SIM_CHECK_NONE);
     assert_int_equal(res.ops_run, 3);
     assert_int_equal(res.seed, 1);
     assert_true(res.ntail > 0 && res.ntail <= SIM_TRACE_KEEP);
@@ -107,10 +108,12 @@ static void checker_violation_fails_unless_expected(void **state)
                         "byte 0: expected 0x66, actual 0x00");
     assert_int_equal(res.line, 7);
     assert_false(res.checkers_ok);
+    assert_int_equal(res.checker_kind, SIM_CHECK_DATA);
     snprintf(text, sizeof(text), "%sexpect violation=\"data: disk 0 at checkpoint 1: "
              "sector 4 byte 0: expected 0x66, actual 0x00\"\n", lost_write);
     assert_int_equal(run(text), SCN_PASS);
     assert_false(res.checkers_ok);              /* a sweep still sees it */
+    assert_int_equal(res.checker_kind, SIM_CHECK_DATA);
 }
 
 static void injection_fails_the_chosen_hit(void **state)
