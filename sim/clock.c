@@ -5,6 +5,7 @@
 #include <stdbool.h>
 #include <stdlib.h>
 
+#include "check.h"
 #include "clock.h"
 
 typedef struct Event {
@@ -100,9 +101,20 @@ static void sift_down(Event *h, size_t len, size_t i)
     }
 }
 
+/* The heap order, whole: no event is before its parent.  O(n), so only
+ * where the caller already paid O(n) (cancel). */
+static void check_heap(const Event *h, size_t len)
+{
+    for (size_t i = 1; i < len; i++) {
+        SIM_CHECK(!before(&h[i], &h[(i - 1) / 2]));
+    }
+}
+
 int sim_clock_schedule(SimClock *clock, uint64_t delay_ticks, SimEventFn *fn,
                        void *arg, uint64_t data)
 {
+    SIM_CHECK(fn != NULL);
+    SIM_CHECK_OP(delay_ticks, <=, UINT64_MAX - clock->now);
     if (clock->len >= clock->max) {
         return -ENOSPC;
     }
@@ -120,6 +132,7 @@ int sim_clock_schedule(SimClock *clock, uint64_t delay_ticks, SimEventFn *fn,
         clock->heap = heap;
         clock->cap = cap;
     }
+    SIM_CHECK_OP(clock->len, <, clock->cap);
     clock->heap[clock->len] = (Event){
         .tick = clock->now + delay_ticks, .seq = clock->next_seq++,
         .fn = fn, .arg = arg, .data = data,
@@ -144,6 +157,7 @@ size_t sim_clock_cancel(SimClock *clock, const void *arg)
     for (size_t i = kept / 2; i-- > 0;) {
         sift_down(clock->heap, kept, i);
     }
+    check_heap(clock->heap, kept);
     return removed;
 }
 
@@ -157,9 +171,11 @@ int sim_clock_step(SimClock *clock)
     ev = clock->heap[0];
     clock->heap[0] = clock->heap[--clock->len];
     sift_down(clock->heap, clock->len, 0);
-    if (ev.tick > clock->now) {
-        clock->now = ev.tick;
-    }
+    /* Time never runs back: events are scheduled at now or later, and now
+     * only moves up to the earliest event.  What is left comes after ev. */
+    SIM_CHECK_OP(ev.tick, >=, clock->now);
+    SIM_CHECK(clock->len == 0 || !before(&clock->heap[0], &ev));
+    clock->now = ev.tick;
     ev.fn(clock, ev.arg, ev.data);
     return 1;
 }

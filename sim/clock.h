@@ -30,7 +30,8 @@ const uint64_t *sim_clock_now_ptr(const SimClock *clock);
 size_t sim_clock_pending(const SimClock *clock);
 
 /* Run fn(clock, arg, data) at now + delay_ticks.  Returns 0, -ENOSPC past
- * the limit on pending events, -ENOMEM when out of memory. */
+ * the limit on pending events, -ENOMEM when out of memory.  fn NULL, or a
+ * delay past the end of time (now + delay_ticks > UINT64_MAX), aborts. */
 int sim_clock_schedule(SimClock *clock, uint64_t delay_ticks, SimEventFn *fn,
                        void *arg, uint64_t data);
 

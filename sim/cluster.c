@@ -269,6 +269,19 @@ static int forward(void *ctx, uint64_t sector, uint32_t count, const uint8_t *da
     return 0;
 }
 
+/* The checkpoint state, after each change: the VMs are paused exactly
+ * while a checkpoint runs; each started checkpoint took the next epoch and
+ * ends at most once (done, failed, or cut short by a failover). */
+static void check_checkpoint_state(const SimCluster *c)
+{
+    const SimClusterStats *st = &c->stats;
+
+    SIM_CHECK_OP(c->paused, ==, c->in_checkpoint);
+    SIM_CHECK_OP(c->epoch, ==, st->checkpoints_started);
+    SIM_CHECK_OP(st->checkpoints_done + st->checkpoints_failed + c->in_checkpoint, <=,
+                 st->checkpoints_started);
+}
+
 static void break_replication(SimCluster *c, const char *why)
 {
     if (!c->broken) {
@@ -281,6 +294,7 @@ static void break_replication(SimCluster *c, const char *why)
         c->paused = false;
         c->stats.checkpoints_failed++;
     }
+    check_checkpoint_state(c);
 }
 
 static void secondary_checkpoint(SimCluster *c, uint64_t epoch);
@@ -442,10 +456,12 @@ static void begin_checkpoint(SimCluster *c)
     if (!replicating(c) || c->broken || c->in_checkpoint || !primary_healthy(c)) {
         return;
     }
+    SIM_CHECK(!c->paused);
     c->epoch = epoch;
     c->in_checkpoint = true;
     c->paused = true;
     c->stats.checkpoints_started++;
+    check_checkpoint_state(c);
     sim_datacheck_marker(c->data, epoch);
     trace(c, &c->node[SIM_PRIMARY], SIM_COLO_EV_CHECKPOINT_BEGIN,
           SIM_TRACE_FIELDS(sim_tf_u64("epoch", epoch)));
@@ -476,6 +492,7 @@ static void secondary_checkpoint(SimCluster *c, uint64_t epoch)
     SimNode *s = &c->node[SIM_SECONDARY];
     Error *err = NULL;
 
+    SIM_CHECK_OP(epoch, <=, c->epoch);      /* markers come from the primary */
     walk(s, SIM_WALK_GET_ERROR, 0, false, &err);
     if (err == NULL && !s->crashed) {
         walk(s, SIM_WALK_CHECKPOINT, 0, false, &err);
@@ -515,6 +532,7 @@ static void primary_checkpoint(SimCluster *c, uint64_t epoch)
     walk(p, SIM_WALK_CHECKPOINT, 0, false, &err);
     c->in_checkpoint = false;
     c->paused = false;
+    check_checkpoint_state(c);
     if (p->crashed) {
         error_free(err);
         return;
@@ -526,6 +544,7 @@ static void primary_checkpoint(SimCluster *c, uint64_t epoch)
         error_free(err);
     }
     c->stats.checkpoints_done++;
+    check_checkpoint_state(c);
     trace(c, p, SIM_COLO_EV_CHECKPOINT_DONE, SIM_TRACE_FIELDS(sim_tf_u64("epoch", epoch)));
 }
 
@@ -593,6 +612,8 @@ static int guest_write(SimCluster *c, unsigned i, uint64_t sector, uint32_t coun
     uint8_t *buf = c->scratch;
     int rc = 0;
 
+    SIM_CHECK(!c->paused);                  /* a paused guest writes nothing */
+    SIM_CHECK_OP(i, <, c->cfg.disks);
     c->stats.events++;
     c->stats.guest_writes++;
     fill(buf, count, byte);
@@ -614,6 +635,7 @@ static int guest_write(SimCluster *c, unsigned i, uint64_t sector, uint32_t coun
 
 static void remember(SimNode *n, uint32_t conn, uint64_t pos, uint64_t d)
 {
+    SIM_CHECK_OP(n->nhist, <=, HIST_MAX);
     if (n->nhist == HIST_MAX) {
         n->hist_lost = true;
         return;
@@ -626,6 +648,8 @@ static int packet(SimCluster *c, uint32_t conn, bool diverge)
     SimNode *p = &c->node[SIM_PRIMARY], *s = &c->node[SIM_SECONDARY];
     uint64_t pkt[2];
 
+    SIM_CHECK(!c->paused);                  /* a paused guest sends nothing */
+    SIM_CHECK_OP(conn, <, c->cfg.connections);
     c->stats.events++;
     c->stats.packets++;
     if (!p->crashed && p->cmp != NULL) {
@@ -822,6 +846,7 @@ static void failover(SimCluster *c, SimRole survivor)
     crash(peer(s), "fenced by failover");
     c->failed_over = true;
     c->in_checkpoint = c->paused = false;
+    check_checkpoint_state(c);
     s->promoted = true;
     c->stats.failovers++;
     trace(c, s, SIM_COLO_EV_FAILOVER,
