@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "check.h"
 #include "check_resources.h"
 #include "cluster.h"
 #include "impl.h"
@@ -267,6 +268,7 @@ static ReplicationOps tables[16];
 
 static ReplicationOps *ops_for(unsigned mask)
 {
+    SIM_CHECK_OP(mask, <, sizeof(tables) / sizeof(tables[0]));
     tables[mask] = (ReplicationOps){
         .start = mask & MEMBER_START ? cb_start : NULL,
         .stop = mask & MEMBER_STOP ? cb_stop : NULL,
@@ -496,6 +498,7 @@ static bool op_registry(Interp *in, const ScnOp *op)
 {
     Reg *r = &in->regs[in->nregs];
 
+    SIM_CHECK_OP(in->nregs, <, SCN_MAX_REGISTRIES);     /* the parser's limit */
     r->reg = replication_registry_new();
     if (r->reg == NULL) {
         return FAIL(in, "cannot create registry %s: out of memory", text(op, K_NAME));
@@ -693,6 +696,7 @@ static bool op_disk(Interp *in, const ScnOp *op)
         .forward = forward_to, .forward_ctx = d,
     };
 
+    SIM_CHECK_OP(in->ndisks, <, SCN_MAX_DISKS);         /* the parser's limit */
     if (!sectors_ok(in, cfg.size_sectors)) {
         return false;
     }
@@ -823,13 +827,16 @@ static void arm_injection(Interp *in)
 static SimDisk *expect_disk(Interp *in, const ScnOp *op)
 {
     const char *name = text(op, K_DISK);
+    SimDisk *d;
     int role;
 
     if (name != NULL) {
         return disk_named(in, name)->disk;
     }
     role = node_role(in, text(op, K_NODE));
-    return sim_node_disk(sim_cluster_node(in->c, (SimRole)role), (unsigned)num(op, K_INDEX, 0));
+    d = sim_node_disk(sim_cluster_node(in->c, (SimRole)role), (unsigned)num(op, K_INDEX, 0));
+    SIM_CHECK(d != NULL);           /* the parser checked the index */
+    return d;
 }
 
 /* The guest's view: a secondary's through its layers, a primary's local image. */
@@ -1081,6 +1088,8 @@ static void close_fire(Interp *in, unsigned k)
 {
     struct OpenFire *f = &in->fires[k];
 
+    SIM_CHECK_OP(k, <, in->nfires);
+    SIM_CHECK_OP(f->point, <, SCN_MAX_POINTS);
     in->handled[f->point] += f->handled;
     in->observed[f->point] += f->observed;
     in->fires[k] = in->fires[--in->nfires];
@@ -1115,6 +1124,7 @@ static void ledger_event(void *ctx, const SimTraceEvent *e, const char *line)
         unsigned i = point_index(in, field_str(e, "point"));
 
         if (i < SCN_MAX_POINTS) {
+            SIM_CHECK_OP(in->nfires, <, sizeof(in->fires) / sizeof(in->fires[0]));
             in->fires[in->nfires++] = (struct OpenFire){ .point = i };
         }
     }
@@ -1232,6 +1242,7 @@ static void fill_result(Interp *in)
         snprintf(pc->template_, sizeof(pc->template_), "%s", p->template_->pattern);
         pc->hits = p->hits;
         pc->fires = p->fires;
+        SIM_CHECK_OP(i, <, SCN_MAX_POINTS);
         pc->handled = in->handled[i];
         pc->observed = in->observed[i];
         r->faults_fired += p->fires;

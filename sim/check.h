@@ -1,7 +1,7 @@
-/* check.h: private to sim/.  The invariant checks that stay on in every
- * build (STYLE rule 9: both sides printed, then abort) and the one helper
- * that fills a caller's error buffer; shared so that every module reports
- * the same way.
+/* check.h: for sim/ and the interpreter that drives it (scenarios/interp.c).
+ * The invariant checks that stay on in every build (STYLE rule 9: both
+ * sides printed, then abort) and the one helper that fills a caller's error
+ * buffer; shared so that every module reports the same way.
  */
 #ifndef REPLBENCH_SIM_CHECK_H
 #define REPLBENCH_SIM_CHECK_H
