@@ -24,7 +24,8 @@ static void usage(FILE *f)
     fputs("usage: replbench determinism [--seed N] [--shard K/N] PATH...\n"
           "\n"
           "Run each scenario twice in one process and compare the two traces line by\n"
-          "line: SAME, or DIFF with the first differing trace line of each run.\n"
+          "line: SAME, or DIFF with the first differing trace line of each run.  A\n"
+          "scenario that fails (in either run) is also reported FAIL: a failure.\n"
           "\n"
           "options:\n", f);
     cli_usage_common(f, command.takes);
@@ -44,7 +45,7 @@ typedef struct Det {
     Capture cap[2];
     ScnResult res[2];
     CliProgress progress;
-    size_t same, differ, errors;
+    size_t same, differ, failed, errors;
 } Det;
 
 static void capture_line(void *ctx, const SimTraceEvent *e, const char *line)
@@ -142,6 +143,15 @@ static void compare(Det *D, const char *path)
                D->cap[0].lines, D->res[0].hash);
         D->same++;
     }
+    /* Deterministic is not passing: a failure the same twice is a failure. */
+    if (D->res[0].status == SCN_FAIL || D->res[1].status == SCN_FAIL) {
+        const ScnResult *r = D->res[0].status == SCN_FAIL ? &D->res[0] : &D->res[1];
+
+        printf("FAIL %s:%u: ", path, r->line);
+        report_put_line_safe(stdout, r->message[0] != '\0' ? r->message : r->checker);
+        putchar('\n');
+        D->failed++;
+    }
 }
 
 static void check_file(Det *D, const char *path)
@@ -186,14 +196,16 @@ static int check_all(Det *D, double start)
     }
     cli_progress_clear(&D->progress);
     secs = cli_now() - start;
-    printf("determinism: %zu same, %zu different", D->same, D->differ);
+    printf("determinism: %zu same, %zu different, %zu failed", D->same, D->differ,
+           D->failed);
     if (D->errors != 0) {
-        printf(", %zu errors", D->errors);
+        fputs(", ", stdout);
+        report_count(stdout, D->errors, "error", "errors");
     }
     printf(" in %.3f s\n", secs);
     cli_files_free(&D->files);
     return D->errors != 0 ? REPORT_EXIT_USAGE
-         : D->differ != 0 ? REPORT_EXIT_FAIL : REPORT_EXIT_OK;
+         : D->differ != 0 || D->failed != 0 ? REPORT_EXIT_FAIL : REPORT_EXIT_OK;
 }
 
 int cli_determinism(int argc, char **argv)
