@@ -222,8 +222,11 @@ static void scenario_close(Sweep *S, size_t i)
 
     if (sc->loaded) {
         cli_progress_clear(&S->progress);
-        printf("swept %s: %u points, %" PRIu64 " runs, %" PRIu64 " failed\n",
-               S->files.paths[i], sc->npoints, sc->runs, sc->failed);
+        printf("swept %s: ", S->files.paths[i]);
+        report_count(stdout, sc->npoints, "point", "points");
+        fputs(", ", stdout);
+        report_count(stdout, sc->runs, "run", "runs");
+        printf(", %" PRIu64 " failed\n", sc->failed);
     }
 }
 
@@ -307,15 +310,19 @@ static int sweep_files(Sweep *S, double start)
     cli_progress_clear(&S->progress);
     advance_to(S, S->files.n);
     secs = cli_now() - start;
-    printf("sweep: %" PRIu64 " runs, %" PRIu64 " failed, ", S->runs, S->failed);
+    fputs("sweep: ", stdout);
+    report_count(stdout, S->runs, "run", "runs");
+    printf(", %" PRIu64 " failed, ", S->failed);
     if (S->errors != 0) {
-        printf("%" PRIu64 " errors, ", S->errors);
+        report_count(stdout, S->errors, "error, ", "errors, ");
     }
     if (S->na != 0) {
         printf("%" PRIu64 " N/A, ", S->na);
     }
-    printf("%" PRIu64 " points, in %.3f s (%.0f runs/s)\n", S->points, secs,
-           (double)S->runs / (secs > 1e-9 ? secs : 1e-9));
+    report_count(stdout, S->points, "point", "points");
+    printf(", in %.3f s ", secs);
+    report_rate(stdout, S->runs, secs, "runs");
+    putchar('\n');
     return rc != 0 || S->errors != 0 ? REPORT_EXIT_USAGE : S->failed != 0 ? REPORT_EXIT_FAIL : REPORT_EXIT_OK;
 }
 

@@ -826,7 +826,9 @@ static void page_head(FILE *f, const ReportHtml *h, double seconds)
             "<span class=\"badge FAIL\">%zu failed</span> "
             "<span class=\"badge SKIP\">%zu skipped</span>", h->passed, h->failed, h->skipped);
     if (h->errors != 0) {
-        fprintf(f, " <span class=\"badge ERROR\">%zu errors</span>", h->errors);
+        fputs(" <span class=\"badge ERROR\">", f);
+        report_count(f, h->errors, "error", "errors");
+        fputs("</span>", f);
     }
     fprintf(f, " in %.3f s (wall clock)</p>\n<p class=\"meta\">command: <code>", seconds);
     put_command(f, h);

@@ -81,8 +81,11 @@ unsigned report_ledger_print(const ReportLedger *l, FILE *f)
                (unsigned long long)w->fires, (unsigned long long)w->handled,
                (unsigned long long)w->observed, why);
     }
-    fprintf(f, "ledger: %zu points, %u without a fired, handled and observed outcome, "
-           "over %zu scenarios\n", nrows, problems, l->scenarios);
+    fputs("ledger: ", f);
+    report_count(f, nrows, "point", "points");
+    fprintf(f, ", %u without a fired, handled and observed outcome, over ", problems);
+    report_count(f, l->scenarios, "scenario", "scenarios");
+    fputc('\n', f);
     return problems;
 }
 

@@ -63,6 +63,14 @@ void report_reproduce(FILE *f, uint64_t seed, const ReportJob *job, const char *
 /* s with control bytes as \xNN, for one-line output. */
 void report_put_line_safe(FILE *f, const char *s);
 
+/* "1 error", "2 errors": n then the word, singular only for 1. */
+void report_count(FILE *f, uint64_t n, const char *one, const char *many);
+
+/* "(N UNIT/s)" for count items in seconds, with the digits a small rate
+ * needs (0.071, 2.5, 130), never "(0 .../s)" for a slow run that did
+ * something. */
+void report_rate(FILE *f, uint64_t count, double seconds, const char *unit);
+
 /* The implementation under test in one line: "NAME (PATH, API API,
  * sha256 HASH; offers EXT,...)" (registry/impl.h). */
 void report_impl_describe(char *buf, size_t len);

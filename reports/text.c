@@ -410,10 +410,12 @@ int report_text_end(ReportText *r, size_t path_errors, double seconds)
     fprintf(f, "%s%zu passed, %zu failed, %zu skipped", r->format == REPORT_FORMAT_TAP ? "# " : "",
             r->passed, r->failed, r->skipped);
     if (errors != 0) {
-        fprintf(f, ", %zu errors", errors);
+        fputs(", ", f);
+        report_count(f, errors, "error", "errors");
     }
-    fprintf(f, " in %.3f s (%.0f scenarios/s)\n", seconds,
-            (double)ran / (seconds > 1e-9 ? seconds : 1e-9));
+    fprintf(f, " in %.3f s ", seconds);
+    report_rate(f, ran, seconds, "scenarios");
+    fputc('\n', f);
     free(r);
     return status;
 }

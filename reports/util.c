@@ -27,6 +27,24 @@ static bool shell_safe(const char *s)
     return true;
 }
 
+void report_count(FILE *f, uint64_t n, const char *one, const char *many)
+{
+    fprintf(f, "%" PRIu64 " %s", n, n == 1 ? one : many);
+}
+
+void report_rate(FILE *f, uint64_t count, double seconds, const char *unit)
+{
+    double rate = (double)count / (seconds > 1e-9 ? seconds : 1e-9);
+
+    if (rate >= 100 || count == 0) {
+        fprintf(f, "(%.0f %s/s)", rate, unit);
+    } else if (rate >= 1) {
+        fprintf(f, "(%.1f %s/s)", rate, unit);
+    } else {
+        fprintf(f, "(%.2g %s/s)", rate, unit);
+    }
+}
+
 void report_shell_word(FILE *f, const char *s)
 {
     if (shell_safe(s)) {

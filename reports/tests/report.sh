@@ -270,7 +270,7 @@ done
 cp "$SUITES/../tests/bad/bad_bool.scn" "$K/" || fail "cannot copy bad_bool.scn"
 rb run --report "$T/many" --report-all "$K"
 expect_rc 2 "a parse error"
-grep -q '<span class="badge ERROR">1 errors</span>' "$T/many/index.html" ||
+grep -q '<span class="badge ERROR">1 error</span>' "$T/many/index.html" ||
     fail "no error count"
 grep -q "<td class=\"msg\">$K/bad_bool.scn:" "$T/many/index.html" ||
     fail "no row for the parse error"
