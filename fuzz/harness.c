@@ -18,6 +18,7 @@ static void finding(const char *what, const char *detail, const char *script)
 {
     fprintf(stderr, "fuzz finding: %s: %s\n--- scenario ---\n%s--- end ---\n", what, detail,
             script);
+    fflush(stderr);             /* abort() flushes nothing: a buffered stderr loses it */
     abort();
 }
 
