@@ -150,9 +150,6 @@ static void reg_remove(RegDec *d, Bytes *b, Out *o)
     }
 }
 
-static const char *const acts[] = { "ok", "fail", "fail_silent", "remove", "register",
-                                    "nested" };
-
 static void reg_on(RegDec *d, Bytes *b, Out *o, unsigned line)
 {
     unsigned st = next(b), walk = next(b) % 4, call = next(b) % 4;
@@ -175,9 +172,9 @@ static void reg_on(RegDec *d, Bytes *b, Out *o, unsigned line)
     if (call) {
         emit(o, " call=%u", call);
     }
-    emit(o, " do=%s", acts[act[0]]);
+    emit(o, " do=%s", scn_action_name(act[0]));     /* ACT_OK..ACT_NESTED */
     if (n == 2 && act[1] != act[0]) {
-        emit(o, "+%s", acts[act[1]]);
+        emit(o, "+%s", scn_action_name(act[1]));
     } else {
         n = 1;
     }
