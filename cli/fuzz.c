@@ -118,7 +118,8 @@ int cli_fuzz2scn(int argc, char **argv)
     }
     f = fopen(argv[2], "rb");
     if (f == NULL) {
-        fprintf(stderr, "replbench fuzz2scn: %.*s: %s\n", REPORT_PATH_MAX, argv[2], strerror(errno));
+        fprintf(stderr, "replbench fuzz2scn: %.*s: %s\n", REPORT_PATH_MAX, argv[2],
+                strerror(errno));
         return REPORT_EXIT_USAGE;
     }
     n = fread(in, 1, sizeof(in), f);

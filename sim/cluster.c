@@ -315,10 +315,10 @@ static void apply_write(SimCluster *c, const uint8_t *p, size_t len)
     }
     rc = sim_disk_receive(s->disk[hdr[0]], sector, hdr[1], p + WRITE_HDR);
     if (rc < 0) {
-        char why[64];
+        char why[128];
 
-        snprintf(why, sizeof(why), "forwarded write failed on %s: %d",
-                 sim_disk_name(s->disk[hdr[0]]), rc);
+        snprintf(why, sizeof(why), "forwarded write failed on %s: %s (%d)",
+                 sim_disk_name(s->disk[hdr[0]]), strerror(-rc), rc);
         break_replication(c, why);
     }
 }
@@ -1333,7 +1333,8 @@ int sim_cluster_write(SimCluster *c, unsigned disk, uint64_t sector,
 
     rc = rc < 0 ? rc : vms_running(c);
     if (rc == 0 && (rc = guest_write(c, disk, sector, count, byte, byte, true)) < 0) {
-        fail(c, rc, "write on %s failed: %d", c->node[SIM_PRIMARY].name, rc);
+        fail(c, rc, "write on %s failed: %s (%d)", c->node[SIM_PRIMARY].name,
+             strerror(-rc), rc);
     }
     collect_violations(c);
     return rc;
@@ -1350,7 +1351,8 @@ int sim_cluster_primary_write(SimCluster *c, unsigned disk, uint64_t sector,
         return fail(c, -ENODEV, "%s has crashed", c->node[SIM_PRIMARY].name);
     }
     if (rc == 0 && (rc = guest_write(c, disk, sector, count, byte, byte, false)) < 0) {
-        fail(c, rc, "write on %s failed: %d", c->node[SIM_PRIMARY].name, rc);
+        fail(c, rc, "write on %s failed: %s (%d)", c->node[SIM_PRIMARY].name,
+             strerror(-rc), rc);
     }
     collect_violations(c);
     return rc;
@@ -1372,7 +1374,7 @@ int sim_cluster_secondary_write(SimCluster *c, unsigned disk, uint64_t sector,
     fill(c->scratch, count, byte);
     rc = sim_disk_write(s->disk[disk], sector, count, c->scratch);
     if (rc < 0) {
-        return fail(c, rc, "write on %s failed: %d", s->name, rc);
+        return fail(c, rc, "write on %s failed: %s (%d)", s->name, strerror(-rc), rc);
     }
     if (own_writes_count(c)) {
         sim_datacheck_secondary_wrote(c->data, disk, sector, count, c->scratch);
@@ -1395,7 +1397,8 @@ int sim_cluster_read(SimCluster *c, SimRole node, unsigned disk, uint64_t sector
         return sim_store_read(sim_disk_local(n->disk[disk]), sector, count, buf);
     }
     rc = sim_disk_read(n->disk[disk], sector, count, buf);
-    return rc < 0 ? fail(c, rc, "read on %s failed: %d", n->name, rc) : 0;
+    return rc < 0 ? fail(c, rc, "read on %s failed: %s (%d)", n->name, strerror(-rc), rc)
+                  : 0;
 }
 
 int sim_cluster_packet(SimCluster *c, uint32_t conn, bool diverge)
