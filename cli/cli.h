@@ -84,8 +84,20 @@ void cli_paths_free(CliPaths *p);
 
 /* ---- the command skeleton (command.c) ------------------------------------- */
 
-/* Which common options a command takes (--help: every command). */
-enum { CLI_TAKES_SEED = 1u << 0, CLI_TAKES_JOBS = 1u << 1, CLI_TAKES_SHARD = 1u << 2 };
+/* Which common options a command takes (--help: every command).
+ * SELECT: -k, --exclude, --list, --last-failed, -x, -q, -v, --color;
+ * SEEDS: --seeds, --budget (with SEED); RESULTS: --results. */
+enum {
+    CLI_TAKES_SEED = 1u << 0, CLI_TAKES_JOBS = 1u << 1, CLI_TAKES_SHARD = 1u << 2,
+    CLI_TAKES_SELECT = 1u << 3, CLI_TAKES_SEEDS = 1u << 4, CLI_TAKES_RESULTS = 1u << 5,
+};
+
+#define CLI_MAX_PATTERNS 64         /* -k and --exclude, each */
+#define CLI_MAX_SEEDS 1000000       /* seeds of one --seeds range */
+#define CLI_MAX_BUDGET (7.0 * 24 * 3600)
+
+/* Why a command stopped handing out runs before the end. */
+enum { CLI_STOP_NONE, CLI_STOP_BUDGET, CLI_STOP_FAIL_FAST };
 
 /* The common options and the paths, as parsed. */
 typedef struct CliCommon {
@@ -95,6 +107,23 @@ typedef struct CliCommon {
     unsigned jobs;              /* 1 unless --jobs */
     unsigned shard_k, shard_n;  /* 0: no sharding */
     CliPaths paths;
+    /* selection and output (CLI_TAKES_SELECT) */
+    const char *keep[CLI_MAX_PATTERNS];     /* -k: any matches */
+    size_t nkeep;
+    const char *drop[CLI_MAX_PATTERNS];     /* --exclude: none matches */
+    size_t ndrop;
+    bool list;                  /* print the selected files, run nothing */
+    bool last_failed;
+    bool fail_fast;
+    int verbosity;              /* -1 -q, 0, 1 -v */
+    bool color;                 /* decided from --color, the terminal, NO_COLOR */
+    /* many seeds (CLI_TAKES_SEEDS) */
+    bool seeds_set;
+    uint64_t seed_lo, seed_hi;  /* --seeds A..B, inclusive */
+    double budget;              /* seconds of wall time, 0: none */
+    const char *results;        /* --results FILE.jsonl, or NULL */
+    double start;               /* cli_now() at parse */
+    int stop;                   /* CLI_STOP_* */
 } CliCommon;
 
 /* One of the command's own options (ids >= 0): 0, or -1 with the problem
@@ -126,6 +155,42 @@ size_t cli_command_files(const CliCommand *cmd, const CliCommon *c, CliFiles *fi
 /* The common options' lines of a usage text and the exit-status rule, for
  * the options in takes. */
 void cli_usage_common(FILE *f, unsigned takes);
+
+/* --list: print the paths of files, one a line, and return true; false
+ * without --list. */
+bool cli_command_list(const CliCommon *c, const CliFiles *files);
+
+/* The seeds each scenario runs under: --seeds A..B (B - A + 1 of them), or
+ * the one of --seed or of the scenario (1). */
+uint64_t cli_command_nseeds(const CliCommon *c);
+/* Seed i (from 0) of a job: sets job->seed_set and job->seed. */
+void cli_command_seed(const CliCommon *c, uint64_t i, ReportJob *job);
+
+/* Whether another run may start: false (and c->stop set) once --budget is
+ * spent or, with -x, once failed is true. */
+bool cli_command_go_on(CliCommon *c, bool failed);
+/* When the command stopped early: a line saying why and how many of
+ * planned runs were done, on f. */
+void cli_command_stopped(const CliCommon *c, FILE *f, uint64_t done, uint64_t planned);
+
+/* The ReportStyle of c's output options. */
+ReportStyle cli_command_style(const CliCommon *c);
+
+/* ---- --last-failed (lastfailed.c) ------------------------------------------
+ * The files that failed when each command last ran them, one path a line
+ * in DIR/COMMAND.last-failed; DIR is $REPLBENCH_CACHE_DIR, or else
+ * .replbench-cache in the current folder. */
+
+/* Keep only the files of f that last failed; all of them (and a note on
+ * stderr) when none is recorded.  0, or -1 when the state cannot be read
+ * (printed). */
+int cli_last_failed_filter(const char *cmd, CliFiles *f);
+
+/* Record the outcome of a command: ran[i] says file i ran (its old state is
+ * forgotten), failed[i] that it failed.  A state that cannot be written is
+ * a warning on stderr. */
+void cli_last_failed_save(const char *cmd, const CliFiles *f, const bool *ran,
+                          const bool *failed);
 
 /* ---- one job and the pool (pool.c) -------------------------------------- */
 

@@ -4,15 +4,23 @@
  * name.  Each command keeps its usage text and its own options in its file;
  * the common options are parsed and described here only.
  */
+#include <fnmatch.h>
+#include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "check.h"
 #include "cli.h"
 
 #define SPECS_MAX 48            /* common + one command's own options */
 
-enum { ID_SEED = -1, ID_JOBS = -2, ID_SHARD = -3, ID_HELP = -4 };
+enum {
+    ID_SEED = -1, ID_JOBS = -2, ID_SHARD = -3, ID_HELP = -4, ID_KEEP = -5, ID_DROP = -6,
+    ID_LIST = -7, ID_LAST_FAILED = -8, ID_FAIL_FAST = -9, ID_FAIL_FAST_LONG = -10,
+    ID_QUIET = -11, ID_VERBOSE = -12, ID_COLOR = -13, ID_SEEDS = -14, ID_BUDGET = -15,
+    ID_RESULTS = -16,
+};
 
 static const struct {
     CliOptSpec spec;
@@ -27,6 +35,37 @@ static const struct {
     { { "--shard", true, ID_SHARD }, CLI_TAKES_SHARD,
       "  --shard K/N           only shard K of N (1 <= K <= N <= 1000): the files\n"
       "                        whose normalized path hashes to K-1 mod N\n" },
+    { { "--seeds", true, ID_SEEDS }, CLI_TAKES_SEEDS,
+      "  --seeds A..B          run each scenario under every seed A..B (at most\n"
+      "                        1000000 of them); failures name their seed\n" },
+    { { "--budget", true, ID_BUDGET }, CLI_TAKES_SEEDS,
+      "  --budget DURATION     start no run once DURATION of wall time is spent\n"
+      "                        (N[ms|s|m|h], e.g. 30s, 5m); what ran is reported\n" },
+    { { "--results", true, ID_RESULTS }, CLI_TAKES_RESULTS,
+      "  --results FILE.jsonl  also write one JSON object per run to FILE\n"
+      "                        (replbench merge reads them back)\n" },
+    { { "-k", true, ID_KEEP }, CLI_TAKES_SELECT,
+      "  -k PATTERN            only scenarios whose path matches PATTERN (a glob\n"
+      "                        on the path or a tail of it after a '/'; without\n"
+      "                        *?[ a substring); repeat: any of them\n" },
+    { { "--exclude", true, ID_DROP }, CLI_TAKES_SELECT,
+      "  --exclude PATTERN     leave out scenarios matching PATTERN (as -k)\n" },
+    { { "--list", false, ID_LIST }, CLI_TAKES_SELECT,
+      "  --list                print the selected scenario files, run nothing\n" },
+    { { "--last-failed", false, ID_LAST_FAILED }, CLI_TAKES_SELECT,
+      "  --last-failed         only the files that failed when this command last\n"
+      "                        ran them (all when none did); the state is kept in\n"
+      "                        $REPLBENCH_CACHE_DIR, else ./.replbench-cache/\n" },
+    { { "-x", false, ID_FAIL_FAST }, CLI_TAKES_SELECT, "" },
+    { { "--fail-fast", false, ID_FAIL_FAST_LONG }, CLI_TAKES_SELECT,
+      "  -x, --fail-fast       start no run after the first failure\n" },
+    { { "-q", false, ID_QUIET }, CLI_TAKES_SELECT,
+      "  -q                    quiet: only failures, the recap and the summary\n" },
+    { { "-v", false, ID_VERBOSE }, CLI_TAKES_SELECT,
+      "  -v                    verbose: also seed and counts of each passing run\n" },
+    { { "--color", true, ID_COLOR }, CLI_TAKES_SELECT,
+      "  --color WHEN          auto (default: on a terminal, unless NO_COLOR is\n"
+      "                        set), always or never\n" },
     { { "--help", false, ID_HELP }, 0,
       "  --help                this text\n" },
 };
@@ -65,7 +104,105 @@ static int parse_shard(const char *cmd, const char *v, unsigned *k, unsigned *n)
     return 0;
 }
 
-static int common_option(const CliCommand *cmd, CliCommon *c, int id, const char *v)
+/* "A..B", A <= B, at most CLI_MAX_SEEDS seeds. */
+static int parse_seeds(const char *cmd, const char *v, CliCommon *c)
+{
+    const char *dots = strstr(v, "..");
+    char abuf[24];
+
+    if (dots == NULL || dots == v || (size_t)(dots - v) >= sizeof(abuf)) {
+        return cli_bad_value(cmd, "--seeds", v, "expected A..B (two seeds)");
+    }
+    memcpy(abuf, v, (size_t)(dots - v));
+    abuf[dots - v] = '\0';
+    if (cli_parse_u64(abuf, 0, UINT64_MAX, &c->seed_lo) != 0 ||
+        cli_parse_u64(dots + 2, 0, UINT64_MAX, &c->seed_hi) != 0) {
+        return cli_bad_value(cmd, "--seeds", v, "expected A..B, numbers 0..2^64-1");
+    }
+    if (c->seed_hi < c->seed_lo || c->seed_hi - c->seed_lo >= CLI_MAX_SEEDS) {
+        return cli_bad_value(cmd, "--seeds", v, "expected A <= B and at most 1000000 seeds");
+    }
+    c->seeds_set = true;
+    return 0;
+}
+
+/* "N", "Nms", "Ns", "Nm" or "Nh": more than 0, at most a week. */
+static int parse_budget(const char *cmd, const char *v, double *secs)
+{
+    static const struct { const char *unit; double secs; } units[] = {
+        { "", 1.0 }, { "ms", 0.001 }, { "s", 1.0 }, { "m", 60.0 }, { "h", 3600.0 },
+    };
+    size_t digits = strspn(v, "0123456789");
+    char nbuf[16];
+    uint64_t n;
+
+    if (digits == 0 || digits >= sizeof(nbuf)) {
+        return cli_bad_value(cmd, "--budget", v, "expected a duration: N[ms|s|m|h]");
+    }
+    memcpy(nbuf, v, digits);
+    nbuf[digits] = '\0';
+    for (size_t i = 0; i < sizeof(units) / sizeof(units[0]); i++) {
+        if (strcmp(v + digits, units[i].unit) == 0 && cli_parse_u64(nbuf, 1, UINT32_MAX, &n) == 0) {
+            *secs = (double)n * units[i].secs;
+            return *secs <= CLI_MAX_BUDGET ? 0
+                 : cli_bad_value(cmd, "--budget", v, "at most a week (168h)");
+        }
+    }
+    return cli_bad_value(cmd, "--budget", v, "expected a duration from 1: N[ms|s|m|h]");
+}
+
+static int add_pattern(const char *cmd, const char *opt, const char *v,
+                       const char **list, size_t *n)
+{
+    if (v[0] == '\0' || strlen(v) > REPORT_PATH_MAX) {
+        return cli_bad_value(cmd, opt, v, "expected a pattern of 1..1024 bytes");
+    }
+    if (*n >= CLI_MAX_PATTERNS) {
+        return cli_bad_value(cmd, opt, v, "at most 64 patterns");
+    }
+    list[(*n)++] = v;
+    return 0;
+}
+
+/* --color: 1 always, 0 never, -1 auto. */
+static int parse_color(const char *cmd, const char *v, int *when)
+{
+    *when = strcmp(v, "always") == 0 ? 1 : strcmp(v, "never") == 0 ? 0
+          : strcmp(v, "auto") == 0 ? -1 : -2;
+    return *when != -2 ? 0 : cli_bad_value(cmd, "--color", v, "expected auto, always or never");
+}
+
+static int output_option(const CliCommand *cmd, CliCommon *c, int id, const char *v,
+                         int *color)
+{
+    switch (id) {
+    case ID_KEEP:
+        return add_pattern(cmd->name, "-k", v, c->keep, &c->nkeep);
+    case ID_DROP:
+        return add_pattern(cmd->name, "--exclude", v, c->drop, &c->ndrop);
+    case ID_QUIET:
+    case ID_VERBOSE:
+        if (c->verbosity != 0 && c->verbosity != (id == ID_QUIET ? -1 : 1)) {
+            fprintf(stderr, "replbench %s: -q and -v cannot go together\n", cmd->name);
+            return -1;
+        }
+        c->verbosity = id == ID_QUIET ? -1 : 1;
+        return 0;
+    case ID_COLOR:
+        return parse_color(cmd->name, v, color);
+    case ID_RESULTS:
+        return v[0] != '\0' ? (c->results = v, 0)
+             : cli_bad_value(cmd->name, "--results", v, "expected a file name");
+    default:
+        c->list |= id == ID_LIST;
+        c->last_failed |= id == ID_LAST_FAILED;
+        c->fail_fast |= id == ID_FAIL_FAST || id == ID_FAIL_FAST_LONG;
+        return 0;
+    }
+}
+
+static int common_option(const CliCommand *cmd, CliCommon *c, int id, const char *v,
+                         int *color)
 {
     switch (id) {
     case ID_SEED:
@@ -75,10 +212,30 @@ static int common_option(const CliCommand *cmd, CliCommon *c, int id, const char
         return cli_opt_jobs(cmd->name, v, &c->jobs);
     case ID_SHARD:
         return parse_shard(cmd->name, v, &c->shard_k, &c->shard_n);
-    default:
+    case ID_SEEDS:
+        return parse_seeds(cmd->name, v, c);
+    case ID_BUDGET:
+        return parse_budget(cmd->name, v, &c->budget);
+    case ID_HELP:
         c->help = true;
         return 0;
+    default:
+        return output_option(cmd, c, id, v, color);
     }
+}
+
+/* Colours: --color, else on when stdout is a terminal, TERM is not "dumb"
+ * and NO_COLOR is unset or empty (no-color.org). */
+static bool decide_color(int when)
+{
+    const char *no = getenv("NO_COLOR");
+    const char *term = getenv("TERM");
+
+    if (when >= 0) {
+        return when == 1;
+    }
+    return isatty(STDOUT_FILENO) && (no == NULL || no[0] == '\0') &&
+           (term == NULL || strcmp(term, "dumb") != 0);
 }
 
 /* The command's own options, then the common ones it takes. */
@@ -103,7 +260,7 @@ static int parse(const CliCommand *cmd, int argc, char **argv, void *ctx, CliCom
     CliOptSpec specs[SPECS_MAX];
     CliArgs a = { .argc = argc, .argv = argv, .i = 1 };
     const char *v = NULL;
-    int id = 0, kind;
+    int id = 0, kind, color = -1;
 
     merge_specs(cmd, specs);
     while ((kind = cli_args_next(&a, specs, cmd->name, &id, &v)) != CLI_ARG_END) {
@@ -112,10 +269,15 @@ static int parse(const CliCommand *cmd, int argc, char **argv, void *ctx, CliCom
         }
         if (kind == CLI_ARG_PATH) {
             c->paths.v[c->paths.n++] = (char *)v;
-        } else if (id < 0 ? common_option(cmd, c, id, v) != 0
+        } else if (id < 0 ? common_option(cmd, c, id, v, &color) != 0
                           : cmd->option(ctx, id, v) != 0) {
             return -1;
         }
+    }
+    c->color = decide_color(color);
+    if (c->seed_set && c->seeds_set) {
+        fprintf(stderr, "replbench %s: --seed and --seeds cannot go together\n", cmd->name);
+        return -1;
     }
     if (!c->help && c->paths.n == 0 && !cmd->paths_optional) {
         fprintf(stderr, "replbench %s: no PATH given\n", cmd->name);
@@ -127,7 +289,7 @@ static int parse(const CliCommand *cmd, int argc, char **argv, void *ctx, CliCom
 int cli_command_parse(const CliCommand *cmd, int argc, char **argv, void *ctx,
                       CliCommon *c)
 {
-    *c = (CliCommon){ .jobs = 1 };
+    *c = (CliCommon){ .jobs = 1, .start = cli_now() };
     if (!cli_paths_init(&c->paths, argc)) {
         return -1;
     }
@@ -144,6 +306,57 @@ void cli_common_free(CliCommon *c)
     cli_paths_free(&c->paths);
 }
 
+/* A glob matches the path or a tail of it after a '/'; a pattern without
+ * *?[ is a substring of the path. */
+static bool matches(const char *pattern, const char *path)
+{
+    if (strpbrk(pattern, "*?[") == NULL) {
+        return strstr(path, pattern) != NULL;
+    }
+    for (const char *tail = path; tail != NULL; tail = strchr(tail, '/')) {
+        tail += tail[0] == '/';
+        if (fnmatch(pattern, tail, 0) == 0) {
+            return true;
+        }
+    }
+    return false;
+}
+
+static bool any_matches(const char *const *patterns, size_t n, const char *path)
+{
+    for (size_t i = 0; i < n; i++) {
+        if (matches(patterns[i], path)) {
+            return true;
+        }
+    }
+    return false;
+}
+
+/* -k and --exclude: false when they leave nothing (printed): a misspelt
+ * pattern must not pass as an empty run. */
+static bool select_files(const CliCommand *cmd, const CliCommon *c, CliFiles *f)
+{
+    size_t kept = 0;
+
+    if (c->nkeep == 0 && c->ndrop == 0) {
+        return true;
+    }
+    for (size_t i = 0; i < f->n; i++) {
+        if ((c->nkeep == 0 || any_matches(c->keep, c->nkeep, f->paths[i])) &&
+            !any_matches(c->drop, c->ndrop, f->paths[i])) {
+            f->paths[kept++] = f->paths[i];
+        } else {
+            free(f->paths[i]);
+        }
+    }
+    f->n = kept;
+    if (kept == 0) {
+        fprintf(stderr, "replbench %s: no scenario matches the -k/--exclude patterns\n",
+                cmd->name);
+    }
+    return kept != 0;
+}
+
 size_t cli_command_files(const CliCommand *cmd, const CliCommon *c, CliFiles *files,
                          bool *none)
 {
@@ -153,8 +366,65 @@ size_t cli_command_files(const CliCommand *cmd, const CliCommon *c, CliFiles *fi
     if (*none) {
         fprintf(stderr, "replbench %s: no .scn files in the given paths\n", cmd->name);
     }
+    if (!*none && !select_files(cmd, c, files)) {
+        *none = true;
+    }
+    if (!*none && c->last_failed && cli_last_failed_filter(cmd->name, files) != 0) {
+        *none = true;
+    }
     if (c->shard_n != 0) {
         cli_files_shard(files, c->shard_k, c->shard_n);
     }
     return problems;
+}
+
+uint64_t cli_command_nseeds(const CliCommon *c)
+{
+    return c->seeds_set ? c->seed_hi - c->seed_lo + 1 : 1;
+}
+
+void cli_command_seed(const CliCommon *c, uint64_t i, ReportJob *job)
+{
+    job->seed_set = c->seed_set || c->seeds_set;
+    job->seed = c->seeds_set ? c->seed_lo + i : c->seed;
+}
+
+bool cli_command_go_on(CliCommon *c, bool failed)
+{
+    if (c->stop == CLI_STOP_NONE && c->fail_fast && failed) {
+        c->stop = CLI_STOP_FAIL_FAST;
+    }
+    if (c->stop == CLI_STOP_NONE && c->budget > 0 && cli_now() - c->start >= c->budget) {
+        c->stop = CLI_STOP_BUDGET;
+    }
+    return c->stop == CLI_STOP_NONE;
+}
+
+void cli_command_stopped(const CliCommon *c, FILE *f, uint64_t done, uint64_t planned)
+{
+    if (c->stop == CLI_STOP_BUDGET) {
+        fprintf(f, "budget of %.3f s spent: stopped after %" PRIu64 " of %" PRIu64
+                " runs (%" PRIu64 " not run)\n", c->budget, done, planned, planned - done);
+    } else if (c->stop == CLI_STOP_FAIL_FAST) {
+        fprintf(f, "stopped at the first failure (-x): %" PRIu64 " of %" PRIu64
+                " runs done (%" PRIu64 " not run)\n", done, planned, planned - done);
+    }
+}
+
+ReportStyle cli_command_style(const CliCommon *c)
+{
+    return (ReportStyle){ .color = c->color, .verbosity = c->verbosity,
+                          .show_seed = c->seeds_set };
+}
+
+bool cli_command_list(const CliCommon *c, const CliFiles *files)
+{
+    if (!c->list) {
+        return false;
+    }
+    for (size_t i = 0; i < files->n; i++) {
+        report_put_line_safe(stdout, files->paths[i]);
+        putchar('\n');
+    }
+    return true;
 }

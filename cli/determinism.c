@@ -15,13 +15,13 @@
 
 static const CliCommand command = {
     .name = "determinism",
-    .synopsis = "[--seed N] [--shard K/N] PATH...",
-    .takes = CLI_TAKES_SEED | CLI_TAKES_SHARD,
+    .synopsis = "[OPTIONS] PATH...",
+    .takes = CLI_TAKES_SEED | CLI_TAKES_SHARD | CLI_TAKES_SELECT | CLI_TAKES_SEEDS,
 };
 
 static void usage(FILE *f)
 {
-    fputs("usage: replbench determinism [--seed N] [--shard K/N] PATH...\n"
+    fputs("usage: replbench determinism [OPTIONS] PATH...\n"
           "\n"
           "Run each scenario twice in one process and compare the two traces line by\n"
           "line: SAME, or DIFF with the first differing trace line of each run.  A\n"
@@ -45,6 +45,10 @@ typedef struct Det {
     Capture cap[2];
     ScnResult res[2];
     CliProgress progress;
+    ReportStyle style;
+    ReportRecap *recap;
+    bool *file_ran, *file_failed;   /* per file, for --last-failed */
+    uint64_t runs;
     size_t same, differ, failed, errors;
 } Det;
 
@@ -115,10 +119,40 @@ static bool same_result(const ScnResult *a, const ScnResult *b)
            a->checkers_ok == b->checkers_ok;
 }
 
+/* "path [seed N]" with --seeds, into buf. */
+static void name_of(const Det *D, const char *path, char *buf, size_t len)
+{
+    if (D->style.show_seed) {
+        snprintf(buf, len, "%s [seed %" PRIu64 "]", path, D->res[0].seed);
+    } else {
+        snprintf(buf, len, "%s", path);
+    }
+}
+
+static void differs(Det *D, const char *path)
+{
+    char what[2 * REPORT_PATH_MAX + 64], cmd[2 * REPORT_PATH_MAX + 96];
+    char *word = NULL;
+    size_t wlen = 0;
+    FILE *w = open_memstream(&word, &wlen);
+
+    if (w != NULL) {
+        report_shell_word(w, path);
+        fclose(w);
+    }
+    snprintf(what, sizeof(what), "%s [seed %" PRIu64 "]: two runs differ", path, D->res[0].seed);
+    snprintf(cmd, sizeof(cmd), "replbench determinism --seed %" PRIu64 " %s%s", D->res[0].seed,
+             path[0] == '-' ? "-- " : "", word != NULL ? word : path);
+    free(word);
+    report_recap_add_command(D->recap, what, cmd);
+    D->differ++;
+}
+
 static void compare(Det *D, const char *path)
 {
     const char *la, *lb;
     uint64_t at;
+    char name[REPORT_PATH_MAX + 32];
 
     cli_progress_clear(&D->progress);
     if (D->cap[0].over || D->cap[1].over) {
@@ -127,55 +161,85 @@ static void compare(Det *D, const char *path)
         D->errors++;
         return;
     }
+    name_of(D, path, name, sizeof(name));
     at = first_difference(&D->cap[0], &D->cap[1], &la, &lb);
     if (at != 0) {
-        printf("DIFF %s: first difference at trace line %" PRIu64 "\n", path, at);
+        report_word(stdout, D->style.color, REPORT_PAINT_FAIL, "DIFF");
+        printf(" %s: first difference at trace line %" PRIu64 "\n", name, at);
         print_side(1, la, D->cap[0].lines);
         print_side(2, lb, D->cap[1].lines);
-        D->differ++;
+        differs(D, path);
     } else if (!same_result(&D->res[0], &D->res[1])) {
-        printf("DIFF %s: same trace, different results (hash 0x%016" PRIx64 " / 0x%016"
-               PRIx64 ", status %d / %d)\n", path, D->res[0].hash, D->res[1].hash,
+        report_word(stdout, D->style.color, REPORT_PAINT_FAIL, "DIFF");
+        printf(" %s: same trace, different results (hash 0x%016" PRIx64 " / 0x%016"
+               PRIx64 ", status %d / %d)\n", name, D->res[0].hash, D->res[1].hash,
                (int)D->res[0].status, (int)D->res[1].status);
-        D->differ++;
+        differs(D, path);
     } else {
-        printf("SAME %s (%" PRIu64 " lines, hash 0x%016" PRIx64 ")\n", path,
-               D->cap[0].lines, D->res[0].hash);
+        if (D->style.verbosity >= 0) {
+            report_word(stdout, D->style.color, REPORT_PAINT_PASS, "SAME");
+            printf(" %s (%" PRIu64 " lines, hash 0x%016" PRIx64 ")\n", name,
+                   D->cap[0].lines, D->res[0].hash);
+        }
         D->same++;
     }
     /* Deterministic is not passing: a failure the same twice is a failure. */
     if (D->res[0].status == SCN_FAIL || D->res[1].status == SCN_FAIL) {
         const ScnResult *r = D->res[0].status == SCN_FAIL ? &D->res[0] : &D->res[1];
 
-        printf("FAIL %s:%u: ", path, r->line);
+        char what[REPORT_PATH_MAX + SCN_MSG_MAX + 64];
+
+        report_word(stdout, D->style.color, REPORT_PAINT_FAIL, "FAIL");
+        printf(" %s:%u", path, r->line);
+        if (D->style.show_seed) {
+            printf(" [seed %" PRIu64 "]", r->seed);
+        }
+        fputs(": ", stdout);
         report_put_line_safe(stdout, r->message[0] != '\0' ? r->message : r->checker);
         putchar('\n');
+        snprintf(what, sizeof(what), "%s:%u [seed %" PRIu64 "]: %s", path, r->line, r->seed,
+                 r->message[0] != '\0' ? r->message : r->checker);
+        report_recap_add(D->recap, what, r->seed, NULL, path);
         D->failed++;
     }
 }
 
-static void check_file(Det *D, const char *path)
+/* Each seed of one file, while the budget and -x allow. */
+static void check_file(Det *D, size_t file)
 {
+    const char *path = D->files.paths[file];
     char err[REPORT_ERROR_MAX];
     ScnScript *s = report_load(path, err, sizeof(err));
+    uint64_t nseeds = cli_command_nseeds(&D->c);
 
+    D->file_ran[file] = true;
     if (s == NULL) {
         cli_progress_clear(&D->progress);
         fprintf(stderr, "%s\n", err);
         D->errors++;
+        D->file_failed[file] = true;
         return;
     }
-    for (int i = 0; i < 2; i++) {
-        ScnOptions opt = { .seed_set = D->c.seed_set, .seed = D->c.seed,
-                           .sink = capture_line, .sink_ctx = &D->cap[i] };
+    for (uint64_t k = 0; k < nseeds && cli_command_go_on(&D->c, D->differ + D->failed != 0); k++) {
+        ReportJob job = { 0 };
+        size_t bad = D->differ + D->failed;
 
-        D->cap[i].len = 0;
-        D->cap[i].lines = 0;
-        D->cap[i].over = false;
-        scn_run(s, &opt, &D->res[i]);
+        cli_command_seed(&D->c, k, &job);
+        for (int i = 0; i < 2; i++) {
+            ScnOptions opt = { .seed_set = job.seed_set, .seed = job.seed,
+                               .sink = capture_line, .sink_ctx = &D->cap[i] };
+
+            D->cap[i].len = 0;
+            D->cap[i].lines = 0;
+            D->cap[i].over = false;
+            scn_run(s, &opt, &D->res[i]);
+        }
+        D->runs++;
+        compare(D, path);
+        D->file_failed[file] |= D->differ + D->failed != bad;
+        fflush(stdout);
     }
     scn_free(s);
-    compare(D, path);
 }
 
 static int check_all(Det *D, double start)
@@ -187,14 +251,31 @@ static int check_all(Det *D, double start)
     if (none) {
         return REPORT_EXIT_USAGE;
     }
+    if (cli_command_list(&D->c, &D->files)) {
+        cli_files_free(&D->files);
+        return problems != 0 ? REPORT_EXIT_USAGE : REPORT_EXIT_OK;
+    }
+    D->style = cli_command_style(&D->c);
+    D->file_ran = calloc(D->files.n + 1, sizeof(*D->file_ran));
+    D->file_failed = calloc(D->files.n + 1, sizeof(*D->file_failed));
+    D->recap = report_recap_new();
+    if (D->file_ran == NULL || D->file_failed == NULL || D->recap == NULL) {
+        fputs("replbench determinism: out of memory\n", stderr);
+        cli_files_free(&D->files);
+        return REPORT_EXIT_USAGE;
+    }
     D->errors = problems;
     cli_progress_init(&D->progress, D->files.n);
-    for (size_t i = 0; i < D->files.n; i++) {
+    for (size_t i = 0; i < D->files.n && cli_command_go_on(&D->c, D->differ + D->failed != 0); i++) {
         cli_progress_show(&D->progress, i + 1, D->files.paths[i]);
-        check_file(D, D->files.paths[i]);
+        check_file(D, i);
         fflush(stdout);
     }
     cli_progress_clear(&D->progress);
+    cli_command_stopped(&D->c, stdout, D->runs, (uint64_t)D->files.n * cli_command_nseeds(&D->c));
+    cli_last_failed_save(command.name, &D->files, D->file_ran, D->file_failed);
+    report_recap_end(D->recap, stdout, D->style.color);
+    D->recap = NULL;
     secs = cli_now() - start;
     printf("determinism: %zu same, %zu different, %zu failed", D->same, D->differ,
            D->failed);
@@ -229,6 +310,9 @@ int cli_determinism(int argc, char **argv)
     for (int i = 0; i < 2; i++) {
         free(D->cap[i].buf);
     }
+    free(D->file_ran);
+    free(D->file_failed);
+    report_recap_end(D->recap, NULL, false);
     cli_common_free(&D->c);
     free(D);
     return rc;

@@ -27,7 +27,8 @@ static int option(void *ctx, int id, const char *v);
 static const CliCommand command = {
     .name = "run",
     .synopsis = "[OPTIONS] PATH...",
-    .takes = CLI_TAKES_SEED | CLI_TAKES_JOBS | CLI_TAKES_SHARD,
+    .takes = CLI_TAKES_SEED | CLI_TAKES_JOBS | CLI_TAKES_SHARD | CLI_TAKES_SELECT |
+             CLI_TAKES_SEEDS | CLI_TAKES_RESULTS,
     .specs = specs,
     .option = option,
 };
@@ -71,14 +72,18 @@ typedef struct RunOpts {
 } RunOpts;
 
 typedef struct Run {
-    const RunOpts *o;
+    RunOpts *o;
     CliFiles files;
     ReportText *report;
     ReportHtml *html;              /* --report, or NULL */
     CliProgress progress;
     size_t next_file;
+    uint64_t next_seed;         /* of next_file, from 0 */
+    uint64_t nseeds;
     size_t done;
     bool trace_lost;
+    bool any_failed;
+    bool *ran, *failed;         /* per file, for --last-failed */
 } Run;
 
 /* The progress line names the scenario started last: the one a slow run
@@ -172,17 +177,22 @@ static int parse(int argc, char **argv, RunOpts *o)
 
 /* ---- the pool's callbacks ----------------------------------------------------- */
 
+/* Each file under each seed, in order; none once --budget is spent or,
+ * with -x, after a failure. */
 static bool next_job(void *ctx, ReportJob *job)
 {
     Run *r = ctx;
 
-    if (r->next_file >= r->files.n) {
+    if (r->next_file >= r->files.n || !cli_command_go_on(&r->o->c, r->any_failed)) {
         return false;
     }
     *job = r->o->inject;
-    job->file = (uint32_t)r->next_file++;
-    job->seed_set = r->o->c.seed_set;
-    job->seed = r->o->c.seed;
+    job->file = (uint32_t)r->next_file;
+    cli_command_seed(&r->o->c, r->next_seed, job);
+    if (++r->next_seed == r->nseeds) {
+        r->next_seed = 0;
+        r->next_file++;
+    }
     progress(r);
     return true;
 }
@@ -214,6 +224,11 @@ static void job_done(void *ctx, const ReportJob *job, const ReportOutcome *out)
         fprintf(stderr, "replbench run: the trace of %s could not be written\n", path);
     }
     check_injected(job, out, path);
+    r->ran[job->file] = true;
+    if (!out->loaded || out->res.status == SCN_FAIL) {
+        r->failed[job->file] = true;
+        r->any_failed = true;
+    }
     report_text_add(r->report, ++r->done, path, job, out);
     if (r->html != NULL) {
         report_html_add(r->html, path, job, out);
@@ -228,21 +243,27 @@ static int execute(Run *r, FILE *trace, size_t problems, double start)
 {
     CliPool pool = { .files = &r->files, .jobs = r->o->c.jobs, .trace = trace,
                      .next = next_job, .done = job_done, .ctx = r };
-    const RunOpts *o = r->o;
+    RunOpts *o = r->o;
+    ReportStyle style;
     int rc, status;
 
     if (o->report != NULL) {
         r->html = report_html_new(o->report, o->report_all, o->report_select, o->argc, o->argv);
     }
     if ((o->report != NULL && r->html == NULL) ||
-        (r->report = report_text_new(o->format, r->files.n)) == NULL) {
+        (r->report = report_text_new(o->format, r->files.n * r->nseeds)) == NULL) {
         fputs("replbench run: out of memory\n", stderr);
         report_html_free(r->html);
         return REPORT_EXIT_USAGE;
     }
+    style = cli_command_style(&o->c);
+    report_text_style(r->report, &style);
     cli_progress_init(&r->progress, r->files.n);
     rc = cli_pool_run(&pool);
     cli_progress_clear(&r->progress);
+    cli_command_stopped(&o->c, o->format == REPORT_FORMAT_SUMMARY ? stdout : stderr,
+                        r->done, (uint64_t)r->files.n * r->nseeds);
+    cli_last_failed_save(command.name, &r->files, r->ran, r->failed);
     /* The page before the summary line, which then stays the last line. */
     if (r->html != NULL && report_html_end(r->html, cli_now() - start) != 0) {
         rc = -1;
@@ -251,7 +272,7 @@ static int execute(Run *r, FILE *trace, size_t problems, double start)
     return rc != 0 || r->trace_lost ? REPORT_EXIT_USAGE : status;
 }
 
-static int run_files(const RunOpts *o, double start)
+static int run_files(RunOpts *o, double start)
 {
     Run r = { .o = o };
     bool none;
@@ -260,6 +281,17 @@ static int run_files(const RunOpts *o, double start)
     int rc = REPORT_EXIT_USAGE;
 
     if (none) {
+        goto out;
+    }
+    if (cli_command_list(&o->c, &r.files)) {
+        rc = problems != 0 ? REPORT_EXIT_USAGE : REPORT_EXIT_OK;
+        goto out;
+    }
+    r.nseeds = cli_command_nseeds(&o->c);
+    r.ran = calloc(r.files.n + 1, sizeof(*r.ran));
+    r.failed = calloc(r.files.n + 1, sizeof(*r.failed));
+    if (r.ran == NULL || r.failed == NULL) {
+        fputs("replbench run: out of memory\n", stderr);
         goto out;
     }
     if (o->trace != NULL && (trace = fopen(o->trace, "w")) == NULL) {
@@ -273,6 +305,8 @@ static int run_files(const RunOpts *o, double start)
     }
     rc = problems != 0 ? REPORT_EXIT_USAGE : rc;
 out:
+    free(r.ran);
+    free(r.failed);
     cli_files_free(&r.files);
     return rc;
 }

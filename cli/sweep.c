@@ -13,6 +13,7 @@
 
 #define MAX_HITS_DEFAULT 100
 #define MAX_HITS_LIMIT 100000
+#define SWEEP_MAX_UNITS 10000000   /* files x seeds */
 
 enum { O_MAX_HITS };
 
@@ -26,7 +27,8 @@ static int option(void *ctx, int id, const char *v);
 static const CliCommand command = {
     .name = "sweep",
     .synopsis = "[OPTIONS] PATH...",
-    .takes = CLI_TAKES_SEED | CLI_TAKES_JOBS | CLI_TAKES_SHARD,
+    .takes = CLI_TAKES_SEED | CLI_TAKES_JOBS | CLI_TAKES_SHARD | CLI_TAKES_SELECT |
+             CLI_TAKES_SEEDS,
     .specs = specs,
     .option = option,
 };
@@ -51,7 +53,8 @@ typedef struct Point {
     uint64_t hits;
 } Point;
 
-/* What the clean run of one file left for the sweep. */
+/* What the clean run of one file under one seed (a unit) left for the
+ * sweep.  Unit u is file u / nseeds under seed u % nseeds. */
 typedef struct Scenario {
     bool loaded;
     uint64_t seed;
@@ -59,16 +62,22 @@ typedef struct Scenario {
     unsigned npoints;
     ReportOutcome *clean;          /* a copy, when the clean run did not pass */
     uint64_t runs, failed;
+    bool ran;                   /* the clean run was done */
 } Scenario;
 
 typedef struct Sweep {
     CliCommon c;
     uint64_t max_hits;
     CliFiles files;
-    Scenario *sc;
+    Scenario *sc;               /* per unit */
+    size_t nunits;
+    uint64_t nseeds;
+    ReportRecap *recap;
+    ReportStyle style;
+    bool any_failed;
     CliProgress progress;
-    size_t next_file;           /* clean runs */
-    size_t gen_file;            /* injected runs: the next one */
+    size_t next_file;           /* clean runs: the next unit */
+    size_t gen_file;            /* injected runs: the next unit */
     unsigned gen_point;
     uint64_t gen_hit;
     bool gen_persistent;
@@ -91,17 +100,33 @@ static int option(void *ctx, int id, const char *v)
 
 /* ---- clean runs --------------------------------------------------------------- */
 
+/* The unit of a job: its file, and its seed's place in --seeds. */
+static size_t unit_of(const Sweep *S, const ReportJob *job)
+{
+    return (size_t)job->file * S->nseeds + (S->c.seeds_set ? job->seed - S->c.seed_lo : 0);
+}
+
 static bool next_clean(void *ctx, ReportJob *job)
 {
     Sweep *S = ctx;
+    size_t u = S->next_file;
 
-    if (S->next_file >= S->files.n) {
+    if (u >= S->nunits || !cli_command_go_on(&S->c, S->any_failed)) {
         return false;
     }
-    job->file = (uint32_t)S->next_file++;
-    job->seed_set = S->c.seed_set;
-    job->seed = S->c.seed;
+    S->next_file++;
+    job->file = (uint32_t)(u / S->nseeds);
+    cli_command_seed(&S->c, u % S->nseeds, job);
     return true;
+}
+
+/* path, and " [seed N]" with --seeds. */
+static void put_name(const Sweep *S, const char *path, uint64_t seed)
+{
+    fputs(path, stdout);
+    if (S->style.show_seed) {
+        printf(" [seed %" PRIu64 "]", seed);
+    }
 }
 
 static void keep_points(Scenario *sc, const ScnResult *r)
@@ -125,7 +150,7 @@ static void keep_points(Scenario *sc, const ScnResult *r)
 static void clean_done(void *ctx, const ReportJob *job, const ReportOutcome *out)
 {
     Sweep *S = ctx;
-    Scenario *sc = &S->sc[job->file];
+    Scenario *sc = &S->sc[unit_of(S, job)];
 
     S->done++;
     cli_progress_show(&S->progress, S->done, S->files.paths[job->file]);
@@ -133,15 +158,20 @@ static void clean_done(void *ctx, const ReportJob *job, const ReportOutcome *out
         cli_progress_clear(&S->progress);
         fprintf(stderr, "%s\n", out->error);
         S->errors++;
+        sc->ran = true;
+        sc->failed = 1;         /* for --last-failed; not loaded: never printed */
+        S->any_failed = true;
         return;
     }
     sc->loaded = true;
+    sc->ran = true;
     sc->seed = out->res.seed;
     sc->runs++;
     S->runs++;
     if (out->res.status == SCN_FAIL) {
         sc->failed++;
         S->failed++;
+        S->any_failed = true;
     }
     if (out->res.status != SCN_PASS && (sc->clean = malloc(sizeof(*out))) != NULL) {
         memcpy(sc->clean, out, sizeof(*out));
@@ -158,11 +188,14 @@ static bool next_injected(void *ctx, ReportJob *job)
     Sweep *S = ctx;
     const Scenario *sc;
 
+    if (!cli_command_go_on(&S->c, S->any_failed)) {
+        return false;
+    }
     for (;;) {
         uint64_t hit = S->gen_hit + (S->gen_hit == 0 || S->gen_persistent);
         const Point *p;
 
-        if (S->gen_file >= S->files.n) {
+        if (S->gen_file >= S->nunits) {
             return false;
         }
         sc = &S->sc[S->gen_file];
@@ -182,7 +215,7 @@ static bool next_injected(void *ctx, ReportJob *job)
         S->gen_hit = hit;
         break;
     }
-    job->file = (uint32_t)S->gen_file;
+    job->file = (uint32_t)(S->gen_file / S->nseeds);
     job->seed_set = true;
     job->seed = sc->seed;
     snprintf(job->point, sizeof(job->point), "%s", sc->points[S->gen_point].name);
@@ -194,46 +227,65 @@ static bool next_injected(void *ctx, ReportJob *job)
 static void scenario_open(Sweep *S, size_t i)
 {
     const ReportOutcome *c = S->sc[i].clean;
-    const char *path = S->files.paths[i];
+    const char *path = S->files.paths[i / S->nseeds];
+    char what[REPORT_PATH_MAX + SCN_MSG_MAX + 64];
 
     if (c == NULL) {
         return;
     }
     cli_progress_clear(&S->progress);
     if (c->res.status == SCN_SKIP) {
-        printf("%s %s: ", c->res.missing_ext ? "N/A" : "SKIP", path);
-        report_put_line_safe(stdout, c->res.message);
-        putchar('\n');
+        if (S->style.verbosity >= 0) {
+            report_word(stdout, S->style.color, REPORT_PAINT_SKIP,
+                        c->res.missing_ext ? "N/A" : "SKIP");
+            putchar(' ');
+            put_name(S, path, c->res.seed);
+            printf(": ");
+            report_put_line_safe(stdout, c->res.message);
+            putchar('\n');
+        }
         return;
     }
-    printf("FAIL %s", path);
+    report_word(stdout, S->style.color, REPORT_PAINT_FAIL, "FAIL");
+    printf(" %s", path);
     if (c->res.line != 0) {
         printf(":%u", c->res.line);
+    }
+    if (S->style.show_seed) {
+        printf(" [seed %" PRIu64 "]", c->res.seed);
     }
     printf(": clean run: ");
     report_put_line_safe(stdout, c->res.message);
     putchar('\n');
     report_failure_details(stdout, "  ", path, NULL, &c->res);
+    snprintf(what, sizeof(what), "%s:%u [seed %" PRIu64 "]: clean run: %s", path, c->res.line,
+             c->res.seed, c->res.message);
+    report_recap_add(S->recap, what, c->res.seed, NULL, path);
 }
 
 static void scenario_close(Sweep *S, size_t i)
 {
     const Scenario *sc = &S->sc[i];
 
-    if (sc->loaded) {
+    if (sc->loaded && S->style.verbosity >= 0) {
         cli_progress_clear(&S->progress);
-        printf("swept %s: ", S->files.paths[i]);
+        printf("swept ");
+        put_name(S, S->files.paths[i / S->nseeds], sc->seed);
+        fputs(": ", stdout);
         report_count(stdout, sc->npoints, "point", "points");
         fputs(", ", stdout);
         report_count(stdout, sc->runs, "run", "runs");
         printf(", %" PRIu64 " failed\n", sc->failed);
+        for (unsigned j = 0; S->style.verbosity > 0 && j < sc->npoints; j++) {
+            printf("  point %s: %" PRIu64 " hits\n", sc->points[j].name, sc->points[j].hits);
+        }
     }
 }
 
 /* Print what is left of the scenarios before `file`, and open it. */
 static void advance_to(Sweep *S, size_t file)
 {
-    while (S->cursor <= file && S->cursor < S->files.n) {
+    while (S->cursor <= file && S->cursor < S->nunits) {
         if (!S->opened) {
             scenario_open(S, S->cursor);
             S->opened = true;
@@ -247,13 +299,35 @@ static void advance_to(Sweep *S, size_t file)
     }
 }
 
+static void injected_failed(Sweep *S, const ReportJob *job, const ReportOutcome *out,
+                            const char *path, uint64_t seed)
+{
+    const char *why = out->loaded ? out->res.checker : out->error;
+    const char *mode = job->persistent ? "persistent" : "transient";
+    char what[REPORT_PATH_MAX + REPORT_POINT_MAX + REPORT_ERROR_MAX + 96];
+
+    cli_progress_clear(&S->progress);
+    report_word(stdout, S->style.color, REPORT_PAINT_FAIL, "FAIL");
+    putchar(' ');
+    put_name(S, path, seed);
+    printf(" point=%s hit=%" PRIu64 " %s: ", job->point, job->hit, mode);
+    report_put_line_safe(stdout, why);
+    fputs("\n  reproduce: ", stdout);
+    report_reproduce(stdout, seed, job, path);
+    putchar('\n');
+    snprintf(what, sizeof(what), "%s [seed %" PRIu64 "] point=%s hit=%" PRIu64 " %s: %s",
+             path, seed, job->point, job->hit, mode, why);
+    report_recap_add(S->recap, what, seed, job, path);
+}
+
 static void injected_done(void *ctx, const ReportJob *job, const ReportOutcome *out)
 {
     Sweep *S = ctx;
-    Scenario *sc = &S->sc[job->file];
+    size_t u = unit_of(S, job);
+    Scenario *sc = &S->sc[u];
     const char *path = S->files.paths[job->file];
 
-    advance_to(S, job->file);
+    advance_to(S, u);
     sc->runs++;
     S->runs++;
     S->done++;
@@ -261,13 +335,8 @@ static void injected_done(void *ctx, const ReportJob *job, const ReportOutcome *
     if (!out->loaded || !out->res.checkers_ok) {
         sc->failed++;
         S->failed++;
-        cli_progress_clear(&S->progress);
-        printf("FAIL %s point=%s hit=%" PRIu64 " %s: ", path, job->point, job->hit,
-               job->persistent ? "persistent" : "transient");
-        report_put_line_safe(stdout, out->loaded ? out->res.checker : out->error);
-        fputs("\n  reproduce: ", stdout);
-        report_reproduce(stdout, sc->seed, job, path);
-        putchar('\n');
+        S->any_failed = true;
+        injected_failed(S, job, out, path, sc->seed);
     }
     fflush(stdout);
     cli_progress_show(&S->progress, S->done, path);
@@ -279,7 +348,7 @@ static uint64_t planned_runs(const Sweep *S)
 {
     uint64_t n = 0;
 
-    for (size_t i = 0; i < S->files.n; i++) {
+    for (size_t i = 0; i < S->nunits; i++) {
         for (unsigned j = 0; j < S->sc[i].npoints; j++) {
             uint64_t h = S->sc[i].points[j].hits;
 
@@ -289,6 +358,23 @@ static uint64_t planned_runs(const Sweep *S)
     return n;
 }
 
+/* A file failed when any of its runs did, under any seed. */
+static void save_last_failed(const Sweep *S)
+{
+    bool *ran = calloc(S->files.n + 1, sizeof(*ran));
+    bool *failed = calloc(S->files.n + 1, sizeof(*failed));
+
+    for (size_t u = 0; ran != NULL && failed != NULL && u < S->nunits; u++) {
+        ran[u / S->nseeds] |= S->sc[u].ran;
+        failed[u / S->nseeds] |= S->sc[u].failed != 0;
+    }
+    if (ran != NULL && failed != NULL) {
+        cli_last_failed_save(command.name, &S->files, ran, failed);
+    }
+    free(ran);
+    free(failed);
+}
+
 static int sweep_files(Sweep *S, double start)
 {
     CliPool pool = { .files = &S->files, .jobs = S->c.jobs, .next = next_clean,
@@ -296,9 +382,9 @@ static int sweep_files(Sweep *S, double start)
     double secs;
     int rc;
 
-    cli_progress_init(&S->progress, S->files.n);
+    cli_progress_init(&S->progress, S->nunits);
     rc = cli_pool_run(&pool);
-    for (size_t i = 0; i < S->files.n; i++) {
+    for (size_t i = 0; i < S->nunits; i++) {
         S->points += S->sc[i].npoints;
     }
     S->done = 0;
@@ -308,7 +394,11 @@ static int sweep_files(Sweep *S, double start)
     pool.done = injected_done;
     rc = rc != 0 ? rc : cli_pool_run(&pool);
     cli_progress_clear(&S->progress);
-    advance_to(S, S->files.n);
+    advance_to(S, S->nunits);
+    cli_command_stopped(&S->c, stdout, S->runs, S->nunits + planned_runs(S));
+    save_last_failed(S);
+    report_recap_end(S->recap, stdout, S->style.color);
+    S->recap = NULL;
     secs = cli_now() - start;
     fputs("sweep: ", stdout);
     report_count(stdout, S->runs, "run", "runs");
@@ -332,20 +422,30 @@ static int sweep(Sweep *S, double start)
     size_t problems = cli_command_files(&command, &S->c, &S->files, &none);
     int rc = REPORT_EXIT_USAGE;
 
+    S->nseeds = cli_command_nseeds(&S->c);
+    S->nunits = S->files.n * S->nseeds;
+    S->style = cli_command_style(&S->c);
     if (none) {
         /* printed */
-    } else if ((S->sc = calloc(S->files.n ? S->files.n : 1, sizeof(*S->sc))) == NULL) {
+    } else if (S->nunits > SWEEP_MAX_UNITS) {
+        fprintf(stderr, "replbench sweep: %zu files x %" PRIu64 " seeds: more than %d "
+                "clean runs\n", S->files.n, S->nseeds, SWEEP_MAX_UNITS);
+    } else if (cli_command_list(&S->c, &S->files)) {
+        rc = problems != 0 ? REPORT_EXIT_USAGE : REPORT_EXIT_OK;
+    } else if ((S->sc = calloc(S->nunits ? S->nunits : 1, sizeof(*S->sc))) == NULL ||
+               (S->recap = report_recap_new()) == NULL) {
         fputs("replbench sweep: out of memory\n", stderr);
     } else {
         S->errors = problems;
         rc = sweep_files(S, start);
         rc = problems != 0 ? REPORT_EXIT_USAGE : rc;
     }
-    for (size_t i = 0; S->sc != NULL && i < S->files.n; i++) {
+    for (size_t i = 0; S->sc != NULL && i < S->nunits; i++) {
         free(S->sc[i].points);
         free(S->sc[i].clean);
     }
     free(S->sc);
+    report_recap_end(S->recap, NULL, false);
     cli_files_free(&S->files);
     return rc;
 }

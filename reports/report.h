@@ -75,6 +75,39 @@ void report_rate(FILE *f, uint64_t count, double seconds, const char *unit);
  * sha256 HASH; offers EXT,...)" (registry/impl.h). */
 void report_impl_describe(char *buf, size_t len);
 
+/* ---- output style and the recap of failures (recap.c) ------------------------ */
+
+/* How much a command prints, and whether in colour. */
+typedef struct ReportStyle {
+    bool color;                 /* ANSI colours on verdict words */
+    int verbosity;              /* -1: failures only, 0: a line each, 1: more */
+    bool show_seed;             /* many seeds: every line names its seed */
+} ReportStyle;
+
+typedef enum ReportPaint { REPORT_PAINT_OFF, REPORT_PAINT_PASS, REPORT_PAINT_FAIL,
+                           REPORT_PAINT_SKIP } ReportPaint;
+
+/* The escape sequence that starts p ("" when !on; OFF ends a colour). */
+const char *report_paint(bool on, ReportPaint p);
+/* word (PASS, FAIL...) in colour p when on. */
+void report_word(FILE *f, bool on, ReportPaint p, const char *word);
+
+#define REPORT_RECAP_MAX 1000          /* failures listed; the rest counted */
+
+/* The failures of a command, listed again at its end. */
+typedef struct ReportRecap ReportRecap;
+
+ReportRecap *report_recap_new(void);
+/* One failure: what (one line: "path:line: message") and the command that
+ * reproduces it (seed, job's injection, path).  job may be NULL. */
+void report_recap_add(ReportRecap *r, const char *what, uint64_t seed,
+                      const ReportJob *job, const char *path);
+/* The same with the reproduce command given (one line). */
+void report_recap_add_command(ReportRecap *r, const char *what, const char *command);
+/* "failures (N):" and each failure with its reproduce command, to f (nothing
+ * when none).  Frees r (NULL is fine). */
+void report_recap_end(ReportRecap *r, FILE *f, bool color);
+
 /* ---- summary, TAP and JUnit (text.c) ----------------------------------------- */
 
 typedef enum ReportFormat { REPORT_FORMAT_SUMMARY, REPORT_FORMAT_TAP, REPORT_FORMAT_JUNIT } ReportFormat;
@@ -82,6 +115,8 @@ typedef enum ReportFormat { REPORT_FORMAT_SUMMARY, REPORT_FORMAT_TAP, REPORT_FOR
 typedef struct ReportText ReportText;
 
 ReportText *report_text_new(ReportFormat format, size_t total);
+/* The style of r's output (default: a line each, no colour). */
+void report_text_style(ReportText *r, const ReportStyle *style);
 /* One scenario's outcome; k counts from 1. */
 void report_text_add(ReportText *r, size_t k, const char *path, const ReportJob *job,
                     const ReportOutcome *out);

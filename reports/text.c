@@ -13,6 +13,8 @@
 
 struct ReportText {
     ReportFormat format;
+    ReportStyle style;
+    ReportRecap *recap;         /* the summary's list of failures */
     size_t total;
     size_t passed, failed, skipped, errors;
     FILE *cases;                /* JUnit: the test cases, until the counts are known */
@@ -196,28 +198,83 @@ static void write_headline(FILE *f, const void *arg)
 
 /* ---- the three formats ---------------------------------------------------------- */
 
-static void summary_case(const Case *c)
+/* The path, with its seed when many seeds run: " [seed N]". */
+static void put_name(FILE *f, const ReportText *t, const Case *c)
+{
+    fputs(c->path, f);
+    if (t->style.show_seed && c->out->loaded) {
+        fprintf(f, " [seed %" PRIu64 "]", c->out->res.seed);
+    }
+}
+
+static void write_recap_line(FILE *f, const void *arg)
+{
+    const Case *c = arg;
+
+    fputs(c->path, f);
+    if (c->out->res.line != 0) {
+        fprintf(f, ":%u", c->out->res.line);
+    }
+    fprintf(f, " [seed %" PRIu64 "]: %s", c->out->res.seed, c->out->res.message);
+}
+
+static void summary_pass(const ReportText *t, const Case *c)
 {
     const ScnResult *r = &c->out->res;
 
-    if (!c->out->loaded) {
-        printf("ERROR %s\n", c->path);
-    } else if (r->status == SCN_PASS) {
-        printf("PASS %s (ops %u, ticks %" PRIu64 ", hash 0x%016" PRIx64 ")\n",
-               c->path, r->ops_run, r->ticks, r->hash);
-    } else if (r->status == SCN_SKIP) {
-        printf("%s %s: ", r->missing_ext ? "N/A" : "SKIP", c->path);
-        report_put_line_safe(stdout, r->message);
+    report_word(stdout, t->style.color, REPORT_PAINT_PASS, "PASS");
+    putchar(' ');
+    put_name(stdout, t, c);
+    printf(" (ops %u, ticks %" PRIu64 ", hash 0x%016" PRIx64 ")\n", r->ops_run, r->ticks,
+           r->hash);
+    if (t->style.verbosity > 0) {
+        printf("  seed: %" PRIu64 ", faults fired: %" PRIu64 ", trace lines: %" PRIu64
+               ", %.6f s\n  reproduce: ", r->seed, r->faults_fired, r->trace_lines,
+               c->out->seconds);
+        report_reproduce(stdout, r->seed, c->job, c->path);
         putchar('\n');
+    }
+}
+
+static void summary_case(ReportText *t, const Case *c)
+{
+    const ScnResult *r = &c->out->res;
+    bool quiet = t->style.verbosity < 0;
+
+    if (!c->out->loaded) {
+        report_word(stdout, t->style.color, REPORT_PAINT_FAIL, "ERROR");
+        printf(" %s\n", c->path);
+    } else if (r->status == SCN_PASS) {
+        if (!quiet) {
+            summary_pass(t, c);
+        }
+    } else if (r->status == SCN_SKIP) {
+        if (!quiet) {
+            report_word(stdout, t->style.color, REPORT_PAINT_SKIP,
+                        r->missing_ext ? "N/A" : "SKIP");
+            putchar(' ');
+            put_name(stdout, t, c);
+            printf(": ");
+            report_put_line_safe(stdout, r->message);
+            putchar('\n');
+        }
     } else {
-        printf("FAIL %s", c->path);
+        char *line = to_string(write_recap_line, c);
+
+        report_word(stdout, t->style.color, REPORT_PAINT_FAIL, "FAIL");
+        printf(" %s", c->path);
         if (r->line != 0) {
             printf(":%u", r->line);
+        }
+        if (t->style.show_seed) {
+            printf(" [seed %" PRIu64 "]", r->seed);
         }
         printf(": ");
         report_put_line_safe(stdout, r->message);
         putchar('\n');
         report_failure_details(stdout, "  ", c->path, c->job, r);
+        report_recap_add(t->recap, line != NULL ? line : c->path, r->seed, c->job, c->path);
+        free(line);
     }
 }
 
@@ -247,13 +304,16 @@ static void tap_yaml(const Case *c)
     free(repro);
 }
 
-static void tap_case(size_t k, const Case *c)
+static void tap_case(const ReportText *t, size_t k, const Case *c)
 {
     const ScnResult *r = &c->out->res;
     bool ok = c->out->loaded && r->status != SCN_FAIL;
 
     printf("%sok %zu - ", ok ? "" : "not ", k);
     tap_put(stdout, c->path);
+    if (t->style.show_seed && c->out->loaded) {
+        printf(" [seed %" PRIu64 "]", r->seed);
+    }
     if (ok && r->status == SCN_SKIP) {
         printf(" # SKIP ");
         report_put_line_safe(stdout, r->message);
@@ -328,7 +388,12 @@ ReportText *report_text_new(ReportFormat format, size_t total)
     }
     r->format = format;
     r->total = total;
+    if (format == REPORT_FORMAT_SUMMARY && (r->recap = report_recap_new()) == NULL) {
+        free(r);
+        return NULL;
+    }
     if (format == REPORT_FORMAT_JUNIT && (r->cases = open_memstream(&r->buf, &r->len)) == NULL) {
+        report_recap_end(r->recap, NULL, false);
         free(r);
         return NULL;
     }
@@ -336,6 +401,11 @@ ReportText *report_text_new(ReportFormat format, size_t total)
         printf("TAP version 13\n1..%zu\n", total);
     }
     return r;
+}
+
+void report_text_style(ReportText *r, const ReportStyle *style)
+{
+    r->style = *style;
 }
 
 void report_text_add(ReportText *r, size_t k, const char *path, const ReportJob *job,
@@ -353,10 +423,10 @@ void report_text_add(ReportText *r, size_t k, const char *path, const ReportJob 
     }
     switch (r->format) {
     case REPORT_FORMAT_SUMMARY:
-        summary_case(&c);
+        summary_case(r, &c);
         break;
     case REPORT_FORMAT_TAP:
-        tap_case(k, &c);
+        tap_case(r, k, &c);
         break;
     case REPORT_FORMAT_JUNIT:
         junit_case(r->cases, &c);
@@ -406,6 +476,7 @@ int report_text_end(ReportText *r, size_t path_errors, double seconds)
     if (r->format == REPORT_FORMAT_JUNIT) {
         junit_document(r, seconds);
     }
+    report_recap_end(r->recap, f, r->style.color);
     fprintf(f, "%simplementation: %s\n", r->format == REPORT_FORMAT_TAP ? "# " : "", impl);
     fprintf(f, "%s%zu passed, %zu failed, %zu skipped", r->format == REPORT_FORMAT_TAP ? "# " : "",
             r->passed, r->failed, r->skipped);

@@ -1,0 +1,16 @@
+# lib.sh: helpers of the CLI test scripts (sourced; needs $OUT and $ERR):
+# run replbench with its status in $rc, and checks that say what was
+# expected and show the output when they fail.
+fail() {
+    echo "FAIL: $*" >&2
+    echo "--- stdout:" >&2; head -n 40 "$OUT" >&2
+    echo "--- stderr:" >&2; head -n 40 "$ERR" >&2
+    exit 1
+}
+ok() { echo "ok - $*"; }
+rb() { "$RB" "$@" >"$OUT" 2>"$ERR"; rc=$?; }
+expect_rc() { [ "$rc" -eq "$1" ] || fail "$2: exit status $rc, expected $1"; }
+expect_out() { grep -q -- "$1" "$OUT" || fail "$2: no '$1' on stdout"; }
+expect_no_out() { ! grep -q -- "$1" "$OUT" || fail "$2: '$1' on stdout"; }
+expect_err() { grep -q -- "$1" "$ERR" || fail "$2: no '$1' on stderr"; }
+lines() { [ "$(wc -l <"$OUT")" -eq "$1" ] || fail "$2: $(wc -l <"$OUT") lines, expected $1"; }
