@@ -452,33 +452,71 @@ static void act(Interp *in, const ScnOp *r, State *st, uint8_t what, Error **err
     }
 }
 
-static void on_call(ReplicationState *rs, SimWalk w, ReplicationMode mode,
-                    bool failover, Error **errp)
-{
-    Interp *in = cur;
-    State *st = rs->opaque;
-    const ScnOp *r;
+static const char *actions(const ScnValue *v, char *buf, size_t len);
 
-    (void)mode, (void)failover;
-    log_call(in, st, w);
+/* "call STATE.WALK", with hidden fields for the reports: depth (1 for the
+ * outermost walk), and the rule this call runs (r, NULL when none): its
+ * line, do (its actions, "remove+fail"), acts (the same as a mask of
+ * 1 << ACT_*), target, msg and nested walk. */
+static void trace_call(Interp *in, const State *st, SimWalk w, const ScnOp *r)
+{
+    char acts[SCN_MAX_ACTIONS * 16] = "";
+    const char *target = r != NULL ? text(r, K_TARGET) : NULL;
+    const char *msg = r != NULL ? text(r, K_MSG) : NULL;
+    SimWalk nested = r != NULL ? (SimWalk)num(r, K_NESTED, 0) : SIM_WALK_START;
+
+    uint64_t mask = 0;
+
+    if (r != NULL) {
+        actions(scn_arg(r, K_DO), acts, sizeof(acts));
+        for (unsigned i = 0; i < scn_arg(r, K_DO)->nlist; i++) {
+            mask |= UINT64_C(1) << scn_arg(r, K_DO)->list[i];
+        }
+    }
     scn_trace(in, st->node >= 0 ? sim_node_name(sim_cluster_node(in->c, (SimRole)st->node)) : NULL,
               SCN_EV_CALL,
               SIM_TRACE_FIELDS(sim_tf_flags(sim_tf_str("state", st->name), SIM_TF_BARE),
                                sim_tf_flags(sim_tf_text("."), SIM_TF_GLUED),
                                sim_tf_flags(sim_tf_word("walk", w, sim_walk_name(w)),
-                                            SIM_TF_BARE | SIM_TF_GLUED)));
+                                            SIM_TF_BARE | SIM_TF_GLUED),
+                               sim_tf_flags(sim_tf_u64("depth", in->depth), SIM_TF_HIDDEN),
+                               sim_tf_flags(sim_tf_u64("rule", r != NULL ? r->line : 0),
+                                            SIM_TF_HIDDEN),
+                               sim_tf_flags(sim_tf_str("do", acts), SIM_TF_HIDDEN),
+                               sim_tf_flags(sim_tf_u64("acts", mask), SIM_TF_HIDDEN),
+                               sim_tf_flags(sim_tf_str("target", target ? target : ""),
+                                            SIM_TF_HIDDEN),
+                               sim_tf_flags(sim_tf_str("msg", msg ? msg : ""), SIM_TF_HIDDEN),
+                               sim_tf_flags(sim_tf_word("nested", nested, sim_walk_name(nested)),
+                                            SIM_TF_HIDDEN)));
+}
+
+static void on_call(ReplicationState *rs, SimWalk w, ReplicationMode mode,
+                    bool failover, Error **errp)
+{
+    Interp *in = cur;
+    State *st = rs->opaque;
+    const ScnOp *r = NULL;
+    bool over;
+
+    (void)mode, (void)failover;
+    log_call(in, st, w);
     if (sim_regcheck_outer_walks(in->w->regcheck) != in->calls_walk) {
         in->calls_walk = sim_regcheck_outer_walks(in->w->regcheck);
         in->calls_this_walk = 0;        /* limit calls= is per outermost walk */
     }
-    if (++in->calls_this_walk > in->calls_limit) {
+    over = ++in->calls_this_walk > in->calls_limit;
+    if (!over) {
+        r = rule_for(in, st, w, ++st->calls[w]);
+    }
+    trace_call(in, st, w, r);
+    if (over) {
         if (in->calls_this_walk == in->calls_limit + 1) {
             cannot(in, in->op->line, -E2BIG, "more than %lu callbacks in one walk",
                    in->calls_limit);
         }
         return;
     }
-    r = rule_for(in, st, w, ++st->calls[w]);
     for (unsigned i = 0; r != NULL && i < scn_arg(r, K_DO)->nlist; i++) {
         act(in, r, st, scn_arg(r, K_DO)->list[i], errp);
     }

@@ -93,7 +93,9 @@ const char *scn_action_name(unsigned act);
  * trace.h).  Every operation but `expect` is one, kind its ScnOpKind, name
  * its name: fields line, then each argument as key=value (do= as its
  * action names joined by '+').  Then: call (state, walk: a callback of a
- * scripted state, node when the state is on one), walk_done ("ok", or
+ * scripted state, node when the state is on one; hidden, for reports:
+ * depth, the walk's nesting from 1, and the rule it runs: rule (its line,
+ * 0 for none), do, acts (1 << ACT_* of each), target, msg, nested), walk_done ("ok", or
  * error and the flag out_of_memory: the registry's shared error),
  * failed (line, error, rc: a may_fail operation failed). */
 typedef enum ScnEvent {
