@@ -11,9 +11,11 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "check.h"
 #include "cluster.h"
 #include "report.h"
 #include "scn_ast.h"
+#include "walks.h"
 
 /* Geometry of a timeline, in SVG user units (pixels at 100%). */
 #define PLOT_X 120              /* lane labels to the left of it */
@@ -38,6 +40,11 @@
 #define TEXT_MAX 160            /* bytes of trace line kept per mark */
 #define ARENA_MAX (4u << 20)    /* bytes of those lines per timeline */
 #define CAPTION_MAX 400         /* bytes of the failure's caption */
+#define STRIP_H 18              /* a disk's stage strip, under the lanes */
+#define MAX_STRIPS 8            /* disks with a strip; others are not drawn */
+#define MAX_STAGES 32           /* stage changes drawn per disk */
+#define STAGE_NAME_MAX 24
+#define SCN_TEXT_MAX 65536      /* bytes of a scenario's text on the page */
 
 /* Kinds of marks, in drawing order: later ones are drawn on top. */
 typedef enum Kind {
@@ -98,6 +105,16 @@ typedef struct Alias {
     int lane;
 } Alias;
 
+/* A disk's stages over the run: one band per stage, from its change. */
+typedef struct Strip {
+    char name[NAME_MAX_LEN];    /* the disk's name ("sec.d0" in a cluster) */
+    unsigned n;
+    unsigned stage[MAX_STAGES]; /* SimDiskStage */
+    char stage_name[MAX_STAGES][STAGE_NAME_MAX];
+    uint64_t tick[MAX_STAGES];
+    double x[MAX_STAGES];
+} Strip;
+
 typedef struct Cell {
     uint64_t count;
     uint64_t first, last;       /* ticks */
@@ -125,6 +142,9 @@ typedef struct Timeline {
     bool have_violation, have_line;     /* the failure's places, when seen */
     uint64_t violation_tick, line_tick;
     double violation_x, line_x;
+    Strip strips[MAX_STRIPS];
+    int nstrips;
+    ReportWalks *walks;         /* the ordered walk view of the same run */
 } Timeline;
 
 /* One row of the table. */
@@ -133,6 +153,8 @@ typedef struct Row {
     char *message;              /* FAIL, SKIP or ERROR; NULL for PASS */
     ReportJob job;
     bool loaded, died, drawn;
+    bool checkers_ok;
+    SimCheckKind checker_kind;
     ScnStatus status;
     unsigned line;
     uint64_t seed, ticks, hash, faults;
@@ -151,6 +173,7 @@ struct ReportHtml {
     bool oom;
     ReportHtmlIntro *intro;     /* a section above the table, or NULL */
     void *intro_ctx;
+    ReportLedger *ledger;       /* the fault ledger of the rows, NULL when out of memory */
 };
 
 /* ---- the rows ----------------------------------------------------------------- */
@@ -161,7 +184,9 @@ ReportHtml *report_html_new(const char *dir, bool all, const char *select,
     ReportHtml *h = calloc(1, sizeof(*h));
 
     if (h != NULL) {
-        *h = (ReportHtml){ .dir = dir, .all = all, .select = select, .argc = argc, .argv = argv };
+        *h = (ReportHtml){ .dir = dir, .all = all, .select = select, .argc = argc, .argv = argv,
+                           .ledger = report_ledger_new() };
+        h->oom = h->ledger == NULL;
     }
     return h;
 }
@@ -194,7 +219,11 @@ void report_html_add(ReportHtml *h, const char *path, const ReportJob *job, cons
     r = &h->rows[h->n];
     *r = (Row){ .job = *job, .loaded = out->loaded, .died = out->died, .status = res->status,
                 .line = res->line, .seed = res->seed, .ticks = res->ticks, .hash = res->hash,
-                .faults = res->faults_fired, .seconds = out->seconds };
+                .faults = res->faults_fired, .seconds = out->seconds,
+                .checkers_ok = res->checkers_ok, .checker_kind = res->checker_kind };
+    if (out->loaded && h->ledger != NULL) {
+        report_ledger_add(h->ledger, res);
+    }
     r->path = strdup(path);
     if (!out->loaded || res->status != SCN_PASS) {
         r->message = strdup(out->loaded ? res->message : out->error);
@@ -476,6 +505,35 @@ static void note_failure(Timeline *t, const SimTraceEvent *e, Kind k, double x)
     }
 }
 
+/* A disk's stage change ("stage from -> to"): its strip gets a band. */
+static void note_stage(Timeline *t, const SimTraceEvent *e, double x)
+{
+    const SimTraceField *to = sim_trace_field(e, "to");
+    char name[NAME_MAX_LEN];
+    Strip *s = NULL;
+
+    if (to == NULL) {
+        return;
+    }
+    snprintf(name, sizeof(name), "%s", e->object != NULL ? e->object
+             : e->node != NULL ? e->node : "?");
+    for (int i = 0; i < t->nstrips && s == NULL; i++) {
+        s = strcmp(t->strips[i].name, name) == 0 ? &t->strips[i] : NULL;
+    }
+    if (s == NULL && t->nstrips < MAX_STRIPS) {
+        s = &t->strips[t->nstrips++];
+        snprintf(s->name, sizeof(s->name), "%s", name);
+    }
+    if (s == NULL || s->n == MAX_STAGES) {
+        return;
+    }
+    s->stage[s->n] = (unsigned)to->v.u;
+    snprintf(s->stage_name[s->n], STAGE_NAME_MAX, "%s", to->v.s != NULL ? to->v.s : "?");
+    s->tick[s->n] = e->tick;
+    s->x[s->n] = x;
+    s->n++;
+}
+
 static void sink(void *ctx, const SimTraceEvent *e, const char *line)
 {
     Timeline *t = ctx;
@@ -500,6 +558,10 @@ static void sink(void *ctx, const SimTraceEvent *e, const char *line)
     }
     c->last = e->tick;
     note_failure(t, e, k, x);
+    if (e->comp == SIM_COMP_DISK && e->kind == SIM_DISK_EV_STAGE) {
+        note_stage(t, e, x);
+    }
+    report_walks_event(t->walks, e);
 }
 
 static void timeline_reset(Timeline *t, const Row *r)
@@ -507,11 +569,13 @@ static void timeline_reset(Timeline *t, const Row *r)
     Cell *cells = t->cells;
     char *arena = t->arena;
     size_t cap = t->arena_cap;
+    ReportWalks *walks = t->walks;
 
     free(t->per_tick);
     memset(cells, 0, (size_t)MAX_LANES * M_COUNT * NBUCKETS * sizeof(*cells));
+    report_walks_reset(walks);
     *t = (Timeline){ .ticks = r->ticks, .cells = cells, .arena = arena, .arena_cap = cap,
-                     .default_reg = -1, .cur_tick = UINT64_MAX,
+                     .walks = walks, .default_reg = -1, .cur_tick = UINT64_MAX,
                      .fail_line = r->status == SCN_FAIL ? r->line : 0 };
     t->px_per_tick = (double)PLOT_W / ((double)r->ticks + 1.0);
     if (t->px_per_tick >= BUCKET_PX) {
@@ -713,10 +777,42 @@ static void svg_failure(FILE *f, const Timeline *t, const Row *r, const ScnResul
     fputs("</text></g>\n", f);
 }
 
+/* Under the lanes, a strip per disk: a band per stage (running, failover,
+ * done...) from the tick it began to the next change or the run's end. */
+static void svg_stages(FILE *f, const Timeline *t, double top)
+{
+    for (int i = 0; i < t->nstrips; i++) {
+        const Strip *s = &t->strips[i];
+        double y = top + i * STRIP_H;
+
+        fprintf(f, "<text class=\"lt\" x=\"%d\" y=\"%.1f\"><tspan class=\"lp\">stages </tspan>",
+                PLOT_X - 8, y + 13);
+        report_xml_put(f, s->name, false);
+        fputs("</text>\n", f);
+        for (unsigned k = 0; k < s->n; k++) {
+            double x0 = PLOT_X + s->x[k];
+            double x1 = k + 1 < s->n ? PLOT_X + s->x[k + 1] : PLOT_X + PLOT_W;
+
+            fputs("<g><title>disk ", f);
+            report_xml_put(f, s->name, false);
+            fprintf(f, ": %s from tick %" PRIu64 "</title><rect class=\"st st%u\" x=\"%.1f\" "
+                    "y=\"%.1f\" width=\"%.1f\" height=\"%d\"/>", s->stage_name[k], s->tick[k],
+                    s->stage[k] % 8, x0, y + 2, x1 - x0 > 1 ? x1 - x0 : 1, STRIP_H - 4);
+            if (x1 - x0 > 8.0 * (double)strlen(s->stage_name[k]) + 8) {
+                fprintf(f, "<text class=\"stl\" x=\"%.1f\" y=\"%.1f\">", x0 + 4, y + 13);
+                report_xml_put(f, s->stage_name[k], false);
+                fputs("</text>", f);
+            }
+            fputs("</g>\n", f);
+        }
+    }
+}
+
 static void svg_timeline(FILE *f, const Timeline *t, const Row *r, const ScnResult *res)
 {
     int order[MAX_LANES];
-    double bottom = TOP_H + (double)t->nlanes * LANE_H;
+    double lanes_end = TOP_H + (double)t->nlanes * LANE_H;
+    double bottom = lanes_end + (double)t->nstrips * STRIP_H;
     double legend = bottom + AXIS_H;
     double height = legend + LEGEND_ROWS * LANE_H + 4;
 
@@ -728,6 +824,7 @@ static void svg_timeline(FILE *f, const Timeline *t, const Row *r, const ScnResu
     report_xml_put(f, r->path, false);
     fputs("</title>\n", f);
     svg_lanes(f, t, order);
+    svg_stages(f, t, lanes_end);
     svg_axis(f, t, bottom);
     if (r->status == SCN_FAIL) {
         svg_failure(f, t, r, res, bottom);
@@ -780,6 +877,22 @@ static const char page_css[] =
     ".band{fill:#d62728;fill-opacity:.14}.fline{stroke:#d62728;stroke-width:1.5;"
     "stroke-dasharray:4 3}.farrow{fill:#d62728}.cap{font-size:12px;font-weight:700;"
     "fill:#c62828}\n"
+    "ol.wk{list-style:none;margin:6px 0;padding:0;font-size:13px}"
+    "ol.wk li{padding:1px 0;border-left:2px solid #e4e6ea;margin:0}"
+    ".d0{padding-left:6px!important}.d1{padding-left:28px!important}"
+    ".d2{padding-left:50px!important}.d3{padding-left:72px!important}"
+    ".d4{padding-left:94px!important}.d5,.d6,.d7,.d8{padding-left:116px!important}\n"
+    "li.walk{margin-top:6px!important;border-left-color:#6a3d9a!important}"
+    "li.call{border-left-color:#d9c2f5!important}.wh,.ln{color:#8a8f98;font-size:12px}"
+    ".rm{color:#8c564b;font-weight:600}.ad{color:#1e8a3c;font-weight:600}"
+    ".ne{color:#6a3d9a;font-weight:600}.er{color:#c62828;font-weight:600}.ok{color:#1e8a3c}\n"
+    "details{margin:6px 0}summary{cursor:pointer;color:#333}"
+    "ul.sum{margin:4px 0;padding-left:20px}li.bad b{color:#c62828}li.good{color:#555}\n"
+    "tr.gh th{background:#e8eaee;font-weight:400}.gc{color:#555;margin-left:8px}"
+    "th.sortable{cursor:pointer}th[data-dir=up]:after{content:\" \\25B2\"}"
+    "th[data-dir=down]:after{content:\" \\25BC\"}p.filter{margin:14px 0 0}\n"
+    ".st{stroke:#fff}.st0{fill:#d5d8dd}.st1{fill:#a8dba8}.st2{fill:#ffc46b}"
+    ".st3{fill:#f08080}.st4{fill:#9ecae1}.stl{font-size:11px;fill:#222}\n"
     ".k0{fill:#a9afb7}.k1{fill:#7d838c}.k2{fill:#96d096}.k3{fill:#1e8a3c}"
     ".k4{fill:#6a3d9a}.k5{fill:#1f6fb4}.k6{fill:#13a3b5}"
     ".k7{fill:#d9c2f5;stroke:#6a3d9a;stroke-width:1}"
@@ -838,12 +951,133 @@ static void page_head(FILE *f, const ReportHtml *h, double seconds)
     fputs("</code></p>\n", f);
 }
 
+/* Filtering (result, text) and sorting (per column, within each folder's
+ * group) of the table; no '<' or '&' so that it needs no escaping. */
+static const char table_js[] =
+    "(function () {\n"
+    "  var table = document.getElementById('runs');\n"
+    "  var q = document.getElementById('q'), st = document.getElementById('st');\n"
+    "  var each = function (list, fn) { Array.prototype.forEach.call(list, fn); };\n"
+    "  var rows = function (g) {\n"
+    "    return Array.prototype.filter.call(g.rows, function (r) { return r.className !== 'gh'; });\n"
+    "  };\n"
+    "  var apply = function () {\n"
+    "    var text = q.value.toLowerCase(), want = st.value;\n"
+    "    each(table.tBodies, function (g) {\n"
+    "      var shown = 0;\n"
+    "      rows(g).forEach(function (r) {\n"
+    "        var ok = (want === '' || r.getAttribute('data-status') === want) ?\n"
+    "                 r.textContent.toLowerCase().indexOf(text) !== -1 : false;\n"
+    "        r.style.display = ok ? '' : 'none';\n"
+    "        shown += ok ? 1 : 0;\n"
+    "      });\n"
+    "      g.style.display = shown ? '' : 'none';\n"
+    "    });\n"
+    "  };\n"
+    "  q.addEventListener('input', apply);\n"
+    "  st.addEventListener('change', apply);\n"
+    "  each(table.tHead.rows[0].cells, function (th, i) {\n"
+    "    th.className = 'sortable';\n"
+    "    th.addEventListener('click', function () {\n"
+    "      var dir = th.getAttribute('data-dir') === 'up' ? -1 : 1;\n"
+    "      each(table.tHead.rows[0].cells, function (o) { o.removeAttribute('data-dir'); });\n"
+    "      th.setAttribute('data-dir', dir === 1 ? 'up' : 'down');\n"
+    "      each(table.tBodies, function (g) {\n"
+    "        var list = rows(g);\n"
+    "        list.sort(function (a, b) {\n"
+    "          var x = a.cells[i], y = b.cells[i];\n"
+    "          var c = x.className === 'num' ?\n"
+    "                  (parseFloat(x.textContent) || 0) - (parseFloat(y.textContent) || 0) :\n"
+    "                  x.textContent.localeCompare(y.textContent);\n"
+    "          return c * dir;\n"
+    "        });\n"
+    "        list.forEach(function (r) { g.appendChild(r); });\n"
+    "      });\n"
+    "    });\n"
+    "  });\n"
+    "})();\n";
+
+/* The fault ledger of the rows (ledger.c), folded. */
+static void page_ledger(FILE *f, const ReportHtml *h)
+{
+    char *buf = NULL;
+    size_t len = 0;
+    unsigned bad = 0;
+    FILE *m = h->ledger != NULL ? open_memstream(&buf, &len) : NULL;
+
+    if (m == NULL) {
+        return;
+    }
+    bad = report_ledger_print(h->ledger, m);
+    if (fclose(m) == 0) {
+        fprintf(f, "<details class=\"ledger\"><summary>Fault ledger of this run: %u fault "
+                "point%s not fired, handled and observed (<code>replbench ledger</code> over "
+                "the suites is the gate)</summary>\n<pre>", bad, bad == 1 ? "" : "s");
+        report_xml_put(f, buf, false);
+        fputs("</pre></details>\n", f);
+    }
+    free(buf);
+}
+
+/* Links to the first rows whose outcome is `which` (up to 8). */
+static void summary_links(FILE *f, const ReportHtml *h, int which)
+{
+    int shown = 0;
+
+    for (size_t k = 0; k < h->n && shown < 8; k++) {
+        const Row *r = &h->rows[k];
+        bool failed_check = r->loaded && !r->checkers_ok && r->status == SCN_FAIL;
+        int what = !r->loaded ? -2 : failed_check ? (int)r->checker_kind
+                   : r->status == SCN_FAIL ? -1 : -3;
+
+        if (what == which) {
+            fprintf(f, " <a href=\"#r%zu\">#%zu</a>", k + 1, k + 1);
+            shown++;
+        }
+    }
+}
+
+/* What failed, by checker (the failing check's owner), and the fault
+ * ledger of the whole run. */
+static void page_summary(FILE *f, const ReportHtml *h)
+{
+    size_t count[SIM_CHECK__COUNT] = { 0 }, expects = 0;
+
+    for (size_t k = 0; k < h->n; k++) {
+        const Row *r = &h->rows[k];
+
+        if (r->loaded && r->status == SCN_FAIL) {
+            if (r->checkers_ok) {
+                expects++;
+            } else if (r->checker_kind < SIM_CHECK__COUNT) {
+                count[r->checker_kind]++;
+            }
+        }
+    }
+    fputs("<h2>By checker</h2>\n<ul class=\"sum\">\n", f);
+    for (int c = SIM_CHECK_CONTRACT; c < SIM_CHECK__COUNT; c++) {
+        fprintf(f, "<li class=\"%s\"><b>%s</b> checker: %zu failed", count[c] ? "bad" : "good",
+                sim_check_kind_name((SimCheckKind)c), count[c]);
+        summary_links(f, h, c);
+        fputs("</li>\n", f);
+    }
+    fprintf(f, "<li class=\"%s\"><b>expectations</b> (<code>expect</code> lines): %zu failed",
+            expects ? "bad" : "good", expects);
+    summary_links(f, h, -1);
+    fprintf(f, "</li>\n<li class=\"%s\"><b>errors</b> (unreadable files, bad input): %zu",
+            h->errors ? "bad" : "good", h->errors);
+    summary_links(f, h, -2);
+    fputs("</li>\n</ul>\n", f);
+    page_ledger(f, h);
+}
+
 static void table_row(FILE *f, size_t k, const Row *r)
 {
     bool bad = !r->loaded || r->status == SCN_FAIL;
 
-    fprintf(f, "<tr class=\"%s\" id=\"r%zu\"><td><span class=\"badge %s\">%s</span></td>"
-            "<td class=\"mono\">", bad ? "fail" : "ok", k, status_name(r), status_name(r));
+    fprintf(f, "<tr class=\"%s\" id=\"r%zu\" data-status=\"%s\"><td><span class=\"badge %s\">"
+            "%s</span></td><td class=\"mono\">", bad ? "fail" : "ok", k, status_name(r),
+            status_name(r), status_name(r));
     if (r->drawn) {
         fprintf(f, "<a href=\"#t%zu\">", k);
     }
@@ -867,15 +1101,75 @@ static void table_row(FILE *f, size_t k, const Row *r)
     fputs("</td></tr>\n", f);
 }
 
+/* Bytes of path before its last '/' (0 when it has none). */
+static size_t folder_len(const char *path)
+{
+    const char *slash = strrchr(path, '/');
+
+    return slash != NULL ? (size_t)(slash - path) : 0;
+}
+
+static bool same_folder(const char *a, const char *b)
+{
+    size_t n = folder_len(a);
+
+    return n == folder_len(b) && strncmp(a, b, n) == 0;
+}
+
+/* The rows of the folder of row k, from k on, under a heading with their
+ * counts; each is marked done. */
+static void table_group(FILE *f, const ReportHtml *h, size_t k, bool *done)
+{
+    const char *path = h->rows[k].path;
+    char folder[REPORT_PATH_MAX + 1];
+    size_t n = 0, bad = 0;
+
+    for (size_t j = k; j < h->n; j++) {
+        if (!done[j] && same_folder(path, h->rows[j].path)) {
+            n++;
+            bad += !h->rows[j].loaded || h->rows[j].status == SCN_FAIL;
+        }
+    }
+    snprintf(folder, sizeof(folder), "%.*s", (int)folder_len(path), path);
+    fputs("<tbody>\n<tr class=\"gh\"><th colspan=\"8\"><span class=\"mono\">", f);
+    report_xml_put(f, folder[0] != '\0' ? folder : ".", false);
+    fprintf(f, "/</span> <span class=\"gc\">%zu scenario%s, %zu failed</span></th></tr>\n",
+            n, n == 1 ? "" : "s", bad);
+    for (size_t j = k; j < h->n; j++) {
+        if (!done[j] && same_folder(path, h->rows[j].path)) {
+            table_row(f, j + 1, &h->rows[j]);
+            done[j] = true;
+        }
+    }
+    fputs("</tbody>\n", f);
+}
+
 static void page_table(FILE *f, const ReportHtml *h)
 {
-    fputs("<table>\n<thead><tr><th>result</th><th>scenario</th><th>seed</th><th>ticks</th>"
-          "<th>trace hash</th><th>faults fired</th><th>ms</th><th>failure</th></tr></thead>\n"
-          "<tbody>\n", f);
-    for (size_t k = 0; k < h->n; k++) {
-        table_row(f, k + 1, &h->rows[k]);
+    bool *done = calloc(h->n + 1, sizeof(*done));
+
+    fputs("<p class=\"filter\">show <select id=\"st\"><option value=\"\">every result</option>"
+          "<option>FAIL</option><option>ERROR</option><option>PASS</option><option>SKIP</option>"
+          "</select> matching <input id=\"q\" type=\"search\" placeholder=\"path or message\"/>"
+          " <span class=\"note\">Click a heading to sort (within each folder).</span></p>\n", f);
+    fputs("<table id=\"runs\">\n<thead><tr><th>result</th><th>scenario</th><th>seed</th>"
+          "<th>ticks</th><th>trace hash</th><th>faults fired</th><th>ms</th><th>failure</th>"
+          "</tr></thead>\n", f);
+    for (size_t k = 0; done != NULL && k < h->n; k++) {
+        if (!done[k]) {
+            table_group(f, h, k, done);
+        }
     }
-    fputs("</tbody>\n</table>\n", f);
+    if (done == NULL) {         /* out of memory: one group, in order */
+        fputs("<tbody>\n", f);
+        for (size_t k = 0; k < h->n; k++) {
+            table_row(f, k + 1, &h->rows[k]);
+        }
+        fputs("</tbody>\n", f);
+    }
+    fputs("</table>\n", f);
+    fprintf(f, "<script>//<![CDATA[\n%s//]]></script>\n", table_js);
+    free(done);
 }
 
 static void put_reproduce(FILE *f, const Row *r, uint64_t seed)
@@ -933,6 +1227,29 @@ static void section_details(FILE *f, const Timeline *t, const Row *r, const ScnR
     }
 }
 
+/* The scenario file itself, folded: what the timeline is a run of. */
+static void put_scenario_text(FILE *f, const char *path)
+{
+    FILE *in = fopen(path, "r");
+    char *buf = in != NULL ? malloc(SCN_TEXT_MAX + 1) : NULL;
+    size_t n;
+
+    if (buf != NULL) {
+        n = fread(buf, 1, SCN_TEXT_MAX, in);
+        buf[n] = '\0';
+        fputs("<details class=\"scn\"><summary>scenario text</summary><pre>", f);
+        report_xml_put(f, buf, false);
+        if (n == SCN_TEXT_MAX && fgetc(in) != EOF) {
+            fprintf(f, "\n[cut at %d bytes]", SCN_TEXT_MAX);
+        }
+        fputs("</pre></details>\n", f);
+    }
+    free(buf);
+    if (in != NULL) {
+        fclose(in);
+    }
+}
+
 static void page_section(FILE *f, size_t k, const Row *r, Timeline *t, ScnResult *res)
 {
     char err[REPORT_ERROR_MAX];
@@ -949,7 +1266,9 @@ static void page_section(FILE *f, size_t k, const Row *r, Timeline *t, ScnResult
         return;
     }
     svg_timeline(f, t, r, res);
+    report_walks_write(f, t->walks);
     section_details(f, t, r, res);
+    put_scenario_text(f, r->path);
     fputs("</section>\n", f);
 }
 
@@ -987,18 +1306,20 @@ static int write_page(FILE *f, const ReportHtml *h, double seconds)
     ScnResult *res = malloc(sizeof(*res));
     int rc = -1;
 
-    if (t != NULL && res != NULL &&
+    if (t != NULL && res != NULL && (t->walks = report_walks_new()) != NULL &&
         (t->cells = malloc((size_t)MAX_LANES * M_COUNT * NBUCKETS * sizeof(*t->cells))) != NULL) {
         page_head(f, h, seconds);
         if (h->intro != NULL) {
             h->intro(f, h->intro_ctx);
         }
+        page_summary(f, h);
         page_table(f, h);
         page_timelines(f, h, t, res);
         fputs("</body>\n</html>\n", f);
         rc = 0;
     }
     if (t != NULL) {
+        report_walks_free(t->walks);
         free(t->cells);
         free(t->arena);
         free(t->per_tick);
@@ -1024,6 +1345,7 @@ void report_html_free(ReportHtml *h)
         free(h->rows[k].message);
     }
     free(h->rows);
+    report_ledger_free(h->ledger);
     free(h);
 }
 

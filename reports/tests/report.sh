@@ -91,8 +91,13 @@ for ref in ('src=', '<link', 'url(', '@import'):
     check(ref not in raw, 'an external reference: ' + ref)
 
 paths = [sdir + '/fail_failover.scn', sdir + "/h<&'\"x>.scn", sdir + '/pass_failover.scn']
-rows = root.findall('.//%stbody/%str' % (X, X))
+runs = [t for t in root.iter(X + 'table') if t.get('id') == 'runs']
+check(len(runs) == 1, 'no table id="runs"')
+rows = [r for r in runs[0].findall('%stbody/%str' % (X, X)) if r.get('class') != 'gh']
 check(len(rows) == 3, '%d table rows, expected 3' % len(rows))
+heads = [text(r) for r in runs[0].findall('%stbody/%str' % (X, X)) if r.get('class') == 'gh']
+check(heads == [sdir + '/ 3 scenarios, 2 failed'], 'folder headings: %s' % heads)
+check([r.get('data-status') for r in rows] == ['FAIL', 'FAIL', 'PASS'], 'data-status of the rows')
 for row, path, result in zip(rows, paths, ['FAIL', 'FAIL', 'PASS']):
     cells = [text(c) for c in row.findall(X + 'td')]
     check(len(cells) == 8, 'row of %s: %d cells' % (path, len(cells)))
@@ -145,6 +150,104 @@ for p in problems:
 sys.exit(1 if problems else 0)
 EOF
 ok "the page is well-formed XHTML: rows, timelines, lanes, marks, highlight, escaping, no URLs"
+
+# ---- a registry run: the ordered walk view (nesting, removals,
+# registrations, errors), the summaries, the folder groups, the scenario
+# text; a cluster run: the disks' stage bands -------------------------------
+
+W=$T/walks
+mkdir "$W"
+cat >"$W/nested.scn" <<'EOF'
+registry name=r
+state name=a
+state name=b
+state name=c
+on state=c walk=get_error do=nested nested=stop
+on state=c walk=stop do=remove+fail target=b msg="nested <stop> failed"
+on state=a walk=get_error do=register target=z
+walk kind=get_error
+on state=a walk=start do=fail msg="a broke"
+walk kind=start
+expect count=9
+EOF
+cp "$S/fail_failover.scn" "$W/"
+rb run --report "$T/walks_page" "$W"
+expect_rc 1 "run --report over a registry run and a cluster run"
+python3 - "$T/walks_page/index.html" "$W" <<'EOF' || fail "the walk view and summaries (see above)"
+import sys
+import xml.etree.ElementTree as ET
+
+X, SVG = '{http://www.w3.org/1999/xhtml}', '{http://www.w3.org/2000/svg}'
+root = ET.parse(sys.argv[1]).getroot()
+wdir = sys.argv[2]
+problems = []
+
+def check(cond, what):
+    if not cond:
+        problems.append(what)
+
+def text(e):
+    return ''.join(e.itertext())
+
+def details(sec, cls):
+    return [d for d in sec.iter(X + 'details') if d.get('class') == cls] if sec is not None else []
+
+secs = {text(s.find(X + 'h3')).split(' ', 1)[1]: s for s in root.iter(X + 'section')}
+reg = secs.get(wdir + '/nested.scn')
+check(reg is not None, 'no timeline of nested.scn')
+views = details(reg, 'walks')
+check(len(views) == 1, 'no walk view for the registry run')
+got = [(li.get('class'), text(li)) for li in views[0].iter(X + 'li')] if views else []
+want = [
+    ('state d0', 'register a in r line 2'),
+    ('walk d0', 'walk get_error on r line 8'),
+    ('call d1', 'c.get_error \u21b3 nested stop walk line 5'),
+    ('call d2', 'c.stop \u2715 removes b fails: \u201cnested <stop> failed\u201d line 6'),
+    ('call d1', 'a.get_error + registers z line 7'),
+    ('done d0', 'ends: ok'),
+    ('walk d0', 'walk start on r line 10'),
+    ('call d1', 'a.start fails: \u201ca broke\u201d line 9'),
+    ('done d0', 'ends with error: \u201ca broke\u201d'),
+]
+pos = 0
+for w in want:
+    while pos < len(got) and got[pos] != w:
+        pos += 1
+    check(pos < len(got), 'walk view: no %r in order; got %r' % (w, got))
+    pos += 1
+check(not any(t.startswith('b.') for _, t in got), 'the removed b was called: %r' % got)
+scn = details(reg, 'scn')
+check(len(scn) == 1 and text(scn[0].find(X + 'pre')) == open(wdir + '/nested.scn').read(),
+      'the scenario text is not folded in')
+
+summary = [text(li) for li in root.iter(X + 'li') if li.get('class') in ('bad', 'good')]
+for line in ('contract checker: 0 failed', 'data checker: 0 failed', 'output checker: 0 failed',
+             'resources checker: 0 failed', 'expectations (expect lines): 2 failed #1 #2',
+             'errors (unreadable files, bad input): 0'):
+    check(line in summary, 'per-checker summary: no %r in %r' % (line, summary))
+ledger = details(root, 'ledger')
+check(len(ledger) == 1 and 'disk/<disk>/write' in text(ledger[0]),
+      'no fault ledger summary: %r' % [text(d)[:200] for d in ledger])
+
+cl = secs.get(wdir + '/fail_failover.scn')
+check(cl is not None, 'no timeline of fail_failover.scn')
+titles = [text(t) for t in cl.iter(SVG + 'title')] if cl is not None else []
+for stage in ('running', 'failover', 'done'):
+    check(any(t.startswith('disk sec.d0: %s from tick' % stage) for t in titles),
+          'no %s band for sec.d0: %r' % (stage, [t for t in titles if t.startswith('disk')]))
+check(any(t.startswith('disk pri.d0: running from tick') for t in titles), 'no band for pri.d0')
+bands = [r for r in cl.iter(SVG + 'rect') if (r.get('class') or '').startswith('st ')] \
+    if cl is not None else []
+check(len(bands) >= 4, '%d stage bands, expected 4 or more' % len(bands))
+check(not details(cl, 'walks'), 'a walk view for a run without scripted walks')
+scripts = list(root.iter(X + 'script'))
+check(len(scripts) == 1 and 'getElementById' in text(scripts[0]) and 'http' not in text(scripts[0]),
+      'the table script')
+for p in problems:
+    print('  ' + p, file=sys.stderr)
+sys.exit(1 if problems else 0)
+EOF
+ok "registry run: ordered walks, nesting, removals, registrations, errors; summaries; stage bands"
 
 # ---- the same timelines with workers --------------------------------------------
 
@@ -214,7 +317,8 @@ def check(cond, what):
 def text(e):
     return ''.join(e.itertext())
 
-rows = [[text(c) for c in r.findall(X + 'td')] for r in root.iter(X + 'tr')][1:]
+rows = [[text(c) for c in r.findall(X + 'td')] for r in root.iter(X + 'tr')
+        if r.get('data-status') is not None]
 drawn = {text(s.find(X + 'h3')).split(' ', 1)[1]: s for s in root.iter(X + 'section')}
 check(len(rows) == 5, '%d rows, expected 5' % len(rows))
 for r in rows:
@@ -246,6 +350,13 @@ if fiu:
           'no disk fault')
     check('checker' in [text(d) for d in section('checker_fails.scn').iter(X + 'dt')],
           'no checker in the details')
+    summary = [text(li) for li in root.iter(X + 'li') if li.get('class') in ('bad', 'good')]
+    check(any(t.startswith('data checker: 1 failed #') for t in summary),
+          'per-checker summary: %s' % summary)
+    walk = [text(li) for li in section('checker_fails.scn').iter(X + 'li')]
+    check('disk sec.d0.get_error fails: \u201cI/O error occurred\u201d' in walk and
+          any(t.startswith('data checker: data: disk 0') for t in walk),
+          'the walk view of the cluster walk: %r' % walk)
 for p in problems:
     print('  ' + p, file=sys.stderr)
 sys.exit(1 if problems else 0)

@@ -1,7 +1,8 @@
 #!/bin/sh
 # report_png.sh: the page of `replbench run --report DIR`, rendered by a
 # headless chromium, is not blank: a screenshot has many colors, enough
-# ink, and the red of the failure.  Skipped (exit 77) when Debian's
+# ink, and the red of the failure; the table's filter and sort work in
+# it.  Skipped (exit 77) when Debian's
 # chromium is not installed.  The PNG is read with zlib and struct only.
 # Usage: sh report_png.sh PATH/TO/replbench SUITES_DIR
 set -u
@@ -87,3 +88,28 @@ if len(colors) < 32 or ink < width * height // 100 or red < 100:
     sys.exit('the page looks blank (want 32 colors, 1% ink, 100 red pixels)')
 EOF
 echo "ok - chromium renders the report: not blank, the failure in red"
+
+# The table's script, in the same browser: show only FAIL rows, then sort
+# by scenario, descending (two clicks on the heading).
+sed 's|</body>|<script>var st = document.getElementById("st"); st.value = "FAIL";\
+st.dispatchEvent(new Event("change"));\
+var th = document.getElementById("runs").tHead.rows[0].cells[1]; th.click(); th.click();</script></body>|' \
+    "$T/page/index.html" >"$T/page/js.html"
+HOME=$T XDG_CONFIG_HOME=$T XDG_CACHE_HOME=$T \
+timeout 120 chromium --headless --no-sandbox --disable-gpu --disable-quic \
+    --no-first-run --disable-background-networking --disable-component-update \
+    --disable-sync --user-data-dir="$T/profile" --dump-dom \
+    "file://$T/page/js.html" >"$T/dom" 2>"$T/err"
+python3 - "$T/dom" <<'EOF' || fail "the table's filter and sort in chromium (see above)"
+import re, sys
+
+dom = open(sys.argv[1]).read()
+rows = re.findall(r'<tr class="(?:ok|fail)" id="r\d+" data-status="(\w+)"( style="[^"]*")?>'
+                  r'.*?<td class="mono">(?:<a [^>]*>)?([^<]*)', dom)
+print(rows)
+order = [(st, 'none' in style, path.rsplit('/', 1)[-1]) for st, style, path in rows]
+want = [('PASS', True, 'pass_failover.scn'), ('FAIL', False, 'fail_failover.scn')]
+if order != want:
+    sys.exit('after filter FAIL and sort by scenario down: %r, expected %r' % (order, want))
+EOF
+echo "ok - chromium runs the table's script: filter by result, sort by column"
