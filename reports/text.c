@@ -7,9 +7,22 @@
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "impl.h"
 #include "report.h"
+
+/* One JUnit <testsuite>: the cases of one folder, until the counts are
+ * known. */
+typedef struct JunitSuite {
+    char *name;                 /* the folder, "." for none */
+    FILE *f;
+    char *buf;
+    size_t len;
+    size_t tests, failures, errors, skipped;
+    double seconds;
+} JunitSuite;
 
 struct ReportText {
     ReportFormat format;
@@ -17,9 +30,10 @@ struct ReportText {
     ReportRecap *recap;         /* the summary's list of failures */
     size_t total;
     size_t passed, failed, skipped, errors;
-    FILE *cases;                /* JUnit: the test cases, until the counts are known */
-    char *buf;
-    size_t len;
+    JunitSuite *suites;         /* JUnit: a suite per folder, in order of first case */
+    size_t nsuites, cap;
+    size_t last;                /* the suite of the last case */
+    time_t started;             /* JUnit's timestamp */
 };
 
 /* ---- escaping ----------------------------------------------------------------- */
@@ -324,15 +338,15 @@ static void tap_case(const ReportText *t, size_t k, const Case *c)
     }
 }
 
-static void junit_properties(FILE *f, const Case *c)
+/* The seed and reproduce command of a case, as its output: the strict
+ * (Ant) schema has no <properties> in a <testcase>. */
+static void junit_system_out(FILE *f, const Case *c)
 {
     char *repro = to_string(write_reproduce, c);
 
-    fprintf(f, "    <properties>\n      <property name=\"seed\" value=\"%" PRIu64 "\"/>\n",
-            c->out->res.seed);
-    fputs("      <property name=\"reproduce\" value=\"", f);
-    report_xml_put(f, repro != NULL ? repro : "", true);
-    fputs("\"/>\n    </properties>\n", f);
+    fprintf(f, "      <system-out>seed: %" PRIu64 "\nreproduce: ", c->out->res.seed);
+    report_xml_put(f, repro != NULL ? repro : "", false);
+    fputs("\n</system-out>\n", f);
     free(repro);
 }
 
@@ -342,16 +356,16 @@ static void junit_outcome(FILE *f, const Case *c)
     char *text = NULL;
 
     if (!c->out->loaded) {
-        fputs("    <error message=\"", f);
+        fputs("      <error message=\"", f);
         report_xml_put(f, c->out->error, true);
         fputs("\" type=\"error\"/>\n", f);
     } else if (r->status == SCN_SKIP) {
-        fputs("    <skipped message=\"", f);
+        fputs("      <skipped message=\"", f);
         report_xml_put(f, r->message, true);
         fputs("\"/>\n", f);
     } else if (r->status == SCN_FAIL) {
         text = to_string(write_headline, c);
-        fputs("    <failure message=\"", f);
+        fputs("      <failure message=\"", f);
         report_xml_put(f, text != NULL ? text : r->message, true);
         free(text);
         text = to_string(write_details, c);
@@ -362,21 +376,109 @@ static void junit_outcome(FILE *f, const Case *c)
     }
 }
 
-static void junit_case(FILE *f, const Case *c)
+/* The folder of path ("." when none): the suite of its case. */
+static char *folder_of(const char *path)
 {
-    char suite[REPORT_PATH_MAX + 1];
+    const char *end = strrchr(path, '/');
 
-    report_suite_name(c->path, suite, sizeof(suite));
-    fputs("  <testcase name=\"", f);
-    report_xml_put(f, c->path, true);
-    fputs("\" classname=\"", f);
-    report_xml_put(f, suite, true);
-    fprintf(f, "\" time=\"%.6f\">\n", c->out->seconds);
-    if (c->out->loaded) {
-        junit_properties(f, c);
+    while (end != NULL && end > path && end[-1] == '/') {
+        end--;
     }
+    if (end == NULL) {
+        return strdup(".");
+    }
+    return strndup(path, end == path ? 1 : (size_t)(end - path));
+}
+
+/* The suite of path, made when new; NULL when out of memory. */
+static JunitSuite *junit_suite(ReportText *r, const char *path)
+{
+    char *name = folder_of(path);
+    JunitSuite *su;
+
+    if (name == NULL) {
+        return NULL;
+    }
+    for (size_t i = 0; i < r->nsuites; i++) {
+        size_t k = (r->last + i) % r->nsuites;
+
+        if (strcmp(r->suites[k].name, name) == 0) {
+            free(name);
+            r->last = k;
+            return &r->suites[k];
+        }
+    }
+    if (r->nsuites == r->cap) {
+        size_t cap = r->cap ? 2 * r->cap : 16;
+        JunitSuite *grown = realloc(r->suites, cap * sizeof(*grown));
+
+        if (grown == NULL) {
+            free(name);
+            return NULL;
+        }
+        r->suites = grown;
+        r->cap = cap;
+    }
+    su = &r->suites[r->nsuites];
+    *su = (JunitSuite){ .name = name };
+    if ((su->f = open_memstream(&su->buf, &su->len)) == NULL) {
+        free(name);
+        return NULL;
+    }
+    r->last = r->nsuites++;
+    return su;
+}
+
+/* The line a case points at: the failing operation's, a parse error's
+ * ("path:LINE:col: ..."), else 1. */
+static unsigned case_line(const Case *c)
+{
+    size_t len = strlen(c->path);
+    const char *e = c->out->error;
+
+    if (c->out->loaded) {
+        return c->out->res.line != 0 ? c->out->res.line : 1;
+    }
+    if (strncmp(e, c->path, len) == 0 && e[len] == ':' && e[len + 1] >= '1' && e[len + 1] <= '9') {
+        unsigned long v = strtoul(e + len + 1, NULL, 10);
+
+        return v > 0 && v <= UINT32_MAX ? (unsigned)v : 1;
+    }
+    return 1;
+}
+
+/* A <testcase> with the file and line CI annotations point at. */
+static void junit_case(ReportText *r, const Case *c)
+{
+    JunitSuite *su = junit_suite(r, c->path);
+    const ScnResult *res = &c->out->res;
+    FILE *f;
+
+    if (su == NULL) {
+        fprintf(stderr, "replbench: out of memory: %s left out of the JUnit report\n", c->path);
+        return;
+    }
+    f = su->f;
+    su->tests++;
+    su->errors += !c->out->loaded;
+    su->failures += c->out->loaded && res->status == SCN_FAIL;
+    su->skipped += c->out->loaded && res->status == SCN_SKIP;
+    su->seconds += c->out->seconds;
+    fputs("    <testcase name=\"", f);
+    report_xml_put(f, c->path, true);
+    if (r->style.show_seed && c->out->loaded) {
+        fprintf(f, " [seed %" PRIu64 "]", res->seed);
+    }
+    fputs("\" classname=\"", f);
+    report_xml_put(f, su->name, true);
+    fputs("\" file=\"", f);
+    report_xml_put(f, c->path, true);
+    fprintf(f, "\" line=\"%u\" time=\"%.6f\">\n", case_line(c), c->out->seconds);
     junit_outcome(f, c);
-    fputs("  </testcase>\n", f);
+    if (c->out->loaded) {
+        junit_system_out(f, c);
+    }
+    fputs("    </testcase>\n", f);
 }
 
 ReportText *report_text_new(ReportFormat format, size_t total)
@@ -392,11 +494,7 @@ ReportText *report_text_new(ReportFormat format, size_t total)
         free(r);
         return NULL;
     }
-    if (format == REPORT_FORMAT_JUNIT && (r->cases = open_memstream(&r->buf, &r->len)) == NULL) {
-        report_recap_end(r->recap, NULL, false);
-        free(r);
-        return NULL;
-    }
+    r->started = time(NULL);
     if (format == REPORT_FORMAT_TAP) {
         printf("TAP version 13\n1..%zu\n", total);
     }
@@ -429,38 +527,68 @@ void report_text_add(ReportText *r, size_t k, const char *path, const ReportJob 
         tap_case(r, k, &c);
         break;
     case REPORT_FORMAT_JUNIT:
-        junit_case(r->cases, &c);
+        junit_case(r, &c);
         break;
     }
 }
 
-static void junit_document(ReportText *r, double seconds)
+/* The suite-level properties: the implementation under test. */
+static void junit_properties(FILE *f)
 {
-    static const char *const tags[] = { "testsuites", "testsuite" };
-
-    fputs("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n", stdout);
     const ReplicationImpl *impl = replication_impl();
     char desc[512];
 
-    for (int i = 0; i < 2; i++) {
-        printf("<%s name=\"replbench\" tests=\"%zu\" failures=\"%zu\" errors=\"%zu\" "
-               "skipped=\"%zu\" time=\"%.6f\">\n", tags[i],
-               r->passed + r->failed + r->skipped + r->errors, r->failed, r->errors,
-               r->skipped, seconds);
-    }
     report_impl_describe(desc, sizeof(desc));
-    fputs("  <properties>\n    <property name=\"implementation\" value=\"", stdout);
-    report_xml_put(stdout, desc, true);
-    fputs("\"/>\n    <property name=\"implementation.path\" value=\"", stdout);
-    report_xml_put(stdout, impl->path, true);
-    printf("\"/>\n    <property name=\"implementation.api\" value=\"%s\"/>\n"
-           "    <property name=\"implementation.sha256\" value=\"%s\"/>\n  </properties>\n",
-           impl->api, impl->sha256);
-    if (fclose(r->cases) == 0 && r->buf != NULL) {
-        fwrite(r->buf, 1, r->len, stdout);
+    fputs("    <properties>\n      <property name=\"implementation\" value=\"", f);
+    report_xml_put(f, desc, true);
+    fputs("\"/>\n      <property name=\"implementation.path\" value=\"", f);
+    report_xml_put(f, impl->path, true);
+    fputs("\"/>\n      <property name=\"implementation.api\" value=\"", f);
+    report_xml_put(f, impl->api, true);
+    fputs("\"/>\n      <property name=\"implementation.sha256\" value=\"", f);
+    report_xml_put(f, impl->sha256, true);
+    fputs("\"/>\n    </properties>\n", f);
+}
+
+/* The whole document: <testsuites> and a <testsuite> per folder, each
+ * with timestamp, hostname and its properties before its cases. */
+static void junit_document(ReportText *r, double seconds)
+{
+    char stamp[32] = "1970-01-01T00:00:00", host[256] = "localhost";
+    struct tm tm;
+
+    if (gmtime_r(&r->started, &tm) != NULL) {
+        strftime(stamp, sizeof(stamp), "%Y-%m-%dT%H:%M:%S", &tm);
     }
-    free(r->buf);
-    fputs("</testsuite>\n</testsuites>\n", stdout);
+    if (gethostname(host, sizeof(host)) != 0 || host[0] == '\0') {
+        snprintf(host, sizeof(host), "localhost");
+    }
+    host[sizeof(host) - 1] = '\0';
+    printf("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+           "<testsuites name=\"replbench\" tests=\"%zu\" failures=\"%zu\" errors=\"%zu\" "
+           "skipped=\"%zu\" time=\"%.6f\" timestamp=\"%s\">\n",
+           r->passed + r->failed + r->skipped + r->errors, r->failed, r->errors, r->skipped,
+           seconds, stamp);
+    for (size_t i = 0; i < r->nsuites; i++) {
+        JunitSuite *su = &r->suites[i];
+
+        fputs("  <testsuite name=\"", stdout);
+        report_xml_put(stdout, su->name, true);
+        printf("\" id=\"%zu\" tests=\"%zu\" failures=\"%zu\" errors=\"%zu\" skipped=\"%zu\" "
+               "time=\"%.6f\" timestamp=\"%s\" hostname=\"", i, su->tests, su->failures,
+               su->errors, su->skipped, su->seconds, stamp);
+        report_xml_put(stdout, host, true);
+        fputs("\">\n", stdout);
+        junit_properties(stdout);
+        if (fclose(su->f) == 0 && su->buf != NULL) {
+            fwrite(su->buf, 1, su->len, stdout);
+        }
+        fputs("  </testsuite>\n", stdout);
+        free(su->buf);
+        free(su->name);
+    }
+    free(r->suites);
+    fputs("</testsuites>\n", stdout);
 }
 
 int report_text_end(ReportText *r, size_t path_errors, double seconds)

@@ -184,9 +184,9 @@ ok "--format tap has 1..N, ok/not ok lines and a YAML block"
 
 rb run --format junit "$S" "$T/bad"
 expect_rc 2 "junit with a malformed file"
-expect_out "<testcase name=\"$S/errors.scn\" classname=\"scn\"" "junit testcase"
+expect_out "<testcase name=\"$S/errors.scn\" classname=\"$S\" file=\"$S/errors.scn\"" "junit testcase"
 expect_out "<failure message=" "junit failure"
-expect_out "<property name=\"reproduce\"" "junit properties"
+expect_out "^reproduce: replbench run --seed" "junit: the reproduce command in the case's output"
 [ "$(grep -c '<testcase ' "$OUT")" -eq $((NSCN + 2)) ] || fail "junit: expected $((NSCN + 2)) testcases"
 if command -v python3 >/dev/null 2>&1; then
     python3 -c 'import xml.dom.minidom,sys; xml.dom.minidom.parse(sys.stdin)' <"$OUT" ||
