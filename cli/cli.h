@@ -239,6 +239,7 @@ int cli_fuzz2scn(int argc, char **argv);        /* fuzz.c */
 int cli_ledger(int argc, char **argv);          /* ledger.c */
 int cli_scn2fuzz(int argc, char **argv);        /* fuzz.c */
 int cli_conform(int argc, char **argv);         /* conform.c */
+int cli_explore(int argc, char **argv);         /* explore.c */
 
 
 #endif /* REPLBENCH_CLI_H */

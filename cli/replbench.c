@@ -29,6 +29,7 @@ static void usage(FILE *f)
           "  scn2fuzz HARNESS FILE.scn OUT  a scenario as a seed input for a harness\n"
           "  conform [OPTIONS] [PATH...]    the conformance table of the implementation\n"
           "                                 under test (walk rules x walks)\n"
+          "  explore [OPTIONS]              every registry script of a bounded scope\n"
           "\n"
           "  replbench COMMAND --help       options of a command\n"
           "  replbench --version            the version\n"
@@ -87,6 +88,7 @@ int main(int argc, char **argv)
         { "ledger", cli_ledger },
         { "scn2fuzz", cli_scn2fuzz },
         { "conform", cli_conform },
+        { "explore", cli_explore },
     };
 
     if (argc < 2) {

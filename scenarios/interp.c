@@ -1385,35 +1385,65 @@ static ScnStatus not_applicable(ScnResult *res, unsigned missing)
     return res->status;
 }
 
-ScnStatus scn_run(const ScnScript *s, const ScnOptions *opt, ScnResult *res)
+/* A session keeps one world and one interpreter for many runs: each run
+ * resets the world (sim_world_reset) instead of making a new one. */
+struct ScnSession {
+    SimWorld *w;
+    Interp in;
+};
+
+ScnSession *scn_session_new(void)
+{
+    return calloc(1, sizeof(ScnSession));
+}
+
+void scn_session_free(ScnSession *ss)
+{
+    if (ss != NULL) {
+        sim_world_free(ss->w);
+        free(ss);
+    }
+}
+
+static ScnStatus cannot_run(ScnResult *res, const char *why)
+{
+    res->status = SCN_FAIL;
+    snprintf(res->message, sizeof(res->message), "cannot run: %s", why);
+    return res->status;
+}
+
+/* The session's world at tick 0 with this seed: made once, then reset. */
+static bool fresh_world(ScnSession *ss, uint64_t seed, char *err, size_t len)
+{
+    if (ss->w != NULL && sim_world_reset(ss->w, seed, err, len) == 0) {
+        return true;
+    }
+    sim_world_free(ss->w);
+    ss->w = sim_world_new(seed, err, len);
+    return ss->w != NULL;
+}
+
+ScnStatus scn_session_run(ScnSession *ss, const ScnScript *s, const ScnOptions *opt,
+                          ScnResult *res)
 {
     static const ScnOptions none;
-    Interp *in = calloc(1, sizeof(*in));
+    Interp *in = &ss->in;
     char err[256];
 
     memset(res, 0, sizeof(*res));
     res->checkers_ok = true;
     opt = opt ? opt : &none;
     res->seed = opt->seed_set ? opt->seed : s->seed;
-    if (missing_extensions(s, opt) != 0 && in != NULL && cur == NULL) {
-        free(in);
+    if (cur != NULL) {
+        return cannot_run(res, "another scenario is running in this process");
+    }
+    if (missing_extensions(s, opt) != 0) {
         return not_applicable(res, missing_extensions(s, opt));
     }
-    if (in == NULL || cur != NULL) {
-        free(in);
-        res->status = SCN_FAIL;
-        snprintf(res->message, sizeof(res->message), "cannot run: %s",
-                 cur ? "another scenario is running in this process" : "out of memory");
-        return res->status;
+    if (!fresh_world(ss, res->seed, err, sizeof(err))) {
+        return cannot_run(res, err);
     }
-    in->w = sim_world_new(res->seed, err, sizeof(err));
-    if (in->w == NULL) {
-        free(in);
-        res->status = SCN_FAIL;
-        snprintf(res->message, sizeof(res->message), "cannot run: %s", err);
-        return res->status;
-    }
-    *in = (Interp){ .s = s, .opt = opt, .res = res, .w = in->w, .ticks_limit = SCN_MAX_TICKS,
+    *in = (Interp){ .s = s, .opt = opt, .res = res, .w = ss->w, .ticks_limit = SCN_MAX_TICKS,
                     .depth_limit = SCN_MAX_DEPTH, .calls_limit = SCN_MAX_CALLS };
     in->w->trace.out = opt->trace;
     in->w->trace.sink = in->w->faults ? ledger_event : opt->sink;
@@ -1432,8 +1462,21 @@ ScnStatus scn_run(const ScnScript *s, const ScnOptions *opt, ScnResult *res)
     res->hash = sim_trace_hash(&in->w->trace);
     res->status = in->skipped && in->w->faults == NULL ? SCN_SKIP : res->status;
     cur = NULL;
-    sim_world_free(in->w);
     free(in->buf);
-    free(in);
+    in->buf = NULL;
     return res->status;
+}
+
+ScnStatus scn_run(const ScnScript *s, const ScnOptions *opt, ScnResult *res)
+{
+    ScnSession *ss = scn_session_new();
+    ScnStatus st;
+
+    if (ss == NULL) {
+        memset(res, 0, sizeof(*res));
+        return cannot_run(res, "out of memory");
+    }
+    st = scn_session_run(ss, s, opt, res);
+    scn_session_free(ss);
+    return st;
 }

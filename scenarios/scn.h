@@ -154,6 +154,17 @@ typedef struct ScnResult {
  * *res; returns its status.  Never aborts on anything a script can say. */
 ScnStatus scn_run(const ScnScript *s, const ScnOptions *opt, ScnResult *res);
 
+/* A session runs many scripts one after the other in one world, reset
+ * between runs (sim_world_reset) rather than made anew: what `replbench
+ * explore` does a million times.  scn_session_run is scn_run in it; one
+ * session runs at a time per process. */
+typedef struct ScnSession ScnSession;
+
+ScnSession *scn_session_new(void);      /* NULL: out of memory */
+void scn_session_free(ScnSession *ss);
+ScnStatus scn_session_run(ScnSession *ss, const ScnScript *s, const ScnOptions *opt,
+                          ScnResult *res);
+
 /* ---- Fuzzing ----------------------------------------------------------------
  * The binary fuzz harnesses decode their input bytes into scenario text and
  * run it with scn_run(), so a fuzzer input is a scenario: `replbench

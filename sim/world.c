@@ -2,6 +2,7 @@
  * layer and contract checker.  The teardown check: check_resources.c.
  */
 #include <errno.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -13,6 +14,50 @@ const SimFaultTemplate sim_world_alloc_template = {
     "(replication_new* returns NULL; an error becomes \"out of memory\")",
 };
 
+/* Makes w's parts (w->seed set); false when one cannot be made. */
+static bool world_parts(SimWorld *w)
+{
+    w->clock = sim_trace_init(&w->trace) == 0 ? sim_clock_new(0) : NULL;
+    w->regcheck = sim_regcheck_new();
+#ifdef FIU_ENABLE
+    if (w->clock != NULL) {
+        w->faults = sim_faults_new(w->seed, &w->trace, sim_clock_now_ptr(w->clock));
+    }
+#endif
+    return w->clock != NULL && w->regcheck != NULL
+#ifdef FIU_ENABLE
+        && w->faults != NULL
+#endif
+        ;
+}
+
+static void free_parts(SimWorld *w)
+{
+    sim_faults_free(w->faults);
+    sim_regcheck_free(w->regcheck);
+    sim_clock_free(w->clock);
+    sim_trace_fini(&w->trace);
+    *w = (SimWorld){ 0 };
+}
+
+/* The parts made, the registry's point registered: 0, or -1 with err. */
+static int world_init(SimWorld *w, uint64_t seed, char *err, size_t errlen)
+{
+    w->seed = seed;
+    if (!world_parts(w)) {
+        snprintf(err, errlen, "cannot create a world: out of memory, or "
+                 "another world exists in this process");
+        return -1;
+    }
+    if (w->faults != NULL
+        && sim_faults_register(w->faults, REPLICATION_FAULT_ALLOC) < 0) {
+        snprintf(err, errlen, "cannot register fault point %s",
+                 REPLICATION_FAULT_ALLOC);
+        return -1;
+    }
+    return 0;
+}
+
 SimWorld *sim_world_new(uint64_t seed, char *err, size_t errlen)
 {
     SimWorld *w = calloc(1, sizeof(*w));
@@ -21,32 +66,21 @@ SimWorld *sim_world_new(uint64_t seed, char *err, size_t errlen)
         snprintf(err, errlen, "out of memory");
         return NULL;
     }
-    w->seed = seed;
-    w->clock = sim_trace_init(&w->trace) == 0 ? sim_clock_new(0) : NULL;
-    w->regcheck = sim_regcheck_new();
-#ifdef FIU_ENABLE
-    if (w->clock != NULL) {
-        w->faults = sim_faults_new(seed, &w->trace, sim_clock_now_ptr(w->clock));
-    }
-#endif
-    if (w->clock == NULL || w->regcheck == NULL
-#ifdef FIU_ENABLE
-        || w->faults == NULL
-#endif
-        ) {
-        snprintf(err, errlen, "cannot create a world: out of memory, or "
-                 "another world exists in this process");
-        sim_world_free(w);
-        return NULL;
-    }
-    if (w->faults != NULL
-        && sim_faults_register(w->faults, REPLICATION_FAULT_ALLOC) < 0) {
-        snprintf(err, errlen, "cannot register fault point %s",
-                 REPLICATION_FAULT_ALLOC);
+    if (world_init(w, seed, err, errlen) < 0) {
         sim_world_free(w);
         return NULL;
     }
     return w;
+}
+
+int sim_world_reset(SimWorld *w, uint64_t seed, char *err, size_t errlen)
+{
+    free_parts(w);
+    if (world_init(w, seed, err, errlen) < 0) {
+        free_parts(w);
+        return -1;
+    }
+    return 0;
 }
 
 void sim_world_free(SimWorld *w)
@@ -54,9 +88,6 @@ void sim_world_free(SimWorld *w)
     if (w == NULL) {
         return;
     }
-    sim_faults_free(w->faults);
-    sim_regcheck_free(w->regcheck);
-    sim_clock_free(w->clock);
-    sim_trace_fini(&w->trace);
+    free_parts(w);
     free(w);
 }

@@ -32,6 +32,12 @@ extern const SimFaultTemplate sim_world_alloc_template;
  * when another world exists (libfiu and the checker are process-wide). */
 SimWorld *sim_world_new(uint64_t seed, char *err, size_t errlen);
 
+/* The same world back at tick 0 with a new seed: an empty trace, no fault
+ * points but the registry's, a checker that has seen nothing.  A caller
+ * running many scripts keeps one world (ScnSession).  0, or -1 with err;
+ * w is then empty, to be freed. */
+int sim_world_reset(SimWorld *w, uint64_t seed, char *err, size_t errlen);
+
 /* Frees the world; what it owned is gone.  NULL is a no-op. */
 void sim_world_free(SimWorld *w);
 

@@ -1,0 +1,90 @@
+#!/bin/sh
+# explore.sh: `replbench explore` end to end: the scope's size and exit 0 on
+# our registry, shards that add up, usage errors (exit 2), and, linked
+# against the canary (wrong on purpose), exit 1 with a counterexample of at
+# most 8 lines that fails on the canary and passes on ours.
+# Usage: sh explore.sh PATH/TO/replbench PATH/TO/replbench_canary
+set -u
+
+RB=${1:?usage: explore.sh REPLBENCH REPLBENCH_CANARY}
+CANARY=${2:?usage: explore.sh REPLBENCH REPLBENCH_CANARY}
+T=$(mktemp -d "${TMPDIR:-/tmp}/replbench-explore.XXXXXX") || exit 1
+trap 'rm -rf "$T"' EXIT
+OUT=$T/out
+ERR=$T/err
+
+fail() {
+    echo "FAIL: $*" >&2
+    echo "--- stdout:" >&2
+    head -n 40 "$OUT" >&2
+    echo "--- stderr:" >&2
+    head -n 40 "$ERR" >&2
+    exit 1
+}
+
+ok() {
+    echo "ok - $*"
+}
+
+run() {
+    "$@" >"$OUT" 2>"$ERR"
+    rc=$?
+}
+
+expect_rc() {
+    [ "$rc" -eq "$1" ] || fail "$2: exit status $rc, expected $1"
+}
+
+expect_out() {
+    grep -q -- "$1" "$OUT" || fail "$2: no '$1' on stdout"
+}
+
+run "$RB" explore --help
+expect_rc 0 "explore --help"
+expect_out "--states S" "explore --help"
+ok "explore --help"
+
+run "$RB" explore --states 2 --walks 2
+expect_rc 0 "explore on ours"
+expect_out "6932 scripts in the space" "explore on ours"
+expect_out "explored 6932 scripts" "explore on ours"
+expect_out ", 0 violations" "explore on ours"
+ok "explore --states 2 --walks 2: every script, 0 violations"
+
+n=0
+for k in 1 2 3; do
+    run "$RB" explore --states 2 --walks 2 --shard "$k/3"
+    expect_rc 0 "explore --shard $k/3"
+    m=$(sed -n 's/^explored \([0-9]*\) scripts.*/\1/p' "$OUT")
+    n=$((n + m))
+done
+[ "$n" -eq 6932 ] || fail "the shards explored $n scripts, expected 6932"
+ok "three shards explore the space once"
+
+for bad in "--states 0" "--states 7" "--walks 4" "--depth 0" "--depth x" "--shard 3/2"; do
+    # shellcheck disable=SC2086
+    run "$RB" explore $bad
+    expect_rc 2 "explore $bad"
+done
+run "$RB" explore some/path
+expect_rc 2 "explore with a PATH"
+ok "explore: usage errors exit 2"
+
+run "$CANARY" explore --out "$T/cx.scn"
+expect_rc 1 "explore on the canary"
+expect_out "counterexample: script" "explore on the canary"
+expect_out "written to $T/cx.scn" "explore on the canary"
+[ -s "$T/cx.scn" ] || fail "no counterexample written"
+lines=$(grep -c -v '^#' "$T/cx.scn")
+[ "$lines" -le 8 ] || fail "the counterexample has $lines lines, expected at most 8"
+cp "$T/cx.scn" "$T/keep.scn"
+run "$RB" run "$T/keep.scn"
+expect_rc 0 "the counterexample on ours"
+run "$CANARY" run "$T/keep.scn"
+[ "$rc" -ne 0 ] || fail "the counterexample passes on the canary"
+ok "explore finds the canary's bug in $lines lines; it passes on ours"
+
+run "$CANARY" explore --out "$T/no/such/dir/cx.scn"
+expect_rc 2 "explore --out into a missing folder"
+ok "explore: an --out that cannot be written exits 2"
+echo "explore.sh: all passed"
