@@ -70,11 +70,7 @@ static void execute(const CliFiles *files, const ReportJob *job, FILE *trace,
         snprintf(out->error, sizeof(out->error), "%s", c->err);
         return;
     }
-    if (job->point[0] != '\0') {
-        opt.inject_point = job->point;
-        opt.inject_hit = job->hit;
-        opt.inject_persistent = job->persistent;
-    }
+    report_job_options(job, &opt);
     out->loaded = true;
     start = cli_now();
     scn_run(c->s, &opt, &out->res);

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "fault.h"
 
 enum { O_TRACE, O_FORMAT, O_INJECT, O_REPORT, O_REPORT_ALL, O_REPORT_SELECT };
 
@@ -46,7 +47,10 @@ static void usage(FILE *f)
           "  --format F            summary (default), tap (TAP 13) or junit (XML)\n"
           "  --inject P:H[:persistent]\n"
           "                        fail hit H of fault point P once (or from then on),\n"
-          "                        as sweep's reproduce commands do\n"
+          "                        as sweep's reproduce commands do; repeat it for up\n"
+          "                        to 8 points (each injected).  A name no backend\n"
+          "                        has (replbench faults) is a usage error, and so is\n"
+          "                        a point none of the scenarios run creates\n"
           "  --report DIR          also write DIR/index.html (DIR is made if missing):\n"
           "                        one self-contained page with a table of every\n"
           "                        scenario and an SVG timeline of each failing one\n"
@@ -63,7 +67,7 @@ typedef struct RunOpts {
     CliCommon c;
     const char *trace;
     ReportFormat format;
-    ReportJob inject;              /* point, hit, persistent */
+    ReportJob inject;           /* the --inject points, every job's */
     const char *report;         /* the HTML report's folder, or NULL */
     bool report_all;
     const char *report_select;
@@ -84,6 +88,8 @@ typedef struct Run {
     bool trace_lost;
     bool any_failed;
     bool *ran, *failed;         /* per file, for --last-failed */
+    bool any_ran;               /* a scenario ran (not skipped) */
+    bool injected[SCN_MAX_INJECTS];     /* --inject j's point was in a run */
 } Run;
 
 /* The progress line names the scenario started last: the one a slow run
@@ -108,8 +114,8 @@ static int parse_format(const char *v, ReportFormat *format)
     return cli_bad_value("run", "--format", v, "expected summary, tap or junit");
 }
 
-/* "POINT:HIT" or "POINT:HIT:persistent"; a point is a concrete name of
- * letters, digits, '_', '-', '.' and '/' (no pattern). */
+/* "POINT:HIT" or "POINT:HIT:persistent", added to job's injections; the
+ * point a concrete name fitting one of the backends' templates. */
 static int parse_inject(const char *v, ReportJob *job)
 {
     const char *colon = strchr(v, ':');
@@ -118,9 +124,12 @@ static int parse_inject(const char *v, ReportJob *job)
     size_t plen = colon ? (size_t)(colon - v) : 0;
     char hbuf[24];
     size_t hlen = hit ? (mode ? (size_t)(mode - hit) : strlen(hit)) : 0;
+    ReportInject *in = &job->inject[job->ninject];
 
-    if (colon == NULL || plen == 0 || plen >= REPORT_POINT_MAX ||
-        strspn(v, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-./") != plen) {
+    if (job->ninject >= SCN_MAX_INJECTS) {
+        return cli_bad_value("run", "--inject", v, "more than 8 --inject options");
+    }
+    if (colon == NULL || plen == 0 || plen >= REPORT_POINT_MAX) {
         return cli_bad_value("run", "--inject", v, "expected POINT:HIT[:persistent] "
                              "with a fault point name");
     }
@@ -129,12 +138,22 @@ static int parse_inject(const char *v, ReportJob *job)
     }
     memcpy(hbuf, hit, hlen);
     hbuf[hlen] = '\0';
-    if (cli_parse_u64(hbuf, 1, INT64_MAX, &job->hit) != 0) {
+    if (cli_parse_u64(hbuf, 1, INT64_MAX, &in->hit) != 0) {
         return cli_bad_value("run", "--inject", v, "HIT must be a number from 1");
     }
-    memcpy(job->point, v, plen);
-    job->point[plen] = '\0';
-    job->persistent = mode != NULL;
+    memcpy(in->point, v, plen);
+    in->point[plen] = '\0';
+    if (sim_fault_template_of(in->point) == NULL) {
+        return cli_bad_value("run", "--inject", v, "unknown fault point (no backend has "
+                             "it; replbench faults lists them)");
+    }
+    for (unsigned i = 0; i < job->ninject; i++) {
+        if (strcmp(job->inject[i].point, in->point) == 0) {
+            return cli_bad_value("run", "--inject", v, "the point is injected twice");
+        }
+    }
+    in->persistent = mode != NULL;
+    job->ninject++;
     return 0;
 }
 
@@ -198,19 +217,42 @@ static bool next_job(void *ctx, ReportJob *job)
 }
 
 /* --inject of a point the scenario never creates injects nothing: say so,
- * or a reproduce command would pass for the wrong reason. */
-static void check_injected(const ReportJob *job, const ReportOutcome *out, const char *path)
+ * or a reproduce command would pass for the wrong reason.  A point no
+ * scenario had is an error at the end (injected_nowhere). */
+static void check_injected(Run *r, const ReportJob *job, const ReportOutcome *out,
+                           const char *path)
 {
-    if (job->point[0] == '\0' || !out->loaded || out->res.status == SCN_SKIP) {
+    if (!out->loaded || out->res.status == SCN_SKIP) {
         return;
     }
-    for (unsigned i = 0; i < out->res.npoints && i < SCN_MAX_POINTS; i++) {
-        if (strcmp(out->res.points[i].name, job->point) == 0) {
-            return;
+    r->any_ran = true;
+    for (unsigned j = 0; j < job->ninject; j++) {
+        bool found = false;
+
+        for (unsigned i = 0; i < out->res.npoints && i < SCN_MAX_POINTS && !found; i++) {
+            found = strcmp(out->res.points[i].name, job->inject[j].point) == 0;
+        }
+        r->injected[j] |= found;
+        if (!found) {
+            fprintf(stderr, "replbench run: warning: %s has no fault point '%s': "
+                    "nothing injected there\n", path, job->inject[j].point);
         }
     }
-    fprintf(stderr, "replbench run: warning: %s has no fault point '%s': nothing injected\n",
-            path, job->point);
+}
+
+/* The --inject points that no scenario run had: each an error. */
+static size_t injected_nowhere(const Run *r)
+{
+    size_t n = 0;
+
+    for (unsigned j = 0; r->any_ran && j < r->o->inject.ninject; j++) {
+        if (!r->injected[j]) {
+            fprintf(stderr, "replbench run: --inject %s: no scenario run has this fault "
+                    "point: nothing was injected\n", r->o->inject.inject[j].point);
+            n++;
+        }
+    }
+    return n;
 }
 
 static void job_done(void *ctx, const ReportJob *job, const ReportOutcome *out)
@@ -223,7 +265,7 @@ static void job_done(void *ctx, const ReportJob *job, const ReportOutcome *out)
         r->trace_lost = true;
         fprintf(stderr, "replbench run: the trace of %s could not be written\n", path);
     }
-    check_injected(job, out, path);
+    check_injected(r, job, out, path);
     r->ran[job->file] = true;
     if (!out->loaded || out->res.status == SCN_FAIL) {
         r->failed[job->file] = true;
@@ -268,6 +310,7 @@ static int execute(Run *r, FILE *trace, size_t problems, double start)
     if (r->html != NULL && report_html_end(r->html, cli_now() - start) != 0) {
         rc = -1;
     }
+    problems += injected_nowhere(r);
     status = report_text_end(r->report, problems, cli_now() - start);
     return rc != 0 || r->trace_lost ? REPORT_EXIT_USAGE : status;
 }

@@ -218,9 +218,11 @@ static bool next_injected(void *ctx, ReportJob *job)
     job->file = (uint32_t)(S->gen_file / S->nseeds);
     job->seed_set = true;
     job->seed = sc->seed;
-    snprintf(job->point, sizeof(job->point), "%s", sc->points[S->gen_point].name);
-    job->hit = S->gen_hit;
-    job->persistent = S->gen_persistent;
+    job->ninject = 1;
+    snprintf(job->inject[0].point, sizeof(job->inject[0].point), "%s",
+             sc->points[S->gen_point].name);
+    job->inject[0].hit = S->gen_hit;
+    job->inject[0].persistent = S->gen_persistent;
     return true;
 }
 
@@ -303,20 +305,20 @@ static void injected_failed(Sweep *S, const ReportJob *job, const ReportOutcome 
                             const char *path, uint64_t seed)
 {
     const char *why = out->loaded ? out->res.checker : out->error;
-    const char *mode = job->persistent ? "persistent" : "transient";
+    const char *mode = job->inject[0].persistent ? "persistent" : "transient";
     char what[REPORT_PATH_MAX + REPORT_POINT_MAX + REPORT_ERROR_MAX + 96];
 
     cli_progress_clear(&S->progress);
     report_word(stdout, S->style.color, REPORT_PAINT_FAIL, "FAIL");
     putchar(' ');
     put_name(S, path, seed);
-    printf(" point=%s hit=%" PRIu64 " %s: ", job->point, job->hit, mode);
+    printf(" point=%s hit=%" PRIu64 " %s: ", job->inject[0].point, job->inject[0].hit, mode);
     report_put_line_safe(stdout, why);
     fputs("\n  reproduce: ", stdout);
     report_reproduce(stdout, seed, job, path);
     putchar('\n');
     snprintf(what, sizeof(what), "%s [seed %" PRIu64 "] point=%s hit=%" PRIu64 " %s: %s",
-             path, seed, job->point, job->hit, mode, why);
+             path, seed, job->inject[0].point, job->inject[0].hit, mode, why);
     report_recap_add(S->recap, what, seed, job, path);
 }
 

@@ -589,17 +589,12 @@ static void timeline_reset(Timeline *t, const Row *r)
 static int rerun(const Row *r, Timeline *t, ScnResult *res, char *err, size_t errlen)
 {
     ScnScript *s = report_load(r->path, err, errlen);
-    ScnOptions opt = { .seed_set = r->job.seed_set, .seed = r->job.seed,
-                       .sink = sink, .sink_ctx = t };
+    ScnOptions opt = { .sink = sink, .sink_ctx = t };
 
     if (s == NULL) {
         return -1;
     }
-    if (r->job.point[0] != '\0') {
-        opt.inject_point = r->job.point;
-        opt.inject_hit = r->job.hit;
-        opt.inject_persistent = r->job.persistent;
-    }
+    report_job_options(&r->job, &opt);
     if (t->per_tick != NULL) {
         t->counting = true;
         scn_run(s, &opt, res);

@@ -23,15 +23,21 @@ enum { REPORT_EXIT_OK = 0, REPORT_EXIT_FAIL = 1, REPORT_EXIT_USAGE = 2 };
 
 /* ---- results ----------------------------------------------------------------- */
 
+/* One injected fault of a job (ScnInject, with its name held). */
+typedef struct ReportInject {
+    char point[REPORT_POINT_MAX];
+    uint64_t hit;               /* from 1 */
+    bool persistent;
+} ReportInject;
+
 /* One run of one scenario file.  Fixed size: sent down a pipe as is. */
 typedef struct ReportJob {
     uint32_t file;              /* index in CliFiles */
     bool seed_set;
-    bool persistent;
     uint64_t seed;
-    uint64_t hit;               /* with point[0] != 0: inject this hit */
     uint64_t seq;               /* set by the pool */
-    char point[REPORT_POINT_MAX];
+    unsigned ninject;           /* inject[0..ninject): every one injected */
+    ReportInject inject[SCN_MAX_INJECTS];
 } ReportJob;
 
 /* What a run gives back.  Fixed size: sent up a pipe as is. */
@@ -57,7 +63,11 @@ void report_suite_name(const char *path, char *buf, size_t len);
 /* s quoted for a POSIX shell when it needs it. */
 void report_shell_word(FILE *f, const char *s);
 
-/* "replbench run --seed S [--inject P:H[:persistent]] PATH" */
+/* The scenario options of job: its seed and its injections (pointing
+ * into job, which must outlive *opt's use).  Other fields are kept. */
+void report_job_options(const ReportJob *job, ScnOptions *opt);
+
+/* "replbench run --seed S [--inject P:H[:persistent]]... PATH" */
 void report_reproduce(FILE *f, uint64_t seed, const ReportJob *job, const char *path);
 
 /* s with control bytes as \xNN, for one-line output. */

@@ -62,13 +62,25 @@ void report_shell_word(FILE *f, const char *s)
     fputc('\'', f);
 }
 
+void report_job_options(const ReportJob *job, ScnOptions *opt)
+{
+    opt->seed_set = job->seed_set;
+    opt->seed = job->seed;
+    opt->ninject = 0;
+    for (unsigned i = 0; i < job->ninject && i < SCN_MAX_INJECTS; i++) {
+        opt->inject[opt->ninject++] = (ScnInject){ job->inject[i].point, job->inject[i].hit,
+                                                   job->inject[i].persistent };
+    }
+}
+
 void report_reproduce(FILE *f, uint64_t seed, const ReportJob *job, const char *path)
 {
     fprintf(f, "replbench run --seed %" PRIu64, seed);
-    if (job != NULL && job->point[0] != '\0') {
+    for (unsigned i = 0; job != NULL && i < job->ninject && i < SCN_MAX_INJECTS; i++) {
         fputs(" --inject ", f);
-        report_shell_word(f, job->point);
-        fprintf(f, ":%" PRIu64 "%s", job->hit, job->persistent ? ":persistent" : "");
+        report_shell_word(f, job->inject[i].point);
+        fprintf(f, ":%" PRIu64 "%s", job->inject[i].hit,
+                job->inject[i].persistent ? ":persistent" : "");
     }
     fputc(' ', f);
     if (path[0] == '-') {

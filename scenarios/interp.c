@@ -65,7 +65,7 @@ typedef struct Interp {
     char last_error[SCN_MAX_TEXT + 1];  /* a msg= of the longest, whole */
     bool failed;                /* the first failure is kept */
     bool skipped;
-    bool injected;
+    bool injected[SCN_MAX_INJECTS];
     struct OpenFire {           /* fires waiting to be handled/observed */
         unsigned point;
         bool handled, observed;
@@ -846,18 +846,23 @@ static bool op_fault(Interp *in, const ScnOp *op)
     return arm(in, text(op, K_POINT), &spec);
 }
 
-/* Sweep: fail the chosen hit of the chosen point, as soon as it exists. */
+/* Sweep and --inject: fail the chosen hit of each chosen point, as soon as
+ * it exists. */
 static void arm_injection(Interp *in)
 {
     const ScnOptions *o = in->opt;
-    SimFaultSpec spec = { .mode = SIM_FAULT_NTH, .persistent = o->inject_persistent };
 
-    if (in->injected || o->inject_point == NULL || in->w->faults == NULL ||
-        sim_faults_find(in->w->faults, o->inject_point) == NULL) {
-        return;
+    for (unsigned i = 0; i < o->ninject && i < SCN_MAX_INJECTS; i++) {
+        const ScnInject *j = &o->inject[i];
+        SimFaultSpec spec = { .mode = SIM_FAULT_NTH, .k = j->hit,
+                              .persistent = j->persistent };
+
+        if (in->injected[i] || j->point == NULL || in->w->faults == NULL ||
+            sim_faults_find(in->w->faults, j->point) == NULL) {
+            continue;
+        }
+        in->injected[i] = sim_faults_arm(in->w->faults, j->point, &spec, NULL, 0) >= 0;
     }
-    spec.k = o->inject_hit;
-    in->injected = sim_faults_arm(in->w->faults, o->inject_point, &spec, NULL, 0) >= 0;
 }
 
 /* ---- expectations ------------------------------------------------------------------- */
@@ -1356,9 +1361,11 @@ static unsigned missing_extensions(const ScnScript *s, const ScnOptions *opt)
 {
     unsigned needs = scn_script_needs(s);
 
-    if (opt->inject_point != NULL &&
-        fnmatch(opt->inject_point, REPLICATION_FAULT_ALLOC, 0) == 0) {
-        needs |= REPLICATION_EXT_ALLOC_NULL;
+    for (unsigned i = 0; i < opt->ninject && i < SCN_MAX_INJECTS; i++) {
+        if (opt->inject[i].point != NULL &&
+            fnmatch(opt->inject[i].point, REPLICATION_FAULT_ALLOC, 0) == 0) {
+            needs |= REPLICATION_EXT_ALLOC_NULL;
+        }
     }
     return needs & ~replication_impl_extensions();
 }

@@ -85,17 +85,26 @@ void scn_error_format(const ScnScript *s, const char *file, const ScnError *err,
 size_t scn_ops(const ScnScript *s);
 uint64_t scn_seed(const ScnScript *s);          /* the `seed` op's, or 1 */
 
+#define SCN_MAX_INJECTS 8       /* injections of one run */
+
+/* One injected fault: a concrete point name, its hit, transient or not. */
+typedef struct ScnInject {
+    const char *point;
+    uint64_t hit;
+    bool persistent;
+} ScnInject;
+
 typedef struct ScnOptions {
     bool seed_set;              /* use `seed` instead of the script's */
     uint64_t seed;
     FILE *trace;                /* every trace line, when not NULL */
     SimTraceSink *sink;         /* every trace line, when not NULL */
     void *sink_ctx;
-    /* Sweep: fail hit number `inject_hit` (from 1) of `inject_point`, once,
-     * or from then on when persistent.  Armed as soon as the point exists. */
-    const char *inject_point;
-    uint64_t inject_hit;
-    bool inject_persistent;
+    /* Sweep and --inject: each of inject[0..ninject) fails hit number `hit`
+     * (from 1) of its point, once, or from then on when persistent.  Each is
+     * armed as soon as its point exists. */
+    ScnInject inject[SCN_MAX_INJECTS];
+    unsigned ninject;
     /* Caps a caller puts on any script (fuzzers: every input must run
      * fast); 0 means none.  Past one, the script fails cleanly. */
     uint64_t max_ticks;         /* ticks in all, over the script's limit */

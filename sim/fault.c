@@ -183,7 +183,7 @@ static bool fits(const char *t, const char *n)
     }
 }
 
-static const SimFaultTemplate *template_of(const char *name)
+const SimFaultTemplate *sim_fault_template_of(const char *name)
 {
     for (const SimFaultTemplate *const *t = sim_fault_templates; *t; t++) {
         if (fits((*t)->pattern, name)) {
@@ -274,7 +274,7 @@ int sim_faults_register(SimFaults *f, const char *name)
 
     SIM_CHECK(f == live);
     if (name == NULL || strnlen(name, SIM_FAULT_NAME_MAX) == SIM_FAULT_NAME_MAX
-        || (t = template_of(name)) == NULL) {
+        || (t = sim_fault_template_of(name)) == NULL) {
         return -EINVAL;
     }
     if (sim_faults_find(f, name) != NULL) {

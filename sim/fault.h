@@ -81,6 +81,10 @@ extern const SimFaultTemplate *const sim_fault_templates[];
 int sim_fault_name(char *buf, size_t len, const SimFaultTemplate *t,
                    const char *instance);
 
+/* The template the concrete name fits (see sim_faults_register), or NULL:
+ * how a name typed outside a scenario is checked. */
+const SimFaultTemplate *sim_fault_template_of(const char *name);
+
 /* The fault layer's one trace event ("- fault fire <point> hit=N",
  * trace.h): fields point (the point's name) and hit (its armed hit). */
 typedef enum SimFaultEvent {

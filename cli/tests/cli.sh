@@ -229,6 +229,28 @@ expect_rc 0 "sweep --jobs 2"
 expect_out "^sweep: $runs runs, 0 failed" "sweep --jobs 2"
 ok "sweep runs $runs runs on a cluster scenario and exits 0"
 
+# --inject: a name no backend has is a typo (exit 2, as in a file); one
+# that no scenario run creates injects nothing (exit 2); every --inject
+# given is injected, not only the last.
+rb run --inject disk/sec.d0/comit:1 "$S/sub/failover.scn"
+expect_rc 2 "--inject of an unknown point"
+expect_err "bad value 'disk/sec.d0/comit:1' for --inject: unknown fault point" "--inject typo"
+rb run --inject disk/sec9/write:1 "$S/sub/failover.scn"
+expect_rc 2 "--inject of a point no scenario has"
+expect_err "no scenario run has this fault point" "--inject nowhere"
+rb run --inject disk/pri.d0/write:1 --inject disk/pri.d0/write:2 "$S/sub/failover.scn"
+expect_rc 2 "the same point injected twice"
+rb run --trace "$T/inj.trace" --inject disk/sec.d0/write:1 --inject disk/pri.d0/write:1 \
+    "$S/sub/failover.scn"
+if [ "$(grep -c ' - fault fire ' "$T/inj.trace")" -ne 0 ]; then   # built with libfiu
+    expect_rc 1 "two injected write faults"
+    grep -q ' - fault fire disk/sec.d0/write hit=1$' "$T/inj.trace" || fail "first --inject lost"
+    grep -q ' - fault fire disk/pri.d0/write hit=1$' "$T/inj.trace" || fail "second --inject lost"
+    expect_out "reproduce: replbench run --seed 1 --inject disk/sec.d0/write:1 --inject disk/pri.d0/write:1 " \
+        "the reproduce command keeps both"
+fi
+ok "--inject: typos and absent points exit 2; every repeated --inject is injected"
+
 rb faults
 expect_rc 0 "faults"
 expect_out "^disk/<disk>/commit  *[a-z]" "faults"

@@ -118,7 +118,7 @@ static void checker_violation_fails_unless_expected(void **state)
 
 static void injection_fails_the_chosen_hit(void **state)
 {
-    ScnOptions opt = { .inject_point = "registry/alloc", .inject_hit = 2 };
+    ScnOptions opt = { .inject = { { "registry/alloc", 2, false } }, .ninject = 1 };
 
     (void)state;
     needs_faults();
