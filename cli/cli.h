@@ -35,7 +35,7 @@ typedef struct CliFiles {
 size_t cli_files_collect(char *const *args, size_t nargs, CliFiles *out);
 void cli_files_free(CliFiles *f);
 
-/* Keep the files of shard k (1-based) of n: XXH3-64 of the path
+/* Keep the files of shard k (1-based) of n: XXH3-64 of the (normalized) path
  * (sim_hash_str) modulo n equals k - 1. */
 void cli_files_shard(CliFiles *f, unsigned k, unsigned n);
 

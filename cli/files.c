@@ -2,7 +2,9 @@
  * recursively for *.scn, sorted by path, sharded by a hash of the path.
  * Reading and parsing one file: reports/util.c.  Bounded: CLI_MAX_FILES
  * files, REPORT_PATH_MAX bytes per path, CLI_MAX_DEPTH folders deep.
- * Symbolic links to folders are not followed (no loops).
+ * Symbolic links to folders are not followed (no loops).  Every path is
+ * kept in one spelling (normalize): the same file named two ways is one
+ * file, and lands in the same shard.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -39,10 +41,47 @@ static bool printable(const char *path)
     return true;
 }
 
-static void add(List *l, const char *path)
+/* The path without "." segments, repeated and trailing slashes: "./a//b/"
+ * is "a/b", "/./x" is "/x", "./" is ".".  Lexical only (no ".." folding, no
+ * links resolved): the same spelling for the same path, whatever cwd is.
+ * out has room for strlen(in) + 2 bytes. */
+static void normalize(const char *in, char *out)
 {
+    size_t n = 0;
+    bool absolute = in[0] == '/';
+
+    if (absolute) {
+        out[n++] = '/';
+    }
+    while (*in != '\0') {
+        size_t seg;
+
+        in += strspn(in, "/");
+        seg = strcspn(in, "/");
+        if (seg == 0 || (seg == 1 && in[0] == '.')) {
+            in += seg;
+            continue;
+        }
+        if (n > (size_t)absolute) {
+            out[n++] = '/';
+        }
+        memcpy(out + n, in, seg);
+        n += seg;
+        in += seg;
+    }
+    if (n == 0) {
+        out[n++] = '.';
+    }
+    out[n] = '\0';
+}
+
+static void add(List *l, const char *given)
+{
+    char path[REPORT_PATH_MAX + 2];
     char **grown;
     char *copy;
+
+    normalize(given, path);
 
     if (!printable(path)) {
         l->problems++;

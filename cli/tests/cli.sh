@@ -204,6 +204,26 @@ rb run --shard 2/2 "$S"; expect_rc 0 "--shard 2/2"; grep -E '^(PASS|SKIP) ' "$OU
 sort "$T/shards" | cmp -s - "$T/all" || fail "--shard 1/2 and 2/2 do not cover every scenario once"
 ok "--shard 1/2 and 2/2 together run every scenario exactly once"
 
+# The shard of a file does not depend on how its folder is spelled: the
+# shards of "many", "./many/" and "many//" are the same partition.
+mkdir "$T/many"
+for i in $(seq 1 40); do cp "$S/registry.scn" "$T/many/s$i.scn"; done
+for spelling in many ./many/ many// ./././many; do
+    for k in 1 2 3; do
+        (cd "$T" && "$RB" run --shard "$k/3" "$spelling") >"$OUT" 2>"$ERR"
+        sed -n 's|^PASS \([^ ]*\) .*|\1|p' "$OUT" >"$T/shard.$k"
+        [ "$spelling" = many ] && cp "$T/shard.$k" "$T/shard.ref.$k"
+        cmp -s "$T/shard.$k" "$T/shard.ref.$k" ||
+            fail "--shard $k/3 of '$spelling' differs from that of 'many'"
+    done
+    cat "$T/shard.1" "$T/shard.2" "$T/shard.3" | sort >"$T/shard.all"
+    [ "$(sort -u "$T/shard.all" | wc -l)" -eq 40 ] && [ "$(wc -l <"$T/shard.all")" -eq 40 ] ||
+        fail "the 3 shards of '$spelling' are not a partition of the 40 files"
+done
+grep -q '^many/s1.scn$' "$T/shard.ref.1" "$T/shard.ref.2" "$T/shard.ref.3" ||
+    fail "paths are printed normalized (many/s1.scn)"
+ok "--shard K/N: every spelling of a folder gives the same partition"
+
 rb run --jobs 1 "$S" "$T/bad/failing.scn"; grep -v 'scenarios/s' "$OUT" >"$T/j1"
 rb run --jobs 2 "$S" "$T/bad/failing.scn"; expect_rc 1 "--jobs 2"; grep -v 'scenarios/s' "$OUT" >"$T/j2"
 cmp -s "$T/j1" "$T/j2" || fail "--jobs 2 and --jobs 1 print different per-scenario lines"
