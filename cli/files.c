@@ -128,7 +128,7 @@ static bool is_scn(const char *name)
 static void walk(List *l, const char *dir, unsigned depth);
 
 /* One entry of a folder: a sub-folder (not a link to one), or a *.scn file
- * (a link to a file is fine). */
+ * (a link to a file is fine; one that cannot be followed is a problem). */
 static void entry(List *l, const char *dir, const char *name, unsigned depth)
 {
     char path[REPORT_PATH_MAX + 2];
@@ -149,8 +149,16 @@ static void entry(List *l, const char *dir, const char *name, unsigned depth)
         walk(l, path, depth + 1);
         return;
     }
-    if (is_scn(name) && (S_ISREG(st.st_mode) || (S_ISLNK(st.st_mode) &&
-                         stat(path, &st) == 0 && S_ISREG(st.st_mode)))) {
+    if (!is_scn(name)) {
+        return;
+    }
+    /* A *.scn link that dangles or loops is a scenario that cannot be read,
+     * never a silent skip. */
+    if (S_ISLNK(st.st_mode) && stat(path, &st) != 0) {
+        problem(l, path, strerror(errno));
+        return;
+    }
+    if (S_ISREG(st.st_mode)) {
         add(l, path);
     }
 }
