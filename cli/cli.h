@@ -155,6 +155,8 @@ size_t cli_command_files(const CliCommand *cmd, const CliCommon *c, CliFiles *fi
 /* The common options' lines of a usage text and the exit-status rule, for
  * the options in takes. */
 void cli_usage_common(FILE *f, unsigned takes);
+/* The exit-status rule of every command, stated here only. */
+void cli_usage_exit(FILE *f);
 
 /* --list: print the paths of files, one a line, and return true; false
  * without --list. */

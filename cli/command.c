@@ -79,8 +79,15 @@ void cli_usage_common(FILE *f, unsigned takes)
             fputs(common_specs[i].help, f);
         }
     }
-    fputs("\nexit status: 0 all passed or skipped, 1 something failed, 2 usage error\n"
-          "or a file that cannot be read or parsed (file:line:col: message).\n", f);
+    fputc('\n', f);
+    cli_usage_exit(f);
+}
+
+void cli_usage_exit(FILE *f)
+{
+    fputs("exit status (every command): 0 all passed or skipped, 1 something failed,\n"
+          "2 usage error or an input that cannot be read or parsed (file:line:col:\n"
+          "message).\n", f);
 }
 
 /* "K/N", 1 <= K <= N <= CLI_MAX_SHARDS. */

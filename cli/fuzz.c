@@ -40,9 +40,39 @@ static int fuzz2scn_usage(FILE *f, int rc)
           "the text, one line down under the header; the harness caps it at\n"
           "2000 ticks and 4096 sectors and holds only the registry contract and\n"
           "resources checkers against it, `replbench run` holds every check.\n"
-          "exit status: 0 printed, 2 usage, or an input that cannot be read or\n"
-          "(fuzz_scenario) parsed.\n", f);
+          "The scenario is printed in every case; a run that fails is a failure\n"
+          "(exit 1, the failure on stderr), a directory or unreadable input is an\n"
+          "error (exit 2), and so is a fuzz_scenario input that does not parse.\n"
+          "\n"
+          "options:\n", f);
+    cli_usage_common(f, 0);
     return rc;
+}
+
+static const CliCommand fuzz2scn_command = {
+    .name = "fuzz2scn",
+    .synopsis = "HARNESS FILE",
+};
+
+static const CliCommand scn2fuzz_command = {
+    .name = "scn2fuzz",
+    .synopsis = "HARNESS FILE.scn OUT",
+};
+
+/* The command's arguments through the one skeleton (command.c): exactly
+ * `want` of them.  0 with *help for --help; -1 (printed) on a usage error. */
+static int arguments(const CliCommand *cmd, int argc, char **argv, size_t want,
+                     CliCommon *c)
+{
+    if (cli_command_parse(cmd, argc, argv, NULL, c) != 0) {
+        return -1;
+    }
+    if (!c->help && c->paths.n != want) {
+        fprintf(stderr, "replbench %s: expected %s\nusage: replbench %s %s (replbench %s "
+                "--help)\n", cmd->name, cmd->synopsis, cmd->name, cmd->synopsis, cmd->name);
+        return -1;
+    }
+    return 0;
 }
 
 /* The header line: the path with its control bytes shown as '?'. */
@@ -95,36 +125,55 @@ static int print_run(const char *text, size_t len)
     if (res.status == SCN_FAIL) {
         fprintf(stderr, "replbench fuzz2scn: the scenario fails: line %u: %s\n", res.line,
                 res.message);
+        return REPORT_EXIT_FAIL;
     }
     return REPORT_EXIT_OK;
+}
+
+/* The whole input: a directory, a read error or more than INPUT_MAX bytes
+ * is an error (printed), never an empty or cut input. */
+static int read_input(const char *path, uint8_t *in, size_t cap, size_t *n)
+{
+    FILE *f = fopen(path, "rb");
+    int err = 0;
+
+    if (f == NULL) {
+        err = errno;
+    } else {
+        *n = fread(in, 1, cap, f);
+        err = ferror(f) ? (errno != 0 ? errno : EIO) : 0;
+        if (err == 0 && *n == cap && fgetc(f) != EOF) {
+            err = EFBIG;
+        }
+        fclose(f);
+    }
+    if (err != 0) {
+        fprintf(stderr, "replbench fuzz2scn: %.*s: %s\n", REPORT_PATH_MAX, path,
+                err == EFBIG ? "longer than 1 MiB (the limit)" : strerror(err));
+        return -1;
+    }
+    return 0;
 }
 
 int cli_fuzz2scn(int argc, char **argv)
 {
     static uint8_t in[INPUT_MAX];
     static char text[TEXT_MAX + HEADER_MAX];
+    CliCommon c;
     ScnHarness h;
-    FILE *f;
-    size_t n;
+    size_t n = 0;
+    int rc = REPORT_EXIT_USAGE;
 
-    if (argc == 2 && strcmp(argv[1], "--help") == 0) {
-        return fuzz2scn_usage(stdout, REPORT_EXIT_OK);
+    if (arguments(&fuzz2scn_command, argc, argv, 2, &c) != 0) {
+        /* printed */
+    } else if (c.help) {
+        rc = fuzz2scn_usage(stdout, REPORT_EXIT_OK);
+    } else if (harness("fuzz2scn", c.paths.v[0], &h) == 0 &&
+               read_input(c.paths.v[1], in, sizeof(in), &n) == 0) {
+        rc = print_run(text, scenario(h, c.paths.v[1], in, n, text, sizeof(text)));
     }
-    if (argc != 3) {
-        return fuzz2scn_usage(stderr, REPORT_EXIT_USAGE);
-    }
-    if (harness("fuzz2scn", argv[1], &h) < 0) {
-        return REPORT_EXIT_USAGE;
-    }
-    f = fopen(argv[2], "rb");
-    if (f == NULL) {
-        fprintf(stderr, "replbench fuzz2scn: %.*s: %s\n", REPORT_PATH_MAX, argv[2],
-                strerror(errno));
-        return REPORT_EXIT_USAGE;
-    }
-    n = fread(in, 1, sizeof(in), f);
-    fclose(f);
-    return print_run(text, scenario(h, argv[2], in, n, text, sizeof(text)));
+    cli_common_free(&c);
+    return rc;
 }
 
 static int scn2fuzz_usage(FILE *f, int rc)
@@ -133,45 +182,50 @@ static int scn2fuzz_usage(FILE *f, int rc)
           "\n"
           "Write a seed input for fuzz_registry or fuzz_cluster from a scenario:\n"
           "the operations that harness can express, in order (others are left\n"
-          "out).  fuzz/make-corpora.sh runs it over the suites.\n", f);
+          "out).  fuzz/make-corpora.sh runs it over the suites.\n"
+          "\n"
+          "options:\n", f);
+    cli_usage_common(f, 0);
     return rc;
+}
+
+static int write_seed(const char *path, const uint8_t *out, size_t len)
+{
+    FILE *f = fopen(path, "wb");
+
+    if (f == NULL || fwrite(out, 1, len, f) != len || fclose(f) != 0) {
+        fprintf(stderr, "replbench scn2fuzz: cannot write %.*s\n", REPORT_PATH_MAX, path);
+        return REPORT_EXIT_USAGE;
+    }
+    return REPORT_EXIT_OK;
 }
 
 int cli_scn2fuzz(int argc, char **argv)
 {
     static uint8_t out[4096];
-    char err[512];
+    char err[REPORT_ERROR_MAX];
+    CliCommon c;
     ScnHarness h;
-    ScnScript *s;
+    ScnScript *s = NULL;
     size_t len = 0;
-    FILE *f;
+    int rc = REPORT_EXIT_USAGE;
 
-    if (argc == 2 && strcmp(argv[1], "--help") == 0) {
-        return scn2fuzz_usage(stdout, REPORT_EXIT_OK);
-    }
-    if (argc != 4) {
-        return scn2fuzz_usage(stderr, REPORT_EXIT_USAGE);
-    }
-    if (harness("scn2fuzz", argv[1], &h) < 0) {
-        return REPORT_EXIT_USAGE;
-    }
-    s = report_load(argv[2], err, sizeof(err));
-    if (s == NULL) {
+    if (arguments(&scn2fuzz_command, argc, argv, 3, &c) != 0) {
+        /* printed */
+    } else if (c.help) {
+        rc = scn2fuzz_usage(stdout, REPORT_EXIT_OK);
+    } else if (harness("scn2fuzz", c.paths.v[0], &h) < 0) {
+        /* printed */
+    } else if ((s = report_load(c.paths.v[1], err, sizeof(err))) == NULL) {
         fprintf(stderr, "%s\n", err);
-        return REPORT_EXIT_USAGE;
-    }
-    if (h == SCN_HARNESS_SCENARIO) {
+    } else if (h == SCN_HARNESS_SCENARIO) {
         fprintf(stderr, "replbench scn2fuzz: fuzz_scenario's inputs are scenario texts: "
                 "copy the file\n");
-        scn_free(s);
-        return REPORT_EXIT_USAGE;
+    } else {
+        scn_encode(h, s, out, sizeof(out), &len);    /* a cut seed is still a seed */
+        rc = write_seed(c.paths.v[2], out, len);
     }
-    scn_encode(h, s, out, sizeof(out), &len);    /* a cut seed is still a seed */
     scn_free(s);
-    f = fopen(argv[3], "wb");
-    if (f == NULL || fwrite(out, 1, len, f) != len || fclose(f) != 0) {
-        fprintf(stderr, "replbench scn2fuzz: cannot write %.*s\n", REPORT_PATH_MAX, argv[3]);
-        return REPORT_EXIT_USAGE;
-    }
-    return REPORT_EXIT_OK;
+    cli_common_free(&c);
+    return rc;
 }

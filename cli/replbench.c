@@ -33,34 +33,43 @@ static void usage(FILE *f)
           "\n"
           "  replbench COMMAND --help       options of a command\n"
           "  replbench --version            the version\n"
-          "\n"
-          "exit status: 0 all passed (or skipped), 1 something failed,\n"
-          "2 usage error, or a file that cannot be read or parsed.\n", f);
+          "\n", f);
+    cli_usage_exit(f);
 }
+
+static const CliCommand faults_command = {
+    .name = "faults",
+    .synopsis = "",
+    .paths_optional = true,
+};
 
 static int faults(int argc, char **argv)
 {
+    CliCommon c;
     int width = 0;
+    int rc = cli_command_parse(&faults_command, argc, argv, NULL, &c);
 
-    if (argc > 1 && strcmp(argv[1], "--help") == 0) {
+    if (rc == 0 && c.help) {
         puts("usage: replbench faults\n\nList every fault point (a template: <disk>, <link>\n"
-             "and <node> stand for the names a scenario gives) and what a fire there means.");
-        return REPORT_EXIT_OK;
-    }
-    if (argc > 1) {
+             "and <node> stand for the names a scenario gives) and what a fire there means.\n"
+             "\noptions:");
+        cli_usage_common(stdout, 0);
+    } else if (rc == 0 && c.paths.n > 0) {
         fprintf(stderr, "replbench faults: unexpected argument '%.*s'\n"
-                "usage: replbench faults\n", REPORT_PATH_MAX, argv[1]);
-        return REPORT_EXIT_USAGE;
+                "usage: replbench faults (replbench faults --help)\n", REPORT_PATH_MAX,
+                c.paths.v[0]);
+        rc = -1;
     }
-    for (const SimFaultTemplate *const *t = sim_fault_templates; *t != NULL; t++) {
+    for (const SimFaultTemplate *const *t = sim_fault_templates; rc == 0 && !c.help && *t; t++) {
         int len = (int)strlen((*t)->pattern);
 
         width = len > width ? len : width;
     }
-    for (const SimFaultTemplate *const *t = sim_fault_templates; *t != NULL; t++) {
+    for (const SimFaultTemplate *const *t = sim_fault_templates; rc == 0 && !c.help && *t; t++) {
         printf("%-*s  %s\n", width, (*t)->pattern, (*t)->description);
     }
-    return REPORT_EXIT_OK;
+    cli_common_free(&c);
+    return rc == 0 ? REPORT_EXIT_OK : REPORT_EXIT_USAGE;
 }
 
 /* A report that could not be written (a full disk, a closed pipe) is not

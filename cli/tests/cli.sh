@@ -111,10 +111,16 @@ printf 'state name=a\nwalk kind=sideways\n' >"$T/bad/malformed.scn"
 
 rb --help;                   expect_rc 0 "--help"; expect_out "usage: replbench" "--help"
 rb --version;                expect_rc 0 "--version"; expect_out "^replbench [0-9]" "--version"
-for cmd in run sweep determinism faults; do
+for cmd in run sweep determinism faults ledger fuzz2scn scn2fuzz; do
     rb "$cmd" --help;        expect_rc 0 "$cmd --help"; expect_out "usage: replbench $cmd" "$cmd --help"
+    # One exit-status rule, the same words in every command's help.
+    expect_out "^exit status (every command): 0 all passed or skipped, 1 something failed,\$" \
+        "$cmd --help states the exit-status rule"
 done
-ok "--help, CMD --help and --version exit 0"
+rb --help; expect_out "^exit status (every command): 0 all passed" "--help states the rule"
+rb faults extra;             expect_rc 2 "faults with an argument"
+rb faults --bogus;           expect_rc 2 "faults with an unknown option"
+ok "--help, CMD --help and --version exit 0; each states the one exit-status rule"
 
 rb;                          expect_rc 2 "no command"; expect_err "usage:" "no command"
 rb frobnicate;               expect_rc 2 "unknown command"; expect_err "unknown command" "unknown command"
@@ -324,6 +330,19 @@ rb scn2fuzz fuzz_cluster "$T/no-such.scn" "$T/x.bin"
 expect_rc 2 "scn2fuzz on a missing scenario"
 rb scn2fuzz fuzz_cluster "$S/registry.scn" "$T/no-such-dir/x.bin"
 expect_rc 2 "scn2fuzz to an unwritable path"
+rb fuzz2scn fuzz_registry "$T"
+expect_rc 2 "fuzz2scn on a directory (not an empty input)"
+expect_err "fuzz2scn: $T: Is a directory" "fuzz2scn on a directory"
+[ -s "$OUT" ] && fail "fuzz2scn on a directory printed a scenario"
+printf 'state name=a\nwalk kind=start\nexpect calls="b.start"\n' > "$T/failing-text.scn"
+rb fuzz2scn fuzz_scenario "$T/failing-text.scn"
+expect_rc 1 "fuzz2scn of an input whose scenario fails"
+expect_err "the scenario fails: line 4: expect calls" "fuzz2scn of a failing input"
+expect_out '^expect hash=0x' "the failing input is still printed"
+rb fuzz2scn fuzz_registry "$T/reg.bin" extra
+expect_rc 2 "fuzz2scn with an extra argument"
+rb scn2fuzz fuzz_registry "$S/registry.scn"
+expect_rc 2 "scn2fuzz without OUT"
 rb fuzz2scn --help
 expect_rc 0 "fuzz2scn --help"
 rb scn2fuzz --help
@@ -346,6 +365,24 @@ rb run "$T/empty"
 expect_rc 2 "run on a folder without scenarios"
 rb run "$T/no-such-file.scn"
 expect_rc 2 "run on a missing file"
+# A *.scn link in a folder that dangles or loops is an error, not a skip;
+# the scenarios beside it still run.
+mkdir "$T/links"
+cp "$S/registry.scn" "$T/links/real.scn"
+ln -s "$T/no-such-target.scn" "$T/links/dangling.scn"
+ln -s loop.scn "$T/links/loop.scn"
+ln -s real.scn "$T/links/alias.scn"
+rb run "$T/links"
+expect_rc 2 "a folder with dangling and looping .scn links"
+expect_err "^replbench: $T/links/dangling.scn: No such file or directory\$" "a dangling link"
+expect_err "^replbench: $T/links/loop.scn: Too many levels of symbolic links\$" "a looping link"
+expect_out "^PASS $T/links/real.scn " "the file beside the links"
+expect_out "^PASS $T/links/alias.scn " "a link to a file"
+expect_out ", 2 errors in " "the summary counts the links"
+for cmd in determinism ledger sweep; do
+    rb "$cmd" "$T/links"
+    expect_rc 2 "$cmd on a folder with broken links"
+done
 rb determinism "$T/bad/failing.scn"
 expect_rc 1 "determinism on a failing scenario (the same trace twice, but a failure)"
 expect_out "^SAME " "determinism of a failing scenario"
