@@ -1310,6 +1310,8 @@ static const char *actions(const ScnValue *v, char *buf, size_t len)
     return buf;
 }
 
+_Static_assert(1 + SCN_MAX_ARGS <= SIM_TRACE_FIELDS_MAX, "an operation's event fits");
+
 /* The operation's event: line=N and every argument key=value, so that
  * scenarios that differ in any argument differ in their trace and hash. */
 static void trace_op(Interp *in, const ScnOp *op)
