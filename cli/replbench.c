@@ -112,7 +112,14 @@ int main(int argc, char **argv)
         char impl[512];
 
         report_impl_describe(impl, sizeof(impl));
-        printf("replbench %s\nimplementation under test: %s\n", REPLBENCH_VERSION, impl);
+        printf("replbench %s\nimplementation under test: %s\nfault points: %s\n",
+               REPLBENCH_VERSION, impl,
+#ifdef FIU_ENABLE
+               "libfiu"
+#else
+               "none (built without libfiu: scenarios that arm faults are SKIP)"
+#endif
+               );
         return REPORT_EXIT_OK;
     }
     for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++) {

@@ -13,4 +13,7 @@ expect_rc() { [ "$rc" -eq "$1" ] || fail "$2: exit status $rc, expected $1"; }
 expect_out() { grep -q -- "$1" "$OUT" || fail "$2: no '$1' on stdout"; }
 expect_no_out() { ! grep -q -- "$1" "$OUT" || fail "$2: '$1' on stdout"; }
 expect_err() { grep -q -- "$1" "$ERR" || fail "$2: no '$1' on stderr"; }
+# Whether this replbench has fault points (libfiu): scenarios that arm one
+# are SKIP without them, so checks of fault outcomes only hold with them.
+have_fiu() { "$RB" --version | grep -q '^fault points: libfiu'; }
 lines() { [ "$(wc -l <"$OUT")" -eq "$1" ] || fail "$2: $(wc -l <"$OUT") lines, expected $1"; }

@@ -21,6 +21,12 @@ static char text[256 * 1024];
 static ScnResult res;
 
 /* Decode, parse (it must), run; return the run's status. */
+#ifdef FIU_ENABLE
+#define FIU_BUILT true
+#else
+#define FIU_BUILT false
+#endif
+
 static ScnStatus decode_and_run(ScnHarness h, const uint8_t *in, size_t n)
 {
     size_t len = scn_decode(h, in, n, text, sizeof(text));
@@ -83,8 +89,11 @@ static void random_bytes_always_decode_to_runnable_scripts(void **state)
          * operation the decoder writes never fails by the script's own doing
          * (nesting too deep, a rule's removal of a state already gone, a
          * registration out of memory); the harness holds this against it. */
-        if (decode_and_run(round % 2 ? SCN_HARNESS_CLUSTER : SCN_HARNESS_REGISTRY, in, n)
-            != SCN_PASS) {
+        ScnStatus st = decode_and_run(round % 2 ? SCN_HARNESS_CLUSTER : SCN_HARNESS_REGISTRY,
+                                      in, n);
+
+        /* Without libfiu a script that arms a fault is SKIP, never run. */
+        if (st != SCN_PASS && !(st == SCN_SKIP && !FIU_BUILT)) {
             fail_msg("decoded run fails: line %u: %s\n%s", res.line, res.message, text);
         }
     }
