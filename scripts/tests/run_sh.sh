@@ -64,3 +64,16 @@ rc=0; bash "$SRC/.ci/run" --bogus >"$T/out" 2>&1 || rc=$?
 grep -q 'unknown argument: --bogus' "$T/out" || fail ".ci/run names the unknown argument"
 grep -q 'install packages' "$T/out" && fail ".ci/run --bogus started the CI"
 ok ".ci/run takes --help and refuses anything else"
+
+# meson's suite tests: a folder added after configuring (so without a test of
+# its own) is run by scenarios/unlisted, and its broken scenario fails it.
+mkdir -p "$T/suites/known" "$T/suites/mine"
+cp "$T/good/a.scn" "$T/suites/known/a.scn"
+cp "$T/mine/wrong.scn" "$T/suites/mine/wrong.scn"
+rc=0; sh "$SRC/scenarios/tests/unlisted.sh" "$RB" "$T/suites" known >"$T/out" 2>&1 || rc=$?
+[ "$rc" = 1 ] || fail "unlisted: a new folder's broken scenario: status $rc, expected 1"
+grep -q "^FAIL $T/suites/mine/wrong.scn" "$T/out" || fail "unlisted runs the new folder"
+grep -q "suites/known" "$T/out" && fail "unlisted runs a folder that has its own test"
+rc=0; sh "$SRC/scenarios/tests/unlisted.sh" "$RB" "$T/suites" known mine >"$T/out" 2>&1 || rc=$?
+[ "$rc" = 0 ] || fail "unlisted with every folder listed: status $rc"
+ok "a suite folder added after configuring is run (and fails) in suite scenarios"
