@@ -1,7 +1,7 @@
 /* ledger.c: `replbench ledger`: runs the scenarios through the pool and
  * hands each result to the fault ledger (reports/ledger.c), which adds them
- * up and prints the table.  A point never fired, or fired with no handled or no observed
- * outcome, fails the command.
+ * up and prints the table.  A point never fired, or with a fire not handled
+ * by its owner or not observed by a check, fails the command.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -21,9 +21,11 @@ static void usage(FILE *f)
           "\n"
           "Run the scenarios and print the fault ledger: for every fault point\n"
           "(as listed by `replbench faults`), over all runs: points, hits, fires,\n"
-          "fires handled by the point's owner, fires observed by a check.  Points\n"
-          "never fired, or fired with nothing handled or observed, are listed and\n"
-          "make the exit status 1.\n"
+          "fires handled by the point's owner (each fire once: one drop event per\n"
+          "lost message), fires observed by a check after them.  A point is ok\n"
+          "when it fired and every fire was handled and observed; a point never\n"
+          "fired, or with a fire not handled or not observed, says how many and\n"
+          "makes the exit status 1.\n"
           "\n"
           "options:\n", f);
     cli_usage_common(f, command.takes);

@@ -1006,7 +1006,8 @@ static void page_ledger(FILE *f, const ReportHtml *h)
     bad = report_ledger_print(h->ledger, m);
     if (fclose(m) == 0) {
         fprintf(f, "<details class=\"ledger\"><summary>Fault ledger of this run: %u fault "
-                "point%s not fired, handled and observed (<code>replbench ledger</code> over "
+                "point%s not ok: never fired, or a fire not handled or not observed "
+                "(<code>replbench ledger</code> over "
                 "the suites is the gate)</summary>\n<pre>", bad, bad == 1 ? "" : "s");
         report_xml_put(f, buf, false);
         fputs("</pre></details>\n", f);

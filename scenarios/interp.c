@@ -66,12 +66,11 @@ typedef struct Interp {
     bool failed;                /* the first failure is kept */
     bool skipped;
     bool injected[SCN_MAX_INJECTS];
-    struct OpenFire {           /* fires waiting to be handled/observed */
-        unsigned point;
-        bool handled, observed;
-    } fires[64];
-    unsigned nfires;
+    /* The ledger, per point: fires not yet handled, not yet observed (no
+     * bound: every fire is counted), and those that were. */
+    uint64_t unhandled[SCN_MAX_POINTS], unobserved[SCN_MAX_POINTS];
     uint64_t handled[SCN_MAX_POINTS], observed[SCN_MAX_POINTS];
+    uint64_t pending_handled, pending_observed;        /* their sums */
     uint8_t *buf;               /* reused by io and expect data */
     size_t buflen;
     uint64_t ticks_limit, ticks_used;
@@ -1127,23 +1126,29 @@ static bool observes(const SimTraceEvent *e)
     }
 }
 
-static void close_fire(Interp *in, unsigned k)
-{
-    struct OpenFire *f = &in->fires[k];
-
-    SIM_CHECK_OP(k, <, in->nfires);
-    SIM_CHECK_OP(f->point, <, SCN_MAX_POINTS);
-    in->handled[f->point] += f->handled;
-    in->observed[f->point] += f->observed;
-    in->fires[k] = in->fires[--in->nfires];
-}
-
 /* `expect` lines are not traced (the hash stays what the operations did),
- * so the interpreter marks them here. */
+ * so the interpreter marks them here.  An observation checks the outcome
+ * of every fire before it, of every point. */
 static void observe_all(Interp *in)
 {
-    for (unsigned k = 0; k < in->nfires; k++) {
-        in->fires[k].observed = true;
+    for (unsigned i = 0; in->pending_observed > 0 && i < SCN_MAX_POINTS; i++) {
+        in->observed[i] += in->unobserved[i];
+        in->pending_observed -= in->unobserved[i];
+        in->unobserved[i] = 0;
+    }
+}
+
+/* A handling event handles one fire of its point, the oldest unhandled:
+ * a link's drop event is the loss of one message, never of every message
+ * dropped before it. */
+static void handle_one(Interp *in, const SimTraceEvent *e)
+{
+    for (unsigned i = 0; in->pending_handled > 0 && i < SCN_MAX_POINTS; i++) {
+        if (in->unhandled[i] > 0 && handles(sim_faults_at(in->w->faults, i)->name, e)) {
+            in->unhandled[i]--;
+            in->handled[i]++;
+            in->pending_handled--;
+        }
     }
 }
 
@@ -1151,24 +1156,18 @@ static void ledger_event(void *ctx, const SimTraceEvent *e, const char *line)
 {
     Interp *in = ctx;
 
-    for (unsigned k = 0; k < in->nfires;) {
-        struct OpenFire *f = &in->fires[k];
-
-        f->handled |= handles(sim_faults_at(in->w->faults, f->point)->name, e);
-        f->observed |= observes(e);
-        if (f->handled && f->observed) {
-            close_fire(in, k);
-        } else {
-            k++;
-        }
+    handle_one(in, e);
+    if (observes(e)) {
+        observe_all(in);
     }
-    if (e->comp == SIM_COMP_FAULT && e->kind == SIM_FAULT_EV_FIRE &&
-        in->nfires < sizeof(in->fires) / sizeof(in->fires[0])) {
+    if (e->comp == SIM_COMP_FAULT && e->kind == SIM_FAULT_EV_FIRE) {
         unsigned i = point_index(in, field_str(e, "point"));
 
         if (i < SCN_MAX_POINTS) {
-            SIM_CHECK_OP(in->nfires, <, sizeof(in->fires) / sizeof(in->fires[0]));
-            in->fires[in->nfires++] = (struct OpenFire){ .point = i };
+            in->unhandled[i]++;
+            in->unobserved[i]++;
+            in->pending_handled++;
+            in->pending_observed++;
         }
     }
     if (in->opt->sink != NULL) {
@@ -1272,9 +1271,6 @@ static void fill_result(Interp *in)
     unsigned keep = in->w->trace.lines < SIM_TRACE_KEEP ? (unsigned)in->w->trace.lines
                                                        : SIM_TRACE_KEEP;
 
-    while (in->nfires > 0) {
-        close_fire(in, 0);
-    }
     r->ops_hash = sim_trace_hash(&in->w->trace);
     r->ticks = sim_clock_now(in->w->clock);
     for (size_t i = 0; f != NULL && i < sim_faults_count(f) && r->npoints < SCN_MAX_POINTS; i++) {

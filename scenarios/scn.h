@@ -123,10 +123,13 @@ typedef enum ScnStatus {
  * point reacted to it later in the trace (the disk's "fault" event naming
  * the point, the link's drop, fault or down event for the fault, the node's
  * crash, for registry/alloc the registry's out-of-memory error ending a
- * walk or an operation failing with -ENOMEM); it is `observed` when
+ * walk or an operation failing with -ENOMEM); one such event handles one
+ * fire, the oldest of its point not yet handled.  It is `observed` when
  * something checked the outcome after it: an `expect`, a walk (the contract
  * checker), a checkpoint or failover (the data checker), a checker
- * violation, or a failed operation's reported error. */
+ * violation, or a failed operation's reported error; one check observes
+ * every fire before it.  Every fire is counted (no bound): handled <= fires
+ * and observed <= fires. */
 typedef struct ScnPointCount {
     char name[64];
     char template_[48];         /* its pattern in sim_fault_templates */

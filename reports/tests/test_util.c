@@ -1,5 +1,6 @@
 /* test_util.c: the report helpers' words and numbers (report.h): a count
- * is singular only for 1, a rate keeps the digits a slow run needs. */
+ * is singular only for 1, a rate keeps the digits a slow run needs; the
+ * ledger's verdict is ok only when every fire was handled and observed. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -53,11 +54,57 @@ static void test_rate_digits(void **state)
     assert_string_equal(rate(3, 0.0), "(3000000000 scenarios/s)");
 }
 
+/* The ledger of one result with one disk/<disk>/write point. */
+static unsigned ledger_of(uint64_t fires, uint64_t handled, uint64_t observed, char *buf,
+                          size_t len)
+{
+    static ScnResult r;
+    ReportLedger *l = report_ledger_new();
+    FILE *f = fmemopen(buf, len, "w");
+    unsigned problems;
+
+    assert_non_null(l);
+    assert_non_null(f);
+    memset(&r, 0, sizeof(r));
+    r.npoints = 1;
+    snprintf(r.points[0].name, sizeof(r.points[0].name), "disk/pri.d0/write");
+    snprintf(r.points[0].template_, sizeof(r.points[0].template_), "disk/<disk>/write");
+    r.points[0].hits = fires + 1;
+    r.points[0].fires = fires;
+    r.points[0].handled = handled;
+    r.points[0].observed = observed;
+    report_ledger_add(l, &r);
+    problems = report_ledger_print(l, f);
+    fclose(f);
+    report_ledger_free(l);
+    return problems;
+}
+
+static void test_ledger_verdict(void **state)
+{
+    static char buf[8192];
+
+    (void)state;
+    /* Every other template never fired: 10 of the 11 rows are not ok. */
+    assert_int_equal(ledger_of(5, 5, 5, buf, sizeof(buf)), 10);
+    assert_non_null(strstr(buf, "disk/<disk>/write              1         6       5        5"
+                                "         5  ok\n"));
+    /* One fire its owner did not handle is not ok, though most were. */
+    assert_int_equal(ledger_of(1028, 68, 1028, buf, sizeof(buf)), 11);
+    assert_non_null(strstr(buf, "960 fires not handled\n"));
+    assert_int_equal(ledger_of(5, 5, 4, buf, sizeof(buf)), 11);
+    assert_non_null(strstr(buf, "  1 fire not observed\n"));
+    assert_int_equal(ledger_of(5, 4, 3, buf, sizeof(buf)), 11);
+    assert_non_null(strstr(buf, "  1 fire not handled, 2 fires not observed\n"));
+    assert_non_null(strstr(buf, "ledger: 11 points, 11 not ok"));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_count_plural),
         cmocka_unit_test(test_rate_digits),
+        cmocka_unit_test(test_ledger_verdict),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);
