@@ -242,6 +242,16 @@ int cli_ledger(int argc, char **argv);          /* ledger.c */
 int cli_scn2fuzz(int argc, char **argv);        /* fuzz.c */
 int cli_conform(int argc, char **argv);         /* conform.c */
 int cli_explore(int argc, char **argv);         /* explore.c */
+int cli_reduce(int argc, char **argv);          /* reduce.c */
+
+/* reduce.c, for fuzz2scn --reduce: text (len bytes, a scenario named
+ * `name`) reduced to a 1-minimal scenario that fails the same way (each
+ * candidate in a forked worker).  *fails and why (how the text fails, or
+ * why it could not be run) are set in every case; the reduced text
+ * (malloc'd) or NULL: it does not fail, or out of memory. */
+struct ScnReduceStats;
+char *cli_reduce_text(const char *text, size_t len, const char *name, bool *fails,
+                      char *why, size_t whylen, struct ScnReduceStats *stats);
 
 
 #endif /* REPLBENCH_CLI_H */

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "reduce.h"
 
 #define INPUT_MAX (1u << 20)
 #define TEXT_MAX (256 * 1024)
@@ -27,7 +28,7 @@ static int harness(const char *cmd, const char *name, ScnHarness *h)
 
 static int fuzz2scn_usage(FILE *f, int rc)
 {
-    fputs("usage: replbench fuzz2scn HARNESS FILE\n"
+    fputs("usage: replbench fuzz2scn [--reduce] HARNESS FILE\n"
           "\n"
           "Print the scenario that an input of HARNESS runs, a header comment\n"
           "first and `expect hash=` (the run's trace hash) last, so that it is a\n"
@@ -44,14 +45,31 @@ static int fuzz2scn_usage(FILE *f, int rc)
           "(exit 1, the failure on stderr), a directory or unreadable input is an\n"
           "error (exit 2), and so is a fuzz_scenario input that does not parse.\n"
           "\n"
-          "options:\n", f);
+          "options:\n"
+          "  --reduce              shrink the scenario first, as `replbench reduce`\n"
+          "                        does, to one that fails the same way (1-minimal);\n"
+          "                        the header says so and `expect hash=` is its own\n", f);
     cli_usage_common(f, 0);
     return rc;
 }
 
+static const CliOptSpec fuzz2scn_specs[] = {
+    { "--reduce", false, 0 },
+    { NULL, false, 0 },
+};
+
+static int fuzz2scn_option(void *ctx, int id, const char *v)
+{
+    (void)id, (void)v;
+    *(bool *)ctx = true;        /* --reduce, the only one */
+    return 0;
+}
+
 static const CliCommand fuzz2scn_command = {
     .name = "fuzz2scn",
-    .synopsis = "HARNESS FILE",
+    .synopsis = "[--reduce] HARNESS FILE",
+    .specs = fuzz2scn_specs,
+    .option = fuzz2scn_option,
 };
 
 static const CliCommand scn2fuzz_command = {
@@ -62,9 +80,9 @@ static const CliCommand scn2fuzz_command = {
 /* The command's arguments through the one skeleton (command.c): exactly
  * `want` of them.  0 with *help for --help; -1 (printed) on a usage error. */
 static int arguments(const CliCommand *cmd, int argc, char **argv, size_t want,
-                     CliCommon *c)
+                     void *ctx, CliCommon *c)
 {
-    if (cli_command_parse(cmd, argc, argv, NULL, c) != 0) {
+    if (cli_command_parse(cmd, argc, argv, ctx, c) != 0) {
         return -1;
     }
     if (!c->help && c->paths.n != want) {
@@ -113,6 +131,7 @@ static int print_run(const char *text, size_t len)
     ScnScript *s = scn_parse(text, len, "fuzz.scn", &err);
 
     fwrite(text, 1, len, stdout);
+    fflush(stdout);             /* printed even if the implementation crashes */
     if (s == NULL) {
         fprintf(stderr, "replbench fuzz2scn: the input does not parse: line %u col %u: %s\n",
                 err.line, err.col, err.message);
@@ -128,6 +147,37 @@ static int print_run(const char *text, size_t len)
         return REPORT_EXIT_FAIL;
     }
     return REPORT_EXIT_OK;
+}
+
+/* --reduce: the scenario shrunk (reduce.c) to one that fails the same
+ * way, under a header saying so; printed as it is when it does not fail. */
+static int print_reduced(const char *text, size_t len, const char *path)
+{
+    char why[SCN_MSG_MAX + 256], *out, *reduced;
+    ScnReduceStats st;
+    bool fails;
+    size_t hl = strcspn(text, "\n"), olen;
+    int rc;
+
+    reduced = cli_reduce_text(text, len, path, &fails, why, sizeof(why), &st);
+    if (!fails || reduced == NULL) {
+        fprintf(stderr, "replbench fuzz2scn: %s: printed as it is\n",
+                fails ? "out of memory" : "the scenario does not fail, nothing to reduce");
+        free(reduced);
+        return print_run(text, len);
+    }
+    olen = hl + strlen(reduced) + 128;
+    out = malloc(olen);
+    if (out == NULL) {
+        free(reduced);
+        return print_run(text, len);
+    }
+    olen = (size_t)snprintf(out, olen, "%.*s --reduce (%u -> %u lines)\n%s", (int)hl, text,
+                            st.lines_before, st.lines_after, reduced);
+    rc = print_run(out, olen);
+    free(out);
+    free(reduced);
+    return rc;
 }
 
 /* The whole input: a directory, a read error or more than INPUT_MAX bytes
@@ -159,18 +209,21 @@ int cli_fuzz2scn(int argc, char **argv)
 {
     static uint8_t in[INPUT_MAX];
     static char text[TEXT_MAX + HEADER_MAX];
+    bool reduce = false;
     CliCommon c;
     ScnHarness h;
     size_t n = 0;
     int rc = REPORT_EXIT_USAGE;
 
-    if (arguments(&fuzz2scn_command, argc, argv, 2, &c) != 0) {
+    if (arguments(&fuzz2scn_command, argc, argv, 2, &reduce, &c) != 0) {
         /* printed */
     } else if (c.help) {
         rc = fuzz2scn_usage(stdout, REPORT_EXIT_OK);
     } else if (harness("fuzz2scn", c.paths.v[0], &h) == 0 &&
                read_input(c.paths.v[1], in, sizeof(in), &n) == 0) {
-        rc = print_run(text, scenario(h, c.paths.v[1], in, n, text, sizeof(text)));
+        size_t len = scenario(h, c.paths.v[1], in, n, text, sizeof(text));
+
+        rc = reduce ? print_reduced(text, len, c.paths.v[1]) : print_run(text, len);
     }
     cli_common_free(&c);
     return rc;
@@ -210,7 +263,7 @@ int cli_scn2fuzz(int argc, char **argv)
     size_t len = 0;
     int rc = REPORT_EXIT_USAGE;
 
-    if (arguments(&scn2fuzz_command, argc, argv, 3, &c) != 0) {
+    if (arguments(&scn2fuzz_command, argc, argv, 3, NULL, &c) != 0) {
         /* printed */
     } else if (c.help) {
         rc = scn2fuzz_usage(stdout, REPORT_EXIT_OK);

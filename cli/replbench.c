@@ -30,6 +30,7 @@ static void usage(FILE *f)
           "  conform [OPTIONS] [PATH...]    the conformance table of the implementation\n"
           "                                 under test (walk rules x walks)\n"
           "  explore [OPTIONS]              every registry script of a bounded scope\n"
+          "  reduce FILE [-o OUT]           shrink a failing scenario to a minimal one\n"
           "\n"
           "  replbench COMMAND --help       options of a command\n"
           "  replbench --version            the version\n"
@@ -98,6 +99,7 @@ int main(int argc, char **argv)
         { "scn2fuzz", cli_scn2fuzz },
         { "conform", cli_conform },
         { "explore", cli_explore },
+        { "reduce", cli_reduce },
     };
 
     if (argc < 2) {
