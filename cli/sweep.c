@@ -1,7 +1,9 @@
 /* sweep.c: `replbench sweep` (cli.h), SQLite's fault loop over
  * scenarios: a clean run of each file counts the hits of every fault point;
  * then, for each point and each hit h up to --max-hits, one run failing hit
- * h once (transient) and one failing it and every later hit (persistent).
+ * h once (transient) and one failing it and every later hit (persistent);
+ * with --depth 2, then one run for each pair of those faults on two
+ * different points, both injected.
  * A run passes when every checker held and teardown was clean; under an
  * injected fault the scenario's own expectations need not hold.
  */
@@ -15,10 +17,11 @@
 #define MAX_HITS_LIMIT 100000
 #define SWEEP_MAX_UNITS 10000000   /* files x seeds */
 
-enum { O_MAX_HITS };
+enum { O_MAX_HITS, O_DEPTH };
 
 static const CliOptSpec specs[] = {
     { "--max-hits", true, O_MAX_HITS },
+    { "--depth", true, O_DEPTH },
     { NULL, false, 0 },
 };
 
@@ -43,8 +46,13 @@ static void usage(FILE *f)
           "passes when every checker holds and teardown is clean; expectations may\n"
           "fail under an injected fault.  Each failure gets a reproduce command.\n"
           "\n"
+          "With --depth 2, then every pair of those faults on two different points\n"
+          "(a pair is one run: both armed, each at its own hit, so the order\n"
+          "between them is the run's), the reproduce command with --inject twice.\n"
+          "\n"
           "options:\n"
-          "  --max-hits N          hits swept per point (1..100000, default 100)\n", f);
+          "  --max-hits N          hits swept per point (1..100000, default 100)\n"
+          "  --depth D             1: single faults (default); 2: and every pair\n", f);
     cli_usage_common(f, command.takes);
 }
 
@@ -68,6 +76,7 @@ typedef struct Scenario {
 typedef struct Sweep {
     CliCommon c;
     uint64_t max_hits;
+    unsigned depth;             /* faults per run at most: 1 or 2 */
     CliFiles files;
     Scenario *sc;               /* per unit */
     size_t nunits;
@@ -77,10 +86,9 @@ typedef struct Sweep {
     bool any_failed;
     CliProgress progress;
     size_t next_file;           /* clean runs: the next unit */
-    size_t gen_file;            /* injected runs: the next unit */
-    unsigned gen_point;
-    uint64_t gen_hit;
-    bool gen_persistent;
+    size_t gen_file;            /* injected runs: the unit */
+    bool gen_pairs;             /* its pairs (else its single faults) */
+    uint64_t gen_a, gen_b;      /* the next fault (pairs: a < b) */
     size_t cursor;              /* output: the scenario being printed */
     bool opened;
     uint64_t runs, failed, points, errors, done;
@@ -90,8 +98,15 @@ typedef struct Sweep {
 static int option(void *ctx, int id, const char *v)
 {
     Sweep *S = ctx;
+    uint64_t d;
 
-    (void)id;                   /* --max-hits, the only one */
+    if (id == O_DEPTH) {
+        if (cli_parse_u64(v, 1, 2, &d) != 0) {
+            return cli_bad_value("sweep", "--depth", v, "expected 1 or 2");
+        }
+        S->depth = (unsigned)d;
+        return 0;
+    }
     if (cli_parse_u64(v, 1, MAX_HITS_LIMIT, &S->max_hits) != 0) {
         return cli_bad_value("sweep", "--max-hits", v, "expected a number 1..100000");
     }
@@ -181,48 +196,90 @@ static void clean_done(void *ctx, const ReportJob *job, const ReportOutcome *out
 
 /* ---- injected runs ------------------------------------------------------------ */
 
-/* The run after the last one handed out: per point, hits 1, 1, 2, 2, ...
- * transient then persistent; then the next point, the next file. */
+static uint64_t swept_hits(const Sweep *S, const Point *p)
+{
+    return p->hits < S->max_hits ? p->hits : S->max_hits;
+}
+
+/* The single faults of a unit, numbered: per point, hits 1, 1, 2, 2, ...
+ * transient then persistent; then the next point.  Fault k into *f (and
+ * its point's index); false past the last. */
+static bool fault_at(const Sweep *S, const Scenario *sc, uint64_t k, ReportInject *f,
+                     unsigned *point)
+{
+    for (unsigned j = 0; j < sc->npoints; j++) {
+        uint64_t n = 2 * swept_hits(S, &sc->points[j]);
+
+        if (k < n) {
+            snprintf(f->point, sizeof(f->point), "%s", sc->points[j].name);
+            f->hit = k / 2 + 1;
+            f->persistent = k % 2 == 1;
+            *point = j;
+            return true;
+        }
+        k -= n;
+    }
+    return false;
+}
+
+/* The next pair (gen_a < gen_b) on two different points into job; false
+ * when the unit has no more. */
+static bool next_pair(Sweep *S, const Scenario *sc, ReportJob *job)
+{
+    unsigned pa, pb;
+
+    while (fault_at(S, sc, S->gen_a, &job->inject[0], &pa)) {
+        if (!fault_at(S, sc, S->gen_b, &job->inject[1], &pb)) {
+            S->gen_a++;
+            S->gen_b = S->gen_a + 1;
+            continue;
+        }
+        S->gen_b++;
+        if (pa != pb) {
+            job->ninject = 2;
+            return true;
+        }
+    }
+    return false;
+}
+
+/* The run after the last one handed out: a unit's single faults, then
+ * (--depth 2) its pairs; then the next unit. */
 static bool next_injected(void *ctx, ReportJob *job)
 {
     Sweep *S = ctx;
     const Scenario *sc;
+    unsigned point;
 
     if (!cli_command_go_on(&S->c, S->any_failed)) {
         return false;
     }
     for (;;) {
-        uint64_t hit = S->gen_hit + (S->gen_hit == 0 || S->gen_persistent);
-        const Point *p;
-
         if (S->gen_file >= S->nunits) {
             return false;
         }
         sc = &S->sc[S->gen_file];
-        if (S->gen_point >= sc->npoints) {
-            S->gen_file++;
-            S->gen_point = 0;
-            S->gen_hit = 0;
+        if (!S->gen_pairs && fault_at(S, sc, S->gen_a, &job->inject[0], &point)) {
+            S->gen_a++;
+            job->ninject = 1;
+            break;
+        }
+        if (!S->gen_pairs && S->depth >= 2) {
+            S->gen_pairs = true;
+            S->gen_a = 0;
+            S->gen_b = 1;
             continue;
         }
-        p = &sc->points[S->gen_point];
-        if (hit > p->hits || hit > S->max_hits) {
-            S->gen_point++;
-            S->gen_hit = 0;
-            continue;
+        if (S->gen_pairs && next_pair(S, sc, job)) {
+            break;
         }
-        S->gen_persistent = hit == S->gen_hit;
-        S->gen_hit = hit;
-        break;
+        S->gen_file++;
+        S->gen_pairs = false;
+        S->gen_a = 0;
     }
     job->file = (uint32_t)(S->gen_file / S->nseeds);
     job->seed_set = true;
     job->seed = sc->seed;
-    job->ninject = 1;
-    snprintf(job->inject[0].point, sizeof(job->inject[0].point), "%s",
-             sc->points[S->gen_point].name);
-    job->inject[0].hit = S->gen_hit;
-    job->inject[0].persistent = S->gen_persistent;
     return true;
 }
 
@@ -301,24 +358,40 @@ static void advance_to(Sweep *S, size_t file)
     }
 }
 
+/* " point=P hit=H transient" for each injection, joined by " +". */
+static size_t put_injections(char *buf, size_t len, const ReportJob *job)
+{
+    size_t n = 0;
+
+    buf[0] = '\0';
+    for (unsigned i = 0; i < job->ninject && i < SCN_MAX_INJECTS && n < len; i++) {
+        int w = snprintf(buf + n, len - n, "%s point=%s hit=%" PRIu64 " %s", i ? " +" : "",
+                         job->inject[i].point, job->inject[i].hit,
+                         job->inject[i].persistent ? "persistent" : "transient");
+
+        n += w > 0 ? (size_t)w : 0;
+    }
+    return n;
+}
+
 static void injected_failed(Sweep *S, const ReportJob *job, const ReportOutcome *out,
                             const char *path, uint64_t seed)
 {
     const char *why = out->loaded ? out->res.checker : out->error;
-    const char *mode = job->inject[0].persistent ? "persistent" : "transient";
-    char what[REPORT_PATH_MAX + REPORT_POINT_MAX + REPORT_ERROR_MAX + 96];
+    char faults[2 * (REPORT_POINT_MAX + 64)];
+    char what[REPORT_PATH_MAX + sizeof(faults) + REPORT_ERROR_MAX + 64];
 
+    put_injections(faults, sizeof(faults), job);
     cli_progress_clear(&S->progress);
     report_word(stdout, S->style.color, REPORT_PAINT_FAIL, "FAIL");
     putchar(' ');
     put_name(S, path, seed);
-    printf(" point=%s hit=%" PRIu64 " %s: ", job->inject[0].point, job->inject[0].hit, mode);
+    printf("%s: ", faults);
     report_put_line_safe(stdout, why);
     fputs("\n  reproduce: ", stdout);
     report_reproduce(stdout, seed, job, path);
     putchar('\n');
-    snprintf(what, sizeof(what), "%s [seed %" PRIu64 "] point=%s hit=%" PRIu64 " %s: %s",
-             path, seed, job->inject[0].point, job->inject[0].hit, mode, why);
+    snprintf(what, sizeof(what), "%s [seed %" PRIu64 "]%s: %s", path, seed, faults, why);
     report_recap_add(S->recap, what, seed, job, path);
 }
 
@@ -351,11 +424,15 @@ static uint64_t planned_runs(const Sweep *S)
     uint64_t n = 0;
 
     for (size_t i = 0; i < S->nunits; i++) {
-        for (unsigned j = 0; j < S->sc[i].npoints; j++) {
-            uint64_t h = S->sc[i].points[j].hits;
+        uint64_t all = 0, same = 0;
 
-            n += 2 * (h < S->max_hits ? h : S->max_hits);
+        for (unsigned j = 0; j < S->sc[i].npoints; j++) {
+            uint64_t h = 2 * swept_hits(S, &S->sc[i].points[j]);
+
+            all += h;
+            same += h * (h - 1) / 2;
         }
+        n += all + (S->depth >= 2 ? all * (all - 1) / 2 - same : 0);
     }
     return n;
 }
@@ -463,6 +540,7 @@ int cli_sweep(int argc, char **argv)
         return REPORT_EXIT_USAGE;
     }
     S->max_hits = MAX_HITS_DEFAULT;
+    S->depth = 1;
     if (cli_command_parse(&command, argc, argv, S, &S->c) != 0) {
         rc = REPORT_EXIT_USAGE;
     } else if (S->c.help) {
