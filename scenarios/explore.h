@@ -19,8 +19,9 @@
  * canonical forms are numbered: states are declared registry by registry
  * (any interleaving of declarations across registries is a renaming of
  * one of these), the fuller registry first (swapping the registries is a
- * renaming), and a state in a registry no top-level walk visits takes no
- * action (none of its callbacks can run).
+ * renaming; when both hold as many, both orders are numbered), and a state
+ * in a registry no top-level walk visits takes no action (none of its
+ * callbacks can run).
  */
 #ifndef REPLBENCH_SCN_EXPLORE_H
 #define REPLBENCH_SCN_EXPLORE_H
