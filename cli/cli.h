@@ -203,8 +203,7 @@ typedef void CliDoneFn(void *ctx, const ReportJob *job, const ReportOutcome *out
 
 typedef struct CliPool {
     const CliFiles *files;
-    unsigned jobs;              /* 1: in this process; more: forked workers */
-    bool isolate;               /* forked workers even for jobs 1 (conform) */
+    unsigned jobs;              /* forked workers (1..CLI_MAX_JOBS) */
     FILE *trace;                /* every run's trace after "# path", or NULL */
     CliNextFn *next;
     CliDoneFn *done;
@@ -212,9 +211,15 @@ typedef struct CliPool {
 } CliPool;
 
 /* Run every job that next() gives and hand each outcome to done(), in
- * order.  A worker killed by a signal gives a failed outcome naming it.
+ * order, each in a forked worker.  A job whose worker died (a signal, a
+ * sanitizer's abort) gives a failed outcome with died set, crash naming
+ * what killed it, and the last trace lines it wrote; the run goes on.
  * Returns 0, or -1 when workers cannot be started (message printed). */
 int cli_pool_run(const CliPool *p);
+
+/* The first "SUMMARY: " line of a sanitizer's report in text, as its kind
+ * ("AddressSanitizer: heap-use-after-free"), or "" (pool.c). */
+void cli_sanitizer_summary(const char *text, char *out, size_t len);
 
 /* ---- small helpers (util.c) --------------------------------------------- */
 

@@ -1,10 +1,15 @@
-/* pool.c: runs the jobs of a command (cli.h), in this process or in up
- * to CLI_MAX_JOBS forked workers (the simulator allows one world per
- * process).  A worker reads a ReportJob from its pipe, loads and runs the
- * scenario and writes back a ReportOutcome; outcomes are handed on in job
- * order through a bounded window, so that memory does not grow with the
- * number of jobs.  Traces of workers go through files of a private temp
- * folder and are copied in order.  Touches no simulator state itself.
+/* pool.c: runs the jobs of a command (cli.h) in 1 to CLI_MAX_JOBS forked
+ * workers (the simulator allows one world per process), --jobs 1 included:
+ * a scenario that crashes (SIGSEGV, a sanitizer's abort) kills its worker,
+ * never the command.  A worker reads a ReportJob from its pipe, loads and
+ * runs the scenario and writes back a ReportOutcome; outcomes are handed on
+ * in job order through a bounded window, so that memory does not grow with
+ * the number of jobs.  Each worker's stderr goes to a file of its own and
+ * its last trace lines to a shared ring, so that a dead worker's job is
+ * reported with what killed it (the sanitizer's SUMMARY line, or the
+ * signal) and the lines before.  Traces of workers go through files of a
+ * private temp folder and are copied in order.  Touches no simulator state
+ * itself.
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -12,6 +17,7 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -28,10 +34,21 @@ typedef struct Cache {
     char err[REPORT_ERROR_MAX];
 } Cache;
 
+#define STDERR_KEEP 16384       /* bytes of a dead worker's stderr read */
+
+/* The last trace lines of a worker's job, in memory shared with the parent:
+ * what is left of a run whose worker died. */
+typedef struct Tail {
+    uint64_t n;                 /* lines so far; line i at i % SIM_TRACE_KEEP */
+    char line[SIM_TRACE_KEEP][SIM_TRACE_LINE_MAX];
+} Tail;
+
 typedef struct Worker {
     pid_t pid;                  /* <= 0: none */
     int to;                     /* jobs, down */
     int from;                   /* outcomes, up */
+    int err;                    /* its stderr: a file, unlinked */
+    Tail *tail;                 /* shared, or NULL */
     long slot;                  /* the job's slot, -1 when idle */
 } Worker;
 
@@ -53,10 +70,20 @@ typedef struct Pool {
     char dir[TRACE_NAME_MAX];   /* traces of workers, when asked */
 } Pool;
 
-static void execute(const CliFiles *files, const ReportJob *job, FILE *trace,
-                    Cache *c, ReportOutcome *out)
+static void tail_line(void *ctx, const SimTraceEvent *e, const char *line)
 {
-    ScnOptions opt = { .seed_set = job->seed_set, .seed = job->seed, .trace = trace };
+    Tail *t = ctx;
+
+    (void)e;
+    snprintf(t->line[t->n % SIM_TRACE_KEEP], SIM_TRACE_LINE_MAX, "%s", line);
+    t->n++;
+}
+
+static void execute(const CliFiles *files, const ReportJob *job, FILE *trace,
+                    Cache *c, Tail *tail, ReportOutcome *out)
+{
+    ScnOptions opt = { .seed_set = job->seed_set, .seed = job->seed, .trace = trace,
+                       .sink = tail != NULL ? tail_line : NULL, .sink_ctx = tail };
     double start;
 
     memset(out, 0, sizeof(*out));
@@ -82,33 +109,6 @@ static void trace_header(FILE *trace, const char *path)
     fputs("# ", trace);
     report_put_line_safe(trace, path);
     fputc('\n', trace);
-}
-
-static int run_here(const CliPool *p)
-{
-    ReportOutcome *out = malloc(sizeof(*out));
-    Cache c = { .valid = false };
-    ReportJob job;
-
-    if (out == NULL) {
-        fputs("replbench: out of memory\n", stderr);
-        return -1;
-    }
-    for (uint64_t seq = 0;; seq++) {
-        memset(&job, 0, sizeof(job));
-        if (!p->next(p->ctx, &job)) {
-            break;
-        }
-        job.seq = seq;
-        if (p->trace != NULL) {
-            trace_header(p->trace, p->files->paths[job.file]);
-        }
-        execute(p->files, &job, p->trace, &c, out);
-        p->done(p->ctx, &job, out);
-    }
-    scn_free(c.s);
-    free(out);
-    return 0;
 }
 
 /* ---- pipes -------------------------------------------------------------------- */
@@ -165,13 +165,17 @@ extern void __gcov_dump(void);
 #define dump_coverage() ((void)0)
 #endif
 
-static void worker_main(Pool *P, int in, int out_fd)
+static void worker_main(Pool *P, Worker *w, int in, int out_fd)
 {
     ReportOutcome *out = malloc(sizeof(*out));
     Cache c = { .valid = false };
     char name[TRACE_NAME_MAX + 24];
     ReportJob job;
 
+    if (w->err >= 0) {
+        dup2(w->err, STDERR_FILENO);
+        close(w->err);
+    }
     while (out != NULL && read_full(in, &job, sizeof(job)) == sizeof(job)) {
         FILE *trace = NULL;
 
@@ -179,12 +183,21 @@ static void worker_main(Pool *P, int in, int out_fd)
             trace_name(P, job.seq, name, sizeof(name));
             trace = fopen(name, "w");
         }
-        execute(P->cfg->files, &job, trace, &c, out);
+        /* What a death of this job leaves: its stderr and trace lines only. */
+        if (w->err >= 0 && ftruncate(STDERR_FILENO, 0) == 0) {
+            lseek(STDERR_FILENO, 0, SEEK_SET);
+        }
+        if (w->tail != NULL) {
+            w->tail->n = 0;
+        }
+        execute(P->cfg->files, &job, trace, &c, w->tail, out);
         out->trace_lost = P->cfg->trace != NULL && (trace == NULL || fclose(trace) != 0);
         if (write_full(out_fd, out, sizeof(*out)) != 0) {
             break;
         }
     }
+    scn_free(c.s);
+    free(out);
     dump_coverage();
     _exit(0);
 }
@@ -223,7 +236,7 @@ static int start_worker(Pool *P, Worker *w)
                 close(P->w[i].from);
             }
         }
-        worker_main(P, down[0], up[1]);
+        worker_main(P, w, down[0], up[1]);
     }
     close(down[0]);
     close(up[1]);
@@ -237,26 +250,71 @@ static int start_worker(Pool *P, Worker *w)
     return 0;
 }
 
-/* A failed outcome for the job of a worker that died. */
-static void died(const Pool *P, Slot *s, int status)
+/* The first "SUMMARY: " line of a sanitizer's report, without its prefix
+ * and the location after the kind ("AddressSanitizer: heap-use-after-free");
+ * "" when there is none. */
+void cli_sanitizer_summary(const char *text, char *out, size_t len)
+{
+    const char *s = strstr(text, "SUMMARY: ");
+    size_t n;
+
+    snprintf(out, len, "%s", "");
+    if (s == NULL) {
+        return;
+    }
+    s += strlen("SUMMARY: ");
+    n = strcspn(s, "\n");
+    for (const char *sp = s; (sp = memchr(sp, ' ', (size_t)(s + n - sp))) != NULL; sp++) {
+        if (sp > s && sp[-1] != ':') {      /* the blank after the kind */
+            n = (size_t)(sp - s);
+            break;
+        }
+    }
+    snprintf(out, len, "%.*s", (int)n, s);
+}
+
+/* What killed worker w: the sanitizer's kind from its stderr, else the
+ * signal or the exit status, into out->crash and the result's message. */
+static void killed_by(const Worker *w, int status, ReportOutcome *out)
+{
+    static char text[STDERR_KEEP];
+    ScnResult *r = &out->res;
+    ssize_t got = w->err >= 0 ? pread(w->err, text, sizeof(text) - 1, 0) : -1;
+
+    text[got > 0 ? got : 0] = '\0';
+    cli_sanitizer_summary(text, out->crash, sizeof(out->crash));
+    if (out->crash[0] == '\0' && WIFSIGNALED(status)) {
+        snprintf(out->crash, sizeof(out->crash), "signal %d (%s)", WTERMSIG(status),
+                 strsignal(WTERMSIG(status)));
+    } else if (out->crash[0] == '\0') {
+        snprintf(out->crash, sizeof(out->crash), "exit status %d before reporting",
+                 WIFEXITED(status) ? WEXITSTATUS(status) : -1);
+    }
+    snprintf(r->message, sizeof(r->message), "crashed: %s", out->crash);
+    snprintf(r->checker, sizeof(r->checker), "%s", r->message);
+}
+
+/* A failed outcome for the job of a worker that died: what killed it and
+ * the last trace lines it wrote. */
+static void died(const Pool *P, const Worker *w, Slot *s, int status)
 {
     ScnResult *r = &s->out.res;
     ScnScript *script;
     char err[REPORT_ERROR_MAX];
+    uint64_t n = w->tail != NULL ? w->tail->n : 0;
+    uint64_t first = n > SIM_TRACE_KEEP ? n - SIM_TRACE_KEEP : 0;
 
     memset(&s->out, 0, sizeof(s->out));
     s->out.loaded = true;
     s->out.died = true;
     r->status = SCN_FAIL;
     r->checkers_ok = false;
-    if (WIFSIGNALED(status)) {
-        snprintf(r->message, sizeof(r->message), "worker killed by signal %d (%s)",
-                 WTERMSIG(status), strsignal(WTERMSIG(status)));
-    } else {
-        snprintf(r->message, sizeof(r->message), "worker exited with status %d "
-                 "before reporting", WIFEXITED(status) ? WEXITSTATUS(status) : -1);
+    killed_by(w, status, &s->out);
+    for (uint64_t i = first; i < n; i++) {
+        snprintf(r->tail[r->ntail++], sizeof(r->tail[0]), "%s",
+                 w->tail->line[i % SIM_TRACE_KEEP]);
     }
-    snprintf(r->checker, sizeof(r->checker), "%s", r->message);
+    r->trace_lines = n;
     r->seed = s->job.seed;
     if (!s->job.seed_set) {
         script = report_load(P->cfg->files->paths[s->job.file], err, sizeof(err));
@@ -276,7 +334,7 @@ static void worker_lost(Pool *P, Worker *w)
     while (waitpid(w->pid, &status, 0) < 0 && errno == EINTR) {
     }
     if (w->slot >= 0) {
-        died(P, &P->ring[w->slot], status);
+        died(P, w, &P->ring[w->slot], status);
     }
     if (start_worker(P, w) != 0) {
         fprintf(stderr, "replbench: cannot start a worker: %s\n", strerror(errno));
@@ -393,6 +451,23 @@ static void wait_some(Pool *P)
 
 /* ---- setup and teardown ------------------------------------------------------- */
 
+/* Worker w's stderr file and trace ring, kept over its restarts. */
+static int worker_files(Pool *P, Worker *w)
+{
+    char name[TRACE_NAME_MAX + 24];
+    void *m;
+
+    snprintf(name, sizeof(name), "%s/stderr-XXXXXX", P->dir);
+    w->err = mkstemp(name);
+    if (w->err < 0) {
+        return -1;
+    }
+    unlink(name);
+    m = mmap(NULL, sizeof(Tail), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+    w->tail = m != MAP_FAILED ? m : NULL;
+    return w->tail != NULL ? 0 : -1;
+}
+
 static int pool_start(Pool *P)
 {
     const char *tmp = getenv("TMPDIR");
@@ -403,18 +478,23 @@ static int pool_start(Pool *P)
         fputs("replbench: out of memory\n", stderr);
         return -1;
     }
-    if (P->cfg->trace != NULL) {
+    {
         bool usable = tmp != NULL && tmp[0] == '/' && strlen(tmp) < sizeof(P->dir) - 20;
 
         snprintf(P->dir, sizeof(P->dir), "%s/replbench-XXXXXX", usable ? tmp : "/tmp");
         if (mkdtemp(P->dir) == NULL) {
-            fprintf(stderr, "replbench: cannot make a folder for traces: %s\n", strerror(errno));
+            fprintf(stderr, "replbench: cannot make a folder for the workers: %s\n",
+                    strerror(errno));
             P->dir[0] = '\0';
             return -1;
         }
     }
     fflush(NULL);
     for (P->nw = 0; P->nw < P->cfg->jobs; P->nw++) {
+        if (worker_files(P, &P->w[P->nw]) != 0) {
+            fprintf(stderr, "replbench: cannot set up a worker: %s\n", strerror(errno));
+            return -1;
+        }
         if (start_worker(P, &P->w[P->nw]) != 0) {
             fprintf(stderr, "replbench: cannot start a worker: %s\n", strerror(errno));
             return -1;
@@ -431,9 +511,13 @@ static void pool_stop(Pool *P)
     for (unsigned i = 0; i < P->nw; i++) {
         close_fd(&P->w[i].to);
     }
-    for (unsigned i = 0; i < P->nw; i++) {
+    for (unsigned i = 0; i < CLI_MAX_JOBS; i++) {
         close_fd(&P->w[i].from);
         while (P->w[i].pid > 0 && waitpid(P->w[i].pid, &status, 0) < 0 && errno == EINTR) {
+        }
+        close_fd(&P->w[i].err);
+        if (P->w[i].tail != NULL) {
+            munmap(P->w[i].tail, sizeof(Tail));
         }
     }
     for (uint64_t seq = P->emit_seq; P->dir[0] != '\0' && seq < P->next_seq; seq++) {
@@ -452,9 +536,6 @@ int cli_pool_run(const CliPool *p)
     struct sigaction ign = { .sa_handler = SIG_IGN }, old;
     int rc = 0;
 
-    if (p->jobs <= 1 && !p->isolate) {
-        return run_here(p);
-    }
     P = calloc(1, sizeof(*P));
     if (P == NULL) {
         fputs("replbench: out of memory\n", stderr);
@@ -462,7 +543,7 @@ int cli_pool_run(const CliPool *p)
     }
     P->cfg = p;
     for (unsigned i = 0; i < CLI_MAX_JOBS; i++) {
-        P->w[i] = (Worker){ .pid = -1, .to = -1, .from = -1, .slot = -1 };
+        P->w[i] = (Worker){ .pid = -1, .to = -1, .from = -1, .err = -1, .slot = -1 };
     }
     sigaction(SIGPIPE, &ign, &old);    /* a dead worker's pipe: EPIPE, not death */
     rc = pool_start(P);

@@ -45,6 +45,8 @@ typedef struct ReportOutcome {
     bool loaded;                /* false: error says why, res is empty */
     bool trace_lost;            /* the trace could not be written */
     bool died;                  /* the worker died running it: res says how */
+    char crash[128];            /* died: the sanitizer's kind ("AddressSanitizer:
+                                   heap-use-after-free") or "signal 11 (...)" */
     double seconds;
     char error[REPORT_ERROR_MAX];
     ScnResult res;

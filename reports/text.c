@@ -275,7 +275,9 @@ static void summary_case(ReportText *t, const Case *c)
     } else {
         char *line = to_string(write_recap_line, c);
 
-        report_word(stdout, t->style.color, REPORT_PAINT_FAIL, "FAIL");
+        /* A crash (its worker died) is that scenario's ERROR; a failure all
+         * the same for the exit status. */
+        report_word(stdout, t->style.color, REPORT_PAINT_FAIL, c->out->died ? "ERROR" : "FAIL");
         printf(" %s", c->path);
         if (r->line != 0) {
             printf(":%u", r->line);

@@ -111,7 +111,7 @@ printf 'state name=a\nwalk kind=sideways\n' >"$T/bad/malformed.scn"
 
 rb --help;                   expect_rc 0 "--help"; expect_out "usage: replbench" "--help"
 rb --version;                expect_rc 0 "--version"; expect_out "^replbench [0-9]" "--version"
-for cmd in run sweep determinism faults ledger fuzz2scn scn2fuzz; do
+for cmd in run sweep determinism faults ledger fuzz2scn scn2fuzz conform; do
     rb "$cmd" --help;        expect_rc 0 "$cmd --help"; expect_out "usage: replbench $cmd" "$cmd --help"
     # One exit-status rule, the same words in every command's help.
     expect_out "^exit status (every command): 0 all passed or skipped, 1 something failed,\$" \
