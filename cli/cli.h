@@ -257,6 +257,7 @@ int cli_reduce(int argc, char **argv);          /* reduce.c */
 struct ScnReduceStats;
 char *cli_reduce_text(const char *text, size_t len, const char *name, bool *fails,
                       char *why, size_t whylen, struct ScnReduceStats *stats);
+int cli_merge(int argc, char **argv);           /* merge.c */
 
 
 #endif /* REPLBENCH_CLI_H */

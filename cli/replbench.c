@@ -31,6 +31,8 @@ static void usage(FILE *f)
           "                                 under test (walk rules x walks)\n"
           "  explore [OPTIONS]              every registry script of a bounded scope\n"
           "  reduce FILE [-o OUT]           shrink a failing scenario to a minimal one\n"
+          "  merge [OPTIONS] FILE.jsonl...  the results of several runs (run --results)\n"
+          "                                 reported as one: summary, TAP, JUnit, HTML\n"
           "\n"
           "  replbench COMMAND --help       options of a command\n"
           "  replbench --version            the version\n"
@@ -100,6 +102,7 @@ int main(int argc, char **argv)
         { "conform", cli_conform },
         { "explore", cli_explore },
         { "reduce", cli_reduce },
+        { "merge", cli_merge },
     };
 
     if (argc < 2) {

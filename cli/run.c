@@ -90,6 +90,7 @@ typedef struct Run {
     bool *ran, *failed;         /* per file, for --last-failed */
     bool any_ran;               /* a scenario ran (not skipped) */
     bool injected[SCN_MAX_INJECTS];     /* --inject j's point was in a run */
+    FILE *results;              /* --results, or NULL */
 } Run;
 
 /* The progress line names the scenario started last: the one a slow run
@@ -99,19 +100,6 @@ static void progress(Run *r)
     if (r->next_file > 0) {
         cli_progress_show(&r->progress, r->next_file, r->files.paths[r->next_file - 1]);
     }
-}
-
-static int parse_format(const char *v, ReportFormat *format)
-{
-    static const char *const names[] = { "summary", "tap", "junit" };
-
-    for (int i = 0; i < 3; i++) {
-        if (strcmp(v, names[i]) == 0) {
-            *format = (ReportFormat)i;
-            return 0;
-        }
-    }
-    return cli_bad_value("run", "--format", v, "expected summary, tap or junit");
 }
 
 /* "POINT:HIT" or "POINT:HIT:persistent", added to job's injections; the
@@ -166,7 +154,8 @@ static int option(void *ctx, int id, const char *v)
         o->trace = v;
         return 0;
     case O_FORMAT:
-        return parse_format(v, &o->format);
+        return report_format_parse(v, &o->format) == 0 ? 0
+             : cli_bad_value("run", "--format", v, "expected summary, tap or junit");
     case O_INJECT:
         return parse_inject(v, &o->inject);
     case O_REPORT:
@@ -272,6 +261,9 @@ static void job_done(void *ctx, const ReportJob *job, const ReportOutcome *out)
         r->any_failed = true;
     }
     report_text_add(r->report, ++r->done, path, job, out);
+    if (r->results != NULL) {
+        report_results_write(r->results, path, job, out);
+    }
     if (r->html != NULL) {
         report_html_add(r->html, path, job, out);
     }
@@ -341,7 +333,18 @@ static int run_files(RunOpts *o, double start)
         fprintf(stderr, "replbench run: cannot open %s: %s\n", o->trace, strerror(errno));
         goto out;
     }
+    if (o->c.results != NULL && (r.results = fopen(o->c.results, "w")) == NULL) {
+        fprintf(stderr, "replbench run: cannot open %s: %s\n", o->c.results, strerror(errno));
+        if (trace != NULL) {
+            fclose(trace);
+        }
+        goto out;
+    }
     rc = execute(&r, trace, problems, start);
+    if (r.results != NULL && (ferror(r.results) | (fclose(r.results) != 0))) {
+        fprintf(stderr, "replbench run: cannot write the results to %s\n", o->c.results);
+        rc = REPORT_EXIT_USAGE;
+    }
     if (trace != NULL && (ferror(trace) | (fclose(trace) != 0))) {
         fprintf(stderr, "replbench run: cannot write the trace to %s\n", o->trace);
         rc = REPORT_EXIT_USAGE;

@@ -126,6 +126,9 @@ typedef enum ReportFormat { REPORT_FORMAT_SUMMARY, REPORT_FORMAT_TAP, REPORT_FOR
 
 typedef struct ReportText ReportText;
 
+/* "summary", "tap" or "junit": 0, or -1 for another name. */
+int report_format_parse(const char *name, ReportFormat *format);
+
 ReportText *report_text_new(ReportFormat format, size_t total);
 /* The style of r's output (default: a line each, no colour). */
 void report_text_style(ReportText *r, const ReportStyle *style);
@@ -143,10 +146,47 @@ int report_text_end(ReportText *r, size_t path_errors, double seconds);
 void report_failure_details(FILE *f, const char *indent, const char *path,
                          const ReportJob *job, const ScnResult *res);
 
+/* Length of the valid UTF-8 sequence at s (1-4; *cp its code point), or 0
+ * for a byte that starts none (overlong forms, surrogates, past U+10FFFF). */
+size_t report_utf8_seq(const unsigned char *s, uint32_t *cp);
+
 /* s as XML (and XHTML) text, or as an attribute value in double quotes
  * (attr): & < > (and " in attributes) as entities; invalid UTF-8 and
  * what XML cannot carry as \xNN.  Used by JUnit and the HTML report. */
 void report_xml_put(FILE *f, const char *s, bool attr);
+
+/* ---- results that merge (results.c) -------------------------------------------
+ * `run --results FILE.jsonl`: one JSON object a line per run: path, seed,
+ * seed_set, verdict (pass, fail, skip, na, error), message, hash ("0x..."),
+ * ticks, faults (fired), time (seconds), inject [{point, hit, persistent}]
+ * when injected; for a scenario that loaded also line, ops, trace_lines,
+ * missing_ext, died, checkers_ok, checker_kind, checker, points [{name,
+ * template, hits, fires, handled, observed}] and tail [last trace lines].
+ * A byte that is not UTF-8 is written as \u00NN. */
+
+#define REPORT_RESULT_LINE_MAX ((size_t)1 << 20)  /* bytes of one record */
+
+/* One record read back: what run gave report_text_add. */
+typedef struct ReportRecord {
+    char path[REPORT_PATH_MAX + 1];
+    ReportJob job;
+    ReportOutcome out;
+} ReportRecord;
+
+void report_results_write(FILE *f, const char *path, const ReportJob *job,
+                          const ReportOutcome *out);
+
+/* Parse one line (without its newline) into *rec: 0, or -1 with err set to
+ * "FILE:LINE:COL: why". */
+int report_results_parse(const char *text, size_t len, const char *file, unsigned long line,
+                         ReportRecord *rec, char *err, size_t errlen);
+
+/* Each non-empty line of file: fn(ctx, file, line, text, len), which
+ * returns 0 to go on, or -1 to stop.  0, or -1 with the problem printed
+ * (a file that cannot be read, a line too long) or fn's -1. */
+typedef int ReportLineFn(void *ctx, const char *file, unsigned long line, const char *text,
+                         size_t len);
+int report_results_read(const char *file, ReportLineFn *fn, void *ctx);
 
 /* ---- the HTML run report (html.c) ---------------------------------------------- */
 

@@ -41,7 +41,7 @@ struct ReportText {
 /* Length of the valid UTF-8 sequence at s (1-4; *cp its code point), or 0
  * for a byte that starts none.  Overlong forms, surrogates and code points
  * past U+10FFFF are not valid. */
-static size_t utf8_seq(const unsigned char *s, uint32_t *cp)
+size_t report_utf8_seq(const unsigned char *s, uint32_t *cp)
 {
     static const uint32_t min[5] = { 0, 0, 0x80, 0x800, 0x10000 };
     size_t len = s[0] < 0x80 ? 1 : (s[0] >> 5) == 6 ? 2 : (s[0] >> 4) == 14 ? 3
@@ -89,7 +89,7 @@ void report_xml_put(FILE *f, const char *s, bool attr)
 
     while (*c != '\0') {
         uint32_t cp = 0;
-        size_t len = utf8_seq(c, &cp);
+        size_t len = report_utf8_seq(c, &cp);
         const char *ent = len == 1 ? xml_entity(*c, attr) : NULL;
 
         if (len == 0 || !xml_char(cp)) {
@@ -112,7 +112,7 @@ static void yaml_put(FILE *f, const char *s)
     fputc('"', f);
     while (*c != '\0') {
         uint32_t cp = 0;
-        size_t len = utf8_seq(c, &cp);
+        size_t len = report_utf8_seq(c, &cp);
 
         if (len == 0 || cp < 0x20 || cp == 0x7f) {
             fprintf(f, "\\x%02x", *c);
@@ -481,6 +481,19 @@ static void junit_case(ReportText *r, const Case *c)
         junit_system_out(f, c);
     }
     fputs("    </testcase>\n", f);
+}
+
+int report_format_parse(const char *name, ReportFormat *format)
+{
+    static const char *const names[] = { "summary", "tap", "junit" };
+
+    for (int i = 0; i < 3; i++) {
+        if (strcmp(name, names[i]) == 0) {
+            *format = (ReportFormat)i;
+            return 0;
+        }
+    }
+    return -1;
 }
 
 ReportText *report_text_new(ReportFormat format, size_t total)

@@ -6,15 +6,10 @@
 set -u
 
 RB=${1:?usage: seeds.sh PATH/TO/replbench}
-case $RB in /*) ;; *) RB=$PWD/$RB ;; esac
-T=$(mktemp -d "${TMPDIR:-/tmp}/replbench-seeds.XXXXXX") || exit 1
-trap 'rm -rf "$T"' EXIT
-trap 'exit 1' HUP INT TERM
-OUT=$T/out
-ERR=$T/err
+. "$(dirname "$0")/lib.sh"
+start seeds
 export REPLBENCH_CACHE_DIR="$T/cache"
 
-. "$(dirname "$0")/lib.sh"
 
 # Seed-dependent failures come from a fault with a probability: libfiu.
 have_fiu || { echo "# built without libfiu: nothing fails by seed, skipped"; exit 77; }

@@ -7,18 +7,13 @@
 set -u
 
 RB=${1:?usage: select.sh PATH/TO/replbench}
-case $RB in /*) ;; *) RB=$PWD/$RB ;; esac
-T=$(mktemp -d "${TMPDIR:-/tmp}/replbench-select.XXXXXX") || exit 1
-trap 'rm -rf "$T"' EXIT
-trap 'exit 1' HUP INT TERM
-OUT=$T/out
-ERR=$T/err
+. "$(dirname "$0")/lib.sh"
+start select
 S=$T/scn
 mkdir -p "$S/walks" "$S/more" "$T/cache"
 export REPLBENCH_CACHE_DIR="$T/cache"
 unset NO_COLOR
 
-. "$(dirname "$0")/lib.sh"
 
 pass_scn() {
     printf 'state name=a\nstate name=b\nwalk kind=stop\nexpect calls="b.stop a.stop"\n' >"$1"

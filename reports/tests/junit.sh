@@ -10,14 +10,10 @@ set -u
 
 RB=${1:?usage: junit.sh PATH/TO/replbench PATH/TO/junit.xsd}
 XSD=${2:?usage: junit.sh PATH/TO/replbench PATH/TO/junit.xsd}
-T=$(mktemp -d "${TMPDIR:-/tmp}/replbench-junit.XXXXXX") || exit 1
-trap 'rm -rf "$T"' EXIT
-trap 'exit 1' HUP INT TERM
-OUT=$T/out
-ERR=$T/err
+. "$(dirname "$0")/../../cli/tests/lib.sh"
+start junit
 S=$T/scn
 mkdir -p "$S/walks" "$S/disks/deep" "$S/other/walks"
-. "$(dirname "$0")/../../cli/tests/lib.sh"
 
 printf 'state name=a\nwalk kind=stop\nexpect calls="a.stop"\n' >"$S/walks/pass.scn"
 printf '# fails\nstate name=a\n\nwalk kind=start\nexpect calls="b.start"\n' >"$S/walks/fail.scn"

@@ -1,0 +1,147 @@
+#!/bin/sh
+# merge.sh: results that merge.  `run --results FILE.jsonl` writes one JSON
+# object per run; `replbench merge` of the files of 3 shards prints what one
+# whole run prints (summary, TAP, JUnit; timings aside), also with --seeds
+# and --jobs; the HTML page of the union; exit statuses; and every kind of
+# bad input is exit 2 with FILE:LINE:COL.
+# Usage: sh merge.sh PATH/TO/replbench
+set -u
+
+RB=${1:?usage: merge.sh PATH/TO/replbench}
+. "$(dirname "$0")/lib.sh"
+start merge
+cd "$T" || exit 1
+S=scn                           # relative: the shards do not hang on $T's name
+mkdir -p "$S/walks" "$S/cluster" "$S/more/deep"
+export REPLBENCH_CACHE_DIR="$T/cache"
+
+for i in 1 2 3 4 5 6 7 8 9 10 11 12; do
+    printf 'state name=a\nstate name=b%s\nwalk kind=stop\nexpect calls="b%s.stop a.stop"\n' \
+        "$i" "$i" >"$S/walks/w$i.scn"
+done
+printf '# fails\nstate name=a\nwalk kind=start\nexpect calls="b.start"\n' >"$S/walks/fail.scn"
+cat >"$S/more/odd.scn" <<'SCN'
+state name=a
+walk kind=start
+expect error="he said \"no\" \\ then left"
+SCN
+cat >"$S/cluster/prob.scn" <<'SCN'
+cluster size=8192
+start
+write sector=1 byte=0x33 vm=secondary
+fault point=disk/sec.d0/commit mode=prob p=0.5
+failover node=sec
+run ticks=5
+expect stage=done node=sec
+SCN
+cp "$S/cluster/prob.scn" "$S/more/deep/prob2.scn"
+
+# Everything of a report but its timings: the summary's last line, TAP's
+# last comment, JUnit's time and timestamp attributes.
+untimed() {
+    sed -e 's/ in [0-9.]* s ([0-9.]* scenarios\/s)$//' \
+        -e 's/ time="[0-9.]*"//g' -e 's/ timestamp="[0-9T:-]*"//g' "$1"
+}
+
+# same_as_whole NAME [RUN OPTIONS]: 3 shards merged print what one run does
+same_as_whole() {
+    name=$1; shift
+    for fmt in summary tap junit; do
+        rb run --format "$fmt" --results "$T/whole.jsonl" "$@" "$S"; wrc=$rc
+        untimed "$OUT" >"$T/whole.$fmt"
+        for k in 1 2 3; do
+            rb run --format "$fmt" --shard "$k/3" --results "$T/s$k.jsonl" "$@" "$S"
+            [ -s "$T/s$k.jsonl" ] || fail "$name: shard $k/3 ran nothing (pick other names)"
+        done
+        rb merge --format "$fmt" "$T/s1.jsonl" "$T/s2.jsonl" "$T/s3.jsonl"
+        expect_rc "$wrc" "$name: merge --format $fmt: the whole run's status"
+        untimed "$OUT" >"$T/merged.$fmt"
+        cmp -s "$T/whole.$fmt" "$T/merged.$fmt" ||
+            fail "$name: --format $fmt: 3 shards merged differ from one run: $(diff "$T/whole.$fmt" "$T/merged.$fmt" | head -n 8)"
+        rb merge --format "$fmt" "$T/s3.jsonl" "$T/s1.jsonl" "$T/s2.jsonl"
+        untimed "$OUT" | cmp -s - "$T/whole.$fmt" || fail "$name: the order of the files mattered"
+        rb merge --format "$fmt" "$T/whole.jsonl"
+        untimed "$OUT" | cmp -s - "$T/whole.$fmt" || fail "$name: merge of the whole run's file differs"
+    done
+}
+
+same_as_whole "plain"
+grep -q "^failures (" "$T/merged.summary" || fail "the recap did not survive the merge"
+same_as_whole "--seeds 1..4 --jobs 2" --seeds 1..4 --jobs 2
+expect_out "\[seed 4\]" "merged lines name their seed"
+same_as_whole "--seed 7" --seed 7
+same_as_whole "--inject" --inject registry/alloc:2:persistent
+ok "3 shards merged equal one whole run: summary, TAP, JUnit; with --seeds, --jobs, --seed, --inject"
+
+# ---- the records ---------------------------------------------------------------------
+
+rb run --seeds 1..2 --results "$T/r.jsonl" "$S"; expect_rc 1 "run --results"
+python3 - "$T/r.jsonl" "$S" <<'PY' || fail "run --results: not one JSON object per run"
+import json, sys
+recs = [json.loads(l) for l in open(sys.argv[1])]
+assert len(recs) == 2 * 16, len(recs)
+for r in recs:
+    for k in ("path", "seed", "verdict", "message", "hash", "ticks", "faults", "time"):
+        assert k in r, (k, r)
+    assert r["verdict"] in ("pass", "fail", "skip", "na", "error"), r
+    assert r["hash"].startswith("0x") and len(r["hash"]) == 18, r["hash"]
+odd = [r for r in recs if r["path"].endswith("odd.scn")]
+assert odd and all(r["verdict"] == "fail" and "said \"no\" \\ then" in r["message"] for r in odd), odd
+assert sum(r["verdict"] == "fail" for r in recs) >= 4
+PY
+ok "run --results: one JSON object per run with path, seed, verdict, message, hash, ticks, faults, time"
+
+rb run --results "$T/p.jsonl" -k 'walks/w*' "$S"; expect_rc 0 "passing run"
+rb merge "$T/p.jsonl"; expect_rc 0 "merge of passing runs"; expect_out "^12 passed, 0 failed" "merge summary"
+: >"$T/empty.jsonl"
+rb merge "$T/empty.jsonl"; expect_rc 0 "merge of an empty shard"; expect_out "^0 passed" "empty shard"
+printf 'state name=a\nwalk kind=sideways\n' >"$S/walks/bad.scn"
+rb run --results "$T/e.jsonl" "$S"; expect_rc 2 "run with a malformed scenario"
+rb merge "$T/e.jsonl"; expect_rc 2 "merge with a record of a malformed scenario"
+expect_err "bad.scn:2:" "merge: the scenario's own error"
+rm "$S/walks/bad.scn"
+rb merge --report "$T/page" "$T/s1.jsonl" "$T/s2.jsonl" "$T/s3.jsonl"; expect_rc 1 "merge --report"
+[ -f "$T/page/index.html" ] || fail "merge --report: no index.html"
+python3 -c 'import sys, xml.dom.minidom; xml.dom.minidom.parse(sys.argv[1])' "$T/page/index.html" ||
+    fail "merge --report: not well-formed XHTML"
+grep -q "odd" "$T/page/index.html" || fail "merge --report: a scenario missing from the page"
+ok "merge: exit statuses 0, 1 and 2 as the runs had them; an empty shard; the HTML page of the union"
+
+# ---- bad input -----------------------------------------------------------------------
+
+rb merge; expect_rc 2 "merge without files"
+rb merge --format xml "$T/p.jsonl"; expect_rc 2 "merge --format xml"; expect_err "bad value 'xml'" "--format"
+rb merge --report-all "$T/p.jsonl"; expect_rc 2 "merge --report-all without --report"
+rb merge "$T/missing.jsonl"; expect_rc 2 "merge of a missing file"; expect_err "missing.jsonl: cannot read" "missing"
+rb merge "$T/s1.jsonl" "$T/s1.jsonl"; expect_rc 2 "merge of overlapping shards"
+expect_err "s1.jsonl:1: the same run as .*s1.jsonl:1" "overlap"
+rb run --results '' "$S"; expect_rc 2 "run --results ''"; expect_err "bad value '' for --results" "--results ''"
+rb run --results "$T/no/such/dir/r.jsonl" "$S"; expect_rc 2 "run --results in a missing folder"
+expect_err "cannot open" "--results in a missing folder"
+if [ -w /dev/full ]; then
+    rb run --results /dev/full "$S"; expect_rc 2 "run --results to a full disk"
+    expect_err "cannot write the results" "--results /dev/full"
+fi
+good=$(head -n 1 "$T/p.jsonl")
+bad_record() {
+    printf '%s\n%s\n' "$good" "$1" >"$T/bad.jsonl"
+    rb merge "$T/bad.jsonl"; expect_rc 2 "merge of $2"
+    expect_err "bad.jsonl:2:[0-9]*: $3" "merge of $2"
+}
+bad_record '{"path":"a.scn","seed":1' "a truncated record" "expected ',' or '}'"
+bad_record '{"path":"a.scn","seed":1,"verdict":"maybe"}' "a bad verdict" "verdict: expected"
+bad_record '{"path":"a.scn","verdict":"pass"}' "a record without a seed" "a record needs path, seed and verdict"
+bad_record '{"path":"a.scn","seed":-1,"verdict":"pass"}' "a negative seed" "expected a whole number"
+bad_record '{"path":"a.scn","seed":18446744073709551616,"verdict":"pass"}' "a seed past 2^64" "number out of range"
+bad_record '{"path":"a.scn","path":"b.scn","seed":1,"verdict":"pass"}' "a key twice" "a key given twice"
+bad_record '{"path":"a.scn","seed":1,"verdict":"pass","hash":"12"}' "a bad hash" "hash: expected"
+bad_record '{"path":"a.scn","seed":1,"verdict":"pass","time":"x"}' "a bad time" "expected a number"
+bad_record '{"path":"a\q.scn","seed":1,"verdict":"pass"}' "a bad escape" "bad escape"
+bad_record '{"path":"a\ud800.scn","seed":1,"verdict":"pass"}' "a lone surrogate" "a high surrogate without its low half"
+bad_record '{"path":"a.scn","seed":1,"verdict":"pass"} x' "text after a record" "text after the record"
+bad_record '[1,2]' "an array" "expected an object"
+bad_record 'not json' "text" "expected an object"
+printf '%s\n{"path":"z.scn","seed":1,"verdict":"pass","future":{"a":[1,true,null,"s",-2.5e3]}}\n' \
+    "$good" >"$T/future.jsonl"
+rb merge "$T/future.jsonl"; expect_rc 0 "an unknown key is skipped"; expect_out "^2 passed" "unknown key"
+ok "merge: bad files, records and options exit 2 with FILE:LINE:COL: why"

@@ -1,0 +1,739 @@
+/* results.c: results that merge (report.h): one JSON object per scenario
+ * run, a line each (JSONL), written by `run --results` and read back by
+ * `replbench merge`.  The reader takes only what the writer writes (an
+ * object of known keys; unknown keys are skipped for later versions) and
+ * says where a line is wrong as FILE:LINE:COL: why.
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "check.h"
+#include "report.h"
+
+#define NUM_MAX 32                  /* bytes of a number */
+#define KEY_MAX 32                  /* bytes of a key */
+#define SKIP_DEPTH 16               /* nesting of a skipped unknown value */
+
+/* ---- writing ------------------------------------------------------------------ */
+
+/* s as a JSON string: UTF-8 as is; quotes, backslashes and control bytes
+ * escaped; a byte that is not UTF-8 as \u00NN. */
+static void json_str(FILE *f, const char *s)
+{
+    const unsigned char *c = (const unsigned char *)s;
+
+    fputc('"', f);
+    while (*c != '\0') {
+        uint32_t cp;
+        size_t len = report_utf8_seq(c, &cp);
+
+        if (len == 0) {
+            fprintf(f, "\\u%04x", *c);
+            len = 1;
+        } else if (*c == '"' || *c == '\\') {
+            fprintf(f, "\\%c", *c);
+        } else if (*c == '\n') {
+            fputs("\\n", f);
+        } else if (*c < 0x20 || *c == 0x7f) {
+            fprintf(f, "\\u%04x", *c);
+        } else {
+            fwrite(c, 1, len, f);
+        }
+        c += len;
+    }
+    fputc('"', f);
+}
+
+static const char *verdict_of(const ReportOutcome *out)
+{
+    if (!out->loaded) {
+        return "error";
+    }
+    switch (out->res.status) {
+    case SCN_PASS: return "pass";
+    case SCN_FAIL: return "fail";
+    default: return out->res.missing_ext ? "na" : "skip";
+    }
+}
+
+static void write_points(FILE *f, const ScnResult *r)
+{
+    fputs(",\"points\":[", f);
+    for (unsigned i = 0; i < r->npoints && i < SCN_MAX_POINTS; i++) {
+        const ScnPointCount *p = &r->points[i];
+
+        fputs(i ? ",{\"name\":" : "{\"name\":", f);
+        json_str(f, p->name);
+        fputs(",\"template\":", f);
+        json_str(f, p->template_);
+        fprintf(f, ",\"hits\":%" PRIu64 ",\"fires\":%" PRIu64 ",\"handled\":%" PRIu64
+                ",\"observed\":%" PRIu64 "}", p->hits, p->fires, p->handled, p->observed);
+    }
+    fputs("],\"tail\":[", f);
+    for (unsigned i = 0; i < r->ntail && i < SIM_TRACE_KEEP; i++) {
+        fputs(i ? "," : "", f);
+        json_str(f, r->tail[i]);
+    }
+    fputc(']', f);
+}
+
+void report_results_write(FILE *f, const char *path, const ReportJob *job,
+                          const ReportOutcome *out)
+{
+    const ScnResult *r = &out->res;
+
+    fputs("{\"path\":", f);
+    json_str(f, path);
+    fprintf(f, ",\"seed\":%" PRIu64 ",\"seed_set\":%s,\"verdict\":\"%s\",\"message\":",
+            out->loaded ? r->seed : job->seed, job->seed_set ? "true" : "false",
+            verdict_of(out));
+    json_str(f, out->loaded ? r->message : out->error);
+    fprintf(f, ",\"hash\":\"0x%016" PRIx64 "\",\"ticks\":%" PRIu64 ",\"faults\":%" PRIu64
+            ",\"time\":%.6f", r->hash, r->ticks, r->faults_fired, out->seconds);
+    if (job->ninject != 0) {
+        fputs(",\"inject\":[", f);
+    }
+    for (unsigned i = 0; i < job->ninject && i < SCN_MAX_INJECTS; i++) {
+        fputs(i ? ",{\"point\":" : "{\"point\":", f);
+        json_str(f, job->inject[i].point);
+        fprintf(f, ",\"hit\":%" PRIu64 ",\"persistent\":%s}", job->inject[i].hit,
+                job->inject[i].persistent ? "true" : "false");
+    }
+    if (job->ninject != 0) {
+        fputc(']', f);
+    }
+    if (out->loaded) {
+        fprintf(f, ",\"line\":%u,\"ops\":%u,\"trace_lines\":%" PRIu64 ",\"missing_ext\":%u"
+                ",\"died\":%s,\"checkers_ok\":%s,\"checker_kind\":\"%s\",\"checker\":", r->line,
+                r->ops_run, r->trace_lines, r->missing_ext, out->died ? "true" : "false",
+                r->checkers_ok ? "true" : "false", sim_check_kind_name(r->checker_kind));
+        json_str(f, r->checker);
+        write_points(f, r);
+    }
+    fputs("}\n", f);
+}
+
+/* ---- reading -------------------------------------------------------------------- */
+
+typedef struct Cur {
+    const char *s;
+    size_t i, len;
+    const char *why;            /* the first problem, at `at` */
+    size_t at;
+} Cur;
+
+static int bad(Cur *c, const char *why)
+{
+    if (c->why == NULL) {
+        c->why = why;
+        c->at = c->i;
+    }
+    return -1;
+}
+
+static void ws(Cur *c)
+{
+    while (c->i < c->len && strchr(" \t\r", c->s[c->i]) != NULL && c->s[c->i] != '\0') {
+        c->i++;
+    }
+}
+
+static bool eat(Cur *c, char ch)
+{
+    ws(c);
+    if (c->i < c->len && c->s[c->i] == ch) {
+        c->i++;
+        return true;
+    }
+    return false;
+}
+
+static int hex4(Cur *c, uint32_t *v)
+{
+    *v = 0;
+    for (int k = 0; k < 4; k++, c->i++) {
+        char h = c->i < c->len ? c->s[c->i] : '\0';
+        int d = h >= '0' && h <= '9' ? h - '0' : h >= 'a' && h <= 'f' ? h - 'a' + 10
+              : h >= 'A' && h <= 'F' ? h - 'A' + 10 : -1;
+
+        if (d < 0) {
+            return bad(c, "bad \\u escape: expected 4 hex digits");
+        }
+        *v = *v * 16 + (uint32_t)d;
+    }
+    return 0;
+}
+
+/* \uXXXX (a surrogate pair for past U+FFFF) after the backslash and 'u'. */
+static int unicode_escape(Cur *c, uint32_t *cp)
+{
+    uint32_t lo;
+
+    if (hex4(c, cp) != 0) {
+        return -1;
+    }
+    if (*cp >= 0xdc00 && *cp <= 0xdfff) {
+        return bad(c, "a lone low surrogate");
+    }
+    if (*cp >= 0xd800 && *cp <= 0xdbff) {
+        if (c->i + 2 > c->len || c->s[c->i] != '\\' || c->s[c->i + 1] != 'u') {
+            return bad(c, "a high surrogate without its low half");
+        }
+        c->i += 2;
+        if (hex4(c, &lo) != 0 || lo < 0xdc00 || lo > 0xdfff) {
+            return bad(c, "a high surrogate without its low half");
+        }
+        *cp = 0x10000 + ((*cp - 0xd800) << 10) + (lo - 0xdc00);
+    }
+    return *cp == 0 ? bad(c, "\\u0000 in a string") : 0;
+}
+
+static size_t put_utf8(char *out, uint32_t cp)
+{
+    if (cp < 0x80) {
+        out[0] = (char)cp;
+        return 1;
+    }
+    if (cp < 0x800) {
+        out[0] = (char)(0xc0 | (cp >> 6));
+        out[1] = (char)(0x80 | (cp & 0x3f));
+        return 2;
+    }
+    if (cp < 0x10000) {
+        out[0] = (char)(0xe0 | (cp >> 12));
+        out[1] = (char)(0x80 | ((cp >> 6) & 0x3f));
+        out[2] = (char)(0x80 | (cp & 0x3f));
+        return 3;
+    }
+    out[0] = (char)(0xf0 | (cp >> 18));
+    out[1] = (char)(0x80 | ((cp >> 12) & 0x3f));
+    out[2] = (char)(0x80 | ((cp >> 6) & 0x3f));
+    out[3] = (char)(0x80 | (cp & 0x3f));
+    return 4;
+}
+
+/* A string into buf (at most cap - 1 bytes, NUL-terminated); buf NULL:
+ * checked and dropped. */
+static int string(Cur *c, char *buf, size_t cap)
+{
+    static const char from[] = "\"\\/bfnrt", to[] = "\"\\/\b\f\n\r\t";
+    size_t n = 0;
+
+    if (!eat(c, '"')) {
+        return bad(c, "expected a string");
+    }
+    for (;;) {
+        char tmp[4];
+        size_t k = 1;
+        unsigned char ch = c->i < c->len ? (unsigned char)c->s[c->i] : 0;
+
+        if (c->i >= c->len || ch == '\0') {
+            return bad(c, "unterminated string");
+        }
+        if (ch < 0x20) {
+            return bad(c, "a control character in a string");
+        }
+        c->i++;
+        if (ch == '"') {
+            break;
+        }
+        tmp[0] = (char)ch;
+        if (ch == '\\') {
+            const char *e = c->i < c->len ? strchr(from, c->s[c->i]) : NULL;
+            uint32_t cp;
+
+            if (c->i < c->len && c->s[c->i] == 'u') {
+                c->i++;
+                if (unicode_escape(c, &cp) != 0) {
+                    return -1;
+                }
+                k = put_utf8(tmp, cp);
+            } else if (e == NULL || *e == '\0') {
+                return bad(c, "bad escape in a string");
+            } else {
+                tmp[0] = to[e - from];
+                c->i++;
+            }
+        }
+        if (buf != NULL && n + k >= cap) {
+            return bad(c, "string too long for its field");
+        }
+        if (buf != NULL) {
+            memcpy(buf + n, tmp, k);
+        }
+        n += k;
+    }
+    if (buf != NULL) {
+        buf[n] = '\0';
+    }
+    return 0;
+}
+
+/* The token of a number: JSON's characters for one, at most NUM_MAX. */
+static int number_token(Cur *c, char *tok)
+{
+    size_t n;
+
+    ws(c);
+    n = strspn(c->s + c->i, "0123456789+-.eE");
+    n = c->i + n > c->len ? c->len - c->i : n;
+    if (n == 0 || n >= NUM_MAX) {
+        return bad(c, n == 0 ? "expected a number" : "number too long");
+    }
+    memcpy(tok, c->s + c->i, n);
+    tok[n] = '\0';
+    return 0;
+}
+
+static int u64(Cur *c, uint64_t max, uint64_t *v)
+{
+    char tok[NUM_MAX];
+    char *end;
+
+    if (number_token(c, tok) != 0) {
+        return -1;
+    }
+    if (strspn(tok, "0123456789") != strlen(tok) || (tok[0] == '0' && tok[1] != '\0')) {
+        return bad(c, "expected a whole number from 0");
+    }
+    errno = 0;
+    *v = strtoull(tok, &end, 10);
+    if (errno != 0 || *v > max) {
+        return bad(c, "number out of range");
+    }
+    c->i += strlen(tok);
+    return 0;
+}
+
+static int uint_field(Cur *c, unsigned *v)
+{
+    uint64_t x;
+
+    if (u64(c, UINT32_MAX, &x) != 0) {
+        return -1;
+    }
+    *v = (unsigned)x;
+    return 0;
+}
+
+static int seconds(Cur *c, double *v)
+{
+    char tok[NUM_MAX];
+    char *end;
+
+    if (number_token(c, tok) != 0) {
+        return -1;
+    }
+    errno = 0;
+    *v = strtod(tok, &end);
+    if (errno != 0 || *end != '\0' || tok[0] == '-' || tok[0] == '+' || tok[0] == '.' ||
+        !(*v >= 0 && *v < 1e12)) {
+        return bad(c, "expected a time in seconds from 0");
+    }
+    c->i += strlen(tok);
+    return 0;
+}
+
+static int boolean(Cur *c, bool *v)
+{
+    ws(c);
+    if (c->len - c->i >= 4 && strncmp(c->s + c->i, "true", 4) == 0) {
+        c->i += 4;
+        *v = true;
+        return 0;
+    }
+    if (c->len - c->i >= 5 && strncmp(c->s + c->i, "false", 5) == 0) {
+        c->i += 5;
+        *v = false;
+        return 0;
+    }
+    return bad(c, "expected true or false");
+}
+
+/* A value of an unknown key, checked and dropped. */
+static int skip_value(Cur *c, int depth)
+{
+    char open;
+    uint64_t n;
+    bool b;
+
+    ws(c);
+    open = c->i < c->len ? c->s[c->i] : '\0';
+    if (depth > SKIP_DEPTH) {
+        return bad(c, "nested too deep");
+    }
+    if (open == '"') {
+        return string(c, NULL, 0);
+    }
+    if (open == 't' || open == 'f') {
+        return boolean(c, &b);
+    }
+    if (c->len - c->i >= 4 && strncmp(c->s + c->i, "null", 4) == 0) {
+        c->i += 4;
+        return 0;
+    }
+    if (open != '{' && open != '[') {
+        double d;
+
+        return c->i < c->len && c->s[c->i] == '-' ? (c->i++, seconds(c, &d))
+             : strchr("0123456789", open) != NULL && open != '\0' ? seconds(c, &d)
+             : u64(c, 0, &n);
+    }
+    c->i++;
+    if (eat(c, open == '{' ? '}' : ']')) {
+        return 0;
+    }
+    do {
+        if (open == '{' && (string(c, NULL, 0) != 0 || !eat(c, ':'))) {
+            return bad(c, "expected \"key\": value");
+        }
+        if (skip_value(c, depth + 1) != 0) {
+            return -1;
+        }
+    } while (eat(c, ','));
+    return eat(c, open == '{' ? '}' : ']') ? 0 : bad(c, "expected ',' or the end");
+}
+
+/* A key's value: 0, -1 on a problem, 1 for a key not known here (skipped). */
+typedef int KeyFn(Cur *c, const char *key, void *ctx);
+
+static int object(Cur *c, KeyFn *fn, void *ctx)
+{
+    char key[KEY_MAX];
+    int rc;
+
+    if (!eat(c, '{')) {
+        return bad(c, "expected an object");
+    }
+    if (eat(c, '}')) {
+        return 0;
+    }
+    do {
+        if (string(c, key, sizeof(key)) != 0) {
+            return -1;
+        }
+        if (!eat(c, ':')) {
+            return bad(c, "expected ':'");
+        }
+        rc = fn(c, key, ctx);
+        if (rc < 0 || (rc > 0 && skip_value(c, 0) != 0)) {
+            return -1;
+        }
+    } while (eat(c, ','));
+    return eat(c, '}') ? 0 : bad(c, "expected ',' or '}'");
+}
+
+/* The index of key in names (NULL-ended), -1 when none; a key seen before
+ * is a problem (-2). */
+static int key_index(Cur *c, const char *const *names, const char *key, uint32_t *seen)
+{
+    for (int i = 0; names[i] != NULL; i++) {
+        if (strcmp(names[i], key) == 0) {
+            if (*seen & (1u << i)) {
+                bad(c, "a key given twice");
+                return -2;
+            }
+            *seen |= 1u << i;
+            return i;
+        }
+    }
+    return -1;
+}
+
+typedef struct PointCtx {
+    ScnPointCount *p;
+    uint32_t seen;
+} PointCtx;
+
+static int point_key(Cur *c, const char *key, void *ctx)
+{
+    static const char *const names[] = { "name", "template", "hits", "fires", "handled",
+                                         "observed", NULL };
+    PointCtx *pc = ctx;
+    int k = key_index(c, names, key, &pc->seen);
+    uint64_t *counts[] = { &pc->p->hits, &pc->p->fires, &pc->p->handled, &pc->p->observed };
+
+    if (k < -1) {
+        return -1;
+    }
+    if (k < 0) {
+        return 1;
+    }
+    if (k == 0) {
+        return string(c, pc->p->name, sizeof(pc->p->name));
+    }
+    if (k == 1) {
+        return string(c, pc->p->template_, sizeof(pc->p->template_));
+    }
+    return u64(c, UINT64_MAX, counts[k - 2]);
+}
+
+static int points(Cur *c, ScnResult *r)
+{
+    if (!eat(c, '[')) {
+        return bad(c, "expected an array of points");
+    }
+    if (eat(c, ']')) {
+        return 0;
+    }
+    do {
+        PointCtx pc;
+
+        if (r->npoints >= SCN_MAX_POINTS) {
+            return bad(c, "more fault points than a run has");
+        }
+        pc = (PointCtx){ .p = &r->points[r->npoints] };
+        if (object(c, point_key, &pc) != 0) {
+            return -1;
+        }
+        if (!(pc.seen & 1u)) {
+            return bad(c, "a point without a name");
+        }
+        r->npoints++;
+    } while (eat(c, ','));
+    return eat(c, ']') ? 0 : bad(c, "expected ',' or ']'");
+}
+
+static int tail(Cur *c, ScnResult *r)
+{
+    if (!eat(c, '[')) {
+        return bad(c, "expected an array of trace lines");
+    }
+    if (eat(c, ']')) {
+        return 0;
+    }
+    do {
+        if (r->ntail >= SIM_TRACE_KEEP) {
+            return bad(c, "more trace lines than a run keeps");
+        }
+        if (string(c, r->tail[r->ntail], sizeof(r->tail[0])) != 0) {
+            return -1;
+        }
+        r->ntail++;
+    } while (eat(c, ','));
+    return eat(c, ']') ? 0 : bad(c, "expected ',' or ']'");
+}
+
+typedef struct InjectCtx {
+    ReportInject *in;
+    uint32_t seen;
+} InjectCtx;
+
+static int inject_key(Cur *c, const char *key, void *ctx)
+{
+    static const char *const names[] = { "point", "hit", "persistent", NULL };
+    InjectCtx *ic = ctx;
+    int k = key_index(c, names, key, &ic->seen);
+
+    switch (k) {
+    case -2: return -1;
+    case -1: return 1;
+    case 0: return string(c, ic->in->point, sizeof(ic->in->point));
+    case 1: return u64(c, INT64_MAX, &ic->in->hit);
+    default: return boolean(c, &ic->in->persistent);
+    }
+}
+
+/* [{point, hit, persistent}...]: each injection of the run. */
+static int injections(Cur *c, ReportJob *job)
+{
+    if (!eat(c, '[')) {
+        return bad(c, "expected an array of injections");
+    }
+    if (eat(c, ']')) {
+        return 0;
+    }
+    do {
+        InjectCtx ic;
+
+        if (job->ninject >= SCN_MAX_INJECTS) {
+            return bad(c, "more injections than a run takes");
+        }
+        ic = (InjectCtx){ .in = &job->inject[job->ninject] };
+        if (object(c, inject_key, &ic) != 0) {
+            return -1;
+        }
+        if (ic.seen != 7u || ic.in->point[0] == '\0' || ic.in->hit == 0) {
+            return bad(c, "an injection needs a point, a hit from 1 and persistent");
+        }
+        job->ninject++;
+    } while (eat(c, ','));
+    return eat(c, ']') ? 0 : bad(c, "expected ',' or ']'");
+}
+
+/* What the record says, before it is put together. */
+typedef struct RecCtx {
+    ReportRecord *rec;
+    uint32_t seen;
+    uint64_t seed;
+    char verdict[8];
+    char message[REPORT_ERROR_MAX];
+    char hash[24];
+    char kind[16];
+} RecCtx;
+
+enum { K_PATH, K_SEED, K_VERDICT, K_MESSAGE, K_SEED_SET, K_HASH, K_TICKS, K_FAULTS, K_TIME,
+       K_INJECT, K_LINE, K_OPS, K_TRACE_LINES, K_MISSING, K_DIED, K_CHECKERS_OK,
+       K_CHECKER_KIND, K_CHECKER, K_POINTS, K_TAIL };
+
+static int record_key(Cur *c, const char *key, void *ctx)
+{
+    static const char *const names[] = {
+        "path", "seed", "verdict", "message", "seed_set", "hash", "ticks", "faults", "time",
+        "inject", "line", "ops", "trace_lines", "missing_ext", "died", "checkers_ok",
+        "checker_kind", "checker", "points", "tail", NULL,
+    };
+    RecCtx *x = ctx;
+    ReportRecord *r = x->rec;
+    ScnResult *res = &r->out.res;
+
+    switch (key_index(c, names, key, &x->seen)) {
+    case -2: return -1;
+    case -1: return 1;
+    case K_PATH: return string(c, r->path, sizeof(r->path));
+    case K_SEED: return u64(c, UINT64_MAX, &x->seed);
+    case K_VERDICT: return string(c, x->verdict, sizeof(x->verdict));
+    case K_MESSAGE: return string(c, x->message, sizeof(x->message));
+    case K_SEED_SET: return boolean(c, &r->job.seed_set);
+    case K_HASH: return string(c, x->hash, sizeof(x->hash));
+    case K_TICKS: return u64(c, UINT64_MAX, &res->ticks);
+    case K_FAULTS: return u64(c, UINT64_MAX, &res->faults_fired);
+    case K_TIME: return seconds(c, &r->out.seconds);
+    case K_INJECT: return injections(c, &r->job);
+    case K_LINE: return uint_field(c, &res->line);
+    case K_OPS: return uint_field(c, &res->ops_run);
+    case K_TRACE_LINES: return u64(c, UINT64_MAX, &res->trace_lines);
+    case K_MISSING: return uint_field(c, &res->missing_ext);
+    case K_DIED: return boolean(c, &r->out.died);
+    case K_CHECKERS_OK: return boolean(c, &res->checkers_ok);
+    case K_CHECKER_KIND: return string(c, x->kind, sizeof(x->kind));
+    case K_CHECKER: return string(c, res->checker, sizeof(res->checker));
+    case K_POINTS: return points(c, res);
+    default: return tail(c, res);
+    }
+}
+
+static int checker_kind(Cur *c, const char *name, SimCheckKind *kind)
+{
+    for (int k = 0; k < SIM_CHECK__COUNT; k++) {
+        if (strcmp(sim_check_kind_name((SimCheckKind)k), name) == 0) {
+            *kind = (SimCheckKind)k;
+            return 0;
+        }
+    }
+    return bad(c, "unknown checker_kind");
+}
+
+/* The parsed keys as the record run had: verdict to status, message to
+ * the field it came from. */
+static int assemble(Cur *c, RecCtx *x)
+{
+    static const char *const verdicts[] = { "pass", "fail", "skip", "na", "error" };
+    ReportRecord *r = x->rec;
+    ScnResult *res = &r->out.res;
+    int v = -1;
+    char *end;
+
+    if ((x->seen & 7u) != 7u) {
+        return bad(c, "a record needs path, seed and verdict");
+    }
+    for (int i = 0; i < 5; i++) {
+        v = strcmp(x->verdict, verdicts[i]) == 0 ? i : v;
+    }
+    if (v < 0) {
+        return bad(c, "verdict: expected pass, fail, skip, na or error");
+    }
+    if (r->path[0] == '\0') {
+        return bad(c, "an empty path");
+    }
+    r->job.seed = x->seed;
+    res->seed = x->seed;
+    r->out.loaded = v != 4;
+    res->status = v == 0 ? SCN_PASS : v == 1 ? SCN_FAIL : SCN_SKIP;
+    if ((v == 3) != (res->missing_ext != 0) && v != 4) {
+        return bad(c, "verdict na goes with a missing_ext, and only it");
+    }
+    if (!r->out.loaded) {
+        snprintf(r->out.error, sizeof(r->out.error), "%s", x->message);
+    } else if (strlen(x->message) >= sizeof(res->message)) {
+        return bad(c, "message too long");
+    } else {
+        snprintf(res->message, sizeof(res->message), "%s", x->message);
+    }
+    if ((x->seen & (1u << K_HASH)) &&
+        (strncmp(x->hash, "0x", 2) != 0 || strlen(x->hash) != 18 ||
+         strspn(x->hash + 2, "0123456789abcdefABCDEF") != 16)) {
+        return bad(c, "hash: expected \"0x\" and 16 hex digits");
+    }
+    res->hash = (x->seen & (1u << K_HASH)) ? strtoull(x->hash + 2, &end, 16) : 0;
+    if (!(x->seen & (1u << K_CHECKERS_OK))) {
+        res->checkers_ok = true;
+    }
+    return (x->seen & (1u << K_CHECKER_KIND)) ? checker_kind(c, x->kind, &res->checker_kind) : 0;
+}
+
+int report_results_parse(const char *text, size_t len, const char *file, unsigned long line,
+                         ReportRecord *rec, char *err, size_t errlen)
+{
+    Cur c = { .s = text, .len = len };
+    RecCtx *x = calloc(1, sizeof(*x));
+    int rc = -1;
+
+    memset(rec, 0, sizeof(*rec));
+    if (x == NULL) {
+        snprintf(err, errlen, "%s:%lu: out of memory", file, line);
+        return -1;
+    }
+    x->rec = rec;
+    if (object(&c, record_key, x) == 0 && assemble(&c, x) == 0) {
+        ws(&c);
+        rc = c.i == c.len ? 0 : bad(&c, "text after the record");
+    }
+    if (rc != 0) {
+        snprintf(err, errlen, "%s:%lu:%zu: %s", file, line, c.at + 1,
+                 c.why != NULL ? c.why : "not a record");
+    }
+    free(x);
+    return rc;
+}
+
+int report_results_read(const char *file, ReportLineFn *fn, void *ctx)
+{
+    FILE *f = fopen(file, "r");
+    char *buf = NULL;
+    size_t cap = 0;
+    ssize_t n;
+    unsigned long line = 0;
+    int rc = 0;
+
+    if (f == NULL) {
+        fprintf(stderr, "replbench: %s: cannot read: %s\n", file, strerror(errno));
+        return -1;
+    }
+    while (rc == 0 && (n = getline(&buf, &cap, f)) >= 0) {
+        size_t len = (size_t)n;
+
+        line++;
+        len -= len > 0 && buf[len - 1] == '\n';
+        len -= len > 0 && buf[len - 1] == '\r';
+        if (len > REPORT_RESULT_LINE_MAX) {
+            fprintf(stderr, "replbench: %s:%lu: a record longer than %zu bytes\n", file, line,
+                    REPORT_RESULT_LINE_MAX);
+            rc = -1;
+        } else if (len != 0 && memchr(buf, '\0', len) != NULL) {
+            fprintf(stderr, "replbench: %s:%lu: a NUL byte in a record\n", file, line);
+            rc = -1;
+        } else if (len != 0) {
+            rc = fn(ctx, file, line, buf, len);
+        }
+    }
+    if (rc == 0 && ferror(f)) {
+        fprintf(stderr, "replbench: %s: cannot read: %s\n", file, strerror(errno));
+        rc = -1;
+    }
+    free(buf);
+    fclose(f);
+    return rc;
+}
