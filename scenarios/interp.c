@@ -618,8 +618,7 @@ static bool op_cluster(Interp *in, const ScnOp *op)
     if (!sectors_ok(in, cfg.disk_size_sectors)) {
         return false;
     }
-    in->c = sim_cluster_new(in->w, &cfg, err, sizeof(err));
-    if (in->c == NULL) {
+    if (sim_cluster_new(in->w, &cfg, &in->c, err, sizeof(err)) < 0) {
         return FAIL(in, "cannot create the cluster: %s", err);
     }
     arm_injection(in);
@@ -740,8 +739,7 @@ static bool op_disk(Interp *in, const ScnOp *op)
     memset(d, 0, sizeof(*d));
     snprintf(d->name, sizeof(d->name), "%s", cfg.name);
     d->to = text(op, K_TO) ? disk_named(in, text(op, K_TO)) : NULL;
-    d->disk = sim_disk_new(&cfg, err, sizeof(err));
-    if (d->disk == NULL) {
+    if (sim_disk_new(&cfg, &d->disk, err, sizeof(err)) < 0) {
         return FAIL(in, "cannot create disk %s: %s", cfg.name, err);
     }
     in->ndisks++;
@@ -1424,8 +1422,7 @@ static bool fresh_world(ScnSession *ss, uint64_t seed, char *err, size_t len)
         return true;
     }
     sim_world_free(ss->w);
-    ss->w = sim_world_new(seed, err, len);
-    return ss->w != NULL;
+    return sim_world_new(seed, &ss->w, err, len) == 0;
 }
 
 ScnStatus scn_session_run(ScnSession *ss, const ScnScript *s, const ScnOptions *opt,

@@ -26,15 +26,21 @@ void sim_check_failed(const char *file, const char *func, const char *what,
     abort();
 }
 
-int sim_fail(char *err, size_t errlen, int rc, const char *fmt, ...)
+int sim_vfail(char *err, size_t errlen, int rc, const char *fmt, va_list ap)
 {
     if (err != NULL && errlen > 0) {
-        va_list ap;
-
-        va_start(ap, fmt);
         vsnprintf(err, errlen, fmt, ap);
-        va_end(ap);
     }
+    return rc;
+}
+
+int sim_fail(char *err, size_t errlen, int rc, const char *fmt, ...)
+{
+    va_list ap;
+
+    va_start(ap, fmt);
+    sim_vfail(err, errlen, rc, fmt, ap);
+    va_end(ap);
     return rc;
 }
 

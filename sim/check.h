@@ -6,6 +6,7 @@
 #ifndef REPLBENCH_SIM_CHECK_H
 #define REPLBENCH_SIM_CHECK_H
 
+#include <stdarg.h>
 #include <stdbool.h>
 #include <stddef.h>
 
@@ -35,9 +36,14 @@ void sim_check_failed(const char *file, const char *func, const char *what,
      : sim_check_failed(__FILE__, __func__, #a " " #op " " #b, \
                         (long long)(a), (long long)(b), true))
 
-/* printf into err (when not NULL and errlen > 0); returns rc. */
+/* The one error helper of sim/: printf into err (when not NULL and
+ * errlen > 0); returns rc.  A module whose errors live in its own buffer
+ * (the cluster's last error, the comparator's first error) binds it with a
+ * small wrapper over sim_vfail, never a second formatter. */
 int sim_fail(char *err, size_t errlen, int rc, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
+int sim_vfail(char *err, size_t errlen, int rc, const char *fmt, va_list ap)
+    __attribute__((format(printf, 4, 0)));
 
 /* Count one checker violation, keeping its message when it is the first:
  * checkers report the first difference they saw and how many followed. */

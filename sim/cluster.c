@@ -129,6 +129,7 @@ static SimTraceField quoted(const char *key, const char *s, unsigned flags)
     return sim_tf_flags(sim_tf_str(key, s), SIM_TF_QUOTED | flags);
 }
 
+/* The last operation's error: sim_vfail into c->last_error. */
 static int fail(SimCluster *c, int rc, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
@@ -137,7 +138,7 @@ static int fail(SimCluster *c, int rc, const char *fmt, ...)
     va_list ap;
 
     va_start(ap, fmt);
-    vsnprintf(c->last_error, sizeof(c->last_error), fmt, ap);
+    sim_vfail(c->last_error, sizeof(c->last_error), rc, fmt, ap);
     va_end(ap);
     return rc;
 }
@@ -902,7 +903,7 @@ static bool plain_name(const char *s)
 {
     size_t len = strlen(s);
 
-    if (len == 0 || len > 24) {
+    if (len == 0 || len > SIM_CLUSTER_NAME_MAX) {
         return false;
     }
     for (size_t i = 0; i < len; i++) {
@@ -916,23 +917,25 @@ static bool plain_name(const char *s)
 
 static int validate(const SimClusterConfig *k, char *err, size_t errlen)
 {
-    const char *bad = NULL;
-
     if (!plain_name(k->names[0]) || !plain_name(k->names[1])) {
-        bad = "node names must be 1..24 letters, digits, '_' or '-'";
-    } else if (k->disks > SIM_CLUSTER_MAX_DISKS) {
-        bad = "disks must be 1..4";
-    } else if (k->connections > SIM_CLUSTER_MAX_CONNS) {
-        bad = "connections must be 1..64";
-    } else if (k->max_write_sectors > SIM_CLUSTER_MAX_WRITE_SECTORS
-               || k->max_write_sectors > k->working_set_sectors) {
-        bad = "max_write_sectors must be 1..64 and fit in the working set";
-    } else if (!strcmp(k->names[0], k->names[1])) {
-        bad = "the two nodes need different names";
+        return sim_fail(err, errlen, -EINVAL, "cluster: node names must be 1..%d letters, "
+                        "digits, '_' or '-'", SIM_CLUSTER_NAME_MAX);
     }
-    if (bad != NULL) {
-        snprintf(err, errlen, "cluster: %s", bad);
-        return -EINVAL;
+    if (k->disks > SIM_CLUSTER_MAX_DISKS) {
+        return sim_fail(err, errlen, -EINVAL, "cluster: disks must be 1..%d",
+                        SIM_CLUSTER_MAX_DISKS);
+    }
+    if (k->connections > SIM_CLUSTER_MAX_CONNS) {
+        return sim_fail(err, errlen, -EINVAL, "cluster: connections must be 1..%d",
+                        SIM_CLUSTER_MAX_CONNS);
+    }
+    if (k->max_write_sectors > SIM_CLUSTER_MAX_WRITE_SECTORS
+        || k->max_write_sectors > k->working_set_sectors) {
+        return sim_fail(err, errlen, -EINVAL, "cluster: max_write_sectors must be 1..%d and "
+                        "fit in the working set", SIM_CLUSTER_MAX_WRITE_SECTORS);
+    }
+    if (!strcmp(k->names[0], k->names[1])) {
+        return sim_fail(err, errlen, -EINVAL, "cluster: the two nodes need different names");
     }
     return 0;
 }
@@ -1039,6 +1042,7 @@ static int add_disk(SimNode *n, unsigned i, char *err, size_t errlen)
 {
     SimCluster *c = n->c;
     char name[SIM_DISK_NAME_MAX + 16];
+    int rc;
     SimDiskConfig dc = {
         .name = name, .node = n->name,
         .role = disk_role(n->role),
@@ -1057,11 +1061,8 @@ static int add_disk(SimNode *n, unsigned i, char *err, size_t errlen)
         dc.commit_done = on_commit_done;
         dc.commit_ctx = c;
     }
-    n->disk[i] = sim_disk_new(&dc, err, errlen);
-    if (n->disk[i] == NULL) {
-        return -EINVAL;
-    }
-    return track(n, sim_disk_state(n->disk[i]), name);
+    rc = sim_disk_new(&dc, &n->disk[i], err, errlen);
+    return rc < 0 ? rc : track(n, sim_disk_state(n->disk[i]), name);
 }
 
 static int add_compare(SimNode *n, char *err, size_t errlen)
@@ -1093,12 +1094,12 @@ static int add_node(SimCluster *c, SimRole role, char *err, size_t errlen)
     SIM_CHECK_OP(rc, ==, 0);    /* validate() bounded the name */
     n->reg = replication_registry_new();
     if (n->reg == NULL) {
-        snprintf(err, errlen, "cannot create %s's registry: out of memory", n->name);
-        return -ENOMEM;
+        return sim_fail(err, errlen, -ENOMEM, "cannot create %s's registry: out of memory",
+                        n->name);
     }
     if (c->w->faults != NULL && sim_faults_register(c->w->faults, n->crash_point) < 0) {
-        snprintf(err, errlen, "cannot register fault point %s", n->crash_point);
-        return -EINVAL;
+        return sim_fail(err, errlen, -EINVAL, "cannot register fault point %s",
+                        n->crash_point);
     }
     for (unsigned i = 0; i < c->cfg.disks && rc == 0; i++) {
         rc = add_disk(n, i, err, errlen);
@@ -1107,7 +1108,7 @@ static int add_node(SimCluster *c, SimRole role, char *err, size_t errlen)
         n->probe = replication_new_in(n->reg, n, &probe_ops);
         rc = n->probe ? track(n, n->probe, "probe") : -ENOMEM;
         if (rc < 0) {
-            snprintf(err, errlen, "cannot register %s's crash probe: %s", n->name,
+            sim_fail(err, errlen, rc, "cannot register %s's crash probe: %s", n->name,
                      rc == -ENOMEM ? "out of memory" : "too many states");
         }
     }
@@ -1132,15 +1133,17 @@ static int add_link(SimCluster *c, bool p2s, char *err, size_t errlen)
     return sim_link_new(&lc, p2s ? &c->p2s : &c->s2p, err, errlen);
 }
 
-SimCluster *sim_cluster_new(SimWorld *w, const SimClusterConfig *cfg,
-                            char *err, size_t errlen)
+int sim_cluster_new(SimWorld *w, const SimClusterConfig *cfg, SimCluster **out,
+                    char *err, size_t errlen)
 {
-    SimCluster *c = calloc(1, sizeof(*c));
+    SimCluster *c;
     int rc;
 
+    SIM_CHECK(w != NULL && out != NULL);
+    *out = NULL;
+    c = calloc(1, sizeof(*c));
     if (c == NULL) {
-        snprintf(err, errlen, "out of memory");
-        return NULL;
+        return sim_fail(err, errlen, -ENOMEM, "out of memory");
     }
     c->w = w;
     c->cfg = cfg ? *cfg : (SimClusterConfig){ 0 };
@@ -1158,24 +1161,23 @@ SimCluster *sim_cluster_new(SimWorld *w, const SimClusterConfig *cfg,
         rc = add_node(c, (SimRole)r, err, errlen);
     }
     if (rc == 0 && sim_regcheck_on_idle(w->regcheck, on_registry_idle, c) < 0) {
-        snprintf(err, errlen, "too many registry idle hooks");
-        rc = -ENOSPC;
+        rc = sim_fail(err, errlen, -ENOSPC, "too many registry idle hooks");
     }
     c->data = sim_datacheck_new(c->cfg.disks, c->cfg.disk_size_sectors);
     c->out = sim_outcheck_new(0);
     if (rc == 0 && (c->data == NULL || c->out == NULL)) {
-        snprintf(err, errlen, "out of memory");
-        rc = -ENOMEM;
+        rc = sim_fail(err, errlen, -ENOMEM, "out of memory");
     }
     if (rc < 0) {
         sim_cluster_free(c);
-        return NULL;
+        return rc;
     }
     trace(c, NULL, SIM_COLO_EV_CLUSTER,
           SIM_TRACE_FIELDS(sim_tf_u64("seed", w->seed), sim_tf_u64("disks", c->cfg.disks),
                            sim_tf_u64("size", c->cfg.disk_size_sectors),
                            sim_tf_u64("latency", c->cfg.latency_ticks)));
-    return c;
+    *out = c;
+    return 0;
 }
 
 static void free_node(SimCluster *c, SimNode *n)

@@ -65,6 +65,7 @@ typedef enum SimColoEvent {
     SIM_COLO_EV__COUNT
 } SimColoEvent;
 
+#define SIM_CLUSTER_NAME_MAX 24             /* chars of a node name */
 #define SIM_CLUSTER_MAX_DISKS 4
 #define SIM_CLUSTER_MAX_CONNS 64
 #define SIM_CLUSTER_MAX_WRITE_SECTORS 64    /* one guest write */
@@ -138,11 +139,13 @@ typedef void SimClusterPointFn(void *ctx, const char *name);
  * SIM_CLUSTER_MAX_DISKS disks, or a name's error. */
 int sim_cluster_points(const SimClusterConfig *cfg, SimClusterPointFn *fn, void *ctx);
 
-/* A cluster in world w (which must outlive it), not yet started.  Its
- * points (sim_cluster_points) are registered in w's fault layer.  NULL
- * with a message on a bad config. */
-SimCluster *sim_cluster_new(SimWorld *w, const SimClusterConfig *cfg,
-                            char *err, size_t errlen);
+/* A cluster in world w (which must outlive it), not yet started, in *out.
+ * Its points (sim_cluster_points) are registered in w's fault layer.
+ * Returns 0, -EINVAL for a bad config (node names 1..SIM_CLUSTER_NAME_MAX
+ * of [A-Za-z0-9_-], and different), -ENOMEM, -ENOSPC; on error *out is
+ * NULL and err (if not NULL) holds a one-line message. */
+int sim_cluster_new(SimWorld *w, const SimClusterConfig *cfg, SimCluster **out,
+                    char *err, size_t errlen);
 
 /* Frees nodes, links and checkers, leaving the world clean for
  * sim_check_resources().  NULL is a no-op. */

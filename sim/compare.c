@@ -94,7 +94,7 @@ static void record_error(SimCompare *c, const char *fmt, ...)
         return;             /* first error wins */
     }
     va_start(ap, fmt);
-    vsnprintf(c->error, sizeof(c->error), fmt, ap);
+    sim_vfail(c->error, sizeof(c->error), 0, fmt, ap);
     va_end(ap);
 }
 

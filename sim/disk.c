@@ -139,24 +139,6 @@ static bool after_failover(const SimDisk *d)
 
 /* ---- Creation -------------------------------------------------------- */
 
-static int bad(char *err, size_t errlen, const char *name, const char *fmt, ...)
-    __attribute__((format(printf, 4, 5)));
-
-static int bad(char *err, size_t errlen, const char *name, const char *fmt, ...)
-{
-    if (err != NULL && errlen > 0) {
-        int len = snprintf(err, errlen, "disk '%s': ", name ? name : "(null)");
-        va_list ap;
-
-        if (len >= 0 && (size_t)len < errlen) {
-            va_start(ap, fmt);
-            vsnprintf(err + len, errlen - (size_t)len, fmt, ap);
-            va_end(ap);
-        }
-    }
-    return -EINVAL;
-}
-
 static bool name_ok(const char *name)
 {
     size_t len = name ? strnlen(name, SIM_DISK_NAME_MAX + 1) : 0;
@@ -168,34 +150,36 @@ static bool name_ok(const char *name)
 
 static int check_config(const SimDiskConfig *c, char *err, size_t errlen)
 {
-    const char *n = c->name;
+    const char *n = c->name ? c->name : "(null)";
 
-    if (!name_ok(n)) {
-        return bad(err, errlen, n, "name must be 1 to %d of [A-Za-z0-9_.-]",
-                   SIM_DISK_NAME_MAX);
+    if (!name_ok(c->name)) {
+        return sim_fail(err, errlen, -EINVAL, "disk '%s': name must be 1 to %d of "
+                        "[A-Za-z0-9_.-]", n, SIM_DISK_NAME_MAX);
     }
     if (c->node != NULL && strlen(c->node) > SIM_DISK_NAME_MAX) {
-        return bad(err, errlen, n, "node name longer than %d", SIM_DISK_NAME_MAX);
+        return sim_fail(err, errlen, -EINVAL, "disk '%s': node name longer than %d", n,
+                        SIM_DISK_NAME_MAX);
     }
     if (c->role != SIM_DISK_PRIMARY && c->role != SIM_DISK_SECONDARY) {
-        return bad(err, errlen, n, "role %d is neither primary nor secondary",
-                   (int)c->role);
+        return sim_fail(err, errlen, -EINVAL, "disk '%s': role %d is neither primary nor "
+                        "secondary", n, (int)c->role);
     }
     if (c->size_sectors == 0 || c->size_sectors > SIM_STORE_MAX_SIZE_SECTORS) {
-        return bad(err, errlen, n, "size_sectors %llu is not in 1..%llu",
-                   (unsigned long long)c->size_sectors,
-                   (unsigned long long)SIM_STORE_MAX_SIZE_SECTORS);
+        return sim_fail(err, errlen, -EINVAL, "disk '%s': size_sectors %llu is not in 1..%llu",
+                        n, (unsigned long long)c->size_sectors,
+                        (unsigned long long)SIM_STORE_MAX_SIZE_SECTORS);
     }
     if (c->registry == NULL || c->clock == NULL) {
-        return bad(err, errlen, n, "needs a registry and a clock");
+        return sim_fail(err, errlen, -EINVAL, "disk '%s': needs a registry and a clock", n);
     }
     if (c->role == SIM_DISK_PRIMARY && c->forward == NULL) {
-        return bad(err, errlen, n, "a primary needs a forward function");
+        return sim_fail(err, errlen, -EINVAL, "disk '%s': a primary needs a forward function",
+                        n);
     }
     if (c->commit_sectors_per_tick > SIM_DISK_COMMIT_MAX_SECTORS_PER_TICK) {
-        return bad(err, errlen, n, "commit_sectors_per_tick %u is above %u",
-                   (unsigned)c->commit_sectors_per_tick,
-                   (unsigned)SIM_DISK_COMMIT_MAX_SECTORS_PER_TICK);
+        return sim_fail(err, errlen, -EINVAL, "disk '%s': commit_sectors_per_tick %u is above %u",
+                        n, (unsigned)c->commit_sectors_per_tick,
+                        (unsigned)SIM_DISK_COMMIT_MAX_SECTORS_PER_TICK);
     }
     return 0;
 }
@@ -252,9 +236,8 @@ static int register_points(SimDisk *d, SimFaults *faults, char *err,
         }
         rc = sim_faults_register(faults, d->points[p]);
         if (rc < 0 && rc != -EEXIST) {
-            bad(err, errlen, d->name, "cannot register fault point '%s': %s",
-                d->points[p], strerror(-rc));
-            return rc;
+            return sim_fail(err, errlen, rc, "disk '%s': cannot register fault point "
+                            "'%s': %s", d->name, d->points[p], strerror(-rc));
         }
     }
     d->faults_on = faults != NULL;
@@ -263,44 +246,49 @@ static int register_points(SimDisk *d, SimFaults *faults, char *err,
 
 static ReplicationOps disk_ops;
 
-SimDisk *sim_disk_new(const SimDiskConfig *cfg, char *err, size_t errlen)
+int sim_disk_new(const SimDiskConfig *cfg, SimDisk **out, char *err, size_t errlen)
 {
-    SimDisk *d = NULL;
+    SimDisk *d;
+    int rc;
 
+    SIM_CHECK(out != NULL);
+    *out = NULL;
     if (cfg == NULL) {
-        bad(err, errlen, NULL, "no config");
-        return NULL;
+        return sim_fail(err, errlen, -EINVAL, "disk '(null)': no config");
     }
-    if (check_config(cfg, err, errlen) < 0) {
-        return NULL;
+    rc = check_config(cfg, err, errlen);
+    if (rc < 0) {
+        return rc;
     }
     d = calloc(1, sizeof(*d));
     if (d == NULL) {
-        bad(err, errlen, cfg->name, "out of memory");
-        return NULL;
+        return sim_fail(err, errlen, -ENOMEM, "disk '%s': out of memory", cfg->name);
     }
     fill(d, cfg);
-    if (make_images(d, cfg->max_written_sectors) < 0) {
-        bad(err, errlen, cfg->name, "out of memory for the images");
+    rc = make_images(d, cfg->max_written_sectors);
+    if (rc < 0) {
+        sim_fail(err, errlen, rc, "disk '%s': out of memory for the images", cfg->name);
         goto fail;
     }
-    if (register_points(d, cfg->faults, err, errlen) < 0) {
+    rc = register_points(d, cfg->faults, err, errlen);
+    if (rc < 0) {
         goto fail;
     }
     d->rs = replication_new_in(cfg->registry, d, &disk_ops);
     if (d->rs == NULL) {
-        bad(err, errlen, cfg->name, "cannot register in the replication "
-            "registry: out of memory");
+        rc = sim_fail(err, errlen, -ENOMEM, "disk '%s': cannot register in the replication "
+                      "registry: out of memory", cfg->name);
         goto fail;
     }
     trace(d, SIM_DISK_EV_NEW,
           SIM_TRACE_FIELDS(sim_tf_word("role", d->role,
                                        d->role == SIM_DISK_PRIMARY ? "primary" : "secondary"),
                            sim_tf_u64("size_sectors", d->size_sectors)));
-    return d;
+    *out = d;
+    return 0;
 fail:
     sim_disk_free(d);
-    return NULL;
+    return rc;
 }
 
 void sim_disk_unregister(SimDisk *d)

@@ -147,14 +147,15 @@ typedef struct SimDiskCounters {
     uint64_t commit_steps, committed_sectors;
 } SimDiskCounters;
 
-/* A disk in stage NONE, registered in cfg->registry (replication_new_in),
- * its fault points registered in cfg->faults (a point already registered
- * by an earlier disk of the same name is reused).  Returns NULL on a bad
- * config or when out of memory, with a one-line message in err (if not
- * NULL), e.g. "disk 'p0': a primary needs a forward function".  Safe inside
- * a replication callback (the new state is not visited by walks already
- * running). */
-SimDisk *sim_disk_new(const SimDiskConfig *cfg, char *err, size_t errlen);
+/* A disk in stage NONE, in *out, registered in cfg->registry
+ * (replication_new_in), its fault points registered in cfg->faults (a point
+ * already registered by an earlier disk of the same name is reused).
+ * Returns 0, -EINVAL for a bad config, -ENOMEM, or the error of
+ * sim_faults_register; on error *out is NULL and err (if not NULL) holds a
+ * one-line message, e.g. "disk 'p0': a primary needs a forward function".
+ * Safe inside a replication callback (the new state is not visited by walks
+ * already running). */
+int sim_disk_new(const SimDiskConfig *cfg, SimDisk **out, char *err, size_t errlen);
 
 /* Remove the disk's state from its registry (if still there), cancel its
  * clock events and free everything.  NULL is a no-op.  The commit_done

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "check.h"
 #include "replication.h"
 #include "world.h"
 
@@ -40,37 +41,41 @@ static void free_parts(SimWorld *w)
     *w = (SimWorld){ 0 };
 }
 
-/* The parts made, the registry's point registered: 0, or -1 with err. */
+/* The parts made, the registry's point registered: 0, or -ENOMEM or
+ * -EINVAL with err. */
 static int world_init(SimWorld *w, uint64_t seed, char *err, size_t errlen)
 {
     w->seed = seed;
     if (!world_parts(w)) {
-        snprintf(err, errlen, "cannot create a world: out of memory, or "
-                 "another world exists in this process");
-        return -1;
+        return sim_fail(err, errlen, -ENOMEM, "cannot create a world: out of memory, or "
+                        "another world exists in this process");
     }
     if (w->faults != NULL
         && sim_faults_register(w->faults, REPLICATION_FAULT_ALLOC) < 0) {
-        snprintf(err, errlen, "cannot register fault point %s",
-                 REPLICATION_FAULT_ALLOC);
-        return -1;
+        return sim_fail(err, errlen, -EINVAL, "cannot register fault point %s",
+                        REPLICATION_FAULT_ALLOC);
     }
     return 0;
 }
 
-SimWorld *sim_world_new(uint64_t seed, char *err, size_t errlen)
+int sim_world_new(uint64_t seed, SimWorld **out, char *err, size_t errlen)
 {
-    SimWorld *w = calloc(1, sizeof(*w));
+    SimWorld *w;
+    int rc;
 
+    SIM_CHECK(out != NULL);
+    *out = NULL;
+    w = calloc(1, sizeof(*w));
     if (w == NULL) {
-        snprintf(err, errlen, "out of memory");
-        return NULL;
+        return sim_fail(err, errlen, -ENOMEM, "out of memory");
     }
-    if (world_init(w, seed, err, errlen) < 0) {
+    rc = world_init(w, seed, err, errlen);
+    if (rc < 0) {
         sim_world_free(w);
-        return NULL;
+        return rc;
     }
-    return w;
+    *out = w;
+    return 0;
 }
 
 int sim_world_reset(SimWorld *w, uint64_t seed, char *err, size_t errlen)

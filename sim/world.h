@@ -28,9 +28,11 @@ typedef struct SimWorld {
  * world says what a fire there means. */
 extern const SimFaultTemplate sim_world_alloc_template;
 
-/* A world at tick 0.  Fails (NULL, message in err) when out of memory or
- * when another world exists (libfiu and the checker are process-wide). */
-SimWorld *sim_world_new(uint64_t seed, char *err, size_t errlen);
+/* A world at tick 0, in *out.  Returns 0, or -ENOMEM when out of memory
+ * or when another world exists (libfiu and the checker are process-wide),
+ * -EINVAL when the registry's point cannot be registered; on error *out
+ * is NULL and err (if not NULL) holds a one-line message. */
+int sim_world_new(uint64_t seed, SimWorld **out, char *err, size_t errlen);
 
 /* The same world back at tick 0 with a new seed: an empty trace, no fault
  * points but the registry's, a checker that has seen nothing.  A caller

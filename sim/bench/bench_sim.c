@@ -96,9 +96,9 @@ int main(int argc, char **argv)
         return 2;
     }
     cfg.working_set_sectors = ws;
-    w = sim_world_new(seed, err, sizeof(err));
-    c = w ? sim_cluster_new(w, &cfg, err, sizeof(err)) : NULL;
-    if (c == NULL) {
+    c = NULL;
+    if (sim_world_new(seed, &w, err, sizeof(err)) < 0
+        || sim_cluster_new(w, &cfg, &c, err, sizeof(err)) < 0) {
         fprintf(stderr, "bench_sim: %s\n", err);
         return 1;
     }

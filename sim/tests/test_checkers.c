@@ -185,13 +185,15 @@ static void nop(SimClock *c, void *arg, uint64_t data)
 static void leftovers_are_reported_by_resources(void **state)
 {
     char err[256];
-    SimWorld *w = sim_world_new(1, err, sizeof(err));
+    SimWorld *w;
+    int made = sim_world_new(1, &w, err, sizeof(err));
     ReplicationRegistry *reg = replication_registry_new();
     static ReplicationOps ops = { 0 };
     ReplicationState *rs = replication_new_in(reg, NULL, &ops);
     ReplicationRegistry *regs[2] = { NULL, reg };
 
     (void)state;
+    assert_int_equal(made, 0);
     assert_non_null(w);
     assert_int_equal(sim_check_resources(w, regs, 2, err, sizeof(err)), -EBUSY);
     assert_string_equal(err, "resources: registry 1 holds 1 state");

@@ -91,12 +91,10 @@ static SimCluster *make(uint64_t seed, const SimClusterConfig *cfg)
     sim_cluster_free(run.c);
     sim_world_free(run.w);
     memset(&run, 0, sizeof(run));
-    run.w = sim_world_new(seed, err, sizeof(err));
-    assert_non_null(run.w);
+    assert_int_equal(sim_world_new(seed, &run.w, err, sizeof(err)), 0);
     run.w->trace.sink = keep;
     run.w->trace.sink_ctx = &run;
-    run.c = sim_cluster_new(run.w, cfg, err, sizeof(err));
-    if (run.c == NULL) {
+    if (sim_cluster_new(run.w, cfg, &run.c, err, sizeof(err)) < 0) {
         fail_msg("cluster: %s", err);
     }
     return run.c;
@@ -436,15 +434,17 @@ static void guest_is_paused_during_a_checkpoint(void **state)
 static void bad_configs_and_arguments_are_refused(void **state)
 {
     char err[256];
-    SimWorld *w = sim_world_new(1, err, sizeof(err));
+    SimWorld *w;
     SimClusterConfig bad = { .disks = 5 };
     SimClusterConfig names = { .names = { "a b", "sec" } };
-    SimCluster *c;
+    SimCluster *c = (SimCluster *)&bad;     /* a failed new sets it to NULL */
 
     (void)state;
-    assert_null(sim_cluster_new(w, &bad, err, sizeof(err)));
+    assert_int_equal(sim_world_new(1, &w, err, sizeof(err)), 0);
+    assert_int_equal(sim_cluster_new(w, &bad, &c, err, sizeof(err)), -EINVAL);
+    assert_null(c);
     assert_string_equal(err, "cluster: disks must be 1..4");
-    assert_null(sim_cluster_new(w, &names, err, sizeof(err)));
+    assert_int_equal(sim_cluster_new(w, &names, &c, err, sizeof(err)), -EINVAL);
     assert_string_equal(err, "cluster: node names must be 1..24 letters, digits, '_' or '-'");
     sim_world_free(w);
     c = make(1, NULL);

@@ -110,9 +110,9 @@ static SimDiskConfig config(World *w, SimDiskRole role)
 
 static SimDisk *make(World *w, const SimDiskConfig *cfg)
 {
-    SimDisk *d = sim_disk_new(cfg, w->msg, sizeof(w->msg));
+    SimDisk *d;
 
-    if (d == NULL) {
+    if (sim_disk_new(cfg, &d, w->msg, sizeof(w->msg)) < 0) {
         fail_msg("sim_disk_new: %s", w->msg);
     }
     if (cfg->role == SIM_DISK_PRIMARY) {
@@ -281,6 +281,7 @@ static void disk_new_rejects_bad_config(void **state)
 
     for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
         SimDiskConfig cfg = config(w, SIM_DISK_PRIMARY);
+        SimDisk *d = (SimDisk *)&cfg;       /* a failed new sets it to NULL */
         char err[128] = "";
 
         cfg.name = cases[i].name;
@@ -293,7 +294,8 @@ static void disk_new_rejects_bad_config(void **state)
         case 6: cfg.commit_sectors_per_tick = (1u << 20) + 1; break;
         default: break;
         }
-        assert_null(sim_disk_new(&cfg, err, sizeof(err)));
+        assert_int_equal(sim_disk_new(&cfg, &d, err, sizeof(err)), -EINVAL);
+        assert_null(d);
         assert_string_equal(err, cases[i].message);
     }
     assert_int_equal(replication_registry_count(w->reg), 0);

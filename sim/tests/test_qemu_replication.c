@@ -83,8 +83,7 @@ static SimDisk *make_disk(Bench *b, SimDiskRole role, const char *name)
     };
     char err[128] = "";
 
-    b->disk = sim_disk_new(&cfg, err, sizeof(err));
-    if (b->disk == NULL) {
+    if (sim_disk_new(&cfg, &b->disk, err, sizeof(err)) < 0) {
         fail_msg("sim_disk_new: %s", err);
     }
     return b->disk;
