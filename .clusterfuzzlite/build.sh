@@ -5,7 +5,10 @@
 #
 # Reads: CC, CFLAGS (sanitizers, -fsanitize=fuzzer-no-link), LIB_FUZZING_ENGINE
 # (link flag of the engine, e.g. -fsanitize=fuzzer), OUT, SRC, WORK; optional
-# REPLBENCH_FIU (enabled|disabled) to override the libfiu choice below.
+# FUZZING_ENGINE (libfuzzer, the default, or afl: then CC is afl-clang-fast
+# and the harnesses get our persistent-mode driver, fuzz/afl_driver.c, in
+# place of $LIB_FUZZING_ENGINE); optional REPLBENCH_FIU (enabled|disabled) to
+# override the libfiu choice below.
 # Writes to $OUT, per harness H: H, H_seed_corpus.zip, H.options, H.dict
 # (where the harness has a dictionary).
 set -eu
@@ -48,6 +51,15 @@ dict_source_of() {
     esac
 }
 
+# The engine: ClusterFuzzLite names it in $FUZZING_ENGINE.
+ENGINE="${FUZZING_ENGINE:-libfuzzer}"
+case "$ENGINE" in
+libfuzzer) ENGINE_OPTION="$LIB_FUZZING_ENGINE" ;;
+afl) ENGINE_OPTION=afl
+     say "AFL++: harnesses linked with fuzz/afl_driver.c (not $LIB_FUZZING_ENGINE)" ;;
+*) die "FUZZING_ENGINE=$ENGINE: replbench builds for libfuzzer and afl only" ;;
+esac
+
 # libfiu comes from the distribution, uninstrumented: under MemorySanitizer
 # every value it returns would look uninitialised, so MSan builds leave the
 # fault points out (the harnesses then never see an injected fault).
@@ -67,12 +79,12 @@ if [ -e "$BUILD" ]; then
     rm -rf "$BUILD"
 fi
 
-say "configuring in $BUILD (CC=$CC, CFLAGS=$CFLAGS, engine=$LIB_FUZZING_ENGINE)"
+say "configuring in $BUILD (CC=$CC, CFLAGS=$CFLAGS, engine=$ENGINE: $ENGINE_OPTION)"
 # prefer_static: the runner image has no libfiu, so link libfiu.a into the
 # harnesses.  b_lundef=false: sanitizer runtimes leave symbols undefined.
 meson setup "$BUILD" "$TREE" \
     -Dfuzzing=true \
-    -Dfuzz_engine="$LIB_FUZZING_ENGINE" \
+    -Dfuzz_engine="$ENGINE_OPTION" \
     -Db_lundef=false \
     -Dbuildtype=plain \
     -Dwerror=false \
