@@ -249,6 +249,7 @@ static int check_all(Det *D, double start)
     double secs;
 
     if (none) {
+        cli_files_free(&D->files);      /* -k may have left an empty list */
         return REPORT_EXIT_USAGE;
     }
     if (cli_command_list(&D->c, &D->files)) {
