@@ -4,7 +4,8 @@
 
 # Debian packages the build, the tests and the reports need.
 REPLBENCH_PACKAGES="meson ninja-build pkg-config gcc libc6-dev clang libclang-rt-14-dev
-libcmocka-dev libfiu-dev libxxhash-dev fiu-utils lcov gcovr valgrind python3 libxml2-utils afl++"
+libcmocka-dev libfiu-dev libxxhash-dev fiu-utils lcov gcovr valgrind python3 libxml2-utils afl++
+yamllint"
 
 say() { printf '%s\n' "$*" >&2; }
 die() { say "$(basename "$0"): $*"; exit 2; }
