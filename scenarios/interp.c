@@ -1071,39 +1071,55 @@ static uint64_t field_u64(const SimTraceEvent *e, const char *key)
     return f != NULL ? f->v.u : 0;
 }
 
-/* Did the point's owner react to the fire in this event?  The point is
- * "<kind>/<owner>/<what>" (sim_fault_templates); its owner's events name
- * the owner: the disk's fault event, the link's drop, fault (flag <what>)
- * or down (by the fault) event, the node's crash, and for registry/alloc
- * the registry's out-of-memory error ending a walk or failing an operation. */
-static bool handles(const char *point, const SimTraceEvent *e)
+/* Which of `n` templates in `table` t is, or n. */
+static size_t template_index(const SimFaultTemplate *t, const SimFaultTemplate *table, size_t n)
 {
+    size_t i = 0;
+
+    while (i < n && t != &table[i]) {
+        i++;
+    }
+    return i;
+}
+
+/* Did the point's owner react to the fire in this event?  The point's
+ * template says whose it is (its owner's header); its name is
+ * "<kind>/<owner>/<what>".  The owner's events name the owner: the disk's
+ * fault event, the link's drop, fault (flag <what>) or down (by the fault)
+ * event, the node's crash, and for the registry's point the registry's
+ * out-of-memory error ending a walk or failing an operation. */
+static bool handles(const SimFaultPoint *p, const SimTraceEvent *e)
+{
+    const char *point = p->name;
     const char *slash = strchr(point, '/'), *last = strrchr(point, '/');
     size_t olen = (size_t)(last - slash - 1);
     const char *owner = slash + 1, *what = last + 1;
+    size_t link = template_index(p->template_, sim_link_templates, SIM_LINK_POINT__COUNT);
 
-    if (!strcmp(point, REPLICATION_FAULT_ALLOC)) {
+    if (p->template_ == &sim_world_alloc_template) {
         return e->comp == SIM_COMP_SCN &&
                ((e->kind == SCN_EV_WALK_DONE && field_u64(e, "out_of_memory")) ||
                 (e->kind == SCN_EV_FAILED && sim_trace_field(e, "rc")->v.i == -ENOMEM));
     }
-    if (!strncmp(point, "disk/", 5)) {
+    if (template_index(p->template_, sim_disk_templates, SIM_DISK_POINT__COUNT)
+        < SIM_DISK_POINT__COUNT) {
         return e->comp == SIM_COMP_DISK && e->kind == SIM_DISK_EV_FAULT &&
                !strcmp(field_str(e, "point"), point);
     }
-    if (!strncmp(point, "net/", 4)) {
-        const char *link = field_str(e, "link");
+    if (link < SIM_LINK_POINT__COUNT) {
+        const char *name = field_str(e, "link");
 
-        if (e->comp != SIM_COMP_NET || strlen(link) != olen || strncmp(link, owner, olen)) {
+        if (e->comp != SIM_COMP_NET || strlen(name) != olen || strncmp(name, owner, olen)) {
             return false;
         }
-        return (e->kind == SIM_LINK_EV_DROP && !strcmp(what, "drop")) ||
+        return (e->kind == SIM_LINK_EV_DROP && link == SIM_LINK_POINT_DROP) ||
                (e->kind == SIM_LINK_EV_FAULT && field_u64(e, what)) ||
-               (e->kind == SIM_LINK_EV_DOWN && !strcmp(what, "down") &&
+               (e->kind == SIM_LINK_EV_DOWN && link == SIM_LINK_POINT_DOWN &&
                 field_u64(e, "reason") == SIM_LINK_DOWN_FAULT);
     }
+    SIM_CHECK(p->template_ == &sim_cluster_crash_template);
     return e->comp == SIM_COMP_COLO && e->kind == SIM_COLO_EV_CRASH && e->node != NULL &&
-           strlen(e->node) == olen && !strncmp(e->node, owner, olen);       /* node/<n> */
+           strlen(e->node) == olen && !strncmp(e->node, owner, olen);
 }
 
 /* Did something check the outcome: a walk or a callback (the contract
@@ -1142,7 +1158,7 @@ static void observe_all(Interp *in)
 static void handle_one(Interp *in, const SimTraceEvent *e)
 {
     for (unsigned i = 0; in->pending_handled > 0 && i < SCN_MAX_POINTS; i++) {
-        if (in->unhandled[i] > 0 && handles(sim_faults_at(in->w->faults, i)->name, e)) {
+        if (in->unhandled[i] > 0 && handles(sim_faults_at(in->w->faults, i), e)) {
             in->unhandled[i]--;
             in->handled[i]++;
             in->pending_handled--;
