@@ -11,12 +11,7 @@ T=$(mktemp -d "${TMPDIR:-/tmp}/replbench-crash.XXXXXX") || exit 1
 trap 'rm -rf "$T"' EXIT
 OUT=$T/out
 ERR=$T/err
-
-fail() {
-    echo "FAIL: $*" >&2
-    head -n 40 "$OUT" "$ERR" >&2
-    exit 1
-}
+. "$(dirname "$0")/lib.sh"
 
 # The crash first in path order, passing scenarios after it.
 mkdir "$T/s"
@@ -25,9 +20,8 @@ for n in b c d; do
     cp "$SUITES/registry/default_registry_walks.scn" "$T/s/${n}_after.scn"
 done
 for jobs in 1 2; do
-    "$RB" run --jobs "$jobs" "$T/s" >"$OUT" 2>"$ERR"
-    rc=$?
-    [ "$rc" -eq 1 ] || fail "--jobs $jobs: exit status $rc, expected 1 (a failure)"
+    rb run --jobs "$jobs" "$T/s"
+    expect_rc 1 "--jobs $jobs: a crash is a failure"
     grep -q "^ERROR $T/s/a_crash.scn: crashed: \(signal 11\|AddressSanitizer\)" "$OUT" ||
         fail "--jobs $jobs: the crash is not its scenario's ERROR with what killed it"
     grep -q "^  reproduce: replbench run --seed 1 $T/s/a_crash.scn\$" "$OUT" ||
@@ -39,15 +33,14 @@ for jobs in 1 2; do
             fail "--jobs $jobs: ${n}_after.scn (after the crash) not reported"
     done
     grep -q '^3 passed, 1 failed, 0 skipped in ' "$OUT" || fail "--jobs $jobs: no summary line"
-    echo "ok - --jobs $jobs: the crash is an ERROR, the run goes on to its summary"
+    ok "--jobs $jobs: the crash is an ERROR, the run goes on to its summary"
 done
 
 # conform shares the pool: the crash is its cell's finding, not the end.
 mkdir "$T/c"
 { echo "rule id=1 walk=start"; cat "$T/s/a_crash.scn"; } >"$T/c/a_crash.scn"
 cp "$T/s/b_after.scn" "$T/c/b_after.scn"
-"$RB" conform "$T/c" >"$OUT" 2>"$ERR"
-rc=$?
-[ "$rc" -eq 1 ] || fail "conform: exit status $rc, expected 1"
+rb conform "$T/c"
+expect_rc 1 "conform with a crash"
 grep -q 'signal 11\|AddressSanitizer' "$OUT" || fail "conform: the crash is not named"
-echo "ok - conform names the crash and finishes"
+ok "conform names the crash and finishes"
