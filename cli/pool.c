@@ -83,7 +83,7 @@ static void execute(const CliFiles *files, const ReportJob *job, FILE *trace,
                     Cache *c, Tail *tail, ReportOutcome *out)
 {
     ScnOptions opt = { .seed_set = job->seed_set, .seed = job->seed, .trace = trace,
-                       .sink = tail != NULL ? tail_line : NULL, .sink_ctx = tail };
+                       .sink = tail_line, .sink_ctx = tail };
     double start;
 
     memset(out, 0, sizeof(*out));
@@ -172,10 +172,8 @@ static void worker_main(Pool *P, Worker *w, int in, int out_fd)
     char name[TRACE_NAME_MAX + 24];
     ReportJob job;
 
-    if (w->err >= 0) {
-        dup2(w->err, STDERR_FILENO);
-        close(w->err);
-    }
+    dup2(w->err, STDERR_FILENO);
+    close(w->err);
     while (out != NULL && read_full(in, &job, sizeof(job)) == sizeof(job)) {
         FILE *trace = NULL;
 
@@ -184,12 +182,10 @@ static void worker_main(Pool *P, Worker *w, int in, int out_fd)
             trace = fopen(name, "w");
         }
         /* What a death of this job leaves: its stderr and trace lines only. */
-        if (w->err >= 0 && ftruncate(STDERR_FILENO, 0) == 0) {
+        if (ftruncate(STDERR_FILENO, 0) == 0) {
             lseek(STDERR_FILENO, 0, SEEK_SET);
         }
-        if (w->tail != NULL) {
-            w->tail->n = 0;
-        }
+        w->tail->n = 0;
         execute(P->cfg->files, &job, trace, &c, w->tail, out);
         out->trace_lost = P->cfg->trace != NULL && (trace == NULL || fclose(trace) != 0);
         if (write_full(out_fd, out, sizeof(*out)) != 0) {
@@ -279,7 +275,7 @@ static void killed_by(const Worker *w, int status, ReportOutcome *out)
 {
     static char text[STDERR_KEEP];
     ScnResult *r = &out->res;
-    ssize_t got = w->err >= 0 ? pread(w->err, text, sizeof(text) - 1, 0) : -1;
+    ssize_t got = pread(w->err, text, sizeof(text) - 1, 0);
 
     text[got > 0 ? got : 0] = '\0';
     cli_sanitizer_summary(text, out->crash, sizeof(out->crash));
@@ -301,7 +297,7 @@ static void died(const Pool *P, const Worker *w, Slot *s, int status)
     ScnResult *r = &s->out.res;
     ScnScript *script;
     char err[REPORT_ERROR_MAX];
-    uint64_t n = w->tail != NULL ? w->tail->n : 0;
+    uint64_t n = w->tail->n;
     uint64_t first = n > SIM_TRACE_KEEP ? n - SIM_TRACE_KEEP : 0;
 
     memset(&s->out, 0, sizeof(s->out));
@@ -451,7 +447,8 @@ static void wait_some(Pool *P)
 
 /* ---- setup and teardown ------------------------------------------------------- */
 
-/* Worker w's stderr file and trace ring, kept over its restarts. */
+/* Worker w's stderr file and trace ring, kept over its restarts: every
+ * worker has both (the pool does not start without them). */
 static int worker_files(Pool *P, Worker *w)
 {
     char name[TRACE_NAME_MAX + 24];

@@ -397,6 +397,44 @@ expect_rc 1 "tap with a failure"
 expect_out "^not ok 1 - " "tap failure"
 ok "bad options and inputs exit 2 with a message"
 
+# ---- more inputs that are errors, each exit 2 with its message ----------------
+rb run --help=1 "$S";        expect_rc 2 "--help=1"; expect_err "option --help takes no value" "--help=1"
+rb run "$S" --seed;          expect_rc 2 "--seed at the end"; expect_err "option --seed needs a value" "--seed"
+long=$(printf '%01100d' 0)
+rb run "$T/$long.scn";       expect_rc 2 "a path too long"; expect_err "path too long" "a path too long"
+mkdir -p "$T/deep"; d="$T/deep"
+for i in $(seq 1 34); do d="$d/d"; done
+mkdir -p "$d" && cp "$S/registry.scn" "$d/x.scn"
+rb run "$T/deep";            expect_rc 2 "folders nested too deep"; expect_err "folders nested too deep" "deep"
+seg=$(printf '%0250d' 0)
+mkdir -p "$T/longdir/$seg/$seg/$seg" && cp "$S/registry.scn" "$T/longdir/$seg/$seg/$seg/$seg.scn"
+rb run "$T/longdir";         expect_rc 2 "a path in a folder too long"
+expect_err "a path in this folder is too long" "a path in a folder too long"
+mkdir "$T/ctl" && cp "$S/registry.scn" "$T/ctl/$(printf 'a\001b').scn"
+rb run "$T/ctl";             expect_rc 2 "a control byte in a path"
+expect_err 'a\\x01b.scn: a control character in the path' "a control byte in a path"
+rb run "$S/registry.scn" "$S/./registry.scn" "$S//registry.scn"
+expect_rc 0 "one file named three ways"; lines_pass=$(grep -c '^PASS ' "$OUT")
+[ "$lines_pass" -eq 1 ] || fail "one file named three ways ran $lines_pass times"
+(cd "$S" && "$RB" run ./ ) >"$OUT" 2>"$ERR"
+grep -q '^PASS registry.scn ' "$OUT" || fail "run ./ names the files without ./"
+if [ "$(id -u)" != 0 ]; then
+    mkdir "$T/closed" && cp "$S/registry.scn" "$T/closed/" && chmod 000 "$T/closed"
+    rb run "$T/closed";      expect_rc 2 "an unreadable folder"; expect_err "Permission denied" "closed"
+    chmod 755 "$T/closed"
+fi
+head -c 1048577 /dev/zero >"$T/big.bin"
+rb fuzz2scn fuzz_registry "$T/big.bin"
+expect_rc 2 "fuzz2scn of an input over 1 MiB"; expect_err "longer than 1 MiB" "a big input"
+rb scn2fuzz fuzz_nothing "$S/registry.scn" "$T/x.bin"; expect_rc 2 "scn2fuzz unknown harness"
+rb scn2fuzz fuzz_registry "$T/bad/malformed.scn" "$T/x.bin"; expect_rc 2 "scn2fuzz of a malformed file"
+rb determinism "$T/bad/malformed.scn"; expect_rc 2 "determinism of a malformed file"
+expect_err "malformed.scn:2:11: bad value 'sideways'" "determinism names the parse error"
+rb determinism --seed 7 --shard 1/1 "$S/registry.scn" "$T/bad/failing.scn"
+expect_rc 1 "determinism with --seed and --shard, one failing"
+expect_out "^determinism: 2 same, 0 different, 1 failed" "determinism summary with --seed"
+ok "long, deep, control-byte, repeated and unreadable paths; big inputs; bad values"
+
 # ---- reproduce commands quote odd paths; progress only on a terminal --------
 
 mkdir "$T/we ird"
