@@ -8,36 +8,9 @@ set -u
 
 RB=${1:?usage: explore.sh REPLBENCH REPLBENCH_CANARY}
 CANARY=${2:?usage: explore.sh REPLBENCH REPLBENCH_CANARY}
-T=$(mktemp -d "${TMPDIR:-/tmp}/replbench-explore.XXXXXX") || exit 1
-trap 'rm -rf "$T"' EXIT
-OUT=$T/out
-ERR=$T/err
+. "$(dirname "$0")/lib.sh"
+start explore
 
-fail() {
-    echo "FAIL: $*" >&2
-    echo "--- stdout:" >&2
-    head -n 40 "$OUT" >&2
-    echo "--- stderr:" >&2
-    head -n 40 "$ERR" >&2
-    exit 1
-}
-
-ok() {
-    echo "ok - $*"
-}
-
-run() {
-    "$@" >"$OUT" 2>"$ERR"
-    rc=$?
-}
-
-expect_rc() {
-    [ "$rc" -eq "$1" ] || fail "$2: exit status $rc, expected $1"
-}
-
-expect_out() {
-    grep -q -- "$1" "$OUT" || fail "$2: no '$1' on stdout"
-}
 
 run "$RB" explore --help
 expect_rc 0 "explore --help"

@@ -10,6 +10,7 @@ fail() {
 }
 ok() { echo "ok - $*"; }
 rb() { "$RB" "$@" >"$OUT" 2>"$ERR"; rc=$?; }
+run() { "$@" >"$OUT" 2>"$ERR"; rc=$?; }    # any command, as rb
 expect_rc() { [ "$rc" -eq "$1" ] || fail "$2: exit status $rc, expected $1"; }
 expect_out() { grep -q -- "$1" "$OUT" || fail "$2: no '$1' on stdout"; }
 expect_no_out() { ! grep -q -- "$1" "$OUT" || fail "$2: '$1' on stdout"; }

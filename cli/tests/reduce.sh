@@ -13,24 +13,8 @@ set -u
 RB=${1:?usage: reduce.sh REPLBENCH REPLBENCH_CANARY}
 CANARY=${2:?usage: reduce.sh REPLBENCH REPLBENCH_CANARY FUZZ_INPUT}
 INPUT=${3:?usage: reduce.sh REPLBENCH REPLBENCH_CANARY FUZZ_INPUT}
-T=$(mktemp -d "${TMPDIR:-/tmp}/replbench-reduce.XXXXXX") || exit 1
-trap 'rm -rf "$T"' EXIT
-OUT=$T/out
-ERR=$T/err
-
-fail() {
-    echo "FAIL: $*" >&2
-    echo "--- stdout:" >&2
-    head -n 40 "$OUT" >&2
-    echo "--- stderr:" >&2
-    head -n 40 "$ERR" >&2
-    exit 1
-}
-
-run() {
-    "$@" >"$OUT" 2>"$ERR"
-    rc=$?
-}
+. "$(dirname "$0")/lib.sh"
+start reduce
 
 ops() {
     grep -c -v -e '^#' -e '^[[:space:]]*$' "$1"

@@ -10,21 +10,8 @@ set -u
 RB=${1:?usage: sweep2.sh REPLBENCH REPLBENCH_CANARY SUITES_DIR}
 CANARY=${2:?usage: sweep2.sh REPLBENCH REPLBENCH_CANARY SUITES_DIR}
 SUITES=${3:?usage: sweep2.sh REPLBENCH REPLBENCH_CANARY SUITES_DIR}
-T=$(mktemp -d "${TMPDIR:-/tmp}/replbench-sweep2.XXXXXX") || exit 1
-trap 'rm -rf "$T"' EXIT
-OUT=$T/out
-ERR=$T/err
-
-fail() {
-    echo "FAIL: $*" >&2
-    head -n 40 "$OUT" "$ERR" >&2
-    exit 1
-}
-
-run() {
-    "$@" >"$OUT" 2>"$ERR"
-    rc=$?
-}
+. "$(dirname "$0")/lib.sh"
+start sweep2
 
 runs_of() {
     sed -n 's/^sweep: \([0-9]*\) runs\{0,1\},.*/\1/p' "$OUT"
