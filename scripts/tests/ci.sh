@@ -2,9 +2,9 @@
 # ci.sh: the CI files that ship (.github/workflows/*.yml, .gitlab-ci.yml)
 # run only what the repository has (check_ci.py, on them and on a file that
 # calls what does not exist); their shard scripts put a run back together:
-# two shards of scripts/ci-shard.sh merged by scripts/ci-merge.sh count
-# every (scenario, seed) once, and a missing or failed shard fails the
-# merge.  Skipped (77) without python3's yaml module.
+# two shards of scripts/ci-shard.sh merged by scripts/ci-merge.sh
+# (`replbench merge`) give every (scenario, seed) once, and a missing or
+# failed shard fails the merge.  Skipped (77) without python3's yaml module.
 # Usage: sh ci.sh SOURCE_ROOT PATH/TO/replbench
 set -u
 
@@ -60,11 +60,11 @@ for k in 1 2; do
         { cat "$T/out"; fail "ci-shard.sh $k 2"; }
 done
 "$ROOT/scripts/ci-merge.sh" 2 "$T/shards" >"$T/out" 2>"$T/err" || { cat "$T/out"; fail "ci-merge.sh 2"; }
-grep -qx "2 shards: 18 runs, 0 failed, 0 errors" "$T/out" ||
-    { cat "$T/out"; fail "the merge does not count 6 files x 3 seeds"; }
-cases=$(cat "$T/shards"/run-*.junit.xml | grep -c '<testcase ')
-[ "$cases" = 18 ] || fail "the shards' JUnit have $cases testcases, expected 18"
-echo "ok - 2 shards merged: 18 runs (6 scenarios x 3 seeds), each in one shard's JUnit"
+grep -q "^18 passed, 0 failed" "$T/out" || { cat "$T/out"; fail "the merge does not count 6 files x 3 seeds"; }
+cases=$(grep -c '<testcase ' "$T/shards/junit.xml")
+[ "$cases" = 18 ] || fail "the merged JUnit has $cases testcases, expected 18"
+[ -s "$T/shards/report/index.html" ] || fail "no merged report"
+echo "ok - 2 shards merged by replbench merge: 18 runs (6 scenarios x 3 seeds) in its JUnit, the report"
 
 echo 1 >"$T/shards/run-2.status"
 "$ROOT/scripts/ci-merge.sh" 2 "$T/shards" >"$T/out" 2>"$T/err"
