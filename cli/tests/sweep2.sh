@@ -44,6 +44,12 @@ for d in 0 3 x; do
 done
 echo "ok - sweep --depth: bad values exit 2"
 
+if ! have_fiu; then
+    echo "ok - # SKIP the failing pairs: built without libfiu (no fault points)"
+    echo "sweep2.sh: all passed"
+    exit 0
+fi
+
 # On the canary, b is the next state after c only when m's registration
 # fails: every pair with that fault crashes.
 cat >"$T/c3.scn" <<'EOF2'
