@@ -660,7 +660,7 @@ static int assemble(Cur *c, RecCtx *x)
     } else if (strlen(x->message) >= sizeof(res->message)) {
         return bad(c, "message too long");
     } else {
-        snprintf(res->message, sizeof(res->message), "%s", x->message);
+        memcpy(res->message, x->message, strlen(x->message) + 1);  /* fits: checked */
     }
     if ((x->seen & (1u << K_HASH)) &&
         (strncmp(x->hash, "0x", 2) != 0 || strlen(x->hash) != 18 ||
