@@ -6,10 +6,18 @@
  * each worker's stderr: the sanitizer's finding, or the signal).  Exit 0
  * when no cell fails, 1 when one does, 2 on a usage, read or parse error.
  */
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
+#include "check_registry.h"
 #include "cli.h"
+#include "impl.h"
+#include "replication.h"
 
 enum { O_FORMAT, O_REPORT };
 
@@ -59,7 +67,10 @@ static void usage(FILE *f)
           "DESIGN.md (1-6) and each extension, for each walk: pass, FAIL (how many\n"
           "scenarios, the first message, the sanitizer's finding, the reproduce\n"
           "command) or n/a (why).  A scenario counts in the cells its `rule` lines\n"
-          "name (FORMAT.md); a scenario without one counts nowhere.\n"
+          "name (FORMAT.md); a scenario without one counts nowhere.  Without PATH,\n"
+          "built-in probes also check rule 6 (remove(NULL) does nothing; NULL ops\n"
+          "and freeing a registry during its walk abort) and free-with-states,\n"
+          "which no scenario can script.\n"
           "\n"
           "options:\n"
           "  --format F            summary (default), json or junit\n"
@@ -87,6 +98,147 @@ static int option(void *ctx, int id, const char *v)
     default:
         c->report = v;
         return v[0] != '\0' ? 0 : cli_bad_value("conform", "--report", v, "expected a folder");
+    }
+}
+
+/* ---- rule 6: built-in probes, each in a child ------------------------------------
+ * What rule 6 asks, aborts above all, no scenario can script: these check it
+ * directly on the implementation, one child per probe and walk. */
+
+static ReplicationRegistry *probe_reg;
+static unsigned probe_calls;
+
+static void probe_walk(ReplicationRegistry *reg, int w)
+{
+    switch (w) {
+    case SIM_WALK_START: replication_start_all_in(reg, REPLICATION_MODE_PRIMARY, NULL); break;
+    case SIM_WALK_STOP: replication_stop_all_in(reg, false, NULL); break;
+    case SIM_WALK_CHECKPOINT: replication_do_checkpoint_all_in(reg, NULL); break;
+    default: replication_get_error_all_in(reg, NULL); break;
+    }
+}
+
+static void count_start(ReplicationState *rs, ReplicationMode m, Error **errp)
+{
+    (void)rs, (void)m, (void)errp;
+    probe_calls++;
+}
+
+static void count_stop(ReplicationState *rs, bool f, Error **errp)
+{
+    (void)rs, (void)f, (void)errp;
+    probe_calls++;
+}
+
+static void count_other(ReplicationState *rs, Error **errp)
+{
+    (void)rs, (void)errp;
+    probe_calls++;
+}
+
+static void free_start(ReplicationState *rs, ReplicationMode m, Error **errp)
+{
+    (void)rs, (void)m, (void)errp;
+    replication_registry_free(probe_reg);
+}
+
+static void free_stop(ReplicationState *rs, bool f, Error **errp)
+{
+    (void)rs, (void)f, (void)errp;
+    replication_registry_free(probe_reg);
+}
+
+static void free_other(ReplicationState *rs, Error **errp)
+{
+    (void)rs, (void)errp;
+    replication_registry_free(probe_reg);
+}
+
+static ReplicationOps count_ops = { count_start, count_stop, count_other, count_other };
+static ReplicationOps free_ops = { free_start, free_stop, free_other, free_other };
+
+/* The probe bodies; each ends the child.  Exit 0: no abort happened. */
+static void probe_body(int kind, int w)
+{
+    ReplicationState *rs;
+
+    probe_reg = replication_registry_new();
+    if (probe_reg == NULL) {
+        _exit(4);
+    }
+    if (kind == 0) {                    /* remove(NULL) is a no-op */
+        replication_remove(NULL);
+        rs = replication_new_in(probe_reg, NULL, &count_ops);
+        probe_walk(probe_reg, w);
+        _exit(rs != NULL && probe_calls == 1 ? 0 : 3);
+    }
+    if (kind == 1) {                    /* NULL ops aborts */
+        replication_new_in(probe_reg, NULL, NULL);
+        _exit(0);
+    }
+    if (kind == 3) {                    /* free-with-states: no call, no leak */
+        for (int i = 0; i < 3; i++) {
+            replication_new_in(probe_reg, NULL, &count_ops);
+        }
+        replication_registry_free(probe_reg);
+        exit(probe_calls == 0 ? 0 : 3);     /* exit(): LeakSanitizer checks at exit */
+    }
+    replication_new_in(probe_reg, NULL, &free_ops);     /* freeing a walked registry aborts */
+    probe_walk(probe_reg, w);
+    _exit(0);
+}
+
+static void probe(Conform *c, int kind, int w)
+{
+    static const char *const names[4][4] = {
+        { "probe:remove-null/start", "probe:remove-null/stop", "probe:remove-null/checkpoint",
+          "probe:remove-null/get_error" },
+        { "probe:new-null-ops-aborts", "", "", "" },
+        { "probe:free-during-start-aborts", "probe:free-during-stop-aborts",
+          "probe:free-during-checkpoint-aborts", "probe:free-during-get_error-aborts" },
+        { "probe:free-with-states-releases-them", "", "", "" },
+    };
+    bool wants_abort = kind == 1 || kind == 2;
+    ScnRuleTag tag = { .rule = kind == 3 ? 0 : 6, .ext = kind == 3 ? REPLICATION_EXT_FREE_WITH_STATES : 0,
+                       .walk = kind == 1 || kind == 3 ? SCN_WALK_ANY : w };
+    int status = 0, devnull;
+    char msg[128];
+    bool ok;
+    pid_t pid;
+
+    fflush(NULL);
+    pid = fork();
+    if (pid == 0) {
+        devnull = open("/dev/null", O_WRONLY);
+        dup2(devnull, STDERR_FILENO);
+        probe_body(kind, w);
+    }
+    while (pid > 0 && waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+    }
+    ok = !wants_abort ? pid > 0 && WIFEXITED(status) && WEXITSTATUS(status) == 0
+                      : pid > 0 && WIFSIGNALED(status) && WTERMSIG(status) == SIGABRT;
+    if (pid <= 0) {
+        snprintf(msg, sizeof(msg), "cannot fork: %s", strerror(errno));
+    } else if (WIFSIGNALED(status)) {
+        snprintf(msg, sizeof(msg), "killed by signal %d%s", WTERMSIG(status),
+                 wants_abort ? ", expected an abort (SIGABRT)" : "");
+    } else {
+        snprintf(msg, sizeof(msg), "exited with status %d, expected %s", WEXITSTATUS(status),
+                 wants_abort ? "an abort (SIGABRT)" : "0 (no abort, no leak, the calls expected)");
+    }
+    report_conform_add_probe(c->table, &tag, names[kind][tag.walk == SCN_WALK_ANY ? 0 : w], ok, msg);
+}
+
+/* free-with-states only where the implementation says it offers it. */
+static void probes(Conform *c)
+{
+    if (replication_impl_extensions() & REPLICATION_EXT_FREE_WITH_STATES) {
+        probe(c, 3, 0);
+    }
+    probe(c, 1, 0);
+    for (int w = 0; w < 4; w++) {
+        probe(c, 0, w);
+        probe(c, 2, w);
     }
 }
 
@@ -144,6 +296,9 @@ static int execute(Conform *c, double start)
         return REPORT_EXIT_USAGE;
     }
     rc = cli_pool_run(&pool);
+    if (c->c.paths.n == 0) {
+        probes(c);
+    }
     if (c->html != NULL && report_html_end(c->html, cli_now() - start) != 0) {
         rc = -1;
     }

@@ -19,11 +19,13 @@ unsigned replication_impl_extensions(void)
 
 const char *replication_ext_name(ReplicationExt e)
 {
-    switch (e) {
-    case REPLICATION_EXT_INSTANCES: return "instances";
-    case REPLICATION_EXT_COUNT: return "count";
-    case REPLICATION_EXT_ALLOC_NULL: return "alloc-null";
-    case REPLICATION_EXT_FREE_WITH_STATES: return "free-with-states";
+    static const char *const names[REPLICATION_EXT__COUNT] = {
+        "instances", "count", "alloc-null", "free-with-states",
+    };
+    unsigned bit = 0;
+
+    while (bit < REPLICATION_EXT__COUNT && (1u << bit) != (unsigned)e) {
+        bit++;
     }
-    return NULL;
+    return bit < REPLICATION_EXT__COUNT ? names[bit] : NULL;
 }

@@ -20,6 +20,7 @@ typedef struct Fail {
     const char *path;                   /* the caller's, outlives the table */
     uint64_t seed;
     unsigned line;
+    bool probe;                         /* a built-in probe, not a scenario */
     char message[256];
     char sanitizer[128];
 } Fail;
@@ -113,6 +114,30 @@ void report_conform_add(ReportConform *c, size_t k, const char *path, const ScnS
     }
 }
 
+void report_conform_add_probe(ReportConform *c, const ScnRuleTag *tag, const char *name,
+                              bool ok, const char *message)
+{
+    for (int w = 0; w < WALKS; w++) {
+        Cell *cell;
+        Fail *f;
+
+        if (tag->walk != SCN_WALK_ANY && tag->walk != w) {
+            continue;
+        }
+        cell = &c->cells[row_of(tag)][w];
+        if (ok) {
+            cell->pass++;
+            continue;
+        }
+        cell->fail++;
+        if (cell->nfails < CELL_MAX_FAILS) {
+            f = &cell->fails[cell->nfails++];
+            *f = (Fail){ .path = name, .probe = true };
+            snprintf(f->message, sizeof(f->message), "%.*s", (int)sizeof(f->message) - 1, message);
+        }
+    }
+}
+
 static unsigned row_ext(unsigned row)
 {
     return row < SCN_RULES ? 0 : 1u << (row - SCN_RULES);
@@ -198,7 +223,11 @@ static void summary_failures(const ReportConform *c, FILE *f)
                 fprintf(f, " [%s]", x->sanitizer);
             }
             fputs("\n  reproduce: ", f);
-            report_reproduce(f, x->seed, NULL, x->path);
+            if (x->probe) {
+                fputs("replbench conform (a built-in probe)", f);
+            } else {
+                report_reproduce(f, x->seed, NULL, x->path);
+            }
             fputc('\n', f);
         }
     }
@@ -283,7 +312,11 @@ static void json_failures(const ReportConform *c, unsigned row, FILE *f)
             FILE *m = open_memstream(&repro, &len);
 
             if (m != NULL) {
-                report_reproduce(m, x->seed, NULL, x->path);
+                if (x->probe) {
+                    fputs("replbench conform", m);
+                } else {
+                    report_reproduce(m, x->seed, NULL, x->path);
+                }
                 fclose(m);
             }
             fprintf(f, "%s\n    {\"walk\": \"%s\", \"scenario\": ", first ? "" : ",",
@@ -433,11 +466,15 @@ static void html_cell(FILE *f, const ReportConform *c, unsigned row, int w)
     for (unsigned i = 0; st == ST_FAIL && i < cell->nfails; i++) {
         const char *base = strrchr(cell->fails[i].path, '/');
 
-        fprintf(f, "<br/><a href=\"#r%zu\" title=\"", cell->fails[i].k);
+        if (cell->fails[i].probe) {
+            fputs("<br/><span title=\"", f);
+        } else {
+            fprintf(f, "<br/><a href=\"#r%zu\" title=\"", cell->fails[i].k);
+        }
         report_xml_put(f, cell->fails[i].message, true);
         fputs("\">", f);
         report_xml_put(f, base != NULL ? base + 1 : cell->fails[i].path, false);
-        fputs("</a>", f);
+        fputs(cell->fails[i].probe ? "</span>" : "</a>", f);
         if (cell->fails[i].sanitizer[0] != '\0') {
             fputs(" <small>", f);
             report_xml_put(f, cell->fails[i].sanitizer, false);

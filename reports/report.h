@@ -234,6 +234,12 @@ void report_conform_free(ReportConform *c);
 void report_conform_add(ReportConform *c, size_t k, const char *path, const ScnScript *s,
                         const ReportOutcome *out, const char *sanitizer);
 
+/* A built-in probe's outcome, filed as tag says (its rule or extension and
+ * walk): for what no scenario can script (aborts).  name is static; message
+ * says what happened when !ok. */
+void report_conform_add_probe(ReportConform *c, const ScnRuleTag *tag, const char *name,
+                              bool ok, const char *message);
+
 typedef enum ReportConformFormat {
     REPORT_CONFORM_SUMMARY, REPORT_CONFORM_JSON, REPORT_CONFORM_JUNIT
 } ReportConformFormat;

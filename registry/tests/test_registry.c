@@ -10,6 +10,7 @@
 
 #include <cmocka.h>
 
+#include "impl.h"
 #include "world.h"
 
 static void instances_are_independent(void **state)
@@ -169,6 +170,27 @@ static void new_in_null_registry_aborts(void **state)
     expect_abort(do_new_null_registry, *state, "registry is NULL");
 }
 
+/* Ours declares every extension, and the build names it. */
+static void ours_is_named_and_offers_every_extension(void **state)
+{
+    const ReplicationImpl *impl = replication_impl();
+
+    (void)state;
+    assert_int_equal(replication_impl_extensions(),
+                     REPLICATION_EXT_INSTANCES | REPLICATION_EXT_COUNT |
+                     REPLICATION_EXT_ALLOC_NULL | REPLICATION_EXT_FREE_WITH_STATES);
+    assert_true(impl->ours);
+    assert_string_equal(impl->name, "ours");
+    assert_string_equal(impl->api, "instances");
+    assert_int_equal(strlen(impl->sha256), 64);
+    assert_int_equal(strspn(impl->sha256, "0123456789abcdef"), 64);
+    assert_non_null(strstr(impl->path, "registry/replication.c"));
+    assert_string_equal(replication_ext_name(REPLICATION_EXT_INSTANCES), "instances");
+    assert_string_equal(replication_ext_name(REPLICATION_EXT_FREE_WITH_STATES), "free-with-states");
+    assert_null(replication_ext_name((ReplicationExt)0));
+    assert_null(replication_ext_name((ReplicationExt)(1u << REPLICATION_EXT__COUNT)));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -181,6 +203,7 @@ int main(void)
         ONCE(same_ops_twice_gives_two_states),
         ONCE(new_with_null_ops_aborts),
         ONCE(new_in_null_registry_aborts),
+        ONCE(ours_is_named_and_offers_every_extension),
     };
 
     return cmocka_run_group_tests_name("registry", tests, NULL, NULL);
