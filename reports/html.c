@@ -15,6 +15,7 @@
 #include "cluster.h"
 #include "report.h"
 #include "scn_ast.h"
+#include "world.h"
 #include "walks.h"
 
 /* Geometry of a timeline, in SVG user units (pixels at 100%). */
@@ -376,25 +377,32 @@ static int scn_lane(Timeline *t, const SimTraceEvent *e)
 
 /* A fault point's owner: "disk/<disk>/...", "net/<link>/...",
  * "node/<node>/..."; cluster disks are "<node>.d<i>". */
+static bool template_in(const SimFaultTemplate *tp, const SimFaultTemplate *table, size_t n)
+{
+    return tp >= table && tp < table + n;
+}
+
+/* A fire's lane, from its point's template (the owner's, never its text):
+ * a link's, a node's crash, a disk's (a cluster disk <node>.d<i> on its
+ * node's lane); registry/alloc and anything else on the script's. */
 static int point_lane(Timeline *t, const char *point)
 {
+    const SimFaultTemplate *tp = sim_fault_template_of(point);
     const char *slash = strchr(point, '/');
     char owner[NAME_MAX_LEN];
     char *dot;
 
-    if (slash == NULL) {
+    if (tp == NULL || slash == NULL || tp == &sim_world_alloc_template) {
         return script_lane(t);
     }
-    word(slash + 1, '/', owner, sizeof(owner));
-    if (strncmp(point, "net/", 4) == 0) {
+    word(slash + 1, '/', owner, sizeof(owner));     /* the instance's name */
+    if (template_in(tp, sim_link_templates, SIM_LINK_POINT__COUNT)) {
         return lane_get(t, LANE_LINK, owner);
     }
-    if (strncmp(point, "node/", 5) == 0) {
+    if (tp == &sim_cluster_crash_template) {
         return lane_get(t, LANE_NODE, owner);
     }
-    if (strncmp(point, "disk/", 5) != 0) {
-        return script_lane(t);
-    }
+    SIM_CHECK(template_in(tp, sim_disk_templates, SIM_DISK_POINT__COUNT));
     if ((dot = strchr(owner, '.')) != NULL) {
         *dot = '\0';
         return lane_get(t, LANE_NODE, owner);
