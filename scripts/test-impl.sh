@@ -93,7 +93,7 @@ cluster_clean() {
     $rb sweep --jobs 2 scenarios/suites/faults scenarios/suites/failover \
         >build-impl-upstream/sweep.log 2>&1 || rc=1
     grep -E '^FAIL ' build-impl-upstream/sweep.log | head -n 5
-    echo "sweep: $(tail -n 1 build-impl-upstream/sweep.log)"
+    tail -n 1 build-impl-upstream/sweep.log
     return "$rc"
 }
 
