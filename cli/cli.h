@@ -225,6 +225,10 @@ void cli_sanitizer_summary(const char *text, char *out, size_t len);
 
 double cli_now(void);           /* monotonic seconds */
 
+/* The end of a forked child: _exit (no atexit handler of the parent's runs
+ * twice), in coverage builds after writing the child's counters. */
+void cli_child_exit(int status) __attribute__((noreturn));
+
 /* The "\r[k/N] path" line on stderr, only when it is a terminal. */
 typedef struct CliProgress {
     bool on;

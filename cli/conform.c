@@ -164,17 +164,17 @@ static void probe_body(int kind, int w)
 
     probe_reg = replication_registry_new();
     if (probe_reg == NULL) {
-        _exit(4);
+        cli_child_exit(4);
     }
     if (kind == 0) {                    /* remove(NULL) is a no-op */
         replication_remove(NULL);
         rs = replication_new_in(probe_reg, NULL, &count_ops);
         probe_walk(probe_reg, w);
-        _exit(rs != NULL && probe_calls == 1 ? 0 : 3);
+        cli_child_exit(rs != NULL && probe_calls == 1 ? 0 : 3);
     }
     if (kind == 1) {                    /* NULL ops aborts */
         replication_new_in(probe_reg, NULL, NULL);
-        _exit(0);
+        cli_child_exit(0);
     }
     if (kind == 3) {                    /* free-with-states: no call, no leak */
         for (int i = 0; i < 3; i++) {
@@ -185,7 +185,7 @@ static void probe_body(int kind, int w)
     }
     replication_new_in(probe_reg, NULL, &free_ops);     /* freeing a walked registry aborts */
     probe_walk(probe_reg, w);
-    _exit(0);
+    cli_child_exit(0);
 }
 
 static void probe(Conform *c, int kind, int w)

@@ -158,7 +158,7 @@ static int run_worker(ScnExplore *x, const Explore *E, Shared *sh, uint64_t plan
     }
     if (pid == 0) {
         worker(x, E, sh);
-        _exit(0);
+        cli_child_exit(0);
     }
     while (waitpid(pid, &status, WNOHANG) == 0) {
         progress(sh, planned, start, tty);

@@ -156,15 +156,6 @@ static void trace_name(const Pool *P, uint64_t seq, char *buf, size_t len)
 
 /* ---- workers ------------------------------------------------------------------ */
 
-/* A worker leaves by _exit (no atexit handlers of the parent's run twice),
- * so in coverage builds it writes its counters first. */
-#ifdef REPLBENCH_COVERAGE
-extern void __gcov_dump(void);
-#define dump_coverage() __gcov_dump()
-#else
-#define dump_coverage() ((void)0)
-#endif
-
 static void worker_main(Pool *P, Worker *w, int in, int out_fd)
 {
     ReportOutcome *out = malloc(sizeof(*out));
@@ -194,8 +185,7 @@ static void worker_main(Pool *P, Worker *w, int in, int out_fd)
     }
     scn_free(c.s);
     free(out);
-    dump_coverage();
-    _exit(0);
+    cli_child_exit(0);
 }
 
 static void close_fd(int *fd)

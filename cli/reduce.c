@@ -119,12 +119,12 @@ static void child(const char *text, size_t len, const char *name, int fd)
         ssize_t n = write(fd, p, left);
 
         if (n <= 0 && errno != EINTR) {
-            _exit(3);
+            cli_child_exit(3);
         }
         p += n > 0 ? n : 0;
         left -= n > 0 ? (size_t)n : 0;
     }
-    _exit(0);
+    cli_child_exit(0);
 }
 
 /* A sanitizer's "ERROR: AddressSanitizer: heap-use-after-free" in the

@@ -57,3 +57,15 @@ void cli_progress_clear(CliProgress *p)
         p->shown = false;
     }
 }
+
+#ifdef REPLBENCH_COVERAGE
+extern void __gcov_dump(void);
+#endif
+
+void cli_child_exit(int status)
+{
+#ifdef REPLBENCH_COVERAGE
+    __gcov_dump();
+#endif
+    _exit(status);
+}
