@@ -21,6 +21,7 @@ typedef struct Fail {
     uint64_t seed;
     unsigned line;
     bool probe;                         /* a built-in probe, not a scenario */
+    bool died;                          /* message is the crash, sanitizer included */
     char message[256];
     char sanitizer[128];
 } Fail;
@@ -93,6 +94,7 @@ static void add_to_cell(Cell *cell, size_t k, const char *path, const ReportOutc
     *f = (Fail){ .k = k, .path = path, .seed = r->seed, .line = r->line };
     snprintf(f->message, sizeof(f->message), "%.*s", (int)sizeof(f->message) - 1,
              out->loaded ? r->message : out->error);
+    f->died = out->died;
     snprintf(f->sanitizer, sizeof(f->sanitizer), "%.*s", (int)sizeof(f->sanitizer) - 1,
              sanitizer ? sanitizer : "");
 }
@@ -219,7 +221,8 @@ static void summary_failures(const ReportConform *c, FILE *f)
             }
             fputs(": ", f);
             report_put_line_safe(f, x->message);
-            if (x->sanitizer[0] != '\0') {
+            /* A crash's message names its sanitizer finding already. */
+            if (x->sanitizer[0] != '\0' && !x->died) {
                 fprintf(f, " [%s]", x->sanitizer);
             }
             fputs("\n  reproduce: ", f);
