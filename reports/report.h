@@ -58,10 +58,6 @@ typedef struct ReportOutcome {
  * "path:line:col: message") when it cannot be read or does not parse. */
 ScnScript *report_load(const char *path, char *err, size_t errlen);
 
-/* The name of the folder holding path ("scenarios" when none), for JUnit's
- * classname. */
-void report_suite_name(const char *path, char *buf, size_t len);
-
 /* s quoted for a POSIX shell when it needs it. */
 void report_shell_word(FILE *f, const char *s);
 

@@ -172,26 +172,6 @@ ScnScript *report_load(const char *path, char *err, size_t errlen)
     return s;
 }
 
-void report_suite_name(const char *path, char *buf, size_t len)
-{
-    const char *slash = strrchr(path, '/');
-    const char *start;
-    const char *end = slash;
-
-    while (end != NULL && end > path && end[-1] == '/') {
-        end--;
-    }
-    if (end == NULL || end == path) {
-        snprintf(buf, len, "scenarios");
-        return;
-    }
-    start = end;
-    while (start > path && start[-1] != '/') {
-        start--;
-    }
-    snprintf(buf, len, "%.*s", (int)(end - start), start);
-}
-
 void report_impl_describe(char *buf, size_t len)
 {
     const ReplicationImpl *impl = replication_impl();

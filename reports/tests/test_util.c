@@ -6,6 +6,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <cmocka.h>
@@ -99,12 +100,44 @@ static void test_ledger_verdict(void **state)
     assert_non_null(strstr(buf, "ledger: 11 points, 11 not ok"));
 }
 
+/* The recap lists REPORT_RECAP_MAX failures with their commands and
+ * counts the rest; an empty one prints nothing. */
+static void test_recap_lists_then_counts(void **state)
+{
+    ReportRecap *r = report_recap_new();
+    char *text = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&text, &len);
+
+    (void)state;
+    assert_non_null(r);
+    assert_non_null(f);
+    for (int i = 0; i < REPORT_RECAP_MAX + 3; i++) {
+        report_recap_add(r, "a.scn:3: expect calls", 7, NULL, "a.scn");
+    }
+    report_recap_end(r, f, false);
+    fclose(f);
+    assert_non_null(strstr(text, "\nfailures (1003):\n  FAIL a.scn:3: expect calls\n"
+                                 "    replbench run --seed 7 a.scn\n"));
+    assert_non_null(strstr(text, "  ... and 3 more\n"));
+    free(text);
+
+    r = report_recap_new();
+    text = NULL;
+    f = open_memstream(&text, &len);
+    report_recap_end(r, f, false);
+    fclose(f);
+    assert_int_equal(len, 0);
+    free(text);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_count_plural),
         cmocka_unit_test(test_rate_digits),
         cmocka_unit_test(test_ledger_verdict),
+        cmocka_unit_test(test_recap_lists_then_counts),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);
