@@ -246,13 +246,6 @@ void report_html_add(ReportHtml *h, const char *path, const ReportJob *job, cons
 /* ---- trace events --------------------------------------------------------------- */
 
 /* The text of e's field key ("" when it has none). */
-static const char *field_text(const SimTraceEvent *e, const char *key)
-{
-    const SimTraceField *f = sim_trace_field(e, key);
-
-    return f != NULL && f->v.s != NULL ? f->v.s : "";
-}
-
 static Kind kind_of(const SimTraceEvent *e)
 {
     switch (e->comp) {
@@ -342,7 +335,7 @@ static void alias_set(Timeline *t, const char *name, int lane)
 /* The lane of a scenario operation's reg= or node= argument. */
 static int owner_lane(Timeline *t, const SimTraceEvent *e)
 {
-    const char *node = field_text(e, "node"), *reg = field_text(e, "reg");
+    const char *node = sim_trace_str(e, "node"), *reg = sim_trace_str(e, "reg");
 
     if (node[0] != '\0') {
         return lane_get(t, LANE_NODE, node);
@@ -358,17 +351,17 @@ static int scn_lane(Timeline *t, const SimTraceEvent *e)
 
     switch (e->kind) {
     case OP_REGISTRY:
-        lane = lane_get(t, LANE_REG, field_text(e, "name"));
+        lane = lane_get(t, LANE_REG, sim_trace_str(e, "name"));
         t->default_reg = t->default_reg < 0 ? lane : t->default_reg;
         break;
     case OP_STATE:
     case OP_DISK:
-        alias_set(t, field_text(e, "name"), owner_lane(t, e));
+        alias_set(t, sim_trace_str(e, "name"), owner_lane(t, e));
         break;
     case OP_WALK:
         return owner_lane(t, e);
     case SCN_EV_CALL:
-        return alias_lane(t, field_text(e, "state"));
+        return alias_lane(t, sim_trace_str(e, "state"));
     default:
         break;
     }
@@ -413,14 +406,14 @@ static int point_lane(Timeline *t, const char *point)
 static int event_lane(Timeline *t, const SimTraceEvent *e)
 {
     if (e->node != NULL && strcmp(e->node, "-") != 0) {
-        return e->comp == SIM_COMP_NET ? lane_get(t, LANE_LINK, field_text(e, "link"))
+        return e->comp == SIM_COMP_NET ? lane_get(t, LANE_LINK, sim_trace_str(e, "link"))
                                        : lane_get(t, LANE_NODE, e->node);
     }
     switch (e->comp) {
     case SIM_COMP_SCN:
         return scn_lane(t, e);
     case SIM_COMP_FAULT:
-        return point_lane(t, field_text(e, "point"));
+        return point_lane(t, sim_trace_str(e, "point"));
     case SIM_COMP_DISK:
         return alias_lane(t, e->object != NULL ? e->object : "");
     default:

@@ -78,20 +78,6 @@ void report_walks_reset(ReportWalks *w)
     w->default_reg[0] = '\0';
 }
 
-static const char *text_of(const SimTraceEvent *e, const char *key)
-{
-    const SimTraceField *f = sim_trace_field(e, key);
-
-    return f != NULL && f->v.s != NULL ? f->v.s : "";
-}
-
-static uint64_t u64_of(const SimTraceEvent *e, const char *key)
-{
-    const SimTraceField *f = sim_trace_field(e, key);
-
-    return f != NULL ? f->v.u : 0;
-}
-
 static void copy(char *dst, size_t len, const char *src)
 {
     snprintf(dst, len, "%s", src);
@@ -109,7 +95,7 @@ static Row *add(ReportWalks *w, RowKind kind, unsigned depth, const SimTraceEven
     memset(r, 0, sizeof(*r));
     r->kind = kind;
     r->depth = depth;
-    r->line = u64_of(e, "line");
+    r->line = sim_trace_u64(e, "line");
     return r;
 }
 
@@ -117,7 +103,7 @@ static Row *add(ReportWalks *w, RowKind kind, unsigned depth, const SimTraceEven
  * first registry declared ("" when none was: the default registry). */
 static void where_of(const ReportWalks *w, Row *r, const SimTraceEvent *e)
 {
-    const char *node = text_of(e, "node"), *reg = text_of(e, "reg");
+    const char *node = sim_trace_str(e, "node"), *reg = sim_trace_str(e, "reg");
 
     copy(r->where, sizeof(r->where),
          node[0] != '\0' ? node : reg[0] != '\0' ? reg : w->default_reg);
@@ -130,18 +116,18 @@ static void scn_event(ReportWalks *w, const SimTraceEvent *e)
     switch (e->kind) {
     case OP_REGISTRY:
         if (w->default_reg[0] == '\0') {
-            copy(w->default_reg, sizeof(w->default_reg), text_of(e, "name"));
+            copy(w->default_reg, sizeof(w->default_reg), sim_trace_str(e, "name"));
         }
         break;
     case OP_STATE:
         if ((r = add(w, R_STATE, 0, e)) != NULL) {
-            copy(r->name, sizeof(r->name), text_of(e, "name"));
+            copy(r->name, sizeof(r->name), sim_trace_str(e, "name"));
             where_of(w, r, e);
         }
         break;
     case OP_REMOVE:
         if ((r = add(w, R_REMOVE, 0, e)) != NULL) {
-            copy(r->name, sizeof(r->name), text_of(e, "state"));
+            copy(r->name, sizeof(r->name), sim_trace_str(e, "state"));
         }
         break;
     case OP_WALK:
@@ -149,33 +135,33 @@ static void scn_event(ReportWalks *w, const SimTraceEvent *e)
         w->in_walk = true;
         w->depth = 0;
         if ((r = add(w, R_WALK, 0, e)) != NULL) {
-            copy(r->name, sizeof(r->name), text_of(e, "kind"));
+            copy(r->name, sizeof(r->name), sim_trace_str(e, "kind"));
             where_of(w, r, e);
         }
         break;
     case SCN_EV_CALL:
-        w->depth = (unsigned)u64_of(e, "depth");
+        w->depth = (unsigned)sim_trace_u64(e, "depth");
         if ((r = add(w, R_CALL, w->depth, e)) != NULL) {
-            r->line = u64_of(e, "rule");
-            r->acts = u64_of(e, "acts");
-            copy(r->name, sizeof(r->name), text_of(e, "state"));
-            copy(r->where, sizeof(r->where), text_of(e, "walk"));
-            copy(r->target, sizeof(r->target), text_of(e, "target"));
-            copy(r->nested, sizeof(r->nested), text_of(e, "nested"));
-            copy(r->msg, sizeof(r->msg), text_of(e, "msg"));
+            r->line = sim_trace_u64(e, "rule");
+            r->acts = sim_trace_u64(e, "acts");
+            copy(r->name, sizeof(r->name), sim_trace_str(e, "state"));
+            copy(r->where, sizeof(r->where), sim_trace_str(e, "walk"));
+            copy(r->target, sizeof(r->target), sim_trace_str(e, "target"));
+            copy(r->nested, sizeof(r->nested), sim_trace_str(e, "nested"));
+            copy(r->msg, sizeof(r->msg), sim_trace_str(e, "msg"));
         }
         break;
     case SCN_EV_FAILED:
         if ((r = add(w, R_FAILED, w->depth, e)) != NULL) {
-            copy(r->msg, sizeof(r->msg), text_of(e, "error"));
+            copy(r->msg, sizeof(r->msg), sim_trace_str(e, "error"));
         }
         break;
     case SCN_EV_WALK_DONE:
         w->in_walk = false;
         w->depth = 0;
         if ((r = add(w, R_DONE, 0, e)) != NULL) {
-            r->oom = u64_of(e, "out_of_memory") != 0;
-            copy(r->msg, sizeof(r->msg), text_of(e, "error"));
+            r->oom = sim_trace_u64(e, "out_of_memory") != 0;
+            copy(r->msg, sizeof(r->msg), sim_trace_str(e, "error"));
         }
         break;
     default:
@@ -196,7 +182,7 @@ static void disk_event(ReportWalks *w, const SimTraceEvent *e)
     if ((r = add(w, R_DISK, w->depth ? w->depth : 1, e)) != NULL) {
         copy(r->name, sizeof(r->name), e->object != NULL ? e->object : "?");
         copy(r->where, sizeof(r->where), e->name != NULL ? e->name : "?");
-        copy(r->msg, sizeof(r->msg), text_of(e, "error"));
+        copy(r->msg, sizeof(r->msg), sim_trace_str(e, "error"));
     }
 }
 
@@ -212,7 +198,7 @@ void report_walks_event(ReportWalks *w, const SimTraceEvent *e)
         const SimTraceField *k = sim_trace_field(e, "checker");
 
         copy(r->name, sizeof(r->name), k != NULL && k->v.s != NULL ? k->v.s : "checker");
-        copy(r->msg, sizeof(r->msg), text_of(e, "message"));
+        copy(r->msg, sizeof(r->msg), sim_trace_str(e, "message"));
     }
 }
 

@@ -1057,20 +1057,6 @@ static unsigned point_index(Interp *in, const char *name)
     return SCN_MAX_POINTS;
 }
 
-static const char *field_str(const SimTraceEvent *e, const char *key)
-{
-    const SimTraceField *f = sim_trace_field(e, key);
-
-    return f != NULL && f->v.s != NULL ? f->v.s : "";
-}
-
-static uint64_t field_u64(const SimTraceEvent *e, const char *key)
-{
-    const SimTraceField *f = sim_trace_field(e, key);
-
-    return f != NULL ? f->v.u : 0;
-}
-
 /* Which of `n` templates in `table` t is, or n. */
 static size_t template_index(const SimFaultTemplate *t, const SimFaultTemplate *table, size_t n)
 {
@@ -1098,24 +1084,24 @@ static bool handles(const SimFaultPoint *p, const SimTraceEvent *e)
 
     if (p->template_ == &sim_world_alloc_template) {
         return e->comp == SIM_COMP_SCN &&
-               ((e->kind == SCN_EV_WALK_DONE && field_u64(e, "out_of_memory")) ||
+               ((e->kind == SCN_EV_WALK_DONE && sim_trace_u64(e, "out_of_memory")) ||
                 (e->kind == SCN_EV_FAILED && sim_trace_field(e, "rc")->v.i == -ENOMEM));
     }
     if (template_index(p->template_, sim_disk_templates, SIM_DISK_POINT__COUNT)
         < SIM_DISK_POINT__COUNT) {
         return e->comp == SIM_COMP_DISK && e->kind == SIM_DISK_EV_FAULT &&
-               !strcmp(field_str(e, "point"), point);
+               !strcmp(sim_trace_str(e, "point"), point);
     }
     if (link < SIM_LINK_POINT__COUNT) {
-        const char *name = field_str(e, "link");
+        const char *name = sim_trace_str(e, "link");
 
         if (e->comp != SIM_COMP_NET || strlen(name) != olen || strncmp(name, owner, olen)) {
             return false;
         }
         return (e->kind == SIM_LINK_EV_DROP && link == SIM_LINK_POINT_DROP) ||
-               (e->kind == SIM_LINK_EV_FAULT && field_u64(e, what)) ||
+               (e->kind == SIM_LINK_EV_FAULT && sim_trace_u64(e, what)) ||
                (e->kind == SIM_LINK_EV_DOWN && link == SIM_LINK_POINT_DOWN &&
-                field_u64(e, "reason") == SIM_LINK_DOWN_FAULT);
+                sim_trace_u64(e, "reason") == SIM_LINK_DOWN_FAULT);
     }
     SIM_CHECK(p->template_ == &sim_cluster_crash_template);
     return e->comp == SIM_COMP_COLO && e->kind == SIM_COLO_EV_CRASH && e->node != NULL &&
@@ -1175,7 +1161,7 @@ static void ledger_event(void *ctx, const SimTraceEvent *e, const char *line)
         observe_all(in);
     }
     if (e->comp == SIM_COMP_FAULT && e->kind == SIM_FAULT_EV_FIRE) {
-        unsigned i = point_index(in, field_str(e, "point"));
+        unsigned i = point_index(in, sim_trace_str(e, "point"));
 
         if (i < SCN_MAX_POINTS) {
             in->unhandled[i]++;

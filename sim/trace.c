@@ -137,6 +137,20 @@ const SimTraceField *sim_trace_field(const SimTraceEvent *e, const char *key)
     return NULL;
 }
 
+const char *sim_trace_str(const SimTraceEvent *e, const char *key)
+{
+    const SimTraceField *f = sim_trace_field(e, key);
+
+    return f != NULL && f->v.s != NULL ? f->v.s : "";
+}
+
+uint64_t sim_trace_u64(const SimTraceEvent *e, const char *key)
+{
+    const SimTraceField *f = sim_trace_field(e, key);
+
+    return f != NULL ? f->v.u : 0;
+}
+
 void sim_trace_emit(SimTrace *t, const SimTraceEvent *e)
 {
     char *line = t->last[t->lines % SIM_TRACE_KEEP];

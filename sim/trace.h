@@ -139,6 +139,11 @@ static inline SimTraceField sim_tf_flags(SimTraceField f, unsigned flags)
 /* The field of e named key, or NULL. */
 const SimTraceField *sim_trace_field(const SimTraceEvent *e, const char *key);
 
+/* The string field key of e ("" when absent or NULL), and the number field
+ * (0 when absent): for readers whose events may lack a field. */
+const char *sim_trace_str(const SimTraceEvent *e, const char *key);
+uint64_t sim_trace_u64(const SimTraceEvent *e, const char *key);
+
 /* An empty trace: no lines, no output, the hash of no bytes.  Returns 0,
  * or -ENOMEM (t is then empty and sim_trace_fini is still safe). */
 int sim_trace_init(SimTrace *t);
