@@ -15,7 +15,7 @@ ERR=$T/err
 
 # The crash first in path order, passing scenarios after it.
 mkdir "$T/s"
-cp "$SUITES/regress/canary_remove_next_inside_nested_start.scn" "$T/s/a_crash.scn"
+cp "$SUITES/removal/canary_remove_next_inside_nested_start.scn" "$T/s/a_crash.scn"
 for n in b c d; do
     cp "$SUITES/registry/default_registry_walks.scn" "$T/s/${n}_after.scn"
 done
@@ -26,7 +26,7 @@ for jobs in 1 2; do
         fail "--jobs $jobs: the crash is not its scenario's ERROR with what killed it"
     grep -q "^  reproduce: replbench run --seed 1 $T/s/a_crash.scn\$" "$OUT" ||
         fail "--jobs $jobs: no reproduce command for the crash"
-    grep -A 30 '^  last trace lines:' "$OUT" | grep -q ' - scn walk line=13 kind=start' ||
+    grep -A 30 '^  last trace lines:' "$OUT" | grep -q ' - scn walk line=15 kind=start' ||
         fail "--jobs $jobs: the last trace lines before the crash are missing"
     for n in b c d; do
         grep -q "^PASS $T/s/${n}_after.scn " "$OUT" ||
