@@ -25,15 +25,7 @@ state name=a
 walk kind=start
 expect error="he said \"no\" \\ then left"
 SCN
-cat >"$S/cluster/prob.scn" <<'SCN'
-cluster size=8192
-start
-write sector=1 byte=0x33 vm=secondary
-fault point=disk/sec.d0/commit mode=prob p=0.5
-failover node=sec
-run ticks=5
-expect stage=done node=sec
-SCN
+cp "$(dirname "$0")/prob.scn" "$S/cluster/prob.scn"
 cp "$S/cluster/prob.scn" "$S/more/deep/prob2.scn"
 
 # Everything of a report but its timings: the summary's last line, TAP's

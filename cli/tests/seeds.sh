@@ -15,16 +15,8 @@ export REPLBENCH_CACHE_DIR="$T/cache"
 have_fiu || { echo "# built without libfiu: nothing fails by seed, skipped"; exit 77; }
 
 # The commit fault fires with probability 1/2: the failover fails under
-# some seeds only.
-cat >"$T/prob.scn" <<'SCN'
-cluster size=8192
-start
-write sector=1 byte=0x33 vm=secondary
-fault point=disk/sec.d0/commit mode=prob p=0.5
-failover node=sec
-run ticks=5
-expect stage=done node=sec
-SCN
+# some seeds only (prob.scn, a fixture shared with merge.sh).
+cp "$(dirname "$0")/prob.scn" "$T/prob.scn"
 printf 'state name=a\nwalk kind=stop\nexpect calls="a.stop"\n' >"$T/walk.scn"
 
 rb run --seeds 1..20 "$T/prob.scn" "$T/walk.scn"; expect_rc 1 "run --seeds with failures"
