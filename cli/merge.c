@@ -1,11 +1,14 @@
 /* merge.c: `replbench merge` (cli.h): the results of several runs (the
- * JSONL of `run --results`, e.g. one file per CI shard) put back together
- * and reported as one run: the summary, TAP, JUnit or the HTML page of
- * their union, in the order one whole run prints (path, then seed).  The
- * same (path, seed, injection) in two records is an error: shards do not
- * overlap.  Exit 0 when every run passed or was skipped, 1 when one
- * failed, 2 on a usage error, an unreadable or malformed file, or a
- * record of a scenario that could not be loaded.
+ * JSONL of `run --results` and `sweep --results`, e.g. one file per CI
+ * shard) put back together and reported as one run: the summary, TAP,
+ * JUnit or the HTML page of their union, in the order one whole run prints
+ * (path, then kind, seed and injections).  Each record is judged by its
+ * kind's rule (report_verdict: a sweep run passes when its checkers held),
+ * never by its text.  The same (path, kind, seed, injection) in two
+ * records is an error: shards do not overlap.  Exit 0 when every run
+ * passed or was skipped, 1 when one failed, 2 on a usage error, an
+ * unreadable or malformed file, or a record of a scenario that could not
+ * be loaded.
  */
 #include <inttypes.h>
 #include <stdlib.h>
@@ -38,10 +41,15 @@ static void usage(FILE *f)
 {
     fputs("usage: replbench merge [OPTIONS] FILE.jsonl...\n"
           "\n"
-          "Read the results that `replbench run --results FILE.jsonl` wrote (one file\n"
-          "per shard, say) and report their union as one run would: in path and seed\n"
-          "order, with the recap and the summary line.  The same (path, seed,\n"
-          "injection) twice is an error.\n"
+          "Read the results that `replbench run --results FILE.jsonl` and `replbench\n"
+          "sweep --results FILE.jsonl` wrote (one file per shard, say; both kinds may\n"
+          "be mixed) and report their union as one run would: in path and seed order,\n"
+          "with the recap and the summary line.  Each record is judged by its kind: a\n"
+          "run by its scenario's verdict, a sweep run by sweep's rule (its checkers\n"
+          "hold; see `replbench sweep --help`), named \"path [clean]\" or \"path\n"
+          "[POINT#HIT]\" (\" persistent\", \" + \" between a pair).  The same (path,\n"
+          "kind, seed, injection) twice is an error, and so is a bad or truncated\n"
+          "line (FILE:LINE:COL: why).\n"
           "\n"
           "options:\n"
           "  --format F            summary (default), tap (TAP 13) or junit (XML)\n"
@@ -59,6 +67,7 @@ typedef struct Entry {
     const char *file;
     unsigned long line;
     char *path;
+    ReportKind kind;
     uint64_t seed;
     unsigned ninject;
     ReportInject inject[SCN_MAX_INJECTS];
@@ -97,6 +106,7 @@ static int by_key(const void *a, const void *b)
     const Entry *x = a, *y = b;
     int d = strcmp(x->path, y->path);
 
+    d = d != 0 ? d : (int)x->kind - (int)y->kind;
     if (d == 0) {
         d = (x->seed > y->seed) - (x->seed < y->seed);
     }
@@ -135,7 +145,7 @@ static int collect(void *ctx, const char *file, unsigned long line, const char *
     }
     e = &m->e[m->n];
     *e = (Entry){ .len = len, .file = file, .line = line, .seed = m->rec->job.seed,
-                  .ninject = m->rec->job.ninject };
+                  .kind = m->rec->kind, .ninject = m->rec->job.ninject };
     memcpy(e->inject, m->rec->job.inject, sizeof(e->inject));
     e->text = strndup(text, len);
     e->path = strdup(m->rec->path);
@@ -197,9 +207,9 @@ static int report(Merge *m, bool many_seeds)
                                        sizeof(err)) == 0);
         m->rec->job.file = (uint32_t)i;
         seconds += m->rec->out.seconds;
-        report_text_add(t, i + 1, m->rec->path, &m->rec->job, &m->rec->out);
+        report_text_add_as(t, i + 1, m->rec->kind, m->rec->path, &m->rec->job, &m->rec->out);
         if (h != NULL) {
-            report_html_add(h, m->rec->path, &m->rec->job, &m->rec->out);
+            report_html_add_as(h, m->rec->kind, m->rec->path, &m->rec->job, &m->rec->out);
         }
         fflush(stdout);
     }

@@ -5,8 +5,11 @@
  * with --depth 2, then one run for each pair of those faults on two
  * different points, both injected.
  * A run passes when every checker held and teardown was clean; under an
- * injected fault the scenario's own expectations need not hold.
+ * injected fault the scenario's own expectations need not hold
+ * (report_verdict, REPORT_KIND_SWEEP, decides it).  --results writes a
+ * record of every run, clean and injected, for `replbench merge`.
  */
+#include <errno.h>
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
@@ -31,7 +34,7 @@ static const CliCommand command = {
     .name = "sweep",
     .synopsis = "[OPTIONS] PATH...",
     .takes = CLI_TAKES_SEED | CLI_TAKES_JOBS | CLI_TAKES_SHARD | CLI_TAKES_SELECT |
-             CLI_TAKES_SEEDS,
+             CLI_TAKES_SEEDS | CLI_TAKES_RESULTS,
     .specs = specs,
     .option = option,
 };
@@ -49,6 +52,11 @@ static void usage(FILE *f)
           "With --depth 2, then every pair of those faults on two different points\n"
           "(a pair is one run: both armed, each at its own hit, so the order\n"
           "between them is the run's), the reproduce command with --inject twice.\n"
+          "\n"
+          "With --results FILE.jsonl, a record of every run (the clean ones and each\n"
+          "injection: point, hit, persistent), of kind \"sweep\" and judged as above;\n"
+          "`replbench merge` reports the shards' files as one sweep (JUnit: a case per\n"
+          "run, \"path [clean]\", \"path [POINT#HIT]\", \"path [POINT#HIT persistent]\").\n"
           "\n"
           "options:\n"
           "  --max-hits N          hits swept per point (1..100000, default 100)\n"
@@ -93,6 +101,8 @@ typedef struct Sweep {
     bool opened;
     uint64_t runs, failed, points, errors, done;
     uint64_t na;                /* injected runs N/A (an extension lacking) */
+    uint64_t skipped;           /* injected runs skipped */
+    FILE *results;              /* --results, or NULL */
 } Sweep;
 
 static int option(void *ctx, int id, const char *v)
@@ -166,10 +176,15 @@ static void clean_done(void *ctx, const ReportJob *job, const ReportOutcome *out
 {
     Sweep *S = ctx;
     Scenario *sc = &S->sc[unit_of(S, job)];
+    ReportVerdict v = report_verdict(REPORT_KIND_SWEEP, job, out);
 
     S->done++;
+    if (S->results != NULL) {
+        report_results_write_as(S->results, REPORT_KIND_SWEEP, S->files.paths[job->file], job,
+                                out);
+    }
     cli_progress_show(&S->progress, S->done, S->files.paths[job->file]);
-    if (!out->loaded) {
+    if (v == REPORT_VERDICT_ERROR) {
         cli_progress_clear(&S->progress);
         fprintf(stderr, "%s\n", out->error);
         S->errors++;
@@ -183,7 +198,7 @@ static void clean_done(void *ctx, const ReportJob *job, const ReportOutcome *out
     sc->seed = out->res.seed;
     sc->runs++;
     S->runs++;
-    if (out->res.status == SCN_FAIL) {
+    if (v == REPORT_VERDICT_FAIL) {
         sc->failed++;
         S->failed++;
         S->any_failed = true;
@@ -401,13 +416,18 @@ static void injected_done(void *ctx, const ReportJob *job, const ReportOutcome *
     size_t u = unit_of(S, job);
     Scenario *sc = &S->sc[u];
     const char *path = S->files.paths[job->file];
+    ReportVerdict v = report_verdict(REPORT_KIND_SWEEP, job, out);
 
     advance_to(S, u);
+    if (S->results != NULL) {
+        report_results_write_as(S->results, REPORT_KIND_SWEEP, path, job, out);
+    }
     sc->runs++;
     S->runs++;
     S->done++;
-    S->na += out->loaded && out->res.missing_ext != 0;
-    if (!out->loaded || !out->res.checkers_ok) {
+    S->na += v == REPORT_VERDICT_NA;
+    S->skipped += v == REPORT_VERDICT_SKIP;
+    if (v == REPORT_VERDICT_FAIL) {
         sc->failed++;
         S->failed++;
         S->any_failed = true;
@@ -488,6 +508,9 @@ static int sweep_files(Sweep *S, double start)
     if (S->na != 0) {
         printf("%" PRIu64 " N/A, ", S->na);
     }
+    if (S->skipped != 0) {
+        printf("%" PRIu64 " skipped, ", S->skipped);
+    }
     report_count(stdout, S->points, "point", "points");
     printf(", in %.3f s ", secs);
     report_rate(stdout, S->runs, secs, "runs");
@@ -514,10 +537,16 @@ static int sweep(Sweep *S, double start)
     } else if ((S->sc = calloc(S->nunits ? S->nunits : 1, sizeof(*S->sc))) == NULL ||
                (S->recap = report_recap_new()) == NULL) {
         fputs("replbench sweep: out of memory\n", stderr);
+    } else if (S->c.results != NULL && (S->results = fopen(S->c.results, "w")) == NULL) {
+        fprintf(stderr, "replbench sweep: cannot open %s: %s\n", S->c.results, strerror(errno));
     } else {
         S->errors = problems;
         rc = sweep_files(S, start);
         rc = problems != 0 ? REPORT_EXIT_USAGE : rc;
+    }
+    if (S->results != NULL && (ferror(S->results) | (fclose(S->results) != 0))) {
+        fprintf(stderr, "replbench sweep: cannot write the results to %s\n", S->c.results);
+        rc = REPORT_EXIT_USAGE;
     }
     for (size_t i = 0; S->sc != NULL && i < S->nunits; i++) {
         free(S->sc[i].points);

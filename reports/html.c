@@ -151,6 +151,7 @@ typedef struct Timeline {
 /* One row of the table. */
 typedef struct Row {
     char *path;
+    char *label;                /* after the path: a sweep run's " [POINT#HIT]", or NULL */
     char *message;              /* FAIL, SKIP or ERROR; NULL for PASS */
     ReportJob job;
     bool loaded, died, drawn;
@@ -201,9 +202,24 @@ static bool wanted(const ReportHtml *h, const Row *r)
            (h->select != NULL && strstr(r->path, h->select) != NULL);
 }
 
+/* The row's status as its kind judged it (report_verdict). */
+static ScnStatus row_status(ReportVerdict v)
+{
+    return v == REPORT_VERDICT_PASS ? SCN_PASS : v == REPORT_VERDICT_FAIL ? SCN_FAIL : SCN_SKIP;
+}
+
 void report_html_add(ReportHtml *h, const char *path, const ReportJob *job, const ReportOutcome *out)
 {
+    report_html_add_as(h, REPORT_KIND_RUN, path, job, out);
+}
+
+void report_html_add_as(ReportHtml *h, ReportKind kind, const char *path, const ReportJob *job,
+                        const ReportOutcome *out)
+{
     const ScnResult *res = &out->res;
+    ReportVerdict v = report_verdict(kind, job, out);
+    bool injected = kind == REPORT_KIND_SWEEP && job->ninject != 0;
+    char label[2 * REPORT_POINT_MAX + 96];
     Row *r;
 
     if (h->n == h->cap) {
@@ -218,27 +234,34 @@ void report_html_add(ReportHtml *h, const char *path, const ReportJob *job, cons
         h->cap = cap;
     }
     r = &h->rows[h->n];
-    *r = (Row){ .job = *job, .loaded = out->loaded, .died = out->died, .status = res->status,
-                .line = res->line, .seed = res->seed, .ticks = res->ticks, .hash = res->hash,
+    *r = (Row){ .job = *job, .loaded = out->loaded, .died = out->died, .status = row_status(v),
+                .line = injected ? 0 : res->line, .seed = res->seed, .ticks = res->ticks, .hash = res->hash,
                 .faults = res->faults_fired, .seconds = out->seconds,
                 .checkers_ok = res->checkers_ok, .checker_kind = res->checker_kind };
     if (out->loaded && h->ledger != NULL) {
         report_ledger_add(h->ledger, res);
     }
     r->path = strdup(path);
-    if (!out->loaded || res->status != SCN_PASS) {
-        r->message = strdup(out->loaded ? res->message : out->error);
+    if (v != REPORT_VERDICT_PASS) {
+        r->message = strdup(!out->loaded ? out->error
+                            : injected && !res->checkers_ok ? res->checker : res->message);
         h->oom |= r->message == NULL;
+    }
+    if (kind == REPORT_KIND_SWEEP) {
+        report_sweep_name(label, sizeof(label), job);
+        r->label = strdup(label);
+        h->oom |= r->label == NULL;
     }
     if (r->path == NULL) {
         free(r->message);
+        free(r->label);
         h->oom = true;
         return;
     }
     h->errors += !out->loaded;
-    h->passed += out->loaded && res->status == SCN_PASS;
-    h->failed += out->loaded && res->status == SCN_FAIL;
-    h->skipped += out->loaded && res->status == SCN_SKIP;
+    h->passed += out->loaded && r->status == SCN_PASS;
+    h->failed += out->loaded && r->status == SCN_FAIL;
+    h->skipped += out->loaded && r->status == SCN_SKIP;
     r->drawn = wanted(h, r) && h->selected++ < REPORT_HTML_MAX_TIMELINES;
     h->n++;
 }
@@ -818,6 +841,7 @@ static void svg_timeline(FILE *f, const Timeline *t, const Row *r, const ScnResu
             height);
     fputs("<title>timeline of ", f);
     report_xml_put(f, r->path, false);
+    report_xml_put(f, r->label != NULL ? r->label : "", false);
     fputs("</title>\n", f);
     svg_lanes(f, t, order);
     svg_stages(f, t, lanes_end);
@@ -1079,6 +1103,7 @@ static void table_row(FILE *f, size_t k, const Row *r)
         fprintf(f, "<a href=\"#t%zu\">", k);
     }
     report_xml_put(f, r->path, false);
+    report_xml_put(f, r->label != NULL ? r->label : "", false);
     fputs(r->drawn ? "</a></td>" : "</td>", f);
     if (r->loaded) {
         fprintf(f, "<td class=\"num\">%" PRIu64 "</td><td class=\"num\">%" PRIu64 "</td>"
@@ -1254,6 +1279,7 @@ static void page_section(FILE *f, size_t k, const Row *r, Timeline *t, ScnResult
     fprintf(f, "<section id=\"t%zu\">\n<h3><span class=\"badge %s\">%s</span> <span "
             "class=\"mono\">", k, status_name(r), status_name(r));
     report_xml_put(f, r->path, false);
+    report_xml_put(f, r->label != NULL ? r->label : "", false);
     fputs("</span></h3>\n", f);
     timeline_reset(t, r);
     if (rerun(r, t, res, err, sizeof(err)) != 0) {
@@ -1340,6 +1366,7 @@ void report_html_free(ReportHtml *h)
     for (size_t k = 0; k < h->n; k++) {
         free(h->rows[k].path);
         free(h->rows[k].message);
+        free(h->rows[k].label);
     }
     free(h->rows);
     report_ledger_free(h->ledger);

@@ -52,6 +52,24 @@ typedef struct ReportOutcome {
     ScnResult res;
 } ReportOutcome;
 
+/* Which command a run belongs to: its verdict follows that command's rule
+ * (report_verdict). */
+typedef enum ReportKind { REPORT_KIND_RUN, REPORT_KIND_SWEEP } ReportKind;
+
+/* A run's verdict, typed: what every report counts. */
+typedef enum ReportVerdict {
+    REPORT_VERDICT_PASS, REPORT_VERDICT_FAIL, REPORT_VERDICT_SKIP, REPORT_VERDICT_NA,
+    REPORT_VERDICT_ERROR,
+} ReportVerdict;
+
+/* The verdict of one run by its kind's rule (results.c), the one place it
+ * is decided.  RUN: the scenario's status (ERROR when it did not load, NA
+ * for a SKIP that lacks an extension).  SWEEP: its clean run (no
+ * injection) as RUN; an injected run FAILs when it did not load or a
+ * checker broke (its expectations may fail), else NA when an extension
+ * lacks, SKIP when skipped, else PASS. */
+ReportVerdict report_verdict(ReportKind kind, const ReportJob *job, const ReportOutcome *out);
+
 /* ---- scenario files and shell words (util.c) ------------------------------- */
 
 /* Read and parse one scenario file.  NULL with err filled ("path: why" or
@@ -128,9 +146,18 @@ int report_format_parse(const char *name, ReportFormat *format);
 ReportText *report_text_new(ReportFormat format, size_t total);
 /* The style of r's output (default: a line each, no colour). */
 void report_text_style(ReportText *r, const ReportStyle *style);
-/* One scenario's outcome; k counts from 1. */
+/* One scenario's outcome; k counts from 1.  report_text_add is a run of
+ * `run`; report_text_add_as one of kind, judged and named by its rule (a
+ * sweep run is "path [clean]" or "path [POINT#HIT]", " persistent" and
+ * " + " between two injections inside the brackets). */
 void report_text_add(ReportText *r, size_t k, const char *path, const ReportJob *job,
                     const ReportOutcome *out);
+void report_text_add_as(ReportText *r, size_t k, ReportKind kind, const char *path,
+                        const ReportJob *job, const ReportOutcome *out);
+
+/* The name of a sweep run's injections, " [clean]" or " [P#H persistent +
+ * P#H]", into buf (always terminated). */
+void report_sweep_name(char *buf, size_t len, const ReportJob *job);
 /* The summary line (and, for JUnit, the whole document).  Frees r.
  * path_errors (paths that could not be searched) count as errors in the
  * summary line.  Returns the exit status: 2 with an error, 1 with a
@@ -152,23 +179,33 @@ size_t report_utf8_seq(const unsigned char *s, uint32_t *cp);
 void report_xml_put(FILE *f, const char *s, bool attr);
 
 /* ---- results that merge (results.c) -------------------------------------------
- * `run --results FILE.jsonl`: one JSON object a line per run: path, seed,
- * seed_set, verdict (pass, fail, skip, na, error), message, hash ("0x..."),
- * ticks, faults (fired), time (seconds), inject [{point, hit, persistent}]
- * when injected; for a scenario that loaded also line, ops, trace_lines,
- * missing_ext, died, checkers_ok, checker_kind, checker, points [{name,
- * template, hits, fires, handled, observed}] and tail [last trace lines].
- * A byte that is not UTF-8 is written as \u00NN. */
+ * `run --results FILE.jsonl` and `sweep --results`: one JSON object a line
+ * per run: kind ("run" or "sweep"; "run" when absent, as files before it
+ * had), path, seed, seed_set, verdict (pass, fail, skip, na, error: by
+ * kind's rule, report_verdict), message, hash ("0x..."), ticks, faults
+ * (fired), time (seconds), inject [{point, hit, persistent}] when injected,
+ * loaded (false only for a run whose scenario did not load); for a
+ * scenario that loaded also line, ops, trace_lines, missing_ext, died,
+ * checkers_ok, checker_kind, checker, points [{name, template, hits, fires,
+ * handled, observed}], tail [last trace lines] and, for a sweep run, status
+ * (the scenario's own: pass, fail, skip).  A record's verdict must be what
+ * its kind's rule gives for its fields.  A byte that is not UTF-8 is
+ * written as \u00NN. */
 
 #define REPORT_RESULT_LINE_MAX ((size_t)1 << 20)  /* bytes of one record */
 
-/* One record read back: what run gave report_text_add. */
+/* One record read back: what run or sweep had of the run. */
 typedef struct ReportRecord {
+    ReportKind kind;
+    ReportVerdict verdict;      /* = report_verdict(kind, &job, &out) */
     char path[REPORT_PATH_MAX + 1];
     ReportJob job;
     ReportOutcome out;
 } ReportRecord;
 
+/* One record of a run of kind (report_results_write: of `run`). */
+void report_results_write_as(FILE *f, ReportKind kind, const char *path, const ReportJob *job,
+                             const ReportOutcome *out);
 void report_results_write(FILE *f, const char *path, const ReportJob *job,
                           const ReportOutcome *out);
 
@@ -197,8 +234,12 @@ typedef struct ReportHtml ReportHtml;
 ReportHtml *report_html_new(const char *dir, bool all, const char *select,
                       int argc, char *const *argv);
 
-/* One scenario's outcome, in the order of the table. */
+/* One scenario's outcome, in the order of the table: a run of `run`, or
+ * (report_html_add_as) one of kind, judged and named by its rule as
+ * report_text_add_as does. */
 void report_html_add(ReportHtml *h, const char *path, const ReportJob *job, const ReportOutcome *out);
+void report_html_add_as(ReportHtml *h, ReportKind kind, const char *path, const ReportJob *job,
+                        const ReportOutcome *out);
 
 /* Re-run the scenarios to draw (in this process, with the same seed and
  * injection: same trace) and write dir/index.html (dir is made when

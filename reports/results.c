@@ -46,16 +46,41 @@ static void json_str(FILE *f, const char *s)
     fputc('"', f);
 }
 
-static const char *verdict_of(const ReportOutcome *out)
+static const char *const verdict_names[] = { "pass", "fail", "skip", "na", "error" };
+static const char *const status_names[] = { "pass", "fail", "skip" };
+static const char *const kind_names[] = { "run", "sweep" };
+
+ReportVerdict report_verdict(ReportKind kind, const ReportJob *job, const ReportOutcome *out)
 {
+    const ScnResult *r = &out->res;
+
+    if (kind == REPORT_KIND_SWEEP && job->ninject != 0) {
+        return !out->loaded || !r->checkers_ok ? REPORT_VERDICT_FAIL
+             : r->missing_ext != 0 ? REPORT_VERDICT_NA
+             : r->status == SCN_SKIP ? REPORT_VERDICT_SKIP : REPORT_VERDICT_PASS;
+    }
     if (!out->loaded) {
-        return "error";
+        return REPORT_VERDICT_ERROR;
     }
-    switch (out->res.status) {
-    case SCN_PASS: return "pass";
-    case SCN_FAIL: return "fail";
-    default: return out->res.missing_ext ? "na" : "skip";
+    switch (r->status) {
+    case SCN_PASS: return REPORT_VERDICT_PASS;
+    case SCN_FAIL: return REPORT_VERDICT_FAIL;
+    default: return r->missing_ext ? REPORT_VERDICT_NA : REPORT_VERDICT_SKIP;
     }
+}
+
+void report_sweep_name(char *buf, size_t len, const ReportJob *job)
+{
+    size_t n;
+
+    snprintf(buf, len, " [%s", job->ninject == 0 ? "clean" : "");
+    for (unsigned i = 0; i < job->ninject && i < SCN_MAX_INJECTS; i++) {
+        n = strlen(buf);
+        snprintf(buf + n, len - n, "%s%s#%" PRIu64 "%s", i ? " + " : "", job->inject[i].point,
+                 job->inject[i].hit, job->inject[i].persistent ? " persistent" : "");
+    }
+    n = strlen(buf);
+    snprintf(buf + n, len - n, "]");
 }
 
 static void write_points(FILE *f, const ScnResult *r)
@@ -79,16 +104,16 @@ static void write_points(FILE *f, const ScnResult *r)
     fputc(']', f);
 }
 
-void report_results_write(FILE *f, const char *path, const ReportJob *job,
-                          const ReportOutcome *out)
+void report_results_write_as(FILE *f, ReportKind kind, const char *path, const ReportJob *job,
+                             const ReportOutcome *out)
 {
     const ScnResult *r = &out->res;
 
-    fputs("{\"path\":", f);
+    fprintf(f, "{\"kind\":\"%s\",\"path\":", kind_names[kind]);
     json_str(f, path);
     fprintf(f, ",\"seed\":%" PRIu64 ",\"seed_set\":%s,\"verdict\":\"%s\",\"message\":",
             out->loaded ? r->seed : job->seed, job->seed_set ? "true" : "false",
-            verdict_of(out));
+            verdict_names[report_verdict(kind, job, out)]);
     json_str(f, out->loaded ? r->message : out->error);
     fprintf(f, ",\"hash\":\"0x%016" PRIx64 "\",\"ticks\":%" PRIu64 ",\"faults\":%" PRIu64
             ",\"time\":%.6f", r->hash, r->ticks, r->faults_fired, out->seconds);
@@ -104,6 +129,12 @@ void report_results_write(FILE *f, const char *path, const ReportJob *job,
     if (job->ninject != 0) {
         fputc(']', f);
     }
+    if (!out->loaded) {
+        fputs(",\"loaded\":false", f);
+    }
+    if (out->loaded && kind == REPORT_KIND_SWEEP) {
+        fprintf(f, ",\"status\":\"%s\"", status_names[r->status]);
+    }
     if (out->loaded) {
         fprintf(f, ",\"line\":%u,\"ops\":%u,\"trace_lines\":%" PRIu64 ",\"missing_ext\":%u"
                 ",\"died\":%s,\"checkers_ok\":%s,\"checker_kind\":\"%s\",\"checker\":", r->line,
@@ -113,6 +144,12 @@ void report_results_write(FILE *f, const char *path, const ReportJob *job,
         write_points(f, r);
     }
     fputs("}\n", f);
+}
+
+void report_results_write(FILE *f, const char *path, const ReportJob *job,
+                          const ReportOutcome *out)
+{
+    report_results_write_as(f, REPORT_KIND_RUN, path, job, out);
 }
 
 /* ---- reading -------------------------------------------------------------------- */
@@ -571,19 +608,22 @@ typedef struct RecCtx {
     char verdict[8];
     char message[REPORT_ERROR_MAX];
     char hash[24];
-    char kind[16];
+    char kind[16];              /* checker_kind */
+    char run_kind[8];           /* kind */
+    char status[8];
+    bool loaded;
 } RecCtx;
 
 enum { K_PATH, K_SEED, K_VERDICT, K_MESSAGE, K_SEED_SET, K_HASH, K_TICKS, K_FAULTS, K_TIME,
        K_INJECT, K_LINE, K_OPS, K_TRACE_LINES, K_MISSING, K_DIED, K_CHECKERS_OK,
-       K_CHECKER_KIND, K_CHECKER, K_POINTS, K_TAIL };
+       K_CHECKER_KIND, K_CHECKER, K_POINTS, K_TAIL, K_KIND, K_LOADED, K_STATUS };
 
 static int record_key(Cur *c, const char *key, void *ctx)
 {
     static const char *const names[] = {
         "path", "seed", "verdict", "message", "seed_set", "hash", "ticks", "faults", "time",
         "inject", "line", "ops", "trace_lines", "missing_ext", "died", "checkers_ok",
-        "checker_kind", "checker", "points", "tail", NULL,
+        "checker_kind", "checker", "points", "tail", "kind", "loaded", "status", NULL,
     };
     RecCtx *x = ctx;
     ReportRecord *r = x->rec;
@@ -611,8 +651,61 @@ static int record_key(Cur *c, const char *key, void *ctx)
     case K_CHECKER_KIND: return string(c, x->kind, sizeof(x->kind));
     case K_CHECKER: return string(c, res->checker, sizeof(res->checker));
     case K_POINTS: return points(c, res);
+    case K_KIND: return string(c, x->run_kind, sizeof(x->run_kind));
+    case K_LOADED: return boolean(c, &x->loaded);
+    case K_STATUS: return string(c, x->status, sizeof(x->status));
     default: return tail(c, res);
     }
+}
+
+/* name's index in names (n of them), or -1. */
+static int name_index(const char *const *names, int n, const char *name)
+{
+    for (int i = 0; i < n; i++) {
+        if (strcmp(names[i], name) == 0) {
+            return i;
+        }
+    }
+    return -1;
+}
+
+#define SEEN(x, k) (((x)->seen & (1u << (k))) != 0)
+
+/* The kind, whether it loaded and the scenario's status: a run's status is
+ * its verdict; a sweep run's is given, with what its rule reads. */
+static int kind_and_status(Cur *c, RecCtx *x, int v)
+{
+    ReportRecord *r = x->rec;
+    int k = SEEN(x, K_KIND) ? name_index(kind_names, 2, x->run_kind) : REPORT_KIND_RUN;
+    int st;
+
+    if (k < 0) {
+        return bad(c, "kind: expected run or sweep");
+    }
+    r->kind = (ReportKind)k;
+    r->out.loaded = SEEN(x, K_LOADED) ? x->loaded : v != REPORT_VERDICT_ERROR;
+    if (r->kind == REPORT_KIND_RUN) {
+        if (r->out.loaded != (v != REPORT_VERDICT_ERROR)) {
+            return bad(c, "loaded false goes with verdict error, and only it");
+        }
+        if ((v == REPORT_VERDICT_NA) != (r->out.res.missing_ext != 0) && r->out.loaded) {
+            return bad(c, "verdict na goes with a missing_ext, and only it");
+        }
+        r->out.res.status = v == REPORT_VERDICT_PASS ? SCN_PASS
+                          : v == REPORT_VERDICT_FAIL ? SCN_FAIL : SCN_SKIP;
+        return 0;
+    }
+    if (!r->out.loaded) {
+        return 0;
+    }
+    if (!SEEN(x, K_STATUS) || !SEEN(x, K_CHECKERS_OK)) {
+        return bad(c, "a sweep record of a loaded scenario needs status and checkers_ok");
+    }
+    if ((st = name_index(status_names, 3, x->status)) < 0) {
+        return bad(c, "status: expected pass, fail or skip");
+    }
+    r->out.res.status = (ScnStatus)st;
+    return 0;
 }
 
 static int checker_kind(Cur *c, const char *name, SimCheckKind *kind)
@@ -626,23 +719,20 @@ static int checker_kind(Cur *c, const char *name, SimCheckKind *kind)
     return bad(c, "unknown checker_kind");
 }
 
-/* The parsed keys as the record run had: verdict to status, message to
- * the field it came from. */
+/* The parsed keys as the record's command had them: verdict and status to
+ * the outcome, message to the field it came from; the verdict must be
+ * what the kind's rule gives for them. */
 static int assemble(Cur *c, RecCtx *x)
 {
-    static const char *const verdicts[] = { "pass", "fail", "skip", "na", "error" };
     ReportRecord *r = x->rec;
     ScnResult *res = &r->out.res;
-    int v = -1;
+    int v;
     char *end;
 
     if ((x->seen & 7u) != 7u) {
         return bad(c, "a record needs path, seed and verdict");
     }
-    for (int i = 0; i < 5; i++) {
-        v = strcmp(x->verdict, verdicts[i]) == 0 ? i : v;
-    }
-    if (v < 0) {
+    if ((v = name_index(verdict_names, 5, x->verdict)) < 0) {
         return bad(c, "verdict: expected pass, fail, skip, na or error");
     }
     if (r->path[0] == '\0') {
@@ -650,10 +740,8 @@ static int assemble(Cur *c, RecCtx *x)
     }
     r->job.seed = x->seed;
     res->seed = x->seed;
-    r->out.loaded = v != 4;
-    res->status = v == 0 ? SCN_PASS : v == 1 ? SCN_FAIL : SCN_SKIP;
-    if ((v == 3) != (res->missing_ext != 0) && v != 4) {
-        return bad(c, "verdict na goes with a missing_ext, and only it");
+    if (kind_and_status(c, x, v) != 0) {
+        return -1;
     }
     if (!r->out.loaded) {
         snprintf(r->out.error, sizeof(r->out.error), "%s", x->message);
@@ -662,16 +750,23 @@ static int assemble(Cur *c, RecCtx *x)
     } else {
         memcpy(res->message, x->message, strlen(x->message) + 1);  /* fits: checked */
     }
-    if ((x->seen & (1u << K_HASH)) &&
+    if (SEEN(x, K_HASH) &&
         (strncmp(x->hash, "0x", 2) != 0 || strlen(x->hash) != 18 ||
          strspn(x->hash + 2, "0123456789abcdefABCDEF") != 16)) {
         return bad(c, "hash: expected \"0x\" and 16 hex digits");
     }
-    res->hash = (x->seen & (1u << K_HASH)) ? strtoull(x->hash + 2, &end, 16) : 0;
-    if (!(x->seen & (1u << K_CHECKERS_OK))) {
+    res->hash = SEEN(x, K_HASH) ? strtoull(x->hash + 2, &end, 16) : 0;
+    if (!SEEN(x, K_CHECKERS_OK)) {
         res->checkers_ok = true;
     }
-    return (x->seen & (1u << K_CHECKER_KIND)) ? checker_kind(c, x->kind, &res->checker_kind) : 0;
+    if (SEEN(x, K_CHECKER_KIND) && checker_kind(c, x->kind, &res->checker_kind) != 0) {
+        return -1;
+    }
+    r->verdict = report_verdict(r->kind, &r->job, &r->out);
+    if ((int)r->verdict != v) {
+        return bad(c, "verdict: not what the kind's rule gives for the record's fields");
+    }
+    return 0;
 }
 
 int report_results_parse(const char *text, size_t len, const char *file, unsigned long line,

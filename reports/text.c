@@ -183,7 +183,49 @@ typedef struct Case {
     const char *path;
     const ReportJob *job;
     const ReportOutcome *out;
+    ReportKind kind;
+    ReportVerdict verdict;      /* report_verdict of the three */
+    bool show_seed;
 } Case;
+
+/* A sweep's injected run is judged by its checkers: its failure is the
+ * checker's (or why it did not load), at no line of the file. */
+static bool injected(const Case *c)
+{
+    return c->kind == REPORT_KIND_SWEEP && c->job->ninject != 0;
+}
+
+static const char *why_of(const Case *c)
+{
+    if (!c->out->loaded) {
+        return c->out->error;
+    }
+    return injected(c) && !c->out->res.checkers_ok ? c->out->res.checker : c->out->res.message;
+}
+
+static unsigned line_of(const Case *c)
+{
+    return injected(c) || !c->out->loaded ? 0 : c->out->res.line;
+}
+
+/* The path, with its seed when many seeds run (" [seed N]"), and a sweep
+ * run's injections. */
+static void put_name(FILE *f, const Case *c, bool with_line)
+{
+    char inj[2 * REPORT_POINT_MAX + 96];
+
+    fputs(c->path, f);
+    if (with_line && line_of(c) != 0) {
+        fprintf(f, ":%u", line_of(c));
+    }
+    if (c->show_seed && c->out->loaded) {
+        fprintf(f, " [seed %" PRIu64 "]", c->out->res.seed);
+    }
+    if (c->kind == REPORT_KIND_SWEEP) {
+        report_sweep_name(inj, sizeof(inj), c->job);
+        fputs(inj, f);
+    }
+}
 
 static void write_details(FILE *f, const void *arg)
 {
@@ -203,33 +245,19 @@ static void write_headline(FILE *f, const void *arg)
 {
     const Case *c = arg;
 
-    fputs(c->path, f);
-    if (c->out->res.line != 0) {
-        fprintf(f, ":%u", c->out->res.line);
-    }
-    fprintf(f, ": %s", c->out->res.message);
+    put_name(f, c, true);
+    fprintf(f, ": %s", why_of(c));
 }
 
 /* ---- the three formats ---------------------------------------------------------- */
 
-/* The path, with its seed when many seeds run: " [seed N]". */
-static void put_name(FILE *f, const ReportText *t, const Case *c)
-{
-    fputs(c->path, f);
-    if (t->style.show_seed && c->out->loaded) {
-        fprintf(f, " [seed %" PRIu64 "]", c->out->res.seed);
-    }
-}
-
 static void write_recap_line(FILE *f, const void *arg)
 {
-    const Case *c = arg;
+    Case c = *(const Case *)arg;
 
-    fputs(c->path, f);
-    if (c->out->res.line != 0) {
-        fprintf(f, ":%u", c->out->res.line);
-    }
-    fprintf(f, " [seed %" PRIu64 "]: %s", c->out->res.seed, c->out->res.message);
+    c.show_seed = true;
+    put_name(f, &c, true);
+    fprintf(f, ": %s", why_of(&c));
 }
 
 static void summary_pass(const ReportText *t, const Case *c)
@@ -238,7 +266,7 @@ static void summary_pass(const ReportText *t, const Case *c)
 
     report_word(stdout, t->style.color, REPORT_PAINT_PASS, "PASS");
     putchar(' ');
-    put_name(stdout, t, c);
+    put_name(stdout, c, false);
     printf(" (ops %u, ticks %" PRIu64 ", hash 0x%016" PRIx64 ")\n", r->ops_run, r->ticks,
            r->hash);
     if (t->style.verbosity > 0) {
@@ -254,39 +282,34 @@ static void summary_case(ReportText *t, const Case *c)
 {
     const ScnResult *r = &c->out->res;
     bool quiet = t->style.verbosity < 0;
+    char *line;
 
-    if (!c->out->loaded) {
+    if (c->verdict == REPORT_VERDICT_ERROR) {
         report_word(stdout, t->style.color, REPORT_PAINT_FAIL, "ERROR");
         printf(" %s\n", c->path);
-    } else if (r->status == SCN_PASS) {
+    } else if (c->verdict == REPORT_VERDICT_PASS) {
         if (!quiet) {
             summary_pass(t, c);
         }
-    } else if (r->status == SCN_SKIP) {
+    } else if (c->verdict != REPORT_VERDICT_FAIL) {
         if (!quiet) {
             report_word(stdout, t->style.color, REPORT_PAINT_SKIP,
-                        r->missing_ext ? "N/A" : "SKIP");
+                        c->verdict == REPORT_VERDICT_NA ? "N/A" : "SKIP");
             putchar(' ');
-            put_name(stdout, t, c);
+            put_name(stdout, c, false);
             printf(": ");
             report_put_line_safe(stdout, r->message);
             putchar('\n');
         }
     } else {
-        char *line = to_string(write_recap_line, c);
-
+        line = to_string(write_recap_line, c);
         /* A crash (its worker died) is that scenario's ERROR; a failure all
          * the same for the exit status. */
         report_word(stdout, t->style.color, REPORT_PAINT_FAIL, c->out->died ? "ERROR" : "FAIL");
-        printf(" %s", c->path);
-        if (r->line != 0) {
-            printf(":%u", r->line);
-        }
-        if (t->style.show_seed) {
-            printf(" [seed %" PRIu64 "]", r->seed);
-        }
+        putchar(' ');
+        put_name(stdout, c, true);
         printf(": ");
-        report_put_line_safe(stdout, r->message);
+        report_put_line_safe(stdout, why_of(c));
         putchar('\n');
         report_failure_details(stdout, "  ", c->path, c->job, r);
         report_recap_add(t->recap, line != NULL ? line : c->path, r->seed, c->job, c->path);
@@ -300,10 +323,10 @@ static void tap_yaml(const Case *c)
     char *repro = to_string(write_reproduce, c);
 
     printf("  ---\n  message: ");
-    yaml_put(stdout, c->out->loaded ? r->message : c->out->error);
-    printf("\n  severity: %s\n", c->out->loaded ? "fail" : "error");
+    yaml_put(stdout, why_of(c));
+    printf("\n  severity: %s\n", c->verdict == REPORT_VERDICT_ERROR ? "error" : "fail");
     if (c->out->loaded) {
-        printf("  line: %u\n  seed: %" PRIu64 "\n  reproduce: ", r->line, r->seed);
+        printf("  line: %u\n  seed: %" PRIu64 "\n  reproduce: ", line_of(c), r->seed);
         yaml_put(stdout, repro != NULL ? repro : "");
         if (!r->checkers_ok) {
             printf("\n  checker: ");
@@ -320,17 +343,21 @@ static void tap_yaml(const Case *c)
     free(repro);
 }
 
-static void tap_case(const ReportText *t, size_t k, const Case *c)
+static void write_name(FILE *f, const void *arg)
+{
+    put_name(f, arg, false);
+}
+
+static void tap_case(size_t k, const Case *c)
 {
     const ScnResult *r = &c->out->res;
-    bool ok = c->out->loaded && r->status != SCN_FAIL;
+    bool ok = c->verdict != REPORT_VERDICT_FAIL && c->verdict != REPORT_VERDICT_ERROR;
+    char *name = to_string(write_name, c);
 
     printf("%sok %zu - ", ok ? "" : "not ", k);
-    tap_put(stdout, c->path);
-    if (t->style.show_seed && c->out->loaded) {
-        printf(" [seed %" PRIu64 "]", r->seed);
-    }
-    if (ok && r->status == SCN_SKIP) {
+    tap_put(stdout, name != NULL ? name : c->path);
+    free(name);
+    if (c->verdict == REPORT_VERDICT_SKIP || c->verdict == REPORT_VERDICT_NA) {
         printf(" # SKIP ");
         report_put_line_safe(stdout, r->message);
     }
@@ -357,15 +384,15 @@ static void junit_outcome(FILE *f, const Case *c)
     const ScnResult *r = &c->out->res;
     char *text = NULL;
 
-    if (!c->out->loaded) {
+    if (c->verdict == REPORT_VERDICT_ERROR) {
         fputs("      <error message=\"", f);
         report_xml_put(f, c->out->error, true);
         fputs("\" type=\"error\"/>\n", f);
-    } else if (r->status == SCN_SKIP) {
+    } else if (c->verdict == REPORT_VERDICT_SKIP || c->verdict == REPORT_VERDICT_NA) {
         fputs("      <skipped message=\"", f);
         report_xml_put(f, r->message, true);
         fputs("\"/>\n", f);
-    } else if (r->status == SCN_FAIL) {
+    } else if (c->verdict == REPORT_VERDICT_FAIL) {
         text = to_string(write_headline, c);
         fputs("      <failure message=\"", f);
         report_xml_put(f, text != NULL ? text : r->message, true);
@@ -439,7 +466,7 @@ static unsigned case_line(const Case *c)
     const char *e = c->out->error;
 
     if (c->out->loaded) {
-        return c->out->res.line != 0 ? c->out->res.line : 1;
+        return line_of(c) != 0 ? line_of(c) : 1;
     }
     if (strncmp(e, c->path, len) == 0 && e[len] == ':' && e[len + 1] >= '1' && e[len + 1] <= '9') {
         unsigned long v = strtoul(e + len + 1, NULL, 10);
@@ -453,24 +480,23 @@ static unsigned case_line(const Case *c)
 static void junit_case(ReportText *r, const Case *c)
 {
     JunitSuite *su = junit_suite(r, c->path);
-    const ScnResult *res = &c->out->res;
+    char *name = to_string(write_name, c);
     FILE *f;
 
-    if (su == NULL) {
+    if (su == NULL || name == NULL) {
         fprintf(stderr, "replbench: out of memory: %s left out of the JUnit report\n", c->path);
+        free(name);
         return;
     }
     f = su->f;
     su->tests++;
-    su->errors += !c->out->loaded;
-    su->failures += c->out->loaded && res->status == SCN_FAIL;
-    su->skipped += c->out->loaded && res->status == SCN_SKIP;
+    su->errors += c->verdict == REPORT_VERDICT_ERROR;
+    su->failures += c->verdict == REPORT_VERDICT_FAIL;
+    su->skipped += c->verdict == REPORT_VERDICT_SKIP || c->verdict == REPORT_VERDICT_NA;
     su->seconds += c->out->seconds;
     fputs("    <testcase name=\"", f);
-    report_xml_put(f, c->path, true);
-    if (r->style.show_seed && c->out->loaded) {
-        fprintf(f, " [seed %" PRIu64 "]", res->seed);
-    }
+    report_xml_put(f, name, true);
+    free(name);
     fputs("\" classname=\"", f);
     report_xml_put(f, su->name, true);
     fputs("\" file=\"", f);
@@ -521,30 +547,36 @@ void report_text_style(ReportText *r, const ReportStyle *style)
     r->style = *style;
 }
 
-void report_text_add(ReportText *r, size_t k, const char *path, const ReportJob *job,
-                    const ReportOutcome *out)
+void report_text_add_as(ReportText *r, size_t k, ReportKind kind, const char *path,
+                        const ReportJob *job, const ReportOutcome *out)
 {
-    Case c = { .path = path, .job = job, .out = out };
+    Case c = { .path = path, .job = job, .out = out, .kind = kind,
+               .verdict = report_verdict(kind, job, out), .show_seed = r->style.show_seed };
 
-    if (!out->loaded) {
+    if (c.verdict == REPORT_VERDICT_ERROR) {
         r->errors++;
         fprintf(stderr, "%s\n", out->error);
-    } else {
-        r->passed += out->res.status == SCN_PASS;
-        r->failed += out->res.status == SCN_FAIL;
-        r->skipped += out->res.status == SCN_SKIP;
     }
+    r->passed += c.verdict == REPORT_VERDICT_PASS;
+    r->failed += c.verdict == REPORT_VERDICT_FAIL;
+    r->skipped += c.verdict == REPORT_VERDICT_SKIP || c.verdict == REPORT_VERDICT_NA;
     switch (r->format) {
     case REPORT_FORMAT_SUMMARY:
         summary_case(r, &c);
         break;
     case REPORT_FORMAT_TAP:
-        tap_case(r, k, &c);
+        tap_case(k, &c);
         break;
     case REPORT_FORMAT_JUNIT:
         junit_case(r, &c);
         break;
     }
+}
+
+void report_text_add(ReportText *r, size_t k, const char *path, const ReportJob *job,
+                    const ReportOutcome *out)
+{
+    report_text_add_as(r, k, REPORT_KIND_RUN, path, job, out);
 }
 
 /* The suite-level properties: the implementation under test. */
