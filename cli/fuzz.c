@@ -1,7 +1,8 @@
 /* fuzz.c: `replbench fuzz2scn` (a fuzz_registry, fuzz_cluster or
  * fuzz_scenario input as the scenario it runs, ending in the trace hash it
  * gives) and `replbench scn2fuzz` (a scenario as a seed input for the
- * binary harnesses), both through decode.c.
+ * binary harnesses), both through decode.c (fuzz2scn prints the decoded
+ * script with scn_print, then runs the printed text).
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -104,20 +105,27 @@ static void header(ScnHarness h, const char *path, char *buf, size_t len)
     }
 }
 
-/* The scenario text in `text`: the header, then the operations. */
+/* The scenario text in `text`: the header, then the operations: the
+ * script the harness runs (decode.c), printed (a fuzz_scenario input is
+ * its own text). */
 static size_t scenario(ScnHarness h, const char *path, const uint8_t *in, size_t n,
                        char *text, size_t cap)
 {
-    static char body[TEXT_MAX];
-    size_t len = scn_decode(h, in, n, body, sizeof(body)), skip = 0, hl;
+    ScnScript *s = NULL;
+    char head[HEADER_MAX];
+    size_t len, hl;
 
+    header(h, path, head, sizeof(head));
     if (h != SCN_HARNESS_SCENARIO) {
-        skip = strcspn(body, "\n") + 1;       /* the decoder's line 1 */
+        len = scn_decode_script(h, in, n, &s) == 0 ? scn_print(s, head, text, cap, NULL) : 0;
+        scn_free(s);
+        return len;
     }
-    header(h, path, text, cap);
-    hl = strlen(text);
-    len = len - skip < cap - hl - 1 ? len - skip : cap - hl - 1;
-    memcpy(text + hl, body + skip, len);
+    hl = strlen(head);
+    memcpy(text, head, hl + 1);
+    len = n < TEXT_MAX - 1 ? n : TEXT_MAX - 1;      /* as scn_decode copies it */
+    len = len < cap - hl - 1 ? len : cap - hl - 1;
+    memcpy(text + hl, in, len);
     text[hl + len] = '\0';
     return hl + len;
 }

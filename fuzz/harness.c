@@ -1,6 +1,7 @@
-/* harness.c: the shared part of the fuzz harnesses (harness.h): the one
- * parser and interpreter, and the verdict.  A finding prints what was found
- * and the scenario text, then aborts.
+/* harness.c: the shared part of the fuzz harnesses (harness.h): decoded
+ * inputs straight into a script (reused from input to input), text through
+ * the one parser, runs through the one interpreter, and the verdict.  A
+ * finding prints what was found and the scenario text, then aborts.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,6 +13,7 @@
 
 static char text[TEXT_MAX];
 static ScnResult res;
+static ScnScript *decoded;      /* the decoders' script, reused */
 uint64_t fuzz_last_hash;
 
 static void finding(const char *what, const char *detail, const char *script)
@@ -25,14 +27,18 @@ static void finding(const char *what, const char *detail, const char *script)
 /* A decoded input is judged as `replbench run` judges its scenario (any
  * failure is a finding, with the message run prints): the decoder writes
  * may_fail= wherever an operation may fail by the script's own doing. */
-static void judge(ScnScript *s, const char *script, size_t len, const ScnOptions *opt,
+static void judge(const ScnScript *s, const char *script, size_t len, const ScnOptions *opt,
                   FuzzStrict strict)
 {
     char where[SCN_MSG_MAX + 32];
 
     scn_run(s, opt, &res);
-    scn_free(s);
     fuzz_last_hash = res.hash;
+    if (script == NULL && (res.status == SCN_FAIL || !res.checkers_ok)) {
+        /* decoded: its text is printed only for a finding */
+        len = scn_print(s, "# decoded input\n", text, sizeof(text), NULL);
+        script = text;
+    }
     if (strict == FUZZ_EVERY_CHECKER) {
         if (res.status == SCN_FAIL) {
             snprintf(where, sizeof(where), "fuzz.scn:%u: %s", res.line, res.message);
@@ -54,19 +60,15 @@ void fuzz_text(const char *script, size_t len, const ScnOptions *opt, FuzzStrict
     fuzz_last_hash = 0;
     if (s != NULL) {            /* else a clean error */
         judge(s, script, len, opt, strict);
+        scn_free(s);
     }
 }
 
 void fuzz_decoded(ScnHarness h, const uint8_t *data, size_t size)
 {
-    size_t len = scn_decode(h, data, size, text, sizeof(text));
-    ScnError err;
-    ScnScript *s = scn_parse(text, len, "fuzz.scn", &err);
-    char where[300];
-
-    if (s == NULL) {
-        snprintf(where, sizeof(where), "line %u col %u: %s", err.line, err.col, err.message);
-        finding("decoded text does not parse", where, text);
+    fuzz_last_hash = 0;
+    if (scn_decode_script(h, data, size, &decoded) < 0) {
+        return;                 /* out of memory: no run */
     }
-    judge(s, text, len, NULL, FUZZ_EVERY_CHECKER);
+    judge(decoded, NULL, 0, NULL, FUZZ_EVERY_CHECKER);
 }

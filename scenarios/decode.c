@@ -1,19 +1,21 @@
-/* decode.c: fuzzer bytes to scenario text, and back (scn.h, "Fuzzing").
- * The fuzz harnesses and `replbench fuzz2scn` decode through here, so a
- * fuzzer input and its scenario are one and the same run; the encoder turns
- * suite scenarios into seed inputs.  Every byte string decodes to a script
- * the parser accepts; the byte formats are described at each decoder.
+/* decode.c: fuzzer bytes straight into a script (no text, no parse), and
+ * back (scn.h, "Fuzzing").  The fuzz harnesses and `replbench fuzz2scn`
+ * decode through here (fuzz2scn prints the script with ast.c's printer), so
+ * a fuzzer input and its scenario are one and the same run; the encoder
+ * turns suite scenarios into seed inputs.  Every byte string decodes to a
+ * script the parser would make of its printed text (the corpus test in
+ * tests/test_decode_ast.c); the byte formats are described at each decoder.
  */
 #include <errno.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "cluster.h"
 #include "scn_ast.h"
 
-#define DEC_MAX_OPS 64
+#define DEC_MAX_OPS 64          /* opcodes decoded at most */
 #define DEC_MAX_STATES 32
+#define DEC_SCRIPT_OPS (3 + 2 * DEC_MAX_OPS)    /* the header's, then 2 per opcode at most */
 #define REG_OPCODES 8
 #define CLUSTER_OPCODES 13
 
@@ -28,63 +30,53 @@ static unsigned next(Bytes *b)
     return b->at < b->len ? b->p[b->at++] : 0;
 }
 
+/* The script being decoded, and the last opcode's operations (folding). */
 typedef struct Out {
-    char *buf;
-    size_t cap, len;
-    bool full;
-    size_t prev, prev_len;      /* the last operation's text */
-    unsigned prev_code;         /* and its opcode */
+    ScnScript *s;
+    unsigned prev_code;
+    size_t prev_first, prev_n;
 } Out;
 
-static void emit(Out *o, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-
-static void emit(Out *o, const char *fmt, ...)
+/* A new operation on the next line: line 1 is the header. */
+static ScnOp *op_new(Out *o, ScnOpKind kind)
 {
-    va_list ap;
-    int n;
-
-    if (o->full) {
-        return;
-    }
-    va_start(ap, fmt);
-    n = vsnprintf(o->buf + o->len, o->cap - o->len, fmt, ap);
-    va_end(ap);
-    if (n < 0 || (size_t)n >= o->cap - o->len) {
-        /* Full: drop the line being written (it may have been emitted in
-         * pieces), so the text ends with whole lines and stays parseable. */
-        o->full = true;
-        while (o->len > 0 && o->buf[o->len - 1] != '\n') {
-            o->len--;
-        }
-        o->buf[o->len] = '\0';
-        return;
-    }
-    o->len += (size_t)n;
+    return scn_op_add(o->s, kind, (unsigned)o->s->nops + 2);
 }
 
-/* An operation's text ends (it began at `start`).  A repeat of the one
- * before it is folded away when repeating changes nothing (`clear`,
+/* An opcode's operations end (they began at `first`).  A repeat of the
+ * opcode before it is folded away when repeating changes nothing (`clear`,
  * `heal`, the same `partition`, the same rule), so that long runs of
  * identical lines never reach the scenario. */
-static void op_done(Out *o, size_t start, unsigned code, bool idempotent)
+static void op_done(Out *o, size_t first, unsigned code, bool idempotent)
 {
-    size_t len = o->len - start;
+    size_t n = o->s->nops - first;
+    bool same = idempotent && code == o->prev_code && n == o->prev_n;
 
-    if (o->full) {
+    for (size_t i = 0; same && i < n; i++) {
+        same = scn_op_same(&o->s->ops[o->prev_first + i], &o->s->ops[first + i]);
+    }
+    if (same) {
+        o->s->nops = first;
         return;
     }
-    if (idempotent && code == o->prev_code && len == o->prev_len &&
-        memcmp(o->buf + o->prev, o->buf + start, len) == 0) {
-        o->len = start;
-        o->buf[o->len] = '\0';
-        return;
+    for (size_t i = first; i < o->s->nops; i++) {
+        scn_script_note(o->s, &o->s->ops[i]);
     }
-    o->prev = start;
-    o->prev_len = len;
+    o->prev_first = first;
+    o->prev_n = n;
     o->prev_code = code;
 }
 
-static const char *const walks[] = { "start", "stop", "checkpoint", "get_error" };
+/* Names and messages the decoders write, by number (static: a script's
+ * strings live as long as it). */
+#define D10(p) p "0", p "1", p "2", p "3", p "4", p "5", p "6", p "7", p "8", p "9"
+static const char *const state_names[DEC_MAX_STATES] = {
+    D10("s"), D10("s1"), D10("s2"), "s30", "s31" };
+static const char *const node_states[DEC_MAX_STATES] = {
+    D10("n"), D10("n1"), D10("n2"), "n30", "n31" };
+static const char *const reg_names[3] = { "r0", "r1", "r2" };
+static const char *const fail_msgs[DEC_MAX_OPS] = {
+    D10("e"), D10("e1"), D10("e2"), D10("e3"), D10("e4"), D10("e5"), "e60", "e61", "e62", "e63" };
 
 /* ---- fuzz_registry ----------------------------------------------------------
  * byte 0: registries r0.. (1 + b % 3).  Then operations, each an opcode byte
@@ -103,34 +95,18 @@ typedef struct RegDec {
     unsigned reg_of[DEC_MAX_STATES];
 } RegDec;
 
-static void members(Out *o, unsigned mask)
-{
-    static const char *const m[] = { "start", "stop", "checkpoint", "get_error" };
-    bool first = true;
-
-    if (mask == 0 || mask == 15) {
-        emit(o, " ops=%s", mask ? "all" : "none");
-        return;
-    }
-    emit(o, " ops=");
-    for (int i = 0; i < 4; i++) {
-        if (mask & (1u << i)) {
-            emit(o, "%s%s", first ? "" : "+", m[i]);
-            first = false;
-        }
-    }
-}
-
 static void reg_state(RegDec *d, Bytes *b, Out *o)
 {
     unsigned reg = next(b) % d->nregs, mask = next(b) % 16;
+    ScnOp *op;
 
     if (d->nstates == DEC_MAX_STATES) {
         return;
     }
-    emit(o, "state name=s%u reg=r%u", d->nstates, reg);
-    members(o, mask);
-    emit(o, "\n");
+    op = op_new(o, OP_STATE);
+    scn_arg_text(op, K_NAME, state_names[d->nstates]);
+    scn_arg_text(op, K_REG, reg_names[reg]);
+    scn_arg_int(op, K_OPS, mask);
     d->reg_of[d->nstates] = reg;
     d->live[d->nstates++] = true;
 }
@@ -144,87 +120,95 @@ static void reg_remove(RegDec *d, Bytes *b, Out *o)
     }
     for (unsigned i = 0, k = 0; nlive && i < d->nstates; i++) {
         if (d->live[i] && k++ == pick % nlive) {
-            emit(o, "remove state=s%u may_fail=true\n", i);
+            ScnOp *op = op_new(o, OP_REMOVE);
+
+            scn_arg_text(op, K_STATE, state_names[i]);
+            scn_arg_int(op, K_MAY_FAIL, 1);
             d->live[i] = false;
         }
     }
 }
 
-static void reg_on(RegDec *d, Bytes *b, Out *o, unsigned line)
+static void reg_on(RegDec *d, Bytes *b, Out *o, unsigned nth)
 {
     unsigned st = next(b), walk = next(b) % 4, call = next(b) % 4;
     unsigned a1 = next(b), a2 = next(b), target = next(b), extra = next(b);
-    unsigned n = (a1 & 0x80) ? 2 : 1, act[2] = { a1 % 6, a2 % 6 };
+    unsigned n = (a1 & 0x80) ? 2 : 1;
+    uint8_t act[2] = { (uint8_t)(a1 % 6), (uint8_t)(a2 % 6) };
     bool needs_target = false, registers = false;
+    ScnOp *op;
 
     if (d->nstates == 0) {
         return;
     }
     for (int i = 0; i < 2; i++) {
-        act[i] = act[i] == 4 && d->nstates == DEC_MAX_STATES ? 0 : act[i];
+        act[i] = act[i] == ACT_REGISTER && d->nstates == DEC_MAX_STATES ? ACT_OK : act[i];
     }
-    if (act[0] == 3 && act[1] == 4) {   /* one target=: register it first */
-        act[0] = 4;
-        act[1] = 3;
+    if (act[0] == ACT_REMOVE && act[1] == ACT_REGISTER) {   /* one target=: register it first */
+        act[0] = ACT_REGISTER;
+        act[1] = ACT_REMOVE;
     }
     st %= d->nstates;
-    emit(o, "on state=s%u walk=%s", st, walks[walk]);
+    n = n == 2 && act[1] != act[0] ? 2 : 1;
+    op = op_new(o, OP_ON);
+    scn_arg_text(op, K_STATE, state_names[st]);
+    scn_arg_int(op, K_WALK, walk);
     if (call) {
-        emit(o, " call=%u", call);
+        scn_arg_int(op, K_CALL, call);
     }
-    emit(o, " do=%s", scn_action_name(act[0]));     /* ACT_OK..ACT_NESTED */
-    if (n == 2 && act[1] != act[0]) {
-        emit(o, "+%s", scn_action_name(act[1]));
-    } else {
-        n = 1;
-    }
+    scn_arg_do(op, act, n);                 /* ACT_OK..ACT_NESTED */
     for (unsigned i = 0; i < n; i++) {
-        needs_target |= act[i] == 3;
-        registers |= act[i] == 4;
-        if (act[i] == 1) {
-            emit(o, " msg=\"e%u\"", line);
+        needs_target |= act[i] == ACT_REMOVE;
+        registers |= act[i] == ACT_REGISTER;
+        if (act[i] == ACT_FAIL) {
+            scn_arg_text(op, K_MSG, fail_msgs[nth]);
         }
-        if (act[i] == 5) {
-            emit(o, " nested=%s in=r%u", walks[extra % 4], (extra >> 2) % d->nregs);
+        if (act[i] == ACT_NESTED) {
+            scn_arg_int(op, K_NESTED, extra % 4);
+            scn_arg_text(op, K_IN, reg_names[(extra >> 2) % d->nregs]);
         }
     }
     if (registers) {            /* a new name; it exists when the rule fires */
-        emit(o, " target=s%u", d->nstates);
+        scn_arg_text(op, K_TARGET, state_names[d->nstates]);
         d->reg_of[d->nstates] = d->reg_of[st];
         d->live[d->nstates++] = false;
     } else if (needs_target) {
-        emit(o, " target=s%u", target % d->nstates);
+        scn_arg_text(op, K_TARGET, state_names[target % d->nstates]);
     }
-    emit(o, "\n");
 }
 
 static void reg_walk(RegDec *d, Bytes *b, Out *o)
 {
-    static const char *const errp[] = { "fresh", "null", "set", "fresh" };
+    static const uint8_t errp[] = { ERRP_FRESH, ERRP_NULL, ERRP_SET, ERRP_FRESH };
     unsigned kind = next(b) % 4, reg = next(b) % d->nregs, flags = next(b);
+    ScnOp *op = op_new(o, OP_WALK);
 
-    emit(o, "walk kind=%s reg=r%u errp=%s", walks[kind], reg, errp[flags % 4]);
-    if (kind == 0) {
-        emit(o, " mode=%s", flags & 4 ? "secondary" : "primary");
-    } else if (kind == 1) {
-        emit(o, " failover=%s", flags & 4 ? "true" : "false");
+    scn_arg_int(op, K_KIND, kind);
+    scn_arg_text(op, K_REG, reg_names[reg]);
+    scn_arg_int(op, K_ERRP, errp[flags % 4]);
+    if (kind == SIM_WALK_START) {
+        scn_arg_int(op, K_MODE, flags & 4 ? ROLE_SECONDARY : ROLE_PRIMARY);
+    } else if (kind == SIM_WALK_STOP) {
+        scn_arg_int(op, K_FAILOVER, (flags & 4) != 0);
     }
     /* What the rules ask for may be impossible when they fire (a removal of
      * a state already gone, a second registration, nesting past depth=):
      * the decoder cannot know, so the walk may fail. */
-    emit(o, " may_fail=true\n");
+    scn_arg_int(op, K_MAY_FAIL, 1);
 }
 
 static void decode_registry(Bytes *b, Out *o)
 {
     RegDec d = { .nregs = 1 + next(b) % 3 };
+    ScnOp *op = op_new(o, OP_LIMIT);
 
-    emit(o, "limit depth=4 calls=2000\n");
+    scn_arg_int(op, K_DEPTH, 4);
+    scn_arg_int(op, K_CALLS, 2000);
     for (unsigned i = 0; i < d.nregs; i++) {
-        emit(o, "registry name=r%u\n", i);
+        scn_arg_text(op_new(o, OP_REGISTRY), K_NAME, reg_names[i]);
     }
-    for (unsigned ops = 0; b->at < b->len && ops < DEC_MAX_OPS && !o->full; ops++) {
-        size_t start = o->len;
+    for (unsigned ops = 0; b->at < b->len && ops < DEC_MAX_OPS; ops++) {
+        size_t first = o->s->nops;
         unsigned code = next(b) % REG_OPCODES;
 
         switch (code) {
@@ -233,7 +217,7 @@ static void decode_registry(Bytes *b, Out *o)
         case 3: case 4: reg_on(&d, b, o, ops); break;
         default: reg_walk(&d, b, o); break;
         }
-        op_done(o, start, code == 4 ? 3 : code, code == 3 || code == 4);
+        op_done(o, first, code == 4 ? 3 : code, code == 3 || code == 4);
     }
 }
 
@@ -254,14 +238,17 @@ static void decode_registry(Bytes *b, Out *o)
 #define CL_SECTORS 512
 #define CL_TICKS 120
 
+/* The fault points of a cluster of 1 or 2 disks, in the decoder's order. */
+typedef struct ClPoints {
+    char name[64][48];
+    unsigned n;
+} ClPoints;
+
 typedef struct ClDec {
     unsigned disks;
     unsigned nstates;
     unsigned ticks;
-    unsigned last_run;          /* ticks of the last run emitted */
-    bool merged;                /* this run went into the one before */
-    char points[64][48];
-    unsigned npoints;
+    const ClPoints *points;
 } ClDec;
 
 static const char *const nodes[] = { SIM_CLUSTER_PRIMARY_NAME, SIM_CLUSTER_SECONDARY_NAME };
@@ -280,115 +267,184 @@ static const SimLinkPoint link_order[] = {
 };
 
 /* Every name fits: the longest is a default node's disk point, well under
- * sizeof(d->points[0]); the builders' errors cannot happen here. */
-static void cl_points(ClDec *d)
+ * sizeof(p->name[0]); the builders' errors cannot happen here. */
+static void make_points(ClPoints *p, unsigned disks)
 {
-    size_t len = sizeof(d->points[0]);
+    size_t len = sizeof(p->name[0]);
 
-    d->npoints = 0;
-    snprintf(d->points[d->npoints++], len, "%s", REPLICATION_FAULT_ALLOC);
-    for (unsigned i = 0; i < d->disks; i++) {
+    p->n = 0;
+    snprintf(p->name[p->n++], len, "%s", REPLICATION_FAULT_ALLOC);
+    for (unsigned i = 0; i < disks; i++) {
         for (int n = 0; n < 2; n++) {
             SimDiskRole role = n ? SIM_DISK_SECONDARY : SIM_DISK_PRIMARY;
 
             for (size_t w = 0; w < sizeof(disk_order) / sizeof(disk_order[0]); w++) {
                 if (sim_disk_role_has_point(role, disk_order[w])) {
-                    (void)sim_cluster_disk_point(d->points[d->npoints++], len, nodes[n],
-                                                 i, disk_order[w]);
+                    (void)sim_cluster_disk_point(p->name[p->n++], len, nodes[n], i,
+                                                 disk_order[w]);
                 }
             }
         }
     }
     for (int l = 0; l < 2; l++) {
         for (size_t w = 0; w < sizeof(link_order) / sizeof(link_order[0]); w++) {
-            (void)sim_cluster_link_point(d->points[d->npoints++], len, l == 0, link_order[w]);
+            (void)sim_cluster_link_point(p->name[p->n++], len, l == 0, link_order[w]);
         }
     }
     for (int n = 0; n < 2; n++) {
-        (void)sim_cluster_crash_point(d->points[d->npoints++], len, nodes[n]);
+        (void)sim_cluster_crash_point(p->name[p->n++], len, nodes[n]);
     }
+}
+
+/* The points of a cluster of `disks` (1 or 2), made once per process (the
+ * decoders run in one thread) and never changed: the scripts point into
+ * them. */
+static const ClPoints *cl_points(unsigned disks)
+{
+    static ClPoints points[2];
+    static bool made[2];
+
+    if (!made[disks - 1]) {
+        make_points(&points[disks - 1], disks);
+        made[disks - 1] = true;
+    }
+    return &points[disks - 1];
 }
 
 static void cl_header(ClDec *d, Bytes *b, Out *o)
 {
     unsigned seed = next(b), shape = next(b), interval = next(b), load = next(b);
     unsigned diverge = next(b);
+    ScnOp *op;
 
     d->disks = 1 + shape % 2;
-    cl_points(d);
-    emit(o, "seed value=%u\nlimit ticks=%u depth=4 calls=2000\n", seed, CL_TICKS);
-    emit(o, "cluster disks=%u size=%u working_set=256 latency=%u interval=%u "
-         "commit_rate=16 writes=0.%u packets=0.%u divergence=0.0%u\n",
-         d->disks, CL_SECTORS, 1 + shape / 2 % 3, (interval % 4) * 25, load % 6,
-         load / 8 % 6, diverge % 3);
+    d->points = cl_points(d->disks);
+    scn_arg_int(op_new(o, OP_SEED), K_VALUE, seed);
+    op = op_new(o, OP_LIMIT);
+    scn_arg_int(op, K_TICKS, CL_TICKS);
+    scn_arg_int(op, K_DEPTH, 4);
+    scn_arg_int(op, K_CALLS, 2000);
+    op = op_new(o, OP_CLUSTER);
+    scn_arg_int(op, K_DISKS, d->disks);
+    scn_arg_int(op, K_SIZE, CL_SECTORS);
+    scn_arg_int(op, K_WORKING_SET, 256);
+    scn_arg_int(op, K_LATENCY, 1 + shape / 2 % 3);
+    scn_arg_int(op, K_INTERVAL, (interval % 4) * 25);
+    scn_arg_int(op, K_COMMIT_RATE, 16);
+    scn_arg_frac(op, K_WRITES, (load % 6) * 100000, 1);
+    scn_arg_frac(op, K_PACKETS, (load / 8 % 6) * 100000, 1);
+    scn_arg_frac(op, K_DIVERGENCE, (diverge % 3) * 10000, 2);
+    for (size_t i = 0; i < o->s->nops; i++) {
+        scn_script_note(o->s, &o->s->ops[i]);
+    }
 }
 
 static void cl_write(ClDec *d, Bytes *b, Out *o)
 {
-    static const char *const vm[] = { "both", "primary", "secondary" };
     unsigned disk = next(b) % d->disks, sector = next(b) % 250, count = 1 + next(b) % 6;
     unsigned byte = next(b), which = next(b) % 3;
+    ScnOp *op = op_new(o, OP_WRITE);
 
-    emit(o, "write disk=%u sector=%u count=%u byte=%u vm=%s may_fail=true\n", disk,
-         sector, count, byte, vm[which]);
+    scn_arg_int(op, K_DISK, disk);
+    scn_arg_int(op, K_SECTOR, sector);
+    scn_arg_int(op, K_COUNT, count);
+    scn_arg_int(op, K_BYTE, byte);
+    scn_arg_int(op, K_VM, which);       /* VM_BOTH, VM_PRIMARY, VM_SECONDARY */
+    scn_arg_int(op, K_MAY_FAIL, 1);
 }
 
 static void cl_fault(ClDec *d, Bytes *b, Out *o)
 {
-    static const char *const modes[] = { "always", "once", "nth", "after", "every" };
-    unsigned point = next(b) % d->npoints, mode = next(b) % 5, k = 1 + next(b) % 8;
+    unsigned point = next(b) % d->points->n, mode = next(b) % 5, k = 1 + next(b) % 8;
     unsigned persistent = next(b) & 1;
+    ScnOp *op = op_new(o, OP_FAULT);
 
-    emit(o, "fault point=%s mode=%s", d->points[point], modes[mode]);
-    if (mode >= 2) {
-        emit(o, " k=%u", k);
+    scn_arg_text(op, K_POINT, d->points->name[point]);
+    scn_arg_int(op, K_MODE, mode);      /* FM_ALWAYS..FM_EVERY */
+    if (mode >= FM_NTH) {
+        scn_arg_int(op, K_K, k);
     }
-    emit(o, " persistent=%s\n", persistent ? "true" : "false");
+    scn_arg_int(op, K_PERSISTENT, persistent);
 }
 
 static void cl_state(ClDec *d, Bytes *b, Out *o)
 {
-    static const char *const what[] = { "fail msg=\"f\"", "crash", "remove", "ok" };
+    static const uint8_t what[] = { ACT_FAIL, ACT_CRASH, ACT_REMOVE, ACT_OK };
     unsigned node = next(b) % 2, walk = next(b) % 4, act = next(b) % 4;
+    ScnOp *op;
 
     if (d->nstates == DEC_MAX_STATES) {
         return;
     }
     /* registry/alloc may be armed: the registration may fail. */
-    emit(o, "state name=n%u node=%s may_fail=true\non state=n%u walk=%s do=%s\n", d->nstates,
-         nodes[node], d->nstates, walks[walk], what[act]);
+    op = op_new(o, OP_STATE);
+    scn_arg_text(op, K_NAME, node_states[d->nstates]);
+    scn_arg_text(op, K_NODE, nodes[node]);
+    scn_arg_int(op, K_MAY_FAIL, 1);
+    op = op_new(o, OP_ON);
+    scn_arg_text(op, K_STATE, node_states[d->nstates]);
+    scn_arg_int(op, K_WALK, walk);
+    scn_arg_do(op, &what[act], 1);
+    if (what[act] == ACT_FAIL) {
+        scn_arg_text(op, K_MSG, "f");
+    }
     d->nstates++;
+}
+
+/* run: runs in a row are one run (the last operation's ticks grow). */
+static void cl_run(ClDec *d, Bytes *b, Out *o)
+{
+    unsigned ticks = 1 + next(b) % 32;
+
+    ticks = d->ticks + ticks > CL_TICKS ? CL_TICKS - d->ticks : ticks;
+    d->ticks += ticks;
+    if (o->prev_code == 1) {
+        ScnArg *a = &o->s->ops[o->s->nops - 1].args[0];
+
+        SIM_CHECK(a->key == K_TICKS);
+        a->v.i += ticks;
+        return;
+    }
+    scn_arg_int(op_new(o, OP_RUN), K_TICKS, ticks);
+}
+
+static void cl_op_args(Out *o, ScnOpKind kind, ScnKey key, int64_t i)
+{
+    ScnOp *op = op_new(o, kind);
+
+    if (kind == OP_CLEAR) {
+        scn_arg_text(op, K_POINT, "*");
+    } else if (key == K_NODE) {
+        scn_arg_text(op, K_NODE, nodes[i]);
+    } else if (key != K_VALUE) {
+        scn_arg_int(op, key, i);
+    }
+    if (kind != OP_PARTITION && kind != OP_HEAL && kind != OP_CLEAR) {
+        scn_arg_int(op, K_MAY_FAIL, 1);
+    }
 }
 
 static void cl_op(ClDec *d, Bytes *b, Out *o, unsigned code)
 {
-    static const char *const links[] = { "p2s", "s2p", "both" };
-    unsigned ticks;
+    ScnOp *op;
 
     switch (code) {
-    case 0: emit(o, "start may_fail=true\n"); break;
-    case 1: case 2:
-        ticks = 1 + next(b) % 32;
-        ticks = d->ticks + ticks > CL_TICKS ? CL_TICKS - d->ticks : ticks;
-        d->ticks += ticks;
-        if (o->prev_code == 1 && o->prev + o->prev_len == o->len && !o->full) {
-            o->len = o->prev;   /* runs in a row are one run */
-            ticks += d->last_run;
-            d->merged = true;
-        }
-        d->last_run = ticks;
-        emit(o, "run ticks=%u\n", ticks);
-        break;
+    case 0: cl_op_args(o, OP_START, K_VALUE, 0); break;
+    case 1: case 2: cl_run(d, b, o); break;
     case 3: cl_write(d, b, o); break;
-    case 4: emit(o, "packet conn=%u diverge=%s may_fail=true\n", next(b) % 4,
-                 next(b) & 1 ? "true" : "false"); break;
-    case 5: emit(o, "checkpoint may_fail=true\n"); break;
-    case 6: emit(o, "failover node=%s may_fail=true\n", nodes[next(b) % 2]); break;
-    case 7: emit(o, "crash node=%s may_fail=true\n", nodes[next(b) % 2]); break;
-    case 8: emit(o, "partition link=%s\n", links[next(b) % 3]); break;
-    case 9: emit(o, "heal\n"); break;
+    case 4:
+        op = op_new(o, OP_PACKET);
+        scn_arg_int(op, K_CONN, next(b) % 4);
+        scn_arg_int(op, K_DIVERGE, next(b) & 1);
+        scn_arg_int(op, K_MAY_FAIL, 1);
+        break;
+    case 5: cl_op_args(o, OP_CHECKPOINT, K_VALUE, 0); break;
+    case 6: cl_op_args(o, OP_FAILOVER, K_NODE, next(b) % 2); break;
+    case 7: cl_op_args(o, OP_CRASH, K_NODE, next(b) % 2); break;
+    case 8: cl_op_args(o, OP_PARTITION, K_LINK, next(b) % 3); break;
+    case 9: cl_op_args(o, OP_HEAL, K_VALUE, 0); break;
     case 10: cl_fault(d, b, o); break;
-    case 11: emit(o, "clear point=*\n"); break;
+    case 11: cl_op_args(o, OP_CLEAR, K_POINT, 0); break;
     default: cl_state(d, b, o); break;
     }
 }
@@ -398,14 +454,14 @@ static void decode_cluster(Bytes *b, Out *o)
     ClDec d = { 0 };
 
     cl_header(&d, b, o);
-    for (unsigned ops = 0; b->at < b->len && ops < DEC_MAX_OPS && !o->full; ops++) {
-        size_t start = o->len;
+    for (unsigned ops = 0; b->at < b->len && ops < DEC_MAX_OPS; ops++) {
+        size_t first = o->s->nops;
         unsigned code = next(b) % CLUSTER_OPCODES;
+        bool merged = (code == 1 || code == 2) && o->prev_code == 1;
 
-        d.merged = false;
         cl_op(&d, b, o, code);
         code = code == 2 ? 1 : code;
-        op_done(o, d.merged ? o->prev : start, code, code == 8 || code == 9 || code == 11);
+        op_done(o, merged ? o->prev_first : first, code, code == 8 || code == 9 || code == 11);
     }
 }
 
@@ -430,31 +486,53 @@ const char *scn_harness_name(ScnHarness h)
     return harness_names[h];
 }
 
-size_t scn_decode(ScnHarness h, const uint8_t *data, size_t len, char *text, size_t cap)
+int scn_decode_script(ScnHarness h, const uint8_t *data, size_t len, ScnScript **s)
 {
     Bytes b = { data, len, 0 };
-    Out o = { .buf = text, .cap = cap };
+    Out o = { 0 };
+
+    if (h == SCN_HARNESS_SCENARIO) {
+        return -EINVAL;
+    }
+    if (*s == NULL && (*s = scn_script_new("fuzz.scn", DEC_SCRIPT_OPS)) == NULL) {
+        return -ENOMEM;
+    }
+    SIM_CHECK_OP((*s)->cap, >=, DEC_SCRIPT_OPS);
+    scn_script_reset(*s);
+    o.s = *s;
+    if (h == SCN_HARNESS_REGISTRY) {
+        decode_registry(&b, &o);
+    } else {
+        decode_cluster(&b, &o);
+    }
+    return 0;
+}
+
+size_t scn_decode(ScnHarness h, const uint8_t *data, size_t len, char *text, size_t cap)
+{
+    ScnScript *s = NULL;
+    char header[64];
+    size_t n = 0;
 
     if (cap == 0) {
         return 0;
     }
     text[0] = '\0';
     if (h == SCN_HARNESS_SCENARIO) {
-        o.len = len < cap - 1 ? len : cap - 1;
-        memcpy(text, data, o.len);
-        text[o.len] = '\0';
-        return o.len;
+        n = len < cap - 1 ? len : cap - 1;
+        memcpy(text, data, n);
+        text[n] = '\0';
+        return n;
     }
     /* Line 1 is the header (fuzz2scn writes its own one-line header in its
      * place), so that the operations have the same line numbers, which the
      * trace records, in the harness's run and in the printed scenario. */
-    emit(&o, "# %s input, decoded\n", harness_names[h]);
-    if (h == SCN_HARNESS_REGISTRY) {
-        decode_registry(&b, &o);
-    } else {
-        decode_cluster(&b, &o);
+    if (scn_decode_script(h, data, len, &s) == 0) {
+        snprintf(header, sizeof(header), "# %s input, decoded\n", harness_names[h]);
+        n = scn_print(s, header, text, cap, NULL);
     }
-    return o.len;
+    scn_free(s);
+    return n;
 }
 
 /* ---- encoding suite scenarios into seed inputs --------------------------------
@@ -607,7 +685,7 @@ static void enc_cluster_header(Enc *e, const ScnScript *s, ClDec *d)
     }
     d->disks = c ? (unsigned)arg_i(c, K_DISKS, 1) : 1;
     d->disks = d->disks > 2 ? 2 : d->disks;
-    cl_points(d);
+    d->points = cl_points(d->disks);
     put(e, (unsigned)s->seed);
     put(e, (d->disks - 1) | (unsigned)((c ? arg_i(c, K_LATENCY, 2) : 2) - 1) % 3 << 1);
     put(e, (unsigned)((c ? arg_i(c, K_INTERVAL, 100) : 100) / 25) % 4);
@@ -628,8 +706,8 @@ static void enc_cluster_fault(Enc *e, const ScnOp *op, ClDec *d)
     static const int mode_of[] = { 0, 1, 2, 3, 4, 1 };     /* prob: once */
     const char *point = arg_t(op, K_POINT);
 
-    for (unsigned i = 0; point != NULL && i < d->npoints; i++) {
-        if (!strcmp(d->points[i], point)) {
+    for (unsigned i = 0; point != NULL && i < d->points->n; i++) {
+        if (!strcmp(d->points->name[i], point)) {
             put(e, 10);
             put(e, i);
             put(e, (unsigned)mode_of[arg_i(op, K_MODE, 0)]);

@@ -1,8 +1,8 @@
 /* explore.c: the exhaustive registry explorer (explore.h): the numbering
  * of the space (groups of scripts sharing states, registries and walks;
  * within a group, the states' actions as the digits of a mixed-radix
- * number), the script an index names as operations, their text, and
- * their run in one session.
+ * number), the script an index names as operations (built with ast.c),
+ * their text (ast.c's printer), and their run in one session.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -150,7 +150,7 @@ ScnExplore *scn_explore_new(const ScnExploreScope *scope)
         scn_explore_free(x);
         return NULL;
     }
-    x->script = (ScnScript){ .file = "explore", .ops = x->ops, .seed = 1 };
+    x->script = (ScnScript){ .file = "explore", .ops = x->ops, .cap = MAX_OPS, .seed = 1 };
     for (unsigned s = 0; s < SCN_EXPLORE_MAX_STATES; s++) {
         for (unsigned k = 0; k < NWALKS; k++) {
             snprintf(x->new_names[s][k], sizeof(x->new_names[s][k]), "%s_%s", state_names[s],
@@ -202,38 +202,14 @@ static Case decode(const ScnExplore *x, uint64_t index)
 
 static ScnOp *op_new(ScnScript *s, ScnOpKind kind)
 {
-    ScnOp *op = &s->ops[s->nops++];
-
-    *op = (ScnOp){ .kind = kind, .line = (unsigned)s->nops, .col = 1 };
-    return op;
-}
-
-static void arg_i(ScnOp *op, ScnKey key, int64_t i)
-{
-    op->args[op->nargs++] = (ScnArg){ .key = key, .v = { .i = i, .col = 1 } };
-}
-
-/* A walk value keeps its word, as the parser does. */
-static void arg_walk(ScnOp *op, ScnKey key, unsigned kind)
-{
-    op->args[op->nargs++] = (ScnArg){ .key = key, .v = { .i = kind, .col = 1,
-                                      .text = (char *)sim_walk_name((SimWalk)kind) } };
-}
-
-static void arg_t(ScnOp *op, ScnKey key, const char *text)
-{
-    op->args[op->nargs++] = (ScnArg){ .key = key, .v = { .text = (char *)text, .col = 1 } };
+    return scn_op_add(s, kind, (unsigned)s->nops + 1);
 }
 
 static void arg_do(ScnOp *op, uint8_t a, uint8_t b)
 {
-    ScnArg *arg = &op->args[op->nargs++];
+    uint8_t acts[2] = { a, b };
 
-    *arg = (ScnArg){ .key = K_DO, .v = { .col = 1, .nlist = 1 } };
-    arg->v.list[0] = a;
-    if (b != ACT_OK) {
-        arg->v.list[arg->v.nlist++] = b;
-    }
+    scn_arg_do(op, acts, b != ACT_OK ? 2 : 1);
 }
 
 /* The walk kinds (bits) registry reg sees: its walks', its nested actions'. */
@@ -258,27 +234,27 @@ static void rule(const ScnExplore *x, ScnScript *sc, const Case *c, unsigned s, 
     ScnOp *op = op_new(sc, OP_ON);
     unsigned a = c->act[s];
 
-    arg_t(op, K_STATE, state_names[s]);
-    arg_walk(op, K_WALK, kind);
+    scn_arg_text(op, K_STATE, state_names[s]);
+    scn_arg_int(op, K_WALK, kind);
     if (a >= A_FIXED) {         /* the others in order, s skipped */
         unsigned t = a - A_FIXED;
 
         arg_do(op, ACT_REMOVE, ACT_OK);
-        arg_t(op, K_TARGET, state_names[t >= s ? t + 1 : t]);
+        scn_arg_text(op, K_TARGET, state_names[t >= s ? t + 1 : t]);
         return;
     }
     switch (a) {
-    case A_FAIL: arg_do(op, ACT_FAIL, ACT_OK); arg_t(op, K_MSG, fail_msgs[s]); break;
+    case A_FAIL: arg_do(op, ACT_FAIL, ACT_OK); scn_arg_text(op, K_MSG, fail_msgs[s]); break;
     case A_FAIL_SILENT: arg_do(op, ACT_FAIL_SILENT, ACT_OK); break;
     case A_REMOVE: arg_do(op, ACT_REMOVE, ACT_OK); break;
     case A_REMOVE_FAIL:
         arg_do(op, ACT_REMOVE, ACT_FAIL);
-        arg_t(op, K_MSG, fail_msgs[s]);
+        scn_arg_text(op, K_MSG, fail_msgs[s]);
         break;
-    case A_REGISTER: arg_do(op, ACT_REGISTER, ACT_OK); arg_t(op, K_TARGET, x->new_names[s][kind]); break;
+    case A_REGISTER: arg_do(op, ACT_REGISTER, ACT_OK); scn_arg_text(op, K_TARGET, x->new_names[s][kind]); break;
     default:
         arg_do(op, ACT_NESTED, ACT_OK);
-        arg_walk(op, K_NESTED, a - A_NESTED);
+        scn_arg_int(op, K_NESTED, a - A_NESTED);
         break;
     }
 }
@@ -299,18 +275,18 @@ static void build(const ScnExplore *x, const Case *c, ScnScript *sc)
 
     sc->nops = 0;
     if (any_nested(c)) {
-        arg_i(op_new(sc, OP_LIMIT), K_DEPTH, x->scope.depth);
+        scn_arg_int(op_new(sc, OP_LIMIT), K_DEPTH, x->scope.depth);
     }
     if (two) {
-        arg_t(op_new(sc, OP_REGISTRY), K_NAME, "r1");
-        arg_t(op_new(sc, OP_REGISTRY), K_NAME, "r2");
+        scn_arg_text(op_new(sc, OP_REGISTRY), K_NAME, "r1");
+        scn_arg_text(op_new(sc, OP_REGISTRY), K_NAME, "r2");
     }
     for (unsigned s = 0; s < c->g->n; s++) {
         ScnOp *op = op_new(sc, OP_STATE);
 
-        arg_t(op, K_NAME, state_names[s]);
+        scn_arg_text(op, K_NAME, state_names[s]);
         if (reg_of(c->g, s) == 1) {
-            arg_t(op, K_REG, "r2");
+            scn_arg_text(op, K_REG, "r2");
         }
     }
     for (unsigned s = 0; s < c->g->n; s++) {
@@ -325,60 +301,29 @@ static void build(const ScnExplore *x, const Case *c, ScnScript *sc)
     for (unsigned i = 0; i < c->g->w; i++) {
         ScnOp *op = op_new(sc, OP_WALK);
 
-        arg_walk(op, K_KIND, c->g->walk[i] / 2);
+        scn_arg_int(op, K_KIND, c->g->walk[i] / 2);
         if (c->g->walk[i] % 2 == 1) {
-            arg_t(op, K_REG, "r2");
+            scn_arg_text(op, K_REG, "r2");
         }
-        arg_i(op, K_MAY_FAIL, 1);
+        scn_arg_int(op, K_MAY_FAIL, 1);
     }
 }
 
 /* ---- text and runs ---------------------------------------------------------------- */
 
-static int put_value(char *buf, size_t cap, const ScnArg *a)
-{
-    const ScnValue *v = &a->v;
-
-    switch (a->key) {
-    case K_MAY_FAIL:
-        return snprintf(buf, cap, "%s", v->i ? "true" : "false");
-    case K_DO:
-        return snprintf(buf, cap, "%s%s%s", scn_action_name(v->list[0]), v->nlist > 1 ? "+" : "",
-                        v->nlist > 1 ? scn_action_name(v->list[1]) : "");
-    default:
-        if (v->text == NULL) {
-            return snprintf(buf, cap, "%lld", (long long)v->i);
-        }
-        return snprintf(buf, cap, strchr(v->text, ' ') ? "\"%s\"" : "%s", v->text);
-    }
-}
-
 size_t scn_explore_text(const ScnExplore *x, uint64_t index, char *buf, size_t cap)
 {
     ScnOp ops[MAX_OPS];
-    ScnScript sc = { .ops = ops };
+    ScnScript sc = { .ops = ops, .cap = MAX_OPS };
     Case c = decode(x, index);
-    size_t len = 0;
-    int n;
+    bool cut;
+    size_t len;
 
     build(x, &c, &sc);
-    for (size_t i = 0; i < sc.nops; i++) {
-        n = snprintf(buf + len, cap - len, "%s", scn_op_name(ops[i].kind));
-        for (unsigned j = 0; n >= 0 && (size_t)n < cap - len && j < ops[i].nargs; j++) {
-            len += (size_t)n;
-            n = snprintf(buf + len, cap - len, " %s=", scn_key_name(ops[i].args[j].key));
-            if (n >= 0 && (size_t)n < cap - len) {
-                len += (size_t)n;
-                n = put_value(buf + len, cap - len, &ops[i].args[j]);
-            }
-        }
-        if (n < 0 || (size_t)n + 1 >= cap - len) {
-            buf[0] = '\0';
-            return 0;
-        }
-        len += (size_t)n;
-        buf[len++] = '\n';
-        buf[len] = '\0';
+    len = scn_print(&sc, "", buf, cap, &cut);
+    if (cut && cap > 0) {
+        buf[0] = '\0';
+        return 0;
     }
     return len;
 }
@@ -386,7 +331,7 @@ size_t scn_explore_text(const ScnExplore *x, uint64_t index, char *buf, size_t c
 unsigned scn_explore_lines(const ScnExplore *x, uint64_t index)
 {
     ScnOp ops[MAX_OPS];
-    ScnScript sc = { .ops = ops };
+    ScnScript sc = { .ops = ops, .cap = MAX_OPS };
     Case c = decode(x, index);
 
     build(x, &c, &sc);

@@ -1,7 +1,8 @@
 /* parse.c: scenario text to script (scn.h, FORMAT.md): the lexer, the table
- * of operations and their arguments, typed values, and the name checks
+ * of operations and their arguments (scn_key_spec, which the builders and
+ * the printer of ast.c read too), typed values, and the name checks
  * (states, registries, disks, nodes, fault points) done in file order.
- * Owns the script's memory; runs nothing.
+ * The script's memory is ast.c's; runs nothing.
  */
 #include <errno.h>
 #include <fnmatch.h>
@@ -15,20 +16,7 @@
 #include "replication.h"
 #include "scn_ast.h"
 
-typedef enum ScnType {
-    T_INT, T_SINT, T_U64, T_BOOL, T_FRAC, T_NAME, T_WALK, T_TEXT, T_ERRTEXT,
-    T_ENUM, T_OPS, T_DO, T_POINT
-} ScnType;
-
-typedef struct KeySpec {
-    ScnKey key;
-    ScnType type;
-    bool required;
-    int64_t min, max;           /* T_INT, T_SINT */
-    const char *const *words;   /* T_ENUM */
-} KeySpec;
-
-#define MAX_SPECS 24
+typedef ScnKeySpec KeySpec;
 
 typedef struct OpSpec {
     const char *name;
@@ -64,6 +52,7 @@ static const char *const w_act[] = { "ok", "fail", "fail_silent", "remove", "reg
 #define I(k, req, lo, hi) { k, T_INT, req, lo, hi, NULL }
 #define E(k, req, words) { k, T_ENUM, req, 0, 0, words }
 #define T(k, type, req) { k, type, req, 0, 0, NULL }
+#define W(k, req) { k, T_WALK, req, 0, 0, w_walk }
 
 static const OpSpec ops[OP__COUNT] = {
     [OP_SEED] = { "seed", { I(K_VALUE, true, 0, BIG) } },
@@ -92,12 +81,12 @@ static const OpSpec ops[OP__COUNT] = {
                               T(K_NODE, T_NAME, false), T(K_OPS, T_OPS, false),
                               T(K_MAY_FAIL, T_BOOL, false) } },
     [OP_REMOVE] = { "remove", { T(K_STATE, T_NAME, true), T(K_MAY_FAIL, T_BOOL, false) } },
-    [OP_ON] = { "on", { T(K_STATE, T_NAME, true), T(K_WALK, T_WALK, true),
+    [OP_ON] = { "on", { T(K_STATE, T_NAME, true), W(K_WALK, true),
                         I(K_CALL, false, 1, SCN_MAX_COUNT), T(K_DO, T_DO, true),
                         T(K_TARGET, T_NAME, false), T(K_MSG, T_TEXT, false),
-                        T(K_NESTED, T_WALK, false), T(K_IN, T_NAME, false),
+                        W(K_NESTED, false), T(K_IN, T_NAME, false),
                         E(K_MODE, false, w_role), T(K_FAILOVER, T_BOOL, false) } },
-    [OP_WALK] = { "walk", { T(K_KIND, T_WALK, true), T(K_REG, T_NAME, false),
+    [OP_WALK] = { "walk", { W(K_KIND, true), T(K_REG, T_NAME, false),
                             T(K_NODE, T_NAME, false), E(K_MODE, false, w_role),
                             T(K_FAILOVER, T_BOOL, false), E(K_ERRP, false, w_errp),
                             T(K_MAY_FAIL, T_BOOL, false) } },
@@ -129,7 +118,7 @@ static const OpSpec ops[OP__COUNT] = {
                               T(K_PERSISTENT, T_BOOL, false) } },
     [OP_CLEAR] = { "clear", { T(K_POINT, T_POINT, true) } },
     [OP_EXPECT] = { "expect", { { 0 } } },    /* see expect_forms */
-    [OP_RULE] = { "rule", { T(K_ID, T_NAME, true), T(K_WALK, T_WALK, false) } },
+    [OP_RULE] = { "rule", { T(K_ID, T_NAME, true), W(K_WALK, false) } },
 };
 
 /* `expect` forms: the first key decides which others may follow. */
@@ -383,7 +372,7 @@ static int parse_u64(const char *s, int64_t *out)
 }
 
 /* "0.25" (at most 6 places) or "N/1000000", in millionths. */
-static int parse_frac(const char *s, int64_t *out)
+static int parse_frac(const char *s, int64_t *out, uint8_t *places)
 {
     const char *slash = strchr(s, '/');
     int64_t whole = 0, part = 0, scale = 100000;
@@ -414,6 +403,7 @@ static int parse_frac(const char *s, int64_t *out)
                 return -EINVAL;
             }
             part += (*d - '0') * scale;
+            (*places)++;
         }
         if (*d != '\0' || d[-1] == '.') {
             return -EINVAL;
@@ -516,29 +506,6 @@ static int parse_do(const char *s, ScnValue *v)
     return v->nlist ? 0 : -EINVAL;
 }
 
-/* A copy of s that lives as long as the script. */
-static char *keep(ScnScript *script, const char *s)
-{
-    size_t n = strlen(s) + 1;
-    ScnChunk *c = script->strings;
-
-    if (c == NULL || c->cap - c->used < n) {
-        size_t cap = n > 8192 ? n : 8192;
-
-        c = malloc(sizeof(*c) + cap);
-        if (c == NULL) {
-            return NULL;
-        }
-        c->next = script->strings;
-        c->used = 0;
-        c->cap = cap;
-        script->strings = c;
-    }
-    memcpy(c->data + c->used, s, n);
-    c->used += n;
-    return c->data + c->used - n;
-}
-
 static int bad(Parser *p, const Token *t, ScnKey key, const char *why)
 {
     return perr(p, t->col, "bad value '%s' for '%s': %s", t->text, key_names[key], why);
@@ -583,7 +550,7 @@ static int typed_value(Parser *p, const Token *t, const KeySpec *k, ScnValue *v)
         v->i = !strcmp(t->text, "true");
         return 0;
     case T_FRAC:
-        return parse_frac(t->text, &v->i) < 0
+        return parse_frac(t->text, &v->i, &v->places) < 0
                ? bad(p, t, k->key, "expected a fraction 0..1 (at most 6 places) or N/1000000") : 0;
     case T_WALK:
     case T_ENUM:
@@ -611,7 +578,7 @@ static int typed_value(Parser *p, const Token *t, const KeySpec *k, ScnValue *v)
         v->i = k->type == T_ERRTEXT && !t->quoted && !strcmp(t->text, "none") ? -1 : 0;
         break;
     }
-    v->text = keep(p->s, t->text);
+    v->text = scn_keep(p->s, t->text, strlen(t->text));
     return v->text ? 0 : perr(p, t->col, "out of memory");
 }
 
@@ -639,6 +606,21 @@ static const KeySpec *find_key(const OpSpec *spec, const char *name)
 {
     for (int i = 0; i < MAX_SPECS && used(&spec->keys[i]); i++) {
         if (!strcmp(key_names[spec->keys[i].key], name)) {
+            return &spec->keys[i];
+        }
+    }
+    return NULL;
+}
+
+const ScnKeySpec *scn_key_spec(ScnOpKind kind, ScnKey form, ScnKey key)
+{
+    const OpSpec *spec = kind == OP_EXPECT ? NULL : &ops[kind];
+
+    for (size_t i = 0; spec == NULL && i < sizeof(expect_forms) / sizeof(expect_forms[0]); i++) {
+        spec = expect_forms[i].keys[0].key == form ? &expect_forms[i] : NULL;
+    }
+    for (int i = 0; spec != NULL && i < MAX_SPECS && used(&spec->keys[i]); i++) {
+        if (spec->keys[i].key == key) {
             return &spec->keys[i];
         }
     }
@@ -1177,7 +1159,7 @@ static int check_disk_target(Parser *p, const Syms *y, const ScnOp *op)
     return 0;
 }
 
-static int check_expect_op(Parser *p, ScnScript *s, const Syms *y, const ScnOp *op)
+static int check_expect_op(Parser *p, const Syms *y, const ScnOp *op)
 {
     switch (op->form) {
     case K_COUNT:
@@ -1194,9 +1176,6 @@ static int check_expect_op(Parser *p, ScnScript *s, const Syms *y, const ScnOp *
     case K_FIRED:
     case K_HITS:
         return check_point(p, y, op, true);
-    case K_VIOLATION:
-        s->expects_violation = true;
-        return 0;
     default:
         return 0;
     }
@@ -1206,10 +1185,8 @@ static int check_op(Parser *p, ScnScript *s, Syms *y, const ScnOp *op)
 {
     const ScnValue *v;
 
+    scn_script_note(s, op);
     switch (op->kind) {
-    case OP_SEED:
-        s->seed = (uint64_t)scn_arg(op, K_VALUE)->i;
-        return 0;
     case OP_REGISTRY:
         return check_registry_op(p, y, op);
     case OP_CLUSTER:
@@ -1242,38 +1219,19 @@ static int check_op(Parser *p, ScnScript *s, Syms *y, const ScnOp *op)
     case OP_IO:
         return check_io_op(p, y, op);
     case OP_FAULT:
-        if (fnmatch(text_of(op, K_POINT), REPLICATION_FAULT_ALLOC, 0) == 0) {
-            s->needs |= REPLICATION_EXT_ALLOC_NULL;
-        }
         return check_fault_op(p, y, op);
     case OP_RULE:
         return check_rule_op(p, s, op);
     case OP_CLEAR:
         return check_point(p, y, op, false);
     case OP_EXPECT:
-        return check_expect_op(p, s, y, op);
+        return check_expect_op(p, y, op);
     default:
         return 0;
     }
 }
 
 /* ---- the whole file --------------------------------------------------------- */
-
-void scn_free(ScnScript *s)
-{
-    if (s == NULL) {
-        return;
-    }
-    while (s->strings != NULL) {
-        ScnChunk *c = s->strings;
-
-        s->strings = c->next;
-        free(c);
-    }
-    free(s->ops);
-    free(s->file);
-    free(s);
-}
 
 static int append(Parser *p, const ScnOp *op)
 {
@@ -1362,14 +1320,12 @@ ScnScript *scn_parse(const char *text, size_t len, const char *file, ScnError *e
         perr(&p, (unsigned)(nul - line_start) + 1, "NUL byte in the file");
         return NULL;
     }
-    p.s = calloc(1, sizeof(*p.s));
-    if (p.s == NULL || (p.s->file = strdup(file ? file : "-")) == NULL) {
-        free(p.s);
+    p.s = scn_script_new(file ? file : "-", 0);
+    if (p.s == NULL) {
         p.line = 1;
         perr(&p, 1, "out of memory");
         return NULL;
     }
-    p.s->seed = 1;
     if (parse_text(&p, text, len) < 0) {
         scn_free(p.s);
         return NULL;

@@ -177,10 +177,18 @@ void scn_session_free(ScnSession *ss);
 ScnStatus scn_session_run(ScnSession *ss, const ScnScript *s, const ScnOptions *opt,
                           ScnResult *res);
 
+/* Print the script as text that parses back into the same script, line
+ * numbers included: `header` (whole lines, or ""), then blank lines up to
+ * each operation's line, one operation a line.  Whole lines only: it stops
+ * at the last that fits in cap, NUL-terminated, and sets *cut (when not
+ * NULL) when some were left out.  Returns the length. */
+size_t scn_print(const ScnScript *s, const char *header, char *buf, size_t cap, bool *cut);
+
 /* ---- Fuzzing ----------------------------------------------------------------
- * The binary fuzz harnesses decode their input bytes into scenario text and
- * run it with scn_run(), so a fuzzer input is a scenario: `replbench
- * fuzz2scn` prints that text, and the run it gives has the same trace hash. */
+ * The binary fuzz harnesses decode their input bytes straight into a script
+ * (no text, no parse) and run it in one session, so a fuzzer input is a
+ * scenario: `replbench fuzz2scn` prints that script, and the run of the
+ * printed text has the same trace hash. */
 typedef enum ScnHarness {
     SCN_HARNESS_REGISTRY,       /* fuzz_registry: registries, states, walks */
     SCN_HARNESS_CLUSTER,        /* fuzz_cluster: a COLO pair, faults */
@@ -191,10 +199,18 @@ typedef enum ScnHarness {
 int scn_harness_by_name(const char *name, ScnHarness *h);
 const char *scn_harness_name(ScnHarness h);
 
-/* Decode any bytes into scenario text the parser accepts (into text, at
- * most cap bytes, NUL-terminated).  Line 1 is a comment (a header may take
- * its place without moving the operations).  fuzz_scenario's bytes are
- * copied as they are (they may not parse).  Returns the text's length. */
+/* Decode any bytes for fuzz_registry or fuzz_cluster into a script: the
+ * script the parser makes of its printed text (scn_print, under a one-line
+ * header: the operations start on line 2, as the trace's line= say).  *s is
+ * made on the first call (NULL) and reused on the next ones: reset, its
+ * operations and strings kept, nothing allocated.  Free it with scn_free.
+ * 0, -ENOMEM, or -EINVAL for fuzz_scenario (its bytes are text). */
+int scn_decode_script(ScnHarness h, const uint8_t *data, size_t len, ScnScript **s);
+
+/* The same as text: scn_decode_script's script printed under the header
+ * "# <harness> input, decoded" (at most cap bytes, NUL-terminated, whole
+ * lines).  fuzz_scenario's bytes are copied as they are (they may not
+ * parse).  Returns the text's length (0 when out of memory). */
 size_t scn_decode(ScnHarness h, const uint8_t *data, size_t len, char *text, size_t cap);
 
 /* A seed input for harness h from a parsed scenario: the operations the

@@ -1,7 +1,8 @@
-/* scn_ast.h: private to scenarios/: the parsed form of a script, shared by
- * the parser (parse.c), which builds and checks it, and the interpreter
- * (interp.c), which runs it.  The tables of operations, keys and words are
- * defined in parse.c.
+/* scn_ast.h: private to scenarios/: the form of a script, shared by the
+ * parser (parse.c), which builds it from text and checks it, the builders
+ * that make it without text (ast.c; decode.c, explore.c use it), the
+ * printer (ast.c) and the interpreter (interp.c), which runs it.  The
+ * tables of operations, keys and words are defined in parse.c.
  */
 #ifndef REPLBENCH_SCN_AST_H
 #define REPLBENCH_SCN_AST_H
@@ -41,12 +42,36 @@ enum { ACT_OK, ACT_FAIL, ACT_FAIL_SILENT, ACT_REMOVE, ACT_REGISTER, ACT_NESTED,
 /* Members, as bits, for ops=. */
 enum { MEMBER_START = 1, MEMBER_STOP = 2, MEMBER_CHECKPOINT = 4, MEMBER_GET_ERROR = 8 };
 
+/* A key's type of value, as the parser reads it and the printer writes it. */
+typedef enum ScnType {
+    T_INT, T_SINT, T_U64, T_BOOL, T_FRAC, T_NAME, T_WALK, T_TEXT, T_ERRTEXT,
+    T_ENUM, T_OPS, T_DO, T_POINT
+} ScnType;
+
+#define MAX_SPECS 24
+
+typedef struct ScnKeySpec {
+    ScnKey key;
+    ScnType type;
+    bool required;
+    int64_t min, max;           /* T_INT, T_SINT */
+    const char *const *words;   /* T_ENUM (T_WALK: the walk words) */
+} ScnKeySpec;
+
+/* Key `key` of an operation of kind `kind` (of form `form` for `expect`),
+ * with the walk words filled in for T_WALK; NULL when the operation has no
+ * such key. */
+const ScnKeySpec *scn_key_spec(ScnOpKind kind, ScnKey form, ScnKey key);
+
 typedef struct ScnValue {
     int64_t i;                  /* int, bool, walk, enum word, fraction in
                                    millionths, ops bits; -1: "none" */
-    char *text;                 /* name and text values (owned) */
+    char *text;                 /* name and text values (in the script's
+                                   chunks, or static) */
     uint8_t list[SCN_MAX_ACTIONS];  /* do= actions */
     uint8_t nlist;
+    uint8_t places;             /* T_FRAC: decimal places as written (0:
+                                   "0", "1" or N/1000000) */
     unsigned col;
 } ScnValue;
 
@@ -107,5 +132,48 @@ const char *scn_event_name(int kind);
 
 /* The argument `key` of op, or NULL when it was not given. */
 const ScnValue *scn_arg(const ScnOp *op, ScnKey key);
+
+/* ---- building scripts without text, and printing them (ast.c) ---------------
+ * One way to build a script (the parser, the fuzz decoders and the explorer
+ * all fill ScnOp through these or the same fields) and one way to print it.
+ * A builder makes only what the parser would accept: each call checks (and
+ * aborts on a bad call: a bug of the builder's caller) that the key is one
+ * of the operation's and that the value has the key's type; the names and
+ * their order of appearance are the caller's to get right. */
+
+/* A script with room for `cap` operations, strings in chunks; NULL when out
+ * of memory.  `file` is copied. */
+ScnScript *scn_script_new(const char *file, size_t cap);
+
+/* Empty again (no operations, seed 1, no rules or needs), its operation
+ * array and string chunks kept for the next script: no allocation. */
+void scn_script_reset(ScnScript *s);
+
+/* A copy of text (len bytes, then a NUL) that lives as long as the
+ * script, or until scn_script_reset; NULL when out of memory. */
+char *scn_keep(ScnScript *s, const char *text, size_t len);
+
+/* A new operation at the end, on `line`; aborts when the script is full
+ * (its capacity is its builder's bound). */
+ScnOp *scn_op_add(ScnScript *s, ScnOpKind kind, unsigned line);
+
+/* Arguments, appended in the order given (the printer keeps it).
+ * scn_arg_int: T_INT, T_SINT, T_U64, T_BOOL, T_OPS, T_ENUM and T_WALK (the
+ * word is kept as the parser keeps it); scn_arg_text: T_NAME, T_TEXT,
+ * T_POINT (text lives as long as the script: static or scn_keep);
+ * scn_arg_frac: millionths written with `places` decimals. */
+void scn_arg_int(ScnOp *op, ScnKey key, int64_t i);
+void scn_arg_text(ScnOp *op, ScnKey key, const char *text);
+void scn_arg_frac(ScnOp *op, ScnKey key, int64_t millionths, unsigned places);
+void scn_arg_do(ScnOp *op, const uint8_t *acts, unsigned n);
+
+/* What an operation says about the whole script (the `seed`, the
+ * extensions it needs, an `expect violation=`): the parser and the
+ * builders call it on every operation. */
+void scn_script_note(ScnScript *s, const ScnOp *op);
+
+/* The same operation but for where it is (line, columns): kind, form and
+ * every argument's key and value in order. */
+bool scn_op_same(const ScnOp *a, const ScnOp *b);
 
 #endif /* REPLBENCH_SCN_AST_H */

@@ -145,6 +145,19 @@ static void impossible_rule_actions_do_not_fail_a_decoded_run(void **state)
     assert_non_null(strstr(text, "walk kind=start reg=r0 errp=fresh mode=primary may_fail=true\n"));
 }
 
+/* A packet's bytes are [conn] [diverge], in that order, with every compiler
+ * (they were once read as two arguments of one call, in an order C leaves
+ * open: gcc read diverge first). */
+static void packet_bytes_are_read_in_their_order(void **state)
+{
+    static const uint8_t in[] = { 0, 0, 0, 0, 0, 4, 3, 0, 4, 0, 1 };
+
+    (void)state;
+    assert_int_equal(decode_and_run(SCN_HARNESS_CLUSTER, in, sizeof(in)), SCN_PASS);
+    assert_non_null(strstr(text, "\npacket conn=3 diverge=false may_fail=true\n"
+                            "packet conn=0 diverge=true may_fail=true\n"));
+}
+
 static void output_is_cut_at_a_line_when_full(void **state)
 {
     uint8_t in[64];
@@ -231,6 +244,7 @@ int main(void)
         cmocka_unit_test(random_bytes_always_decode_to_runnable_scripts),
         cmocka_unit_test(repeated_operations_that_change_nothing_are_folded),
         cmocka_unit_test(impossible_rule_actions_do_not_fail_a_decoded_run),
+        cmocka_unit_test(packet_bytes_are_read_in_their_order),
         cmocka_unit_test(output_is_cut_at_a_line_when_full),
         cmocka_unit_test(suite_scenarios_encode_into_runnable_inputs),
         cmocka_unit_test(encode_reports_a_full_buffer),
