@@ -1,6 +1,8 @@
 /* store.c: SimStore (store.h): an open-addressing hash map from sector to
  * block index, with linear probing and backward-shift deletion, over a pool
- * of 512-byte blocks kept in fixed chunks.  Owns only its own memory.
+ * of 512-byte blocks kept in fixed chunks.  A write whose every byte is the
+ * same (QEMU's cases fill 64 MiB with one byte) takes no block: its sectors
+ * point at one shared row of that byte.  Owns only its own memory.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -13,6 +15,7 @@
 #define CHUNK_BLOCKS 256u
 #define CHUNK_BYTES ((size_t)CHUNK_BLOCKS * SIM_SECTOR_SIZE)
 #define NO_BLOCK UINT32_MAX     /* empty slot; end of the free list */
+#define UNIFORM 0xFFFFFE00u     /* UNIFORM + b: every byte is b, in rows[b] */
 #define MIN_TABLE_BITS 6
 
 typedef struct Slot {
@@ -32,7 +35,10 @@ struct SimStore {
     uint32_t used_blocks;       /* blocks ever handed out of the chunks */
     uint32_t free_head;         /* freed blocks, linked through their bytes */
     uint64_t free_count;
+    uint8_t *rows[256];         /* rows[b]: 512 bytes of b, once written */
 };
+
+_Static_assert(SIM_STORE_MAX_BLOCKS < UNIFORM, "block indexes stay below the rows");
 
 
 static const uint8_t zero_block[SIM_SECTOR_SIZE];
@@ -56,6 +62,39 @@ static uint8_t *block_at(const SimStore *s, uint32_t block)
 {
     return s->chunks[block / CHUNK_BLOCKS]
            + (size_t)(block % CHUNK_BLOCKS) * SIM_SECTOR_SIZE;
+}
+
+/* The bytes of a slot's block: its own, or the shared row of its byte. */
+static const uint8_t *data_of(const SimStore *s, uint32_t block)
+{
+    return block >= UNIFORM ? s->rows[block - UNIFORM] : block_at(s, block);
+}
+
+/* The row of byte b, made on first use; NULL when out of memory. */
+static const uint8_t *row(SimStore *s, uint8_t b)
+{
+    if (s->rows[b] == NULL && (s->rows[b] = malloc(SIM_SECTOR_SIZE)) != NULL) {
+        memset(s->rows[b], b, SIM_SECTOR_SIZE);
+    }
+    return s->rows[b];
+}
+
+static size_t rows_bytes(const SimStore *s)
+{
+    size_t n = 0;
+
+    for (unsigned b = 0; b < 256; b++) {
+        n += s->rows[b] != NULL ? SIM_SECTOR_SIZE : 0;
+    }
+    return n;
+}
+
+/* Block onto the free list (its first bytes link it). */
+static void release(SimStore *s, uint32_t block)
+{
+    memcpy(block_at(s, block), &s->free_head, sizeof(s->free_head));
+    s->free_head = block;
+    s->free_count++;
 }
 
 /* The slot holding sector, or the empty slot where it would go. */
@@ -116,6 +155,10 @@ void sim_store_clear(SimStore *s)
     }
     free(s->chunks);
     free(s->table);
+    for (unsigned b = 0; b < 256; b++) {
+        free(s->rows[b]);
+        s->rows[b] = NULL;
+    }
     s->chunks = NULL;
     s->nchunks = s->chunks_cap = 0;
     s->table = NULL;
@@ -147,14 +190,15 @@ uint64_t sim_store_count(const SimStore *s)
 size_t sim_store_bytes_used(const SimStore *s)
 {
     return sizeof(*s) + table_cap(s) * sizeof(Slot)
-           + s->chunks_cap * sizeof(*s->chunks) + s->nchunks * CHUNK_BYTES;
+           + s->chunks_cap * sizeof(*s->chunks) + s->nchunks * CHUNK_BYTES
+           + rows_bytes(s);
 }
 
 const uint8_t *sim_store_peek(const SimStore *s, uint64_t sector)
 {
     const Slot *slot = sector < s->size_sectors ? find(s, sector) : NULL;
 
-    return slot == NULL ? NULL : block_at(s, slot->block);
+    return slot == NULL ? NULL : data_of(s, slot->block);
 }
 
 bool sim_store_has(const SimStore *s, uint64_t sector)
@@ -201,9 +245,10 @@ static int rehash(SimStore *s, unsigned bits)
     return 0;
 }
 
-/* Make room for `more` new sectors: table load stays at most 1/2 and the
- * pool has that many free blocks.  0 or -ENOMEM (the image is unchanged). */
-static int reserve(SimStore *s, uint64_t more)
+/* Make room for `more` new sectors and `blocks` blocks: table load stays at
+ * most 1/2 and the pool has that many free blocks.  0 or -ENOMEM (the image
+ * is unchanged). */
+static int reserve(SimStore *s, uint64_t more, uint64_t blocks)
 {
     uint64_t want = s->count + more;
     uint64_t spare = s->free_count
@@ -216,7 +261,7 @@ static int reserve(SimStore *s, uint64_t more)
     if ((s->table == NULL || bits != s->bits) && rehash(s, bits) < 0) {
         return -ENOMEM;
     }
-    while (spare < more) {
+    while (spare < blocks) {
         if (s->nchunks == s->chunks_cap) {
             size_t cap = s->chunks_cap ? s->chunks_cap * 2 : 16;
             uint8_t **chunks = realloc(s->chunks, cap * sizeof(*chunks));
@@ -251,40 +296,84 @@ static uint32_t take_block(SimStore *s)
     return s->used_blocks++;
 }
 
-int sim_store_write(SimStore *s, uint64_t sector, uint32_t count,
-                    const uint8_t *data)
+/* Sectors [sector, sector + count) point at the row of byte b; blocks they
+ * held go back to the free list.  reserve() made room for them. */
+static void fill(SimStore *s, uint64_t sector, uint32_t count, uint8_t b)
 {
-    uint64_t fresh = 0;
-    int rc;
+    for (uint32_t i = 0; i < count; i++) {
+        size_t slot = probe(s, sector + i);
+        uint32_t old = s->table[slot].block;
 
-    if (data == NULL || !range_ok(s, sector, count)) {
-        return -EINVAL;
-    }
-    /* Counting the new sectors costs a second probe each: do it only near
-     * the limit, and otherwise make room for the worst case. */
-    if ((uint64_t)count > s->max_blocks - s->count) {
-        for (uint32_t i = 0; i < count; i++) {
-            fresh += find(s, sector + i) == NULL;
+        if (old == NO_BLOCK) {
+            s->count++;
+        } else if (old < UNIFORM) {
+            release(s, old);
         }
-        if (fresh > s->max_blocks - s->count) {
-            return -ENOSPC;
-        }
-    } else {
-        fresh = count;
+        s->table[slot] = (Slot){.sector = sector + i, .block = UNIFORM + b};
     }
-    rc = reserve(s, fresh);
-    if (rc < 0) {
-        return rc;
-    }
+}
+
+/* Sectors [sector, sector + count) get blocks of their own holding data. */
+static void copy_in(SimStore *s, uint64_t sector, uint32_t count, const uint8_t *data)
+{
     for (uint32_t i = 0; i < count; i++) {
         size_t slot = probe(s, sector + i);
 
         if (s->table[slot].block == NO_BLOCK) {
             s->table[slot] = (Slot){.sector = sector + i, .block = take_block(s)};
             s->count++;
+        } else if (s->table[slot].block >= UNIFORM) {
+            s->table[slot].block = take_block(s);
         }
         memcpy(block_at(s, s->table[slot].block),
                data + (size_t)i * SIM_SECTOR_SIZE, SIM_SECTOR_SIZE);
+    }
+}
+
+static bool one_byte(const uint8_t *data, size_t len)
+{
+    return memcmp(data, data + 1, len - 1) == 0;
+}
+
+int sim_store_write(SimStore *s, uint64_t sector, uint32_t count,
+                    const uint8_t *data)
+{
+    size_t len = (size_t)count * SIM_SECTOR_SIZE;
+    uint64_t fresh = 0, blocks = 0;
+    bool uniform;
+    int rc;
+
+    if (data == NULL || !range_ok(s, sector, count)) {
+        return -EINVAL;
+    }
+    uniform = one_byte(data, len);
+    /* Counting the new sectors (and the rows that need a block) costs a
+     * second probe each: do it only near the limit, and otherwise make room
+     * for the worst case. */
+    if ((uint64_t)count > s->max_blocks - s->count) {
+        for (uint32_t i = 0; i < count; i++) {
+            const Slot *slot = find(s, sector + i);
+
+            fresh += slot == NULL;
+            blocks += slot == NULL || slot->block >= UNIFORM;
+        }
+        if (fresh > s->max_blocks - s->count) {
+            return -ENOSPC;
+        }
+    } else {
+        fresh = blocks = count;
+    }
+    if (uniform && row(s, data[0]) == NULL) {
+        return -ENOMEM;
+    }
+    rc = reserve(s, fresh, uniform ? 0 : blocks);
+    if (rc < 0) {
+        return rc;
+    }
+    if (uniform) {
+        fill(s, sector, count, data[0]);
+    } else {
+        copy_in(s, sector, count, data);
     }
     SIM_CHECK_OP(s->count, <=, table_cap(s) / 2);
     return 0;
@@ -295,11 +384,9 @@ int sim_store_write(SimStore *s, uint64_t sector, uint32_t count,
 static void remove_slot(SimStore *s, size_t i)
 {
     size_t mask = table_cap(s) - 1;
-    uint32_t block = s->table[i].block;
-
-    memcpy(block_at(s, block), &s->free_head, sizeof(s->free_head));
-    s->free_head = block;
-    s->free_count++;
+    if (s->table[i].block < UNIFORM) {
+        release(s, s->table[i].block);
+    }
     for (size_t j = (i + 1) & mask; s->table[j].block != NO_BLOCK;
          j = (j + 1) & mask) {
         size_t k = home_of(s, s->table[j].sector);
@@ -377,22 +464,35 @@ int sim_store_foreach(const SimStore *s, SimStoreVisitFn *fn, void *ctx)
 SimStore *sim_store_clone(const SimStore *src)
 {
     SimStore *s = sim_store_new(src->size_sectors, src->max_blocks);
+    uint64_t own = 0;
+    bool ok;
 
-    if (s == NULL || reserve(s, src->count) < 0) {
+    for (size_t i = 0; i < table_cap(src); i++) {
+        own += src->table[i].block < UNIFORM;
+    }
+    ok = s != NULL && reserve(s, src->count, own) == 0;
+    for (unsigned b = 0; ok && b < 256; b++) {
+        ok = src->rows[b] == NULL || row(s, (uint8_t)b) != NULL;
+    }
+    if (!ok) {
         sim_store_free(s);
         return NULL;
     }
     for (size_t i = 0; i < table_cap(src); i++) {
         const Slot *from = &src->table[i];
+        size_t slot;
 
-        if (from->block != NO_BLOCK) {
-            size_t slot = probe(s, from->sector);
-
-            s->table[slot] = (Slot){.sector = from->sector, .block = take_block(s)};
+        if (from->block == NO_BLOCK) {
+            continue;
+        }
+        slot = probe(s, from->sector);
+        s->table[slot] = (Slot){.sector = from->sector, .block = from->block};
+        if (from->block < UNIFORM) {
+            s->table[slot].block = take_block(s);
             memcpy(block_at(s, s->table[slot].block), block_at(src, from->block),
                    SIM_SECTOR_SIZE);
-            s->count++;
         }
+        s->count++;
     }
     SIM_CHECK_OP(s->count, ==, src->count);
     return s;

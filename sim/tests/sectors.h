@@ -20,6 +20,17 @@ static inline uint8_t *pattern_buf(int pattern, uint32_t count)
     return iobuf;
 }
 
+/* count sectors of pattern whose last byte differs (pattern ^ 0xff): not
+ * one byte throughout, so the store gives each sector a block of its own. */
+static inline uint8_t *mixed_buf(int pattern, uint32_t count)
+{
+    pattern_buf(pattern, count);
+    for (uint32_t i = 0; i < count; i++) {
+        iobuf[(size_t)i * SIM_SECTOR_SIZE + SIM_SECTOR_SIZE - 1] = (uint8_t)(pattern ^ 0xff);
+    }
+    return iobuf;
+}
+
 /* The byte a store's sector is uniformly filled with; -1 when unwritten,
  * -2 when the sector is not uniform. */
 static inline int store_byte(const SimStore *s, uint64_t sector)

@@ -112,16 +112,17 @@ static void store_discard_makes_sectors_unwritten(void **state)
     size_t used;
 
     (void)state;
-    assert_int_equal(sim_store_write(s, 0, 64, pattern_buf(0x44, 64)), 0);
+    assert_int_equal(sim_store_write(s, 0, 64, mixed_buf(0x44, 64)), 0);
     used = sim_store_bytes_used(s);
     assert_int_equal(sim_store_discard(s, 10, 20), 0);
     assert_int_equal(sim_store_count(s), 44);
-    assert_int_equal(store_byte(s, 9), 0x44);
+    assert_int_equal(store_byte(s, 9), -2);
+    assert_int_equal(sim_store_peek(s, 9)[0], 0x44);
     assert_int_equal(store_byte(s, 10), -1);
     assert_int_equal(store_byte(s, 29), -1);
-    assert_int_equal(store_byte(s, 30), 0x44);
+    assert_int_equal(sim_store_peek(s, 30)[0], 0x44);
     /* Freed blocks are reused: writing them back takes no new memory. */
-    assert_int_equal(sim_store_write(s, 10, 20, pattern_buf(0x55, 20)), 0);
+    assert_int_equal(sim_store_write(s, 10, 20, mixed_buf(0x55, 20)), 0);
     assert_int_equal(sim_store_bytes_used(s), used);
     sim_store_free(s);
 }
@@ -134,8 +135,9 @@ static void store_clear_empties_and_releases_memory(void **state)
     (void)state;
     for (uint64_t i = 0; i < 4096; i += SECTORS) {
         assert_int_equal(sim_store_write(s, i, SECTORS,
-                                         pattern_buf(0x66, SECTORS)), 0);
+                                         mixed_buf(0x66, SECTORS)), 0);
     }
+    assert_int_equal(sim_store_write(s, 0, 1, pattern_buf(0x67, 1)), 0);
     assert_true(sim_store_bytes_used(s) > 4096 * SIM_SECTOR_SIZE);
     sim_store_clear(s);
     assert_int_equal(sim_store_count(s), 0);
@@ -159,7 +161,7 @@ static void store_64gib_with_10000_sectors_stays_small(void **state)
         uint64_t sector = sim_prng_below(&prng, size);
 
         assert_int_equal(sim_store_write(s, sector, 1,
-                                         pattern_buf(0x77, 1)), 0);
+                                         mixed_buf(0x77, 1)), 0);
     }
     assert_true(sim_store_bytes_used(s) >= 10000 * SIM_SECTOR_SIZE);
     assert_true(sim_store_bytes_used(s) < 8u * 1024 * 1024);
@@ -173,6 +175,7 @@ static void churn(uint64_t n, int ops, uint64_t seed)
 {
     static uint64_t where[4096];    /* distinct: the low 12 bits are i */
     static int16_t ref[4096];       /* -1 unwritten, else the byte */
+    static int16_t last[4096];      /* its last byte: ref, or mixed_buf's */
     SimStore *s = sim_store_new(UINT64_C(1) << 30, 0);
     SimPrng prng;
 
@@ -180,25 +183,27 @@ static void churn(uint64_t n, int ops, uint64_t seed)
     sim_prng_init(&prng, seed, "store-churn");
     for (uint64_t i = 0; i < n; i++) {
         where[i] = (sim_prng_below(&prng, UINT64_C(1) << 18) << 12) | i;
-        ref[i] = -1;
+        ref[i] = last[i] = -1;
     }
     for (int op = 0; op < ops; op++) {
         uint64_t i = sim_prng_below(&prng, n);
         int byte = (int)sim_prng_below(&prng, 256);
         bool discard = sim_prng_below(&prng, 3) == 0;
+        bool mixed = sim_prng_below(&prng, 2) == 0;     /* a block, or a row */
 
         if (discard) {
             assert_int_equal(sim_store_discard(s, where[i], 1), 0);
         } else {
-            assert_int_equal(sim_store_write(s, where[i], 1,
-                                             pattern_buf(byte, 1)), 0);
+            assert_int_equal(sim_store_write(s, where[i], 1, mixed ? mixed_buf(byte, 1)
+                                                                  : pattern_buf(byte, 1)), 0);
         }
         ref[i] = discard ? -1 : (int16_t)byte;
+        last[i] = discard ? -1 : (int16_t)(mixed ? byte ^ 0xff : byte);
         for (uint64_t j = 0; n <= 32 && j < n; j++) {
             const uint8_t *p = sim_store_peek(s, where[j]);
             int got = p ? p[0] : -1;
 
-            if (got != ref[j]) {
+            if (got != ref[j] || (p ? p[SIM_SECTOR_SIZE - 1] : -1) != last[j]) {
                 fail_msg("seed %llu op %d: sector %llu reads %d, expected %d",
                          (unsigned long long)seed, op,
                          (unsigned long long)where[j], got, ref[j]);
@@ -206,7 +211,10 @@ static void churn(uint64_t n, int ops, uint64_t seed)
         }
     }
     for (uint64_t i = 0; i < n; i++) {
-        assert_int_equal(store_byte(s, where[i]), ref[i]);
+        const uint8_t *p = sim_store_peek(s, where[i]);
+
+        assert_int_equal(p ? p[0] : -1, ref[i]);
+        assert_int_equal(p ? p[SIM_SECTOR_SIZE - 1] : -1, last[i]);
     }
     sim_store_free(s);
 }
@@ -355,6 +363,88 @@ static void store_clone_is_equal_and_independent(void **state)
     sim_store_free(c);
 }
 
+/* A write of one byte throughout takes no block per sector, only that
+ * byte's row: 64 MiB of 0x11 (QEMU's cases) is table memory only. */
+static void store_one_byte_writes_take_no_blocks(void **state)
+{
+    SimStore *s = sim_store_new(131072, 0);
+    size_t empty = sim_store_bytes_used(s);
+
+    (void)state;
+    for (uint64_t i = 0; i < 131072; i += SECTORS) {
+        assert_int_equal(sim_store_write(s, i, SECTORS, pattern_buf(0x11, SECTORS)), 0);
+    }
+    assert_int_equal(sim_store_count(s), 131072);
+    assert_true(sim_store_bytes_used(s) - empty < (size_t)131072 * 64);
+    assert_int_equal(store_byte(s, 0), 0x11);
+    assert_int_equal(store_byte(s, 131071), 0x11);
+    assert_int_equal(sim_store_read(s, 1000, SECTORS, iobuf), 0);
+    for (size_t i = 0; i < SECTORS * SIM_SECTOR_SIZE; i++) {
+        assert_int_equal(iobuf[i], 0x11);
+    }
+    sim_store_free(s);
+}
+
+/* A sector goes from a row to a block of its own and back: each read gives
+ * the last write, and blocks given up are reused. */
+static void store_sector_moves_between_row_and_block(void **state)
+{
+    SimStore *s = sim_store_new(64, 0);
+    size_t used;
+
+    (void)state;
+    assert_int_equal(sim_store_write(s, 0, 64, pattern_buf(0x21, 64)), 0);
+    assert_int_equal(sim_store_write(s, 8, 8, mixed_buf(0x22, 8)), 0);
+    assert_int_equal(store_byte(s, 7), 0x21);
+    assert_int_equal(sim_store_peek(s, 8)[0], 0x22);
+    assert_int_equal(sim_store_peek(s, 8)[SIM_SECTOR_SIZE - 1], 0x22 ^ 0xff);
+    assert_int_equal(store_byte(s, 16), 0x21);
+    assert_int_equal(sim_store_write(s, 8, 4, pattern_buf(0x23, 4)), 0);
+    assert_int_equal(store_byte(s, 11), 0x23);
+    assert_int_equal(sim_store_peek(s, 12)[0], 0x22);
+    used = sim_store_bytes_used(s);
+    /* The four blocks given up hold the next four mixed sectors. */
+    assert_int_equal(sim_store_write(s, 40, 4, mixed_buf(0x24, 4)), 0);
+    assert_int_equal(sim_store_bytes_used(s), used);
+    assert_int_equal(sim_store_count(s), 64);
+    assert_int_equal(sim_store_discard(s, 40, 1), 0);
+    assert_int_equal(sim_store_discard(s, 0, 1), 0);
+    assert_int_equal(store_byte(s, 0), -1);
+    assert_int_equal(store_byte(s, 40), -1);
+    assert_int_equal(sim_store_count(s), 62);
+    sim_store_free(s);
+}
+
+/* Content decides, not how a sector is held: a row and a block of the same
+ * bytes are equal, and a clone copies both kinds. */
+static void store_rows_and_blocks_compare_by_content(void **state)
+{
+    SimStore *a = sim_store_new(32, 0), *b = sim_store_new(32, 0), *c;
+    SimStoreDiff diff;
+
+    (void)state;
+    assert_int_equal(sim_store_write(a, 0, 32, pattern_buf(0x31, 32)), 0);
+    assert_int_equal(sim_store_write(a, 4, 2, mixed_buf(0x32, 2)), 0);
+    /* b: the same bytes in one write that is not one byte throughout, so
+     * every sector of b has a block. */
+    memset(iobuf, 0x31, 32 * SIM_SECTOR_SIZE);
+    memset(iobuf + 4 * SIM_SECTOR_SIZE, 0x32, 2 * SIM_SECTOR_SIZE);
+    iobuf[5 * SIM_SECTOR_SIZE - 1] = iobuf[6 * SIM_SECTOR_SIZE - 1] = 0x32 ^ 0xff;
+    assert_int_equal(sim_store_write(b, 0, 32, iobuf), 0);
+    assert_int_equal(sim_store_compare(a, b, NULL), 0);
+    c = sim_store_clone(a);
+    assert_non_null(c);
+    assert_int_equal(sim_store_compare(c, b, NULL), 0);
+    assert_int_equal(sim_store_write(a, 9, 1, pattern_buf(0x33, 1)), 0);
+    assert_int_equal(sim_store_compare(a, c, &diff), 1);
+    assert_int_equal(diff.sector, 9);
+    assert_int_equal(diff.expected, 0x33);
+    assert_int_equal(diff.actual, 0x31);
+    sim_store_free(a);
+    sim_store_free(b);
+    sim_store_free(c);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -375,6 +465,9 @@ int main(void)
         cmocka_unit_test(store_compare_sees_unwritten_as_zeros),
         cmocka_unit_test(store_compare_of_other_sizes_is_einval),
         cmocka_unit_test(store_clone_is_equal_and_independent),
+        cmocka_unit_test(store_one_byte_writes_take_no_blocks),
+        cmocka_unit_test(store_sector_moves_between_row_and_block),
+        cmocka_unit_test(store_rows_and_blocks_compare_by_content),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);
