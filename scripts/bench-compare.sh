@@ -1,0 +1,232 @@
+#!/usr/bin/env bash
+# scripts/bench-compare.sh: the speed benchmarks of a base revision and of
+# the current tree, side by side in one run (issue 13's before/after
+# figures).  Builds both in a temp folder, runs them alternately, prints one
+# table of medians.  A tool, not a check: it judges nothing, and only its own
+# usage and build errors change its exit status.  Touches no build folder of
+# the tree.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+
+usage() {
+    cat <<'TXT'
+usage: scripts/bench-compare.sh [--rounds N] [--no-fuzz] [--keep] BASE_REV
+
+Builds BASE_REV (a git worktree in a temp folder) and the current tree
+(the working tree as it is, uncommitted changes included), each twice:
+  release   meson --buildtype=release (gcc): bench_sim, bench_registry and
+            `replbench run` of the whole scenario suite
+  asan      clang, -Db_sanitize=address,undefined -Db_lundef=false, as CI's
+            sanitizer and fuzz builds (the fuzz benchmark, fuzz/bench.c,
+            is built only without -Dfuzzing, where the engine has no main)
+Warnings are not errors in these builds (-Dwerror=false): an older tree
+need not be clean under today's compiler to be timed.
+
+Then N rounds (default 3), base then current in each, of:
+  bench_sim             events/s of the simulated cluster (target >= 5 M)
+  bench_registry        hardened/plain walk ratio, best round (<= 1.05)
+  suite --jobs 1/2      `replbench run scenarios/suites`, its own summary's
+                        wall time (target < 0.5 s), each tree on its own suite
+  fuzz benchmark        exec/s of each harness over its own tree's corpus,
+                        the floor harness, and harness/floor (ASan build;
+                        targets fuzz_registry >= 50,000, fuzz_cluster >= 5,000)
+and prints one table: the median of the rounds for base and current, and
+current/base.  A benchmark a tree lacks (or whose output it cannot read)
+is "n/a".  The header names both commits; the load average is printed
+before and after (run it on a quiet machine, under nice).
+
+options:
+  --rounds N   rounds of every benchmark (1..20, default 3)
+  --no-fuzz    skip the ASan builds and the fuzz benchmark
+  --keep       keep the temp folder (its path is printed)
+  -h, --help   this text
+Exit status: 0 the table was printed, 2 a usage error, a revision git does
+not know, or the current tree does not build (a base that does not build is
+"n/a" throughout).
+TXT
+}
+
+die() { printf 'bench-compare: %s\n' "$*" >&2; exit 2; }
+
+ROUNDS=3 FUZZ=1 KEEP=0 BASE=""
+while [ $# -gt 0 ]; do
+    case "$1" in
+    -h|--help) usage; exit 0 ;;
+    --rounds)
+        [ $# -ge 2 ] || { usage >&2; die "--rounds needs a number"; }
+        [[ "$2" =~ ^[0-9]+$ ]] && [ "$2" -ge 1 ] && [ "$2" -le 20 ] \
+            || die "--rounds: expected a number from 1 to 20, not '$2'"
+        ROUNDS=$2
+        shift 2 ;;
+    --no-fuzz) FUZZ=0; shift ;;
+    --keep) KEEP=1; shift ;;
+    -*) usage >&2; die "unknown option: $1" ;;
+    *)
+        [ -z "$BASE" ] || { usage >&2; die "one BASE_REV only (got '$BASE' and '$1')"; }
+        BASE=$1
+        shift ;;
+    esac
+done
+[ -n "$BASE" ] || { usage >&2; die "expected BASE_REV"; }
+git rev-parse --git-dir >/dev/null 2>&1 || die "not in a git repository"
+BASE_SHA=$(git rev-parse --verify --quiet "$BASE^{commit}") \
+    || die "unknown revision: $BASE"
+
+SRC=$PWD
+TMP=$(mktemp -d "${TMPDIR:-/tmp}/bench-compare-XXXXXX") || die "cannot make a temp folder"
+cleanup() {
+    git -C "$SRC" worktree remove --force "$TMP/base-src" >/dev/null 2>&1
+    if [ "$KEEP" = 1 ]; then
+        echo "kept: $TMP"
+    else
+        rm -rf "$TMP"
+    fi
+}
+trap cleanup EXIT
+
+describe() {    # a commit: short hash, date, subject
+    git -C "$SRC" log -1 --format='%h %cs %s' "$1"
+}
+CUR_DESC="$(describe HEAD) (the working tree)"
+[ -z "$(git status --porcelain --untracked-files=no)" ] \
+    || CUR_DESC="$(describe HEAD) + uncommitted changes (the working tree)"
+
+git worktree add --detach "$TMP/base-src" "$BASE_SHA" >/dev/null 2>&1 \
+    || die "cannot check out $BASE in a worktree"
+
+# build TREE SRC KIND: configure and build $TMP/TREE-KIND; 0 or 1 (log kept).
+build() {
+    local dir=$TMP/$1-$3 src=$2 log=$TMP/$1-$3.log
+    local opts=(--buildtype=release -Dwerror=false)
+    local cc=gcc
+    if [ "$3" = asan ]; then
+        opts=(-Dwerror=false -Db_sanitize=address,undefined -Db_lundef=false)
+        cc=clang
+    fi
+    echo "building $1 ($3) ..." >&2
+    { CC=$cc meson setup "$dir" "$src" "${opts[@]}" && nice ninja -C "$dir"; } >"$log" 2>&1 && return 0
+    echo "  $1 ($3) did not build; its figures are n/a (last lines of $log):" >&2
+    tail -n 5 "$log" >&2
+    return 1
+}
+
+kinds=(release)
+[ "$FUZZ" = 1 ] && kinds+=(asan)
+for k in "${kinds[@]}"; do
+    build base "$TMP/base-src" "$k"
+    build cur "$SRC" "$k" || die "the current tree does not build ($k): $TMP/cur-$k.log"
+done
+
+# ---- the measurements: one "metric value" line each, into $TMP/TREE.vals --
+
+# field AFTER TEXT: the word after the first occurrence of AFTER in TEXT.
+field() {
+    awk -v key="$1" '{ for (i = 1; i < NF; i++) if ($i == key) { print $(i + 1); exit } }' <<<"$2"
+}
+
+record() {      # TREE METRIC VALUE (empty: nothing)
+    [ -n "$3" ] && echo "$2 $3" >>"$TMP/$1.vals"
+}
+
+bench_sim() {
+    local exe=$TMP/$1-release/sim/bench_sim out
+    [ -x "$exe" ] || return 0
+    out=$(nice "$exe" 2>/dev/null) || return 0
+    # "events N in T s: X M events/s ..."
+    record "$1" sim_events "$(sed -n 's/^events .*: \([0-9.]*\) M events\/s.*/\1/p' <<<"$out" | head -n 1)"
+}
+
+bench_registry() {
+    local exe=$TMP/$1-release/registry/bench_registry out w
+    [ -x "$exe" ] || return 0
+    out=$(nice "$exe" 2>/dev/null) || return 0
+    for w in checkpoint start; do
+        record "$1" "walk_$w" "$(grep "^ratio hardened/plain $w " <<<"$out" | awk '{ print $4 }')"
+    done
+}
+
+suite() {
+    local exe=$TMP/$1-release/cli/replbench src=$2 j out
+    [ -x "$exe" ] && [ -d "$src/scenarios/suites" ] || return 0
+    for j in 1 2; do
+        out=$(cd "$src" && nice "$exe" run --jobs "$j" scenarios/suites 2>/dev/null | tail -n 1)
+        # "138 passed, 0 failed, 0 skipped in 0.523 s (...)"
+        record "$1" "suite_j$j" "$(field in "$out")"
+        grep -q ' 0 failed' <<<"$out" || echo "$1: suite --jobs $j: $out" >>"$TMP/notes"
+    done
+}
+
+fuzz_bench() {
+    local dir=$TMP/$1-asan/fuzz src=$2 h out
+    for h in fuzz_registry fuzz_cluster fuzz_scenario; do
+        [ -x "$dir/bench_$h" ] && [ -d "$src/fuzz/corpora/$h" ] || continue
+        out=$(nice "$dir/bench_$h" "$h" "$src/fuzz/corpora/$h" 2>/dev/null) || continue
+        # "NAME N inputs  harness X exec/s  floor Y exec/s  harness/floor R"
+        record "$1" "${h}_exec" "$(field harness "$out")"
+        record "$1" "${h}_floor" "$(field floor "$out")"
+        record "$1" "${h}_ratio" "$(field harness/floor "$out")"
+    done
+}
+
+LOAD_BEFORE=$(cut -d' ' -f1-3 /proc/loadavg)
+echo "load average before: $LOAD_BEFORE" >&2
+for r in $(seq 1 "$ROUNDS"); do
+    for t in base cur; do
+        src=$SRC
+        [ "$t" = base ] && src=$TMP/base-src
+        echo "round $r/$ROUNDS: $t ..." >&2
+        bench_sim "$t"
+        bench_registry "$t"
+        suite "$t" "$src"
+        [ "$FUZZ" = 1 ] && fuzz_bench "$t" "$src"
+    done
+done
+LOAD_AFTER=$(cut -d' ' -f1-3 /proc/loadavg)
+
+# ---- the table ---------------------------------------------------------------
+
+median() {      # TREE METRIC: the median of its values, or n/a
+    [ -f "$TMP/$1.vals" ] || { echo n/a; return; }
+    awk -v m="$2" '$1 == m { v[n++] = $2 }
+        END {
+            if (n == 0) { print "n/a"; exit }
+            for (i = 1; i < n; i++) for (j = i; j > 0 && v[j - 1] + 0 > v[j] + 0; j--) {
+                t = v[j]; v[j] = v[j - 1]; v[j - 1] = t
+            }
+            print (n % 2) ? v[int(n / 2)] : (v[n / 2 - 1] + v[n / 2]) / 2
+        }' "$TMP/$1.vals"
+}
+
+row() {         # METRIC LABEL TARGET
+    local b c ratio=n/a
+    b=$(median base "$1")
+    c=$(median cur "$1")
+    if [ "$b" != n/a ] && [ "$c" != n/a ]; then
+        ratio=$(awk -v b="$b" -v c="$c" 'BEGIN { if (b + 0 == 0) print "n/a"; else printf "%.2f", c / b }')
+    fi
+    printf '%-34s %14s %14s %9s   %s\n' "$2" "$b" "$c" "$ratio" "$3"
+}
+
+echo
+echo "== bench-compare: medians of $ROUNDS rounds, base and current alternately =="
+echo "base:    $(describe "$BASE_SHA") (BASE_REV $BASE)"
+echo "current: $CUR_DESC"
+echo "machine: $(nproc) cores; load average $LOAD_BEFORE before, $LOAD_AFTER after"
+printf '%-34s %14s %14s %9s   %s\n' "metric" "base" "current" "cur/base" "target"
+row sim_events "bench_sim M events/s (release)" ">= 5"
+row walk_checkpoint "walk ratio checkpoint (best)" "<= 1.05"
+row walk_start "walk ratio start (best)" "<= 1.05"
+row suite_j1 "suite s, --jobs 1 (release)" "< 0.5"
+row suite_j2 "suite s, --jobs 2 (release)" "< 0.5"
+if [ "$FUZZ" = 1 ]; then
+    for h in fuzz_registry fuzz_cluster fuzz_scenario; do
+        t=""
+        [ "$h" = fuzz_registry ] && t=">= 50000"
+        [ "$h" = fuzz_cluster ] && t=">= 5000"
+        row "${h}_exec" "$h exec/s (ASan+UBSan)" "$t"
+        row "${h}_floor" "$h floor exec/s" ""
+        row "${h}_ratio" "$h harness/floor" ""
+    done
+fi
+[ -f "$TMP/notes" ] && { echo "notes:"; sort -u "$TMP/notes" | sed 's/^/  /'; }
+exit 0
