@@ -1,7 +1,8 @@
 /* harness.c: the shared part of the fuzz harnesses (harness.h): decoded
  * inputs straight into a script (reused from input to input), text through
- * the one parser, runs through the one interpreter, and the verdict.  A
- * finding prints what was found and the scenario text, then aborts.
+ * the one parser, runs through the one interpreter in one session per
+ * process (one world, reset between inputs), and the verdict.  A finding
+ * prints what was found and the scenario text, then aborts.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,6 +15,7 @@
 static char text[TEXT_MAX];
 static ScnResult res;
 static ScnScript *decoded;      /* the decoders' script, reused */
+static ScnSession *session;     /* every run's, made on the first */
 uint64_t fuzz_last_hash;
 
 static void finding(const char *what, const char *detail, const char *script)
@@ -32,7 +34,11 @@ static void judge(const ScnScript *s, const char *script, size_t len, const ScnO
 {
     char where[SCN_MSG_MAX + 32];
 
-    scn_run(s, opt, &res);
+    if (session == NULL && (session = scn_session_new()) == NULL) {
+        fuzz_last_hash = 0;
+        return;                 /* out of memory: no run */
+    }
+    scn_session_run(session, s, opt, &res);
     fuzz_last_hash = res.hash;
     if (script == NULL && (res.status == SCN_FAIL || !res.checkers_ok)) {
         /* decoded: its text is printed only for a finding */
