@@ -6,7 +6,9 @@ before_script, script, after_script).  For each shell command in them:
 a program given by path is a file of the repository, executable, or a
 program the build makes (build/cli/replbench); a replbench subcommand is
 one `replbench --help` lists and each option is one `replbench SUB --help`
-names; any other word that names a file of the repository exists.
+names; any other word that names a file of the repository exists.  In
+each repository script a CI file runs, every replbench command (the
+script's "$RB" ...) is checked the same way.
 ClusterFuzzLite steps must build with the project's .clusterfuzzlite/ and
 its language.  Prints each problem as FILE: what; exit 1 when there are.
 
@@ -26,6 +28,8 @@ BUILT = {'build/cli/replbench'}          # cli/meson.build: executable('replbenc
 SHELL = {'bash', 'sh', 'echo', 'test', '['}
 OPERATORS = {'|', '||', '&&', ';', '&', '(', ')'}
 REDIRECTS = {'>', '>>', '<'}
+RB_WORDS = {'$RB', '${RB}'}              # how the CI scripts name replbench
+HEREDOC = re.compile(r'<<-?\s*[\'"]?(\w+)[\'"]?')
 
 
 def help_text(rb, *args):
@@ -62,17 +66,42 @@ def gitlab_runs(doc):
                 yield line
 
 
-def commands(script):
+def words(line):
+    lex = shlex.shlex(line, posix=True, punctuation_chars='|&;()<>')
+    lex.whitespace_split = True
+    lex.commenters = '#'
+    return list(lex)
+
+
+def without_heredocs(text):
+    """A shell script without the bodies of its here-documents (text, not
+    commands)."""
+    out, end = [], None
+    for line in text.splitlines():
+        if end is not None:
+            end = None if line.strip() == end else end
+            continue
+        out.append(line)
+        m = HEREDOC.search(line)
+        end = m.group(1) if m else None
+    return '\n'.join(out)
+
+
+def commands(script, lenient=False):
     """The commands of a shell script, each a list of words, redirections
-    and their targets left out."""
+    and their targets left out.  lenient: a line shlex cannot split is
+    left out (a script's prose), else it is an error."""
     script = re.sub(r'\$\{\{[^}]*\}\}', '1', script)      # GitHub expressions
     script = script.replace('\\\n', ' ')
     for line in script.splitlines():
-        lex = shlex.shlex(line, posix=True, punctuation_chars='|&;()<>')
-        lex.whitespace_split = True
-        lex.commenters = '#'
+        try:
+            toks = words(line)
+        except ValueError:
+            if not lenient:
+                raise
+            continue
         cmd, skip = [], False
-        for tok in lex:
+        for tok in toks:
             if tok in OPERATORS:
                 if cmd:
                     yield cmd
@@ -93,6 +122,7 @@ class Checker:
         self.subs = subcommands(rb)
         self.helps = {}
         self.problems = []
+        self.scripts = {}                    # script run by a CI file: its replbench commands
 
     def problem(self, where, what):
         self.problems.append('%s: %s' % (where, what))
@@ -120,10 +150,26 @@ class Checker:
         elif program and not os.access(path, os.X_OK):
             self.problem(where, '%s is not executable' % word)
 
+    def check_script(self, where, word):
+        """The replbench commands of a repository script a CI file runs."""
+        name = word[2:] if word.startswith('./') else word
+        path = os.path.join(self.root, name)
+        if name in self.scripts or name in BUILT or not os.path.isfile(path):
+            return
+        with open(path, errors='replace') as f:
+            text = without_heredocs(f.read())
+        n = 0
+        for cmd in commands(text, lenient=True):
+            if cmd[0] in RB_WORDS:
+                self.check_replbench('%s: %s' % (where, name), cmd[1:])
+                n += 1
+        self.scripts[name] = n
+
     def check_command(self, where, cmd):
         prog = cmd[0]
         if '/' in prog:
             self.check_path(where, prog, True)
+            self.check_script(where, prog)
         elif prog not in SHELL:
             self.problem(where, 'runs %r, which is not in the repository' % prog)
         if prog == 'build/cli/replbench':
@@ -170,6 +216,8 @@ def main():
     for path in sys.argv[3:]:
         n = checker.check_file(path)
         print('%s: %d commands and actions' % (os.path.relpath(path, sys.argv[1]), n))
+    for name, n in sorted(checker.scripts.items()):
+        print('%s: %d replbench commands' % (name, n))
     for p in checker.problems:
         print('  ' + p, file=sys.stderr)
     sys.exit(1 if checker.problems else 0)
