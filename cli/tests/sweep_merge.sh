@@ -200,7 +200,13 @@ rb merge --report "$T/page" "$T/r.jsonl" "$T/w.jsonl"; expect_rc 1 "merge --repo
 python3 -c 'import sys, xml.dom.minidom; xml.dom.minidom.parse(sys.argv[1])' "$T/page/index.html" ||
     fail "merge --report of sweep records: not well-formed XHTML"
 grep -q 'w1.scn \[clean\]' "$T/page/index.html" || fail "the page has no sweep row"
-ok "run and sweep files merge into one report: JUnit, summary, the HTML page"
+sed 's/^{"kind":"run",/{/' "$T/r.jsonl" >"$T/old.jsonl"
+! grep -q '"kind"' "$T/old.jsonl" || fail "the old-style file still has kinds"
+rb merge --format junit "$T/r.jsonl"; untimed "$OUT" >"$T/new.junit"
+rb merge --format junit "$T/old.jsonl" "$T/w.jsonl"; expect_rc 1 "merge of an old run file and a sweep file"
+rb merge --format junit "$T/old.jsonl"; expect_rc 1 "merge of a run file without kinds"
+untimed "$OUT" | cmp -s - "$T/new.junit" || fail "a run file without kinds merges otherwise"
+ok "run and sweep files merge into one report: JUnit, summary, the HTML page; old run files too"
 
 # ---- bad input -------------------------------------------------------------------------------
 
