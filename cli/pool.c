@@ -38,12 +38,9 @@ typedef struct Cache {
 #define STDERR_KEEP 16384       /* bytes of a dead worker's stderr read */
 #define HEAP_KEEP (256u << 20)  /* freed bytes a worker keeps for its next job */
 
-/* The last trace lines of a worker's job, in memory shared with the parent:
- * what is left of a run whose worker died. */
-typedef struct Tail {
-    uint64_t n;                 /* lines so far; line i at i % SIM_TRACE_KEEP */
-    char line[SIM_TRACE_KEEP][SIM_TRACE_LINE_MAX];
-} Tail;
+/* The last trace events of a worker's job, typed, in memory shared with
+ * the parent: what is left of a run whose worker died, rendered only then. */
+typedef SimTraceRing Tail;
 
 typedef struct Worker {
     pid_t pid;                  /* <= 0: none */
@@ -72,20 +69,16 @@ typedef struct Pool {
     char dir[TRACE_NAME_MAX];   /* traces of workers, when asked */
 } Pool;
 
-static void tail_line(void *ctx, const SimTraceEvent *e, const char *line)
+static void tail_event(void *ctx, const SimTraceEvent *e)
 {
-    Tail *t = ctx;
-
-    (void)e;
-    snprintf(t->line[t->n % SIM_TRACE_KEEP], SIM_TRACE_LINE_MAX, "%s", line);
-    t->n++;
+    sim_trace_ring_put(ctx, e);
 }
 
 static void execute(const CliFiles *files, const ReportJob *job, FILE *trace,
                     Cache *c, Tail *tail, ReportOutcome *out)
 {
     ScnOptions opt = { .seed_set = job->seed_set, .seed = job->seed, .trace = trace,
-                       .sink = tail_line, .sink_ctx = tail };
+                       .sink = tail_event, .sink_ctx = tail };
     double start;
 
     memset(out, 0, sizeof(*out));
@@ -315,8 +308,7 @@ static void died(const Pool *P, const Worker *w, Slot *s, int status)
     r->checkers_ok = false;
     killed_by(w, status, &s->out);
     for (uint64_t i = first; i < n; i++) {
-        snprintf(r->tail[r->ntail++], sizeof(r->tail[0]), "%s",
-                 w->tail->line[i % SIM_TRACE_KEEP]);
+        sim_trace_ring_line(w->tail, (unsigned)(n - 1 - i), r->tail[r->ntail++]);
     }
     r->trace_lines = n;
     r->seed = s->job.seed;

@@ -558,7 +558,7 @@ static void note_stage(Timeline *t, const SimTraceEvent *e, double x)
     s->n++;
 }
 
-static void sink(void *ctx, const SimTraceEvent *e, const char *line)
+static void sink(void *ctx, const SimTraceEvent *e)
 {
     Timeline *t = ctx;
     Kind k;
@@ -576,6 +576,9 @@ static void sink(void *ctx, const SimTraceEvent *e, const char *line)
     b = (int)(x / BUCKET_PX);
     c = cell(t, event_lane(t, e), k, b < 0 ? 0 : b >= NBUCKETS ? NBUCKETS - 1 : b);
     if (c->count++ == 0) {
+        char line[SIM_TRACE_LINE_MAX];      /* a cell shows its first line */
+
+        sim_trace_render(e, line);
         c->first = e->tick;
         c->x = x;
         c->text = keep(t, line);

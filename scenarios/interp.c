@@ -1152,7 +1152,7 @@ static void handle_one(Interp *in, const SimTraceEvent *e)
     }
 }
 
-static void ledger_event(void *ctx, const SimTraceEvent *e, const char *line)
+static void ledger_event(void *ctx, const SimTraceEvent *e)
 {
     Interp *in = ctx;
 
@@ -1171,7 +1171,7 @@ static void ledger_event(void *ctx, const SimTraceEvent *e, const char *line)
         }
     }
     if (in->opt->sink != NULL) {
-        in->opt->sink(in->opt->sink_ctx, e, line);
+        in->opt->sink(in->opt->sink_ctx, e);
     }
 }
 
@@ -1288,7 +1288,7 @@ static void fill_result(Interp *in)
     }
     r->ntail = keep;
     for (unsigned i = 0; i < keep; i++) {
-        snprintf(r->tail[i], sizeof(r->tail[i]), "%s", sim_trace_recent(&in->w->trace, keep - 1 - i));
+        sim_trace_recent(&in->w->trace, keep - 1 - i, r->tail[i]);
     }
 }
 

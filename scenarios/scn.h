@@ -98,7 +98,7 @@ typedef struct ScnOptions {
     bool seed_set;              /* use `seed` instead of the script's */
     uint64_t seed;
     FILE *trace;                /* every trace line, when not NULL */
-    SimTraceSink *sink;         /* every trace line, when not NULL */
+    SimTraceSink *sink;         /* every trace event, when not NULL */
     void *sink_ctx;
     /* Sweep and --inject: each of inject[0..ninject) fails hit number `hit`
      * (from 1) of its point, once, or from then on when persistent.  Each is

@@ -1,15 +1,24 @@
 /* trace.h: the run's trace: typed events (tick, node, component, event,
- * typed fields), each rendered to one line "tick node component event
- * details" and streamed into a 64-bit hash: XXH3-64 (libxxhash) of the
- * lines, each ended by '\n', i.e. of the trace file's bytes.  The same seed
- * and inputs give the same lines and the same hash.  Keeps the last
- * SIM_TRACE_KEEP lines for failure reports; writes every line to a FILE or
- * hands every event, with its line, to a callback only when asked.
+ * typed fields) streamed into a 64-bit hash of their binary encoding, the
+ * last SIM_TRACE_KEEP kept in typed form, and each rendered to one line
+ * "tick node component event details" only where a line is read: the
+ * trace FILE, a sink that asks for it (sim_trace_render), the last lines
+ * of a failure (sim_trace_recent).  The same seed and inputs give the same
+ * events, the same lines and the same hash.
  *
- * Owns the event shape and its rendering, not the events: each component
- * (disk.h, link.h, compare.h, cluster.h, fault.h, the scenario interpreter)
- * owns the list of its event kinds and their names.  Consumers decide on
- * comp, kind and fields, never on the rendered text.
+ * The hash is XXH3-64 (libxxhash) of the encodings of every event, one
+ * after the other (see "The encoding" below): not of the text, which is
+ * never made for it.  Every hidden field (SIM_TF_HIDDEN) counts: it is
+ * part of the typed event that consumers decide on (a callback's depth and
+ * actions, a failed operation's rc, the checker of a violation), so two
+ * runs whose consumers would see different events hash differently even
+ * when their lines read the same; and since the line is rendered from
+ * what is hashed, equal hashes still mean equal lines.
+ *
+ * Owns the event shape, its encoding and its rendering, not the events:
+ * each component (disk.h, link.h, compare.h, cluster.h, fault.h, the
+ * scenario interpreter) owns the list of its event kinds and their names.
+ * Consumers decide on comp, kind and fields, never on the rendered text.
  */
 #ifndef REPLBENCH_SIM_TRACE_H
 #define REPLBENCH_SIM_TRACE_H
@@ -19,7 +28,7 @@
 #include <stdio.h>
 
 #define SIM_TRACE_KEEP 20
-#define SIM_TRACE_LINE_MAX 256      /* longer lines are cut, hash included */
+#define SIM_TRACE_LINE_MAX 256      /* longer lines are cut (the hash is not) */
 #define SIM_TRACE_FIELDS_MAX 24     /* fields of one event */
 
 /* Which component traced an event; its name is the line's component
@@ -77,18 +86,48 @@ typedef struct SimTraceEvent {
     unsigned nfields;
 } SimTraceEvent;
 
-/* Every event and its rendered line (what the file and the hash get). */
-typedef void SimTraceSink(void *ctx, const SimTraceEvent *e, const char *line);
+/* Every event, typed.  A sink that needs the line renders it
+ * (sim_trace_render); one that reads fields only costs no text. */
+typedef void SimTraceSink(void *ctx, const SimTraceEvent *e);
+
+/* The encoding, what the hash reads, little-endian, every string with its
+ * presence byte (0: NULL; 1: its bytes and a '\0' follow):
+ *   event: tick (8 bytes), comp (1), kind (4), nfields (1), node, object,
+ *          name, then each field;
+ *   field: type (1), flags (1), key, then its value: v.u (8) for U64 and
+ *          BOOL, v.i (8) for I64, v.s for STR and TEXT, v.u (8) and v.s
+ *          for WORD.
+ * Every event reads back from its bytes alone (prefix-free), so the
+ * stream of encodings tells the events apart, and any change of any part
+ * of any event changes the stream.  Strings are hashed whole: a line cut
+ * at SIM_TRACE_LINE_MAX still hashes every byte of its strings. */
+
+/* A kept event: its encoding (sim_trace_render reads it back), or, for an
+ * event whose encoding is longer than the slot (long strings), its line.
+ * Plain bytes, no pointers: a slot may live in memory shared with another
+ * process, and reading one never trusts its bytes. */
+#define SIM_TRACE_SLOT_MAX 480
+typedef struct SimTraceSlot {
+    uint16_t len;                   /* bytes of enc in use */
+    uint8_t is_line;                /* enc holds the line, '\0'-ended */
+    unsigned char enc[SIM_TRACE_SLOT_MAX];
+} SimTraceSlot;
+
+/* The last SIM_TRACE_KEEP events put, event i (from 0) in slot i % KEEP. */
+typedef struct SimTraceRing {
+    uint64_t n;                     /* events put so far */
+    SimTraceSlot slot[SIM_TRACE_KEEP];
+} SimTraceRing;
 
 struct XXH3_state_s;
 
 typedef struct SimTrace {
     struct XXH3_state_s *hash;      /* private: the streaming state */
-    uint64_t lines;
+    uint64_t lines;                 /* events emitted (one line each) */
     FILE *out;                      /* every line, when not NULL */
     SimTraceSink *sink;             /* every event, when not NULL */
     void *sink_ctx;
-    char last[SIM_TRACE_KEEP][SIM_TRACE_LINE_MAX];
+    SimTraceRing ring;              /* the last events */
 } SimTrace;
 
 /* Field constructors: " key=value" (or as flags say). */
@@ -144,23 +183,42 @@ const SimTraceField *sim_trace_field(const SimTraceEvent *e, const char *key);
 const char *sim_trace_str(const SimTraceEvent *e, const char *key);
 uint64_t sim_trace_u64(const SimTraceEvent *e, const char *key);
 
-/* An empty trace: no lines, no output, the hash of no bytes.  Returns 0,
- * or -ENOMEM (t is then empty and sim_trace_fini is still safe). */
+/* An empty trace: no lines, no output, the hash of no events.  Returns
+ * 0, or -ENOMEM (t is then empty and sim_trace_fini is still safe). */
 int sim_trace_init(SimTrace *t);
+
+/* Empty again (no lines, the hash of no events, nothing kept), keeping
+ * its allocation, out, sink and sink_ctx. */
+void sim_trace_reset(SimTrace *t);
 
 /* Frees what sim_trace_init allocated; t is empty afterwards. */
 void sim_trace_fini(SimTrace *t);
 
-/* Record one event: render its line (cut at SIM_TRACE_LINE_MAX - 1 bytes),
- * hash it, keep it, write it, hand both to the sink.  At most
- * SIM_TRACE_FIELDS_MAX fields (a programming error past that). */
+/* Record one event: hash its encoding, keep it, and only when asked
+ * render its line for out; then hand it to the sink.  At most
+ * SIM_TRACE_FIELDS_MAX fields, comp below SIM_COMP__MAX, flags below 256,
+ * a known type (a programming error otherwise). */
 void sim_trace_emit(SimTrace *t, const SimTraceEvent *e);
 
-/* XXH3-64 of every line so far, each followed by '\n': what `xxhsum -H3`
- * says of the trace file.  Cheap enough to ask after any event. */
+/* XXH3-64 of the encodings of every event so far (above).  Cheap enough to
+ * ask after any event. */
 uint64_t sim_trace_hash(const SimTrace *t);
 
-/* The i-th most recent kept line, 0 the newest; NULL past what is kept. */
-const char *sim_trace_recent(const SimTrace *t, unsigned i);
+/* e's line, "tick node component event fields", cut at
+ * SIM_TRACE_LINE_MAX - 1 bytes, into line; returns its length. */
+size_t sim_trace_render(const SimTraceEvent *e, char line[SIM_TRACE_LINE_MAX]);
+
+/* Keep e in r's next slot (its strings copied), for a reader of the last
+ * events that may outlive the run: the one a dead process left. */
+void sim_trace_ring_put(SimTraceRing *r, const SimTraceEvent *e);
+
+/* The line of the i-th most recent event of r, 0 the newest, rendered
+ * into line; NULL past what is kept.  A slot that does not read back (a
+ * process died writing it) renders as "(unreadable trace event)". */
+const char *sim_trace_ring_line(const SimTraceRing *r, unsigned i,
+                                char line[SIM_TRACE_LINE_MAX]);
+
+/* The same for the trace's own last events. */
+const char *sim_trace_recent(const SimTrace *t, unsigned i, char line[SIM_TRACE_LINE_MAX]);
 
 #endif /* REPLBENCH_SIM_TRACE_H */

@@ -18,6 +18,9 @@
 #include "check_resources.h"
 #include "cluster.h"
 
+/* Where a test's sim_trace_recent renders the line it reads. */
+static char recent_line[SIM_TRACE_LINE_MAX];
+
 typedef struct Run {
     SimWorld *w;
     SimCluster *c;
@@ -48,11 +51,12 @@ static void keep_whole(const char *line)
     whole.text[whole.len++] = '\n';
 }
 
-static void keep(void *ctx, const SimTraceEvent *e, const char *line)
+static void keep(void *ctx, const SimTraceEvent *e)
 {
     Run *r = ctx;
+    char line[SIM_TRACE_LINE_MAX];
 
-    (void)e;
+    sim_trace_render(e, line);
     if (r->nlines < 64) {
         snprintf(r->lines[r->nlines++], SIM_TRACE_LINE_MAX, "%s", line);
     }
@@ -496,7 +500,7 @@ static uint64_t random_run(uint64_t seed)
     sim_cluster_run(c, 200);
     if (sim_cluster_violations(c) != 0) {
         fail_msg("seed %" PRIu64 ": %s (last trace: %s)", seed, sim_cluster_violation(c),
-                 sim_trace_recent(&run.w->trace, 0));
+                 sim_trace_recent(&run.w->trace, 0, recent_line));
     }
     return finish();
 }

@@ -16,6 +16,9 @@
 #include "prng.h"
 #include "trace.h"
 
+/* Where a test's sim_trace_recent renders the line it reads. */
+static char recent_line[SIM_TRACE_LINE_MAX];
+
 static void same_seed_and_name_give_same_stream(void **state)
 {
     SimPrng a, b;
@@ -211,32 +214,206 @@ static void trace_hash_depends_on_every_line(void **state)
     assert_int_not_equal(sim_trace_hash(&a), sim_trace_hash(&c));
     assert_int_not_equal(sim_trace_hash(&a), empty);
     assert_int_equal(a.lines, 1);
-    assert_string_equal(sim_trace_recent(&a, 0), "1 p disk/d write sector=7");
+    assert_string_equal(sim_trace_recent(&a, 0, recent_line), "1 p disk/d write sector=7");
     sim_trace_fini(&a);
     sim_trace_fini(&b);
     sim_trace_fini(&c);
 }
 
-/* The hash is XXH3-64 of the trace file's bytes, whatever the line
- * lengths (streamed: lines cross XXH3's internal block boundaries). */
-static void trace_hash_is_xxh3_of_the_trace_text(void **state)
+/* The encoding as trace.h documents it, written out again here: the hash
+ * must be XXH3-64 of exactly these bytes, so that its values change only
+ * when the documented format does. */
+typedef struct Spec {
+    unsigned char buf[64 << 10];
+    size_t len;
+} Spec;
+
+static void spec_le(Spec *sp, uint64_t v, unsigned bytes)
 {
-    static char text[64 * SIM_TRACE_LINE_MAX];
-    char xs[200];
-    size_t len = 0;
+    for (unsigned i = 0; i < bytes; i++) {
+        assert_true(sp->len < sizeof(sp->buf));
+        sp->buf[sp->len++] = (unsigned char)(v >> (8 * i));
+    }
+}
+
+static void spec_str(Spec *sp, const char *s)
+{
+    spec_le(sp, s != NULL, 1);
+    for (size_t i = 0; s != NULL && i <= strlen(s); i++) {
+        spec_le(sp, (unsigned char)s[i], 1);
+    }
+}
+
+static void spec_event(Spec *sp, const SimTraceEvent *e)
+{
+    spec_le(sp, e->tick, 8);
+    spec_le(sp, (uint64_t)e->comp, 1);
+    spec_le(sp, (uint32_t)e->kind, 4);
+    spec_le(sp, e->nfields, 1);
+    spec_str(sp, e->node);
+    spec_str(sp, e->object);
+    spec_str(sp, e->name);
+    for (unsigned i = 0; i < e->nfields; i++) {
+        const SimTraceField *f = &e->field[i];
+
+        spec_le(sp, (uint64_t)f->type, 1);
+        spec_le(sp, f->flags, 1);
+        spec_str(sp, f->key);
+        if (f->type == SIM_TV_I64) {
+            spec_le(sp, (uint64_t)f->v.i, 8);
+        } else if (f->type == SIM_TV_STR || f->type == SIM_TV_TEXT) {
+            spec_str(sp, f->v.s);
+        } else {
+            spec_le(sp, f->v.u, 8);
+        }
+        if (f->type == SIM_TV_WORD) {
+            spec_str(sp, f->v.s);
+        }
+    }
+}
+
+/* Events of every field type and of growing length (the last ones longer
+ * than a slot), streamed across XXH3's internal blocks. */
+static void trace_hash_is_xxh3_of_the_documented_encoding(void **state)
+{
+    static Spec sp;
+    char xs[1200];
     SimTrace t;
 
     (void)state;
+    sp.len = 0;
     assert_int_equal(sim_trace_init(&t), 0);
     assert_int_equal(sim_trace_hash(&t), XXH3_64bits("", 0));
     for (int i = 0; i < 64; i++) {
+        const SimTraceField f[] = {
+            sim_tf_str("x", xs), sim_tf_u64("u", (uint64_t)i << 40), sim_tf_i64("i", -i),
+            sim_tf_flags(sim_tf_word("w", (unsigned)i, "word"), SIM_TF_BARE),
+            sim_tf_bool("b", i & 1), sim_tf_flags(sim_tf_text("t"), SIM_TF_HIDDEN),
+            sim_tf_str("null", NULL),
+        };
+        const SimTraceEvent e = { .tick = (uint64_t)i * 977, .node = i % 3 ? "n" : NULL,
+                                  .comp = (SimTraceComp)(i % SIM_COMP__MAX), .object = "o",
+                                  .kind = i - 5, .name = "e", .field = f,
+                                  .nfields = (unsigned)(i % 8) };
+
         memset(xs, 'x', sizeof(xs));
-        xs[i * 3 < (int)sizeof(xs) ? i * 3 : (int)sizeof(xs) - 1] = '\0';
-        emit(&t, (uint64_t)i * 977, "n", SIM_COMP_COLO, "e", SIM_TRACE_FIELDS(sim_tf_str("x", xs)));
-        len += (size_t)snprintf(text + len, sizeof(text) - len, "%s\n", sim_trace_recent(&t, 0));
+        xs[i * 18 < (int)sizeof(xs) ? i * 18 : (int)sizeof(xs) - 1] = '\0';
+        sim_trace_emit(&t, &e);
+        spec_event(&sp, &e);
+        assert_int_equal(sim_trace_hash(&t), XXH3_64bits(sp.buf, sp.len));
     }
-    assert_int_equal(sim_trace_hash(&t), XXH3_64bits(text, len));
+    assert_true(sp.len > 2 * SIM_TRACE_SLOT_MAX);
     sim_trace_fini(&t);
+}
+
+/* Rendering is for readers only: a trace with a file and a sink that
+ * renders every line hashes as one with neither, and the file has the
+ * lines the sink rendered. */
+static void trace_hash_is_the_same_with_or_without_text(void **state)
+{
+    static char file[16 << 10], seen[16 << 10];
+    SimTrace plain, text;
+    FILE *out = fmemopen(file, sizeof(file), "w");
+    size_t len = 0;
+
+    (void)state;
+    assert_non_null(out);
+    assert_int_equal(sim_trace_init(&plain), 0);
+    assert_int_equal(sim_trace_init(&text), 0);
+    text.out = out;
+    for (int i = 0; i < 100; i++) {
+        const SimTraceEvent e = {
+            .tick = (uint64_t)i, .node = "p", .comp = SIM_COMP_DISK, .object = "d0",
+            .kind = 2, .name = "write",
+            .field = SIM_TRACE_FIELDS(sim_tf_u64("sector", (uint64_t)i * 7),
+                                      sim_tf_flags(sim_tf_i64("rc", -i), SIM_TF_HIDDEN)) };
+
+        sim_trace_emit(&plain, &e);
+        sim_trace_emit(&text, &e);
+        len += sim_trace_render(&e, seen + len);
+        seen[len++] = '\n';
+    }
+    fclose(out);
+    assert_int_equal(sim_trace_hash(&plain), sim_trace_hash(&text));
+    assert_int_equal(strlen(file), len);
+    assert_memory_equal(file, seen, len);
+    sim_trace_fini(&plain);
+    sim_trace_fini(&text);
+}
+
+/* A hidden field is in the event, so in the hash, but not in the line. */
+static void trace_hidden_fields_count_in_the_hash(void **state)
+{
+    SimTrace a, b;
+    char la[SIM_TRACE_LINE_MAX];
+
+    (void)state;
+    assert_int_equal(sim_trace_init(&a), 0);
+    assert_int_equal(sim_trace_init(&b), 0);
+    emit(&a, 1, NULL, SIM_COMP_SCN, "failed",
+         SIM_TRACE_FIELDS(sim_tf_u64("line", 3), sim_tf_flags(sim_tf_i64("rc", -5), SIM_TF_HIDDEN)));
+    emit(&b, 1, NULL, SIM_COMP_SCN, "failed",
+         SIM_TRACE_FIELDS(sim_tf_u64("line", 3), sim_tf_flags(sim_tf_i64("rc", -12), SIM_TF_HIDDEN)));
+    assert_string_equal(sim_trace_recent(&a, 0, la), sim_trace_recent(&b, 0, recent_line));
+    assert_string_equal(la, "1 - scn failed line=3");
+    assert_int_not_equal(sim_trace_hash(&a), sim_trace_hash(&b));
+    sim_trace_fini(&a);
+    sim_trace_fini(&b);
+}
+
+/* An event longer than a slot is kept as its line; the events around it
+ * read back as usual. */
+static void trace_keeps_an_event_longer_than_a_slot_as_its_line(void **state)
+{
+    static char big[3 * SIM_TRACE_SLOT_MAX];
+    char expect[SIM_TRACE_LINE_MAX];
+    SimTrace t;
+
+    (void)state;
+    memset(big, 'y', sizeof(big) - 1);
+    assert_int_equal(sim_trace_init(&t), 0);
+    emit(&t, 1, "p", SIM_COMP_COLO, "before", NULL, 0);
+    emit(&t, 2, "p", SIM_COMP_COLO, "big", SIM_TRACE_FIELDS(sim_tf_str("why", big)));
+    emit(&t, 3, "p", SIM_COMP_COLO, "after", NULL, 0);
+    memcpy(expect, "2 p colo big why=", 17);
+    memcpy(expect + 17, big, sizeof(expect) - 18);
+    expect[sizeof(expect) - 1] = '\0';
+    assert_string_equal(sim_trace_recent(&t, 1, recent_line), expect);
+    assert_int_equal(t.ring.slot[1].is_line, 1);
+    assert_string_equal(sim_trace_recent(&t, 2, recent_line), "1 p colo before");
+    assert_string_equal(sim_trace_recent(&t, 0, recent_line), "3 p colo after");
+    sim_trace_fini(&t);
+}
+
+/* A slot in shared memory may be half written when its process dies: any
+ * bytes render as a line or as "(unreadable trace event)", never worse. */
+static void trace_ring_slot_bytes_are_never_trusted(void **state)
+{
+    static SimTraceRing r;
+    SimTraceSlot good;
+    SimPrng p;
+
+    (void)state;
+    sim_prng_init(&p, 3, "slots");
+    r.n = 0;
+    sim_trace_ring_put(&r, &(SimTraceEvent){
+        .tick = 9, .node = "s", .comp = SIM_COMP_NET, .name = "drop",
+        .field = SIM_TRACE_FIELDS(sim_tf_flags(sim_tf_str("link", "p2s"), SIM_TF_BARE),
+                                  sim_tf_u64("id", 4)) });
+    assert_string_equal(sim_trace_ring_line(&r, 0, recent_line), "9 s net drop p2s id=4");
+    good = r.slot[0];
+    for (unsigned len = 0; len < good.len; len++) {
+        r.slot[0].len = (uint16_t)len;
+        assert_string_equal(sim_trace_ring_line(&r, 0, recent_line), "(unreadable trace event)");
+    }
+    for (int i = 0; i < 20000; i++) {
+        r.slot[0] = good;
+        r.slot[0].enc[sim_prng_below(&p, good.len)] = (unsigned char)sim_prng_u64(&p);
+        r.slot[0].len = (uint16_t)sim_prng_below(&p, 2 * SIM_TRACE_SLOT_MAX);
+        r.slot[0].is_line = (uint8_t)sim_prng_below(&p, 3);
+        assert_non_null(sim_trace_ring_line(&r, 0, recent_line));
+        assert_true(strlen(recent_line) < SIM_TRACE_LINE_MAX);
+    }
 }
 
 static void trace_keeps_last_lines_newest_first(void **state)
@@ -245,13 +422,13 @@ static void trace_keeps_last_lines_newest_first(void **state)
 
     (void)state;
     assert_int_equal(sim_trace_init(&t), 0);
-    assert_null(sim_trace_recent(&t, 0));
+    assert_null(sim_trace_recent(&t, 0, recent_line));
     for (int i = 0; i < 25; i++) {
         emit(&t, (uint64_t)i, NULL, SIM_COMP_NONE, "tick", NULL, 0);
     }
-    assert_string_equal(sim_trace_recent(&t, 0), "24 - - tick");
-    assert_string_equal(sim_trace_recent(&t, SIM_TRACE_KEEP - 1), "5 - - tick");
-    assert_null(sim_trace_recent(&t, SIM_TRACE_KEEP));
+    assert_string_equal(sim_trace_recent(&t, 0, recent_line), "24 - - tick");
+    assert_string_equal(sim_trace_recent(&t, SIM_TRACE_KEEP - 1, recent_line), "5 - - tick");
+    assert_null(sim_trace_recent(&t, SIM_TRACE_KEEP, recent_line));
     sim_trace_fini(&t);
 }
 
@@ -262,13 +439,15 @@ typedef struct Seen {
     uint64_t id;
 } Seen;
 
-static void collect(void *ctx, const SimTraceEvent *e, const char *line)
+static void collect(void *ctx, const SimTraceEvent *e)
 {
     Seen *s = ctx;
     const SimTraceField *id = sim_trace_field(e, "id");
+    char line[SIM_TRACE_LINE_MAX];
+    size_t len = strlen(s->lines);
 
-    strncat(s->lines, line, 100);
-    strcat(s->lines, "|");
+    sim_trace_render(e, line);
+    snprintf(s->lines + len, sizeof(s->lines) - len, "%.100s|", line);
     s->comp = e->comp;
     s->kind = e->kind;
     s->id = id != NULL ? id->v.u : 0;
@@ -295,7 +474,7 @@ static void trace_sink_gets_the_typed_event_and_long_lines_are_cut(void **state)
     assert_int_equal(seen.id, 4);
     emit(&t, 4, "s", SIM_COMP_COLO, "big", SIM_TRACE_FIELDS(sim_tf_flags(sim_tf_str("b", big),
                                                                         SIM_TF_BARE)));
-    assert_int_equal(strlen(sim_trace_recent(&t, 0)), SIM_TRACE_LINE_MAX - 1);
+    assert_int_equal(strlen(sim_trace_recent(&t, 0, recent_line)), SIM_TRACE_LINE_MAX - 1);
     sim_trace_fini(&t);
 }
 
@@ -321,7 +500,7 @@ static void trace_fields_render_in_every_form(void **state)
     (void)state;
     assert_int_equal(sim_trace_init(&t), 0);
     sim_trace_emit(&t, &e);
-    assert_string_equal(sim_trace_recent(&t, 0),
+    assert_string_equal(sim_trace_recent(&t, 0, recent_line),
                         "0 - scn x epoch=18446744073709551615 rc=-5 zero=0 stage=done "
                         "running->done error=\"a \"b\"\" \"gone\" delay link down");
     assert_int_equal(sim_trace_field(&e, "secret")->v.i, 9);
@@ -343,7 +522,11 @@ int main(void)
         cmocka_unit_test(cancel_removes_only_that_owner),
         cmocka_unit_test(pending_limit_gives_enospc),
         cmocka_unit_test(trace_hash_depends_on_every_line),
-        cmocka_unit_test(trace_hash_is_xxh3_of_the_trace_text),
+        cmocka_unit_test(trace_hash_is_xxh3_of_the_documented_encoding),
+        cmocka_unit_test(trace_hash_is_the_same_with_or_without_text),
+        cmocka_unit_test(trace_hidden_fields_count_in_the_hash),
+        cmocka_unit_test(trace_keeps_an_event_longer_than_a_slot_as_its_line),
+        cmocka_unit_test(trace_ring_slot_bytes_are_never_trusted),
         cmocka_unit_test(trace_keeps_last_lines_newest_first),
         cmocka_unit_test(trace_sink_gets_the_typed_event_and_long_lines_are_cut),
         cmocka_unit_test(trace_fields_render_in_every_form),
