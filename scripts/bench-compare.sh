@@ -216,7 +216,7 @@ printf '%-34s %14s %14s %9s   %s\n' "metric" "base" "current" "cur/base" "target
 row sim_events "bench_sim M events/s (release)" ">= 5"
 row walk_checkpoint "walk ratio checkpoint (best)" "<= 1.05"
 row walk_start "walk ratio start (best)" "<= 1.05"
-row suite_j1 "suite s, --jobs 1 (release)" "< 0.5"
+row suite_j1 "suite s, --jobs 1 = default (release)" "< 0.5"
 row suite_j2 "suite s, --jobs 2 (release)" "< 0.5"
 if [ "$FUZZ" = 1 ]; then
     for h in fuzz_registry fuzz_cluster fuzz_scenario; do
