@@ -204,7 +204,7 @@ row() {         # METRIC LABEL TARGET
     if [ "$b" != n/a ] && [ "$c" != n/a ]; then
         ratio=$(awk -v b="$b" -v c="$c" 'BEGIN { if (b + 0 == 0) print "n/a"; else printf "%.2f", c / b }')
     fi
-    printf '%-34s %14s %14s %9s   %s\n' "$2" "$b" "$c" "$ratio" "$3"
+    printf '%-38s %12s %12s %9s   %s\n' "$2" "$b" "$c" "$ratio" "$3"
 }
 
 echo
@@ -212,7 +212,7 @@ echo "== bench-compare: medians of $ROUNDS rounds, base and current alternately 
 echo "base:    $(describe "$BASE_SHA") (BASE_REV $BASE)"
 echo "current: $CUR_DESC"
 echo "machine: $(nproc) cores; load average $LOAD_BEFORE before, $LOAD_AFTER after"
-printf '%-34s %14s %14s %9s   %s\n' "metric" "base" "current" "cur/base" "target"
+printf '%-38s %12s %12s %9s   %s\n' "metric" "base" "current" "cur/base" "target"
 row sim_events "bench_sim M events/s (release)" ">= 5"
 row walk_checkpoint "walk ratio checkpoint (best)" "<= 1.05"
 row walk_start "walk ratio start (best)" "<= 1.05"

@@ -300,6 +300,7 @@ static uint32_t take_block(SimStore *s)
  * held go back to the free list.  reserve() made room for them. */
 static void fill(SimStore *s, uint64_t sector, uint32_t count, uint8_t b)
 {
+    SIM_CHECK(s->rows[b] != NULL);
     for (uint32_t i = 0; i < count; i++) {
         size_t slot = probe(s, sector + i);
         uint32_t old = s->table[slot].block;

@@ -9,7 +9,8 @@
  * Cost: a written sector takes 512 bytes in a pool (chunks of 256 sectors)
  * plus 32 to 64 bytes of hash table (open addressing, load 1/4 to 1/2);
  * unwritten sectors take nothing, so a 64 GiB image with 10,000 written
- * sectors uses about 5.5 MiB.  Lookups are O(1) expected; ordered walks sort the written
+ * sectors uses about 5.5 MiB.  A write whose every byte is the same takes
+ * no pool space: its sectors share one 512-byte row of that byte.  Lookups are O(1) expected; ordered walks sort the written
  * sectors first, O(n log n).
  */
 #ifndef REPLBENCH_SIM_STORE_H
