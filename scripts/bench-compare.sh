@@ -26,7 +26,8 @@ Then N rounds (default 3), base then current in each, of:
   bench_sim             events/s of the simulated cluster (target >= 5 M)
   bench_registry        hardened/plain walk ratio, best round (<= 1.05)
   suite --jobs 1/2      `replbench run scenarios/suites`, its own summary's
-                        wall time (target < 0.5 s), each tree on its own suite
+                        wall time (target < 0.5 s) and its CPU time (user +
+                        sys of it and its workers), each tree on its own suite
   fuzz benchmark        exec/s of each harness over its own tree's corpus,
                         the floor harness, and harness/floor (ASan build;
                         targets fuzz_registry >= 50,000, fuzz_cluster >= 5,000)
@@ -145,13 +146,24 @@ bench_registry() {
     done
 }
 
+# seconds M.SSS of bash's `times` ("0m0.123s"), user + sys of its children.
+cpu_seconds() {
+    awk 'NR == 2 { split($1, u, /[ms]/); split($2, s, /[ms]/)
+                   printf "%.3f", u[1] * 60 + u[2] + s[1] * 60 + s[2] }' "$1"
+}
+
 suite() {
     local exe=$TMP/$1-release/cli/replbench src=$2 j out
     [ -x "$exe" ] && [ -d "$src/scenarios/suites" ] || return 0
     for j in 1 2; do
-        out=$(cd "$src" && nice "$exe" run --jobs "$j" scenarios/suites 2>/dev/null | tail -n 1)
+        # The summary's wall time, and the CPU time of the run and its
+        # workers (steadier on a shared machine).
+        (cd "$src" && nice "$exe" run --jobs "$j" scenarios/suites >"$TMP/suite.out" 2>/dev/null
+         times >"$TMP/suite.times")
+        out=$(tail -n 1 "$TMP/suite.out")
         # "138 passed, 0 failed, 0 skipped in 0.523 s (...)"
         record "$1" "suite_j$j" "$(field in "$out")"
+        record "$1" "suite_cpu_j$j" "$(cpu_seconds "$TMP/suite.times")"
         grep -q ' 0 failed' <<<"$out" || echo "$1: suite --jobs $j: $out" >>"$TMP/notes"
     done
 }
@@ -218,6 +230,8 @@ row walk_checkpoint "walk ratio checkpoint (best)" "<= 1.05"
 row walk_start "walk ratio start (best)" "<= 1.05"
 row suite_j1 "suite s, --jobs 1 = default (release)" "< 0.5"
 row suite_j2 "suite s, --jobs 2 (release)" "< 0.5"
+row suite_cpu_j1 "suite CPU s, --jobs 1 (user+sys)" ""
+row suite_cpu_j2 "suite CPU s, --jobs 2 (user+sys)" ""
 if [ "$FUZZ" = 1 ]; then
     for h in fuzz_registry fuzz_cluster fuzz_scenario; do
         t=""
