@@ -212,11 +212,9 @@ SimRegCheck *sim_regcheck_new(void)
     return chk;
 }
 
-void sim_regcheck_free(SimRegCheck *chk)
+/* What the checker holds let go: tracked states' ops, open walks' errors. */
+static void release(SimRegCheck *chk)
 {
-    if (chk == NULL) {
-        return;
-    }
     for (unsigned i = 0; i < chk->nw; i++) {
         if (chk->w[i].live) {
             chk->w[i].rs->ops = chk->w[i].orig;
@@ -225,10 +223,25 @@ void sim_regcheck_free(SimRegCheck *chk)
     for (unsigned d = 0; d < chk->depth; d++) {
         free(chk->frames[d].error);     /* walks left open */
     }
+}
+
+void sim_regcheck_free(SimRegCheck *chk)
+{
+    if (chk == NULL) {
+        return;
+    }
+    release(chk);
     if (active == chk) {
         active = NULL;
     }
     free(chk);
+}
+
+void sim_regcheck_reset(SimRegCheck *chk)
+{
+    SIM_CHECK(chk == active);
+    release(chk);
+    memset(chk, 0, sizeof(*chk));       /* every field as calloc left it */
 }
 
 static Watched *free_slot(SimRegCheck *chk)

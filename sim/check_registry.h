@@ -35,6 +35,10 @@ SimRegCheck *sim_regcheck_new(void);
 /* Restores every tracked state's ops and frees the checker.  NULL: no-op. */
 void sim_regcheck_free(SimRegCheck *chk);
 
+/* The same checker as new: every tracked state's ops restored, no state,
+ * walk, violation or idle hook left; no allocation. */
+void sim_regcheck_reset(SimRegCheck *chk);
+
 /* Watch rs, just registered in reg, under `label` (for messages).  States
  * must be tracked in registration order.  Returns 0, or -ENOSPC past
  * SIM_REGCHECK_MAX_STATES. */

@@ -43,6 +43,13 @@ void sim_clock_free(SimClock *clock)
     }
 }
 
+void sim_clock_reset(SimClock *clock)
+{
+    clock->now = 0;
+    clock->next_seq = 0;
+    clock->len = 0;
+}
+
 uint64_t sim_clock_now(const SimClock *clock)
 {
     return clock->now;

@@ -22,6 +22,10 @@ SimClock *sim_clock_new(size_t max_events);
 /* Drops pending events without running them. NULL is a no-op. */
 void sim_clock_free(SimClock *clock);
 
+/* The same clock back at tick 0, no event pending (dropped, not run), its
+ * heap's memory kept for the next run. */
+void sim_clock_reset(SimClock *clock);
+
 uint64_t sim_clock_now(const SimClock *clock);
 
 /* Where the clock keeps the current tick, for components that read time

@@ -21,6 +21,7 @@
 
 #define SPEC_TEXT_MAX 96        /* longest spec text sim_fault_spec_parse reads */
 #define PER_MILLION 1000000u
+#define SPARE_MAX 128           /* points a reset keeps for reuse */
 
 /* Which armed hits fire, as data (every mode reduces to it when armed):
  * hit n, counted from arming, is chosen when n > skip, n - skip is a
@@ -37,6 +38,7 @@ typedef struct Point {
     SimFaultPoint pub;          /* first: libfiu hands &pub back as failinfo */
     Rule rule;
     SimPrng prng;               /* "fault/<name>" of the seed, from registration */
+    bool spare;                 /* kept after a reset: hits pass, uncounted */
 } Point;
 
 struct SimFaults {
@@ -45,6 +47,8 @@ struct SimFaults {
     const uint64_t *now_ticks;
     size_t count, cap;
     Point **points;             /* grown on demand: most runs have few */
+    size_t nspare;
+    Point *spares[SPARE_MAX];   /* a reset's points, for reuse */
 };
 
 /* libfiu's table is process-wide, so is the SimFaults that fills it. */
@@ -62,6 +66,9 @@ static bool decide(Point *pt, SimFaults *f)
     uint64_t n;
     bool fire;
 
+    if (pt->spare) {
+        return false;           /* not a point of this run */
+    }
     p->hits++;
     if (p->spec.mode == SIM_FAULT_OFF) {
         return false;
@@ -250,6 +257,12 @@ SimFaults *sim_faults_new(uint64_t seed, SimTrace *trace, const uint64_t *now_ti
     return f;
 }
 
+static void drop(Point *pt)
+{
+    detach(pt);
+    free(pt);
+}
+
 void sim_faults_free(SimFaults *f)
 {
     if (f == NULL) {
@@ -257,12 +270,46 @@ void sim_faults_free(SimFaults *f)
     }
     SIM_CHECK(f == live);
     for (size_t i = 0; i < f->count; i++) {
-        detach(f->points[i]);
-        free(f->points[i]);
+        drop(f->points[i]);
+    }
+    for (size_t i = 0; i < f->nspare; i++) {
+        drop(f->spares[i]);
     }
     live = NULL;
     free(f->points);
     free(f);
+}
+
+void sim_faults_reset(SimFaults *f, uint64_t seed)
+{
+    SIM_CHECK(f == live);
+    for (size_t i = 0; i < f->count; i++) {
+        Point *pt = f->points[i];
+
+        if (f->nspare == SPARE_MAX) {
+            drop(pt);
+            continue;
+        }
+        pt->spare = true;
+        f->spares[f->nspare++] = pt;
+    }
+    f->count = 0;
+    f->seed = seed;
+}
+
+/* A spare point of that name made new again (still attached), or NULL. */
+static Point *reuse(SimFaults *f, const char *name)
+{
+    for (size_t i = 0; i < f->nspare; i++) {
+        Point *pt = f->spares[i];
+
+        if (strcmp(pt->pub.name, name) == 0) {
+            f->spares[i] = f->spares[--f->nspare];
+            memset(pt, 0, sizeof(*pt));
+            return pt;
+        }
+    }
+    return NULL;
 }
 
 int sim_faults_register(SimFaults *f, const char *name)
@@ -270,6 +317,7 @@ int sim_faults_register(SimFaults *f, const char *name)
     char stream[sizeof("fault/") + SIM_FAULT_NAME_MAX];
     const SimFaultTemplate *t;
     Point *pt;
+    bool attached;
     int rc;
 
     SIM_CHECK(f == live);
@@ -293,8 +341,9 @@ int sim_faults_register(SimFaults *f, const char *name)
         f->points = grown;
         f->cap = cap;
     }
-    pt = calloc(1, sizeof(*pt));
-    if (pt == NULL) {
+    pt = reuse(f, name);
+    attached = pt != NULL;
+    if (pt == NULL && (pt = calloc(1, sizeof(*pt))) == NULL) {
         return -ENOMEM;
     }
     memcpy(pt->pub.name, name, strlen(name) + 1);
@@ -302,7 +351,7 @@ int sim_faults_register(SimFaults *f, const char *name)
     pt->pub.spec.mode = SIM_FAULT_OFF;
     snprintf(stream, sizeof(stream), "fault/%s", name);
     sim_prng_init(&pt->prng, f->seed, stream);
-    rc = attach(pt);
+    rc = attached ? 0 : attach(pt);
     if (rc < 0) {
         free(pt);
         return rc;

@@ -113,6 +113,13 @@ SimFaults *sim_faults_new(uint64_t seed, SimTrace *trace, const uint64_t *now_ti
 /* Disarm and forget every point (libfiu included).  NULL is a no-op. */
 void sim_faults_free(SimFaults *f);
 
+/* The same layer as new with another seed: no point registered.  The
+ * points it had are kept aside, still known to libfiu but never counting
+ * or failing, so that registering one of those names again allocates
+ * nothing (a session registers the same points run after run); at most
+ * 128 are kept, the others forgotten. */
+void sim_faults_reset(SimFaults *f, uint64_t seed);
+
 /* Register the concrete point `name`; it must match a template (each
  * "<...>" is one non-empty segment of letters, digits, '_', '-', '.').  Returns 0, -EINVAL
  * for a name matching no template (or too long), -EEXIST when registered

@@ -1,5 +1,6 @@
-/* world.c: creating and freeing a world (world.h): its clock, trace, fault
- * layer and contract checker.  The teardown check: check_resources.c.
+/* world.c: creating, resetting and freeing a world (world.h): its clock,
+ * trace, fault layer and contract checker.  The teardown check:
+ * check_resources.c.
  */
 #include <errno.h>
 #include <stdbool.h>
@@ -78,12 +79,25 @@ int sim_world_new(uint64_t seed, SimWorld **out, char *err, size_t errlen)
     return 0;
 }
 
+/* In place: the parts are emptied, not made anew (no allocation but the
+ * trace's own), so a session's run after run costs no malloc here. */
 int sim_world_reset(SimWorld *w, uint64_t seed, char *err, size_t errlen)
 {
-    free_parts(w);
-    if (world_init(w, seed, err, errlen) < 0) {
+    w->seed = seed;
+    sim_trace_fini(&w->trace);
+    if (sim_trace_init(&w->trace) < 0) {
         free_parts(w);
-        return -1;
+        return sim_fail(err, errlen, -1, "cannot reset the world: out of memory");
+    }
+    sim_clock_reset(w->clock);
+    sim_regcheck_reset(w->regcheck);
+    if (w->faults != NULL) {
+        sim_faults_reset(w->faults, seed);
+        if (sim_faults_register(w->faults, REPLICATION_FAULT_ALLOC) < 0) {
+            free_parts(w);
+            return sim_fail(err, errlen, -1, "cannot register fault point %s",
+                            REPLICATION_FAULT_ALLOC);
+        }
     }
     return 0;
 }

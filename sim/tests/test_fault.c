@@ -590,6 +590,36 @@ static void register_twice_is_eexist(void **state)
     assert_int_equal(sim_faults_count(x->f), N_STD);
 }
 
+/* A reset forgets every point: a spare one's hits neither fire nor count,
+ * and registered again it starts anew (counters, arming, its PROB stream
+ * from the new seed), as a point of a fresh layer would. */
+static void reset_forgets_the_points_and_reuses_them(void **state)
+{
+    Fixture *x = *state;
+    const SimFaultPoint *p;
+    char fresh[64];
+
+    assert_int_equal(arm_text(x->f, W, "always"), 1);
+    assert_string_equal(hits(W, 2), "xx");
+    sim_faults_reset(x->f, 7);
+    assert_int_equal(sim_faults_count(x->f), 0);
+    assert_null(sim_faults_find(x->f, W));
+    assert_string_equal(hits(W, 3), "...");             /* spare: no fire */
+    assert_int_equal(sim_faults_register(x->f, W), 0);
+    p = sim_faults_find(x->f, W);
+    assert_int_equal(p->hits, 0);
+    assert_int_equal(p->fires, 0);
+    assert_int_equal(p->spec.mode, SIM_FAULT_OFF);
+    assert_int_equal(sim_faults_count(x->f), 1);
+    assert_int_equal(arm_text(x->f, W, "prob:0.5"), 1);
+    snprintf(fresh, sizeof(fresh), "%s", hits(W, 40));
+    unlayer(x);                 /* the same draws as a new layer of seed 7 */
+    layer(x, 7, NULL, NULL);
+    assert_int_equal(sim_faults_register(x->f, W), 0);
+    assert_int_equal(arm_text(x->f, W, "prob:0.5"), 1);
+    assert_string_equal(hits(W, 40), fresh);
+}
+
 static void register_stops_at_the_point_limit_with_enospc(void **state)
 {
     SimFaults *f = layer(*state, 1, NULL, NULL);
@@ -968,6 +998,7 @@ int main(void)
         T(register_rejects_names_fitting_no_template),
         T(register_limits_the_name_length),
         T(register_twice_is_eexist),
+        T(reset_forgets_the_points_and_reuses_them),
         BARE(register_stops_at_the_point_limit_with_enospc),
         T(points_are_listed_in_registration_order),
         cmocka_unit_test(spec_parser_accepts_every_form),
