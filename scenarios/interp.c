@@ -56,6 +56,10 @@ typedef struct Interp {
     Disk disks[SCN_MAX_DISKS];
     unsigned ndisks;
     const ScnOp *rules[MAX_RULES];
+    struct {                    /* each rule's keys, looked up once */
+        const char *state;
+        int64_t walk, call;
+    } rule_keys[MAX_RULES];
     unsigned nrules;
     const ScnOp *op;            /* running now */
     char log[LOG_MAX];          /* scripted calls of the last walk */
@@ -386,9 +390,9 @@ static const ScnOp *rule_for(Interp *in, const State *st, SimWalk w, unsigned ca
 
     for (unsigned i = in->nrules; i-- > 0;) {
         const ScnOp *r = in->rules[i];
-        int64_t n = num(r, K_CALL, 0);
+        int64_t n = in->rule_keys[i].call;
 
-        if (strcmp(text(r, K_STATE), st->name) || num(r, K_WALK, -1) != (int64_t)w) {
+        if (in->rule_keys[i].walk != (int64_t)w || strcmp(in->rule_keys[i].state, st->name)) {
             continue;
         }
         if (n == (int64_t)call) {
@@ -584,6 +588,9 @@ static bool op_on(Interp *in, const ScnOp *op)
     if (in->nrules == MAX_RULES) {
         return FAIL(in, "more than %d rules", MAX_RULES);
     }
+    in->rule_keys[in->nrules].state = text(op, K_STATE);
+    in->rule_keys[in->nrules].walk = num(op, K_WALK, -1);
+    in->rule_keys[in->nrules].call = num(op, K_CALL, 0);
     in->rules[in->nrules++] = op;
     return true;
 }
