@@ -1,4 +1,4 @@
-/* trace.c: trace events, the streamed hash of their encoding, the last few
+/* trace.c: trace events, the chained hash of their encodings, the last few
  * kept in typed form, and their lines, rendered only when read (trace.h).
  * Writes only where the caller pointed it.
  */
@@ -16,20 +16,8 @@ int sim_trace_init(SimTrace *t)
     memset(t, 0, offsetof(SimTrace, ring));
     t->ring.n = 0;
     t->hash = XXH3_createState();
-    if (t->hash == NULL) {
-        return -ENOMEM;
-    }
-    SIM_CHECK(XXH3_64bits_reset(t->hash) == XXH_OK);
-    return 0;
-}
-
-void sim_trace_reset(SimTrace *t)
-{
-    if (t->hash != NULL) {
-        SIM_CHECK(XXH3_64bits_reset(t->hash) == XXH_OK);
-    }
-    t->lines = 0;
-    t->ring.n = 0;
+    t->chain = XXH3_64bits("", 0);
+    return t->hash != NULL ? 0 : -ENOMEM;
 }
 
 void sim_trace_fini(SimTrace *t)
@@ -41,7 +29,7 @@ void sim_trace_fini(SimTrace *t)
 
 uint64_t sim_trace_hash(const SimTrace *t)
 {
-    return t->hash != NULL ? XXH3_64bits_digest(t->hash) : XXH3_64bits("", 0);
+    return t->hash != NULL ? t->chain : XXH3_64bits("", 0);
 }
 
 /* ---- rendering ------------------------------------------------------------- */
@@ -147,22 +135,27 @@ size_t sim_trace_render(const SimTraceEvent *e, char line[SIM_TRACE_LINE_MAX])
 
 /* ---- the encoding (trace.h) ---------------------------------------------------- */
 
-/* An event being encoded into a slot.  An encoding longer than the slot
- * goes to the hash a slot at a time (spilled): the slot then keeps the
- * line instead. */
 _Static_assert(SIM_TRACE_SLOT_MAX >= SIM_TRACE_LINE_MAX, "a slot holds a line");
 _Static_assert(SIM_TRACE_SLOT_MAX <= UINT16_MAX, "a slot's length is 16 bits");
 
+/* An event being encoded into a slot.  An encoding longer than the slot
+ * goes to the streaming state a slot at a time (spilled), seeded with the
+ * chain as the one-shot hash of a whole encoding is: the same value.  The
+ * slot then keeps the line instead. */
 typedef struct Enc {
     SimTraceSlot *slot;
     size_t len;
     XXH3_state_t *hash;             /* NULL: only kept */
+    uint64_t seed;                  /* the chain so far */
     bool spilled;
 } Enc;
 
 static void spill(Enc *x)
 {
     if (x->hash != NULL) {
+        if (!x->spilled) {
+            SIM_CHECK(XXH3_64bits_reset_withSeed(x->hash, x->seed) == XXH_OK);
+        }
         SIM_CHECK(XXH3_64bits_update(x->hash, x->slot->enc, x->len) == XXH_OK);
     }
     x->len = 0;
@@ -203,25 +196,37 @@ static inline void enc_u8(Enc *x, unsigned v)
     enc_bytes(x, &b, 1);
 }
 
-/* The low `bytes` bytes of v, least significant first. */
+/* v in `bytes` bytes (8 or 4), least significant first: one store on a
+ * little-endian host. */
 static inline void enc_le(Enc *x, uint64_t v, unsigned bytes)
 {
-    unsigned char b[8];
-
-    for (unsigned i = 0; i < bytes; i++) {
-        b[i] = (unsigned char)(v >> (8 * i));
-    }
-    enc_bytes(x, b, bytes);
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+    v = __builtin_bswap64(v);
+#endif
+    enc_bytes(x, &v, bytes);
 }
 
+/* Copied a byte at a time: the strings of an event are short (keys,
+ * names), and a strlen and a memcpy call each cost more than the copy. */
 static inline void enc_str(Enc *x, const char *s)
 {
+    unsigned char *d, *end;
+
     if (s == NULL) {
         enc_u8(x, 0);
         return;
     }
     enc_u8(x, 1);
-    enc_bytes(x, s, strlen(s) + 1);
+    d = x->slot->enc + x->len;
+    end = x->slot->enc + SIM_TRACE_SLOT_MAX;
+    while (d < end) {
+        if ((*d++ = (unsigned char)*s++) == '\0') {
+            x->len = (size_t)(d - x->slot->enc);
+            return;
+        }
+    }
+    x->len = SIM_TRACE_SLOT_MAX;
+    enc_long(x, (const unsigned char *)s, strlen(s) + 1);
 }
 
 static void enc_field(Enc *x, const SimTraceField *f)
@@ -248,11 +253,13 @@ static void enc_field(Enc *x, const SimTraceField *f)
     }
 }
 
-/* Encode e into r's next slot and, when hash is set, hash the encoding:
- * one update per event unless it spilled. */
-static void keep(SimTraceRing *r, const SimTraceEvent *e, XXH3_state_t *hash)
+/* Encode e into r's next slot and, when t is set, chain its hash: one
+ * one-shot XXH3 per event (a streaming update per event cost as much as
+ * the whole encoding), unless it spilled. */
+static void keep(SimTraceRing *r, const SimTraceEvent *e, SimTrace *t)
 {
-    Enc x = { .slot = &r->slot[r->n % SIM_TRACE_KEEP], .hash = hash };
+    Enc x = { .slot = &r->slot[r->n % SIM_TRACE_KEEP], .hash = t != NULL ? t->hash : NULL,
+              .seed = t != NULL ? t->chain : 0 };
 
     SIM_CHECK(e->comp < SIM_COMP__MAX && e->nfields <= SIM_TRACE_FIELDS_MAX);
     enc_le(&x, e->tick, 8);
@@ -265,8 +272,11 @@ static void keep(SimTraceRing *r, const SimTraceEvent *e, XXH3_state_t *hash)
     for (unsigned i = 0; i < e->nfields; i++) {
         enc_field(&x, &e->field[i]);
     }
-    if (hash != NULL) {
-        SIM_CHECK(XXH3_64bits_update(hash, x.slot->enc, x.len) == XXH_OK);
+    if (x.hash != NULL && x.spilled) {
+        SIM_CHECK(XXH3_64bits_update(x.hash, x.slot->enc, x.len) == XXH_OK);
+        t->chain = XXH3_64bits_digest(x.hash);
+    } else if (x.hash != NULL) {
+        t->chain = XXH3_64bits_withSeed(x.slot->enc, x.len, x.seed);
     }
     x.slot->is_line = x.spilled;
     x.slot->len = (uint16_t)(x.spilled ? sim_trace_render(e, (char *)x.slot->enc) + 1 : x.len);
@@ -280,7 +290,7 @@ void sim_trace_ring_put(SimTraceRing *r, const SimTraceEvent *e)
 
 void sim_trace_emit(SimTrace *t, const SimTraceEvent *e)
 {
-    keep(&t->ring, e, t->hash);
+    keep(&t->ring, e, t);
     t->lines++;
     if (t->out != NULL) {
         char line[SIM_TRACE_LINE_MAX];

@@ -6,9 +6,10 @@
  * of a failure (sim_trace_recent).  The same seed and inputs give the same
  * events, the same lines and the same hash.
  *
- * The hash is XXH3-64 (libxxhash) of the encodings of every event, one
- * after the other (see "The encoding" below): not of the text, which is
- * never made for it.  Every hidden field (SIM_TF_HIDDEN) counts: it is
+ * The hash is a chain of XXH3-64 (libxxhash) over the encoding of each
+ * event (see "The encoding" below), not over the text, which is never
+ * made for it: h0 = XXH3-64 of no bytes, then for each event h = XXH3-64
+ * of its encoding seeded with the h before it.  Every hidden field (SIM_TF_HIDDEN) counts: it is
  * part of the typed event that consumers decide on (a callback's depth and
  * actions, a failed operation's rc, the checker of a violation), so two
  * runs whose consumers would see different events hash differently even
@@ -97,9 +98,9 @@ typedef void SimTraceSink(void *ctx, const SimTraceEvent *e);
  *   field: type (1), flags (1), key, then its value: v.u (8) for U64 and
  *          BOOL, v.i (8) for I64, v.s for STR and TEXT, v.u (8) and v.s
  *          for WORD.
- * Every event reads back from its bytes alone (prefix-free), so the
- * stream of encodings tells the events apart, and any change of any part
- * of any event changes the stream.  Strings are hashed whole: a line cut
+ * Every event reads back from its bytes alone, so any change of any part
+ * of any event changes its encoding, and so (but for a 64-bit collision)
+ * its link of the chain and every link after it.  Strings are hashed whole: a line cut
  * at SIM_TRACE_LINE_MAX still hashes every byte of its strings. */
 
 /* A kept event: its encoding (sim_trace_render reads it back), or, for an
@@ -122,7 +123,8 @@ typedef struct SimTraceRing {
 struct XXH3_state_s;
 
 typedef struct SimTrace {
-    struct XXH3_state_s *hash;      /* private: the streaming state */
+    struct XXH3_state_s *hash;      /* private: for encodings longer than a slot */
+    uint64_t chain;                 /* private: the hash so far */
     uint64_t lines;                 /* events emitted (one line each) */
     FILE *out;                      /* every line, when not NULL */
     SimTraceSink *sink;             /* every event, when not NULL */
@@ -187,10 +189,6 @@ uint64_t sim_trace_u64(const SimTraceEvent *e, const char *key);
  * 0, or -ENOMEM (t is then empty and sim_trace_fini is still safe). */
 int sim_trace_init(SimTrace *t);
 
-/* Empty again (no lines, the hash of no events, nothing kept), keeping
- * its allocation, out, sink and sink_ctx. */
-void sim_trace_reset(SimTrace *t);
-
 /* Frees what sim_trace_init allocated; t is empty afterwards. */
 void sim_trace_fini(SimTrace *t);
 
@@ -200,8 +198,8 @@ void sim_trace_fini(SimTrace *t);
  * a known type (a programming error otherwise). */
 void sim_trace_emit(SimTrace *t, const SimTraceEvent *e);
 
-/* XXH3-64 of the encodings of every event so far (above).  Cheap enough to
- * ask after any event. */
+/* The hash of every event so far (the chain above), the next one's seed.
+ * Free to ask after any event. */
 uint64_t sim_trace_hash(const SimTrace *t);
 
 /* e's line, "tick node component event fields", cut at
