@@ -365,21 +365,29 @@ static void on_idle(void *ctx, ReplicationRegistry *reg)
 
 /* ---- callbacks: log, pick the rule, act ------------------------------------- */
 
+/* Appends " STATE.WALK" to the log (no formatting: this is on every
+ * callback); a call that does not fit fills it, cut before that call. */
 static void log_call(Interp *in, const State *st, SimWalk w)
 {
-    int n;
+    const char *walk = sim_walk_name(w);
+    size_t sep = in->loglen ? 1 : 0, ns = strlen(st->name), nw = strlen(walk);
+    char *p = in->log + in->loglen;
 
     if (in->log_full) {
         return;
     }
-    n = snprintf(in->log + in->loglen, sizeof(in->log) - in->loglen, "%s%s.%s",
-                 in->loglen ? " " : "", st->name, sim_walk_name(w));
-    if (n < 0 || (size_t)n >= sizeof(in->log) - in->loglen) {
+    if (sep + ns + 1 + nw >= sizeof(in->log) - in->loglen) {
         in->log_full = true;
         in->log[in->loglen] = '\0';
         return;
     }
-    in->loglen += (size_t)n;
+    if (sep) {
+        *p++ = ' ';
+    }
+    memcpy(p, st->name, ns);
+    p[ns] = '.';
+    memcpy(p + ns + 1, walk, nw + 1);
+    in->loglen += sep + ns + 1 + nw;
 }
 
 /* A rule for this very call wins over one for every call; among equals
@@ -1305,10 +1313,18 @@ static const char *actions(const ScnValue *v, char *buf, size_t len)
     size_t n = 0;
 
     buf[0] = '\0';
-    for (unsigned i = 0; i < v->nlist && n < len; i++) {
-        int w = snprintf(buf + n, len - n, "%s%s", i ? "+" : "", scn_action_name(v->list[i]));
+    for (unsigned i = 0; i < v->nlist; i++) {
+        const char *a = scn_action_name(v->list[i]);
+        size_t na = strlen(a);
 
-        n += w > 0 ? (size_t)w : 0;
+        if (n + (i > 0) + na >= len) {
+            break;              /* cannot happen: len holds SCN_MAX_ACTIONS words */
+        }
+        if (i > 0) {
+            buf[n++] = '+';
+        }
+        memcpy(buf + n, a, na + 1);
+        n += na;
     }
     return buf;
 }
