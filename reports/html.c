@@ -1051,7 +1051,7 @@ static void summary_links(FILE *f, const ReportHtml *h, int which)
     for (size_t k = 0; k < h->n && shown < 8; k++) {
         const Row *r = &h->rows[k];
         bool failed_check = r->loaded && !r->checkers_ok && r->status == SCN_FAIL;
-        int what = !r->loaded ? -2 : failed_check ? (int)r->checker_kind
+        int what = !r->loaded ? -2 : r->died ? -4 : failed_check ? (int)r->checker_kind
                    : r->status == SCN_FAIL ? -1 : -3;
 
         if (what == which) {
@@ -1065,12 +1065,14 @@ static void summary_links(FILE *f, const ReportHtml *h, int which)
  * ledger of the whole run. */
 static void page_summary(FILE *f, const ReportHtml *h)
 {
-    size_t count[SIM_CHECK__COUNT] = { 0 }, expects = 0;
+    size_t count[SIM_CHECK__COUNT] = { 0 }, expects = 0, crashes = 0;
 
     for (size_t k = 0; k < h->n; k++) {
         const Row *r = &h->rows[k];
 
-        if (r->loaded && r->status == SCN_FAIL) {
+        if (r->died) {
+            crashes++;
+        } else if (r->loaded && r->status == SCN_FAIL) {
             if (r->checkers_ok) {
                 expects++;
             } else if (r->checker_kind < SIM_CHECK__COUNT) {
@@ -1088,6 +1090,9 @@ static void page_summary(FILE *f, const ReportHtml *h)
     fprintf(f, "<li class=\"%s\"><b>expectations</b> (<code>expect</code> lines): %zu failed",
             expects ? "bad" : "good", expects);
     summary_links(f, h, -1);
+    fprintf(f, "</li>\n<li class=\"%s\"><b>crashes</b> (the worker died: a signal or a "
+            "sanitizer): %zu", crashes ? "bad" : "good", crashes);
+    summary_links(f, h, -4);
     fprintf(f, "</li>\n<li class=\"%s\"><b>errors</b> (unreadable files, bad input): %zu",
             h->errors ? "bad" : "good", h->errors);
     summary_links(f, h, -2);
@@ -1306,7 +1311,7 @@ static void page_timelines(FILE *f, const ReportHtml *h, Timeline *t, ScnResult 
             "script's other operations.</p>\n",
             h->all ? " and per scenario run (--report-all)"
             : h->select != NULL ? " and per scenario selected (--report-select)" : "");
-    if (h->selected == 0) {
+    if (h->selected == 0 && h->failed == 0) {
         fputs("<p class=\"note\">None: nothing failed.</p>\n", f);
     }
     for (size_t k = 0; k < h->n; k++) {

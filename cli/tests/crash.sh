@@ -36,6 +36,15 @@ for jobs in 1 2; do
     ok "--jobs $jobs: the crash is an ERROR, the run goes on to its summary"
 done
 
+# The HTML report counts the crash as a crash, and does not say nothing failed.
+rb run --report "$T/rep" "$T/s"
+expect_rc 1 "run --report with a crash"
+grep -q '<li class="bad"><b>crashes</b> ([^)]*): 1 <a href="#r1">#1</a>' "$T/rep/index.html" ||
+    fail "the report's summary does not count the crash"
+! grep -q 'None: nothing failed' "$T/rep/index.html" ||
+    fail "the report says nothing failed beside a crash"
+ok "the report counts the crash and does not say nothing failed"
+
 # conform shares the pool: the crash is its cell's finding, not the end.
 mkdir "$T/c"
 { echo "rule id=1 walk=start"; cat "$T/s/a_crash.scn"; } >"$T/c/a_crash.scn"
