@@ -1,4 +1,4 @@
-/* fuzz_cluster.c: libFuzzer harness: bytes decoded (scn_decode) into a COLO
+/* fuzz_cluster.c: libFuzzer harness: bytes decoded (scn_decode_script) into a COLO
  * pair, its operations and fault decisions (the input picks every point,
  * mode and hit; no hidden randomness), run with every checker on.
  */

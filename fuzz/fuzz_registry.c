@@ -1,4 +1,4 @@
-/* fuzz_registry.c: libFuzzer harness: bytes decoded (scn_decode) into
+/* fuzz_registry.c: libFuzzer harness: bytes decoded (scn_decode_script) into
  * registrations, removals, scripted callbacks (fail, remove any state,
  * register, nested walks) and walks on up to three registries, run by the
  * scenario interpreter with the contract checker predicting every call.

@@ -1,6 +1,7 @@
-/* harness.h: what the three libFuzzer harnesses share: running a scenario
- * text through the one parser and interpreter, and deciding what is a
- * finding (the harness then aborts, so the fuzzer keeps the input).
+/* harness.h: what the three libFuzzer harnesses share: decoding bytes
+ * into a script (or parsing a text), running it in the process's one
+ * session, and deciding what is a finding (the harness then aborts, so the
+ * fuzzer keeps the input).
  */
 #ifndef REPLBENCH_FUZZ_HARNESS_H
 #define REPLBENCH_FUZZ_HARNESS_H
@@ -19,7 +20,8 @@ typedef enum FuzzStrict {
                                    be what a script asked for) */
 } FuzzStrict;
 
-/* Decode `data` for harness h, parse, run; abort on a finding. */
+/* Decode `data` for harness h straight into a script, run it; abort on a
+ * finding (printing the script as text). */
 void fuzz_decoded(ScnHarness h, const uint8_t *data, size_t size);
 
 /* Parse `text` as a scenario, run it if it parses; abort on a finding. */
