@@ -1279,12 +1279,29 @@ static void teardown(Interp *in)
     }
 }
 
+/* The last events before the teardown, typed: rendered into the result
+ * only when the run failed (after the teardown, which may fail it).  One
+ * scenario runs at a time per process (cur), so one copy is enough. */
+static SimTraceRing tail_kept;
+
+static void fill_tail(ScnResult *r)
+{
+    unsigned keep = tail_kept.n < SIM_TRACE_KEEP ? (unsigned)tail_kept.n : SIM_TRACE_KEEP;
+
+    r->ntail = 0;
+    if (r->status != SCN_FAIL) {
+        return;
+    }
+    r->ntail = keep;
+    for (unsigned i = 0; i < keep; i++) {
+        sim_trace_ring_line(&tail_kept, keep - 1 - i, r->tail[i]);
+    }
+}
+
 static void fill_result(Interp *in)
 {
     ScnResult *r = in->res;
     SimFaults *f = in->w->faults;
-    unsigned keep = in->w->trace.lines < SIM_TRACE_KEEP ? (unsigned)in->w->trace.lines
-                                                       : SIM_TRACE_KEEP;
 
     r->ops_hash = sim_trace_hash(&in->w->trace);
     r->ticks = sim_clock_now(in->w->clock);
@@ -1301,10 +1318,7 @@ static void fill_result(Interp *in)
         pc->observed = in->observed[i];
         r->faults_fired += p->fires;
     }
-    r->ntail = keep;
-    for (unsigned i = 0; i < keep; i++) {
-        sim_trace_recent(&in->w->trace, keep - 1 - i, r->tail[i]);
-    }
+    sim_trace_ring_copy(&tail_kept, &in->w->trace.ring);
 }
 
 /* The action list of a do= argument, "remove+fail", into buf. */
@@ -1484,10 +1498,11 @@ ScnStatus scn_session_run(ScnSession *ss, const ScnScript *s, const ScnOptions *
     execute(in);
     fill_result(in);
     teardown(in);
-    /* After the teardown's lines: the hash is that of the --trace file. */
+    /* After the teardown's events: the hash covers them too. */
     res->trace_lines = in->w->trace.lines;
     res->hash = sim_trace_hash(&in->w->trace);
     res->status = in->skipped && in->w->faults == NULL ? SCN_SKIP : res->status;
+    fill_tail(res);
     cur = NULL;
     free(in->buf);
     in->buf = NULL;

@@ -158,7 +158,8 @@ typedef struct ScnResult {
     unsigned ops_run;
     unsigned npoints;           /* every fault point and its counts */
     ScnPointCount points[SCN_MAX_POINTS];
-    unsigned ntail;             /* the last trace lines, oldest first */
+    unsigned ntail;             /* when it failed: the last trace lines before
+                                   the teardown, oldest first; else 0 */
     char tail[SIM_TRACE_KEEP][SIM_TRACE_LINE_MAX];
 } ScnResult;
 

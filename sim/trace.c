@@ -138,154 +138,166 @@ size_t sim_trace_render(const SimTraceEvent *e, char line[SIM_TRACE_LINE_MAX])
 _Static_assert(SIM_TRACE_SLOT_MAX >= SIM_TRACE_LINE_MAX, "a slot holds a line");
 _Static_assert(SIM_TRACE_SLOT_MAX <= UINT16_MAX, "a slot's length is 16 bits");
 
-/* An event being encoded into a slot.  An encoding longer than the slot
- * goes to the streaming state a slot at a time (spilled), seeded with the
- * chain as the one-shot hash of a whole encoding is: the same value.  The
- * slot then keeps the line instead. */
-typedef struct Enc {
-    SimTraceSlot *slot;
-    size_t len;
-    XXH3_state_t *hash;             /* NULL: only kept */
-    uint64_t seed;                  /* the chain so far */
-    bool spilled;
-} Enc;
-
-static void spill(Enc *x)
-{
-    if (x->hash != NULL) {
-        if (!x->spilled) {
-            SIM_CHECK(XXH3_64bits_reset_withSeed(x->hash, x->seed) == XXH_OK);
-        }
-        SIM_CHECK(XXH3_64bits_update(x->hash, x->slot->enc, x->len) == XXH_OK);
-    }
-    x->len = 0;
-    x->spilled = true;
-}
-
-static void enc_long(Enc *x, const unsigned char *p, size_t n)
-{
-    while (n > 0) {
-        size_t room = SIM_TRACE_SLOT_MAX - x->len;
-        size_t k = n < room ? n : room;
-
-        if (room == 0) {
-            spill(x);
-            continue;
-        }
-        memcpy(x->slot->enc + x->len, p, k);
-        x->len += k;
-        p += k;
-        n -= k;
-    }
-}
-
-static inline void enc_bytes(Enc *x, const void *p, size_t n)
-{
-    if (n <= SIM_TRACE_SLOT_MAX - x->len) {
-        memcpy(x->slot->enc + x->len, p, n);
-        x->len += n;
-    } else {
-        enc_long(x, p, n);
-    }
-}
-
-static inline void enc_u8(Enc *x, unsigned v)
-{
-    unsigned char b = (unsigned char)v;
-
-    enc_bytes(x, &b, 1);
-}
-
-/* v in `bytes` bytes (8 or 4), least significant first: one store on a
- * little-endian host. */
-static inline void enc_le(Enc *x, uint64_t v, unsigned bytes)
+/* Encodings are written in place, every part bounded by the slot's end;
+ * an event that does not fit takes the streaming path below. */
+static inline unsigned char *fast_le(unsigned char *d, uint64_t v, unsigned bytes)
 {
 #if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
     v = __builtin_bswap64(v);
 #endif
-    enc_bytes(x, &v, bytes);
+    memcpy(d, &v, bytes);
+    return d + bytes;
 }
 
-/* Copied a byte at a time: the strings of an event are short (keys,
- * names), and a strlen and a memcpy call each cost more than the copy. */
-static inline void enc_str(Enc *x, const char *s)
+/* s with its presence byte at d, or NULL when it does not fit before end. */
+static inline unsigned char *fast_str(unsigned char *d, const unsigned char *end, const char *s)
 {
-    unsigned char *d, *end;
-
-    if (s == NULL) {
-        enc_u8(x, 0);
-        return;
+    if (d >= end) {
+        return NULL;
     }
-    enc_u8(x, 1);
-    d = x->slot->enc + x->len;
-    end = x->slot->enc + SIM_TRACE_SLOT_MAX;
+    *d++ = s != NULL;
+    if (s == NULL) {
+        return d;
+    }
     while (d < end) {
         if ((*d++ = (unsigned char)*s++) == '\0') {
-            x->len = (size_t)(d - x->slot->enc);
-            return;
+            return d;
         }
     }
-    x->len = SIM_TRACE_SLOT_MAX;
-    enc_long(x, (const unsigned char *)s, strlen(s) + 1);
+    return NULL;
 }
 
-static void enc_field(Enc *x, const SimTraceField *f)
+/* f's encoding at d, or NULL when it does not fit before end. */
+static inline unsigned char *fast_field(unsigned char *d, const unsigned char *end,
+                                       const SimTraceField *f)
 {
     SIM_CHECK(f->type <= SIM_TV_TEXT && f->flags < 256);
-    enc_u8(x, (unsigned)f->type);
-    enc_u8(x, f->flags);
-    enc_str(x, f->key);
-    switch (f->type) {
-    case SIM_TV_I64:
-        enc_le(x, (uint64_t)f->v.i, 8);
-        break;
-    case SIM_TV_STR:
-    case SIM_TV_TEXT:
-        enc_str(x, f->v.s);
-        break;
-    case SIM_TV_WORD:
-        enc_le(x, f->v.u, 8);
-        enc_str(x, f->v.s);
-        break;
-    default:
-        enc_le(x, f->v.u, 8);
-        break;
+    if (end - d < 2) {
+        return NULL;
+    }
+    *d++ = (unsigned char)f->type;
+    *d++ = (unsigned char)f->flags;
+    d = fast_str(d, end, f->key);
+    if (d == NULL) {
+        return NULL;
+    }
+    if (f->type == SIM_TV_STR || f->type == SIM_TV_TEXT) {
+        return fast_str(d, end, f->v.s);
+    }
+    if (end - d < 8) {
+        return NULL;
+    }
+    d = fast_le(d, f->type == SIM_TV_I64 ? (uint64_t)f->v.i : f->v.u, 8);
+    return f->type == SIM_TV_WORD ? fast_str(d, end, f->v.s) : d;
+}
+
+/* e's whole encoding into slot s: its length, or 0 when it does not fit. */
+static size_t fast_event(SimTraceSlot *s, const SimTraceEvent *e)
+{
+    unsigned char *d = s->enc;
+    const unsigned char *end = s->enc + SIM_TRACE_SLOT_MAX;
+
+    d = fast_le(d, e->tick, 8);
+    *d++ = (unsigned char)e->comp;
+    d = fast_le(d, (uint32_t)e->kind, 4);
+    *d++ = (unsigned char)e->nfields;
+    d = fast_str(d, end, e->node);
+    d = d != NULL ? fast_str(d, end, e->object) : NULL;
+    d = d != NULL ? fast_str(d, end, e->name) : NULL;
+    for (unsigned i = 0; d != NULL && i < e->nfields; i++) {
+        d = fast_field(d, end, &e->field[i]);
+    }
+    return d != NULL ? (size_t)(d - s->enc) : 0;
+}
+
+/* The rare event whose encoding is longer than a slot (long strings):
+ * hashed part by part through the streaming state, seeded with the chain,
+ * which gives what one shot over the whole encoding would. */
+static void stream(XXH3_state_t *h, const void *p, size_t n)
+{
+    SIM_CHECK(XXH3_64bits_update(h, p, n) == XXH_OK);
+}
+
+static void stream_le(XXH3_state_t *h, uint64_t v, unsigned bytes)
+{
+    unsigned char b[8];
+
+    fast_le(b, v, bytes);
+    stream(h, b, bytes);
+}
+
+static void stream_str(XXH3_state_t *h, const char *s)
+{
+    stream_le(h, s != NULL, 1);
+    if (s != NULL) {
+        stream(h, s, strlen(s) + 1);
     }
 }
 
-/* Encode e into r's next slot and, when t is set, chain its hash: one
+static uint64_t stream_event(XXH3_state_t *h, uint64_t seed, const SimTraceEvent *e)
+{
+    SIM_CHECK(XXH3_64bits_reset_withSeed(h, seed) == XXH_OK);
+    stream_le(h, e->tick, 8);
+    stream_le(h, (uint64_t)e->comp, 1);
+    stream_le(h, (uint32_t)e->kind, 4);
+    stream_le(h, e->nfields, 1);
+    stream_str(h, e->node);
+    stream_str(h, e->object);
+    stream_str(h, e->name);
+    for (unsigned i = 0; i < e->nfields; i++) {
+        const SimTraceField *f = &e->field[i];
+        bool str = f->type == SIM_TV_STR || f->type == SIM_TV_TEXT;
+
+        SIM_CHECK(f->type <= SIM_TV_TEXT && f->flags < 256);
+        stream_le(h, (uint64_t)f->type, 1);
+        stream_le(h, f->flags, 1);
+        stream_str(h, f->key);
+        if (!str) {
+            stream_le(h, f->type == SIM_TV_I64 ? (uint64_t)f->v.i : f->v.u, 8);
+        }
+        if (str || f->type == SIM_TV_WORD) {
+            stream_str(h, f->v.s);
+        }
+    }
+    return XXH3_64bits_digest(h);
+}
+
+/* Keep e in r's next slot and, when t is set, chain its hash: one
  * one-shot XXH3 per event (a streaming update per event cost as much as
- * the whole encoding), unless it spilled. */
+ * the whole encoding), unless it is longer than a slot, which then keeps
+ * its line. */
 static void keep(SimTraceRing *r, const SimTraceEvent *e, SimTrace *t)
 {
-    Enc x = { .slot = &r->slot[r->n % SIM_TRACE_KEEP], .hash = t != NULL ? t->hash : NULL,
-              .seed = t != NULL ? t->chain : 0 };
+    SimTraceSlot *slot = &r->slot[r->n % SIM_TRACE_KEEP];
+    bool hashed = t != NULL && t->hash != NULL;
+    size_t len;
 
     SIM_CHECK(e->comp < SIM_COMP__MAX && e->nfields <= SIM_TRACE_FIELDS_MAX);
-    enc_le(&x, e->tick, 8);
-    enc_u8(&x, (unsigned)e->comp);
-    enc_le(&x, (uint32_t)e->kind, 4);
-    enc_u8(&x, e->nfields);
-    enc_str(&x, e->node);
-    enc_str(&x, e->object);
-    enc_str(&x, e->name);
-    for (unsigned i = 0; i < e->nfields; i++) {
-        enc_field(&x, &e->field[i]);
+    len = fast_event(slot, e);
+    if (len > 0 && hashed) {
+        t->chain = XXH3_64bits_withSeed(slot->enc, len, t->chain);
+    } else if (len == 0 && hashed) {
+        t->chain = stream_event(t->hash, t->chain, e);
     }
-    if (x.hash != NULL && x.spilled) {
-        SIM_CHECK(XXH3_64bits_update(x.hash, x.slot->enc, x.len) == XXH_OK);
-        t->chain = XXH3_64bits_digest(x.hash);
-    } else if (x.hash != NULL) {
-        t->chain = XXH3_64bits_withSeed(x.slot->enc, x.len, x.seed);
-    }
-    x.slot->is_line = x.spilled;
-    x.slot->len = (uint16_t)(x.spilled ? sim_trace_render(e, (char *)x.slot->enc) + 1 : x.len);
+    slot->is_line = len == 0;
+    slot->len = (uint16_t)(len > 0 ? len : sim_trace_render(e, (char *)slot->enc) + 1);
     r->n++;
 }
 
 void sim_trace_ring_put(SimTraceRing *r, const SimTraceEvent *e)
 {
     keep(r, e, NULL);
+}
+
+void sim_trace_ring_copy(SimTraceRing *dst, const SimTraceRing *src)
+{
+    for (unsigned i = 0; i < SIM_TRACE_KEEP && i < src->n; i++) {
+        const SimTraceSlot *s = &src->slot[i];
+
+        SIM_CHECK_OP(s->len, <=, SIM_TRACE_SLOT_MAX);
+        memcpy(&dst->slot[i], s, offsetof(SimTraceSlot, enc) + s->len);
+    }
+    dst->n = src->n;
 }
 
 void sim_trace_emit(SimTrace *t, const SimTraceEvent *e)

@@ -210,6 +210,9 @@ size_t sim_trace_render(const SimTraceEvent *e, char line[SIM_TRACE_LINE_MAX]);
  * events that may outlive the run: the one a dead process left. */
 void sim_trace_ring_put(SimTraceRing *r, const SimTraceEvent *e);
 
+/* dst becomes a copy of src (only the bytes of its slots in use). */
+void sim_trace_ring_copy(SimTraceRing *dst, const SimTraceRing *src);
+
 /* The line of the i-th most recent event of r, 0 the newest, rendered
  * into line; NULL past what is kept.  A slot that does not read back (a
  * process died writing it) renders as "(unreadable trace event)". */

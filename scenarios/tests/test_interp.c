@@ -42,7 +42,8 @@ static void needs_faults(void)
 #endif
 }
 
-static void passing_scenario_reports_hash_and_tail(void **state)
+/* The last lines are rendered for a failure only: a passing run has none. */
+static void passing_scenario_reports_hash_and_no_tail(void **state)
 {
     (void)state;
     assert_int_equal(run("state name=a\nwalk kind=stop\nexpect calls=\"a.stop\"\n"), SCN_PASS);
@@ -50,11 +51,24 @@ static void passing_scenario_reports_hash_and_tail(void **state)
     assert_int_equal(res.checker_kind, SIM_CHECK_NONE);
     assert_int_equal(res.ops_run, 3);
     assert_int_equal(res.seed, 1);
-    assert_true(res.ntail > 0 && res.ntail <= SIM_TRACE_KEEP);
+    assert_int_equal(res.ntail, 0);
+    assert_int_not_equal(res.hash, 0);
+}
+
+/* A failure's tail: the last lines before the teardown, oldest first. */
+static void failing_scenario_reports_its_last_lines(void **state)
+{
+    (void)state;
+    assert_int_equal(run("state name=a\nwalk kind=stop\nexpect calls=\"b.stop\"\n"), SCN_FAIL);
+    assert_true(res.ntail >= 3 && res.ntail <= SIM_TRACE_KEEP);
     assert_string_equal(res.tail[res.ntail - 3], "0 - scn walk line=2 kind=stop");
     assert_string_equal(res.tail[res.ntail - 2], "0 - scn call a.stop");
     assert_string_equal(res.tail[res.ntail - 1], "0 - scn walk_done ok");
-    assert_int_not_equal(res.hash, 0);
+    /* The teardown's lines (the disk unregistered) are not in it. */
+    assert_int_equal(run("registry name=r\ndisk name=s role=secondary size=64 reg=r\n"
+                         "expect stage=done disk=s\n"), SCN_FAIL);
+    assert_int_equal(res.ntail, 3);
+    assert_string_equal(res.tail[2], "0 - disk/s new role=secondary size_sectors=64");
 }
 
 static void failed_expectation_names_line_expected_and_actual(void **state)
@@ -260,7 +274,8 @@ static void two_failures_in_one_callback_keep_the_first(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(passing_scenario_reports_hash_and_tail),
+        cmocka_unit_test(passing_scenario_reports_hash_and_no_tail),
+        cmocka_unit_test(failing_scenario_reports_its_last_lines),
         cmocka_unit_test(failed_expectation_names_line_expected_and_actual),
         cmocka_unit_test(runtime_error_fails_cleanly),
         cmocka_unit_test(callback_limit_is_per_outermost_walk),
