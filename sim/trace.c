@@ -197,16 +197,23 @@ static size_t fast_event(SimTraceSlot *s, const SimTraceEvent *e)
     unsigned char *d = s->enc;
     const unsigned char *end = s->enc + SIM_TRACE_SLOT_MAX;
 
+    unsigned char *nfields;
+    unsigned n = 0;
+
     d = fast_le(d, e->tick, 8);
     *d++ = (unsigned char)e->comp;
     d = fast_le(d, (uint32_t)e->kind, 4);
-    *d++ = (unsigned char)e->nfields;
+    nfields = d++;                  /* the fields in the line, known after them */
     d = fast_str(d, end, e->node);
     d = d != NULL ? fast_str(d, end, e->object) : NULL;
     d = d != NULL ? fast_str(d, end, e->name) : NULL;
     for (unsigned i = 0; d != NULL && i < e->nfields; i++) {
-        d = fast_field(d, end, &e->field[i]);
+        if (!(e->field[i].flags & SIM_TF_HIDDEN)) {
+            d = fast_field(d, end, &e->field[i]);
+            n++;
+        }
     }
+    *nfields = (unsigned char)n;
     return d != NULL ? (size_t)(d - s->enc) : 0;
 }
 
@@ -236,11 +243,16 @@ static void stream_str(XXH3_state_t *h, const char *s)
 
 static uint64_t stream_event(XXH3_state_t *h, uint64_t seed, const SimTraceEvent *e)
 {
+    unsigned n = 0;
+
+    for (unsigned i = 0; i < e->nfields; i++) {
+        n += !(e->field[i].flags & SIM_TF_HIDDEN);
+    }
     SIM_CHECK(XXH3_64bits_reset_withSeed(h, seed) == XXH_OK);
     stream_le(h, e->tick, 8);
     stream_le(h, (uint64_t)e->comp, 1);
     stream_le(h, (uint32_t)e->kind, 4);
-    stream_le(h, e->nfields, 1);
+    stream_le(h, n, 1);
     stream_str(h, e->node);
     stream_str(h, e->object);
     stream_str(h, e->name);
@@ -249,6 +261,9 @@ static uint64_t stream_event(XXH3_state_t *h, uint64_t seed, const SimTraceEvent
         bool str = f->type == SIM_TV_STR || f->type == SIM_TV_TEXT;
 
         SIM_CHECK(f->type <= SIM_TV_TEXT && f->flags < 256);
+        if (f->flags & SIM_TF_HIDDEN) {
+            continue;
+        }
         stream_le(h, (uint64_t)f->type, 1);
         stream_le(h, f->flags, 1);
         stream_str(h, f->key);

@@ -9,12 +9,14 @@
  * The hash is a chain of XXH3-64 (libxxhash) over the encoding of each
  * event (see "The encoding" below), not over the text, which is never
  * made for it: h0 = XXH3-64 of no bytes, then for each event h = XXH3-64
- * of its encoding seeded with the h before it.  Every hidden field (SIM_TF_HIDDEN) counts: it is
- * part of the typed event that consumers decide on (a callback's depth and
- * actions, a failed operation's rc, the checker of a violation), so two
- * runs whose consumers would see different events hash differently even
- * when their lines read the same; and since the line is rendered from
- * what is hashed, equal hashes still mean equal lines.
+ * of its encoding seeded with the h before it.  Hidden fields
+ * (SIM_TF_HIDDEN) do not count: the hash identifies the trace, what its
+ * lines say (equal hashes mean equal lines, as when it hashed the text),
+ * and a hidden field only restates for consumers what a line already
+ * says in words (a failed operation's rc beside its message, a
+ * violation's checker beside its text, a callback's scripted actions,
+ * whose effects are traced).  Counting them cost a fuzz_registry input
+ * about a tenth more instructions (a callback's event has 7 of them).
  *
  * Owns the event shape, its encoding and its rendering, not the events:
  * each component (disk.h, link.h, compare.h, cluster.h, fault.h, the
@@ -93,8 +95,8 @@ typedef void SimTraceSink(void *ctx, const SimTraceEvent *e);
 
 /* The encoding, what the hash reads, little-endian, every string with its
  * presence byte (0: NULL; 1: its bytes and a '\0' follow):
- *   event: tick (8 bytes), comp (1), kind (4), nfields (1), node, object,
- *          name, then each field;
+ *   event: tick (8 bytes), comp (1), kind (4), the number of fields not
+ *          hidden (1), node, object, name, then each field not hidden;
  *   field: type (1), flags (1), key, then its value: v.u (8) for U64 and
  *          BOOL, v.i (8) for I64, v.s for STR and TEXT, v.u (8) and v.s
  *          for WORD.

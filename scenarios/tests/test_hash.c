@@ -213,11 +213,15 @@ static const char *other(const char *s, char *buf, size_t len)
 
 enum { MUT_EVENT = 7, MUT_FIELD = 8 };      /* changes of an event, of a field */
 
-/* Change part m of field f: its type, each flag, its key, its value. */
+/* Change part m of field f: its type, each flag, its key, its value.  Of
+ * a hidden field (not in the line, so not in the hash) only showing it. */
 static bool change_field(SimTraceField *f, unsigned m, char *buf, size_t len)
 {
     bool str = f->type == SIM_TV_STR || f->type == SIM_TV_TEXT;
 
+    if (f->flags & SIM_TF_HIDDEN && m != 4) {      /* case 4 toggles SIM_TF_HIDDEN */
+        return false;
+    }
     switch (m) {
     case 0: f->type = (SimTraceType)((f->type + 1) % (SIM_TV_TEXT + 1)); return true;
     case 1: case 2: case 3: case 4: f->flags ^= 1u << (m - 1); return true;
@@ -238,7 +242,7 @@ static bool change_field(SimTraceField *f, unsigned m, char *buf, size_t len)
 }
 
 /* Change part m of c: the event's tick, node, component, object, kind,
- * name, its last field left out, then each part of each field.  Returns
+ * name, its last field left out (unless hidden), then each part of each field.  Returns
  * 1 when changed, 0 when m names nothing c has (a field's part it lacks),
  * -1 past c's last part. */
 static int change(Copy *c, unsigned m, char *buf, size_t len)
@@ -253,7 +257,7 @@ static int change(Copy *c, unsigned m, char *buf, size_t len)
     case 4: e->kind ^= 1; return 1;
     case 5: e->name = other(e->name, buf, len); return 1;
     case 6:
-        if (e->nfields == 0) {
+        if (e->nfields == 0 || e->field[e->nfields - 1].flags & SIM_TF_HIDDEN) {
             return 0;
         }
         e->nfields--;
@@ -267,8 +271,8 @@ static int change(Copy *c, unsigned m, char *buf, size_t len)
     }
 }
 
-/* Every part of every event of the scenario's run, changed alone, changes
- * the hash of its events; unchanged, they hash to the run's hash (so the
+/* Every part of every event of the scenario's run (but a hidden field's),
+ * changed alone, changes the hash of its events; unchanged, they hash to the run's hash (so the
  * sink saw every event the hash did). */
 static void check_every_field(const char *name, Events *x)
 {
