@@ -105,6 +105,9 @@ static bool add_walks(ScnExplore *x, Group *g, unsigned pos, unsigned nregs)
         x->total += g->size;
         return true;
     }
+    if (pos >= SCN_EXPLORE_MAX_WALKS) {     /* g->w is in its bounds: the scope's check */
+        return false;
+    }
     for (unsigned kind = 0; kind < NWALKS; kind++) {
         for (unsigned r = 0; r < nregs; r++) {
             g->walk[pos] = (uint8_t)(kind * 2 + r);
