@@ -806,7 +806,9 @@ static bool op_io(Interp *in, const ScnOp *op)
     if (buf == NULL) {
         return in->failed ? false : FAIL(in, "out of memory for %zu bytes", len);
     }
-    memset(buf, (int)num(op, K_BYTE, 0), len);
+    /* A write's bytes; a read's buffer is poisoned with the complement of
+     * what it expects, so bytes the read leaves untouched cannot pass. */
+    memset(buf, io == IO_READ ? ~(int)num(op, K_BYTE, 0) & 0xff : (int)num(op, K_BYTE, 0), len);
     rc = io == IO_READ ? sim_disk_read(d->disk, sector, count, buf)
          : io == IO_WRITE ? sim_disk_write(d->disk, sector, count, buf)
          : sim_disk_receive(d->disk, sector, count, buf);
