@@ -163,6 +163,9 @@ dict = $h.dict"
     elif [ -n "$dict" ]; then
         say "skipped: $OUT/$h.dict (no $dict)"
     fi
+    # The flags every harness runs with (fuzz/libfuzzer.options; .ci/run too).
+    options="$options
+$(grep -E '^[a-z_]+ *=' "$TREE/fuzz/libfuzzer.options")"
     printf '%s\n' "$options" > "$OUT/$h.options"
     say "wrote $OUT/$h.options"
 done
