@@ -1,0 +1,36 @@
+#!/bin/sh
+# trace_text.sh: the trace text of every suite scenario, pinned.  The trace
+# is rendered lazily from typed events (sim/trace.c); this digest is of the
+# text `run --trace` writes for the whole of scenarios/suites, so a change
+# to any line's rendering, or to what a suite scenario does, shows here.
+# It was taken with 9eb8ec2's binary (before the lazy trace) and today's
+# binary, which wrote the same 12,541 lines byte for byte.
+#
+# When a change to the trace text or to a suite is meant, update PINNED to
+# the digest this test prints, and say why in the commit.
+#
+# Usage: sh trace_text.sh PATH/TO/replbench SOURCE_ROOT
+RB=${1:?usage: trace_text.sh PATH/TO/replbench SOURCE_ROOT}
+ROOT=${2:?usage: trace_text.sh PATH/TO/replbench SOURCE_ROOT}
+PINNED=cea0cfc65205d57cd55facadceb422c51bd1ad193d2c9f91866069517558d0c6
+
+# The pin is of our registry with fault points: other builds trace otherwise.
+version=$("$RB" --version) || exit 1
+case $version in
+*"implementation under test: ours ("*"fault points: libfiu"*) ;;
+*) echo "SKIP: the pin is of the default implementation built with libfiu"; exit 77 ;;
+esac
+
+T=$(mktemp "${TMPDIR:-/tmp}/replbench-trace.XXXXXX") || exit 1
+trap 'rm -f "$T"' EXIT
+cd "$ROOT" || exit 1
+"$RB" run -q --trace "$T" scenarios/suites >/dev/null
+rc=$?
+[ "$rc" -eq 0 ] || { echo "FAIL: run of the suites exited $rc"; exit 1; }
+got=$(sha256sum "$T" | cut -d' ' -f1)
+if [ "$got" != "$PINNED" ]; then
+    echo "FAIL: the suites' trace text changed: sha256 $got, pinned $PINNED"
+    echo "  ($(wc -l <"$T") lines; see the comment at the top to update the pin)"
+    exit 1
+fi
+echo "ok - the suites' trace text is the pinned one ($(wc -l <"$T") lines)"
