@@ -5,7 +5,10 @@
  * (path, then kind, seed and injections).  Each record is judged by its
  * kind's rule (report_verdict: a sweep run passes when its checkers held),
  * never by its text.  The same (path, kind, seed, injection) in two
- * records is an error: shards do not overlap.  Exit 0 when every run
+ * records is an error: shards do not overlap.  The reports name the
+ * implementation the records say they ran (their "impl"); records of two
+ * implementations are an error, and records that do not say (older
+ * files) are named as this binary's, with a note.  Exit 0 when every run
  * passed or was skipped, 1 when one failed, 2 on a usage error, an
  * unreadable or malformed file, or a record of a scenario that could not
  * be loaded.
@@ -49,7 +52,8 @@ static void usage(FILE *f)
           "hold; see `replbench sweep --help`), named \"path [clean]\" or \"path\n"
           "[POINT#HIT]\" (\" persistent\", \" + \" between a pair).  The same (path,\n"
           "kind, seed, injection) twice is an error, and so is a bad or truncated\n"
-          "line (FILE:LINE:COL: why).\n"
+          "line (FILE:LINE:COL: why).  The reports name the implementation the\n"
+          "records ran; records of two implementations (sha256) are an error.\n"
           "\n"
           "options:\n"
           "  --format F            summary (default), tap (TAP 13) or junit (XML)\n"
@@ -83,6 +87,13 @@ typedef struct Merge {
     Entry *e;
     size_t n, cap;
     ReportRecord *rec;          /* scratch */
+    bool impl_known;            /* some record named its implementation: */
+    ReportImpl impl;            /* the first one's, */
+    const char *impl_file;      /* at impl_file:impl_line */
+    unsigned long impl_line;
+    size_t unsaid;              /* records without it; the first at: */
+    const char *unsaid_file;
+    unsigned long unsaid_line;
 } Merge;
 
 static int option(void *ctx, int id, const char *v)
@@ -120,6 +131,35 @@ static int by_key(const void *a, const void *b)
     return d != 0 ? d : (int)x->ninject - (int)y->ninject;
 }
 
+/* The record's implementation, the same as every other record's: 0, or -1
+ * (printed) for a second one. */
+static int same_impl(Merge *m, const char *file, unsigned long line)
+{
+    const ReportImpl *a = &m->impl, *b = &m->rec->impl;
+
+    if (!m->rec->has_impl) {
+        if (m->unsaid++ == 0) {
+            m->unsaid_file = file;
+            m->unsaid_line = line;
+        }
+        return 0;
+    }
+    if (!m->impl_known) {
+        m->impl_known = true;
+        m->impl = *b;
+        m->impl_file = file;
+        m->impl_line = line;
+        return 0;
+    }
+    if (strcmp(a->sha256, b->sha256) == 0) {
+        return 0;
+    }
+    fprintf(stderr, "replbench merge: %s:%lu: implementation %s (sha256 %s), but %s:%lu's is "
+            "%s (sha256 %s): merge the results of one implementation\n", file, line, b->path,
+            b->sha256, m->impl_file, m->impl_line, a->path, a->sha256);
+    return -1;
+}
+
 /* A line of a results file: checked now, kept for the second reading. */
 static int collect(void *ctx, const char *file, unsigned long line, const char *text, size_t len)
 {
@@ -129,6 +169,9 @@ static int collect(void *ctx, const char *file, unsigned long line, const char *
 
     if (report_results_parse(text, len, file, line, m->rec, err, sizeof(err)) != 0) {
         fprintf(stderr, "replbench merge: %s\n", err);
+        return -1;
+    }
+    if (same_impl(m, file, line) != 0) {
         return -1;
     }
     if (m->n == m->cap) {
@@ -200,6 +243,10 @@ static int report(Merge *m, bool many_seeds)
         return REPORT_EXIT_USAGE;
     }
     report_text_style(t, &style);
+    report_text_impl(t, m->impl_known ? &m->impl : NULL);
+    if (h != NULL) {
+        report_html_impl(h, m->impl_known ? &m->impl : NULL);
+    }
     for (size_t i = 0; i < m->n; i++) {
         const Entry *e = &m->e[i];
 
@@ -233,6 +280,13 @@ static int merge(Merge *m)
     }
     if (order(m, &many_seeds) != 0) {
         return REPORT_EXIT_USAGE;
+    }
+    if (m->unsaid != 0) {
+        fprintf(stderr, "replbench merge: note: %zu record%s (the first at %s:%lu) %s not say "
+                "which implementation produced %s; named as %s\n", m->unsaid,
+                m->unsaid == 1 ? "" : "s", m->unsaid_file, m->unsaid_line,
+                m->unsaid == 1 ? "does" : "do", m->unsaid == 1 ? "it" : "them",
+                m->impl_known ? "the other records' implementation" : "this binary's");
     }
     return report(m, many_seeds);
 }

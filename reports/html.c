@@ -13,6 +13,7 @@
 
 #include "check.h"
 #include "cluster.h"
+#include "impl.h"
 #include "report.h"
 #include "scn_ast.h"
 #include "world.h"
@@ -176,6 +177,8 @@ struct ReportHtml {
     ReportHtmlIntro *intro;     /* a section above the table, or NULL */
     void *intro_ctx;
     ReportLedger *ledger;       /* the fault ledger of the rows, NULL when out of memory */
+    bool has_impl;              /* impl named, not the linked one */
+    ReportImpl impl;
 };
 
 /* ---- the rows ----------------------------------------------------------------- */
@@ -951,9 +954,17 @@ static void put_command(FILE *f, const ReportHtml *h)
     free(buf);
 }
 
+void report_html_impl(ReportHtml *h, const ReportImpl *impl)
+{
+    h->has_impl = impl != NULL;
+    if (impl != NULL) {
+        h->impl = *impl;
+    }
+}
+
 static void page_head(FILE *f, const ReportHtml *h, double seconds)
 {
-    char impl[512];
+    char impl[REPORT_PATH_MAX + 512];
 
     fprintf(f, "<!DOCTYPE html>\n<html xmlns=\"http://www.w3.org/1999/xhtml\" lang=\"en\">\n"
             "<head>\n<meta charset=\"utf-8\"/>\n<title>replbench run report</title>\n"
@@ -968,10 +979,17 @@ static void page_head(FILE *f, const ReportHtml *h, double seconds)
     }
     fprintf(f, " in %.3f s (wall clock)</p>\n<p class=\"meta\">command: <code>", seconds);
     put_command(f, h);
-    report_impl_describe(impl, sizeof(impl));
+    report_record_impl_describe(impl, sizeof(impl), h->has_impl ? &h->impl : NULL);
     fputs("</code></p>\n<p class=\"meta\">implementation under test: <code>", f);
     report_xml_put(f, impl, false);
     fputs("</code></p>\n", f);
+    if (h->has_impl && strcmp(h->impl.sha256, replication_impl()->sha256) != 0) {
+        report_impl_describe(impl, sizeof(impl));
+        fputs("<p class=\"note warn\">The timelines are re-runs with this binary's "
+              "implementation: <code>", f);
+        report_xml_put(f, impl, false);
+        fputs("</code>.</p>\n", f);
+    }
 }
 
 /* Filtering (result, text) and sorting (per column, within each folder's

@@ -139,6 +139,7 @@ void report_recap_end(ReportRecap *r, FILE *f, bool color);
 typedef enum ReportFormat { REPORT_FORMAT_SUMMARY, REPORT_FORMAT_TAP, REPORT_FORMAT_JUNIT } ReportFormat;
 
 typedef struct ReportText ReportText;
+typedef struct ReportImpl ReportImpl;   /* results.c's */
 
 /* "summary", "tap" or "junit": 0, or -1 for another name. */
 int report_format_parse(const char *name, ReportFormat *format);
@@ -146,6 +147,8 @@ int report_format_parse(const char *name, ReportFormat *format);
 ReportText *report_text_new(ReportFormat format, size_t total);
 /* The style of r's output (default: a line each, no colour). */
 void report_text_style(ReportText *r, const ReportStyle *style);
+/* The implementation r names (default, or impl NULL: the linked one). */
+void report_text_impl(ReportText *r, const ReportImpl *impl);
 /* One scenario's outcome; k counts from 1.  report_text_add is a run of
  * `run`; report_text_add_as one of kind, judged and named by its rule (a
  * sweep run is "path [clean]" or "path [POINT#HIT]", " persistent" and
@@ -194,6 +197,17 @@ void report_xml_put(FILE *f, const char *s, bool attr);
 
 #define REPORT_RESULT_LINE_MAX ((size_t)1 << 20)  /* bytes of one record */
 
+/* The implementation a record was produced with (registry/impl.h's
+ * name, path, API mode, sha256 and extensions, as the writing binary had
+ * them). */
+struct ReportImpl {
+    char name[256];
+    char path[REPORT_PATH_MAX + 1];
+    char api[16];               /* "instances" or "global" */
+    char sha256[65];            /* 64 lowercase hex digits */
+    unsigned offers;            /* its extensions (ReplicationExt) */
+};
+
 /* One record read back: what run or sweep had of the run. */
 typedef struct ReportRecord {
     ReportKind kind;
@@ -201,7 +215,14 @@ typedef struct ReportRecord {
     char path[REPORT_PATH_MAX + 1];
     ReportJob job;
     ReportOutcome out;
+    bool has_impl;              /* false: an older record, without "impl" */
+    ReportImpl impl;
 } ReportRecord;
+
+/* impl in one line, as report_impl_describe has the linked one: "NAME
+ * (PATH, API API, sha256 HASH; offers EXT...)"; impl NULL: the linked
+ * one's. */
+void report_record_impl_describe(char *buf, size_t len, const ReportImpl *impl);
 
 /* One record of a run of kind (report_results_write: of `run`). */
 void report_results_write_as(FILE *f, ReportKind kind, const char *path, const ReportJob *job,
@@ -233,6 +254,10 @@ typedef struct ReportHtml ReportHtml;
  * the strings must outlive it.  NULL when out of memory. */
 ReportHtml *report_html_new(const char *dir, bool all, const char *select,
                       int argc, char *const *argv);
+
+/* The implementation the page names (default, or impl NULL: the linked
+ * one); the timelines are still re-run with the linked one. */
+void report_html_impl(ReportHtml *h, const ReportImpl *impl);
 
 /* One scenario's outcome, in the order of the table: a run of `run`, or
  * (report_html_add_as) one of kind, judged and named by its rule as

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "check.h"
+#include "impl.h"
 #include "report.h"
 
 #define NUM_MAX 32                  /* bytes of a number */
@@ -104,6 +105,51 @@ static void write_points(FILE *f, const ScnResult *r)
     fputc(']', f);
 }
 
+/* ,"impl":{name, path, api, sha256, offers}: the implementation this
+ * binary links. */
+static void write_impl(FILE *f)
+{
+    const ReplicationImpl *impl = replication_impl();
+
+    fputs(",\"impl\":{\"name\":", f);
+    json_str(f, impl->name);
+    fputs(",\"path\":", f);
+    json_str(f, impl->path);
+    fputs(",\"api\":", f);
+    json_str(f, impl->api);
+    fputs(",\"sha256\":", f);
+    json_str(f, impl->sha256);
+    fputs(",\"offers\":[", f);
+    for (unsigned i = 0, n = 0; i < REPLICATION_EXT__COUNT; i++) {
+        if (replication_impl_extensions() & (1u << i)) {
+            fputs(n++ ? "," : "", f);
+            json_str(f, replication_ext_name((ReplicationExt)(1u << i)));
+        }
+    }
+    fputs("]}", f);
+}
+
+void report_record_impl_describe(char *buf, size_t len, const ReportImpl *impl)
+{
+    size_t n;
+
+    if (impl == NULL) {
+        report_impl_describe(buf, len);
+        return;
+    }
+    n = (size_t)snprintf(buf, len, "%s (%s, API %s, sha256 %s; offers", impl->name, impl->path,
+                         impl->api, impl->sha256);
+    for (unsigned i = 0; i < REPLICATION_EXT__COUNT && n < len; i++) {
+        if (impl->offers & (1u << i)) {
+            n += (size_t)snprintf(buf + n, len - n, " %s",
+                                  replication_ext_name((ReplicationExt)(1u << i)));
+        }
+    }
+    if (n < len) {
+        snprintf(buf + n, len - n, ")");
+    }
+}
+
 void report_results_write_as(FILE *f, ReportKind kind, const char *path, const ReportJob *job,
                              const ReportOutcome *out)
 {
@@ -129,6 +175,7 @@ void report_results_write_as(FILE *f, ReportKind kind, const char *path, const R
     if (job->ninject != 0) {
         fputc(']', f);
     }
+    write_impl(f);
     if (!out->loaded) {
         fputs(",\"loaded\":false", f);
     }
@@ -600,6 +647,89 @@ static int injections(Cur *c, ReportJob *job)
     return eat(c, ']') ? 0 : bad(c, "expected ',' or ']'");
 }
 
+typedef struct ImplCtx {
+    ReportImpl *impl;
+    uint32_t seen;
+} ImplCtx;
+
+/* ["instances", ...]: extensions by their names (registry/impl.h), each once. */
+static int offers(Cur *c, unsigned *ext)
+{
+    char name[KEY_MAX];
+
+    if (!eat(c, '[')) {
+        return bad(c, "impl: offers: expected an array of extensions");
+    }
+    if (eat(c, ']')) {
+        return 0;
+    }
+    do {
+        unsigned i = 0;
+
+        if (string(c, name, sizeof(name)) != 0) {
+            return -1;
+        }
+        while (i < REPLICATION_EXT__COUNT &&
+               strcmp(replication_ext_name((ReplicationExt)(1u << i)), name) != 0) {
+            i++;
+        }
+        if (i == REPLICATION_EXT__COUNT || (*ext & (1u << i))) {
+            return bad(c, i == REPLICATION_EXT__COUNT ? "impl: offers: unknown extension"
+                                                      : "impl: offers: an extension twice");
+        }
+        *ext |= 1u << i;
+    } while (eat(c, ','));
+    return eat(c, ']') ? 0 : bad(c, "expected ',' or ']'");
+}
+
+static int impl_key(Cur *c, const char *key, void *ctx)
+{
+    static const char *const names[] = { "name", "path", "api", "sha256", "offers", NULL };
+    ImplCtx *ic = ctx;
+    ReportImpl *im = ic->impl;
+
+    switch (key_index(c, names, key, &ic->seen)) {
+    case -2: return -1;
+    case -1: return 1;
+    case 0: return string(c, im->name, sizeof(im->name));
+    case 1: return string(c, im->path, sizeof(im->path));
+    case 2: return string(c, im->api, sizeof(im->api));
+    case 3: return string(c, im->sha256, sizeof(im->sha256));
+    default: return offers(c, &im->offers);
+    }
+}
+
+/* {name, path, api, sha256, offers}: the implementation the record ran,
+ * all five given, api one of the two modes, sha256 64 lowercase hex
+ * digits. */
+static int impl_object(Cur *c, ReportImpl *impl)
+{
+    ImplCtx ic = { .impl = impl };
+    size_t at, end;
+
+    ws(c);
+    at = c->i;
+    if (object(c, impl_key, &ic) != 0) {
+        return -1;
+    }
+    end = c->i;
+    c->i = at;                  /* a problem of the whole object: said where it starts */
+    if (ic.seen != 31u) {
+        return bad(c, "impl: needs name, path, api, sha256 and offers");
+    }
+    if (impl->name[0] == '\0' || impl->path[0] == '\0') {
+        return bad(c, "impl: an empty name or path");
+    }
+    if (strcmp(impl->api, "instances") != 0 && strcmp(impl->api, "global") != 0) {
+        return bad(c, "impl: api: expected instances or global");
+    }
+    if (strlen(impl->sha256) != 64 || strspn(impl->sha256, "0123456789abcdef") != 64) {
+        return bad(c, "impl: sha256: expected 64 lowercase hex digits");
+    }
+    c->i = end;
+    return 0;
+}
+
 /* What the record says, before it is put together. */
 typedef struct RecCtx {
     ReportRecord *rec;
@@ -616,14 +746,14 @@ typedef struct RecCtx {
 
 enum { K_PATH, K_SEED, K_VERDICT, K_MESSAGE, K_SEED_SET, K_HASH, K_TICKS, K_FAULTS, K_TIME,
        K_INJECT, K_LINE, K_OPS, K_TRACE_LINES, K_MISSING, K_DIED, K_CHECKERS_OK,
-       K_CHECKER_KIND, K_CHECKER, K_POINTS, K_TAIL, K_KIND, K_LOADED, K_STATUS };
+       K_CHECKER_KIND, K_CHECKER, K_POINTS, K_TAIL, K_KIND, K_LOADED, K_STATUS, K_IMPL };
 
 static int record_key(Cur *c, const char *key, void *ctx)
 {
     static const char *const names[] = {
         "path", "seed", "verdict", "message", "seed_set", "hash", "ticks", "faults", "time",
         "inject", "line", "ops", "trace_lines", "missing_ext", "died", "checkers_ok",
-        "checker_kind", "checker", "points", "tail", "kind", "loaded", "status", NULL,
+        "checker_kind", "checker", "points", "tail", "kind", "loaded", "status", "impl", NULL,
     };
     RecCtx *x = ctx;
     ReportRecord *r = x->rec;
@@ -654,6 +784,7 @@ static int record_key(Cur *c, const char *key, void *ctx)
     case K_KIND: return string(c, x->run_kind, sizeof(x->run_kind));
     case K_LOADED: return boolean(c, &x->loaded);
     case K_STATUS: return string(c, x->status, sizeof(x->status));
+    case K_IMPL: return impl_object(c, &r->impl);
     default: return tail(c, res);
     }
 }
@@ -739,6 +870,7 @@ static int assemble(Cur *c, RecCtx *x)
         return bad(c, "an empty path");
     }
     r->job.seed = x->seed;
+    r->has_impl = SEEN(x, K_IMPL);
     res->seed = x->seed;
     if (kind_and_status(c, x, v) != 0) {
         return -1;

@@ -34,6 +34,8 @@ struct ReportText {
     size_t nsuites, cap;
     size_t last;                /* the suite of the last case */
     time_t started;             /* JUnit's timestamp */
+    bool has_impl;              /* impl named, not the linked one */
+    ReportImpl impl;
 };
 
 /* ---- escaping ----------------------------------------------------------------- */
@@ -579,21 +581,30 @@ void report_text_add(ReportText *r, size_t k, const char *path, const ReportJob 
     report_text_add_as(r, k, REPORT_KIND_RUN, path, job, out);
 }
 
-/* The suite-level properties: the implementation under test. */
-static void junit_properties(FILE *f)
+void report_text_impl(ReportText *r, const ReportImpl *impl)
 {
-    const ReplicationImpl *impl = replication_impl();
-    char desc[512];
+    r->has_impl = impl != NULL;
+    if (impl != NULL) {
+        r->impl = *impl;
+    }
+}
 
-    report_impl_describe(desc, sizeof(desc));
+/* The suite-level properties: the implementation under test (r's). */
+static void junit_properties(FILE *f, const ReportText *r)
+{
+    const ReplicationImpl *linked = replication_impl();
+    const ReportImpl *impl = r->has_impl ? &r->impl : NULL;
+    char desc[REPORT_PATH_MAX + 512];
+
+    report_record_impl_describe(desc, sizeof(desc), impl);
     fputs("    <properties>\n      <property name=\"implementation\" value=\"", f);
     report_xml_put(f, desc, true);
     fputs("\"/>\n      <property name=\"implementation.path\" value=\"", f);
-    report_xml_put(f, impl->path, true);
+    report_xml_put(f, impl != NULL ? impl->path : linked->path, true);
     fputs("\"/>\n      <property name=\"implementation.api\" value=\"", f);
-    report_xml_put(f, impl->api, true);
+    report_xml_put(f, impl != NULL ? impl->api : linked->api, true);
     fputs("\"/>\n      <property name=\"implementation.sha256\" value=\"", f);
-    report_xml_put(f, impl->sha256, true);
+    report_xml_put(f, impl != NULL ? impl->sha256 : linked->sha256, true);
     fputs("\"/>\n    </properties>\n", f);
 }
 
@@ -626,7 +637,7 @@ static void junit_document(ReportText *r, double seconds)
                su->errors, su->skipped, su->seconds, stamp);
         report_xml_put(stdout, host, true);
         fputs("\">\n", stdout);
-        junit_properties(stdout);
+        junit_properties(stdout, r);
         if (fclose(su->f) == 0 && su->buf != NULL) {
             fwrite(su->buf, 1, su->len, stdout);
         }
@@ -645,9 +656,9 @@ int report_text_end(ReportText *r, size_t path_errors, double seconds)
     FILE *f = r->format == REPORT_FORMAT_JUNIT ? stderr : stdout;
     int status = errors ? REPORT_EXIT_USAGE : r->failed ? REPORT_EXIT_FAIL : REPORT_EXIT_OK;
 
-    char impl[512];
+    char impl[REPORT_PATH_MAX + 512];
 
-    report_impl_describe(impl, sizeof(impl));
+    report_record_impl_describe(impl, sizeof(impl), r->has_impl ? &r->impl : NULL);
     if (r->format == REPORT_FORMAT_JUNIT) {
         junit_document(r, seconds);
     }

@@ -75,15 +75,17 @@ import json, sys
 recs = [json.loads(l) for l in open(sys.argv[1])]
 assert len(recs) == 2 * 16, len(recs)
 for r in recs:
-    for k in ("path", "seed", "verdict", "message", "hash", "ticks", "faults", "time"):
+    for k in ("path", "seed", "verdict", "message", "hash", "ticks", "faults", "time", "impl"):
         assert k in r, (k, r)
+    assert sorted(r["impl"]) == ["api", "name", "offers", "path", "sha256"], r["impl"]
+    assert len(r["impl"]["sha256"]) == 64 and r["impl"]["api"] in ("instances", "global"), r
     assert r["verdict"] in ("pass", "fail", "skip", "na", "error"), r
     assert r["hash"].startswith("0x") and len(r["hash"]) == 18, r["hash"]
 odd = [r for r in recs if r["path"].endswith("odd.scn")]
 assert odd and all(r["verdict"] == "fail" and "said \"no\" \\ then" in r["message"] for r in odd), odd
 assert sum(r["verdict"] == "fail" for r in recs) >= 4
 PY
-ok "run --results: one JSON object per run with path, seed, verdict, message, hash, ticks, faults, time"
+ok "run --results: one JSON object per run with path, seed, verdict, message, hash, ticks, faults, time, impl"
 
 rb run --results "$T/p.jsonl" -k 'walks/w*' "$S"; expect_rc 0 "passing run"
 rb merge "$T/p.jsonl"; expect_rc 0 "merge of passing runs"; expect_out "^12 passed, 0 failed" "merge summary"
@@ -117,6 +119,9 @@ if [ -w /dev/full ]; then
     expect_err "cannot write the results" "--results /dev/full"
 fi
 good=$(head -n 1 "$T/p.jsonl")
+OTHER=abababababababababababababababababababababababababababababababab
+SELF=$(sed -n 's/.*"sha256":"\([0-9a-f]*\)".*/\1/p' "$T/p.jsonl" | head -n 1)
+[ "${#SELF}" -eq 64 ] && [ "$SELF" != "$OTHER" ] || fail "p.jsonl: no sha256 of its implementation"
 bad_record() {
     printf '%s\n%s\n' "$good" "$1" >"$T/bad.jsonl"
     rb merge "$T/bad.jsonl"; expect_rc 2 "merge of $2"
@@ -138,4 +143,60 @@ bad_record 'not json' "text" "expected an object"
 printf '%s\n{"path":"z.scn","seed":1,"verdict":"pass","future":{"a":[1,true,null,"s",-2.5e3]}}\n' \
     "$good" >"$T/future.jsonl"
 rb merge "$T/future.jsonl"; expect_rc 0 "an unknown key is skipped"; expect_out "^2 passed" "unknown key"
+bad_record '{"path":"a.scn","seed":1,"verdict":"pass","impl":{"name":"x","path":"x.c","api":"instances","offers":[]}}' \
+    "an impl without sha256" "impl: needs name, path, api, sha256 and offers"
+bad_record '{"path":"a.scn","seed":1,"verdict":"pass","impl":{"name":"x","path":"x.c","api":"both","sha256":"'"$OTHER"'","offers":[]}}' \
+    "an impl of a bad api" "impl: api: expected instances or global"
+bad_record '{"path":"a.scn","seed":1,"verdict":"pass","impl":{"name":"x","path":"x.c","api":"global","sha256":"12","offers":[]}}' \
+    "an impl of a bad sha256" "impl: sha256: expected 64 lowercase hex digits"
+bad_record '{"path":"a.scn","seed":1,"verdict":"pass","impl":{"name":"x","path":"x.c","api":"global","sha256":"'"$OTHER"'","offers":["wings"]}}' \
+    "an impl offering an unknown extension" "impl: offers: unknown extension"
+bad_record '{"path":"a.scn","seed":1,"verdict":"pass","impl":"x.c"}' "an impl not an object" "expected an object"
 ok "merge: bad files, records and options exit 2 with FILE:LINE:COL: why"
+
+# ---- the implementation the records ran ----------------------------------------------
+
+# p.jsonl as another implementation had written it: its sha256 and path edited.
+sed -e 's/"sha256":"[0-9a-f]*"/"sha256":"'"$OTHER"'"/' \
+    -e 's/"impl":{"name":"\([^"]*\)","path":"[^"]*"/"impl":{"name":"\1","path":"elsewhere\/impl.c"/' \
+    "$T/p.jsonl" >"$T/other.jsonl"
+grep -q "elsewhere/impl.c" "$T/other.jsonl" || fail "the sed did not edit the records' path"
+rb merge "$T/other.jsonl"; expect_rc 0 "merge of another implementation's records"
+expect_out "^implementation: .* (elsewhere/impl.c, API [a-z]*, sha256 $OTHER; offers" \
+    "the summary names the records' implementation"
+expect_no_out "$SELF" "the summary names the merging binary's implementation"
+rb merge --format tap "$T/other.jsonl"; expect_rc 0 "merge --format tap"
+expect_out "^# implementation: .*sha256 $OTHER" "TAP names the records' implementation"
+rb merge --format junit "$T/other.jsonl"; expect_rc 0 "merge --format junit"
+expect_out "<property name=\"implementation.sha256\" value=\"$OTHER\"/>" "JUnit's sha256 property"
+expect_out "<property name=\"implementation.path\" value=\"elsewhere/impl.c\"/>" "JUnit's path property"
+expect_out "<property name=\"implementation\" value=\".*sha256 $OTHER" "JUnit's implementation property"
+rb merge --report "$T/opage" "$T/other.jsonl"; expect_rc 0 "merge --report"
+grep -q "implementation under test: <code>[^<]*sha256 $OTHER" "$T/opage/index.html" ||
+    fail "the HTML page does not name the records' implementation"
+grep -q "re-runs with this binary's implementation" "$T/opage/index.html" ||
+    fail "the HTML page does not say its timelines are this binary's"
+rb merge "$T/p.jsonl"; expect_out "^implementation: .*$SELF" "merge of this binary's records"
+ok "merge names the implementation the records ran (summary, TAP, JUnit, HTML), not its own"
+
+rb merge "$T/p.jsonl" "$T/other.jsonl"; expect_rc 2 "merge of two implementations' records"
+expect_err "other.jsonl:1: implementation elsewhere/impl.c (sha256 $OTHER), but .*p.jsonl:1's is .*(sha256 $SELF)" \
+    "two implementations: both named"
+rb merge "$T/other.jsonl" "$T/p.jsonl"; expect_rc 2 "merge of two implementations, the other order"
+ok "merge of records of two implementations is exit 2, naming both"
+
+sed -e 's/,"impl":{[^}]*}//' "$T/p.jsonl" >"$T/old.jsonl"
+! grep -q '"impl"' "$T/old.jsonl" || fail "the sed did not take impl out"
+rb merge "$T/old.jsonl"; expect_rc 0 "merge of records without impl"
+expect_out "^12 passed, 0 failed" "old records merge as before"
+expect_out "^implementation: .*$SELF" "old records are named as the merging binary's"
+expect_err "note: 12 records (the first at .*old.jsonl:1) do not say which implementation" \
+    "the note that the files did not say"
+[ "$(wc -l <"$ERR")" -eq 1 ] || fail "the note is not one line"
+head -n 6 "$T/old.jsonl" >"$T/old6.jsonl"
+tail -n 6 "$T/other.jsonl" >"$T/other6.jsonl"
+rb merge "$T/old6.jsonl" "$T/other6.jsonl"; expect_rc 0 "old and new records"
+expect_out "^12 passed" "old and new records: all of them"
+expect_out "sha256 $OTHER" "old and new records: the new ones' implementation"
+expect_err "note: 6 records .* named as the other records' implementation" "old and new: the note"
+ok "records without impl (older files) merge as before, named as this binary's, with a note"
