@@ -191,9 +191,11 @@ void report_xml_put(FILE *f, const char *s, bool attr);
  * scenario that loaded also line, ops, trace_lines, missing_ext, died,
  * checkers_ok, checker_kind, checker, points [{name, template, hits, fires,
  * handled, observed}], tail [last trace lines] and, for a sweep run, status
- * (the scenario's own: pass, fail, skip).  A record's verdict must be what
- * its kind's rule gives for its fields.  A byte that is not UTF-8 is
- * written as \u00NN. */
+ * (the scenario's own: pass, fail, skip); impl {name, path, api, sha256,
+ * offers [extension names]}: the implementation the writing binary links
+ * (absent in files before it).  A record's verdict must be what its kind's
+ * rule gives for its fields.  A byte that is not UTF-8 is written as
+ * \u00NN. */
 
 #define REPORT_RESULT_LINE_MAX ((size_t)1 << 20)  /* bytes of one record */
 
