@@ -100,6 +100,9 @@ void report_rate(FILE *f, uint64_t count, double seconds, const char *unit);
 /* The implementation under test in one line: "NAME (PATH, API API,
  * sha256 HASH; offers EXT,...)" (registry/impl.h). */
 void report_impl_describe(char *buf, size_t len);
+/* The same line of any implementation's fields (offers: ReplicationExt bits). */
+void report_impl_line(char *buf, size_t len, const char *name, const char *path,
+                      const char *api, const char *sha256, unsigned offers);
 
 /* ---- output style and the recap of failures (recap.c) ------------------------ */
 

@@ -131,23 +131,11 @@ static void write_impl(FILE *f)
 
 void report_record_impl_describe(char *buf, size_t len, const ReportImpl *impl)
 {
-    size_t n;
-
     if (impl == NULL) {
         report_impl_describe(buf, len);
         return;
     }
-    n = (size_t)snprintf(buf, len, "%s (%s, API %s, sha256 %s; offers", impl->name, impl->path,
-                         impl->api, impl->sha256);
-    for (unsigned i = 0; i < REPLICATION_EXT__COUNT && n < len; i++) {
-        if (impl->offers & (1u << i)) {
-            n += (size_t)snprintf(buf + n, len - n, " %s",
-                                  replication_ext_name((ReplicationExt)(1u << i)));
-        }
-    }
-    if (n < len) {
-        snprintf(buf + n, len - n, ")");
-    }
+    report_impl_line(buf, len, impl->name, impl->path, impl->api, impl->sha256, impl->offers);
 }
 
 void report_results_write_as(FILE *f, ReportKind kind, const char *path, const ReportJob *job,

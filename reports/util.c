@@ -172,16 +172,14 @@ ScnScript *report_load(const char *path, char *err, size_t errlen)
     return s;
 }
 
-void report_impl_describe(char *buf, size_t len)
+void report_impl_line(char *buf, size_t len, const char *name, const char *path,
+                      const char *api, const char *sha256, unsigned offers)
 {
-    const ReplicationImpl *impl = replication_impl();
-    unsigned ext = replication_impl_extensions();
     size_t n;
 
-    n = (size_t)snprintf(buf, len, "%s (%s, API %s, sha256 %s; offers", impl->name,
-                         impl->path, impl->api, impl->sha256);
+    n = (size_t)snprintf(buf, len, "%s (%s, API %s, sha256 %s; offers", name, path, api, sha256);
     for (unsigned i = 0; i < REPLICATION_EXT__COUNT && n < len; i++) {
-        if (ext & (1u << i)) {
+        if (offers & (1u << i)) {
             n += (size_t)snprintf(buf + n, len - n, " %s",
                                   replication_ext_name((ReplicationExt)(1u << i)));
         }
@@ -189,4 +187,12 @@ void report_impl_describe(char *buf, size_t len)
     if (n < len) {
         snprintf(buf + n, len - n, ")");
     }
+}
+
+void report_impl_describe(char *buf, size_t len)
+{
+    const ReplicationImpl *impl = replication_impl();
+
+    report_impl_line(buf, len, impl->name, impl->path, impl->api, impl->sha256,
+                     replication_impl_extensions());
 }
