@@ -158,17 +158,9 @@ expect_out '<failure message="scn/walks/fail.scn:4 \[clean\]: ' "the JUnit failu
 rb merge --format tap "$T/f.jsonl"; expect_rc 1 "merge --format tap of a failing sweep"
 expect_out "^not ok 1 - scn/walks/fail.scn \[clean\]" "the TAP failure"
 if [ -n "$CANARY" ] && have_fiu; then
-    # On the canary, b is the next state after c only when m's registration
-    # fails: that single fault crashes the walk.
-    cat >"$T/c3.scn" <<'EOF2'
-cluster size=8192
-start
-state name=b node=pri may_fail=true
-state name=m node=pri may_fail=true
-state name=c node=pri may_fail=true
-on state=c walk=stop do=remove target=b
-walk kind=stop node=pri may_fail=true
-EOF2
+    # canary_remove.scn (a fixture shared with the other sweep test): a
+    # fault on m's registration makes the canary crash.
+    cp "$(dirname "$0")/canary_remove.scn" "$T/c3.scn"
     run "$CANARY" sweep --results "$T/canary.jsonl" c3.scn
     expect_rc 1 "sweep on the canary"
     rb merge "$T/canary.jsonl"; expect_rc 1 "merge of the canary's sweep"
