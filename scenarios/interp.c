@@ -21,6 +21,14 @@
 #define MAX_RULES 256
 #define LOG_MAX 8192
 
+/* Every state a script can have live at once is watched by the contract
+ * checker, and every walk it can nest is modelled: a state registered but
+ * not watched would be called unseen (issue 23). */
+_Static_assert(SCN_MAX_STATES + SCN_MAX_DISKS + SIM_CLUSTER_MAX_STATES <= SIM_REGCHECK_MAX_STATES,
+               "the contract checker watches every state a script can register");
+_Static_assert(SCN_MAX_DEPTH <= SIM_REGCHECK_MAX_DEPTH,
+               "the contract checker models every walk a script can nest");
+
 typedef struct State {
     char name[SCN_MAX_NAME + 1];
     bool live;
@@ -293,6 +301,14 @@ static State *slot_for(Interp *in, const char *name)
     return st;
 }
 
+/* The checker cannot watch one more state: a limit of the bench, never a
+ * verdict on the registry, so it fails the scenario even under may_fail. */
+static bool untracked(Interp *in, unsigned line, const char *name)
+{
+    return fail_at(in, line, "cannot register %s: the contract checker watches at most %d "
+                   "states at once", name, SIM_REGCHECK_MAX_STATES);
+}
+
 /* line: of the operation or rule that asks for it. */
 static bool register_state(Interp *in, unsigned line, const char *name,
                            ReplicationRegistry *reg, int node, unsigned mask)
@@ -306,11 +322,15 @@ static bool register_state(Interp *in, unsigned line, const char *name,
     if (st->rs == NULL) {
         return cannot(in, line, -ENOMEM, "cannot register state %s: out of memory", name);
     }
+    if (sim_regcheck_track(in->w->regcheck, reg, st->rs, name) < 0) {
+        replication_remove(st->rs);     /* never registered and unseen */
+        st->rs = NULL;
+        return untracked(in, line, name);
+    }
     st->reg = reg;
     st->node = node;
     st->live = true;
     memset(st->calls, 0, sizeof(st->calls));
-    sim_regcheck_track(in->w->regcheck, reg, st->rs, name);
     return true;
 }
 
@@ -758,7 +778,9 @@ static bool op_disk(Interp *in, const ScnOp *op)
         return FAIL(in, "cannot create disk %s: %s", cfg.name, err);
     }
     in->ndisks++;
-    sim_regcheck_track(in->w->regcheck, cfg.registry, sim_disk_state(d->disk), cfg.name);
+    if (sim_regcheck_track(in->w->regcheck, cfg.registry, sim_disk_state(d->disk), cfg.name) < 0) {
+        return untracked(in, op->line, cfg.name);
+    }
     arm_injection(in);
     return true;
 }

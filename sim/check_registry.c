@@ -12,8 +12,6 @@
 #include "check.h"
 #include "check_registry.h"
 
-#define MAX_DEPTH 8
-
 typedef struct Watched {
     ReplicationState *rs;
     ReplicationRegistry *reg;
@@ -23,10 +21,18 @@ typedef struct Watched {
     char label[32];
 } Watched;
 
+/* A state a walk must call: its slot, and its registration there (seq),
+ * so that a slot freed and reused while the walk is open is not taken for
+ * the state the walk began with. */
+typedef struct Expect {
+    unsigned slot;
+    unsigned seq;
+} Expect;
+
 typedef struct Frame {
     ReplicationRegistry *reg;
     SimWalk w;
-    unsigned expect[SIM_REGCHECK_MAX_STATES];   /* slots, newest first */
+    Expect expect[SIM_REGCHECK_MAX_STATES];     /* newest first */
     unsigned nexpect;
     unsigned cursor;
     bool failed;                /* a callback set an error: no more calls */
@@ -38,8 +44,10 @@ struct SimRegCheck {
     Watched w[SIM_REGCHECK_MAX_STATES];
     unsigned nw;
     unsigned next_seq;
-    Frame frames[MAX_DEPTH];
+    Frame frames[SIM_REGCHECK_MAX_DEPTH];
     unsigned depth;
+    unsigned overflow;          /* walks begun past the depth limit: not
+                                   modelled, ended without a frame */
     unsigned violations;
     unsigned long calls;
     unsigned long outer_walks;  /* walks begun at depth 0 */
@@ -100,9 +108,10 @@ static Frame *frame_of(SimRegCheck *chk, const ReplicationRegistry *reg)
 static Watched *next_expected(SimRegCheck *chk, Frame *f)
 {
     while (f->cursor < f->nexpect) {
-        Watched *x = &chk->w[f->expect[f->cursor]];
+        const Expect *e = &f->expect[f->cursor];
+        Watched *x = &chk->w[e->slot];
 
-        if (x->live) {
+        if (x->live && x->seq == e->seq) {
             return x;
         }
         f->cursor++;
@@ -116,6 +125,9 @@ static Frame *before_call(SimRegCheck *chk, Watched *x, SimWalk w)
     Watched *want;
 
     chk->calls++;
+    if (chk->overflow > 0) {
+        return NULL;            /* past the depth limit: reported, not modelled */
+    }
     if (f == NULL) {
         violation(chk, "registry contract: %s of %s called outside any walk",
                   sim_walk_name(w), x->label);
@@ -244,13 +256,13 @@ void sim_regcheck_reset(SimRegCheck *chk)
     memset(chk, 0, sizeof(*chk));       /* every field as calloc left it */
 }
 
+/* Any dead slot, walks open or not: an open walk that still lists the
+ * state which had it tells the two apart by seq (Expect). */
 static Watched *free_slot(SimRegCheck *chk)
 {
-    if (chk->depth == 0) {      /* no frame refers to a dead slot now */
-        for (unsigned i = 0; i < chk->nw; i++) {
-            if (!chk->w[i].live) {
-                return &chk->w[i];
-            }
+    for (unsigned i = 0; i < chk->nw; i++) {
+        if (!chk->w[i].live) {
+            return &chk->w[i];
         }
     }
     return chk->nw < SIM_REGCHECK_MAX_STATES ? &chk->w[chk->nw++] : NULL;
@@ -326,8 +338,10 @@ void sim_regcheck_walk_begin(SimRegCheck *chk, ReplicationRegistry *reg, SimWalk
 {
     Frame *f;
 
-    if (chk->depth == MAX_DEPTH) {
-        violation(chk, "registry checker: walks nested deeper than %d", MAX_DEPTH);
+    if (chk->depth == SIM_REGCHECK_MAX_DEPTH || chk->overflow > 0) {
+        violation(chk, "registry checker: walks nested deeper than %d",
+                  SIM_REGCHECK_MAX_DEPTH);
+        chk->overflow++;        /* its end must not close an outer walk */
         return;
     }
     chk->outer_walks += chk->depth == 0;
@@ -341,11 +355,11 @@ void sim_regcheck_walk_begin(SimRegCheck *chk, ReplicationRegistry *reg, SimWalk
         if (!x->live || x->reg != reg || !has_member(x->orig, w)) {
             continue;
         }
-        while (i > 0 && chk->w[f->expect[i - 1]].seq < x->seq) {
+        while (i > 0 && f->expect[i - 1].seq < x->seq) {
             f->expect[i] = f->expect[i - 1];
             i--;
         }
-        f->expect[i] = n;
+        f->expect[i] = (Expect){ .slot = n, .seq = x->seq };
         f->nexpect++;
     }
 }
@@ -355,6 +369,10 @@ void sim_regcheck_walk_end(SimRegCheck *chk, const Error *err)
     Frame *f;
     Watched *left;
 
+    if (chk->overflow > 0) {
+        chk->overflow--;
+        return;
+    }
     if (chk->depth == 0) {
         violation(chk, "registry checker: walk ended that never began");
         return;

@@ -16,7 +16,11 @@
 
 #include "replication.h"
 
-#define SIM_REGCHECK_MAX_STATES 64
+/* Limits: states tracked at once (live ones; a removed state's slot is
+ * reused at once, open walks included), and walks open at once (nested).
+ * A caller whose own limits could exceed them says so at compile time. */
+#define SIM_REGCHECK_MAX_STATES 128
+#define SIM_REGCHECK_MAX_DEPTH 8
 #define SIM_REGCHECK_MSG_MAX 256
 
 typedef enum SimWalk {
@@ -40,8 +44,10 @@ void sim_regcheck_free(SimRegCheck *chk);
 void sim_regcheck_reset(SimRegCheck *chk);
 
 /* Watch rs, just registered in reg, under `label` (for messages).  States
- * must be tracked in registration order.  Returns 0, or -ENOSPC past
- * SIM_REGCHECK_MAX_STATES. */
+ * must be tracked in registration order.  Returns 0, or -ENOSPC when
+ * SIM_REGCHECK_MAX_STATES states are tracked already: rs is then not
+ * watched, and the caller must not leave it registered (the model would
+ * not know it: its calls would pass unseen). */
 int sim_regcheck_track(SimRegCheck *chk, ReplicationRegistry *reg,
                        ReplicationState *rs, const char *label);
 
@@ -80,7 +86,10 @@ void sim_regcheck_walk(SimRegCheck *chk, ReplicationRegistry *reg, SimWalk w,
 
 /* The same, in two halves, for tests and for callers that drive the
  * registry themselves: begin() before the walk, end() after it with the
- * error it returned (NULL for none). */
+ * error it returned (NULL for none).  A walk begun with
+ * SIM_REGCHECK_MAX_DEPTH walks open is a violation (a limit of the
+ * checker), not modelled: its calls are not judged, and its end closes
+ * nothing else. */
 void sim_regcheck_walk_begin(SimRegCheck *chk, ReplicationRegistry *reg, SimWalk w);
 void sim_regcheck_walk_end(SimRegCheck *chk, const Error *err);
 

@@ -67,6 +67,9 @@ typedef enum SimColoEvent {
 
 #define SIM_CLUSTER_NAME_MAX 24             /* chars of a node name */
 #define SIM_CLUSTER_MAX_DISKS 4
+/* States the cluster registers, both nodes together: each node's disks,
+ * its comparator and its probe. */
+#define SIM_CLUSTER_MAX_STATES (2 * (SIM_CLUSTER_MAX_DISKS + 2))
 #define SIM_CLUSTER_MAX_CONNS 64
 #define SIM_CLUSTER_MAX_WRITE_SECTORS 64    /* one guest write */
 #define SIM_CLUSTER_MSG_MAX 256

@@ -2,6 +2,7 @@
  * registry (including removals and nested walks from callbacks) and reports
  * the exact difference when fed a call sequence that breaks the contract.
  */
+#include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -250,6 +251,98 @@ static void unchecked_walk_is_reported(void **state)
                         "registry contract: checkpoint of s3 called outside any walk");
 }
 
+/* Issue 23: inside a walk, a state registered and removed again and again
+ * (each one removed before the next comes) never runs the checker out of
+ * slots: a dead slot is reused while walks are open. */
+static void reregistering_inside_a_walk_reuses_slots(void **state)
+{
+    Fixture *f = *state;
+
+    sim_regcheck_walk_begin(f->chk, f->reg, SIM_WALK_GET_ERROR);
+    for (int i = 0; i < 4 * SIM_REGCHECK_MAX_STATES; i++) {
+        ReplicationState *rs = replication_new_in(f->reg, NULL, &ops);
+
+        assert_int_equal(sim_regcheck_track(f->chk, f->reg, rs, "again"), 0);
+        sim_regcheck_untrack(f->chk, rs);
+        replication_remove(rs);
+    }
+    for (int i = 3; i >= 0; i--) {
+        f->rs[i]->ops->get_error(f->rs[i], &(Error *){ NULL });
+    }
+    sim_regcheck_walk_end(f->chk, NULL);
+    assert_string_equal(sim_regcheck_first(f->chk), "");
+}
+
+/* A slot reused inside a walk is not the state the walk began with: s2 is
+ * removed before its turn and a newcomer takes its slot; the walk must not
+ * call the newcomer (rule 4), and ends without it. */
+static void newcomer_in_a_reused_slot_is_not_expected(void **state)
+{
+    Fixture *f = *state;
+    ReplicationState *late;
+
+    sim_regcheck_walk_begin(f->chk, f->reg, SIM_WALK_GET_ERROR);
+    f->rs[3]->ops->get_error(f->rs[3], &(Error *){ NULL });
+    sim_regcheck_untrack(f->chk, f->rs[2]);
+    replication_remove(f->rs[2]);
+    f->rs[2] = NULL;
+    late = replication_new_in(f->reg, NULL, &ops);
+    assert_int_equal(sim_regcheck_track(f->chk, f->reg, late, "late"), 0);
+    f->rs[1]->ops->get_error(f->rs[1], &(Error *){ NULL });
+    f->rs[0]->ops->get_error(f->rs[0], &(Error *){ NULL });
+    sim_regcheck_walk_end(f->chk, NULL);
+    assert_string_equal(sim_regcheck_first(f->chk), "");
+    sim_regcheck_untrack(f->chk, late);
+    replication_remove(late);
+}
+
+/* Every state a script can have live (scripted states, standalone disks,
+ * a cluster's) is watched: the limit is not the scripts' 64 states. */
+static void checker_watches_more_than_a_script_can_register(void **state)
+{
+    Fixture *f = *state;
+    ReplicationState *rs[SIM_REGCHECK_MAX_STATES];
+
+    for (int i = 4; i < SIM_REGCHECK_MAX_STATES; i++) {
+        rs[i] = replication_new_in(f->reg, NULL, &ops);
+        assert_int_equal(sim_regcheck_track(f->chk, f->reg, rs[i], "more"), 0);
+    }
+    rs[0] = replication_new_in(f->reg, NULL, &ops);
+    assert_int_equal(sim_regcheck_track(f->chk, f->reg, rs[0], "too many"), -ENOSPC);
+    replication_remove(rs[0]);
+    assert_int_equal(sim_regcheck_live(f->chk), SIM_REGCHECK_MAX_STATES);
+    for (int i = 4; i < SIM_REGCHECK_MAX_STATES; i++) {
+        sim_regcheck_untrack(f->chk, rs[i]);
+        replication_remove(rs[i]);
+    }
+}
+
+/* A walk begun past the depth limit is reported and not modelled; its end
+ * must not close the walk around it: the outermost walk still expects its
+ * states, and ends cleanly once they are called. */
+static void walk_past_the_depth_limit_closes_no_outer_walk(void **state)
+{
+    Fixture *f = *state;
+    ReplicationRegistry *other = replication_registry_new();
+
+    sim_regcheck_walk_begin(f->chk, f->reg, SIM_WALK_GET_ERROR);
+    for (int i = 0; i < SIM_REGCHECK_MAX_DEPTH; i++) {  /* the last one is past it */
+        sim_regcheck_walk_begin(f->chk, other, SIM_WALK_STOP);
+    }
+    for (int i = 0; i < SIM_REGCHECK_MAX_DEPTH; i++) {
+        sim_regcheck_walk_end(f->chk, NULL);
+    }
+    assert_int_equal(sim_regcheck_violations(f->chk), 1);
+    assert_string_equal(sim_regcheck_first(f->chk),
+                        "registry checker: walks nested deeper than 8");
+    for (int i = 3; i >= 0; i--) {
+        f->rs[i]->ops->get_error(f->rs[i], &(Error *){ NULL });
+    }
+    sim_regcheck_walk_end(f->chk, NULL);
+    assert_int_equal(sim_regcheck_violations(f->chk), 1);
+    replication_registry_free(other);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -263,6 +356,12 @@ int main(void)
         cmocka_unit_test_setup_teardown(long_error_differing_late_is_reported, setup, teardown),
         cmocka_unit_test_setup_teardown(error_without_failed_callback_is_reported, setup, teardown),
         cmocka_unit_test_setup_teardown(unchecked_walk_is_reported, setup, teardown),
+        cmocka_unit_test_setup_teardown(reregistering_inside_a_walk_reuses_slots, setup, teardown),
+        cmocka_unit_test_setup_teardown(newcomer_in_a_reused_slot_is_not_expected, setup, teardown),
+        cmocka_unit_test_setup_teardown(checker_watches_more_than_a_script_can_register, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(walk_past_the_depth_limit_closes_no_outer_walk, setup,
+                                        teardown),
     };
 
     return cmocka_run_group_tests_name("check_registry", tests, NULL, NULL);
