@@ -21,22 +21,35 @@
 
 /* ---- files (files.c) ---------------------------------------------------- */
 
-/* The scenario files of a command, sorted by path, without duplicates. */
+/* A path that could not be searched, and why ("No such file or
+ * directory"): a record of its own in --results (verdict error). */
+typedef struct CliProblem {
+    char *path;                 /* normalized, at most REPORT_PATH_MAX bytes */
+    char *why;
+} CliProblem;
+
+/* The scenario files of a command, sorted by path, without duplicates,
+ * and the problems met looking for them. */
 typedef struct CliFiles {
     char **paths;
     size_t n;
+    CliProblem *problems;
+    size_t nproblems;
 } CliFiles;
 
 /* Collect the files named by args: a file as given, a folder searched
- * recursively for *.scn.  Prints each problem to stderr ("replbench: PATH:
- * why") and returns the number of problems (a missing path, an unreadable
- * folder, a path too long, more than CLI_MAX_FILES files).  *out is valid
+ * recursively for *.scn (what is named *.scn there and is not a folder: a
+ * FIFO, a device, a link to one, is kept, to fail as when named).  Prints
+ * each problem to stderr ("replbench: PATH: why"), keeps it in
+ * out->problems, and returns the number of problems (a missing path, a
+ * link that dangles or loops, an unreadable folder, a path too long or
+ * with control bytes, more than CLI_MAX_FILES files).  *out is valid
  * (possibly empty) in every case; free it with cli_files_free. */
 size_t cli_files_collect(char *const *args, size_t nargs, CliFiles *out);
 void cli_files_free(CliFiles *f);
 
-/* Keep the files of shard k (1-based) of n: XXH3-64 of the (normalized) path
- * (sim_hash_str) modulo n equals k - 1. */
+/* Keep the files and problems of shard k (1-based) of n: XXH3-64 of the
+ * (normalized) path (sim_hash_str) modulo n equals k - 1. */
 void cli_files_shard(CliFiles *f, unsigned k, unsigned n);
 
 /* ---- options (args.c) --------------------------------------------------- */
@@ -96,8 +109,9 @@ enum {
 #define CLI_MAX_SEEDS 1000000       /* seeds of one --seeds range */
 #define CLI_MAX_BUDGET (7.0 * 24 * 3600)
 
-/* Why a command stopped handing out runs before the end. */
-enum { CLI_STOP_NONE, CLI_STOP_BUDGET, CLI_STOP_FAIL_FAST };
+/* Why a command stopped handing out runs before the end.  INTERRUPT: a
+ * signal (SIGINT, SIGTERM); its results file ends "interrupted". */
+enum { CLI_STOP_NONE, CLI_STOP_BUDGET, CLI_STOP_FAIL_FAST, CLI_STOP_INTERRUPT };
 
 /* The common options and the paths, as parsed. */
 typedef struct CliCommon {
@@ -194,11 +208,57 @@ int cli_last_failed_filter(const char *cmd, CliFiles *f);
 void cli_last_failed_save(const char *cmd, const CliFiles *f, const bool *ran,
                           const bool *failed);
 
+/* ---- --results and the other output files (resultsfile.c) ---------------------
+ * A results file is a header, a record per run written as the run ends,
+ * and a trailer (report.h; docs/RESULTS.md): written under a temporary
+ * name, locked against a second writer (report_out_open), renamed into
+ * place by cli_results_close. */
+
+typedef struct CliResults CliResults;
+
+/* The header's common part: cmd, the working folder, c's paths,
+ * selection, shard and seeds, files->n; planned is files->n x seeds +
+ * files->nproblems (a record each).  The command adds what is its own
+ * (more, inject, max_hits). */
+void cli_results_header(ReportResultsHeader *h, const char *cmd, const CliCommon *c,
+                        const CliFiles *files);
+
+/* Open c->results (report_out_open) and write the header h, flushed.  NULL
+ * (printed) when it cannot be opened. */
+CliResults *cli_results_open(const char *cmd, const char *path, const ReportResultsHeader *h);
+
+/* One record, written and flushed at once: call it as each run ends
+ * (CliPool.finished).  Safe with r NULL (no --results). */
+void cli_results_add(CliResults *r, ReportKind kind, const char *path, const ReportJob *job,
+                     const ReportOutcome *out);
+
+/* A record of verdict error for each problem of files (of kind; seed as
+ * run i = 0 has it). */
+void cli_results_problems(CliResults *r, ReportKind kind, const CliCommon *c,
+                          const CliFiles *files);
+
+/* Write the trailer and rename the file into place; frees r (NULL: 0).
+ * The end is stop's (CLI_STOP_*: NONE complete, BUDGET, FAIL_FAST,
+ * INTERRUPT interrupted), and never "complete" unless planned records were
+ * written and more is false: a command cut short for another reason (no
+ * worker left) ends "interrupted".  0, or -1 (printed) when a record or
+ * the trailer could not be written: the file is then left empty.  Call it
+ * from the command's normal flow (after the pool returned), not from a
+ * signal handler: a handler sets c->stop = CLI_STOP_INTERRUPT. */
+int cli_results_close(CliResults *r, int stop, uint64_t planned, bool more);
+
+/* Refuse (printed, -1) outputs that are inputs of the same command or one
+ * another: each outputs[i] (NULL: none; names[i] is its option, as
+ * "--results") against the others and against every file of files (the
+ * same file, also by another name or link).  0 when all are apart. */
+int cli_outputs_apart(const char *cmd, const char *const *outputs, const char *const *names,
+                      size_t n, const CliFiles *files);
+
 /* ---- one job and the pool (pool.c) -------------------------------------- */
 
 /* The next job, in order; false when there are no more. */
 typedef bool CliNextFn(void *ctx, ReportJob *job);
-/* A job's outcome, in the order the jobs were given. */
+/* A job's outcome. */
 typedef void CliDoneFn(void *ctx, const ReportJob *job, const ReportOutcome *out);
 
 typedef struct CliPool {
@@ -206,7 +266,9 @@ typedef struct CliPool {
     unsigned jobs;              /* forked workers (1..CLI_MAX_JOBS) */
     FILE *trace;                /* every run's trace after "# path", or NULL */
     CliNextFn *next;
-    CliDoneFn *done;
+    CliDoneFn *finished;        /* each outcome as soon as it is known (the
+                                   order jobs end in), or NULL: results records */
+    CliDoneFn *done;            /* each outcome in the order the jobs were given */
     void *ctx;
 } CliPool;
 

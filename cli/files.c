@@ -1,10 +1,11 @@
 /* files.c: which scenario files a command runs (cli.h): folders searched
- * recursively for *.scn, sorted by path, sharded by a hash of the path.
- * Reading and parsing one file: reports/util.c.  Bounded: CLI_MAX_FILES
- * files, REPORT_PATH_MAX bytes per path, CLI_MAX_DEPTH folders deep.
- * Symbolic links to folders are not followed (no loops).  Every path is
- * kept in one spelling (normalize): the same file named two ways is one
- * file, and lands in the same shard.
+ * recursively for *.scn, sorted by path, sharded by a hash of the path,
+ * and the paths that could not be searched, kept as data (a results
+ * record each).  Reading and parsing one file: reports/util.c.  Bounded:
+ * CLI_MAX_FILES files, REPORT_PATH_MAX bytes per path, CLI_MAX_DEPTH
+ * folders deep.  Symbolic links to folders are not followed (no loops).
+ * Every path is kept in one spelling (normalize): the same file named two
+ * ways is one file, and lands in the same shard.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -24,10 +25,35 @@ typedef struct List {
     bool full;                  /* CLI_MAX_FILES reached and reported */
 } List;
 
+static void normalize(const char *in, char *out);
+
+/* Printed, counted and kept: a record of its own in --results.  The count
+ * is what makes the command's status 2, kept or not. */
 static void problem(List *l, const char *path, const char *why)
 {
-    fprintf(stderr, "replbench: %.*s: %s\n", REPORT_PATH_MAX, path, why);
+    char norm[REPORT_PATH_MAX + 2], given[REPORT_PATH_MAX + 1];
+    CliProblem *grown;
+    CliFiles *f = l->f;
+
+    fputs("replbench: ", stderr);
+    snprintf(given, sizeof(given), "%s", path);
+    report_put_line_safe(stderr, given);
+    fprintf(stderr, ": %s\n", why);
     l->problems++;
+    normalize(given, norm);
+    grown = realloc(f->problems, (f->nproblems + 1) * sizeof(*grown));
+    if (grown == NULL) {
+        return;
+    }
+    f->problems = grown;
+    grown[f->nproblems].path = strdup(norm);
+    grown[f->nproblems].why = strdup(why);
+    if (grown[f->nproblems].path == NULL || grown[f->nproblems].why == NULL) {
+        free(grown[f->nproblems].path);
+        free(grown[f->nproblems].why);
+        return;
+    }
+    f->nproblems++;
 }
 
 /* Paths are printed on one line each, in every format. */
@@ -84,17 +110,13 @@ static void add(List *l, const char *given)
     normalize(given, path);
 
     if (!printable(path)) {
-        l->problems++;
-        fputs("replbench: ", stderr);
-        report_put_line_safe(stderr, path);
-        fputs(": a control character in the path: rename the file\n", stderr);
+        problem(l, path, "a control character in the path: rename the file");
         return;
     }
     if (l->f->n >= CLI_MAX_FILES) {
         if (!l->full) {
-            fprintf(stderr, "replbench: more than %d scenario files (the limit)\n",
-                    CLI_MAX_FILES);
-            l->problems++;
+            problem(l, path, "more scenario files than the limit (100000); this one and "
+                    "those after it left out");
         }
         l->full = true;
         return;
@@ -128,7 +150,10 @@ static bool is_scn(const char *name)
 static void walk(List *l, const char *dir, unsigned depth);
 
 /* One entry of a folder: a sub-folder (not a link to one), or a *.scn file
- * (a link to a file is fine; one that cannot be followed is a problem). */
+ * (a link to a file is fine; one that cannot be followed is a problem).
+ * A *.scn that is not a folder is kept whatever it is (a FIFO, a device, a
+ * link to /dev/null): loading it fails as when it is named directly,
+ * never a silent skip. */
 static void entry(List *l, const char *dir, const char *name, unsigned depth)
 {
     char path[REPORT_PATH_MAX + 2];
@@ -158,7 +183,7 @@ static void entry(List *l, const char *dir, const char *name, unsigned depth)
         problem(l, path, strerror(errno));
         return;
     }
-    if (S_ISREG(st.st_mode)) {
+    if (!S_ISDIR(st.st_mode)) {
         add(l, path);
     }
 }
@@ -209,6 +234,31 @@ static void sort_unique(CliFiles *f)
     f->n = kept;
 }
 
+static int by_problem(const void *a, const void *b)
+{
+    return strcmp(((const CliProblem *)a)->path, ((const CliProblem *)b)->path);
+}
+
+/* Sort, and keep one problem per path (a path named twice is one record). */
+static void sort_problems(CliFiles *f)
+{
+    size_t kept = 0;
+
+    if (f->nproblems == 0) {
+        return;
+    }
+    qsort(f->problems, f->nproblems, sizeof(*f->problems), by_problem);
+    for (size_t i = 0; i < f->nproblems; i++) {
+        if (kept > 0 && strcmp(f->problems[kept - 1].path, f->problems[i].path) == 0) {
+            free(f->problems[i].path);
+            free(f->problems[i].why);
+        } else {
+            f->problems[kept++] = f->problems[i];
+        }
+    }
+    f->nproblems = kept;
+}
+
 size_t cli_files_collect(char *const *args, size_t nargs, CliFiles *out)
 {
     List l = { .f = out };
@@ -227,6 +277,7 @@ size_t cli_files_collect(char *const *args, size_t nargs, CliFiles *out)
         }
     }
     sort_unique(out);
+    sort_problems(out);
     return l.problems;
 }
 
@@ -235,8 +286,18 @@ void cli_files_free(CliFiles *f)
     for (size_t i = 0; i < f->n; i++) {
         free(f->paths[i]);
     }
+    for (size_t i = 0; i < f->nproblems; i++) {
+        free(f->problems[i].path);
+        free(f->problems[i].why);
+    }
     free(f->paths);
+    free(f->problems);
     memset(f, 0, sizeof(*f));
+}
+
+static bool in_shard(const char *path, unsigned k, unsigned n)
+{
+    return sim_hash_str(SIM_HASH_INIT, path) % n == k - 1;
 }
 
 void cli_files_shard(CliFiles *f, unsigned k, unsigned n)
@@ -244,11 +305,21 @@ void cli_files_shard(CliFiles *f, unsigned k, unsigned n)
     size_t kept = 0;
 
     for (size_t i = 0; i < f->n; i++) {
-        if (sim_hash_str(SIM_HASH_INIT, f->paths[i]) % n == k - 1) {
+        if (in_shard(f->paths[i], k, n)) {
             f->paths[kept++] = f->paths[i];
         } else {
             free(f->paths[i]);
         }
     }
     f->n = kept;
+    kept = 0;
+    for (size_t i = 0; i < f->nproblems; i++) {
+        if (in_shard(f->problems[i].path, k, n)) {
+            f->problems[kept++] = f->problems[i];
+        } else {
+            free(f->problems[i].path);
+            free(f->problems[i].why);
+        }
+    }
+    f->nproblems = kept;
 }

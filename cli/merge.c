@@ -4,14 +4,20 @@
  * JUnit or the HTML page of their union, in the order one whole run prints
  * (path, then kind, seed and injections).  Each record is judged by its
  * kind's rule (report_verdict: a sweep run passes when its checkers held),
- * never by its text.  The same (path, kind, seed, injection) in two
- * records is an error: shards do not overlap.  The reports name the
- * implementation the records say they ran (their "impl"); records of two
- * implementations are an error, and records that do not say (older
- * files) are named as this binary's, with a note.  Exit 0 when every run
- * passed or was skipped, 1 when one failed, 2 on a usage error, an
- * unreadable or malformed file, or a record of a scenario that could not
- * be loaded.
+ * never by its text.  Each file must prove it is whole (docs/RESULTS.md):
+ * a header first, a trailer last whose counts agree with the records
+ * between, an end that is not "interrupted"; a file that cannot is refused
+ * unless --allow-partial, which reports it and fails when a run could be
+ * missing.  The same (path, kind, seed, injections) in two records is an
+ * error, also under two spellings of the path (normalized, relative to
+ * the folder the writer ran in, and absolute): shards do not overlap.  The
+ * reports name the implementation the records say they ran (their
+ * "impl"); records of two implementations are an error, and records that
+ * do not say (older files) are named as this binary's, with a note.  Exit
+ * 0 when every run passed or was skipped, 1 when one failed (or could be
+ * missing, with --allow-partial), 2 on a usage error, an unreadable,
+ * malformed, empty, torn or partial file, or a record of a scenario that
+ * could not be loaded.
  */
 #include <inttypes.h>
 #include <stdlib.h>
@@ -21,12 +27,13 @@
 
 #define MERGE_MAX_RECORDS 10000000
 
-enum { O_FORMAT, O_REPORT, O_REPORT_ALL };
+enum { O_FORMAT, O_REPORT, O_REPORT_ALL, O_ALLOW_PARTIAL };
 
 static const CliOptSpec specs[] = {
     { "--format", true, O_FORMAT },
     { "--report", true, O_REPORT },
     { "--report-all", false, O_REPORT_ALL },
+    { "--allow-partial", false, O_ALLOW_PARTIAL },
     { NULL, false, 0 },
 };
 
@@ -51,16 +58,27 @@ static void usage(FILE *f)
           "run by its scenario's verdict, a sweep run by sweep's rule (its checkers\n"
           "hold; see `replbench sweep --help`), named \"path [clean]\" or \"path\n"
           "[POINT#HIT]\" (\" persistent\", \" + \" between a pair).  The same (path,\n"
-          "kind, seed, injection) twice is an error, and so is a bad or truncated\n"
-          "line (FILE:LINE:COL: why).  The reports name the implementation the\n"
-          "records ran; records of two implementations (sha256) are an error.\n"
+          "kind, seed, injection) twice is an error, also under two spellings of the\n"
+          "path, and so is a bad or truncated line (FILE:LINE:COL: why).  The reports\n"
+          "name the implementation the records ran; records of two implementations\n"
+          "(sha256) are an error.\n"
+          "\n"
+          "Each file must prove it is whole: its header first (what was planned), its\n"
+          "trailer last (how it ended, how many records of each verdict), counts that\n"
+          "agree.  An empty file, one whose counts disagree or with lines after its\n"
+          "trailer is an error (exit 2); so is one without its header or trailer, or\n"
+          "interrupted, unless --allow-partial.  See docs/RESULTS.md.\n"
           "\n"
           "options:\n"
           "  --format F            summary (default), tap (TAP 13) or junit (XML)\n"
           "  --report DIR          also write DIR/index.html, the run report (its\n"
           "                        timelines re-run the scenario files, which must be\n"
           "                        where the records say)\n"
-          "  --report-all          with --report: a timeline for every run\n", f);
+          "  --report-all          with --report: a timeline for every run\n"
+          "  --allow-partial       report files that cannot prove they are whole (no\n"
+          "                        header or trailer, interrupted) too; exit 1 at\n"
+          "                        least when a planned run is not in them (a failure\n"
+          "                        could be missing)\n", f);
     cli_usage_common(f, 0);
 }
 
@@ -69,24 +87,45 @@ typedef struct Entry {
     char *text;
     size_t len;
     const char *file;
+    size_t src;                 /* the file's place on the command line */
     unsigned long line;
     char *path;
+    char *rel;                  /* the path normalized, relative to the writer's folder */
+    char *abs;                  /* normalized absolute, or NULL (folder not known) */
     ReportKind kind;
     uint64_t seed;
     unsigned ninject;
-    ReportInject inject[SCN_MAX_INJECTS];
+    ReportInject inject[SCN_MAX_INJECTS];     /* sorted: the order is not the run's */
 } Entry;
+
+/* What one file held: its header and trailer, the records between. */
+typedef struct Source {
+    const char *file;
+    unsigned long lines;        /* lines read (not empty) */
+    bool has_header, has_trailer;
+    char *cwd;                  /* the header's, or NULL */
+    uint64_t planned;
+    bool more;
+    ReportResultsTrailer t;
+    uint64_t records;
+    uint64_t verdicts[REPORT_VERDICT__COUNT];
+} Source;
 
 typedef struct Merge {
     CliCommon c;
     ReportFormat format;
     const char *report;
     bool report_all;
+    bool allow_partial;
+    bool could_miss;            /* --allow-partial: a planned run may be missing */
     int argc;
     char **argv;
     Entry *e;
     size_t n, cap;
+    Source *src;                /* per file */
+    Source *cur;                /* the file being read */
     ReportRecord *rec;          /* scratch */
+    ReportResultsHeader *hdr;   /* scratch */
     bool impl_known;            /* some record named its implementation: */
     ReportImpl impl;            /* the first one's, */
     const char *impl_file;      /* at impl_file:impl_line */
@@ -100,8 +139,9 @@ static int option(void *ctx, int id, const char *v)
 {
     Merge *m = ctx;
 
-    if (id == O_REPORT_ALL) {
-        m->report_all = true;
+    if (id == O_REPORT_ALL || id == O_ALLOW_PARTIAL) {
+        m->report_all |= id == O_REPORT_ALL;
+        m->allow_partial |= id == O_ALLOW_PARTIAL;
         return 0;
     }
     if (id == O_REPORT) {
@@ -112,23 +152,125 @@ static int option(void *ctx, int id, const char *v)
          : cli_bad_value("merge", "--format", v, "expected summary, tap or junit");
 }
 
+/* ---- keys: the order of the reports, and which runs are one ------------------------ */
+
+static int cmp_u64(uint64_t a, uint64_t b)
+{
+    return (a > b) - (a < b);
+}
+
+static int cmp_inject(const ReportInject *a, const ReportInject *b)
+{
+    int d = strcmp(a->point, b->point);
+
+    d = d != 0 ? d : cmp_u64(a->hit, b->hit);
+    return d != 0 ? d : (int)a->persistent - (int)b->persistent;
+}
+
+static int by_inject(const void *a, const void *b)
+{
+    return cmp_inject(a, b);
+}
+
+/* Kind, seed and injections: the run, once its path is known equal. */
+static int same_run(const Entry *x, const Entry *y)
+{
+    int d = (int)x->kind - (int)y->kind;
+
+    d = d != 0 ? d : cmp_u64(x->seed, y->seed);
+    for (unsigned i = 0; d == 0 && i < x->ninject && i < y->ninject; i++) {
+        d = cmp_inject(&x->inject[i], &y->inject[i]);
+    }
+    return d != 0 ? d : (int)x->ninject - (int)y->ninject;
+}
+
 static int by_key(const void *a, const void *b)
 {
     const Entry *x = a, *y = b;
     int d = strcmp(x->path, y->path);
 
-    d = d != 0 ? d : (int)x->kind - (int)y->kind;
-    if (d == 0) {
-        d = (x->seed > y->seed) - (x->seed < y->seed);
-    }
-    for (unsigned i = 0; d == 0 && i < x->ninject && i < y->ninject; i++) {
-        const ReportInject *a = &x->inject[i], *b = &y->inject[i];
+    return d != 0 ? d : same_run(x, y);
+}
 
-        d = strcmp(a->point, b->point);
-        d = d != 0 ? d : (a->hit > b->hit) - (a->hit < b->hit);
-        d = d != 0 ? d : (int)a->persistent - (int)b->persistent;
+static int by_rel(const void *a, const void *b)
+{
+    const Entry *x = *(Entry *const *)a, *y = *(Entry *const *)b;
+    int d = strcmp(x->rel, y->rel);
+
+    return d != 0 ? d : same_run(x, y);
+}
+
+static int by_abs(const void *a, const void *b)
+{
+    const Entry *x = *(Entry *const *)a, *y = *(Entry *const *)b;
+    int d = x->abs == NULL || y->abs == NULL ? (x->abs != NULL) - (y->abs != NULL)
+          : strcmp(x->abs, y->abs);
+
+    return d != 0 ? d : same_run(x, y);
+}
+
+/* The start of out's last "/segment" (out holds n bytes of them). */
+static size_t last_segment(const char *out, size_t n)
+{
+    while (n > 0 && out[--n] != '/') {
     }
-    return d != 0 ? d : (int)x->ninject - (int)y->ninject;
+    return n;
+}
+
+/* base (when path is relative and base not NULL), then path, with "." and
+ * empty segments dropped and ".." folded: lexically, a spelling, not the
+ * file system's view.  malloc'd, or NULL when out of memory. */
+static char *normalized(const char *base, const char *path)
+{
+    const char *parts[2] = { base != NULL && path[0] != '/' ? base : "", path };
+    bool absolute = (parts[0][0] != '\0' ? parts[0][0] : path[0]) == '/';
+    char *out = malloc(strlen(parts[0]) + strlen(path) + 3);
+    size_t n = 0;
+
+    for (int p = 0; out != NULL && p < 2; p++) {
+        for (const char *s = parts[p]; *s != '\0';) {
+            size_t len;
+
+            s += strspn(s, "/");
+            len = strcspn(s, "/");
+            if (len == 2 && s[0] == '.' && s[1] == '.' && n > 0 &&
+                strcmp(out + last_segment(out, n), "/..") != 0) {
+                n = last_segment(out, n);
+            } else if (len == 2 && s[0] == '.' && s[1] == '.' && n == 0 && absolute) {
+                /* "/.." is "/" */
+            } else if (len != 0 && !(len == 1 && s[0] == '.')) {
+                out[n++] = '/';
+                memcpy(out + n, s, len);
+                n += len;
+            }
+            out[n] = '\0';
+            s += len;
+        }
+    }
+    if (out != NULL) {
+        out[n] = '\0';
+        if (n == 0) {
+            strcpy(out, absolute ? "/" : ".");
+        } else if (!absolute) {
+            memmove(out, out + 1, n);
+        }
+    }
+    return out;
+}
+
+/* The entry's two spellings: relative to the writer's folder (the same in
+ * every checkout) and absolute (the same whichever folder it ran in). */
+static int spell(Entry *e, const char *cwd)
+{
+    size_t clen = cwd != NULL ? strlen(cwd) : 0;
+    const char *rel = e->path;
+
+    if (clen > 1 && strncmp(e->path, cwd, clen) == 0 && e->path[clen] == '/') {
+        rel = e->path + clen + 1;
+    }
+    e->rel = normalized(NULL, rel);
+    e->abs = cwd != NULL || e->path[0] == '/' ? normalized(cwd, e->path) : NULL;
+    return e->rel != NULL && (e->abs != NULL || (cwd == NULL && e->path[0] != '/')) ? 0 : -1;
 }
 
 /* The record's implementation, the same as every other record's: 0, or -1
@@ -160,46 +302,270 @@ static int same_impl(Merge *m, const char *file, unsigned long line)
     return -1;
 }
 
-/* A line of a results file: checked now, kept for the second reading. */
-static int collect(void *ctx, const char *file, unsigned long line, const char *text, size_t len)
+/* Room for one more entry: 0, or -1 (printed). */
+static int grow(Merge *m, const char *file, unsigned long line)
 {
-    Merge *m = ctx;
-    char err[REPORT_ERROR_MAX];
+    size_t cap = m->cap ? 2 * m->cap : 256;
+    Entry *grown;
+
+    if (m->n < m->cap) {
+        return 0;
+    }
+    grown = m->n < MERGE_MAX_RECORDS ? realloc(m->e, cap * sizeof(*grown)) : NULL;
+    if (grown == NULL) {
+        fprintf(stderr, "replbench merge: %s:%lu: more than %d records or out of memory\n",
+                file, line, MERGE_MAX_RECORDS);
+        return -1;
+    }
+    m->e = grown;
+    m->cap = cap;
+    return 0;
+}
+
+/* A record (m->rec, parsed): kept for the second reading, with its keys. */
+static int keep(Merge *m, const char *file, unsigned long line, const char *text, size_t len)
+{
     Entry *e;
 
-    if (report_results_parse(text, len, file, line, m->rec, err, sizeof(err)) != 0) {
-        fprintf(stderr, "replbench merge: %s\n", err);
+    if (grow(m, file, line) != 0) {
         return -1;
-    }
-    if (same_impl(m, file, line) != 0) {
-        return -1;
-    }
-    if (m->n == m->cap) {
-        size_t cap = m->cap ? 2 * m->cap : 256;
-        Entry *grown = m->n < MERGE_MAX_RECORDS ? realloc(m->e, cap * sizeof(*grown)) : NULL;
-
-        if (grown == NULL) {
-            fprintf(stderr, "replbench merge: %s:%lu: more than %d records or out of memory\n",
-                    file, line, MERGE_MAX_RECORDS);
-            return -1;
-        }
-        m->e = grown;
-        m->cap = cap;
     }
     e = &m->e[m->n];
-    *e = (Entry){ .len = len, .file = file, .line = line, .seed = m->rec->job.seed,
+    *e = (Entry){ .len = len, .file = file, .src = (size_t)(m->cur - m->src), .line = line,
+                  .seed = m->rec->job.seed,
                   .kind = m->rec->kind, .ninject = m->rec->job.ninject };
     memcpy(e->inject, m->rec->job.inject, sizeof(e->inject));
+    qsort(e->inject, e->ninject, sizeof(e->inject[0]), by_inject);
     e->text = strndup(text, len);
     e->path = strdup(m->rec->path);
-    if (e->text == NULL || e->path == NULL) {
+    if (e->text == NULL || e->path == NULL || spell(e, m->cur->cwd) != 0) {
         free(e->text);
         free(e->path);
+        free(e->rel);
+        free(e->abs);
         fputs("replbench merge: out of memory\n", stderr);
         return -1;
     }
     m->n++;
     return 0;
+}
+
+/* A record, parsed into m->rec: counted and kept. */
+static int record(Merge *m, const char *file, unsigned long line, const char *text, size_t len)
+{
+    if (same_impl(m, file, line) != 0) {
+        return -1;
+    }
+    m->cur->records++;
+    m->cur->verdicts[m->rec->verdict]++;
+    return keep(m, file, line, text, len);
+}
+
+/* The header, parsed into m->hdr: what the file planned, where it ran. */
+static int header(Merge *m)
+{
+    Source *src = m->cur;
+
+    src->has_header = true;
+    src->planned = m->hdr->planned;
+    src->more = m->hdr->more;
+    if (m->hdr->cwd[0] != '\0' && (src->cwd = strdup(m->hdr->cwd)) == NULL) {
+        fputs("replbench merge: out of memory\n", stderr);
+        return -1;
+    }
+    return 0;
+}
+
+/* Why a line of kind cannot stand where it is (the file's line s->lines),
+ * or NULL: a header first, nothing after the trailer. */
+static const char *misplaced(const Source *s, ReportLineKind kind)
+{
+    return kind == REPORT_LINE_HEADER && s->lines != 1 ? "a header after line 1"
+         : kind == REPORT_LINE_TRAILER && s->has_trailer ? "a second trailer"
+         : kind == REPORT_LINE_RECORD && s->has_trailer ? "a record after the trailer" : NULL;
+}
+
+/* A line of a results file: checked now; a record kept for the second
+ * reading. */
+static int collect(void *ctx, const char *file, unsigned long line, const char *text, size_t len)
+{
+    Merge *m = ctx;
+    ReportLineKind kind = report_results_line_kind(text, len);
+    char err[REPORT_ERROR_MAX];
+    const char *where;
+    int rc;
+
+    m->cur->lines++;
+    if ((where = misplaced(m->cur, kind)) != NULL) {
+        fprintf(stderr, "replbench merge: %s:%lu: %s: two files in one, or a second writer\n",
+                file, line, where);
+        return -1;
+    }
+    rc = kind == REPORT_LINE_HEADER
+       ? report_results_parse_header(text, len, file, line, m->hdr, err, sizeof(err))
+       : kind == REPORT_LINE_TRAILER
+       ? report_results_parse_trailer(text, len, file, line, &m->cur->t, err, sizeof(err))
+       : report_results_parse(text, len, file, line, m->rec, err, sizeof(err));
+    if (rc != 0) {
+        fprintf(stderr, "replbench merge: %s\n", err);
+        return -1;
+    }
+    if (kind == REPORT_LINE_TRAILER) {
+        m->cur->has_trailer = true;
+        return 0;
+    }
+    return kind == REPORT_LINE_HEADER ? header(m) : record(m, file, line, text, len);
+}
+
+/* ---- whole files ------------------------------------------------------------------- */
+
+/* "3 pass, 1 fail, 0 skip, 0 na, 0 error" */
+static void put_counts(FILE *f, const uint64_t *v)
+{
+    static const char *const names[] = { "pass", "fail", "skip", "na", "error" };
+
+    for (int i = 0; i < REPORT_VERDICT__COUNT; i++) {
+        fprintf(f, "%s%" PRIu64 " %s", i ? ", " : "", v[i], names[i]);
+    }
+}
+
+/* What the trailer says against what the file holds: a disagreement is
+ * a torn or edited file, never partial.  0, or -1 (printed). */
+static int counts_agree(const Source *s)
+{
+    const ReportResultsTrailer *t = &s->t;
+    const char *why = NULL;
+
+    if (t->records != s->records || memcmp(t->verdicts, s->verdicts, sizeof(s->verdicts)) != 0) {
+        why = "the records in it";
+    } else if (s->has_header && (t->planned < s->planned ||
+                                 (!s->more && t->planned != s->planned))) {
+        why = "the runs its header planned";
+    } else if (t->records > t->planned ||
+               (t->end == REPORT_END_COMPLETE && (t->records != t->planned || t->more))) {
+        why = "the runs it planned";
+    }
+    if (why == NULL) {
+        return 0;
+    }
+    fprintf(stderr, "replbench merge: %s: its trailer (%s: %" PRIu64 " of %" PRIu64 "%s planned "
+            "runs: ", s->file, report_end_name(t->end), t->records, t->planned,
+            t->more ? "+" : "");
+    put_counts(stderr, t->verdicts);
+    fprintf(stderr, ") disagrees with %s (%" PRIu64 " record%s: ", why, s->records,
+            s->records == 1 ? "" : "s");
+    put_counts(stderr, s->verdicts);
+    fprintf(stderr, "; header: %" PRIu64 "%s planned): torn, edited or written by two "
+            "processes\n", s->planned, s->more ? "+" : "");
+    return -1;
+}
+
+/* Why a file cannot prove it is whole, or NULL when it can. */
+static const char *partial(const Source *s)
+{
+    return !s->has_header ? "no header (written by a replbench before results files had "
+                            "one, or not by run/sweep --results): it cannot prove it is whole"
+         : !s->has_trailer ? "no trailer: the command writing it did not finish (killed, "
+                             "or still running)"
+         : s->t.end == REPORT_END_INTERRUPTED ? "interrupted before the end" : NULL;
+}
+
+/* Whether runs may be missing from a partial file, said on stderr. */
+static bool missing_runs(const Source *s)
+{
+    bool known = s->has_header && !(s->has_trailer ? s->t.more : s->more);
+    uint64_t planned = s->has_trailer ? s->t.planned : s->planned;
+
+    if (known && planned <= s->records) {
+        return false;
+    }
+    if (known) {
+        fprintf(stderr, "replbench merge: %s: %" PRIu64 " of %" PRIu64 " planned runs missing: "
+                "a failure could be among them\n", s->file, planned - s->records, planned);
+    } else {
+        fprintf(stderr, "replbench merge: %s: how many runs are missing is not known: a "
+                "failure could be among them\n", s->file);
+    }
+    return true;
+}
+
+/* A file read to its end: whole (0), or partial and allowed (0, noted), or
+ * refused (-1, printed). */
+static int judge(Merge *m, const Source *s)
+{
+    const char *why;
+
+    if (s->lines == 0) {
+        fprintf(stderr, "replbench merge: %s: empty: no header, no record, no trailer (the "
+                "command that should have written it never started)\n", s->file);
+        return -1;
+    }
+    if (s->has_trailer && counts_agree(s) != 0) {
+        return -1;
+    }
+    why = partial(s);
+    if (why != NULL && !m->allow_partial) {
+        fprintf(stderr, "replbench merge: %s: %s; refused (--allow-partial reports it, and "
+                "fails when a run could be missing)\n", s->file, why);
+        return -1;
+    }
+    if (why != NULL) {
+        fprintf(stderr, "replbench merge: %s: partial: %s\n", s->file, why);
+        m->could_miss |= missing_runs(s);
+    } else if (s->t.end == REPORT_END_BUDGET || s->t.end == REPORT_END_FAIL_FAST) {
+        fprintf(stderr, "replbench merge: note: %s: stopped early (%s): %" PRIu64 " of %" PRIu64
+                "%s planned runs\n", s->file, s->t.end == REPORT_END_BUDGET ? "--budget" : "-x",
+                s->records, s->t.planned, s->t.more ? "+" : "");
+    }
+    return 0;
+}
+
+/* ---- order and overlap -------------------------------------------------------------- */
+
+/* a before b on the command line, then in its file. */
+static bool earlier(const Entry *a, const Entry *b)
+{
+    return a->src != b->src ? a->src < b->src : a->line < b->line;
+}
+
+/* b is the same run as a (read first). */
+static int overlap(const Entry *a, const Entry *b)
+{
+    fprintf(stderr, "replbench merge: %s:%lu: the same run as %s:%lu (", b->file, b->line,
+            a->file, a->line);
+    report_put_line_safe(stderr, b->path);
+    if (strcmp(a->path, b->path) != 0) {
+        fputs(" and ", stderr);
+        report_put_line_safe(stderr, a->path);
+    }
+    fprintf(stderr, ", seed %" PRIu64 "): shards must not overlap\n", b->seed);
+    return -1;
+}
+
+/* No run twice under any spelling of its path: -1 (printed) for the first
+ * one found. */
+static int no_overlap(Merge *m, int (*cmp)(const void *, const void *))
+{
+    Entry **v = malloc((m->n ? m->n : 1) * sizeof(*v));
+    int rc = 0;
+
+    if (v == NULL) {
+        fputs("replbench merge: out of memory\n", stderr);
+        return -1;
+    }
+    for (size_t i = 0; i < m->n; i++) {
+        v[i] = &m->e[i];
+    }
+    qsort(v, m->n, sizeof(*v), cmp);
+    for (size_t i = 1; rc == 0 && i < m->n; i++) {
+        if (cmp(&v[i - 1], &v[i]) == 0 && (cmp != by_abs || v[i]->abs != NULL)) {
+            bool first = earlier(v[i - 1], v[i]);
+
+            rc = overlap(first ? v[i - 1] : v[i], first ? v[i] : v[i - 1]);
+        }
+    }
+    free(v);
+    return rc;
 }
 
 /* Sorted, without a run twice; whether some path has many seeds. */
@@ -213,14 +579,11 @@ static int order(Merge *m, bool *many_seeds)
         const Entry *a = &m->e[i - 1], *b = &m->e[i];
 
         if (by_key(a, b) == 0) {
-            fprintf(stderr, "replbench merge: %s:%lu: the same run as %s:%lu (%s, seed %"
-                    PRIu64 "): shards must not overlap\n", b->file, b->line, a->file,
-                    a->line, b->path, b->seed);
-            return -1;
+            return earlier(a, b) ? overlap(a, b) : overlap(b, a);
         }
         *many_seeds |= strcmp(a->path, b->path) == 0 && a->seed != b->seed;
     }
-    return 0;
+    return no_overlap(m, by_rel) != 0 || no_overlap(m, by_abs) != 0 ? -1 : 0;
 }
 
 /* The second reading: each record in order to the reports. */
@@ -265,20 +628,46 @@ static int report(Merge *m, bool many_seeds)
     return rc != 0 ? REPORT_EXIT_USAGE : status;
 }
 
+/* --report's page is none of the files read. */
+static int outputs_apart(const Merge *m)
+{
+    char page[REPORT_PATH_MAX + 16];
+    const char *out[] = { page };
+    const char *names[] = { "--report" };
+    CliFiles inputs = { .paths = m->c.paths.v, .n = m->c.paths.n };
+
+    if (m->report == NULL || strlen(m->report) > REPORT_PATH_MAX) {
+        return 0;
+    }
+    snprintf(page, sizeof(page), "%s/index.html", m->report);
+    return cli_outputs_apart("merge", out, names, 1, &inputs);
+}
+
+static int read_all(Merge *m)
+{
+    m->rec = malloc(sizeof(*m->rec));
+    m->hdr = malloc(sizeof(*m->hdr));
+    m->src = calloc(m->c.paths.n + 1, sizeof(*m->src));
+    if (m->rec == NULL || m->hdr == NULL || m->src == NULL) {
+        fputs("replbench merge: out of memory\n", stderr);
+        return -1;
+    }
+    for (size_t i = 0; i < m->c.paths.n; i++) {
+        m->cur = &m->src[i];
+        m->cur->file = m->c.paths.v[i];
+        if (report_results_read(m->cur->file, collect, m) != 0 || judge(m, m->cur) != 0) {
+            return -1;
+        }
+    }
+    return 0;
+}
+
 static int merge(Merge *m)
 {
     bool many_seeds;
+    int status;
 
-    if ((m->rec = malloc(sizeof(*m->rec))) == NULL) {
-        fputs("replbench merge: out of memory\n", stderr);
-        return REPORT_EXIT_USAGE;
-    }
-    for (size_t i = 0; i < m->c.paths.n; i++) {
-        if (report_results_read(m->c.paths.v[i], collect, m) != 0) {
-            return REPORT_EXIT_USAGE;
-        }
-    }
-    if (order(m, &many_seeds) != 0) {
+    if (outputs_apart(m) != 0 || read_all(m) != 0 || order(m, &many_seeds) != 0) {
         return REPORT_EXIT_USAGE;
     }
     if (m->unsaid != 0) {
@@ -288,7 +677,13 @@ static int merge(Merge *m)
                 m->unsaid == 1 ? "does" : "do", m->unsaid == 1 ? "it" : "them",
                 m->impl_known ? "the other records' implementation" : "this binary's");
     }
-    return report(m, many_seeds);
+    status = report(m, many_seeds);
+    if (m->could_miss && status == REPORT_EXIT_OK) {
+        fputs("replbench merge: partial results (--allow-partial): a run could be missing, "
+              "so this is not a pass: exit 1\n", stderr);
+        status = REPORT_EXIT_FAIL;
+    }
+    return status;
 }
 
 int cli_merge(int argc, char **argv)
@@ -310,9 +705,16 @@ int cli_merge(int argc, char **argv)
     for (size_t i = 0; i < m.n; i++) {
         free(m.e[i].text);
         free(m.e[i].path);
+        free(m.e[i].rel);
+        free(m.e[i].abs);
+    }
+    for (size_t i = 0; m.src != NULL && i < m.c.paths.n; i++) {
+        free(m.src[i].cwd);
     }
     free(m.e);
+    free(m.src);
     free(m.rec);
+    free(m.hdr);
     cli_common_free(&m.c);
     return rc;
 }

@@ -69,6 +69,16 @@ typedef struct Pool {
     char dir[TRACE_NAME_MAX];   /* traces of workers, when asked */
 } Pool;
 
+/* Slot s's outcome is known: to the command at once (its results record
+ * must not wait for the slower jobs before it), later in order to done(). */
+static void set_ready(const Pool *P, Slot *s)
+{
+    s->ready = true;
+    if (P->cfg->finished != NULL) {
+        P->cfg->finished(P->cfg->ctx, &s->job, &s->out);
+    }
+}
+
 static void tail_event(void *ctx, const SimTraceEvent *e)
 {
     sim_trace_ring_put(ctx, e);
@@ -317,7 +327,7 @@ static void died(const Pool *P, const Worker *w, Slot *s, int status)
         r->seed = script != NULL ? scn_seed(script) : 1;
         scn_free(script);
     }
-    s->ready = true;
+    set_ready(P, s);
 }
 
 /* Worker w stopped answering: report its job, and start another. */
@@ -419,8 +429,8 @@ static void receive(Pool *P, Worker *w)
         worker_lost(P, w);
         return;
     }
-    s->ready = true;
     w->slot = -1;
+    set_ready(P, s);
 }
 
 static void wait_some(Pool *P)

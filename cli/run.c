@@ -3,7 +3,6 @@
  * and the summary.  Exit 0 when every scenario passed or was skipped, 1
  * when one failed, 2 on a usage, read or parse error.
  */
-#include <errno.h>
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
@@ -90,7 +89,8 @@ typedef struct Run {
     bool *ran, *failed;         /* per file, for --last-failed */
     bool any_ran;               /* a scenario ran (not skipped) */
     bool injected[SCN_MAX_INJECTS];     /* --inject j's point was in a run */
-    FILE *results;              /* --results, or NULL */
+    CliResults *results;        /* --results, or NULL */
+    uint64_t planned;           /* runs, a record each (path problems included) */
 } Run;
 
 /* The progress line names the scenario started last: the one a slow run
@@ -244,6 +244,14 @@ static size_t injected_nowhere(const Run *r)
     return n;
 }
 
+/* A run ended: its record now, whatever ran before it in path order. */
+static void job_finished(void *ctx, const ReportJob *job, const ReportOutcome *out)
+{
+    Run *r = ctx;
+
+    cli_results_add(r->results, REPORT_KIND_RUN, r->files.paths[job->file], job, out);
+}
+
 static void job_done(void *ctx, const ReportJob *job, const ReportOutcome *out)
 {
     Run *r = ctx;
@@ -261,9 +269,6 @@ static void job_done(void *ctx, const ReportJob *job, const ReportOutcome *out)
         r->any_failed = true;
     }
     report_text_add(r->report, ++r->done, path, job, out);
-    if (r->results != NULL) {
-        report_results_write(r->results, path, job, out);
-    }
     if (r->html != NULL) {
         report_html_add(r->html, path, job, out);
     }
@@ -276,7 +281,7 @@ static void job_done(void *ctx, const ReportJob *job, const ReportOutcome *out)
 static int execute(Run *r, FILE *trace, size_t problems, double start)
 {
     CliPool pool = { .files = &r->files, .jobs = r->o->c.jobs, .trace = trace,
-                     .next = next_job, .done = job_done, .ctx = r };
+                     .next = next_job, .finished = job_finished, .done = job_done, .ctx = r };
     RunOpts *o = r->o;
     ReportStyle style;
     int rc, status;
@@ -307,12 +312,65 @@ static int execute(Run *r, FILE *trace, size_t problems, double start)
     return rc != 0 || r->trace_lost ? REPORT_EXIT_USAGE : status;
 }
 
+/* --results, --trace and --report's page: none of them an input, nor
+ * two of them one file. */
+static int outputs_apart(const RunOpts *o, const CliFiles *files)
+{
+    char page[REPORT_PATH_MAX + 16];
+    const char *out[] = { o->c.results, o->trace, NULL };
+    const char *names[] = { "--results", "--trace", "--report" };
+
+    if (o->report != NULL && strlen(o->report) <= REPORT_PATH_MAX) {
+        snprintf(page, sizeof(page), "%s/index.html", o->report);
+        out[2] = page;
+    }
+    return cli_outputs_apart("run", out, names, 3, files);
+}
+
+/* The trace file and the results file (its header and a record of each
+ * path problem): 0, or -1 (printed). */
+static int open_outputs(Run *r, ReportOut **trace)
+{
+    RunOpts *o = r->o;
+    ReportResultsHeader h;
+    char err[REPORT_ERROR_MAX];
+
+    if (outputs_apart(o, &r->files) != 0) {
+        return -1;
+    }
+    if (o->trace != NULL && (*trace = report_out_open(o->trace, err, sizeof(err))) == NULL) {
+        fprintf(stderr, "replbench run: cannot open %s (--trace)\n", err);
+        return -1;
+    }
+    cli_results_header(&h, command.name, &o->c, &r->files);
+    h.inject = &o->inject;
+    r->planned = h.planned;
+    if (o->c.results != NULL &&
+        (r->results = cli_results_open(command.name, o->c.results, &h)) == NULL) {
+        return -1;
+    }
+    cli_results_problems(r->results, REPORT_KIND_RUN, &o->c, &r->files);
+    return 0;
+}
+
+/* The trace renamed into place: 0, or -1 (printed). */
+static int close_trace(ReportOut *trace)
+{
+    char err[REPORT_ERROR_MAX];
+
+    if (trace != NULL && report_out_close(trace, err, sizeof(err)) != 0) {
+        fprintf(stderr, "replbench run: cannot write the trace to %s\n", err);
+        return -1;
+    }
+    return 0;
+}
+
 static int run_files(RunOpts *o, double start)
 {
     Run r = { .o = o };
     bool none;
     size_t problems = cli_command_files(&command, &o->c, &r.files, &none);
-    FILE *trace = NULL;
+    ReportOut *trace = NULL;
     int rc = REPORT_EXIT_USAGE;
 
     if (none) {
@@ -329,28 +387,22 @@ static int run_files(RunOpts *o, double start)
         fputs("replbench run: out of memory\n", stderr);
         goto out;
     }
-    if (o->trace != NULL && (trace = fopen(o->trace, "w")) == NULL) {
-        fprintf(stderr, "replbench run: cannot open %s: %s\n", o->trace, strerror(errno));
+    if (open_outputs(&r, &trace) != 0) {
         goto out;
     }
-    if (o->c.results != NULL && (r.results = fopen(o->c.results, "w")) == NULL) {
-        fprintf(stderr, "replbench run: cannot open %s: %s\n", o->c.results, strerror(errno));
-        if (trace != NULL) {
-            fclose(trace);
-        }
-        goto out;
-    }
-    rc = execute(&r, trace, problems, start);
-    if (r.results != NULL && (ferror(r.results) | (fclose(r.results) != 0))) {
-        fprintf(stderr, "replbench run: cannot write the results to %s\n", o->c.results);
+    rc = execute(&r, trace != NULL ? report_out_file(trace) : NULL, problems, start);
+    if (cli_results_close(r.results, o->c.stop, r.planned, false) != 0) {
         rc = REPORT_EXIT_USAGE;
     }
-    if (trace != NULL && (ferror(trace) | (fclose(trace) != 0))) {
-        fprintf(stderr, "replbench run: cannot write the trace to %s\n", o->trace);
+    r.results = NULL;
+    if (close_trace(trace) != 0) {
         rc = REPORT_EXIT_USAGE;
     }
+    trace = NULL;
     rc = problems != 0 ? REPORT_EXIT_USAGE : rc;
 out:
+    report_out_abandon(trace);
+    cli_results_close(r.results, CLI_STOP_INTERRUPT, r.planned, false);
     free(r.ran);
     free(r.failed);
     cli_files_free(&r.files);

@@ -9,7 +9,6 @@
  * (report_verdict, REPORT_KIND_SWEEP, decides it).  --results writes a
  * record of every run, clean and injected, for `replbench merge`.
  */
-#include <errno.h>
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
@@ -102,7 +101,8 @@ typedef struct Sweep {
     uint64_t runs, failed, points, errors, done;
     uint64_t na;                /* injected runs N/A (an extension lacking) */
     uint64_t skipped;           /* injected runs skipped */
-    FILE *results;              /* --results, or NULL */
+    CliResults *results;        /* --results, or NULL */
+    size_t cleaned;             /* clean runs done */
 } Sweep;
 
 static int option(void *ctx, int id, const char *v)
@@ -172,6 +172,14 @@ static void keep_points(Scenario *sc, const ScnResult *r)
     }
 }
 
+/* A sweep run ended (clean or injected): its record now. */
+static void run_finished(void *ctx, const ReportJob *job, const ReportOutcome *out)
+{
+    Sweep *S = ctx;
+
+    cli_results_add(S->results, REPORT_KIND_SWEEP, S->files.paths[job->file], job, out);
+}
+
 static void clean_done(void *ctx, const ReportJob *job, const ReportOutcome *out)
 {
     Sweep *S = ctx;
@@ -179,10 +187,7 @@ static void clean_done(void *ctx, const ReportJob *job, const ReportOutcome *out
     ReportVerdict v = report_verdict(REPORT_KIND_SWEEP, job, out);
 
     S->done++;
-    if (S->results != NULL) {
-        report_results_write_as(S->results, REPORT_KIND_SWEEP, S->files.paths[job->file], job,
-                                out);
-    }
+    S->cleaned++;
     cli_progress_show(&S->progress, S->done, S->files.paths[job->file]);
     if (v == REPORT_VERDICT_ERROR) {
         cli_progress_clear(&S->progress);
@@ -419,9 +424,6 @@ static void injected_done(void *ctx, const ReportJob *job, const ReportOutcome *
     ReportVerdict v = report_verdict(REPORT_KIND_SWEEP, job, out);
 
     advance_to(S, u);
-    if (S->results != NULL) {
-        report_results_write_as(S->results, REPORT_KIND_SWEEP, path, job, out);
-    }
     sc->runs++;
     S->runs++;
     S->done++;
@@ -477,7 +479,7 @@ static void save_last_failed(const Sweep *S)
 static int sweep_files(Sweep *S, double start)
 {
     CliPool pool = { .files = &S->files, .jobs = S->c.jobs, .next = next_clean,
-                     .done = clean_done, .ctx = S };
+                     .finished = run_finished, .done = clean_done, .ctx = S };
     double secs;
     int rc;
 
@@ -518,6 +520,31 @@ static int sweep_files(Sweep *S, double start)
     return rc != 0 || S->errors != 0 ? REPORT_EXIT_USAGE : S->failed != 0 ? REPORT_EXIT_FAIL : REPORT_EXIT_OK;
 }
 
+/* --results (not an input) with its header and a record per path
+ * problem: 0, or -1 (printed). */
+static int open_results(Sweep *S)
+{
+    const char *out[] = { S->c.results };
+    const char *names[] = { "--results" };
+    ReportResultsHeader h;
+
+    if (S->c.results == NULL) {
+        return 0;
+    }
+    if (cli_outputs_apart(command.name, out, names, 1, &S->files) != 0) {
+        return -1;
+    }
+    cli_results_header(&h, command.name, &S->c, &S->files);
+    h.more = true;
+    h.max_hits = S->max_hits;
+    h.depth = S->depth;
+    if ((S->results = cli_results_open(command.name, S->c.results, &h)) == NULL) {
+        return -1;
+    }
+    cli_results_problems(S->results, REPORT_KIND_SWEEP, &S->c, &S->files);
+    return 0;
+}
+
 static int sweep(Sweep *S, double start)
 {
     bool none;
@@ -537,16 +564,15 @@ static int sweep(Sweep *S, double start)
     } else if ((S->sc = calloc(S->nunits ? S->nunits : 1, sizeof(*S->sc))) == NULL ||
                (S->recap = report_recap_new()) == NULL) {
         fputs("replbench sweep: out of memory\n", stderr);
-    } else if (S->c.results != NULL && (S->results = fopen(S->c.results, "w")) == NULL) {
-        fprintf(stderr, "replbench sweep: cannot open %s: %s\n", S->c.results, strerror(errno));
-    } else {
+    } else if (open_results(S) == 0) {
         S->errors = problems;
         rc = sweep_files(S, start);
         rc = problems != 0 ? REPORT_EXIT_USAGE : rc;
-    }
-    if (S->results != NULL && (ferror(S->results) | (fclose(S->results) != 0))) {
-        fprintf(stderr, "replbench sweep: cannot write the results to %s\n", S->c.results);
-        rc = REPORT_EXIT_USAGE;
+        /* The injected runs are known once every clean run is done. */
+        if (cli_results_close(S->results, S->c.stop, S->nunits + S->files.nproblems +
+                              planned_runs(S), S->cleaned < S->nunits) != 0) {
+            rc = REPORT_EXIT_USAGE;
+        }
     }
     for (size_t i = 0; S->sc != NULL && i < S->nunits; i++) {
         free(S->sc[i].points);

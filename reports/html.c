@@ -1401,8 +1401,8 @@ void report_html_free(ReportHtml *h)
 
 int report_html_end(ReportHtml *h, double seconds)
 {
-    char path[REPORT_PATH_MAX + 16];
-    FILE *f = NULL;
+    char path[REPORT_PATH_MAX + 16], err[REPORT_ERROR_MAX];
+    ReportOut *out = NULL;
     int rc = -1;
 
     snprintf(path, sizeof(path), "%s/index.html", h->dir);
@@ -1412,16 +1412,19 @@ int report_html_end(ReportHtml *h, double seconds)
         fputs("replbench run: --report: the folder's name is too long\n", stderr);
     } else if (mkdir(h->dir, 0777) != 0 && errno != EEXIST) {
         fprintf(stderr, "replbench run: cannot make %s: %s\n", h->dir, strerror(errno));
-    } else if ((f = fopen(path, "w")) == NULL) {
-        fprintf(stderr, "replbench run: cannot open %s: %s\n", path, strerror(errno));
-    } else if (write_page(f, h, seconds) != 0) {
+    } else if ((out = report_out_open(path, err, sizeof(err))) == NULL) {
+        fprintf(stderr, "replbench run: cannot open %s\n", err);
+    } else if (write_page(report_out_file(out), h, seconds) != 0) {
         fputs("replbench run: out of memory for the report\n", stderr);
     } else {
         rc = 0;
     }
-    if (f != NULL && (ferror(f) | (fclose(f) != 0)) && rc == 0) {
-        fprintf(stderr, "replbench run: cannot write %s\n", path);
+    /* Written whole (outfile.c): a reader never sees half a page. */
+    if (rc == 0 && report_out_close(out, err, sizeof(err)) != 0) {
+        fprintf(stderr, "replbench run: cannot write %s\n", err);
         rc = -1;
+    } else if (rc != 0) {
+        report_out_abandon(out);
     }
     if (rc == 0) {
         fprintf(stderr, "replbench run: report in %s\n", path);

@@ -62,6 +62,8 @@ typedef enum ReportVerdict {
     REPORT_VERDICT_ERROR,
 } ReportVerdict;
 
+#define REPORT_VERDICT__COUNT 5
+
 /* The verdict of one run by its kind's rule (results.c), the one place it
  * is decided.  RUN: the scenario's status (ERROR when it did not load, NA
  * for a SKIP that lacks an extension).  SWEEP: its clean run (no
@@ -185,20 +187,27 @@ size_t report_utf8_seq(const unsigned char *s, uint32_t *cp);
 void report_xml_put(FILE *f, const char *s, bool attr);
 
 /* ---- results that merge (results.c) -------------------------------------------
- * `run --results FILE.jsonl` and `sweep --results`: one JSON object a line
- * per run: kind ("run" or "sweep"; "run" when absent, as files before it
+ * `run --results FILE.jsonl` and `sweep --results`: JSON lines.  The first
+ * is a header, the last a trailer; between them one record per run, each
+ * written as soon as its run ends (in the order runs end; merge sorts).
+ *
+ * A record: kind ("run" or "sweep"; "run" when absent, as files before it
  * had), path, seed, seed_set, verdict (pass, fail, skip, na, error: by
  * kind's rule, report_verdict), message, hash ("0x..."), ticks, faults
  * (fired), time (seconds), inject [{point, hit, persistent}] when injected,
- * loaded (false only for a run whose scenario did not load); for a
- * scenario that loaded also line, ops, trace_lines, missing_ext, died,
- * checkers_ok, checker_kind, checker, points [{name, template, hits, fires,
- * handled, observed}], tail [last trace lines] and, for a sweep run, status
- * (the scenario's own: pass, fail, skip); impl {name, path, api, sha256,
- * offers [extension names]}: the implementation the writing binary links
- * (absent in files before it).  A record's verdict must be what its kind's
- * rule gives for its fields.  A byte that is not UTF-8 is written as
- * \u00NN. */
+ * loaded (false only for a run whose scenario did not load, or a path that
+ * could not be searched); for a scenario that loaded also line, ops,
+ * trace_lines, missing_ext, died, checkers_ok, checker_kind, checker,
+ * points [{name, template, hits, fires, handled, observed}], tail [last
+ * trace lines] and, for a sweep run, status (the scenario's own: pass,
+ * fail, skip); impl {name, path, api, sha256, offers [extension names]}:
+ * the implementation the writing binary links (absent in files before
+ * it).  A record's verdict must be what its kind's rule gives for its
+ * fields.  A byte that is not UTF-8 is written as \u00NN.
+ *
+ * The header (ReportResultsHeader) says what the command set out to do;
+ * the trailer (ReportResultsTrailer) how it ended and how many records of
+ * each verdict it wrote.  docs/RESULTS.md says what a file guarantees. */
 
 #define REPORT_RESULT_LINE_MAX ((size_t)1 << 20)  /* bytes of one record */
 
@@ -224,6 +233,63 @@ typedef struct ReportRecord {
     ReportImpl impl;
 } ReportRecord;
 
+#define REPORT_RESULTS_VERSION 1
+#define REPORT_HEADER_LIST_MAX 16      /* paths and patterns listed in a header */
+
+/* {"kind":"header", "version", "command", "cwd", "paths" (the command's PATH
+ * arguments, the first REPORT_HEADER_LIST_MAX), "npaths", "keep" and
+ * "exclude" (-k, --exclude: the first ones), "last_failed", "shard"
+ * {"k","n"}, "seed" (--seed) or "seeds" {"lo","hi"}, "inject" (run
+ * --inject), "max_hits" and "depth" (sweep), "files" (scenario files
+ * selected), "planned" (runs planned when it began), "more" (true: more
+ * are planned as it goes, as sweep's injected runs), "impl"}.  The fields
+ * marked "read back" are what report_results_parse_header fills; the
+ * others are written for people and skipped when read. */
+typedef struct ReportResultsHeader {
+    char command[16];                   /* read back */
+    char cwd[REPORT_PATH_MAX + 1];      /* read back; "" when not said */
+    unsigned shard_k, shard_n;          /* read back; 0: not sharded */
+    uint64_t files, planned;            /* read back */
+    bool more;                          /* read back */
+    bool has_impl;                      /* read back (written: the linked one) */
+    ReportImpl impl;                    /* read back */
+    char *const *paths;
+    size_t npaths;
+    const char *const *keep, *const *drop;
+    size_t nkeep, ndrop;
+    bool last_failed;
+    bool seed_set, seeds_set;
+    uint64_t seed, seed_lo, seed_hi;
+    const ReportJob *inject;             /* run --inject, or NULL */
+    uint64_t max_hits;                  /* sweep; 0: none */
+    unsigned depth;
+} ReportResultsHeader;
+
+/* How the command that wrote a file ended. */
+typedef enum ReportEnd {
+    REPORT_END_COMPLETE,        /* every planned run written */
+    REPORT_END_BUDGET,          /* --budget spent: the runs not started are not written */
+    REPORT_END_FAIL_FAST,       /* -x: stopped after a failure */
+    REPORT_END_INTERRUPTED,     /* a signal: runs may be missing */
+    REPORT_END__COUNT
+} ReportEnd;
+
+/* {"kind":"trailer", "end" (complete, budget, fail-fast, interrupted),
+ * "planned" (runs planned in all), "more" (true: the number planned was
+ * not known yet: a sweep interrupted in its clean runs), "records" (the
+ * records written) and "verdicts" {"pass", "fail", "skip", "na", "error"}
+ * (how many records of each). */
+typedef struct ReportResultsTrailer {
+    ReportEnd end;
+    uint64_t planned;
+    bool more;
+    uint64_t records;
+    uint64_t verdicts[REPORT_VERDICT__COUNT];   /* by ReportVerdict */
+} ReportResultsTrailer;
+
+/* "complete", "budget", "fail-fast", "interrupted". */
+const char *report_end_name(ReportEnd end);
+
 /* impl in one line, as report_impl_describe has the linked one: "NAME
  * (PATH, API API, sha256 HASH; offers EXT...)"; impl NULL: the linked
  * one's. */
@@ -235,17 +301,70 @@ void report_results_write_as(FILE *f, ReportKind kind, const char *path, const R
 void report_results_write(FILE *f, const char *path, const ReportJob *job,
                           const ReportOutcome *out);
 
-/* Parse one line (without its newline) into *rec: 0, or -1 with err set to
- * "FILE:LINE:COL: why". */
+/* The header line: cwd, paths... as h has them, the implementation
+ * linked; and the trailer line. */
+void report_results_header(FILE *f, const ReportResultsHeader *h);
+void report_results_trailer(FILE *f, const ReportResultsTrailer *t);
+
+typedef enum ReportLineKind {
+    REPORT_LINE_RECORD, REPORT_LINE_HEADER, REPORT_LINE_TRAILER
+} ReportLineKind;
+
+/* The kind of a line: a header or a trailer by its "kind"; anything else
+ * (a malformed line too) is a record, for report_results_parse to judge. */
+ReportLineKind report_results_line_kind(const char *text, size_t len);
+
+/* Parse one line (without its newline) into *rec, *h or *t: 0, or -1 with
+ * err set to "FILE:LINE:COL: why". */
 int report_results_parse(const char *text, size_t len, const char *file, unsigned long line,
                          ReportRecord *rec, char *err, size_t errlen);
+int report_results_parse_header(const char *text, size_t len, const char *file,
+                                unsigned long line, ReportResultsHeader *h, char *err,
+                                size_t errlen);
+int report_results_parse_trailer(const char *text, size_t len, const char *file,
+                                 unsigned long line, ReportResultsTrailer *t, char *err,
+                                 size_t errlen);
 
 /* Each non-empty line of file: fn(ctx, file, line, text, len), which
- * returns 0 to go on, or -1 to stop.  0, or -1 with the problem printed
- * (a file that cannot be read, a line too long) or fn's -1. */
+ * returns 0 to go on, or -1 to stop.  Reads through one buffer of
+ * REPORT_RESULT_LINE_MAX bytes: a longer line is an error as soon as the
+ * buffer is full, and so is a NUL byte; memory does not grow with the
+ * file.  0, or -1 with the problem printed (a file that cannot be opened
+ * (report_in_open) or read, a line too long, out of memory) or fn's -1. */
 typedef int ReportLineFn(void *ctx, const char *file, unsigned long line, const char *text,
                          size_t len);
 int report_results_read(const char *file, ReportLineFn *fn, void *ctx);
+
+/* ---- output files written whole (outfile.c) -----------------------------------
+ * Results, trace and report files have one writer, and a reader never sees
+ * half of one.  A regular file or a new name is locked (flock, advisory) and
+ * emptied when opened, so that a writer that dies leaves an empty file,
+ * never an older run's; the content goes to PATH.part-XXXXXX beside it,
+ * renamed over PATH when complete.  A device or a FIFO (also through a
+ * symbolic link) is written in place; a FIFO only when a reader has it
+ * open (no hang).  A symbolic link to a regular file is refused. */
+
+typedef struct ReportOut ReportOut;
+
+/* path opened for writing whole.  NULL with err "path: why": another
+ * process holds its lock ("being written by another process"), a folder,
+ * a FIFO without a reader, a link, or what open says. */
+ReportOut *report_out_open(const char *path, char *err, size_t errlen);
+/* Where to write (buffered: flush what must be seen before the end). */
+FILE *report_out_file(const ReportOut *o);
+const char *report_out_path(const ReportOut *o);
+/* Flush, sync and rename into place; frees o.  0, or -1 with err "path:
+ * why" (the temporary file removed, PATH left empty). */
+int report_out_close(ReportOut *o, char *err, size_t errlen);
+/* Stop without renaming: the temporary file removed, PATH left empty.
+ * NULL is fine. */
+void report_out_abandon(ReportOut *o);
+
+/* path opened for reading: a regular file (refused while another process
+ * holds its lock), a FIFO (without a writer: end of file at once, no hang)
+ * or a device; a folder refused.  The descriptor, or -1 with err "path:
+ * cannot read: why". */
+int report_in_open(const char *path, char *err, size_t errlen);
 
 /* ---- the HTML run report (html.c) ---------------------------------------------- */
 

@@ -1,13 +1,18 @@
-/* results.c: results that merge (report.h): one JSON object per scenario
- * run, a line each (JSONL), written by `run --results` and read back by
+/* results.c: results that merge (report.h): a header line, one JSON
+ * object per scenario run, a line each (JSONL), and a trailer line,
+ * written by `run --results` and `sweep --results` and read back by
  * `replbench merge`.  The reader takes only what the writer writes (an
- * object of known keys; unknown keys are skipped for later versions) and
- * says where a line is wrong as FILE:LINE:COL: why.
+ * object of known keys; unknown keys are skipped for later versions),
+ * reads through a buffer of fixed size, and says where a line is wrong as
+ * FILE:LINE:COL: why.  What a whole file must hold (header first, trailer
+ * last, counts that agree) is merge's to judge (cli/merge.c).
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "check.h"
 #include "impl.h"
@@ -47,7 +52,7 @@ static void json_str(FILE *f, const char *s)
     fputc('"', f);
 }
 
-static const char *const verdict_names[] = { "pass", "fail", "skip", "na", "error" };
+static const char *const verdict_names[] = { "pass", "fail", "skip", "na", "error", NULL };
 static const char *const status_names[] = { "pass", "fail", "skip" };
 static const char *const kind_names[] = { "run", "sweep" };
 
@@ -105,6 +110,19 @@ static void write_points(FILE *f, const ScnResult *r)
     fputc(']', f);
 }
 
+/* ,"inject":[{point, hit, persistent}...]: the injections of job. */
+static void write_inject(FILE *f, const ReportJob *job)
+{
+    fputs(",\"inject\":[", f);
+    for (unsigned i = 0; i < job->ninject && i < SCN_MAX_INJECTS; i++) {
+        fputs(i ? ",{\"point\":" : "{\"point\":", f);
+        json_str(f, job->inject[i].point);
+        fprintf(f, ",\"hit\":%" PRIu64 ",\"persistent\":%s}", job->inject[i].hit,
+                job->inject[i].persistent ? "true" : "false");
+    }
+    fputc(']', f);
+}
+
 /* ,"impl":{name, path, api, sha256, offers}: the implementation this
  * binary links. */
 static void write_impl(FILE *f)
@@ -152,16 +170,7 @@ void report_results_write_as(FILE *f, ReportKind kind, const char *path, const R
     fprintf(f, ",\"hash\":\"0x%016" PRIx64 "\",\"ticks\":%" PRIu64 ",\"faults\":%" PRIu64
             ",\"time\":%.6f", r->hash, r->ticks, r->faults_fired, out->seconds);
     if (job->ninject != 0) {
-        fputs(",\"inject\":[", f);
-    }
-    for (unsigned i = 0; i < job->ninject && i < SCN_MAX_INJECTS; i++) {
-        fputs(i ? ",{\"point\":" : "{\"point\":", f);
-        json_str(f, job->inject[i].point);
-        fprintf(f, ",\"hit\":%" PRIu64 ",\"persistent\":%s}", job->inject[i].hit,
-                job->inject[i].persistent ? "true" : "false");
-    }
-    if (job->ninject != 0) {
-        fputc(']', f);
+        write_inject(f, job);
     }
     write_impl(f);
     if (!out->loaded) {
@@ -185,6 +194,70 @@ void report_results_write(FILE *f, const char *path, const ReportJob *job,
                           const ReportOutcome *out)
 {
     report_results_write_as(f, REPORT_KIND_RUN, path, job, out);
+}
+
+static const char *const end_names[] = { "complete", "budget", "fail-fast", "interrupted" };
+
+const char *report_end_name(ReportEnd end)
+{
+    return end < REPORT_END__COUNT ? end_names[end] : "?";
+}
+
+/* ,"key":[...]: the first REPORT_HEADER_LIST_MAX strings of v. */
+static void write_list(FILE *f, const char *key, const char *const *v, size_t n)
+{
+    fprintf(f, ",\"%s\":[", key);
+    for (size_t i = 0; i < n && i < REPORT_HEADER_LIST_MAX; i++) {
+        fputs(i ? "," : "", f);
+        json_str(f, v[i]);
+    }
+    fputc(']', f);
+}
+
+void report_results_header(FILE *f, const ReportResultsHeader *h)
+{
+    fprintf(f, "{\"kind\":\"header\",\"version\":%d,\"command\":", REPORT_RESULTS_VERSION);
+    json_str(f, h->command);
+    if (h->cwd[0] != '\0') {
+        fputs(",\"cwd\":", f);
+        json_str(f, h->cwd);
+    }
+    write_list(f, "paths", (const char *const *)h->paths, h->npaths);
+    fprintf(f, ",\"npaths\":%zu", h->npaths);
+    write_list(f, "keep", h->keep, h->nkeep);
+    write_list(f, "exclude", h->drop, h->ndrop);
+    fprintf(f, ",\"last_failed\":%s", h->last_failed ? "true" : "false");
+    if (h->shard_n != 0) {
+        fprintf(f, ",\"shard\":{\"k\":%u,\"n\":%u}", h->shard_k, h->shard_n);
+    }
+    if (h->seed_set) {
+        fprintf(f, ",\"seed\":%" PRIu64, h->seed);
+    }
+    if (h->seeds_set) {
+        fprintf(f, ",\"seeds\":{\"lo\":%" PRIu64 ",\"hi\":%" PRIu64 "}", h->seed_lo,
+                h->seed_hi);
+    }
+    if (h->inject != NULL && h->inject->ninject != 0) {
+        write_inject(f, h->inject);
+    }
+    if (h->max_hits != 0) {
+        fprintf(f, ",\"max_hits\":%" PRIu64 ",\"depth\":%u", h->max_hits, h->depth);
+    }
+    fprintf(f, ",\"files\":%" PRIu64 ",\"planned\":%" PRIu64 ",\"more\":%s", h->files,
+            h->planned, h->more ? "true" : "false");
+    write_impl(f);
+    fputs("}\n", f);
+}
+
+void report_results_trailer(FILE *f, const ReportResultsTrailer *t)
+{
+    fprintf(f, "{\"kind\":\"trailer\",\"end\":\"%s\",\"planned\":%" PRIu64 ",\"more\":%s"
+            ",\"records\":%" PRIu64 ",\"verdicts\":{", report_end_name(t->end), t->planned,
+            t->more ? "true" : "false", t->records);
+    for (int v = 0; v < REPORT_VERDICT__COUNT; v++) {
+        fprintf(f, "%s\"%s\":%" PRIu64, v ? "," : "", verdict_names[v], t->verdicts[v]);
+    }
+    fputs("}}\n", f);
 }
 
 /* ---- reading -------------------------------------------------------------------- */
@@ -914,41 +987,303 @@ int report_results_parse(const char *text, size_t len, const char *file, unsigne
     return rc;
 }
 
-int report_results_read(const char *file, ReportLineFn *fn, void *ctx)
-{
-    FILE *f = fopen(file, "r");
-    char *buf = NULL;
-    size_t cap = 0;
-    ssize_t n;
-    unsigned long line = 0;
-    int rc = 0;
+/* ---- the header and the trailer ------------------------------------------------- */
 
-    if (f == NULL) {
-        fprintf(stderr, "replbench: %s: cannot read: %s\n", file, strerror(errno));
+static int sniff_key(Cur *c, const char *key, void *ctx)
+{
+    char *kind = ctx;
+
+    if (strcmp(key, "kind") != 0 || kind[0] != '\0') {
+        return 1;
+    }
+    ws(c);
+    if (c->i < c->len && c->s[c->i] != '"') {
+        return 1;
+    }
+    /* "kind" of a record is at most "sweep": a longer one is a record's to judge. */
+    if (string(c, kind, KEY_MAX) != 0) {
+        kind[0] = '\0';
         return -1;
     }
-    while (rc == 0 && (n = getline(&buf, &cap, f)) >= 0) {
-        size_t len = (size_t)n;
+    return 0;
+}
 
-        line++;
-        len -= len > 0 && buf[len - 1] == '\n';
-        len -= len > 0 && buf[len - 1] == '\r';
-        if (len > REPORT_RESULT_LINE_MAX) {
-            fprintf(stderr, "replbench: %s:%lu: a record longer than %zu bytes\n", file, line,
-                    REPORT_RESULT_LINE_MAX);
-            rc = -1;
-        } else if (len != 0 && memchr(buf, '\0', len) != NULL) {
-            fprintf(stderr, "replbench: %s:%lu: a NUL byte in a record\n", file, line);
-            rc = -1;
-        } else if (len != 0) {
-            rc = fn(ctx, file, line, buf, len);
+ReportLineKind report_results_line_kind(const char *text, size_t len)
+{
+    Cur c = { .s = text, .len = len };
+    char kind[KEY_MAX] = "";
+
+    if (object(&c, sniff_key, kind) != 0) {
+        return REPORT_LINE_RECORD;
+    }
+    return strcmp(kind, "header") == 0 ? REPORT_LINE_HEADER
+         : strcmp(kind, "trailer") == 0 ? REPORT_LINE_TRAILER : REPORT_LINE_RECORD;
+}
+
+typedef struct ShardCtx {
+    unsigned *k, *n;
+    uint32_t seen;
+} ShardCtx;
+
+static int shard_key(Cur *c, const char *key, void *ctx)
+{
+    static const char *const names[] = { "k", "n", NULL };
+    ShardCtx *sc = ctx;
+
+    switch (key_index(c, names, key, &sc->seen)) {
+    case -2: return -1;
+    case -1: return 1;
+    case 0: return uint_field(c, sc->k);
+    default: return uint_field(c, sc->n);
+    }
+}
+
+typedef struct HeaderCtx {
+    ReportResultsHeader *h;
+    uint32_t seen;
+    uint64_t version;
+} HeaderCtx;
+
+enum { H_KIND, H_VERSION, H_COMMAND, H_CWD, H_SHARD, H_FILES, H_PLANNED, H_MORE, H_IMPL };
+
+static int header_key(Cur *c, const char *key, void *ctx)
+{
+    static const char *const names[] = { "kind", "version", "command", "cwd", "shard", "files",
+                                         "planned", "more", "impl", NULL };
+    HeaderCtx *x = ctx;
+    ReportResultsHeader *h = x->h;
+    ShardCtx sc = { .k = &h->shard_k, .n = &h->shard_n };
+
+    switch (key_index(c, names, key, &x->seen)) {
+    case -2: return -1;
+    case -1: return 1;
+    case H_KIND: return string(c, NULL, 0);
+    case H_VERSION: return u64(c, UINT32_MAX, &x->version);
+    case H_COMMAND: return string(c, h->command, sizeof(h->command));
+    case H_CWD: return string(c, h->cwd, sizeof(h->cwd));
+    case H_SHARD:
+        if (object(c, shard_key, &sc) != 0) {
+            return -1;
+        }
+        return sc.seen == 3u && h->shard_k >= 1 && h->shard_k <= h->shard_n ? 0
+             : bad(c, "shard: expected {\"k\": K, \"n\": N} with 1 <= K <= N");
+    case H_FILES: return u64(c, UINT64_MAX, &h->files);
+    case H_PLANNED: return u64(c, UINT64_MAX, &h->planned);
+    case H_MORE: return boolean(c, &h->more);
+    default: return impl_object(c, &h->impl);
+    }
+}
+
+#define NEEDS(x, k) (((x)->seen & (1u << (k))) != 0)
+
+/* "FILE:LINE:COL: why" of a line that did not parse. */
+static int line_error(const Cur *c, const char *file, unsigned long line, char *err,
+                      size_t errlen)
+{
+    snprintf(err, errlen, "%s:%lu:%zu: %s", file, line, c->at + 1,
+             c->why != NULL ? c->why : "not a record");
+    return -1;
+}
+
+int report_results_parse_header(const char *text, size_t len, const char *file,
+                                unsigned long line, ReportResultsHeader *h, char *err,
+                                size_t errlen)
+{
+    Cur c = { .s = text, .len = len };
+    HeaderCtx x = { .h = h };
+
+    memset(h, 0, sizeof(*h));
+    if (object(&c, header_key, &x) != 0) {
+        return line_error(&c, file, line, err, errlen);
+    }
+    ws(&c);
+    if (c.i != c.len) {
+        bad(&c, "text after the header");
+    } else if (!NEEDS(&x, H_VERSION) || !NEEDS(&x, H_COMMAND) || !NEEDS(&x, H_PLANNED) ||
+               !NEEDS(&x, H_MORE) || !NEEDS(&x, H_FILES)) {
+        bad(&c, "a header needs version, command, files, planned and more");
+    } else if (x.version < 1 || x.version > REPORT_RESULTS_VERSION) {
+        bad(&c, "version: not one this replbench reads (a newer one wrote it?)");
+    } else if (h->command[0] == '\0') {
+        bad(&c, "command: empty");
+    }
+    if (c.why != NULL) {
+        return line_error(&c, file, line, err, errlen);
+    }
+    h->has_impl = NEEDS(&x, H_IMPL);
+    return 0;
+}
+
+typedef struct TrailerCtx {
+    ReportResultsTrailer *t;
+    uint32_t seen;
+    char end[16];
+} TrailerCtx;
+
+enum { T_KIND, T_END, T_PLANNED, T_MORE, T_RECORDS, T_VERDICTS };
+
+typedef struct CountsCtx {
+    uint64_t *v;
+    uint32_t seen;
+} CountsCtx;
+
+static int count_key(Cur *c, const char *key, void *ctx)
+{
+    CountsCtx *cc = ctx;
+    int k = key_index(c, verdict_names, key, &cc->seen);
+
+    return k == -2 ? -1 : k == -1 ? bad(c, "verdicts: expected pass, fail, skip, na, error")
+         : u64(c, UINT64_MAX, &cc->v[k]);
+}
+
+static int trailer_key(Cur *c, const char *key, void *ctx)
+{
+    static const char *const names[] = { "kind", "end", "planned", "more", "records",
+                                         "verdicts", NULL };
+    TrailerCtx *x = ctx;
+    ReportResultsTrailer *t = x->t;
+    CountsCtx cc = { .v = t->verdicts };
+
+    switch (key_index(c, names, key, &x->seen)) {
+    case -2: return -1;
+    case -1: return 1;
+    case T_KIND: return string(c, NULL, 0);
+    case T_END: return string(c, x->end, sizeof(x->end));
+    case T_PLANNED: return u64(c, UINT64_MAX, &t->planned);
+    case T_MORE: return boolean(c, &t->more);
+    case T_RECORDS: return u64(c, UINT64_MAX, &t->records);
+    default:
+        if (object(c, count_key, &cc) != 0) {
+            return -1;
+        }
+        return cc.seen == (1u << REPORT_VERDICT__COUNT) - 1 ? 0
+             : bad(c, "verdicts: needs pass, fail, skip, na and error");
+    }
+}
+
+int report_results_parse_trailer(const char *text, size_t len, const char *file,
+                                 unsigned long line, ReportResultsTrailer *t, char *err,
+                                 size_t errlen)
+{
+    Cur c = { .s = text, .len = len };
+    TrailerCtx x = { .t = t };
+    int end;
+    uint64_t sum = 0;
+
+    memset(t, 0, sizeof(*t));
+    if (object(&c, trailer_key, &x) != 0) {
+        return line_error(&c, file, line, err, errlen);
+    }
+    ws(&c);
+    if (c.i != c.len) {
+        bad(&c, "text after the trailer");
+    } else if (x.seen != (1u << (T_VERDICTS + 1)) - 1) {
+        bad(&c, "a trailer needs end, planned, more, records and verdicts");
+    } else if ((end = name_index(end_names, REPORT_END__COUNT, x.end)) < 0) {
+        bad(&c, "end: expected complete, budget, fail-fast or interrupted");
+    } else {
+        t->end = (ReportEnd)end;
+        for (int v = 0; v < REPORT_VERDICT__COUNT; v++) {
+            sum += t->verdicts[v];
+        }
+        if (sum != t->records) {
+            bad(&c, "verdicts: they do not add up to records");
         }
     }
-    if (rc == 0 && ferror(f)) {
-        fprintf(stderr, "replbench: %s: cannot read: %s\n", file, strerror(errno));
+    return c.why != NULL ? line_error(&c, file, line, err, errlen) : 0;
+}
+
+/* ---- the bounded reader ------------------------------------------------------------ */
+
+#define READ_CHUNK 65536
+
+typedef struct Reader {
+    const char *file;
+    int fd;
+    char *chunk;                /* READ_CHUNK bytes read, [at, got) not yet used */
+    size_t at, got;
+    char *line;                 /* REPORT_RESULT_LINE_MAX + 1 bytes */
+    size_t len;
+    unsigned long lineno;
+} Reader;
+
+/* The next line into r->line (without its newline, nor a '\r' before it):
+ * 1, 0 at the end of the file, -1 on a problem (printed). */
+static int next_line(Reader *r)
+{
+    bool any = false;
+
+    r->len = 0;
+    for (;;) {
+        char *nl;
+        size_t take;
+
+        if (r->at == r->got) {
+            ssize_t n = read(r->fd, r->chunk, READ_CHUNK);
+
+            if (n < 0 && errno == EINTR) {
+                continue;
+            }
+            if (n < 0) {
+                fprintf(stderr, "replbench: %s: cannot read: %s\n", r->file, strerror(errno));
+                return -1;
+            }
+            if (n == 0) {
+                break;
+            }
+            r->at = 0;
+            r->got = (size_t)n;
+        }
+        any = true;
+        nl = memchr(r->chunk + r->at, '\n', r->got - r->at);
+        take = (nl != NULL ? (size_t)(nl - r->chunk) : r->got) - r->at;
+        if (r->len + take > REPORT_RESULT_LINE_MAX) {
+            fprintf(stderr, "replbench: %s:%lu: a record longer than %zu bytes\n", r->file,
+                    r->lineno + 1, REPORT_RESULT_LINE_MAX);
+            return -1;
+        }
+        if (memchr(r->chunk + r->at, '\0', take) != NULL) {
+            fprintf(stderr, "replbench: %s:%lu: a NUL byte in a record\n", r->file,
+                    r->lineno + 1);
+            return -1;
+        }
+        memcpy(r->line + r->len, r->chunk + r->at, take);
+        r->len += take;
+        r->at += take + (nl != NULL);
+        if (nl != NULL) {
+            break;
+        }
+    }
+    if (!any) {
+        return 0;
+    }
+    r->lineno++;
+    r->len -= r->len > 0 && r->line[r->len - 1] == '\r';
+    r->line[r->len] = '\0';
+    return 1;
+}
+
+int report_results_read(const char *file, ReportLineFn *fn, void *ctx)
+{
+    char err[REPORT_ERROR_MAX];
+    Reader r = { .file = file, .fd = report_in_open(file, err, sizeof(err)) };
+    int rc = 0, got;
+
+    if (r.fd < 0) {
+        fprintf(stderr, "replbench: %s\n", err);
+        return -1;
+    }
+    r.chunk = malloc(READ_CHUNK);
+    r.line = malloc(REPORT_RESULT_LINE_MAX + 1);
+    if (r.chunk == NULL || r.line == NULL) {
+        fprintf(stderr, "replbench: %s: out of memory to read it\n", file);
         rc = -1;
     }
-    free(buf);
-    fclose(f);
+    while (rc == 0 && (got = next_line(&r)) != 0) {
+        rc = got < 0 ? -1 : r.len != 0 ? fn(ctx, file, r.lineno, r.line, r.len) : 0;
+    }
+    free(r.chunk);
+    free(r.line);
+    close(r.fd);
     return rc;
 }

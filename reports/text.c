@@ -288,7 +288,9 @@ static void summary_case(ReportText *t, const Case *c)
 
     if (c->verdict == REPORT_VERDICT_ERROR) {
         report_word(stdout, t->style.color, REPORT_PAINT_FAIL, "ERROR");
-        printf(" %s\n", c->path);
+        putchar(' ');
+        report_put_line_safe(stdout, c->path);      /* a path problem's may hold any byte */
+        putchar('\n');
     } else if (c->verdict == REPORT_VERDICT_PASS) {
         if (!quiet) {
             summary_pass(t, c);
@@ -557,7 +559,8 @@ void report_text_add_as(ReportText *r, size_t k, ReportKind kind, const char *pa
 
     if (c.verdict == REPORT_VERDICT_ERROR) {
         r->errors++;
-        fprintf(stderr, "%s\n", out->error);
+        report_put_line_safe(stderr, out->error);
+        fputc('\n', stderr);
     }
     r->passed += c.verdict == REPORT_VERDICT_PASS;
     r->failed += c.verdict == REPORT_VERDICT_FAIL;

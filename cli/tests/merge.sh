@@ -70,9 +70,14 @@ ok "3 shards merged equal one whole run: summary, TAP, JUnit; with --seeds, --jo
 # ---- the records ---------------------------------------------------------------------
 
 rb run --seeds 1..2 --results "$T/r.jsonl" "$S"; expect_rc 1 "run --results"
-python3 - "$T/r.jsonl" "$S" <<'PY' || fail "run --results: not one JSON object per run"
+python3 - "$T/r.jsonl" "$S" <<'PY' || fail "run --results: not a header, one JSON object per run and a trailer"
 import json, sys
-recs = [json.loads(l) for l in open(sys.argv[1])]
+lines = [json.loads(l) for l in open(sys.argv[1])]
+head, recs, tail = lines[0], lines[1:-1], lines[-1]
+assert head["kind"] == "header" and head["command"] == "run" and head["planned"] == 32, head
+assert head["seeds"] == {"lo": 1, "hi": 2} and head["files"] == 16 and not head["more"], head
+assert tail["kind"] == "trailer" and tail["end"] == "complete" and tail["records"] == 32, tail
+assert tail["verdicts"]["fail"] == sum(r["verdict"] == "fail" for r in recs), tail
 assert len(recs) == 2 * 16, len(recs)
 for r in recs:
     for k in ("path", "seed", "verdict", "message", "hash", "ticks", "faults", "time", "impl"):
@@ -89,8 +94,14 @@ ok "run --results: one JSON object per run with path, seed, verdict, message, ha
 
 rb run --results "$T/p.jsonl" -k 'walks/w*' "$S"; expect_rc 0 "passing run"
 rb merge "$T/p.jsonl"; expect_rc 0 "merge of passing runs"; expect_out "^12 passed, 0 failed" "merge summary"
-: >"$T/empty.jsonl"
-rb merge "$T/empty.jsonl"; expect_rc 0 "merge of an empty shard"; expect_out "^0 passed" "empty shard"
+# A shard the hash gave no file: its header and trailer say it planned none.
+for k in 1 2 3 4 5 6 7 8 9 10; do
+    rb run --results "$T/none.jsonl" --shard "$k/10" "$S/walks/w1.scn"
+    [ "$(wc -l <"$T/none.jsonl")" -eq 2 ] && break
+done
+[ "$(wc -l <"$T/none.jsonl")" -eq 2 ] || fail "no shard of 10 without w1.scn"
+expect_rc 0 "a shard with no file"
+rb merge "$T/none.jsonl"; expect_rc 0 "merge of an empty shard"; expect_out "^0 passed" "empty shard"
 printf 'state name=a\nwalk kind=sideways\n' >"$S/walks/bad.scn"
 rb run --results "$T/e.jsonl" "$S"; expect_rc 2 "run with a malformed scenario"
 rb merge "$T/e.jsonl"; expect_rc 2 "merge with a record of a malformed scenario"
@@ -110,7 +121,7 @@ rb merge --format xml "$T/p.jsonl"; expect_rc 2 "merge --format xml"; expect_err
 rb merge --report-all "$T/p.jsonl"; expect_rc 2 "merge --report-all without --report"
 rb merge "$T/missing.jsonl"; expect_rc 2 "merge of a missing file"; expect_err "missing.jsonl: cannot read" "missing"
 rb merge "$T/s1.jsonl" "$T/s1.jsonl"; expect_rc 2 "merge of overlapping shards"
-expect_err "s1.jsonl:1: the same run as .*s1.jsonl:1" "overlap"
+expect_err "s1.jsonl:2: the same run as .*s1.jsonl:2" "overlap"
 rb run --results '' "$S"; expect_rc 2 "run --results ''"; expect_err "bad value '' for --results" "--results ''"
 rb run --results "$T/no/such/dir/r.jsonl" "$S"; expect_rc 2 "run --results in a missing folder"
 expect_err "cannot open" "--results in a missing folder"
@@ -140,9 +151,10 @@ bad_record '{"path":"a\ud800.scn","seed":1,"verdict":"pass"}' "a lone surrogate"
 bad_record '{"path":"a.scn","seed":1,"verdict":"pass"} x' "text after a record" "text after the record"
 bad_record '[1,2]' "an array" "expected an object"
 bad_record 'not json' "text" "expected an object"
-printf '%s\n{"path":"z.scn","seed":1,"verdict":"pass","future":{"a":[1,true,null,"s",-2.5e3]}}\n' \
-    "$good" >"$T/future.jsonl"
-rb merge "$T/future.jsonl"; expect_rc 0 "an unknown key is skipped"; expect_out "^2 passed" "unknown key"
+sed -e '2s/}$/,"future":{"a":[1,true,null,"s",-2.5e3]}}/' \
+    -e '1s/}$/,"future":[{}]}/' -e '$s/}$/,"future":"x"}/' "$T/p.jsonl" >"$T/future.jsonl"
+[ "$(grep -c future "$T/future.jsonl")" -eq 3 ] || fail "the sed did not add the future keys"
+rb merge "$T/future.jsonl"; expect_rc 0 "an unknown key is skipped"; expect_out "^12 passed" "unknown key"
 bad_record '{"path":"a.scn","seed":1,"verdict":"pass","impl":{"name":"x","path":"x.c","api":"instances","offers":[]}}' \
     "an impl without sha256" "impl: needs name, path, api, sha256 and offers"
 bad_record '{"path":"a.scn","seed":1,"verdict":"pass","impl":{"name":"x","path":"x.c","api":"both","sha256":"'"$OTHER"'","offers":[]}}' \
@@ -180,7 +192,7 @@ rb merge "$T/p.jsonl"; expect_out "^implementation: .*$SELF" "merge of this bina
 ok "merge names the implementation the records ran (summary, TAP, JUnit, HTML), not its own"
 
 rb merge "$T/p.jsonl" "$T/other.jsonl"; expect_rc 2 "merge of two implementations' records"
-expect_err "other.jsonl:1: implementation elsewhere/impl.c (sha256 $OTHER), but .*p.jsonl:1's is .*(sha256 $SELF)" \
+expect_err "other.jsonl:2: implementation elsewhere/impl.c (sha256 $OTHER), but .*p.jsonl:2's is .*(sha256 $SELF)" \
     "two implementations: both named"
 rb merge "$T/other.jsonl" "$T/p.jsonl"; expect_rc 2 "merge of two implementations, the other order"
 ok "merge of records of two implementations is exit 2, naming both"
@@ -190,11 +202,13 @@ sed -e 's/,"impl":{[^}]*}//' "$T/p.jsonl" >"$T/old.jsonl"
 rb merge "$T/old.jsonl"; expect_rc 0 "merge of records without impl"
 expect_out "^12 passed, 0 failed" "old records merge as before"
 expect_out "^implementation: .*$SELF" "old records are named as the merging binary's"
-expect_err "note: 12 records (the first at .*old.jsonl:1) do not say which implementation" \
+expect_err "note: 12 records (the first at .*old.jsonl:2) do not say which implementation" \
     "the note that the files did not say"
 [ "$(wc -l <"$ERR")" -eq 1 ] || fail "the note is not one line"
-head -n 6 "$T/old.jsonl" >"$T/old6.jsonl"
-tail -n 6 "$T/other.jsonl" >"$T/other6.jsonl"
+rb run --results "$T/p6.jsonl" -k 'w[1-6].scn' "$S"; expect_rc 0 "w1..w6"
+rb run --results "$T/q6.jsonl" -k 'w[7-9].scn' -k 'w1[0-2].scn' "$S"; expect_rc 0 "w7..w12"
+sed -e 's/,"impl":{[^}]*}//' "$T/p6.jsonl" >"$T/old6.jsonl"
+sed -e 's/"sha256":"[0-9a-f]*"/"sha256":"'"$OTHER"'"/' "$T/q6.jsonl" >"$T/other6.jsonl"
 rb merge "$T/old6.jsonl" "$T/other6.jsonl"; expect_rc 0 "old and new records"
 expect_out "^12 passed" "old and new records: all of them"
 expect_out "sha256 $OTHER" "old and new records: the new ones' implementation"

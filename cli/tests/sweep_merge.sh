@@ -14,6 +14,7 @@ RB=${1:?usage: sweep_merge.sh REPLBENCH SUITES_DIR [REPLBENCH_CANARY]}
 SUITES=${2:?usage: sweep_merge.sh REPLBENCH SUITES_DIR [REPLBENCH_CANARY]}
 CANARY=${3:-}
 . "$(dirname "$0")/lib.sh"
+RF="python3 $(cd "$(dirname "$0")" && pwd)/results_file.py"
 start sweep_merge
 case $SUITES in /*) ;; *) SUITES=$PWD/$SUITES ;; esac
 case $CANARY in /*|'') ;; *) CANARY=$PWD/$CANARY ;; esac
@@ -38,18 +39,7 @@ untimed() {
         -e 's/ time="[0-9.]*"//g' -e 's/ timestamp="[0-9T:-]*"//g' "$1"
 }
 # The records of files, each without its time, sorted: a set to compare.
-records() {
-    python3 - "$@" <<'PY'
-import json, sys
-recs = []
-for name in sys.argv[1:]:
-    for line in open(name):
-        r = json.loads(line)
-        del r["time"]
-        recs.append(json.dumps(r, sort_keys=True))
-print("\n".join(sorted(recs)))
-PY
-}
+records() { $RF records "$@"; }
 # sweep's own closing line: "runs failed"
 sweep_counts() {
     sed -n 's/^sweep: \([0-9]*\) runs\{0,1\}, \([0-9]*\) failed, .*/\1 \2/p' "$OUT"
@@ -68,8 +58,8 @@ same_as_whole() {
     expect_rc 1 "$name: the whole sweep (fail.scn fails its clean run)"
     whole_counts=$(sweep_counts)
     [ -n "$whole_counts" ] || fail "$name: no closing line of the sweep"
-    [ "$(wc -l <"$T/whole.jsonl")" -eq "${whole_counts% *}" ] ||
-        fail "$name: $(wc -l <"$T/whole.jsonl") records for ${whole_counts% *} sweep runs"
+    [ "$($RF count "$T/whole.jsonl")" -eq "${whole_counts% *}" ] ||
+        fail "$name: $($RF count "$T/whole.jsonl") records for ${whole_counts% *} sweep runs"
     for k in 1 2 3; do
         rb sweep --shard "$k/3" --results "$T/s$k.jsonl" "$@" "$S"
         [ -s "$T/s$k.jsonl" ] || fail "$name: shard $k/3 swept nothing (pick other names)"
@@ -118,9 +108,16 @@ ok "3 sweep shards merged equal one whole sweep: records, counts, summary, TAP, 
 # ---- the records: a sweep run's verdict is sweep's, not run's ----------------------------
 
 rb sweep --results "$T/w.jsonl" "$S"
-python3 - "$T/w.jsonl" <<'PY' || fail "sweep --results: the records"
+python3 - "$T/w.jsonl" <<'PY' || fail "sweep --results: the header, the records, the trailer"
 import json, sys
-recs = [json.loads(l) for l in open(sys.argv[1])]
+lines = [json.loads(l) for l in open(sys.argv[1])]
+head, recs, tail = lines[0], lines[1:-1], lines[-1]
+assert head["kind"] == "header" and head["command"] == "sweep" and head["more"], head
+assert head["max_hits"] == 100 and head["depth"] == 1 and head["planned"] == head["files"], head
+assert tail["kind"] == "trailer" and tail["end"] == "complete" and not tail["more"], tail
+assert tail["records"] == tail["planned"] == len(recs), (tail, len(recs))
+clean = [r for r in recs if "inject" not in r]
+assert len(clean) == head["planned"], (len(clean), head)
 for r in recs:
     for k in ("kind", "path", "seed", "verdict", "message", "hash", "ticks", "faults", "time",
               "status", "checkers_ok"):
@@ -132,13 +129,14 @@ fail = [r for r in recs if r["path"].endswith("fail.scn") and "inject" not in r]
 assert len(fail) == 1 and fail[0]["verdict"] == "fail", fail
 PY
 if have_fiu; then
-    python3 - "$T/w.jsonl" "$T/pass-but-expect-failed.jsonl" <<'PY' || fail "no sweep run that passes with failed expectations"
+    python3 - "$T/w.jsonl" "$T/odd.jsonl" <<'PY' || fail "no sweep run that passes with failed expectations"
 import json, sys
 lines = [l for l in open(sys.argv[1]) if json.loads(l).get("inject")]
 odd = [l for l in lines if json.loads(l)["verdict"] == "pass" and json.loads(l)["status"] == "fail"]
 assert odd, "none"
 open(sys.argv[2], "w").writelines(odd)
 PY
+    $RF wrap "$T/w.jsonl" "$T/pass-but-expect-failed.jsonl" <"$T/odd.jsonl"
     rb merge "$T/pass-but-expect-failed.jsonl"
     expect_rc 0 "merge of sweep runs that pass though their expectations failed"
     expect_out "^[1-9][0-9]* passed, 0 failed" "sweep runs judged by sweep's rule"
@@ -180,7 +178,7 @@ ok "a failing sweep run gives a failing merged verdict: exit 1, FAIL, not ok, <f
 # ---- run and sweep files together ----------------------------------------------------------
 
 rb run --results "$T/r.jsonl" "$S"; expect_rc 1 "run --results"
-nrun=$(wc -l <"$T/r.jsonl") nsweep=$(wc -l <"$T/w.jsonl")
+nrun=$($RF count "$T/r.jsonl") nsweep=$($RF count "$T/w.jsonl")
 rb merge --format junit "$T/w.jsonl" "$T/r.jsonl"; expect_rc 1 "merge of run and sweep files"
 cases=$(grep -c '<testcase ' "$OUT")
 [ "$cases" -eq $((nrun + nsweep)) ] || fail "mixed: $cases testcases, expected $nrun + $nsweep"
@@ -193,7 +191,7 @@ python3 -c 'import sys, xml.dom.minidom; xml.dom.minidom.parse(sys.argv[1])' "$T
     fail "merge --report of sweep records: not well-formed XHTML"
 grep -q 'w1.scn \[clean\]' "$T/page/index.html" || fail "the page has no sweep row"
 sed 's/^{"kind":"run",/{/' "$T/r.jsonl" >"$T/old.jsonl"
-! grep -q '"kind"' "$T/old.jsonl" || fail "the old-style file still has kinds"
+! grep -q '"kind":"run"' "$T/old.jsonl" || fail "the old-style file still has kinds"
 rb merge --format junit "$T/r.jsonl"; untimed "$OUT" >"$T/new.junit"
 rb merge --format junit "$T/old.jsonl" "$T/w.jsonl"; expect_rc 1 "merge of an old run file and a sweep file"
 rb merge --format junit "$T/old.jsonl"; expect_rc 1 "merge of a run file without kinds"
@@ -222,9 +220,9 @@ bad_record "$(printf '%s' "$good" | sed 's/"kind":"sweep"/"kind":"fuzz"/')" "a b
     "kind: expected run or sweep"
 bad_record '{"kind":"run","path":"a.scn","seed":1,"verdict":"pass","loaded":false}' \
     "a run that passed without loading" "loaded false goes with verdict error"
-printf '%s\n%s\n' "$good" "$good" >"$T/twice.jsonl"
+printf '%s\n%s\n' "$good" "$good" | $RF wrap "$T/w.jsonl" "$T/twice.jsonl"
 rb merge "$T/twice.jsonl"; expect_rc 2 "the same sweep run twice"
-expect_err "twice.jsonl:2: the same run as" "overlap"
+expect_err "twice.jsonl:3: the same run as .*twice.jsonl:2" "overlap"
 rb sweep --results '' "$S"; expect_rc 2 "sweep --results ''"
 expect_err "bad value '' for --results" "sweep --results ''"
 rb sweep --results "$T/no/such/dir/r.jsonl" "$S"; expect_rc 2 "sweep --results in a missing folder"
