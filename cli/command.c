@@ -42,8 +42,10 @@ static const struct {
       "  --budget DURATION     start no run once DURATION of wall time is spent\n"
       "                        (N[ms|s|m|h], e.g. 30s, 5m); what ran is reported\n" },
     { { "--results", true, ID_RESULTS }, CLI_TAKES_RESULTS,
-      "  --results FILE.jsonl  also write one JSON object per run to FILE\n"
-      "                        (replbench merge reads them back)\n" },
+      "  --results FILE.jsonl  also write to FILE a header (what is planned), one\n"
+      "                        JSON object per run as it ends and a trailer (how\n"
+      "                        it ended), for replbench merge; FILE is locked and\n"
+      "                        written whole (docs/RESULTS.md)\n" },
     { { "-k", true, ID_KEEP }, CLI_TAKES_SELECT,
       "  -k PATTERN            only scenarios whose path matches PATTERN (a glob\n"
       "                        on the path or a tail of it after a '/'; without\n"
