@@ -119,7 +119,8 @@ static const char *open_whole(ReportOut *o)
     int rc = lock_path(o->path, &o->lock_fd);
 
     if (rc > 0) {
-        return "being written by another process (it holds the lock): refused";
+        return "being written by another process, or read by merge (it holds the lock): "
+               "refused";
     }
     if (rc < 0) {
         return strerror(errno);

@@ -4,9 +4,9 @@
 # run naming the same file is refused (exit 2, before it runs anything);
 # the file is never torn, never mixes two runs' records, and never loses
 # the failing run's records to a passing one.  Rounds of two runs started
-# together (REPLBENCH_RACE_ROUNDS, default 20; bounded: each run has a fixed
-# amount of work), then one round where the second starts while the first
-# is known to be writing.
+# together or a little apart (REPLBENCH_RACE_ROUNDS, default 20; bounded:
+# each run has a fixed amount of work), then one round where the second
+# starts while the first is known to be writing.
 # Usage: sh writers.sh PATH/TO/replbench
 set -u
 
@@ -56,6 +56,9 @@ round=1
 while [ "$round" -le "$ROUNDS" ]; do
     rm -f "$T/shared.jsonl"
     "$RB" run --results "$T/shared.jsonl" a >"$T/outa" 2>"$T/erra" & pa=$!
+    # B starts a little later each round: at A's start, in its middle, about
+    # its rename, after it.
+    sleep "$(printf '0.%03d' $(( (round * 7) % 1000 )))"
     "$RB" run --results "$T/shared.jsonl" b >"$T/outb" 2>"$T/errb" & pb=$!
     wait $pa; ra=$?
     wait $pb; rb_=$?
@@ -76,7 +79,7 @@ while [ "$round" -le "$ROUNDS" ]; do
     round=$((round + 1))
 done
 ! ls "$T"/shared.jsonl.part-* >/dev/null 2>&1 || fail "a temporary file left behind"
-ok "$ROUNDS rounds of two runs on one --results file: never torn, never mixed, no failure lost ($refusals refused)"
+ok "$ROUNDS rounds of two runs on one --results file: never torn, never mixed, no failure lost ($refusals refused, the others one after the other)"
 
 # The second run starts while the first is known to be writing: refused,
 # and the first run's file is whole.
@@ -88,7 +91,7 @@ ls "$T"/shared.jsonl.part-* >/dev/null 2>&1 || fail "run A never started writing
 rb run --results "$T/shared.jsonl" b; rb_=$rc
 wait $pa; ra=$?
 [ "$rb_" -eq 2 ] || fail "a second writer while the first writes: exit $rb_, expected 2"
-expect_err "shared.jsonl: being written by another process (it holds the lock): refused" \
+expect_err "shared.jsonl: being written by another process, or read by merge (it holds the lock): refused" \
     "the second writer is told why"
 [ "$ra" -eq 1 ] || fail "the first writer: exit $ra"
 rb merge "$T/shared.jsonl"; expect_rc 1 "the first writer's file"
