@@ -19,6 +19,7 @@
  * malformed, empty, torn or partial file, or a record of a scenario that
  * could not be loaded.
  */
+#include <glob.h>
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
@@ -489,6 +490,26 @@ static bool missing_runs(const Source *s)
     return true;
 }
 
+/* A command killed while it wrote file leaves its records under file's
+ * temporary name (reports/outfile.c): say where. */
+static void left_behind(const char *file)
+{
+    char pattern[REPORT_PATH_MAX + 16];
+    glob_t g;
+
+    if (strlen(file) > REPORT_PATH_MAX) {
+        return;
+    }
+    snprintf(pattern, sizeof(pattern), "%s.part-*", file);
+    if (glob(pattern, 0, NULL, &g) == 0) {
+        for (size_t i = 0; i < g.gl_pathc; i++) {
+            fprintf(stderr, "replbench merge: %s holds what it wrote before it stopped "
+                    "(merge --allow-partial reads it)\n", g.gl_pathv[i]);
+        }
+    }
+    globfree(&g);
+}
+
 /* A file read to its end: whole (0), or partial and allowed (0, noted), or
  * refused (-1, printed). */
 static int judge(Merge *m, const Source *s)
@@ -497,7 +518,8 @@ static int judge(Merge *m, const Source *s)
 
     if (s->lines == 0) {
         fprintf(stderr, "replbench merge: %s: empty: no header, no record, no trailer (the "
-                "command that should have written it never started)\n", s->file);
+                "command writing it was killed, or never started)\n", s->file);
+        left_behind(s->file);
         return -1;
     }
     if (s->has_trailer && counts_agree(s) != 0) {

@@ -1,6 +1,6 @@
 /* outfile.c: output files written whole, by one process (report.h): the
  * results, trace and report files of every command.  A regular file (or a
- * new name) is locked (flock) and emptied at once, written under a
+ * new name) is locked (fcntl) and emptied at once, written under a
  * temporary name beside it and renamed over it when complete; a FIFO or a
  * device is written in place.  Knows nothing of what is written.
  */
@@ -8,13 +8,28 @@
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include "report.h"
 
 #define LOCK_TRIES 8                /* the name replaced under us: try again */
+
+/* A POSIX record lock on the whole file, without waiting: 0, or -1 with
+ * errno (EAGAIN or EACCES: another process holds one).  A record lock is
+ * the process's own: the workers it forks do not hold it, so a command
+ * killed is a file unlocked at once, whatever its workers do. */
+static int lock_whole(int fd, short type)
+{
+    struct flock l = { .l_type = type, .l_whence = SEEK_SET, .l_start = 0, .l_len = 0 };
+
+    return fcntl(fd, F_SETLK, &l);
+}
+
+static bool held_elsewhere(int e)
+{
+    return e == EAGAIN || e == EACCES;
+}
 
 struct ReportOut {
     char *path;
@@ -46,13 +61,13 @@ static int lock_path(const char *path, int *fd)
             errno = EINVAL;     /* swapped for something else since lstat */
             return -1;
         }
-        if (flock(*fd, LOCK_EX | LOCK_NB) != 0) {
+        if (lock_whole(*fd, F_WRLCK) != 0) {
             int e = errno;
 
             close(*fd);
             *fd = -1;
             errno = e;
-            return e == EWOULDBLOCK ? 1 : -1;
+            return held_elsewhere(e) ? 1 : -1;
         }
         if (fstat(*fd, &held) == 0 && stat(path, &named) == 0 && held.st_dev == named.st_dev &&
             held.st_ino == named.st_ino) {
@@ -234,9 +249,9 @@ int report_in_open(const char *path, char *err, size_t errlen)
         why = strerror(errno);
     } else if (S_ISDIR(st.st_mode)) {
         why = "is a folder";
-    } else if (S_ISREG(st.st_mode) && flock(fd, LOCK_SH | LOCK_NB) != 0) {
-        why = errno == EWOULDBLOCK ? "being written by another process (it holds the lock)"
-                                   : strerror(errno);
+    } else if (S_ISREG(st.st_mode) && lock_whole(fd, F_RDLCK) != 0) {
+        why = held_elsewhere(errno) ? "being written by another process (it holds the lock)"
+                                    : strerror(errno);
     } else if ((flags = fcntl(fd, F_GETFL)) < 0 || fcntl(fd, F_SETFL, flags & ~O_NONBLOCK) != 0) {
         why = strerror(errno);
     }

@@ -337,7 +337,8 @@ int report_results_read(const char *file, ReportLineFn *fn, void *ctx);
 
 /* ---- output files written whole (outfile.c) -----------------------------------
  * Results, trace and report files have one writer, and a reader never sees
- * half of one.  A regular file or a new name is locked (flock, advisory) and
+ * half of one.  A regular file or a new name is locked (a POSIX record
+ * lock, advisory: held by this process, not by the workers it forks) and
  * emptied when opened, so that a writer that dies leaves an empty file,
  * never an older run's; the content goes to PATH.part-XXXXXX beside it,
  * renamed over PATH when complete.  A device or a FIFO (also through a

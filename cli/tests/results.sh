@@ -150,6 +150,27 @@ rb run --jobs 2 --results "$T/order.jsonl" a-slow.scn s/fail.scn; expect_rc 1 "r
 rb merge "$T/order.jsonl"; expect_out "^FAIL s/fail.scn" "merge orders by path"
 ok "records are written (and flushed) as each run ends, not in path order nor 4 KB at a time"
 
+# Killed while writing (SIGKILL: nothing can end the file): its name holds
+# nothing, not an older run's results; its records are under the temporary
+# name, which merge names.
+cp "$T/p.jsonl" "$T/killed.jsonl"
+"$RB" run --seeds 1..3 --results "$T/killed.jsonl" s/fail.scn z-slow.scn >/dev/null 2>&1 &
+pid=$!
+i=0
+while [ $i -lt 3000 ] && [ "$(cat "$T"/killed.jsonl.part-* 2>/dev/null | grep -c '"path":"s/fail.scn"')" -lt 3 ]; do
+    i=$((i + 1))
+    sleep 0.01
+done
+kill -KILL $pid
+wait $pid
+refused "a file whose writer was killed" "$T/killed.jsonl" "killed.jsonl: empty: .* was killed"
+expect_err "killed.jsonl.part-[A-Za-z0-9]* holds what it wrote before it stopped" "the records left behind named"
+rb merge --allow-partial "$T"/killed.jsonl.part-*; expect_rc 1 "--allow-partial of what a killed run wrote"
+expect_out "^[0-9]* passed, 3 failed" "the killed run's failures"
+expect_err "of 6 planned runs missing" "the runs the killed run did not write"
+rm -f "$T"/killed.jsonl.part-*
+ok "a run killed while writing leaves an empty file (refused) and its records under the temporary name" 
+
 # ---- F2: the bounded reader --------------------------------------------------------------
 
 # bounded NAME FILE WHY: merge exits 2 saying WHY, in bounded time, with
