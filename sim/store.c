@@ -455,8 +455,8 @@ int sim_store_sorted_sectors(const SimStore *s, uint64_t **sectors,
 
 int sim_store_foreach(const SimStore *s, SimStoreVisitFn *fn, void *ctx)
 {
-    uint64_t *sectors;
-    size_t n;
+    uint64_t *sectors = NULL;           /* still NULL when the order fails */
+    size_t n = 0;
     int rc = sim_store_sorted_sectors(s, &sectors, &n);
 
     for (size_t i = 0; rc == 0 && i < n; i++) {
