@@ -130,19 +130,15 @@ void sim_datacheck_marker(SimDataCheck *dc, uint64_t epoch)
     dc->cur_epoch = epoch;
 }
 
-/* Disk i of the primary as it was at checkpoint `epoch`, sector s. */
-static const uint8_t *primary_at(const SimDataCheck *dc, unsigned i, uint64_t epoch,
+/* Disk i of the primary as it was at the newest checkpoint (the only one
+ * a secondary may complete), sector s: its pre-image since that marker,
+ * else what it holds now. */
+static const uint8_t *primary_at(const SimDataCheck *dc, unsigned i,
                                  const SimStore *local, uint64_t s)
 {
     static const uint8_t zeros[SIM_SECTOR_SIZE];
-    const uint8_t *b = NULL;
+    const uint8_t *b = sim_store_peek(dc->sh[i].pre_cur, s);
 
-    if (epoch + 1 == dc->cur_epoch) {
-        b = sim_store_peek(dc->sh[i].pre_prev, s);
-    }
-    if (b == NULL) {
-        b = sim_store_peek(dc->sh[i].pre_cur, s);
-    }
     if (b == NULL) {
         b = sim_store_peek(local, s);
     }
@@ -155,24 +151,23 @@ static int sector_differs(SimDataCheck *dc, const char *what, uint64_t s,
     static const uint8_t zeros[SIM_SECTOR_SIZE];
     const uint8_t *got = sim_store_peek(actual, s);
 
+    unsigned k = 0;
+
     got = got ? got : zeros;
     if (memcmp(want, got, SIM_SECTOR_SIZE) == 0) {
         return 0;
     }
-    for (unsigned k = 0; k < SIM_SECTOR_SIZE; k++) {
-        if (want[k] != got[k]) {
-            note(dc, "data: %s: sector %llu byte %u: expected 0x%02x, actual 0x%02x",
-                 what, (unsigned long long)s, k, want[k], got[k]);
-            return -EPROTO;
-        }
+    while (want[k] == got[k]) {         /* they differ: k stays below 512 */
+        k++;
     }
-    return 0;
+    note(dc, "data: %s: sector %llu byte %u: expected 0x%02x, actual 0x%02x",
+         what, (unsigned long long)s, k, want[k], got[k]);
+    return -EPROTO;
 }
 
 typedef struct Visit {
     SimDataCheck *dc;
     unsigned disk;
-    uint64_t epoch;
     const SimStore *local;
     const SimStore *actual;
     char what[96];
@@ -184,7 +179,7 @@ static int check_sector(void *ctx, uint64_t s, const uint8_t *data)
 
     (void)data;
     return sector_differs(v->dc, v->what, s,
-                          primary_at(v->dc, v->disk, v->epoch, v->local, s), v->actual);
+                          primary_at(v->dc, v->disk, v->local, s), v->actual);
 }
 
 static int overlay_empty(SimDataCheck *dc, const char *name, unsigned i,
@@ -206,7 +201,7 @@ int sim_datacheck_secondary_checkpoint(SimDataCheck *dc, uint64_t epoch, unsigne
                                        const SimStore *hidden,
                                        const SimStore *active)
 {
-    Visit v = { dc, i, epoch, primary_local, secondary_disk, "" };
+    Visit v = { dc, i, primary_local, secondary_disk, "" };
     int rc;
 
     if (overlay_empty(dc, "hidden", i, epoch, hidden) < 0 ||
@@ -228,29 +223,34 @@ int sim_datacheck_secondary_checkpoint(SimDataCheck *dc, uint64_t epoch, unsigne
     return rc < 0 ? rc : 0;
 }
 
-/* The expected secondary disk after failover, as a new image. */
-static SimStore *expected_after_failover(const SimDataCheck *dc, unsigned i,
-                                         const SimStore *primary_local)
+static int lay_over(void *img, uint64_t s, const uint8_t *data)
+{
+    return sim_store_write(img, s, 1, data);
+}
+
+/* The expected secondary disk after failover, as a new image in *out:
+ * 0, or -ENOMEM with nothing made (never an image missing a layer). */
+static int expected_after_failover(const SimDataCheck *dc, unsigned i,
+                                   const SimStore *primary_local, SimStore **out)
 {
     SimStore *want = sim_store_clone(primary_local);
     const SimStore *layers[3] = { dc->sh[i].pre_cur, NULL, dc->sh[i].sec_writes };
+    int rc = want != NULL ? 0 : -ENOMEM;
 
     if (dc->sec_epoch + 1 == dc->cur_epoch) {
         layers[1] = dc->sh[i].pre_prev;
     }
-    for (int l = 0; l < 3 && want != NULL; l++) {
-        uint64_t *sectors = NULL;
-        size_t n = 0;
-
-        if (layers[l] == NULL || sim_store_sorted_sectors(layers[l], &sectors, &n) < 0) {
-            continue;
+    for (int l = 0; l < 3 && rc == 0; l++) {
+        if (layers[l] != NULL) {
+            rc = sim_store_foreach(layers[l], lay_over, want);
         }
-        for (size_t k = 0; k < n; k++) {
-            sim_store_write(want, sectors[k], 1, sim_store_peek(layers[l], sectors[k]));
-        }
-        free(sectors);
     }
-    return want;
+    if (rc < 0) {
+        sim_store_free(want);
+        want = NULL;
+    }
+    *out = want;
+    return rc;
 }
 
 static int full_compare(SimDataCheck *dc, const char *what, const SimStore *want,
@@ -281,9 +281,9 @@ int sim_datacheck_secondary_failover(SimDataCheck *dc, unsigned i,
              i, (unsigned long long)dc->sec_epoch, (unsigned long long)dc->cur_epoch);
         return -EPROTO;
     }
-    want = expected_after_failover(dc, i, primary_local);
-    if (want == NULL) {
-        return -ENOMEM;
+    rc = expected_after_failover(dc, i, primary_local, &want);
+    if (rc < 0) {
+        return rc;
     }
     snprintf(what, sizeof(what), "disk %u after secondary failover (checkpoint %llu)",
              i, (unsigned long long)dc->sec_epoch);

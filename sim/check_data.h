@@ -28,7 +28,10 @@ SimDataCheck *sim_datacheck_new(unsigned disks, uint64_t size_sectors);
 void sim_datacheck_free(SimDataCheck *dc);
 
 /* The primary's guest is about to write [sector, sector+count) of disk i,
- * whose local image is `local`: remember the pre-images for the epoch. */
+ * whose local image is `local`: remember the pre-images for the epoch (of
+ * the sectors inside the disk).  These three return 0, or the shadow
+ * store's error: -EINVAL outside the disk (acked, wrote), -ENOMEM when
+ * host memory runs out (an infrastructure error, never a verdict). */
 int sim_datacheck_primary_before(SimDataCheck *dc, unsigned i,
                                  const SimStore *local, uint64_t sector,
                                  uint32_t count);
@@ -56,7 +59,8 @@ int sim_datacheck_secondary_checkpoint(SimDataCheck *dc, uint64_t epoch, unsigne
                                        const SimStore *active);
 
 /* After the secondary's failover commit of disk i: full-range check of the
- * guarantee against the checkpoint the secondary last completed. */
+ * guarantee against the checkpoint the secondary last completed.  Returns
+ * 0, -EPROTO (message in sim_datacheck_first) or -ENOMEM (no verdict). */
 int sim_datacheck_secondary_failover(SimDataCheck *dc, unsigned i,
                                      const SimStore *primary_local,
                                      const SimStore *secondary_disk);
