@@ -10,6 +10,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <sys/types.h>
 
 #include "report.h"
 #include "scn.h"
@@ -99,15 +100,19 @@ void cli_paths_free(CliPaths *p);
 
 /* Which common options a command takes (--help: every command).
  * SELECT: -k, --exclude, --list, --last-failed, -x, -q, -v, --color;
- * SEEDS: --seeds, --budget (with SEED); RESULTS: --results. */
+ * SEEDS: --seeds, --budget (with SEED); RESULTS: --results; CHILD: the
+ * command runs scenarios in child processes: --timeout, --crash-dir, and
+ * SIGINT/SIGTERM stop it cleanly (cli_signals_catch). */
 enum {
     CLI_TAKES_SEED = 1u << 0, CLI_TAKES_JOBS = 1u << 1, CLI_TAKES_SHARD = 1u << 2,
     CLI_TAKES_SELECT = 1u << 3, CLI_TAKES_SEEDS = 1u << 4, CLI_TAKES_RESULTS = 1u << 5,
+    CLI_TAKES_CHILD = 1u << 6,
 };
 
 #define CLI_MAX_PATTERNS 64         /* -k and --exclude, each */
 #define CLI_MAX_SEEDS 1000000       /* seeds of one --seeds range */
 #define CLI_MAX_BUDGET (7.0 * 24 * 3600)
+#define CLI_TIMEOUT_DEFAULT 60.0    /* seconds a scenario may run (--timeout) */
 
 /* Why a command stopped handing out runs before the end.  INTERRUPT: a
  * signal (SIGINT, SIGTERM); its results file ends "interrupted". */
@@ -136,6 +141,9 @@ typedef struct CliCommon {
     uint64_t seed_lo, seed_hi;  /* --seeds A..B, inclusive */
     double budget;              /* seconds of wall time, 0: none */
     const char *results;        /* --results FILE.jsonl, or NULL */
+    /* child processes (CLI_TAKES_CHILD) */
+    double timeout;             /* seconds one scenario may run; 0: no limit */
+    const char *crash_dir;      /* --crash-dir, or NULL: cli_command_crash_dir */
     double start;               /* cli_now() at parse */
     int stop;                   /* CLI_STOP_* */
 } CliCommon;
@@ -186,8 +194,13 @@ void cli_command_seed(const CliCommon *c, uint64_t i, ReportJob *job);
  * spent or, with -x, once failed is true. */
 bool cli_command_go_on(CliCommon *c, bool failed);
 /* When the command stopped early: a line saying why and how many of
- * planned runs were done, on f. */
-void cli_command_stopped(const CliCommon *c, FILE *f, uint64_t done, uint64_t planned);
+ * planned runs were done, on f.  A signal caught since (cli_signal_caught)
+ * sets c->stop to CLI_STOP_INTERRUPT first. */
+void cli_command_stopped(CliCommon *c, FILE *f, uint64_t done, uint64_t planned);
+
+/* Where crash reports go: --crash-dir, else the folder of --results, else
+ * the current folder (as libFuzzer's crash files). */
+void cli_command_crash_dir(const CliCommon *c, char *buf, size_t len);
 
 /* The ReportStyle of c's output options. */
 ReportStyle cli_command_style(const CliCommon *c);
@@ -265,6 +278,8 @@ typedef struct CliPool {
     const CliFiles *files;
     unsigned jobs;              /* forked workers (1..CLI_MAX_JOBS) */
     FILE *trace;                /* every run's trace after "# path", or NULL */
+    double timeout;             /* seconds a job may run; 0: no limit */
+    const char *crash_dir;      /* where a dead worker's report is kept, or NULL */
     CliNextFn *next;
     CliDoneFn *finished;        /* each outcome as soon as it is known (the
                                    order jobs end in), or NULL: results records */
@@ -273,15 +288,70 @@ typedef struct CliPool {
 } CliPool;
 
 /* Run every job that next() gives and hand each outcome to done(), in
- * order, each in a forked worker.  A job whose worker died (a signal, a
- * sanitizer's abort) gives a failed outcome with died set, crash naming
- * what killed it, and the last trace lines it wrote; the run goes on.
+ * order, each in a worker process (child.c).  A job whose worker died (a
+ * signal, a sanitizer's abort) gives a failed outcome with died set, crash
+ * saying what killed it (the sanitizer's stacks, its whole report kept in
+ * crash_dir), and the last trace lines it wrote; a job past the timeout
+ * is killed and fails with timed_out set; the run goes on with the next.
+ * On SIGINT or SIGTERM (cli_signals_catch) the running jobs are killed and
+ * dropped, the outcomes already known handed on, and it returns 0: the
+ * command reports what ran (cli_signal_caught says why it stopped).
  * Returns 0, or -1 when workers cannot be started (message printed). */
 int cli_pool_run(const CliPool *p);
 
-/* The first "SUMMARY: " line of a sanitizer's report in text, as its kind
- * ("AddressSanitizer: heap-use-after-free"), or "" (pool.c). */
-void cli_sanitizer_summary(const char *text, char *out, size_t len);
+/* ---- child processes and signals (child.c) --------------------------------------- */
+
+/* What a child runs; it ends the child (cli_child_exit(0) when it returns). */
+typedef void CliChildFn(void *ctx);
+
+typedef struct CliChild {
+    pid_t pid;                  /* > 0 while it runs */
+    int err;                    /* its stderr: a file (cli_child_errfile), or -1:
+                                   the parent's */
+    double started;             /* cli_now() when started */
+} CliChild;
+
+/* c->err: an unlinked temporary file ($TMPDIR, else /tmp).  0, or -1. */
+int cli_child_errfile(CliChild *c);
+
+/* Fork a child that runs fn(ctx): its stderr to c->err, SIGINT and SIGTERM
+ * ignored (the parent handles them and kills it), killed when the parent
+ * dies (PR_SET_PDEATHSIG).  0, or -1 (errno) when it cannot fork. */
+int cli_child_start(CliChild *c, CliChildFn *fn, void *ctx);
+
+enum { CLI_CHILD_ENDED, CLI_CHILD_WAITING, CLI_CHILD_INTERRUPTED };
+
+/* Wait for c to end (ENDED, *status its wait status, c->pid -1), until
+ * the time `until` (cli_now(); 0: no limit; WAITING: it still runs) or a
+ * caught SIGINT/SIGTERM (INTERRUPTED: it still runs). */
+int cli_child_wait(CliChild *c, double until, int *status);
+
+/* SIGKILL c (when it runs) and reap it; _close also closes c->err. */
+void cli_child_kill(CliChild *c);
+void cli_child_close(CliChild *c);
+
+/* What killed c (status: its wait status): the sanitizer's finding read
+ * from its stderr file, else the signal or the exit status, with the last
+ * line it wrote as the headline. */
+void cli_child_crash(const CliChild *c, int status, ReportCrash *crash);
+
+/* Keep c's whole stderr in DIR/NAME after header (lines saying which
+ * scenario, how to reproduce it), and name that file in crash->report.
+ * DIR is made when missing; dir NULL: nothing kept.  0, or -1 (printed). */
+int cli_crash_save(const CliChild *c, const char *dir, const char *name, const char *header,
+                   ReportCrash *crash);
+
+/* SIGINT and SIGTERM (and SIGCHLD, to wake the waits) caught from now on:
+ * the first sets a flag and wakes the waits, the second kills at once. */
+void cli_signals_catch(void);
+/* The signal caught (SIGINT or SIGTERM), or 0. */
+int cli_signal_caught(void);
+/* "SIGINT", "SIGTERM". */
+const char *cli_signal_name(int sig);
+/* A file readable once a signal came (for poll), -1 before
+ * cli_signals_catch; cli_signal_drain empties it. */
+int cli_signal_fd(void);
+void cli_signal_drain(void);
 
 /* ---- small helpers (util.c) --------------------------------------------- */
 

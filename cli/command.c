@@ -19,7 +19,7 @@ enum {
     ID_SEED = -1, ID_JOBS = -2, ID_SHARD = -3, ID_HELP = -4, ID_KEEP = -5, ID_DROP = -6,
     ID_LIST = -7, ID_LAST_FAILED = -8, ID_FAIL_FAST = -9, ID_FAIL_FAST_LONG = -10,
     ID_QUIET = -11, ID_VERBOSE = -12, ID_COLOR = -13, ID_SEEDS = -14, ID_BUDGET = -15,
-    ID_RESULTS = -16,
+    ID_RESULTS = -16, ID_TIMEOUT = -17, ID_CRASH_DIR = -18,
 };
 
 static const struct {
@@ -46,6 +46,15 @@ static const struct {
       "                        JSON object per run as it ends and a trailer (how\n"
       "                        it ended), for replbench merge; FILE is locked and\n"
       "                        written whole (docs/RESULTS.md)\n" },
+    { { "--timeout", true, ID_TIMEOUT }, CLI_TAKES_CHILD,
+      "  --timeout DURATION    stop a scenario that runs longer than DURATION of\n"
+      "                        wall time (N[ms|s|m|h]; default 60s, or\n"
+      "                        $REPLBENCH_TIMEOUT; 0: no limit): it FAILs \"timed\n"
+      "                        out\", and the command goes on with the next\n" },
+    { { "--crash-dir", true, ID_CRASH_DIR }, CLI_TAKES_CHILD,
+      "  --crash-dir DIR       keep the whole report of each crash (a sanitizer's\n"
+      "                        finding, a signal) in DIR/crash-HASH.txt (default:\n"
+      "                        beside --results, else the current folder)\n" },
     { { "-k", true, ID_KEEP }, CLI_TAKES_SELECT,
       "  -k PATTERN            only scenarios whose path matches PATTERN (a glob\n"
       "                        on the path or a tail of it after a '/'; without\n"
@@ -135,8 +144,10 @@ static int parse_seeds(const char *cmd, const char *v, CliCommon *c)
     return 0;
 }
 
-/* "N", "Nms", "Ns", "Nm" or "Nh": more than 0, at most a week. */
-static int parse_budget(const char *cmd, const char *v, double *secs)
+/* "N", "Nms", "Ns", "Nm" or "Nh", at most a week: more than 0, or 0 too
+ * when zero_ok. */
+static int parse_duration(const char *cmd, const char *opt, const char *v, bool zero_ok,
+                          double *secs)
 {
     static const struct { const char *unit; double secs; } units[] = {
         { "", 1.0 }, { "ms", 0.001 }, { "s", 1.0 }, { "m", 60.0 }, { "h", 3600.0 },
@@ -146,18 +157,19 @@ static int parse_budget(const char *cmd, const char *v, double *secs)
     uint64_t n;
 
     if (digits == 0 || digits >= sizeof(nbuf)) {
-        return cli_bad_value(cmd, "--budget", v, "expected a duration: N[ms|s|m|h]");
+        return cli_bad_value(cmd, opt, v, "expected a duration: N[ms|s|m|h]");
     }
     memcpy(nbuf, v, digits);
     nbuf[digits] = '\0';
     for (size_t i = 0; i < sizeof(units) / sizeof(units[0]); i++) {
-        if (strcmp(v + digits, units[i].unit) == 0 && cli_parse_u64(nbuf, 1, UINT32_MAX, &n) == 0) {
+        if (strcmp(v + digits, units[i].unit) == 0 &&
+            cli_parse_u64(nbuf, zero_ok ? 0 : 1, UINT32_MAX, &n) == 0) {
             *secs = (double)n * units[i].secs;
-            return *secs <= CLI_MAX_BUDGET ? 0
-                 : cli_bad_value(cmd, "--budget", v, "at most a week (168h)");
+            return *secs <= CLI_MAX_BUDGET ? 0 : cli_bad_value(cmd, opt, v, "at most a week (168h)");
         }
     }
-    return cli_bad_value(cmd, "--budget", v, "expected a duration from 1: N[ms|s|m|h]");
+    return cli_bad_value(cmd, opt, v, zero_ok ? "expected a duration: N[ms|s|m|h], 0 for none"
+                                              : "expected a duration from 1: N[ms|s|m|h]");
 }
 
 static int add_pattern(const char *cmd, const char *opt, const char *v,
@@ -224,7 +236,12 @@ static int common_option(const CliCommand *cmd, CliCommon *c, int id, const char
     case ID_SEEDS:
         return parse_seeds(cmd->name, v, c);
     case ID_BUDGET:
-        return parse_budget(cmd->name, v, &c->budget);
+        return parse_duration(cmd->name, "--budget", v, false, &c->budget);
+    case ID_TIMEOUT:
+        return parse_duration(cmd->name, "--timeout", v, true, &c->timeout);
+    case ID_CRASH_DIR:
+        return v[0] != '\0' ? (c->crash_dir = v, 0)
+             : cli_bad_value(cmd->name, "--crash-dir", v, "expected a folder");
     case ID_HELP:
         c->help = true;
         return 0;
@@ -295,6 +312,19 @@ static int parse(const CliCommand *cmd, int argc, char **argv, void *ctx, CliCom
     return 0;
 }
 
+/* The default of --timeout: $REPLBENCH_TIMEOUT (for slow setups, such as
+ * valgrind's), else CLI_TIMEOUT_DEFAULT. */
+static int default_timeout(const CliCommand *cmd, CliCommon *c)
+{
+    const char *env = getenv("REPLBENCH_TIMEOUT");
+
+    c->timeout = CLI_TIMEOUT_DEFAULT;
+    if (env == NULL || env[0] == '\0') {
+        return 0;
+    }
+    return parse_duration(cmd->name, "REPLBENCH_TIMEOUT", env, true, &c->timeout);
+}
+
 int cli_command_parse(const CliCommand *cmd, int argc, char **argv, void *ctx,
                       CliCommon *c)
 {
@@ -302,10 +332,17 @@ int cli_command_parse(const CliCommand *cmd, int argc, char **argv, void *ctx,
     if (!cli_paths_init(&c->paths, argc)) {
         return -1;
     }
+    if ((cmd->takes & CLI_TAKES_CHILD) && default_timeout(cmd, c) != 0) {
+        return -1;
+    }
     if (parse(cmd, argc, argv, ctx, c) != 0) {
         fprintf(stderr, "usage: replbench %s %s (replbench %s --help)\n", cmd->name,
                 cmd->synopsis, cmd->name);
         return -1;
+    }
+    /* From here a ^C stops the runs cleanly: what ran is reported. */
+    if ((cmd->takes & CLI_TAKES_CHILD) && !c->help) {
+        cli_signals_catch();
     }
     return 0;
 }
@@ -400,6 +437,9 @@ void cli_command_seed(const CliCommon *c, uint64_t i, ReportJob *job)
 
 bool cli_command_go_on(CliCommon *c, bool failed)
 {
+    if (c->stop == CLI_STOP_NONE && cli_signal_caught() != 0) {
+        c->stop = CLI_STOP_INTERRUPT;
+    }
     if (c->stop == CLI_STOP_NONE && c->fail_fast && failed) {
         c->stop = CLI_STOP_FAIL_FAST;
     }
@@ -409,14 +449,36 @@ bool cli_command_go_on(CliCommon *c, bool failed)
     return c->stop == CLI_STOP_NONE;
 }
 
-void cli_command_stopped(const CliCommon *c, FILE *f, uint64_t done, uint64_t planned)
+void cli_command_stopped(CliCommon *c, FILE *f, uint64_t done, uint64_t planned)
 {
-    if (c->stop == CLI_STOP_BUDGET) {
+    if (cli_signal_caught() != 0) {
+        c->stop = CLI_STOP_INTERRUPT;
+    }
+    if (c->stop == CLI_STOP_INTERRUPT) {
+        fprintf(f, "interrupted by %s: %" PRIu64 " of %" PRIu64 " runs done (%" PRIu64
+                " not run or cut short)\n", cli_signal_name(cli_signal_caught()), done,
+                planned, planned - done);
+    } else if (c->stop == CLI_STOP_BUDGET) {
         fprintf(f, "budget of %.3f s spent: stopped after %" PRIu64 " of %" PRIu64
                 " runs (%" PRIu64 " not run)\n", c->budget, done, planned, planned - done);
     } else if (c->stop == CLI_STOP_FAIL_FAST) {
         fprintf(f, "stopped at the first failure (-x): %" PRIu64 " of %" PRIu64
                 " runs done (%" PRIu64 " not run)\n", done, planned, planned - done);
+    }
+}
+
+void cli_command_crash_dir(const CliCommon *c, char *buf, size_t len)
+{
+    const char *slash = c->results != NULL ? strrchr(c->results, '/') : NULL;
+
+    if (c->crash_dir != NULL) {
+        snprintf(buf, len, "%s", c->crash_dir);
+    } else if (slash == c->results && slash != NULL) {
+        snprintf(buf, len, "/");
+    } else if (slash != NULL) {
+        snprintf(buf, len, "%.*s", (int)(slash - c->results), c->results);
+    } else {
+        snprintf(buf, len, ".");
     }
 }
 

@@ -32,7 +32,7 @@ static int option(void *ctx, int id, const char *v);
 static const CliCommand command = {
     .name = "conform",
     .synopsis = "[OPTIONS] [PATH...]",
-    .takes = CLI_TAKES_JOBS,
+    .takes = CLI_TAKES_JOBS | CLI_TAKES_CHILD,
     .paths_optional = true,
     .specs = specs,
     .option = option,
@@ -55,6 +55,9 @@ typedef struct Conform {
     ReportHtml *html;
     size_t next_file, done;
     bool errors;
+    FILE *crash_log;            /* each crash's stacks, shown after the table, or NULL */
+    char *crashes;              /* crash_log's text */
+    size_t crashes_len;
 } Conform;
 
 static void usage(FILE *f)
@@ -162,6 +165,7 @@ static void probe_body(int kind, int w)
 {
     ReplicationState *rs;
 
+
     probe_reg = replication_registry_new();
     if (probe_reg == NULL) {
         cli_child_exit(4);
@@ -188,6 +192,37 @@ static void probe_body(int kind, int w)
     cli_child_exit(0);
 }
 
+typedef struct Probe {
+    int kind, w;
+} Probe;
+
+static void probe_main(void *ctx)
+{
+    const Probe *p = ctx;
+
+    probe_body(p->kind, p->w);
+}
+
+/* Run probe (kind, w) in a child, its stderr (the abort's message) to
+ * /dev/null: its wait status, or -1 (msg says why: no child, a signal
+ * caught, past --timeout). */
+static int run_probe(const Conform *c, int kind, int w, char *msg, size_t len)
+{
+    Probe p = { .kind = kind, .w = w };
+    CliChild child = { .pid = -1, .err = open("/dev/null", O_WRONLY | O_CLOEXEC) };
+    int status = 0, how = -1;
+
+    if (cli_child_start(&child, probe_main, &p) != 0) {
+        snprintf(msg, len, "cannot fork: %s", strerror(errno));
+    } else if ((how = cli_child_wait(&child, c->c.timeout > 0 ? child.started + c->c.timeout
+                                                              : 0, &status)) != CLI_CHILD_ENDED) {
+        snprintf(msg, len, how == CLI_CHILD_INTERRUPTED ? "interrupted"
+                 : "timed out after %g s (the --timeout limit)", c->c.timeout);
+    }
+    cli_child_close(&child);
+    return how == CLI_CHILD_ENDED ? status : -1;
+}
+
 static void probe(Conform *c, int kind, int w)
 {
     static const char *const names[4][4] = {
@@ -201,24 +236,17 @@ static void probe(Conform *c, int kind, int w)
     bool wants_abort = kind == 1 || kind == 2;
     ScnRuleTag tag = { .rule = kind == 3 ? 0 : 6, .ext = kind == 3 ? REPLICATION_EXT_FREE_WITH_STATES : 0,
                        .walk = kind == 1 || kind == 3 ? SCN_WALK_ANY : w };
-    int status = 0, devnull;
     char msg[128];
+    int status = run_probe(c, kind, w, msg, sizeof(msg));
     bool ok;
-    pid_t pid;
 
-    fflush(NULL);
-    pid = fork();
-    if (pid == 0) {
-        devnull = open("/dev/null", O_WRONLY);
-        dup2(devnull, STDERR_FILENO);
-        probe_body(kind, w);
+    if (cli_signal_caught() != 0) {
+        return;                 /* not run: the command reports it was interrupted */
     }
-    while (pid > 0 && waitpid(pid, &status, 0) < 0 && errno == EINTR) {
-    }
-    ok = !wants_abort ? pid > 0 && WIFEXITED(status) && WEXITSTATUS(status) == 0
-                      : pid > 0 && WIFSIGNALED(status) && WTERMSIG(status) == SIGABRT;
-    if (pid <= 0) {
-        snprintf(msg, sizeof(msg), "cannot fork: %s", strerror(errno));
+    ok = !wants_abort ? status >= 0 && WIFEXITED(status) && WEXITSTATUS(status) == 0
+                      : status >= 0 && WIFSIGNALED(status) && WTERMSIG(status) == SIGABRT;
+    if (status < 0) {
+        /* msg says why */
     } else if (WIFSIGNALED(status)) {
         snprintf(msg, sizeof(msg), "killed by signal %d%s", WTERMSIG(status),
                  wants_abort ? ", expected an abort (SIGABRT)" : "");
@@ -268,8 +296,12 @@ static void job_done(void *ctx, const ReportJob *job, const ReportOutcome *out)
         c->errors = true;
         return;
     }
+    if (out->died && c->crash_log != NULL) {
+        fprintf(c->crash_log, "CRASH %s:\n", path);
+        report_crash_print(c->crash_log, "  ", &out->crash);
+    }
     s = report_load(path, err, sizeof(err));
-    report_conform_add(c->table, c->done, path, s, out, out->died ? out->crash : "");
+    report_conform_add(c->table, c->done, path, s, out, out->died ? out->crash.kind : "");
     scn_free(s);
     if (c->html != NULL) {
         report_html_add(c->html, path, job, out);
@@ -280,8 +312,9 @@ static void job_done(void *ctx, const ReportJob *job, const ReportOutcome *out)
 
 static int execute(Conform *c, double start)
 {
-    CliPool pool = { .files = &c->files, .jobs = c->c.jobs,
-                     .next = next_job, .done = job_done, .ctx = c };
+    char crash_dir[REPORT_PATH_MAX + 1];
+    CliPool pool = { .files = &c->files, .jobs = c->c.jobs, .timeout = c->c.timeout,
+                     .crash_dir = crash_dir, .next = next_job, .done = job_done, .ctx = c };
     int rc;
 
     c->table = report_conform_new();
@@ -295,8 +328,10 @@ static int execute(Conform *c, double start)
         report_conform_free(c->table);
         return REPORT_EXIT_USAGE;
     }
+    cli_command_crash_dir(&c->c, crash_dir, sizeof(crash_dir));
+    c->crash_log = open_memstream(&c->crashes, &c->crashes_len);
     rc = cli_pool_run(&pool);
-    if (c->c.paths.n == 0) {
+    if (c->c.paths.n == 0 && cli_signal_caught() == 0) {
         probes(c);
     }
     if (c->html != NULL && report_html_end(c->html, cli_now() - start) != 0) {
@@ -306,6 +341,17 @@ static int execute(Conform *c, double start)
         rc = report_conform_write(c->table, c->format, stdout);
     } else {
         rc = REPORT_EXIT_USAGE;
+    }
+    if (c->crash_log != NULL && fclose(c->crash_log) == 0 && c->crashes_len != 0 &&
+        c->format == REPORT_CONFORM_SUMMARY) {
+        printf("\ncrashes (the sanitizer's stacks of each scenario whose worker died):\n%s",
+               c->crashes);
+    }
+    free(c->crashes);
+    if (cli_signal_caught() != 0) {
+        fprintf(stderr, "replbench conform: interrupted by %s: the table holds the %zu of %zu "
+                "scenarios that ran%s\n", cli_signal_name(cli_signal_caught()), c->done,
+                c->files.n, c->c.paths.n == 0 ? ", and no built-in probe" : "");
     }
     report_conform_free(c->table);
     return c->errors ? REPORT_EXIT_USAGE : rc;

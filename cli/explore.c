@@ -1,25 +1,28 @@
 /* explore.c: `replbench explore` (cli.h): every registry script of a
  * bounded scope (scenarios/explore.h) run under the contract checker, in
- * smallest-first order, in one worker process that reuses one world; the
- * first counterexample printed (and written with --out).  The worker is
- * forked once, not per script, so that an implementation that crashes
- * (a sanitizer report, a signal) still leaves the script it was running:
- * the worker publishes the index it runs in shared memory.
+ * smallest-first order, in one worker process (child.c) that reuses one
+ * world; the first counterexample printed (and written with --out).  The
+ * worker is started once, not per script, so that an implementation that
+ * crashes (a sanitizer report, a signal) or never ends still leaves the
+ * script it was running: the worker publishes the index it runs in shared
+ * memory.  A crash is shown with the sanitizer's stacks, its whole report
+ * kept; a script past --timeout is a counterexample too; ^C ends it.
  */
 #include <inttypes.h>
-#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/resource.h>
 #include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "cli.h"
 #include "explore.h"
+#include "prng.h"
 
-#define POLL_NS 20000000L       /* the parent looks at the worker every 20 ms */
+#define PROGRESS_PERIOD 0.2     /* seconds between progress lines on a terminal */
+#define STDERR_CHECK 1024       /* scripts between looks at the worker's stderr size */
+#define STDERR_MAX ((off_t)1 << 20)     /* past it, what the worker wrote is dropped */
 
 enum { O_STATES, O_WALKS, O_DEPTH, O_OUT };
 
@@ -51,7 +54,7 @@ static int option(void *ctx, int id, const char *v);
 static const CliCommand command = {
     .name = "explore",
     .synopsis = "[OPTIONS]",
-    .takes = CLI_TAKES_SHARD,
+    .takes = CLI_TAKES_SHARD | CLI_TAKES_CHILD,
     .paths_optional = true,
     .specs = specs,
     .option = option,
@@ -107,14 +110,38 @@ static int option(void *ctx, int id, const char *v)
     }
 }
 
+/* What the worker is handed (a copy on its side of the fork). */
+typedef struct Start {
+    ScnExplore *x;
+    const Explore *E;
+    Shared *sh;
+} Start;
+
+/* What the worker wrote to stderr (an implementation's chatter) is
+ * dropped now and then: only the report of a crash matters, and it comes
+ * last. */
+static void bound_stderr(void)
+{
+    if (lseek(STDERR_FILENO, 0, SEEK_END) > STDERR_MAX && ftruncate(STDERR_FILENO, 0) == 0) {
+        lseek(STDERR_FILENO, 0, SEEK_SET);
+    }
+}
+
 /* The worker: the shard's scripts in order, until the first failure. */
-static void worker(ScnExplore *x, const Explore *E, Shared *sh)
+static void worker(void *ctx)
 {
     static ScnResult res;
+    const Start *st = ctx;
+    ScnExplore *x = st->x;
+    const Explore *E = st->E;
+    Shared *sh = st->sh;
     uint64_t step = E->c.shard_n ? E->c.shard_n : 1;
     uint64_t total = scn_explore_count(x);
 
     for (uint64_t i = E->c.shard_n ? E->c.shard_k - 1 : 0; i < total; i += step) {
+        if (sh->explored % STDERR_CHECK == 0) {
+            bound_stderr();
+        }
         sh->current = i;
         if (scn_explore_run(x, i, &res) == SCN_FAIL) {
             snprintf(sh->message, sizeof(sh->message), "%s", res.message);
@@ -132,7 +159,7 @@ static void progress(const Shared *sh, uint64_t planned, double start, bool tty)
     static double last;
     double now = cli_now();
 
-    if (tty && now - last >= 0.2) {
+    if (tty && now - last >= PROGRESS_PERIOD) {
         last = now;
         fprintf(stderr, "\r\033[K[%" PRIu64 "/%" PRIu64 "] %.0f scripts/s", sh->explored,
                 planned, (double)sh->explored / (now - start > 1e-9 ? now - start : 1e-9));
@@ -140,34 +167,49 @@ static void progress(const Shared *sh, uint64_t planned, double start, bool tty)
     }
 }
 
-/* Fork the worker and wait for it; the wait status, or -1. */
-static int run_worker(ScnExplore *x, const Explore *E, Shared *sh, uint64_t planned,
-                      double start)
-{
-    struct timespec poll = { 0, POLL_NS };
-    bool tty = isatty(STDERR_FILENO);
-    int status = 0;
-    pid_t pid;
+/* How the worker's run ended. */
+enum { ENDED, TIMED_OUT, INTERRUPTED };
 
-    fflush(stdout);
-    fflush(stderr);
-    pid = fork();
-    if (pid < 0) {
-        perror("replbench explore: fork");
+/* Start the worker and wait for it: ENDED (*status its wait status),
+ * TIMED_OUT (one script ran past --timeout) or INTERRUPTED (a signal),
+ * the worker killed in both; -1 when it cannot start (printed). */
+static int run_worker(CliChild *child, const Start *st, uint64_t planned, double start,
+                      int *status)
+{
+    const double timeout = st->E->c.timeout;
+    bool tty = isatty(STDERR_FILENO);
+    uint64_t current = st->sh->current;
+    double since = cli_now();
+    int how = ENDED;
+
+    if (cli_child_errfile(child) != 0 || cli_child_start(child, worker, (void *)st) != 0) {
+        perror("replbench explore: cannot start the worker");
         return -1;
     }
-    if (pid == 0) {
-        worker(x, E, sh);
-        cli_child_exit(0);
-    }
-    while (waitpid(pid, &status, WNOHANG) == 0) {
-        progress(sh, planned, start, tty);
-        nanosleep(&poll, NULL);
+    for (;;) {
+        double until = cli_now() + PROGRESS_PERIOD;
+        int r;
+
+        until = timeout > 0 && since + timeout < until ? since + timeout : until;
+        r = cli_child_wait(child, until, status);
+        if (r == CLI_CHILD_ENDED) {
+            break;
+        }
+        if (st->sh->current != current) {
+            current = st->sh->current;
+            since = cli_now();
+        }
+        if (r == CLI_CHILD_INTERRUPTED || (timeout > 0 && cli_now() - since >= timeout)) {
+            how = r == CLI_CHILD_INTERRUPTED ? INTERRUPTED : TIMED_OUT;
+            cli_child_kill(child);
+            break;
+        }
+        progress(st->sh, planned, start, tty);
     }
     if (tty) {
         fputs("\r\033[K", stderr);
     }
-    return status;
+    return how;
 }
 
 /* The worker's CPU seconds (the machine may be shared: the elapsed time
@@ -183,8 +225,10 @@ static double worker_cpu(void)
            (double)ru.ru_stime.tv_sec + (double)ru.ru_stime.tv_usec / 1e6;
 }
 
-/* The counterexample: printed, and written to --out. */
-static int counterexample(ScnExplore *x, const Explore *E, uint64_t index, const char *why)
+/* The counterexample: printed, and written to --out; a crash (or NULL)
+ * with its stacks. */
+static int counterexample(ScnExplore *x, const Explore *E, uint64_t index, const char *why,
+                          const ReportCrash *crash)
 {
     char text[SCN_EXPLORE_TEXT_MAX];
     FILE *f;
@@ -192,7 +236,11 @@ static int counterexample(ScnExplore *x, const Explore *E, uint64_t index, const
     scn_explore_text(x, index, text, sizeof(text));
     printf("counterexample: script %" PRIu64 ", %u lines: ", index, scn_explore_lines(x, index));
     report_put_line_safe(stdout, why);
-    printf("\n%s", text);
+    putchar('\n');
+    if (crash != NULL) {
+        report_crash_print(stdout, "  ", crash);
+    }
+    fputs(text, stdout);
     if (E->out == NULL) {
         return REPORT_EXIT_FAIL;
     }
@@ -207,7 +255,11 @@ static int counterexample(ScnExplore *x, const Explore *E, uint64_t index, const
         return REPORT_EXIT_USAGE;
     }
     report_put_line_safe(f, why);
-    fprintf(f, "\n%s", text);
+    fputc('\n', f);
+    if (crash != NULL) {
+        report_crash_print(f, "# ", crash);
+    }
+    fputs(text, f);
     if (fclose(f) != 0) {
         perror(E->out);
         return REPORT_EXIT_USAGE;
@@ -216,16 +268,39 @@ static int counterexample(ScnExplore *x, const Explore *E, uint64_t index, const
     return REPORT_EXIT_FAIL;
 }
 
-/* The crash of the worker, in words. */
-static void crash_kind(int status, char *buf, size_t len)
+/* What killed the worker running script index: its stacks, its whole
+ * report kept in the crash folder. */
+static void crashed(ScnExplore *x, const Explore *E, const CliChild *child, int status,
+                    uint64_t index, ReportCrash *crash)
 {
-    if (WIFSIGNALED(status)) {
-        snprintf(buf, len, "crash: the run was killed by signal %d (%s)", WTERMSIG(status),
-                 strsignal(WTERMSIG(status)));
-    } else {
-        snprintf(buf, len, "crash: the run ended with exit status %d (a sanitizer "
-                 "report, or an abort, above)", WEXITSTATUS(status));
+    char dir[REPORT_PATH_MAX + 1], name[64], header[256];
+    char text[SCN_EXPLORE_TEXT_MAX];
+
+    cli_child_crash(child, status, crash);
+    scn_explore_text(x, index, text, sizeof(text));
+    cli_command_crash_dir(&E->c, dir, sizeof(dir));
+    snprintf(name, sizeof(name), "crash-%016" PRIx64 ".txt", sim_hash_str(SIM_HASH_INIT, text));
+    snprintf(header, sizeof(header), "# replbench explore: script %" PRIu64 " of --states %u "
+             "--walks %u --depth %u crashes: %s\n# what the worker wrote to stderr:\n", index,
+             E->scope.states, E->scope.walks, E->scope.depth, crash->kind);
+    cli_crash_save(child, dir, name, header, crash);
+}
+
+static void summary(const Explore *E, const Shared *sh, uint64_t total, uint64_t planned,
+                    double secs, bool failed)
+{
+    double cpu = worker_cpu();
+    uint64_t n = sh->explored + failed;
+
+    printf("explore: --states %u --walks %u --depth %u: %" PRIu64 " scripts in the space",
+           E->scope.states, E->scope.walks, E->scope.depth, total);
+    if (E->c.shard_n) {
+        printf(", %" PRIu64 " in shard %u/%u", planned, E->c.shard_k, E->c.shard_n);
     }
+    printf("\nexplored %" PRIu64 " scripts in %.3f s (%.0f per second; %.3f s of CPU, "
+           "%.0f per CPU second), %d violations\n", n, secs,
+           (double)n / (secs > 1e-9 ? secs : 1e-9), cpu, (double)n / (cpu > 1e-9 ? cpu : 1e-9),
+           failed || sh->violated);
 }
 
 static int explore(ScnExplore *x, const Explore *E, Shared *sh)
@@ -233,34 +308,37 @@ static int explore(ScnExplore *x, const Explore *E, Shared *sh)
     uint64_t total = scn_explore_count(x);
     uint64_t planned = E->c.shard_n ? (total + E->c.shard_n - E->c.shard_k) / E->c.shard_n
                                     : total;
-    double start = cli_now(), secs, cpu;
-    int status = run_worker(x, E, sh, planned, start);
-    bool crashed = status != -1 && (!WIFEXITED(status) || WEXITSTATUS(status) != 0 ||
-                                    !sh->finished);
-    char why[SCN_MSG_MAX + 64];
+    Start st = { .x = x, .E = E, .sh = sh };
+    CliChild child = { .pid = -1, .err = -1 };
+    double start = cli_now();
+    int status = 0, rc = REPORT_EXIT_OK;
+    int how = run_worker(&child, &st, planned, start, &status);
+    bool died = how == ENDED && (!WIFEXITED(status) || WEXITSTATUS(status) != 0 ||
+                                 !sh->finished);
+    ReportCrash *crash = died ? calloc(1, sizeof(*crash)) : NULL;
+    char why[96];
 
-    if (status == -1) {
+    if (how < 0 || (died && crash == NULL)) {
+        cli_child_close(&child);
         return REPORT_EXIT_USAGE;
     }
-    secs = cli_now() - start;
-    cpu = worker_cpu();
-    printf("explore: --states %u --walks %u --depth %u: %" PRIu64 " scripts in the space",
-           E->scope.states, E->scope.walks, E->scope.depth, total);
-    if (E->c.shard_n) {
-        printf(", %" PRIu64 " in shard %u/%u", planned, E->c.shard_k, E->c.shard_n);
+    summary(E, sh, total, planned, cli_now() - start, died || how == TIMED_OUT);
+    if (how == INTERRUPTED) {
+        printf("interrupted by %s at script %" PRIu64 ": the rest not explored\n",
+               cli_signal_name(cli_signal_caught()), sh->current);
+    } else if (how == TIMED_OUT) {
+        snprintf(why, sizeof(why), "timed out after %g s (the --timeout limit)", E->c.timeout);
+        rc = counterexample(x, E, sh->current, why, NULL);
+    } else if (died) {
+        crashed(x, E, &child, status, sh->current, crash);
+        snprintf(why, sizeof(why), "crash: %.80s", crash->kind);
+        rc = counterexample(x, E, sh->current, why, crash);
+    } else if (sh->violated) {
+        rc = counterexample(x, E, sh->current, sh->message, NULL);
     }
-    printf("\nexplored %" PRIu64 " scripts in %.3f s (%.0f per second; %.3f s of CPU, "
-           "%.0f per CPU second), %d violations\n", sh->explored + crashed, secs,
-           (double)(sh->explored + crashed) / (secs > 1e-9 ? secs : 1e-9), cpu,
-           (double)(sh->explored + crashed) / (cpu > 1e-9 ? cpu : 1e-9), crashed || sh->violated);
-    if (crashed) {
-        crash_kind(status, why, sizeof(why));
-        return counterexample(x, E, sh->current, why);
-    }
-    if (sh->violated) {
-        return counterexample(x, E, sh->current, sh->message);
-    }
-    return REPORT_EXIT_OK;
+    free(crash);
+    cli_child_close(&child);
+    return rc;
 }
 
 int cli_explore(int argc, char **argv)

@@ -12,7 +12,7 @@
 static const CliCommand command = {
     .name = "ledger",
     .synopsis = "[OPTIONS] PATH...",
-    .takes = CLI_TAKES_SEED | CLI_TAKES_JOBS | CLI_TAKES_SHARD,
+    .takes = CLI_TAKES_SEED | CLI_TAKES_JOBS | CLI_TAKES_SHARD | CLI_TAKES_CHILD,
 };
 
 static void usage(FILE *f)
@@ -59,17 +59,28 @@ static void job_done(void *ctx, const ReportJob *job, const ReportOutcome *out)
         L->errors++;
         return;
     }
-    (void)job;
+    /* Its counts died with it: the ledger would be short of them. */
+    if (out->died || out->timed_out) {
+        fprintf(stderr, "replbench ledger: %s: %s\n", L->files.paths[job->file],
+                out->res.message);
+        if (out->died) {
+            report_crash_print(stderr, "  ", &out->crash);
+        }
+        L->errors++;
+        return;
+    }
     report_ledger_add(L->ledger, &out->res);
 }
 
 static int tally(Ledger *L)
 {
-    CliPool pool = { .files = &L->files, .jobs = L->c.jobs, .next = next_job,
-                     .done = job_done, .ctx = L };
+    char crash_dir[REPORT_PATH_MAX + 1];
+    CliPool pool = { .files = &L->files, .jobs = L->c.jobs, .timeout = L->c.timeout,
+                     .crash_dir = crash_dir, .next = next_job, .done = job_done, .ctx = L };
     bool none;
     unsigned problems;
 
+    cli_command_crash_dir(&L->c, crash_dir, sizeof(crash_dir));
     L->errors = cli_command_files(&command, &L->c, &L->files, &none) + none;
     if (cli_pool_run(&pool) != 0) {
         L->errors++;

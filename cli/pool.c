@@ -1,15 +1,17 @@
-/* pool.c: runs the jobs of a command (cli.h) in 1 to CLI_MAX_JOBS forked
- * workers (the simulator allows one world per process), --jobs 1 included:
- * a scenario that crashes (SIGSEGV, a sanitizer's abort) kills its worker,
- * never the command.  A worker reads a ReportJob from its pipe, loads and
+/* pool.c: runs the jobs of a command (cli.h) in 1 to CLI_MAX_JOBS worker
+ * processes (child.c; the simulator allows one world per process), --jobs
+ * 1 included: a scenario that crashes (SIGSEGV, a sanitizer's abort) kills
+ * its worker, never the command, and one that runs past the time limit is
+ * killed with it.  A worker reads a ReportJob from its pipe, loads and
  * runs the scenario and writes back a ReportOutcome; outcomes are handed on
  * in job order through a bounded window, so that memory does not grow with
- * the number of jobs.  Each worker's stderr goes to a file of its own and
- * its last trace lines to a shared ring, so that a dead worker's job is
- * reported with what killed it (the sanitizer's SUMMARY line, or the
+ * the number of jobs.  Each worker's stderr goes to a file of its own, and
+ * its last trace lines and the job's effective seed to memory shared with
+ * the parent, so that a dead worker's job is reported with what killed it
+ * (the sanitizer's stacks, its whole report kept in a crash file, or the
  * signal) and the lines before.  Traces of workers go through files of a
- * private temp folder and are copied in order.  Touches no simulator state
- * itself.
+ * private temp folder and are copied in order.  SIGINT and SIGTERM kill
+ * the workers and end the loop.  Touches no simulator state itself.
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -23,9 +25,11 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "prng.h"
 
 #define WINDOW_PER_WORKER 4     /* outcomes kept waiting for an earlier one */
 #define TRACE_NAME_MAX 96
+#define HEADER_MAX 4096         /* bytes of a crash file's header */
 
 /* The last script loaded: a sweep runs the same file many times in a row. */
 typedef struct Cache {
@@ -35,20 +39,24 @@ typedef struct Cache {
     char err[REPORT_ERROR_MAX];
 } Cache;
 
-#define STDERR_KEEP 16384       /* bytes of a dead worker's stderr read */
 #define HEAP_KEEP (256u << 20)  /* freed bytes a worker keeps for its next job */
 
-/* The last trace events of a worker's job, typed, in memory shared with
- * the parent: what is left of a run whose worker died, rendered only then. */
-typedef SimTraceRing Tail;
+/* What a worker publishes about its job, in memory shared with the parent:
+ * what is left of a run whose worker died or was killed.  The last trace
+ * events typed (rendered only then), and the seed it runs under. */
+typedef struct Shared {
+    SimTraceRing tail;
+    uint64_t seed;              /* the job's effective seed, once seeded */
+    bool seeded;
+} Shared;
 
 typedef struct Worker {
-    pid_t pid;                  /* <= 0: none */
+    CliChild child;             /* pid <= 0: none; err kept over its restarts */
     int to;                     /* jobs, down */
     int from;                   /* outcomes, up */
-    int err;                    /* its stderr: a file, unlinked */
-    Tail *tail;                 /* shared, or NULL */
+    Shared *sh;                 /* shared, or NULL */
     long slot;                  /* the job's slot, -1 when idle */
+    double since;               /* cli_now() when the job was handed to it */
 } Worker;
 
 typedef struct Slot {
@@ -79,16 +87,23 @@ static void set_ready(const Pool *P, Slot *s)
     }
 }
 
+/* What a new worker is handed (a copy on its side of the fork). */
+typedef struct Start {
+    Pool *P;
+    Worker *w;
+    int in, out;                /* its ends of the two pipes */
+} Start;
+
 static void tail_event(void *ctx, const SimTraceEvent *e)
 {
     sim_trace_ring_put(ctx, e);
 }
 
 static void execute(const CliFiles *files, const ReportJob *job, FILE *trace,
-                    Cache *c, Tail *tail, ReportOutcome *out)
+                    Cache *c, Shared *sh, ReportOutcome *out)
 {
     ScnOptions opt = { .seed_set = job->seed_set, .seed = job->seed, .trace = trace,
-                       .sink = tail_event, .sink_ctx = tail };
+                       .sink = tail_event, .sink_ctx = &sh->tail };
     double start;
 
     memset(out, 0, sizeof(*out));
@@ -103,6 +118,8 @@ static void execute(const CliFiles *files, const ReportJob *job, FILE *trace,
         return;
     }
     report_job_options(job, &opt);
+    sh->seed = job->seed_set ? job->seed : scn_seed(c->s);
+    sh->seeded = true;
     out->loaded = true;
     start = cli_now();
     scn_run(c->s, &opt, &out->res);
@@ -176,17 +193,33 @@ static void keep_freed_memory(void)
 #endif
 }
 
-static void worker_main(Pool *P, Worker *w, int in, int out_fd)
+static void close_fd(int *fd)
 {
+    if (*fd >= 0) {
+        close(*fd);
+    }
+    *fd = -1;
+}
+
+/* The worker: job after job until its pipe closes.  It keeps only its own
+ * two pipe ends (st->in, st->out): a job pipe's write end left open in it,
+ * its own or another worker's, would never see end-of-file. */
+static void worker_main(void *ctx)
+{
+    Start *st = ctx;
+    Pool *P = st->P;
+    Shared *sh = st->w->sh;
     ReportOutcome *out = malloc(sizeof(*out));
     Cache c = { .valid = false };
     char name[TRACE_NAME_MAX + 24];
     ReportJob job;
 
+    for (unsigned i = 0; i < CLI_MAX_JOBS; i++) {
+        close_fd(&P->w[i].to);
+        close_fd(&P->w[i].from);
+    }
     keep_freed_memory();
-    dup2(w->err, STDERR_FILENO);
-    close(w->err);
-    while (out != NULL && read_full(in, &job, sizeof(job)) == sizeof(job)) {
+    while (out != NULL && read_full(st->in, &job, sizeof(job)) == sizeof(job)) {
         FILE *trace = NULL;
 
         if (P->cfg->trace != NULL) {
@@ -197,10 +230,11 @@ static void worker_main(Pool *P, Worker *w, int in, int out_fd)
         if (ftruncate(STDERR_FILENO, 0) == 0) {
             lseek(STDERR_FILENO, 0, SEEK_SET);
         }
-        w->tail->n = 0;
-        execute(P->cfg->files, &job, trace, &c, w->tail, out);
+        sh->tail.n = 0;
+        sh->seeded = false;
+        execute(P->cfg->files, &job, trace, &c, sh, out);
         out->trace_lost = P->cfg->trace != NULL && (trace == NULL || fclose(trace) != 0);
-        if (write_full(out_fd, out, sizeof(*out)) != 0) {
+        if (write_full(st->out, out, sizeof(*out)) != 0) {
             break;
         }
     }
@@ -209,21 +243,13 @@ static void worker_main(Pool *P, Worker *w, int in, int out_fd)
     cli_child_exit(0);
 }
 
-static void close_fd(int *fd)
-{
-    if (*fd >= 0) {
-        close(*fd);
-    }
-    *fd = -1;
-}
-
-/* Fork worker w.  The child keeps only its own two pipe ends: another
- * worker's job pipe left open in it would never see end-of-file. */
+/* Start worker w. */
 static int start_worker(Pool *P, Worker *w)
 {
     int down[2], up[2];
+    Start st = { .P = P, .w = w };
 
-    w->pid = -1;
+    w->child.pid = -1;
     w->slot = -1;
     if (pipe(down) != 0) {
         return -1;
@@ -233,113 +259,122 @@ static int start_worker(Pool *P, Worker *w)
         close(down[1]);
         return -1;
     }
-    w->pid = fork();
-    if (w->pid == 0) {
-        close(down[1]);
-        close(up[0]);
-        for (unsigned i = 0; i < P->nw; i++) {
-            if (&P->w[i] != w && P->w[i].pid > 0) {
-                close(P->w[i].to);
-                close(P->w[i].from);
-            }
-        }
-        worker_main(P, w, down[0], up[1]);
+    w->to = down[1];
+    w->from = up[0];
+    st.in = down[0];
+    st.out = up[1];
+    if (cli_child_start(&w->child, worker_main, &st) != 0) {
+        close_fd(&w->to);
+        close_fd(&w->from);
     }
     close(down[0]);
     close(up[1]);
-    w->to = down[1];
-    w->from = up[0];
-    if (w->pid < 0) {
-        close_fd(&w->to);
-        close_fd(&w->from);
-        return -1;
-    }
-    return 0;
+    return w->child.pid > 0 ? 0 : -1;
 }
 
-/* The first "SUMMARY: " line of a sanitizer's report, without its prefix
- * and the location after the kind ("AddressSanitizer: heap-use-after-free");
- * "" when there is none. */
-void cli_sanitizer_summary(const char *text, char *out, size_t len)
+/* The name of a job's crash file: the same job (path, seed, injections)
+ * always gets the same one, so a crash run again replaces its report. */
+static void crash_name(const char *path, const ReportJob *job, uint64_t seed, char *buf,
+                       size_t len)
 {
-    const char *s = strstr(text, "SUMMARY: ");
-    size_t n;
+    uint64_t h = sim_hash_str(SIM_HASH_INIT, path);
 
-    snprintf(out, len, "%s", "");
-    if (s == NULL) {
+    h = sim_hash_bytes(h, &seed, sizeof(seed));
+    for (unsigned i = 0; i < job->ninject && i < SCN_MAX_INJECTS; i++) {
+        h = sim_hash_str(h, job->inject[i].point);
+        h = sim_hash_bytes(h, &job->inject[i].hit, sizeof(job->inject[i].hit));
+        h = sim_hash_bytes(h, &job->inject[i].persistent, sizeof(job->inject[i].persistent));
+    }
+    snprintf(buf, len, "crash-%016" PRIx64 ".txt", h);
+}
+
+/* Keep the dead worker's whole report, with what it ran, in the crash
+ * folder. */
+static void keep_report(const Pool *P, const Worker *w, Slot *s)
+{
+    const char *path = P->cfg->files->paths[s->job.file];
+    char header[HEADER_MAX], name[64], impl[512];
+    FILE *f = fmemopen(header, sizeof(header), "w");
+
+    if (f == NULL || P->cfg->crash_dir == NULL) {
+        if (f != NULL) {
+            fclose(f);
+        }
         return;
     }
-    s += strlen("SUMMARY: ");
-    n = strcspn(s, "\n");
-    for (const char *sp = s; (sp = memchr(sp, ' ', (size_t)(s + n - sp))) != NULL; sp++) {
-        if (sp > s && sp[-1] != ':') {      /* the blank after the kind */
-            n = (size_t)(sp - s);
-            break;
-        }
-    }
-    snprintf(out, len, "%.*s", (int)n, s);
+    report_impl_describe(impl, sizeof(impl));
+    fputs("# replbench: the worker running ", f);
+    report_put_line_safe(f, path);
+    fputs(" died: ", f);
+    report_put_line_safe(f, s->out.crash.kind);
+    fprintf(f, "\n# seed: %" PRIu64 "\n# reproduce: ", s->out.res.seed);
+    report_reproduce(f, s->out.res.seed, &s->job, path);
+    fputs("\n# implementation: ", f);
+    report_put_line_safe(f, impl);
+    fputs("\n# what the worker wrote to stderr running it (the sanitizer's report):\n", f);
+    fclose(f);
+    header[sizeof(header) - 1] = '\0';
+    crash_name(path, &s->job, s->out.res.seed, name, sizeof(name));
+    cli_crash_save(&w->child, P->cfg->crash_dir, name, header, &s->out.crash);
 }
 
-/* What killed worker w: the sanitizer's kind from its stderr, else the
- * signal or the exit status, into out->crash and the result's message. */
-static void killed_by(const Worker *w, int status, ReportOutcome *out)
-{
-    static char text[STDERR_KEEP];
-    ScnResult *r = &out->res;
-    ssize_t got = pread(w->err, text, sizeof(text) - 1, 0);
-
-    text[got > 0 ? got : 0] = '\0';
-    cli_sanitizer_summary(text, out->crash, sizeof(out->crash));
-    if (out->crash[0] == '\0' && WIFSIGNALED(status)) {
-        snprintf(out->crash, sizeof(out->crash), "signal %d (%s)", WTERMSIG(status),
-                 strsignal(WTERMSIG(status)));
-    } else if (out->crash[0] == '\0') {
-        snprintf(out->crash, sizeof(out->crash), "exit status %d before reporting",
-                 WIFEXITED(status) ? WEXITSTATUS(status) : -1);
-    }
-    snprintf(r->message, sizeof(r->message), "crashed: %s", out->crash);
-    snprintf(r->checker, sizeof(r->checker), "%s", r->message);
-}
-
-/* A failed outcome for the job of a worker that died: what killed it and
- * the last trace lines it wrote. */
-static void died(const Pool *P, const Worker *w, Slot *s, int status)
+/* A failed outcome for the job of a worker that is gone: the last trace
+ * lines it wrote, the seed it published, the message and checker why.
+ * The caller sets it ready. */
+static void lost(const Worker *w, Slot *s, const char *why)
 {
     ScnResult *r = &s->out.res;
-    ScnScript *script;
-    char err[REPORT_ERROR_MAX];
-    uint64_t n = w->tail->n;
+    uint64_t n = w->sh->tail.n;
     uint64_t first = n > SIM_TRACE_KEEP ? n - SIM_TRACE_KEEP : 0;
 
-    memset(&s->out, 0, sizeof(s->out));
     s->out.loaded = true;
-    s->out.died = true;
     r->status = SCN_FAIL;
     r->checkers_ok = false;
-    killed_by(w, status, &s->out);
+    snprintf(r->message, sizeof(r->message), "%s", why);
+    snprintf(r->checker, sizeof(r->checker), "%s", why);
     for (uint64_t i = first; i < n; i++) {
-        sim_trace_ring_line(w->tail, (unsigned)(n - 1 - i), r->tail[r->ntail++]);
+        sim_trace_ring_line(&w->sh->tail, (unsigned)(n - 1 - i), r->tail[r->ntail++]);
     }
     r->trace_lines = n;
-    r->seed = s->job.seed;
-    if (!s->job.seed_set) {
-        script = report_load(P->cfg->files->paths[s->job.file], err, sizeof(err));
-        r->seed = script != NULL ? scn_seed(script) : 1;
-        scn_free(script);
-    }
+    r->seed = w->sh->seeded ? w->sh->seed : s->job.seed;
+}
+
+/* Worker w died (status: its wait status) running the job of slot s. */
+static void died(const Pool *P, const Worker *w, Slot *s, int status)
+{
+    char why[sizeof(s->out.crash.kind) + 16];
+
+    memset(&s->out, 0, sizeof(s->out));
+    s->out.died = true;
+    cli_child_crash(&w->child, status, &s->out.crash);
+    snprintf(why, sizeof(why), "crashed: %s", s->out.crash.kind);
+    lost(w, s, why);
+    keep_report(P, w, s);
     set_ready(P, s);
 }
 
-/* Worker w stopped answering: report its job, and start another. */
-static void worker_lost(Pool *P, Worker *w)
+/* Worker w ran the job of slot s past the time limit (and is killed). */
+static void timed_out(const Pool *P, const Worker *w, Slot *s)
 {
-    int status = 0;
+    char why[96];
 
+    memset(&s->out, 0, sizeof(s->out));
+    s->out.timed_out = true;
+    s->out.seconds = cli_now() - w->since;
+    snprintf(why, sizeof(why), "timed out after %g s (the --timeout limit)", P->cfg->timeout);
+    lost(w, s, why);
+    set_ready(P, s);
+}
+
+/* Worker w is gone: report its job as died (status) or timed out, and
+ * start another in its place. */
+static void replace(Pool *P, Worker *w, bool timeout, int status)
+{
     close_fd(&w->to);
     close_fd(&w->from);
-    while (waitpid(w->pid, &status, 0) < 0 && errno == EINTR) {
-    }
-    if (w->slot >= 0) {
+    if (w->slot >= 0 && timeout) {
+        timed_out(P, w, &P->ring[w->slot]);
+    } else if (w->slot >= 0) {
         died(P, w, &P->ring[w->slot], status);
     }
     if (start_worker(P, w) != 0) {
@@ -347,12 +382,25 @@ static void worker_lost(Pool *P, Worker *w)
     }
 }
 
+/* Worker w stopped answering: reap it, report its job. */
+static void worker_lost(Pool *P, Worker *w)
+{
+    int status = 0;
+
+    close_fd(&w->to);
+    close_fd(&w->from);
+    while (waitpid(w->child.pid, &status, 0) < 0 && errno == EINTR) {
+    }
+    w->child.pid = -1;
+    replace(P, w, false, status);
+}
+
 static unsigned busy_workers(const Pool *P)
 {
     unsigned n = 0;
 
     for (unsigned i = 0; i < P->nw; i++) {
-        n += P->w[i].pid > 0 && P->w[i].slot >= 0;
+        n += P->w[i].child.pid > 0 && P->w[i].slot >= 0;
     }
     return n;
 }
@@ -365,7 +413,7 @@ static void dispatch(Pool *P)
         Worker *w = &P->w[i];
         Slot *s;
 
-        if (w->pid <= 0 || w->slot >= 0) {
+        if (w->child.pid <= 0 || w->slot >= 0) {
             continue;
         }
         if (P->exhausted || P->next_seq >= P->emit_seq + P->window) {
@@ -380,6 +428,7 @@ static void dispatch(Pool *P)
         s->job.seq = P->next_seq++;
         s->ready = false;
         w->slot = (long)(s->job.seq % P->window);
+        w->since = cli_now();
         if (write_full(w->to, &s->job, sizeof(s->job)) != 0) {
             worker_lost(P, w);
         }
@@ -407,16 +456,21 @@ static void copy_trace(Pool *P, Slot *s)
     unlink(name);
 }
 
+static void emit_one(Pool *P, Slot *s)
+{
+    if (P->cfg->trace != NULL) {
+        copy_trace(P, s);
+    }
+    P->cfg->done(P->cfg->ctx, &s->job, &s->out);
+    s->ready = false;
+}
+
 static void emit(Pool *P)
 {
     Slot *s;
 
     while (P->emit_seq < P->next_seq && (s = &P->ring[P->emit_seq % P->window])->ready) {
-        if (P->cfg->trace != NULL) {
-            copy_trace(P, s);
-        }
-        P->cfg->done(P->cfg->ctx, &s->job, &s->out);
-        s->ready = false;
+        emit_one(P, s);
         P->emit_seq++;
     }
 }
@@ -433,46 +487,98 @@ static void receive(Pool *P, Worker *w)
     set_ready(P, s);
 }
 
+/* How long poll may sleep: until the first busy worker's time is up. */
+static int poll_ms(const Pool *P)
+{
+    double first = -1, now = cli_now();
+
+    for (unsigned i = 0; P->cfg->timeout > 0 && i < P->nw; i++) {
+        const Worker *w = &P->w[i];
+
+        if (w->child.pid > 0 && w->slot >= 0 && (first < 0 || w->since < first)) {
+            first = w->since;
+        }
+    }
+    if (first < 0) {
+        return -1;
+    }
+    first += P->cfg->timeout - now;
+    return first <= 0 ? 0 : first > 3600 ? 3600 * 1000 : (int)(first * 1000.0) + 1;
+}
+
+/* Kill the workers past the time limit; report their jobs. */
+static void reap_late(Pool *P)
+{
+    double now = cli_now();
+
+    for (unsigned i = 0; P->cfg->timeout > 0 && i < P->nw; i++) {
+        Worker *w = &P->w[i];
+
+        if (w->child.pid > 0 && w->slot >= 0 && now - w->since >= P->cfg->timeout) {
+            cli_child_kill(&w->child);
+            replace(P, w, true, 0);
+        }
+    }
+}
+
 static void wait_some(Pool *P)
 {
-    struct pollfd fds[CLI_MAX_JOBS];
+    struct pollfd fds[CLI_MAX_JOBS + 1];
     Worker *who[CLI_MAX_JOBS];
     nfds_t n = 0;
+    int ready;
 
     for (unsigned i = 0; i < P->nw; i++) {
-        if (P->w[i].pid > 0 && P->w[i].slot >= 0) {
+        if (P->w[i].child.pid > 0 && P->w[i].slot >= 0) {
             fds[n] = (struct pollfd){ .fd = P->w[i].from, .events = POLLIN };
             who[n++] = &P->w[i];
         }
     }
-    if (poll(fds, n, -1) < 0) {
-        return;                 /* EINTR: the caller loops */
+    fds[n] = (struct pollfd){ .fd = cli_signal_fd(), .events = POLLIN };
+    ready = poll(fds, n + 1, poll_ms(P));
+    cli_signal_drain();
+    if (ready < 0 || cli_signal_caught() != 0) {
+        return;                 /* EINTR, or a signal: the caller looks */
     }
     for (nfds_t i = 0; i < n; i++) {
         if (fds[i].revents != 0) {
             receive(P, who[i]);
         }
     }
+    reap_late(P);
+}
+
+/* SIGINT or SIGTERM: kill the workers, drop their jobs, hand on the
+ * outcomes already known (what ran is reported). */
+static void interrupted(Pool *P)
+{
+    for (unsigned i = 0; i < P->nw; i++) {
+        cli_child_kill(&P->w[i].child);
+        P->w[i].slot = -1;
+    }
+    for (; P->emit_seq < P->next_seq; P->emit_seq++) {
+        Slot *s = &P->ring[P->emit_seq % P->window];
+
+        if (s->ready) {
+            emit_one(P, s);
+        }
+    }
 }
 
 /* ---- setup and teardown ------------------------------------------------------- */
 
-/* Worker w's stderr file and trace ring, kept over its restarts: every
+/* Worker w's stderr file and shared memory, kept over its restarts: every
  * worker has both (the pool does not start without them). */
-static int worker_files(Pool *P, Worker *w)
+static int worker_files(Worker *w)
 {
-    char name[TRACE_NAME_MAX + 24];
     void *m;
 
-    snprintf(name, sizeof(name), "%s/stderr-XXXXXX", P->dir);
-    w->err = mkstemp(name);
-    if (w->err < 0) {
+    if (cli_child_errfile(&w->child) != 0) {
         return -1;
     }
-    unlink(name);
-    m = mmap(NULL, sizeof(Tail), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
-    w->tail = m != MAP_FAILED ? m : NULL;
-    return w->tail != NULL ? 0 : -1;
+    m = mmap(NULL, sizeof(Shared), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+    w->sh = m != MAP_FAILED ? m : NULL;
+    return w->sh != NULL ? 0 : -1;
 }
 
 static int pool_start(Pool *P)
@@ -496,9 +602,8 @@ static int pool_start(Pool *P)
             return -1;
         }
     }
-    fflush(NULL);
     for (P->nw = 0; P->nw < P->cfg->jobs; P->nw++) {
-        if (worker_files(P, &P->w[P->nw]) != 0) {
+        if (worker_files(&P->w[P->nw]) != 0) {
             fprintf(stderr, "replbench: cannot set up a worker: %s\n", strerror(errno));
             return -1;
         }
@@ -519,12 +624,20 @@ static void pool_stop(Pool *P)
         close_fd(&P->w[i].to);
     }
     for (unsigned i = 0; i < CLI_MAX_JOBS; i++) {
-        close_fd(&P->w[i].from);
-        while (P->w[i].pid > 0 && waitpid(P->w[i].pid, &status, 0) < 0 && errno == EINTR) {
+        Worker *w = &P->w[i];
+
+        close_fd(&w->from);
+        /* Each idle worker ends at the end of its pipe; one still busy
+         * (a signal, no worker left) is killed. */
+        if (w->slot >= 0 || cli_signal_caught() != 0) {
+            cli_child_kill(&w->child);
         }
-        close_fd(&P->w[i].err);
-        if (P->w[i].tail != NULL) {
-            munmap(P->w[i].tail, sizeof(Tail));
+        while (w->child.pid > 0 && waitpid(w->child.pid, &status, 0) < 0 && errno == EINTR) {
+        }
+        w->child.pid = -1;
+        cli_child_close(&w->child);
+        if (w->sh != NULL) {
+            munmap(w->sh, sizeof(Shared));
         }
     }
     for (uint64_t seq = P->emit_seq; P->dir[0] != '\0' && seq < P->next_seq; seq++) {
@@ -550,7 +663,8 @@ int cli_pool_run(const CliPool *p)
     }
     P->cfg = p;
     for (unsigned i = 0; i < CLI_MAX_JOBS; i++) {
-        P->w[i] = (Worker){ .pid = -1, .to = -1, .from = -1, .err = -1, .slot = -1 };
+        P->w[i] = (Worker){ .child = { .pid = -1, .err = -1 }, .to = -1, .from = -1,
+                            .slot = -1 };
     }
     sigaction(SIGPIPE, &ign, &old);    /* a dead worker's pipe: EPIPE, not death */
     rc = pool_start(P);
@@ -558,6 +672,10 @@ int cli_pool_run(const CliPool *p)
         /* Emit first, to make room in the window; again after dispatch,
          * which may find a worker dead and its outcome ready. */
         emit(P);
+        if (cli_signal_caught() != 0) {
+            interrupted(P);
+            break;
+        }
         dispatch(P);
         emit(P);
         if (P->exhausted && P->emit_seq == P->next_seq) {

@@ -1,22 +1,24 @@
 /* reduce.c: `replbench reduce FILE [-o OUT]` (cli.h): a failing scenario
  * shrunk (scenarios/reduce.h) to a 1-minimal one that fails the same way:
  * the same checker kind and message (line numbers aside), or the same
- * crash kind.  Every candidate runs in a forked worker, its stderr kept
- * aside, so an implementation that crashes (a signal, a sanitizer report)
- * stops that candidate, never the reduction.  fuzz2scn --reduce uses
+ * crash kind, or past the time limit again.  Every candidate runs in a
+ * child process (child.c), its stderr kept aside, so an implementation that
+ * crashes (a signal, a sanitizer report) or never ends stops that
+ * candidate, never the reduction.  The reduced scenario's crash is shown
+ * with its stacks and its whole report kept.  fuzz2scn --reduce uses
  * cli_reduce_text.
  */
 #include <errno.h>
-#include <signal.h>
+#include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include "cli.h"
+#include "prng.h"
 #include "reduce.h"
-
-#define KIND_MAX 160
 
 enum { O_OUT };
 
@@ -26,32 +28,42 @@ static const CliOptSpec specs[] = {
     { NULL, false, 0 },
 };
 
-/* What a worker sends back. */
+/* What a candidate's child leaves, in memory shared with the parent. */
 typedef struct Verdict {
+    bool done;                  /* written: the child reached its end */
     int status;                 /* ScnStatus, or -1: did not parse */
     SimCheckKind checker;
     char message[SCN_MSG_MAX];
 } Verdict;
 
-/* How a run fails: the worker's verdict, or the way it died. */
+/* How a run fails: the child's verdict, or the way it died or stopped. */
 struct CliFailure {
     bool fails;
-    bool crashed;
-    char kind[KIND_MAX];        /* the crash kind */
+    bool crashed;               /* died, or stopped at the time limit */
+    ReportCrash crash;          /* what killed it: its kind is what must match */
     Verdict v;                  /* message with line numbers blanked */
 };
+
+/* The command's options: -o, and the common ones (--timeout, --crash-dir). */
+typedef struct Opts {
+    CliCommon c;
+    const char *out;
+} Opts;
+
+/* The time limit of a candidate: --timeout (fuzz2scn --reduce: the default). */
+static double limit = CLI_TIMEOUT_DEFAULT;
 
 static int option(void *ctx, int id, const char *v)
 {
     (void)id;
-    *(const char **)ctx = v;
+    ((Opts *)ctx)->out = v;
     return 0;
 }
 
 static const CliCommand command = {
     .name = "reduce",
     .synopsis = "FILE [-o OUT]",
-    .takes = 0,
+    .takes = CLI_TAKES_CHILD,
     .specs = specs,
     .option = option,
 };
@@ -64,15 +76,15 @@ static void usage(FILE *f)
           "out and each number made smaller, then single lines again, keeping a\n"
           "candidate only when it fails the same way (the same checker kind and\n"
           "message, line numbers aside, or the same crash kind: signal, sanitizer\n"
-          "report).  Every candidate runs in a forked worker.  The result is valid\n"
-          "and 1-minimal: without any one of its lines it no longer fails so.\n"
+          "report, time limit).  Every candidate runs in a child process.  The\n"
+          "result is valid and 1-minimal: without any one of its lines it no longer\n"
+          "fails so.  A crash's stacks head the reduced file, and its whole report\n"
+          "is kept (--crash-dir).\n"
           "\n"
           "options:\n"
-          "  -o, --out OUT         write the reduced scenario to OUT (default: stdout)\n"
-          "  --help                this text\n"
-          "\n"
-          "exit status: 0 reduced, 2 usage error, a file that cannot be read or\n"
-          "parsed, or one that does not fail.\n", f);
+          "  -o, --out OUT         write the reduced scenario to OUT (default: stdout)\n", f);
+    cli_usage_common(f, command.takes);
+    fputs("Here exit status 0 is reduced; a file that does not fail is 2.\n", f);
 }
 
 /* "line 12", "line=12", "lines 3-4": the numbers blanked. */
@@ -98,118 +110,97 @@ static void blank_lines(char *m)
     *w = '\0';
 }
 
-/* The child: parse and run, the verdict to fd. */
-static void child(const char *text, size_t len, const char *name, int fd)
+/* A candidate, and where its child leaves the verdict. */
+typedef struct Candidate {
+    const char *text;
+    size_t len;
+    const char *name;
+    Verdict *v;
+} Candidate;
+
+/* The child: parse and run, the verdict to shared memory. */
+static void candidate_main(void *ctx)
 {
     static ScnResult res;
-    static Verdict v;
+    const Candidate *cd = ctx;
     ScnError err;
-    ScnScript *s = scn_parse(text, len, name, &err);
-    const char *p = (const char *)&v;
-    size_t left = sizeof(v);
+    ScnScript *s = scn_parse(cd->text, cd->len, cd->name, &err);
 
-    v.status = -1;
+    cd->v->status = -1;
     if (s != NULL) {
-        v.status = (int)scn_run(s, NULL, &res);
-        v.checker = res.checker_kind;
-        snprintf(v.message, sizeof(v.message), "%s", res.message);
+        cd->v->status = (int)scn_run(s, NULL, &res);
+        cd->v->checker = res.checker_kind;
+        snprintf(cd->v->message, sizeof(cd->v->message), "%s", res.message);
         scn_free(s);
     }
-    while (left > 0) {
-        ssize_t n = write(fd, p, left);
-
-        if (n <= 0 && errno != EINTR) {
-            cli_child_exit(3);
-        }
-        p += n > 0 ? n : 0;
-        left -= n > 0 ? (size_t)n : 0;
-    }
+    cd->v->done = true;
     cli_child_exit(0);
 }
 
-/* A sanitizer's "ERROR: AddressSanitizer: heap-use-after-free" in the
- * worker's stderr: "AddressSanitizer: heap-use-after-free". */
-static bool sanitizer_kind(FILE *err, char *kind, size_t len)
+/* The children of one reduction: one stderr file, one shared verdict. */
+typedef struct Judge {
+    CliChild child;
+    Verdict *v;                 /* shared with the child */
+} Judge;
+
+static int judge_open(Judge *j)
 {
-    char line[512];
+    void *m = mmap(NULL, sizeof(Verdict), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS,
+                   -1, 0);
 
-    rewind(err);
-    while (fgets(line, sizeof(line), err) != NULL) {
-        char *at = strstr(line, "ERROR: ");
-        char *ub = strstr(line, "runtime error: ");
-
-        if (at != NULL && strstr(at, "Sanitizer: ") != NULL) {
-            snprintf(kind, len, "%.*s", (int)strcspn(at + 7, " \n") + 0, at + 7);
-            at = strstr(at, "Sanitizer: ") + 11;
-            snprintf(kind + strlen(kind), len - strlen(kind), " %.*s",
-                     (int)strcspn(at, " \n"), at);
-            return true;
+    j->child = (CliChild){ .pid = -1, .err = -1 };
+    j->v = m != MAP_FAILED ? m : NULL;
+    if (j->v == NULL || cli_child_errfile(&j->child) != 0) {
+        if (j->v != NULL) {
+            munmap(j->v, sizeof(Verdict));
         }
-        if (ub != NULL) {
-            snprintf(kind, len, "UndefinedBehaviorSanitizer: runtime error");
-            return true;
-        }
-    }
-    return false;
-}
-
-static void read_all(int fd, Verdict *v, bool *got)
-{
-    char *p = (char *)v;
-    size_t have = 0;
-    ssize_t n;
-
-    while (have < sizeof(*v) && ((n = read(fd, p + have, sizeof(*v) - have)) > 0 ||
-                                 (n < 0 && errno == EINTR))) {
-        have += n > 0 ? (size_t)n : 0;
-    }
-    *got = have == sizeof(*v);
-}
-
-/* Run text in a forked worker: how it fails.  -1 when no worker starts. */
-static int judge(const char *text, size_t len, const char *name, struct CliFailure *f)
-{
-    FILE *err = tmpfile();
-    int fds[2], status = 0;
-    bool got = false;
-    pid_t pid;
-
-    memset(f, 0, sizeof(*f));
-    if (err == NULL || pipe(fds) != 0) {
-        if (err != NULL) {
-            fclose(err);
-        }
+        j->v = NULL;
         return -1;
     }
-    fflush(stdout);
-    fflush(stderr);
-    pid = fork();
-    if (pid == 0) {
-        close(fds[0]);
-        dup2(fileno(err), STDERR_FILENO);
-        child(text, len, name, fds[1]);
+    return 0;
+}
+
+static void judge_close(Judge *j)
+{
+    cli_child_close(&j->child);
+    if (j->v != NULL) {
+        munmap(j->v, sizeof(Verdict));
     }
-    close(fds[1]);
-    if (pid > 0) {
-        read_all(fds[0], &f->v, &got);
-        while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+    j->v = NULL;
+}
+
+/* Run text in a child: how it fails.  0, -1 when no child starts (errno),
+ * -2 when a signal came (the child killed). */
+static int judge(Judge *j, const char *text, size_t len, const char *name, struct CliFailure *f)
+{
+    Candidate cd = { .text = text, .len = len, .name = name, .v = j->v };
+    int status = 0, how;
+
+    memset(f, 0, sizeof(*f));
+    memset(j->v, 0, sizeof(*j->v));
+    if (ftruncate(j->child.err, 0) != 0 || cli_child_start(&j->child, candidate_main, &cd) != 0) {
+        return -1;
+    }
+    how = cli_child_wait(&j->child, limit > 0 ? j->child.started + limit : 0, &status);
+    if (how != CLI_CHILD_ENDED) {
+        cli_child_kill(&j->child);
+        if (how == CLI_CHILD_INTERRUPTED) {
+            return -2;
         }
+        f->fails = f->crashed = true;
+        snprintf(f->crash.kind, sizeof(f->crash.kind), "timed out after %g s (the --timeout "
+                 "limit)", limit);
+        return 0;
     }
-    close(fds[0]);
-    if (pid > 0 && (!got || !WIFEXITED(status) || WEXITSTATUS(status) != 0)) {
-        f->crashed = f->fails = true;
-        if (!sanitizer_kind(err, f->kind, sizeof(f->kind))) {
-            snprintf(f->kind, sizeof(f->kind), WIFSIGNALED(status) ? "signal %d (%s)"
-                     : "exit status %d%s", WIFSIGNALED(status) ? WTERMSIG(status)
-                     : WEXITSTATUS(status), WIFSIGNALED(status)
-                     ? strsignal(WTERMSIG(status)) : "");
-        }
-    } else if (got) {
-        f->fails = f->v.status == SCN_FAIL;
-        blank_lines(f->v.message);
+    if (!j->v->done || !WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+        f->fails = f->crashed = true;
+        cli_child_crash(&j->child, status, &f->crash);
+        return 0;
     }
-    fclose(err);
-    return pid < 0 ? -1 : 0;
+    f->v = *j->v;
+    f->fails = f->v.status == SCN_FAIL;
+    blank_lines(f->v.message);
+    return 0;
 }
 
 static bool same_failure(const struct CliFailure *a, const struct CliFailure *b)
@@ -218,12 +209,13 @@ static bool same_failure(const struct CliFailure *a, const struct CliFailure *b)
         return false;
     }
     if (a->crashed) {
-        return strcmp(a->kind, b->kind) == 0;
+        return strcmp(a->crash.kind, b->crash.kind) == 0;
     }
     return a->v.checker == b->v.checker && strcmp(a->v.message, b->v.message) == 0;
 }
 
 typedef struct Target {
+    Judge j;
     struct CliFailure want;
     const char *name;
 } Target;
@@ -233,13 +225,15 @@ static bool still_fails(void *ctx, const char *text, size_t len)
     Target *t = ctx;
     struct CliFailure f;
 
-    return judge(text, len, t->name, &f) == 0 && same_failure(&f, &t->want);
+    /* Interrupted: every candidate is refused, and the reduction ends. */
+    return cli_signal_caught() == 0 && judge(&t->j, text, len, t->name, &f) == 0 &&
+           same_failure(&f, &t->want);
 }
 
 static void describe(const struct CliFailure *f, char *buf, size_t len)
 {
     if (f->crashed) {
-        snprintf(buf, len, "crash: %s", f->kind);
+        snprintf(buf, len, "crash: %s", f->crash.kind);
     } else {
         snprintf(buf, len, "%s", f->v.message);
     }
@@ -249,16 +243,53 @@ char *cli_reduce_text(const char *text, size_t len, const char *name, bool *fail
                       char *why, size_t whylen, ScnReduceStats *stats)
 {
     Target t = { .name = name };
+    char *reduced = NULL;
+    int rc;
 
     *fails = false;
     memset(stats, 0, sizeof(*stats));
-    if (judge(text, len, name, &t.want) != 0) {
-        snprintf(why, whylen, "cannot start a worker: %s", strerror(errno));
+    cli_signals_catch();        /* a child's end wakes the wait (fuzz2scn too) */
+    if (judge_open(&t.j) != 0) {
+        snprintf(why, whylen, "cannot set up a child: %s", strerror(errno));
         return NULL;
     }
-    describe(&t.want, why, whylen);
-    *fails = t.want.fails;
-    return t.want.fails ? scn_reduce(text, len, still_fails, &t, stats) : NULL;
+    rc = judge(&t.j, text, len, name, &t.want);
+    if (rc != 0) {
+        snprintf(why, whylen, rc == -2 ? "interrupted" : "cannot start a child: %s",
+                 strerror(errno));
+    } else {
+        describe(&t.want, why, whylen);
+        *fails = t.want.fails;
+        reduced = t.want.fails ? scn_reduce(text, len, still_fails, &t, stats) : NULL;
+    }
+    judge_close(&t.j);
+    return reduced;
+}
+
+/* The reduced scenario's crash, run once more: its stacks (to head the
+ * file) and its whole report, kept in the crash folder. */
+static bool final_crash(const Opts *o, const char *text, const char *path, ReportCrash *crash)
+{
+    char dir[REPORT_PATH_MAX + 1], name[64], header[REPORT_PATH_MAX + 128];
+    struct CliFailure f;
+    Judge j;
+    bool crashed = false;
+
+    if (judge_open(&j) != 0) {
+        return false;
+    }
+    if (judge(&j, text, strlen(text), path, &f) == 0 && f.crashed) {
+        *crash = f.crash;
+        crashed = true;
+        cli_command_crash_dir(&o->c, dir, sizeof(dir));
+        snprintf(name, sizeof(name), "crash-%016" PRIx64 ".txt",
+                 sim_hash_str(SIM_HASH_INIT, text));
+        snprintf(header, sizeof(header), "# replbench reduce: the scenario reduced from %s "
+                 "crashes: %s\n# what it wrote to stderr:\n", path, crash->kind);
+        cli_crash_save(&j.child, dir, name, header, crash);
+    }
+    judge_close(&j);
+    return crashed;
 }
 
 static char *read_file(const char *path, size_t *len)
@@ -297,29 +328,37 @@ static int check_parses(const char *path, const char *text, size_t len)
     return 0;
 }
 
-static int write_out(const char *out, const char *path, const char *why,
+static int write_out(const Opts *o, const char *path, const char *why,
                      const ScnReduceStats *st, const char *text)
 {
-    FILE *f = out ? fopen(out, "w") : stdout;
+    FILE *f = o->out ? fopen(o->out, "w") : stdout;
+    ReportCrash *crash = malloc(sizeof(*crash));
 
     if (f == NULL) {
-        fprintf(stderr, "replbench reduce: %s: %s\n", out, strerror(errno));
+        fprintf(stderr, "replbench reduce: %s: %s\n", o->out, strerror(errno));
+        free(crash);
         return REPORT_EXIT_USAGE;
     }
     fprintf(f, "# reduced by replbench reduce from %s (%u -> %u lines); fails: ", path,
             st->lines_before, st->lines_after);
     report_put_line_safe(f, why);
-    fprintf(f, "\n%s", text);
-    if (out != NULL && fclose(f) != 0) {
-        fprintf(stderr, "replbench reduce: %s: %s\n", out, strerror(errno));
+    fputc('\n', f);
+    if (crash != NULL && final_crash(o, text, path, crash)) {
+        report_crash_print(f, "# ", crash);
+        report_crash_print(stderr, "reduce: ", crash);
+    }
+    fputs(text, f);
+    free(crash);
+    if (o->out != NULL && fclose(f) != 0) {
+        fprintf(stderr, "replbench reduce: %s: %s\n", o->out, strerror(errno));
         return REPORT_EXIT_USAGE;
     }
     return REPORT_EXIT_OK;
 }
 
-static int reduce_file(const char *path, const char *out)
+static int reduce_file(const Opts *o, const char *path)
 {
-    char why[SCN_MSG_MAX + KIND_MAX], *text, *reduced = NULL;
+    char why[SCN_MSG_MAX + sizeof(((ReportCrash *)0)->kind)], *text, *reduced = NULL;
     double start = cli_now();
     ScnReduceStats st;
     bool fails = false;
@@ -330,13 +369,17 @@ static int reduce_file(const char *path, const char *out)
         free(text);
         return rc;
     }
+    limit = o->c.timeout;
     reduced = cli_reduce_text(text, len, path, &fails, why, sizeof(why), &st);
-    if (!fails) {
+    if (cli_signal_caught() != 0) {
+        fprintf(stderr, "replbench reduce: %s: interrupted by %s after %u candidates: "
+                "nothing written\n", path, cli_signal_name(cli_signal_caught()), st.tests);
+    } else if (!fails) {
         fprintf(stderr, "replbench reduce: %s does not fail: nothing to reduce\n", path);
     } else if (reduced == NULL) {
         fprintf(stderr, "replbench reduce: %s: %s\n", path, why[0] ? why : "out of memory");
     } else {
-        rc = write_out(out, path, why, &st, reduced);
+        rc = write_out(o, path, why, &st, reduced);
         fprintf(stderr, "reduce: %s: %u -> %u lines (%u arguments dropped, %u numbers made "
                 "smaller), %u candidates in %.3f s%s\n", path, st.lines_before, st.lines_after,
                 st.args_dropped, st.numbers_shrunk, st.tests, cli_now() - start,
@@ -349,21 +392,20 @@ static int reduce_file(const char *path, const char *out)
 
 int cli_reduce(int argc, char **argv)
 {
-    const char *out = NULL;
-    CliCommon c;
+    Opts o = { .out = NULL };
     int rc = REPORT_EXIT_USAGE;
 
-    if (cli_command_parse(&command, argc, argv, &out, &c) != 0) {
+    if (cli_command_parse(&command, argc, argv, &o, &o.c) != 0) {
         /* printed */
-    } else if (c.help) {
+    } else if (o.c.help) {
         usage(stdout);
         rc = REPORT_EXIT_OK;
-    } else if (c.paths.n != 1) {
+    } else if (o.c.paths.n != 1) {
         fprintf(stderr, "replbench reduce: one FILE, not %zu (usage: replbench reduce FILE "
-                "[-o OUT])\n", c.paths.n);
+                "[-o OUT])\n", o.c.paths.n);
     } else {
-        rc = reduce_file(c.paths.v[0], out);
+        rc = reduce_file(&o, o.c.paths.v[0]);
     }
-    cli_common_free(&c);
+    cli_common_free(&o.c);
     return rc;
 }

@@ -130,7 +130,11 @@ int main(int argc, char **argv)
     }
     for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++) {
         if (strcmp(argv[1], commands[i].name) == 0) {
-            return output_checked(commands[i].fn(argc - 1, argv + 1));
+            int rc = output_checked(commands[i].fn(argc - 1, argv + 1));
+
+            /* Stopped by SIGINT or SIGTERM (after reporting what ran): the
+             * shell's status of a command that signal ended, 130 or 143. */
+            return cli_signal_caught() != 0 ? 128 + cli_signal_caught() : rc;
         }
     }
     fprintf(stderr, "replbench: unknown command '%.*s'\n", REPORT_PATH_MAX, argv[1]);

@@ -28,7 +28,7 @@ static const CliCommand command = {
     .name = "run",
     .synopsis = "[OPTIONS] PATH...",
     .takes = CLI_TAKES_SEED | CLI_TAKES_JOBS | CLI_TAKES_SHARD | CLI_TAKES_SELECT |
-             CLI_TAKES_SEEDS | CLI_TAKES_RESULTS,
+             CLI_TAKES_SEEDS | CLI_TAKES_RESULTS | CLI_TAKES_CHILD,
     .specs = specs,
     .option = option,
 };
@@ -280,7 +280,9 @@ static void job_done(void *ctx, const ReportJob *job, const ReportOutcome *out)
 
 static int execute(Run *r, FILE *trace, size_t problems, double start)
 {
+    char crash_dir[REPORT_PATH_MAX + 1];
     CliPool pool = { .files = &r->files, .jobs = r->o->c.jobs, .trace = trace,
+                     .timeout = r->o->c.timeout, .crash_dir = crash_dir,
                      .next = next_job, .finished = job_finished, .done = job_done, .ctx = r };
     RunOpts *o = r->o;
     ReportStyle style;
@@ -295,6 +297,7 @@ static int execute(Run *r, FILE *trace, size_t problems, double start)
         report_html_free(r->html);
         return REPORT_EXIT_USAGE;
     }
+    cli_command_crash_dir(&o->c, crash_dir, sizeof(crash_dir));
     style = cli_command_style(&o->c);
     report_text_style(r->report, &style);
     cli_progress_init(&r->progress, r->files.n);

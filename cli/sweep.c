@@ -33,7 +33,7 @@ static const CliCommand command = {
     .name = "sweep",
     .synopsis = "[OPTIONS] PATH...",
     .takes = CLI_TAKES_SEED | CLI_TAKES_JOBS | CLI_TAKES_SHARD | CLI_TAKES_SELECT |
-             CLI_TAKES_SEEDS | CLI_TAKES_RESULTS,
+             CLI_TAKES_SEEDS | CLI_TAKES_RESULTS | CLI_TAKES_CHILD,
     .specs = specs,
     .option = option,
 };
@@ -336,7 +336,7 @@ static void scenario_open(Sweep *S, size_t i)
     printf(": clean run: ");
     report_put_line_safe(stdout, c->res.message);
     putchar('\n');
-    report_failure_details(stdout, "  ", path, NULL, &c->res);
+    report_failure_details(stdout, "  ", path, NULL, c);
     snprintf(what, sizeof(what), "%s:%u [seed %" PRIu64 "]: clean run: %s", path, c->res.line,
              c->res.seed, c->res.message);
     report_recap_add(S->recap, what, c->res.seed, NULL, path);
@@ -411,6 +411,9 @@ static void injected_failed(Sweep *S, const ReportJob *job, const ReportOutcome 
     fputs("\n  reproduce: ", stdout);
     report_reproduce(stdout, seed, job, path);
     putchar('\n');
+    if (out->died) {
+        report_crash_print(stdout, "  ", &out->crash);
+    }
     snprintf(what, sizeof(what), "%s [seed %" PRIu64 "]%s: %s", path, seed, faults, why);
     report_recap_add(S->recap, what, seed, job, path);
 }
@@ -478,11 +481,14 @@ static void save_last_failed(const Sweep *S)
 
 static int sweep_files(Sweep *S, double start)
 {
-    CliPool pool = { .files = &S->files, .jobs = S->c.jobs, .next = next_clean,
+    char crash_dir[REPORT_PATH_MAX + 1];
+    CliPool pool = { .files = &S->files, .jobs = S->c.jobs, .timeout = S->c.timeout,
+                     .crash_dir = crash_dir, .next = next_clean,
                      .finished = run_finished, .done = clean_done, .ctx = S };
     double secs;
     int rc;
 
+    cli_command_crash_dir(&S->c, crash_dir, sizeof(crash_dir));
     cli_progress_init(&S->progress, S->nunits);
     rc = cli_pool_run(&pool);
     for (size_t i = 0; i < S->nunits; i++) {

@@ -155,7 +155,8 @@ typedef struct Row {
     char *label;                /* after the path: a sweep run's " [POINT#HIT]", or NULL */
     char *message;              /* FAIL, SKIP or ERROR; NULL for PASS */
     ReportJob job;
-    bool loaded, died, drawn;
+    bool loaded, died, timed_out, drawn;
+    ReportCrash *crash;         /* died: what killed its worker, or NULL */
     bool checkers_ok;
     SimCheckKind checker_kind;
     ScnStatus status;
@@ -198,7 +199,7 @@ ReportHtml *report_html_new(const char *dir, bool all, const char *select,
 
 static bool wanted(const ReportHtml *h, const Row *r)
 {
-    if (!r->loaded || r->died || r->status == SCN_SKIP) {
+    if (!r->loaded || r->died || r->timed_out || r->status == SCN_SKIP) {
         return false;
     }
     return r->status == SCN_FAIL || h->all ||
@@ -237,7 +238,8 @@ void report_html_add_as(ReportHtml *h, ReportKind kind, const char *path, const 
         h->cap = cap;
     }
     r = &h->rows[h->n];
-    *r = (Row){ .job = *job, .loaded = out->loaded, .died = out->died, .status = row_status(v),
+    *r = (Row){ .job = *job, .loaded = out->loaded, .died = out->died,
+                .timed_out = out->timed_out, .status = row_status(v),
                 .line = injected ? 0 : res->line, .seed = res->seed, .ticks = res->ticks, .hash = res->hash,
                 .faults = res->faults_fired, .seconds = out->seconds,
                 .checkers_ok = res->checkers_ok, .checker_kind = res->checker_kind };
@@ -245,6 +247,10 @@ void report_html_add_as(ReportHtml *h, ReportKind kind, const char *path, const 
         report_ledger_add(h->ledger, res);
     }
     r->path = strdup(path);
+    if (out->died && (r->crash = malloc(sizeof(*r->crash))) != NULL) {
+        *r->crash = out->crash;
+    }
+    h->oom |= out->died && r->crash == NULL;
     if (v != REPORT_VERDICT_PASS) {
         r->message = strdup(!out->loaded ? out->error
                             : injected && !res->checkers_ok ? res->checker : res->message);
@@ -258,6 +264,7 @@ void report_html_add_as(ReportHtml *h, ReportKind kind, const char *path, const 
     if (r->path == NULL) {
         free(r->message);
         free(r->label);
+        free(r->crash);
         h->oom = true;
         return;
     }
@@ -894,6 +901,8 @@ static const char page_css[] =
     "dt{color:#555}dd{margin:0}\n"
     "p.note{color:#555;font-size:12px;margin:4px 0}p.warn{color:#b35900}\n"
     "pre{background:#f6f7f9;padding:8px;overflow-x:auto;font-size:12px}\n"
+    "p.crash{font-weight:600;color:#6a1b9a}p.stk{margin:8px 0 2px;color:#333}"
+    "ol.frames{margin:0 0 4px;padding-left:36px;font-size:13px}\n"
     ".lane0{fill:#f5f6f8}.lane1{fill:#fcfcfd}.sep{stroke:#c9ccd2}"
     ".grid{stroke:#d5d8dd}.tg{stroke:#eceef1}.axis{stroke:#888}\n"
     ".lt{font-size:12px;text-anchor:end;fill:#222;font-weight:600}"
@@ -1146,6 +1155,9 @@ static void table_row(FILE *f, size_t k, const Row *r)
     if (r->message != NULL) {
         report_xml_put(f, r->message, false);
     }
+    if (r->crash != NULL) {
+        fprintf(f, " <a href=\"#c%zu\">(stacks)</a>", k);
+    }
     fputs("</td></tr>\n", f);
 }
 
@@ -1321,6 +1333,73 @@ static void page_section(FILE *f, size_t k, const Row *r, Timeline *t, ScnResult
     fputs("</section>\n", f);
 }
 
+/* A dead worker's finding: its headline, each stack's title and frames
+ * (function, file:line:col), and the file of the whole report. */
+static void crash_section(FILE *f, size_t k, const Row *r)
+{
+    const ReportCrash *c = r->crash;
+
+    fprintf(f, "<section id=\"c%zu\">\n<h3><span class=\"badge ERROR\">CRASH</span> <a "
+            "class=\"mono\" href=\"#r%zu\">", k, k);
+    report_xml_put(f, r->path, false);
+    report_xml_put(f, r->label != NULL ? r->label : "", false);
+    fputs("</a></h3>\n<p class=\"crash\">", f);
+    report_xml_put(f, c->what[0] != '\0' ? c->what : c->kind, false);
+    fputs("</p>\n", f);
+    for (unsigned i = 0; i < c->nstacks && i < REPORT_CRASH_STACKS; i++) {
+        const ReportStack *st = &c->stack[i];
+
+        fprintf(f, "<p class=\"stk %s\">", report_stack_role_name(st->role));
+        report_xml_put(f, report_stack_title(c, st), false);
+        fputs("</p>\n<ol class=\"frames\">", f);
+        for (unsigned j = 0; j < st->nframes && j < REPORT_CRASH_FRAMES; j++) {
+            const ReportFrame *fr = &st->frame[j];
+
+            fprintf(f, "<li value=\"%u\"><b>", fr->index);
+            report_xml_put(f, fr->func[0] != '\0' ? fr->func : "??", false);
+            fputs("</b> <span class=\"mono\">", f);
+            report_xml_put(f, fr->file[0] != '\0' ? fr->file : fr->module, false);
+            if (fr->line != 0) {
+                fprintf(f, ":%u", fr->line);
+            }
+            if (fr->column != 0) {
+                fprintf(f, ":%u", fr->column);
+            }
+            fputs("</span></li>", f);
+        }
+        fputs("</ol>\n", f);
+    }
+    if (c->nstacks > 0 && !c->symbolized) {
+        fputs("<p class=\"note warn\">No file:line: the sanitizer found no symbolizer "
+              "(install llvm-symbolizer, Debian: llvm-14, or set ASAN_SYMBOLIZER_PATH).</p>\n", f);
+    }
+    if (c->report[0] != '\0') {
+        fputs("<p class=\"note\">The whole report: <code>", f);
+        report_xml_put(f, c->report, false);
+        fputs("</code></p>\n", f);
+    }
+    fputs("</section>\n", f);
+}
+
+static void page_crashes(FILE *f, const ReportHtml *h)
+{
+    bool any = false;
+
+    for (size_t k = 0; k < h->n; k++) {
+        if (h->rows[k].crash == NULL) {
+            continue;
+        }
+        if (!any) {
+            fputs("<h2>Crashes</h2>\n<p class=\"note\">What killed each worker that died: "
+                  "the sanitizer's finding and the first frames of its stacks (where the "
+                  "error happened, where the memory was freed, where it was allocated).</p>\n",
+                  f);
+            any = true;
+        }
+        crash_section(f, k + 1, &h->rows[k]);
+    }
+}
+
 static void page_timelines(FILE *f, const ReportHtml *h, Timeline *t, ScnResult *res)
 {
     fprintf(f, "<h2>Timelines</h2>\n<p class=\"note\">One per failing scenario%s, from a "
@@ -1340,7 +1419,11 @@ static void page_timelines(FILE *f, const ReportHtml *h, Timeline *t, ScnResult 
     for (size_t k = 0; k < h->n; k++) {
         if (h->rows[k].died) {
             fprintf(f, "<p class=\"note warn\">No timeline for #%zu: its worker died, and a "
-                    "re-run here would take the report down with it.</p>\n", k + 1);
+                    "re-run here would take the report down with it (its stacks: "
+                    "<a href=\"#c%zu\">Crashes</a>).</p>\n", k + 1, k + 1);
+        } else if (h->rows[k].timed_out) {
+            fprintf(f, "<p class=\"note warn\">No timeline for #%zu: it ran past the time "
+                    "limit, and a re-run here would not end either.</p>\n", k + 1);
         }
     }
     if (h->selected > REPORT_HTML_MAX_TIMELINES) {
@@ -1363,6 +1446,7 @@ static int write_page(FILE *f, const ReportHtml *h, double seconds)
         }
         page_summary(f, h);
         page_table(f, h);
+        page_crashes(f, h);
         page_timelines(f, h, t, res);
         fputs("</body>\n</html>\n", f);
         rc = 0;
@@ -1393,6 +1477,7 @@ void report_html_free(ReportHtml *h)
         free(h->rows[k].path);
         free(h->rows[k].message);
         free(h->rows[k].label);
+        free(h->rows[k].crash);
     }
     free(h->rows);
     report_ledger_free(h->ledger);

@@ -40,13 +40,78 @@ typedef struct ReportJob {
     ReportInject inject[SCN_MAX_INJECTS];
 } ReportJob;
 
+/* ---- a worker's crash (crash.c) -----------------------------------------------
+ * What killed the process that ran a scenario, as data: the sanitizer's
+ * finding and the first frames of its stacks (where the bad access
+ * happened, where the memory was freed, where it was allocated), read once
+ * from the sanitizer's report by report_crash_parse; or the signal.  The
+ * whole report is kept in a file (report). */
+
+#define REPORT_CRASH_STACKS 3          /* stacks kept: error, free, alloc */
+#define REPORT_CRASH_FRAMES 6          /* frames kept of each */
+
+/* What a stack of a report shows: where the error happened (the bad
+ * access, the second free, the leaked block's allocation when it is the
+ * only one), where the memory was freed, where it was allocated. */
+typedef enum ReportStackRole {
+    REPORT_STACK_ERROR, REPORT_STACK_FREE, REPORT_STACK_ALLOC, REPORT_STACK__COUNT
+} ReportStackRole;
+
+/* One frame, as the sanitizer symbolized it. */
+typedef struct ReportFrame {
+    unsigned index;             /* the report's #N */
+    char func[128];             /* "" when unknown */
+    char file[256];             /* source file ("dir/../" folded), or "" */
+    unsigned line, column;      /* 0: unknown */
+    char module[192];           /* "binary+0xoffset" when there is no file */
+} ReportFrame;
+
+typedef struct ReportStack {
+    ReportStackRole role;
+    char title[192];            /* the report's words ("freed by thread T0 here:"),
+                                   "" when they are the crash's headline */
+    unsigned nframes;
+    ReportFrame frame[REPORT_CRASH_FRAMES];     /* the first, less the runtime's */
+} ReportStack;
+
+typedef struct ReportCrash {
+    char kind[128];             /* "AddressSanitizer: heap-use-after-free",
+                                   "LeakSanitizer: detected memory leaks",
+                                   "UndefinedBehaviorSanitizer: signed-integer-overflow",
+                                   or "signal 11 (Segmentation fault)" */
+    char what[256];             /* the headline: the report's error line, or
+                                   the last line the process wrote */
+    bool symbolized;            /* some frame has a file */
+    unsigned nstacks;
+    ReportStack stack[REPORT_CRASH_STACKS];
+    char report[REPORT_PATH_MAX + 1];   /* the file with the whole report, or "" */
+} ReportCrash;
+
+/* Read a sanitizer's report (text: the dead process's stderr, NUL-ended):
+ * kind, what and the stacks of its first error; report is left alone.
+ * false when text holds no sanitizer report (kind, what empty). */
+bool report_crash_parse(const char *text, ReportCrash *crash);
+
+/* "crash: WHAT", each stack's title and frames ("#1 func file:line:col"),
+ * and the full report's file, each line after indent. */
+void report_crash_print(FILE *f, const char *indent, const ReportCrash *crash);
+/* One frame: "#N func file:line:col", or "#N func (module+0xoff)". */
+void report_frame_put(FILE *f, const ReportFrame *frame);
+/* A stack's heading: its title, or the crash's headline. */
+const char *report_stack_title(const ReportCrash *crash, const ReportStack *stack);
+
+/* "error", "free", "alloc"; and back (0, or -1 for another name). */
+const char *report_stack_role_name(ReportStackRole role);
+int report_stack_role_parse(const char *name, ReportStackRole *role);
+
 /* What a run gives back.  Fixed size: sent up a pipe as is. */
 typedef struct ReportOutcome {
     bool loaded;                /* false: error says why, res is empty */
     bool trace_lost;            /* the trace could not be written */
-    bool died;                  /* the worker died running it: res says how */
-    char crash[128];            /* died: the sanitizer's kind ("AddressSanitizer:
-                                   heap-use-after-free") or "signal 11 (...)" */
+    bool died;                  /* the worker died running it: res says how,
+                                   crash what killed it */
+    bool timed_out;             /* stopped at the time limit: res says which */
+    ReportCrash crash;          /* died: the sanitizer's finding or the signal */
     double seconds;
     char error[REPORT_ERROR_MAX];
     ScnResult res;
@@ -172,10 +237,11 @@ void report_sweep_name(char *buf, size_t len, const ReportJob *job);
  * failure, else 0. */
 int report_text_end(ReportText *r, size_t path_errors, double seconds);
 
-/* The failure details: seed, reproduce, checker, last trace lines; each
- * line starts with indent. */
+/* The failure details: seed, reproduce, checker, the crash (its stacks:
+ * report_crash_print) when the worker died, last trace lines; each line
+ * starts with indent. */
 void report_failure_details(FILE *f, const char *indent, const char *path,
-                         const ReportJob *job, const ScnResult *res);
+                         const ReportJob *job, const ReportOutcome *out);
 
 /* Length of the valid UTF-8 sequence at s (1-4; *cp its code point), or 0
  * for a byte that starts none (overlong forms, surrogates, past U+10FFFF). */
@@ -202,8 +268,11 @@ void report_xml_put(FILE *f, const char *s, bool attr);
  * trace lines] and, for a sweep run, status (the scenario's own: pass,
  * fail, skip); impl {name, path, api, sha256, offers [extension names]}:
  * the implementation the writing binary links (absent in files before
- * it).  A record's verdict must be what its kind's rule gives for its
- * fields.  A byte that is not UTF-8 is written as \u00NN.
+ * it); timed_out (true only when the run was stopped at the time limit);
+ * crash {kind, what, symbolized, report, stacks [{role, title, frames
+ * [{index, func, file, line, column, module}]}]} (only when its worker
+ * died: ReportCrash).  A record's verdict must be what its kind's rule
+ * gives for its fields.  A byte that is not UTF-8 is written as \u00NN.
  *
  * The header (ReportResultsHeader) says what the command set out to do;
  * the trailer (ReportResultsTrailer) how it ended and how many records of

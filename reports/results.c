@@ -123,6 +123,41 @@ static void write_inject(FILE *f, const ReportJob *job)
     fputc(']', f);
 }
 
+/* ,"crash":{kind, what, symbolized, report, stacks [{role, title, frames
+ * [{index, func, file, line, column, module}]}]}: what killed the worker
+ * (crash.c), typed as ReportCrash has it. */
+static void write_crash(FILE *f, const ReportCrash *c)
+{
+    fputs(",\"crash\":{\"kind\":", f);
+    json_str(f, c->kind);
+    fputs(",\"what\":", f);
+    json_str(f, c->what);
+    fprintf(f, ",\"symbolized\":%s,\"report\":", c->symbolized ? "true" : "false");
+    json_str(f, c->report);
+    fputs(",\"stacks\":[", f);
+    for (unsigned i = 0; i < c->nstacks && i < REPORT_CRASH_STACKS; i++) {
+        const ReportStack *st = &c->stack[i];
+
+        fprintf(f, "%s{\"role\":\"%s\",\"title\":", i ? "," : "",
+                report_stack_role_name(st->role));
+        json_str(f, st->title);
+        fputs(",\"frames\":[", f);
+        for (unsigned k = 0; k < st->nframes && k < REPORT_CRASH_FRAMES; k++) {
+            const ReportFrame *fr = &st->frame[k];
+
+            fprintf(f, "%s{\"index\":%u,\"func\":", k ? "," : "", fr->index);
+            json_str(f, fr->func);
+            fputs(",\"file\":", f);
+            json_str(f, fr->file);
+            fprintf(f, ",\"line\":%u,\"column\":%u,\"module\":", fr->line, fr->column);
+            json_str(f, fr->module);
+            fputc('}', f);
+        }
+        fputs("]}", f);
+    }
+    fputs("]}", f);
+}
+
 /* ,"impl":{name, path, api, sha256, offers}: the implementation this
  * binary links. */
 static void write_impl(FILE *f)
@@ -186,6 +221,12 @@ void report_results_write_as(FILE *f, ReportKind kind, const char *path, const R
                 r->checkers_ok ? "true" : "false", sim_check_kind_name(r->checker_kind));
         json_str(f, r->checker);
         write_points(f, r);
+    }
+    if (out->timed_out) {
+        fputs(",\"timed_out\":true", f);
+    }
+    if (out->died) {
+        write_crash(f, &out->crash);
     }
     fputs("}\n", f);
 }
@@ -791,6 +832,137 @@ static int impl_object(Cur *c, ReportImpl *impl)
     return 0;
 }
 
+/* ---- crash fields (report.h's ReportCrash) ---- */
+
+typedef struct FrameCtx {
+    ReportFrame *fr;
+    uint32_t seen;
+} FrameCtx;
+
+static int frame_key(Cur *c, const char *key, void *ctx)
+{
+    static const char *const names[] = { "index", "func", "file", "line", "column", "module",
+                                         NULL };
+    FrameCtx *fc = ctx;
+    ReportFrame *fr = fc->fr;
+
+    switch (key_index(c, names, key, &fc->seen)) {
+    case -2: return -1;
+    case -1: return 1;
+    case 0: return uint_field(c, &fr->index);
+    case 1: return string(c, fr->func, sizeof(fr->func));
+    case 2: return string(c, fr->file, sizeof(fr->file));
+    case 3: return uint_field(c, &fr->line);
+    case 4: return uint_field(c, &fr->column);
+    default: return string(c, fr->module, sizeof(fr->module));
+    }
+}
+
+static int frames(Cur *c, ReportStack *st)
+{
+    if (!eat(c, '[')) {
+        return bad(c, "crash: expected an array of frames");
+    }
+    if (eat(c, ']')) {
+        return 0;
+    }
+    do {
+        FrameCtx fc;
+
+        if (st->nframes >= REPORT_CRASH_FRAMES) {
+            return bad(c, "crash: more frames than a stack keeps");
+        }
+        fc = (FrameCtx){ .fr = &st->frame[st->nframes] };
+        if (object(c, frame_key, &fc) != 0) {
+            return -1;
+        }
+        st->nframes++;
+    } while (eat(c, ','));
+    return eat(c, ']') ? 0 : bad(c, "expected ',' or ']'");
+}
+
+typedef struct StackCtx {
+    ReportStack *st;
+    uint32_t seen;
+} StackCtx;
+
+static int stack_key(Cur *c, const char *key, void *ctx)
+{
+    static const char *const names[] = { "role", "title", "frames", NULL };
+    StackCtx *sc = ctx;
+    char role[16];
+
+    switch (key_index(c, names, key, &sc->seen)) {
+    case -2: return -1;
+    case -1: return 1;
+    case 0:
+        if (string(c, role, sizeof(role)) != 0) {
+            return -1;
+        }
+        return report_stack_role_parse(role, &sc->st->role) == 0 ? 0
+             : bad(c, "crash: role: expected error, free or alloc");
+    case 1: return string(c, sc->st->title, sizeof(sc->st->title));
+    default: return frames(c, sc->st);
+    }
+}
+
+static int stacks(Cur *c, ReportCrash *cr)
+{
+    if (!eat(c, '[')) {
+        return bad(c, "crash: expected an array of stacks");
+    }
+    if (eat(c, ']')) {
+        return 0;
+    }
+    do {
+        StackCtx sc;
+
+        if (cr->nstacks >= REPORT_CRASH_STACKS) {
+            return bad(c, "crash: more stacks than a crash keeps");
+        }
+        sc = (StackCtx){ .st = &cr->stack[cr->nstacks] };
+        if (object(c, stack_key, &sc) != 0) {
+            return -1;
+        }
+        cr->nstacks++;
+    } while (eat(c, ','));
+    return eat(c, ']') ? 0 : bad(c, "expected ',' or ']'");
+}
+
+typedef struct CrashCtx {
+    ReportCrash *cr;
+    uint32_t seen;
+} CrashCtx;
+
+static int crash_key(Cur *c, const char *key, void *ctx)
+{
+    static const char *const names[] = { "kind", "what", "symbolized", "report", "stacks",
+                                         NULL };
+    CrashCtx *cc = ctx;
+    ReportCrash *cr = cc->cr;
+
+    switch (key_index(c, names, key, &cc->seen)) {
+    case -2: return -1;
+    case -1: return 1;
+    case 0: return string(c, cr->kind, sizeof(cr->kind));
+    case 1: return string(c, cr->what, sizeof(cr->what));
+    case 2: return boolean(c, &cr->symbolized);
+    case 3: return string(c, cr->report, sizeof(cr->report));
+    default: return stacks(c, cr);
+    }
+}
+
+/* {kind, what, symbolized, report, stacks}: a crash needs its kind. */
+static int crash_object(Cur *c, ReportCrash *cr)
+{
+    CrashCtx cc = { .cr = cr };
+
+    if (object(c, crash_key, &cc) != 0) {
+        return -1;
+    }
+    return (cc.seen & 1u) && cr->kind[0] != '\0' ? 0 : bad(c, "crash: needs its kind");
+}
+
 /* What the record says, before it is put together. */
 typedef struct RecCtx {
     ReportRecord *rec;
@@ -807,14 +979,16 @@ typedef struct RecCtx {
 
 enum { K_PATH, K_SEED, K_VERDICT, K_MESSAGE, K_SEED_SET, K_HASH, K_TICKS, K_FAULTS, K_TIME,
        K_INJECT, K_LINE, K_OPS, K_TRACE_LINES, K_MISSING, K_DIED, K_CHECKERS_OK,
-       K_CHECKER_KIND, K_CHECKER, K_POINTS, K_TAIL, K_KIND, K_LOADED, K_STATUS, K_IMPL };
+       K_CHECKER_KIND, K_CHECKER, K_POINTS, K_TAIL, K_KIND, K_LOADED, K_STATUS, K_IMPL,
+       K_TIMED_OUT, K_CRASH };
 
 static int record_key(Cur *c, const char *key, void *ctx)
 {
     static const char *const names[] = {
         "path", "seed", "verdict", "message", "seed_set", "hash", "ticks", "faults", "time",
         "inject", "line", "ops", "trace_lines", "missing_ext", "died", "checkers_ok",
-        "checker_kind", "checker", "points", "tail", "kind", "loaded", "status", "impl", NULL,
+        "checker_kind", "checker", "points", "tail", "kind", "loaded", "status", "impl",
+        "timed_out", "crash", NULL,
     };
     RecCtx *x = ctx;
     ReportRecord *r = x->rec;
@@ -846,6 +1020,8 @@ static int record_key(Cur *c, const char *key, void *ctx)
     case K_LOADED: return boolean(c, &x->loaded);
     case K_STATUS: return string(c, x->status, sizeof(x->status));
     case K_IMPL: return impl_object(c, &r->impl);
+    case K_TIMED_OUT: return boolean(c, &r->out.timed_out);
+    case K_CRASH: return crash_object(c, &r->out.crash);
     default: return tail(c, res);
     }
 }
@@ -954,6 +1130,9 @@ static int assemble(Cur *c, RecCtx *x)
     }
     if (SEEN(x, K_CHECKER_KIND) && checker_kind(c, x->kind, &res->checker_kind) != 0) {
         return -1;
+    }
+    if (SEEN(x, K_CRASH) && !r->out.died) {
+        return bad(c, "crash: only a record whose worker died has one");
     }
     r->verdict = report_verdict(r->kind, &r->job, &r->out);
     if ((int)r->verdict != v) {

@@ -145,8 +145,10 @@ static void tap_put(FILE *f, const char *s)
 /* ---- the details of a failure -------------------------------------------------- */
 
 void report_failure_details(FILE *f, const char *indent, const char *path,
-                         const ReportJob *job, const ScnResult *res)
+                         const ReportJob *job, const ReportOutcome *out)
 {
+    const ScnResult *res = &out->res;
+
     fprintf(f, "%sseed: %" PRIu64 "\n%sreproduce: ", indent, res->seed, indent);
     report_reproduce(f, res->seed, job, path);
     fputc('\n', f);
@@ -154,6 +156,9 @@ void report_failure_details(FILE *f, const char *indent, const char *path,
         fprintf(f, "%schecker: ", indent);
         report_put_line_safe(f, res->checker);
         fputc('\n', f);
+    }
+    if (out->died) {
+        report_crash_print(f, indent, &out->crash);
     }
     fprintf(f, "%slast trace lines:%s\n", indent, res->ntail == 0 ? " (none)" : "");
     for (unsigned i = 0; i < res->ntail && i < SIM_TRACE_KEEP; i++) {
@@ -233,7 +238,7 @@ static void write_details(FILE *f, const void *arg)
 {
     const Case *c = arg;
 
-    report_failure_details(f, "", c->path, c->job, &c->out->res);
+    report_failure_details(f, "", c->path, c->job, c->out);
 }
 
 static void write_reproduce(FILE *f, const void *arg)
@@ -315,9 +320,43 @@ static void summary_case(ReportText *t, const Case *c)
         printf(": ");
         report_put_line_safe(stdout, why_of(c));
         putchar('\n');
-        report_failure_details(stdout, "  ", c->path, c->job, r);
+        report_failure_details(stdout, "  ", c->path, c->job, c->out);
         report_recap_add(t->recap, line != NULL ? line : c->path, r->seed, c->job, c->path);
         free(line);
+    }
+}
+
+static void write_frame(FILE *f, const void *arg)
+{
+    report_frame_put(f, arg);
+}
+
+/* A dead worker's finding: crash (the kind), stack (each stack's title and
+ * frames, a line each) and the file of the whole report. */
+static void tap_crash(const ReportCrash *crash)
+{
+    printf("  crash: ");
+    yaml_put(stdout, crash->kind);
+    printf("\n  stack:%s\n", crash->nstacks == 0 ? " []" : "");
+    for (unsigned i = 0; i < crash->nstacks && i < REPORT_CRASH_STACKS; i++) {
+        const ReportStack *st = &crash->stack[i];
+
+        printf("    - ");
+        yaml_put(stdout, report_stack_title(crash, st));
+        putchar('\n');
+        for (unsigned k = 0; k < st->nframes && k < REPORT_CRASH_FRAMES; k++) {
+            char *frame = to_string(write_frame, &st->frame[k]);
+
+            printf("    - ");
+            yaml_put(stdout, frame != NULL ? frame : "");
+            putchar('\n');
+            free(frame);
+        }
+    }
+    if (crash->report[0] != '\0') {
+        printf("  crash_report: ");
+        yaml_put(stdout, crash->report);
+        putchar('\n');
     }
 }
 
@@ -336,7 +375,11 @@ static void tap_yaml(const Case *c)
             printf("\n  checker: ");
             yaml_put(stdout, r->checker);
         }
-        printf("\n  trace:%s\n", r->ntail == 0 ? " []" : "");
+        putchar('\n');
+        if (c->out->died) {
+            tap_crash(&c->out->crash);
+        }
+        printf("  trace:%s\n", r->ntail == 0 ? " []" : "");
         for (unsigned i = 0; i < r->ntail && i < SIM_TRACE_KEEP; i++) {
             printf("    - ");
             yaml_put(stdout, r->tail[i]);
