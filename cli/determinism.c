@@ -1,14 +1,21 @@
 /* determinism.c: `replbench determinism` (cli.h): each scenario runs
- * twice in this process, every trace line captured through the sink, and
- * the two traces are compared line by line.  The first difference is
- * printed.  A trace is kept up to CAPTURE_MAX bytes per run; past that the
- * scenario is reported as an error, not compared in part.
+ * twice in one child process (child.c), every trace line captured through
+ * the sink, and the two traces are compared line by line; the child hands
+ * back both results and the first difference, which is printed.  A child
+ * that crashes or runs past --timeout fails that scenario only.  A trace is
+ * kept up to CAPTURE_MAX bytes per run; past that the scenario is reported
+ * as an error, not compared in part.
  */
+#include <errno.h>
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include "cli.h"
+#include "prng.h"
 
 #define CAPTURE_MAX ((size_t)64 << 20)
 #define CAPTURE_FIRST ((size_t)64 << 10)
@@ -16,7 +23,8 @@
 static const CliCommand command = {
     .name = "determinism",
     .synopsis = "[OPTIONS] PATH...",
-    .takes = CLI_TAKES_SEED | CLI_TAKES_SHARD | CLI_TAKES_SELECT | CLI_TAKES_SEEDS,
+    .takes = CLI_TAKES_SEED | CLI_TAKES_SHARD | CLI_TAKES_SELECT | CLI_TAKES_SEEDS |
+             CLI_TAKES_CHILD,
 };
 
 static void usage(FILE *f)
@@ -39,11 +47,26 @@ typedef struct Capture {
     bool over;                  /* past CAPTURE_MAX, or out of memory */
 } Capture;
 
+/* What the child hands back of its two runs, in memory shared with the
+ * parent. */
+typedef struct Pair {
+    bool done;                  /* the child reached its end */
+    bool over;                  /* a trace past CAPTURE_MAX, or out of memory */
+    ScnResult res[2];
+    uint64_t lines[2];
+    uint64_t at;                /* the first differing trace line, 0: none */
+    bool has[2];                /* run i has a line `at` */
+    char line[2][SIM_TRACE_LINE_MAX];
+} Pair;
+
 typedef struct Det {
     CliCommon c;
     CliFiles files;
-    Capture cap[2];
-    ScnResult res[2];
+    Capture cap[2];             /* the child's */
+    Pair *pair;                 /* shared with the child */
+    CliChild child;
+    char crash_dir[REPORT_PATH_MAX + 1];
+    ScnResult *res;             /* = pair->res */
     CliProgress progress;
     ReportStyle style;
     ReportRecap *recap;
@@ -151,24 +174,24 @@ static void differs(Det *D, const char *path)
 
 static void compare(Det *D, const char *path)
 {
-    const char *la, *lb;
-    uint64_t at;
+    const Pair *p = D->pair;
+    const char *la = p->has[0] ? p->line[0] : NULL, *lb = p->has[1] ? p->line[1] : NULL;
+    uint64_t at = p->at;
     char name[REPORT_PATH_MAX + 32];
 
     cli_progress_clear(&D->progress);
-    if (D->cap[0].over || D->cap[1].over) {
+    if (p->over) {
         fprintf(stderr, "replbench determinism: %s: trace longer than %zu MiB (the limit) "
                 "or out of memory; not compared\n", path, CAPTURE_MAX >> 20);
         D->errors++;
         return;
     }
     name_of(D, path, name, sizeof(name));
-    at = first_difference(&D->cap[0], &D->cap[1], &la, &lb);
     if (at != 0) {
         report_word(stdout, D->style.color, REPORT_PAINT_FAIL, "DIFF");
         printf(" %s: first difference at trace line %" PRIu64 "\n", name, at);
-        print_side(1, la, D->cap[0].lines);
-        print_side(2, lb, D->cap[1].lines);
+        print_side(1, la, p->lines[0]);
+        print_side(2, lb, p->lines[1]);
         differs(D, path);
     } else if (!same_result(&D->res[0], &D->res[1])) {
         report_word(stdout, D->style.color, REPORT_PAINT_FAIL, "DIFF");
@@ -180,7 +203,7 @@ static void compare(Det *D, const char *path)
         if (D->style.verbosity >= 0) {
             report_word(stdout, D->style.color, REPORT_PAINT_PASS, "SAME");
             printf(" %s (%" PRIu64 " lines, hash 0x%016" PRIx64 ")\n", name,
-                   D->cap[0].lines, D->res[0].hash);
+                   p->lines[0], D->res[0].hash);
         }
         D->same++;
     }
@@ -205,6 +228,97 @@ static void compare(Det *D, const char *path)
     }
 }
 
+/* The child: both runs of the job, their traces compared; the outcome in
+ * D->pair. */
+typedef struct PairJob {
+    Det *D;
+    const ScnScript *s;
+    const ReportJob *job;
+} PairJob;
+
+static void pair_main(void *ctx)
+{
+    const PairJob *pj = ctx;
+    Det *D = pj->D;
+    Pair *p = D->pair;
+    const char *l[2];
+
+    for (int i = 0; i < 2; i++) {
+        ScnOptions opt = { .seed_set = pj->job->seed_set, .seed = pj->job->seed,
+                           .sink = capture_line, .sink_ctx = &D->cap[i] };
+
+        scn_run(pj->s, &opt, &p->res[i]);
+        p->lines[i] = D->cap[i].lines;
+        p->over |= D->cap[i].over;
+    }
+    p->at = p->over ? 0 : first_difference(&D->cap[0], &D->cap[1], &l[0], &l[1]);
+    for (int i = 0; i < 2 && p->at != 0; i++) {
+        p->has[i] = l[i] != NULL;
+        snprintf(p->line[i], sizeof(p->line[i]), "%s", l[i] != NULL ? l[i] : "");
+    }
+    p->done = true;
+    cli_child_exit(0);
+}
+
+/* How the child of a pair ended. */
+typedef enum PairEnd { PAIR_DONE, PAIR_DIED, PAIR_TIMED_OUT, PAIR_INTERRUPTED,
+                       PAIR_NO_CHILD } PairEnd;
+
+/* Both runs of job in a child: DONE (D->pair holds them), DIED (*status
+ * its wait status), TIMED_OUT (past --timeout), INTERRUPTED or NO_CHILD
+ * (printed); the child is gone in every case. */
+static PairEnd run_pair(Det *D, const ScnScript *s, const ReportJob *job, int *status)
+{
+    PairJob pj = { .D = D, .s = s, .job = job };
+    int how;
+
+    memset(D->pair, 0, sizeof(*D->pair));
+    if (ftruncate(D->child.err, 0) != 0 || cli_child_start(&D->child, pair_main, &pj) != 0) {
+        fprintf(stderr, "replbench determinism: cannot start a child: %s\n", strerror(errno));
+        return PAIR_NO_CHILD;
+    }
+    how = cli_child_wait(&D->child, D->c.timeout > 0 ? D->child.started + D->c.timeout : 0,
+                         status);
+    if (how != CLI_CHILD_ENDED) {
+        cli_child_kill(&D->child);
+        return how == CLI_CHILD_INTERRUPTED ? PAIR_INTERRUPTED : PAIR_TIMED_OUT;
+    }
+    return D->pair->done && WIFEXITED(*status) && WEXITSTATUS(*status) == 0 ? PAIR_DONE
+                                                                             : PAIR_DIED;
+}
+
+/* The child died (status: its wait status) or ran past --timeout: a
+ * failure of its own, with the crash's stacks. */
+static void lost(Det *D, const char *path, const ReportJob *job, PairEnd how, int status)
+{
+    ReportCrash *crash = calloc(1, sizeof(*crash));
+    char what[REPORT_PATH_MAX + 256], name[64], header[REPORT_PATH_MAX + 128];
+    uint64_t seed = job->seed_set ? job->seed : D->res[0].seed;
+
+    cli_progress_clear(&D->progress);
+    report_word(stdout, D->style.color, REPORT_PAINT_FAIL, how == PAIR_TIMED_OUT ? "FAIL"
+                                                                            : "ERROR");
+    printf(" %s: ", path);
+    if (how == PAIR_TIMED_OUT || crash == NULL) {
+        snprintf(what, sizeof(what), "%s: %s", path, crash == NULL ? "out of memory"
+                 : "timed out (the --timeout limit)");
+        printf("timed out after %g s (the --timeout limit)\n", D->c.timeout);
+    } else {
+        cli_child_crash(&D->child, status, crash);
+        snprintf(name, sizeof(name), "crash-%016" PRIx64 ".txt",
+                 sim_hash_bytes(sim_hash_str(SIM_HASH_INIT, path), &seed, sizeof(seed)));
+        snprintf(header, sizeof(header), "# replbench determinism: %s crashes\n# what it "
+                 "wrote to stderr:\n", path);
+        cli_crash_save(&D->child, D->crash_dir, name, header, crash);
+        snprintf(what, sizeof(what), "%s: crashed: %s", path, crash->kind);
+        printf("crashed: %s\n", crash->kind);
+        report_crash_print(stdout, "  ", crash);
+    }
+    report_recap_add(D->recap, what, seed, NULL, path);
+    D->failed++;
+    free(crash);
+}
+
 /* Each seed of one file, while the budget and -x allow. */
 static void check_file(Det *D, size_t file)
 {
@@ -224,23 +338,37 @@ static void check_file(Det *D, size_t file)
     for (uint64_t k = 0; k < nseeds && cli_command_go_on(&D->c, D->differ + D->failed != 0); k++) {
         ReportJob job = { 0 };
         size_t bad = D->differ + D->failed;
+        int status = 0;
+        PairEnd how;
 
         cli_command_seed(&D->c, k, &job);
-        for (int i = 0; i < 2; i++) {
-            ScnOptions opt = { .seed_set = job.seed_set, .seed = job.seed,
-                               .sink = capture_line, .sink_ctx = &D->cap[i] };
-
-            D->cap[i].len = 0;
-            D->cap[i].lines = 0;
-            D->cap[i].over = false;
-            scn_run(s, &opt, &D->res[i]);
+        how = run_pair(D, s, &job, &status);
+        if (how == PAIR_INTERRUPTED || how == PAIR_NO_CHILD) {
+            D->errors += how == PAIR_NO_CHILD;
+            break;
         }
         D->runs++;
-        compare(D, path);
+        if (how == PAIR_DONE) {
+            compare(D, path);
+        } else {
+            lost(D, path, &job, how, status);
+        }
         D->file_failed[file] |= D->differ + D->failed != bad;
         fflush(stdout);
     }
     scn_free(s);
+}
+
+/* The shared Pair and the children's stderr file. */
+static int pair_open(Det *D)
+{
+    void *m = mmap(NULL, sizeof(Pair), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS,
+                   -1, 0);
+
+    D->pair = m != MAP_FAILED ? m : NULL;
+    D->res = D->pair != NULL ? D->pair->res : NULL;
+    cli_command_crash_dir(&D->c, D->crash_dir, sizeof(D->crash_dir));
+    return D->pair != NULL && cli_child_errfile(&D->child) == 0 ? 0 : -1;
 }
 
 static int check_all(Det *D, double start)
@@ -261,8 +389,8 @@ static int check_all(Det *D, double start)
     D->file_ran = calloc(D->files.n + 1, sizeof(*D->file_ran));
     D->file_failed = calloc(D->files.n + 1, sizeof(*D->file_failed));
     D->recap = report_recap_new();
-    if (D->file_ran == NULL || D->file_failed == NULL || D->recap == NULL) {
-        fputs("replbench determinism: out of memory\n", stderr);
+    if (D->file_ran == NULL || D->file_failed == NULL || D->recap == NULL || pair_open(D) != 0) {
+        fputs("replbench determinism: out of memory, or no file for a child's stderr\n", stderr);
         cli_files_free(&D->files);
         return REPORT_EXIT_USAGE;
     }
@@ -301,6 +429,7 @@ int cli_determinism(int argc, char **argv)
         fputs("replbench determinism: out of memory\n", stderr);
         return REPORT_EXIT_USAGE;
     }
+    D->child = (CliChild){ .pid = -1, .err = -1 };
     if (cli_command_parse(&command, argc, argv, D, &D->c) != 0) {
         rc = REPORT_EXIT_USAGE;
     } else if (D->c.help) {
@@ -312,6 +441,10 @@ int cli_determinism(int argc, char **argv)
     for (int i = 0; i < 2; i++) {
         free(D->cap[i].buf);
     }
+    if (D->pair != NULL) {
+        munmap(D->pair, sizeof(Pair));
+    }
+    cli_child_close(&D->child);
     free(D->file_ran);
     free(D->file_failed);
     report_recap_end(D->recap, NULL, false);
