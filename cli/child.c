@@ -63,7 +63,7 @@ static void on_signal(int sig)
 
 void cli_signals_catch(void)
 {
-    struct sigaction sa = { .sa_handler = on_signal, .sa_flags = SA_RESTART };
+    struct sigaction sa = { .sa_handler = on_signal, .sa_flags = SA_RESTART }, old;
 
     if (wake[0] >= 0) {
         return;
@@ -76,7 +76,10 @@ void cli_signals_catch(void)
         fcntl(wake[i], F_SETFL, O_NONBLOCK);
     }
     sigemptyset(&sa.sa_mask);
-    sigaction(SIGINT, &sa, NULL);
+    /* A ^C ignored when we started (a shell's background job) stays so. */
+    if (sigaction(SIGINT, NULL, &old) != 0 || old.sa_handler != SIG_IGN) {
+        sigaction(SIGINT, &sa, NULL);
+    }
     sigaction(SIGTERM, &sa, NULL);
     sa.sa_flags |= SA_NOCLDSTOP;
     sigaction(SIGCHLD, &sa, NULL);

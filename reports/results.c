@@ -858,27 +858,35 @@ static int frame_key(Cur *c, const char *key, void *ctx)
     }
 }
 
-static int frames(Cur *c, ReportStack *st)
+/* [item, ...]: at most max of them, item i read by fn(c, ctx, i); *n
+ * counts them.  0, or -1. */
+typedef int ItemFn(Cur *c, void *ctx, unsigned i);
+
+static int crash_array(Cur *c, unsigned max, unsigned *n, ItemFn *fn, void *ctx)
 {
     if (!eat(c, '[')) {
-        return bad(c, "crash: expected an array of frames");
+        return bad(c, "crash: expected an array");
     }
     if (eat(c, ']')) {
         return 0;
     }
     do {
-        FrameCtx fc;
-
-        if (st->nframes >= REPORT_CRASH_FRAMES) {
-            return bad(c, "crash: more frames than a stack keeps");
+        if (*n >= max) {
+            return bad(c, "crash: more stacks or frames than a crash keeps");
         }
-        fc = (FrameCtx){ .fr = &st->frame[st->nframes] };
-        if (object(c, frame_key, &fc) != 0) {
+        if (fn(c, ctx, *n) != 0) {
             return -1;
         }
-        st->nframes++;
+        (*n)++;
     } while (eat(c, ','));
     return eat(c, ']') ? 0 : bad(c, "expected ',' or ']'");
+}
+
+static int frame_item(Cur *c, void *ctx, unsigned i)
+{
+    FrameCtx fc = { .fr = &((ReportStack *)ctx)->frame[i] };
+
+    return object(c, frame_key, &fc);
 }
 
 typedef struct StackCtx {
@@ -902,31 +910,15 @@ static int stack_key(Cur *c, const char *key, void *ctx)
         return report_stack_role_parse(role, &sc->st->role) == 0 ? 0
              : bad(c, "crash: role: expected error, free or alloc");
     case 1: return string(c, sc->st->title, sizeof(sc->st->title));
-    default: return frames(c, sc->st);
+    default: return crash_array(c, REPORT_CRASH_FRAMES, &sc->st->nframes, frame_item, sc->st);
     }
 }
 
-static int stacks(Cur *c, ReportCrash *cr)
+static int stack_item(Cur *c, void *ctx, unsigned i)
 {
-    if (!eat(c, '[')) {
-        return bad(c, "crash: expected an array of stacks");
-    }
-    if (eat(c, ']')) {
-        return 0;
-    }
-    do {
-        StackCtx sc;
+    StackCtx sc = { .st = &((ReportCrash *)ctx)->stack[i] };
 
-        if (cr->nstacks >= REPORT_CRASH_STACKS) {
-            return bad(c, "crash: more stacks than a crash keeps");
-        }
-        sc = (StackCtx){ .st = &cr->stack[cr->nstacks] };
-        if (object(c, stack_key, &sc) != 0) {
-            return -1;
-        }
-        cr->nstacks++;
-    } while (eat(c, ','));
-    return eat(c, ']') ? 0 : bad(c, "expected ',' or ']'");
+    return object(c, stack_key, &sc);
 }
 
 typedef struct CrashCtx {
@@ -948,7 +940,7 @@ static int crash_key(Cur *c, const char *key, void *ctx)
     case 1: return string(c, cr->what, sizeof(cr->what));
     case 2: return boolean(c, &cr->symbolized);
     case 3: return string(c, cr->report, sizeof(cr->report));
-    default: return stacks(c, cr);
+    default: return crash_array(c, REPORT_CRASH_STACKS, &cr->nstacks, stack_item, cr);
     }
 }
 

@@ -2,8 +2,10 @@
 # run).  Owns the package list, dependency install and the build directory
 # set-up; knows nothing of what the tests are.
 
-# Debian packages the build, the tests and the reports need.
-REPLBENCH_PACKAGES="meson ninja-build pkg-config gcc libc6-dev clang libclang-rt-14-dev
+# Debian packages the build, the tests and the reports need.  llvm-14 has
+# llvm-symbolizer-14, with which clang's ASan names file:line in a crash's
+# stacks (clang-14 only recommends it).
+REPLBENCH_PACKAGES="meson ninja-build pkg-config gcc libc6-dev clang libclang-rt-14-dev llvm-14
 libcmocka-dev libfiu-dev libxxhash-dev fiu-utils lcov gcovr valgrind python3 libxml2-utils afl++
 yamllint"
 
