@@ -389,10 +389,29 @@ static void worker_lost(Pool *P, Worker *w)
 
     close_fd(&w->to);
     close_fd(&w->from);
-    while (waitpid(w->child.pid, &status, 0) < 0 && errno == EINTR) {
+    while (w->child.pid > 0 && waitpid(w->child.pid, &status, 0) < 0 && errno == EINTR) {
     }
     w->child.pid = -1;
     replace(P, w, false, status);
+}
+
+/* Worker w ended between two jobs (its pipe refused the next one): that
+ * job is not to blame.  Reap it and start another in its place, for the
+ * same job.  0, or -1 when none starts. */
+static int restart_idle(Pool *P, Worker *w)
+{
+    long slot = w->slot;
+    int status;
+
+    close_fd(&w->to);
+    close_fd(&w->from);
+    while (w->child.pid > 0 && waitpid(w->child.pid, &status, 0) < 0 && errno == EINTR) {
+    }
+    if (start_worker(P, w) != 0) {
+        return -1;
+    }
+    w->slot = slot;
+    return 0;
 }
 
 static unsigned busy_workers(const Pool *P)
@@ -429,7 +448,8 @@ static void dispatch(Pool *P)
         s->ready = false;
         w->slot = (long)(s->job.seq % P->window);
         w->since = cli_now();
-        if (write_full(w->to, &s->job, sizeof(s->job)) != 0) {
+        if (write_full(w->to, &s->job, sizeof(s->job)) != 0 &&
+            (restart_idle(P, w) != 0 || write_full(w->to, &s->job, sizeof(s->job)) != 0)) {
             worker_lost(P, w);
         }
     }

@@ -499,7 +499,7 @@ static int sweep_files(Sweep *S, double start)
     cli_progress_init(&S->progress, (size_t)planned_runs(S));
     pool.next = next_injected;
     pool.done = injected_done;
-    rc = rc != 0 ? rc : cli_pool_run(&pool);
+    rc = rc != 0 || cli_signal_caught() != 0 ? rc : cli_pool_run(&pool);
     cli_progress_clear(&S->progress);
     advance_to(S, S->nunits);
     cli_command_stopped(&S->c, stdout, S->runs, S->nunits + planned_runs(S));

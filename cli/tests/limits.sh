@@ -118,6 +118,26 @@ expect_rc 1 "explore on a registry that hangs"
 expect_out "^counterexample: script [0-9]*, [0-9]* lines: timed out after 1 s" "explore: the hang"
 ok "reduce and explore stop a hang at --timeout"
 
+# A worker that died between two jobs (killed while idle) is replaced; the
+# job it was to run next is not blamed for its death.  With --jobs 2 the
+# hang holds one worker and the window of outcomes (8) fills: the other is
+# idle until the hang is stopped.
+mkdir "$T/idle"
+cp "$T/s/a_hang.scn" "$T/idle/a_hang.scn"
+for n in 1 2 3 4 5 6 7 8 9; do cp "$T/s/b_pass.scn" "$T/idle/b_pass$n.scn"; done
+"$RB" run --jobs 2 --timeout 3s "$T/idle" >"$OUT" 2>"$ERR" &
+pid=$!
+sleep 1
+idle=$(ps -o pid=,stat= --ppid "$pid" | awk '$2 ~ /^S/ { print $1 }')
+[ -n "$idle" ] || fail "no idle worker found: $(ps -o pid,stat,args --ppid "$pid")"
+kill -KILL $idle
+wait "$pid"
+rc=$?
+expect_rc 1 "a run whose idle worker was killed"
+expect_out "^9 passed, 1 failed, 0 skipped in " "the job after the idle worker's death passes"
+expect_no_out "crashed" "no job blamed for the idle worker's death"
+ok "a worker killed between two jobs is replaced; no job is blamed"
+
 # ---- signals -----------------------------------------------------------------
 
 # bg CMD...: CMD in the background with ^C handled as in a terminal (a
