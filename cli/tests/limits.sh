@@ -170,15 +170,16 @@ for sig in INT TERM; do
     # shellcheck disable=SC2086
     gone $kids
     [ -z "$(ls -A "$T/tmp")" ] || fail "SIG$sig: left in TMPDIR: $(ls -A "$T/tmp")"
+    ! ls "$T"/r.jsonl.part-* >/dev/null 2>&1 || fail "SIG$sig: the results' temporary file is left"
+    tail -n 1 "$T/r.jsonl" | grep -q '"kind":"trailer".*"end":"interrupted"' ||
+        fail "SIG$sig: the results trailer does not say interrupted: $(tail -n 1 "$T/r.jsonl")"
     ok "SIG$sig: exit $want, what ran and the summary printed, no worker and no temp folder left"
 done
-# The results of an interrupted run are refused by merge (their trailer
-# says so) once results files have one (h19results' header and trailer).
-if "$OURS" merge --help | grep -q -- --allow-partial; then
-    run "$OURS" merge "$T/r.jsonl"
-    expect_rc 2 "merge of an interrupted run's results"
-    ok "merge refuses the results of an interrupted run"
-fi
+# The results of an interrupted run are refused by merge (issue 19,
+# acceptance 2).
+run "$OURS" merge "$T/r.jsonl"
+expect_rc 2 "merge of an interrupted run's results"
+ok "merge refuses the results of an interrupted run"
 
 bg "$RB" reduce --timeout 0 "$T/s/a_hang.scn"
 sleep 0.5
