@@ -80,6 +80,7 @@ expect_rc 1 "REPLBENCH_TIMEOUT=1s"
 expect_out "timed out after 1 s" "REPLBENCH_TIMEOUT sets the default"
 rb run --help
 expect_out "default 60s" "run --help documents the default time limit"
+expect_out "130 or 143 stopped by SIGINT or SIGTERM" "run --help documents the interrupted exit"
 for bad in x 1y -1 10000h ""; do
     rb run --timeout "$bad" "$T/s/b_pass.scn"
     expect_rc 2 "--timeout '$bad'"
