@@ -135,14 +135,16 @@ static size_t scenario(ScnHarness h, const char *path, const uint8_t *in, size_t
 static int print_run(const char *text, size_t len)
 {
     static ScnResult res;
-    ScnError err;
-    ScnScript *s = scn_parse(text, len, "fuzz.scn", &err);
+    static ScnErrors errs;
+    static char msg[REPORT_ERROR_MAX];
+    ScnScript *s = scn_parse(text, len, "fuzz.scn", &errs);
 
     fwrite(text, 1, len, stdout);
     fflush(stdout);             /* printed even if the implementation crashes */
     if (s == NULL) {
-        fprintf(stderr, "replbench fuzz2scn: the input does not parse: line %u col %u: %s\n",
-                err.line, err.col, err.message);
+        /* at the lines of the text printed, named as the harness names it */
+        scn_errors_format(&errs, "fuzz.scn", msg, sizeof(msg));
+        fprintf(stderr, "replbench fuzz2scn: the input does not parse:\n%s\n", msg);
         return REPORT_EXIT_USAGE;
     }
     scn_run(s, NULL, &res);

@@ -123,8 +123,7 @@ static void candidate_main(void *ctx)
 {
     static ScnResult res;
     const Candidate *cd = ctx;
-    ScnError err;
-    ScnScript *s = scn_parse(cd->text, cd->len, cd->name, &err);
+    ScnScript *s = scn_parse(cd->text, cd->len, cd->name, NULL);
 
     cd->v->status = -1;
     if (s != NULL) {
@@ -315,12 +314,12 @@ static char *read_file(const char *path, size_t *len)
 /* The file parses (else its error, file:line:col): 0, or -1. */
 static int check_parses(const char *path, const char *text, size_t len)
 {
-    ScnError err;
-    ScnScript *s = scn_parse(text, len, path, &err);
-    char msg[512];
+    static ScnErrors errs;
+    static char msg[REPORT_ERROR_MAX];
+    ScnScript *s = scn_parse(text, len, path, &errs);
 
     if (s == NULL) {
-        scn_error_format(NULL, path, &err, msg, sizeof(msg));
+        scn_errors_format(&errs, path, msg, sizeof(msg));
         fprintf(stderr, "%s\n", msg);
         return -1;
     }

@@ -58,16 +58,36 @@ static void judge(const ScnScript *s, const char *script, size_t len, const ScnO
     }
 }
 
+/* A text refused is refused cleanly: each of its errors (at most the
+ * limit kept) at a line and column, with a message, all of them said. */
+static void refused(const ScnErrors *errs, const char *script, size_t len)
+{
+    static char said[SCN_MAX_ERRORS * 400];
+    bool ok = errs->n >= 1 && errs->n <= SCN_MAX_ERRORS && errs->total >= errs->n;
+
+    for (unsigned i = 0; ok && i < errs->n; i++) {
+        ok = errs->e[i].line >= 1 && errs->e[i].col >= 1 && errs->e[i].message[0] != '\0';
+    }
+    if (!ok || scn_errors_format(errs, "fuzz.scn", said, sizeof(said)) == 0) {
+        len = len < TEXT_MAX - 1 ? len : TEXT_MAX - 1;
+        memcpy(text, script, len);          /* the input has no NUL of its own */
+        text[len] = '\0';
+        finding("parse error", "refused without a clean error", text);
+    }
+}
+
 void fuzz_text(const char *script, size_t len, const ScnOptions *opt, FuzzStrict strict)
 {
-    ScnError err;
-    ScnScript *s = scn_parse(script, len, "fuzz.scn", &err);
+    static ScnErrors errs;
+    ScnScript *s = scn_parse(script, len, "fuzz.scn", &errs);
 
     fuzz_last_hash = 0;
-    if (s != NULL) {            /* else a clean error */
-        judge(s, script, len, opt, strict);
-        scn_free(s);
+    if (s == NULL) {
+        refused(&errs, script, len);
+        return;
     }
+    judge(s, script, len, opt, strict);
+    scn_free(s);
 }
 
 void fuzz_decoded(ScnHarness h, const uint8_t *data, size_t size)

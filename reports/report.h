@@ -16,7 +16,9 @@
 
 #define REPORT_PATH_MAX 1024           /* bytes of one path, NUL excluded */
 #define REPORT_POINT_MAX 64            /* = ScnPointCount.name */
-#define REPORT_ERROR_MAX (REPORT_PATH_MAX + 512)
+/* An error: a path and a message, or a file's parse errors (scn.h: up to
+ * SCN_MAX_ERRORS lines; whole lines past this are counted, not shown). */
+#define REPORT_ERROR_MAX (REPORT_PATH_MAX + 512 + SCN_MAX_ERRORS * 400)
 
 /* Exit statuses of every command. */
 enum { REPORT_EXIT_OK = 0, REPORT_EXIT_FAIL = 1, REPORT_EXIT_USAGE = 2 };
@@ -139,8 +141,9 @@ ReportVerdict report_verdict(ReportKind kind, const ReportJob *job, const Report
 
 /* ---- scenario files and shell words (util.c) ------------------------------- */
 
-/* Read and parse one scenario file.  NULL with err filled ("path: why" or
- * "path:line:col: message") when it cannot be read or does not parse. */
+/* Read and parse one scenario file.  NULL with err filled ("path: why", or
+ * every parse error as scn_errors_format gives them: "path:line:col:
+ * message" lines) when it cannot be read or does not parse. */
 ScnScript *report_load(const char *path, char *err, size_t errlen);
 
 /* s quoted for a POSIX shell when it needs it. */
@@ -155,6 +158,9 @@ void report_reproduce(FILE *f, uint64_t seed, const ReportJob *job, const char *
 
 /* s with control bytes as \xNN, for one-line output. */
 void report_put_line_safe(FILE *f, const char *s);
+/* The same but for its line ends, kept: text of several lines (a file's
+ * parse errors, report_load). */
+void report_put_lines_safe(FILE *f, const char *s);
 
 /* "1 error", "2 errors": n then the word, singular only for 1. */
 void report_count(FILE *f, uint64_t n, const char *one, const char *many);

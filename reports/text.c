@@ -602,7 +602,7 @@ void report_text_add_as(ReportText *r, size_t k, ReportKind kind, const char *pa
 
     if (c.verdict == REPORT_VERDICT_ERROR) {
         r->errors++;
-        report_put_line_safe(stderr, out->error);
+        report_put_lines_safe(stderr, out->error);     /* a file's errors: lines */
         fputc('\n', stderr);
     }
     r->passed += c.verdict == REPORT_VERDICT_PASS;

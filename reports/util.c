@@ -89,15 +89,26 @@ void report_reproduce(FILE *f, uint64_t seed, const ReportJob *job, const char *
     report_shell_word(f, path);
 }
 
-void report_put_line_safe(FILE *f, const char *s)
+/* s with its control bytes as \xNN, but for '\n' when lines are kept. */
+static void put_safe(FILE *f, const char *s, bool lines)
 {
     for (const unsigned char *c = (const unsigned char *)s; *c != '\0'; c++) {
-        if (*c < 0x20 || *c == 0x7f) {
+        if ((*c < 0x20 && !(lines && *c == '\n')) || *c == 0x7f) {
             fprintf(f, "\\x%02x", *c);
         } else {
             fputc(*c, f);
         }
     }
+}
+
+void report_put_line_safe(FILE *f, const char *s)
+{
+    put_safe(f, s, false);
+}
+
+void report_put_lines_safe(FILE *f, const char *s)
+{
+    put_safe(f, s, true);
 }
 
 static const char *open_regular(const char *path, int *fd, size_t *size)
@@ -158,7 +169,7 @@ ScnScript *report_load(const char *path, char *err, size_t errlen)
     size_t len;
     char *text;
     ScnScript *s;
-    ScnError e;
+    ScnErrors e;
 
     text = read_file(path, &len, err, errlen);
     if (text == NULL) {
@@ -166,7 +177,7 @@ ScnScript *report_load(const char *path, char *err, size_t errlen)
     }
     s = scn_parse(text, len, path, &e);
     if (s == NULL) {
-        scn_error_format(NULL, path, &e, err, errlen);
+        scn_errors_format(&e, path, err, errlen);
     }
     free(text);
     return s;

@@ -1,8 +1,9 @@
 /* ast.c: the script's memory and its one builder and printer (scn_ast.h,
  * scn_print in scn.h): scripts made, reset for reuse and freed; strings in
  * chunks; operations and typed arguments appended as the parser would make
- * them (checked against parse.c's key table); a script printed as text the
- * parser reads back into the same script.  Parses and runs nothing.
+ * them (checked against lang.c's key table); a script printed as text the
+ * parser reads back into the same script.  Parses and runs nothing; reads
+ * the language's tables (lang.c), never the parser.
  */
 #include <fnmatch.h>
 #include <stdarg.h>
@@ -91,6 +92,16 @@ char *scn_keep(ScnScript *s, const char *text, size_t len)
 }
 
 /* ---- building ------------------------------------------------------------------ */
+
+const ScnValue *scn_arg(const ScnOp *op, ScnKey key)
+{
+    for (unsigned i = 0; i < op->nargs; i++) {
+        if (op->args[i].key == key) {
+            return &op->args[i].v;
+        }
+    }
+    return NULL;
+}
 
 ScnOp *scn_op_add(ScnScript *s, ScnOpKind kind, unsigned line)
 {
@@ -307,9 +318,9 @@ static void put_words(Line *l, const uint8_t *list, unsigned n)
     }
 }
 
-static void put_ops(Line *l, int64_t bits)
+/* ops=: all, none, or the members (the walk words) joined by '+'. */
+static void put_ops(Line *l, const char *const *m, int64_t bits)
 {
-    static const char *const m[] = { "start", "stop", "checkpoint", "get_error" };
     bool first = true;
 
     if (bits == 0 || bits == 15) {
@@ -332,7 +343,7 @@ static void put_value(Line *l, const ScnOp *op, const ScnArg *a)
     switch (k ? k->type : v->text ? T_NAME : T_SINT) {
     case T_BOOL: put(l, "%s", v->i ? "true" : "false"); break;
     case T_DO: put_words(l, v->list, v->nlist); break;
-    case T_OPS: put_ops(l, v->i); break;
+    case T_OPS: put_ops(l, k->words, v->i); break;
     case T_FRAC: put_frac(l, v); break;
     case T_U64: put(l, "0x%016llx", (unsigned long long)v->i); break;
     case T_INT: case T_SINT: put(l, "%lld", (long long)v->i); break;

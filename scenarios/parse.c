@@ -1,11 +1,10 @@
-/* parse.c: scenario text to script (scn.h, FORMAT.md): the lexer, the table
- * of operations and their arguments (scn_key_spec, which the builders and
- * the printer of ast.c read too), typed values, and the name checks
- * (states, registries, disks, nodes, fault points) done in file order.
- * The script's memory is ast.c's; runs nothing.
+/* parse.c: scenario text to script (scn.h, FORMAT.md): the lexer, typed
+ * values, and the name checks (states, registries, disks, nodes, fault
+ * points) done in file order; every error of a file, each with the known
+ * word it looks like.  The language's tables are lang.c's, the script's
+ * memory ast.c's; runs nothing.
  */
 #include <errno.h>
-#include <fnmatch.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,210 +17,233 @@
 
 typedef ScnKeySpec KeySpec;
 
-typedef struct OpSpec {
-    const char *name;
-    KeySpec keys[MAX_SPECS];
-} OpSpec;
-
-static const char *const key_names[K__COUNT] = {
-    "value", "ticks", "depth", "calls", "name", "disks", "size", "latency",
-    "interval", "timeout", "compare_timeout", "commit_rate", "writes",
-    "packets", "divergence", "connections", "working_set", "primary",
-    "secondary", "upstream_checkpoint", "upstream_failover", "failover_on_crash",
-    "role", "reg",
-    "to", "node", "ops", "state", "walk", "call", "do", "target", "msg",
-    "nested", "in", "mode", "failover", "kind", "errp", "disk", "sector",
-    "count", "byte", "vm", "conn", "diverge", "link", "fails", "op", "rc",
-    "point", "k", "p", "persistent", "error", "error_contains", "data",
-    "index", "stage", "epoch", "broken", "crashed", "fired", "hits",
-    "violation", "hash", "may_fail", "id",
-};
-
-static const char *const w_role[] = { "primary", "secondary", NULL };
-static const char *const w_errp[] = { "fresh", "null", "set", NULL };
-static const char *const w_vm[] = { "both", "primary", "secondary", NULL };
-static const char *const w_link[] = { "p2s", "s2p", "both", NULL };
-static const char *const w_io[] = { "read", "write", "receive", NULL };
-static const char *const w_fmode[] = { "always", "once", "nth", "after", "every", "prob", NULL };
-static const char *const w_stage[] = { "none", "running", "failover", "failover_failed", "done", NULL };
-static const char *const w_walk[] = { "start", "stop", "checkpoint", "get_error", NULL };
-static const char *const w_act[] = { "ok", "fail", "fail_silent", "remove", "register",
-                                     "nested", "crash", NULL };
-
-#define BIG INT64_MAX
-#define I(k, req, lo, hi) { k, T_INT, req, lo, hi, NULL }
-#define E(k, req, words) { k, T_ENUM, req, 0, 0, words }
-#define T(k, type, req) { k, type, req, 0, 0, NULL }
-#define W(k, req) { k, T_WALK, req, 0, 0, w_walk }
-
-static const OpSpec ops[OP__COUNT] = {
-    [OP_SEED] = { "seed", { I(K_VALUE, true, 0, BIG) } },
-    [OP_LIMIT] = { "limit", { I(K_TICKS, false, 1, SCN_MAX_TICKS),
-                              I(K_DEPTH, false, 1, SCN_MAX_DEPTH),
-                              I(K_CALLS, false, 1, SCN_MAX_CALLS) } },
-    [OP_REGISTRY] = { "registry", { T(K_NAME, T_NAME, true) } },
-    [OP_CLUSTER] = { "cluster", {
-        /* A disk and the working set hold the largest write. */
-        I(K_DISKS, false, 1, SIM_CLUSTER_MAX_DISKS),
-        I(K_SIZE, false, SIM_CLUSTER_MAX_WRITE_SECTORS, SCN_MAX_SECTORS),
-        I(K_LATENCY, false, 1, SCN_MAX_LATENCY_TICKS), I(K_INTERVAL, false, 0, SCN_MAX_TICKS),
-        I(K_TIMEOUT, false, 1, SCN_MAX_TICKS), I(K_COMPARE_TIMEOUT, false, 1, SCN_MAX_TICKS),
-        I(K_COMMIT_RATE, false, 1, SIM_DISK_COMMIT_MAX_SECTORS_PER_TICK),
-        T(K_WRITES, T_FRAC, false),
-        T(K_PACKETS, T_FRAC, false), T(K_DIVERGENCE, T_FRAC, false),
-        I(K_CONNECTIONS, false, 1, SIM_CLUSTER_MAX_CONNS),
-        I(K_WORKING_SET, false, SIM_CLUSTER_MAX_WRITE_SECTORS, SCN_MAX_SECTORS),
-        T(K_PRIMARY, T_NAME, false), T(K_SECONDARY, T_NAME, false),
-        T(K_UPSTREAM_CHECKPOINT, T_BOOL, false), T(K_UPSTREAM_FAILOVER, T_BOOL, false),
-        T(K_FAILOVER_ON_CRASH, T_BOOL, false) } },
-    [OP_DISK] = { "disk", { T(K_NAME, T_NAME, true), E(K_ROLE, true, w_role),
-                            I(K_SIZE, false, 1, SCN_MAX_SECTORS), T(K_REG, T_NAME, false),
-                            T(K_TO, T_NAME, false) } },
-    [OP_STATE] = { "state", { T(K_NAME, T_NAME, true), T(K_REG, T_NAME, false),
-                              T(K_NODE, T_NAME, false), T(K_OPS, T_OPS, false),
-                              T(K_MAY_FAIL, T_BOOL, false) } },
-    [OP_REMOVE] = { "remove", { T(K_STATE, T_NAME, true), T(K_MAY_FAIL, T_BOOL, false) } },
-    [OP_ON] = { "on", { T(K_STATE, T_NAME, true), W(K_WALK, true),
-                        I(K_CALL, false, 1, SCN_MAX_COUNT), T(K_DO, T_DO, true),
-                        T(K_TARGET, T_NAME, false), T(K_MSG, T_TEXT, false),
-                        W(K_NESTED, false), T(K_IN, T_NAME, false),
-                        E(K_MODE, false, w_role), T(K_FAILOVER, T_BOOL, false) } },
-    [OP_WALK] = { "walk", { W(K_KIND, true), T(K_REG, T_NAME, false),
-                            T(K_NODE, T_NAME, false), E(K_MODE, false, w_role),
-                            T(K_FAILOVER, T_BOOL, false), E(K_ERRP, false, w_errp),
-                            T(K_MAY_FAIL, T_BOOL, false) } },
-    [OP_START] = { "start", { T(K_FAILS, T_TEXT, false), T(K_MAY_FAIL, T_BOOL, false) } },
-    [OP_RUN] = { "run", { I(K_TICKS, true, 0, SCN_MAX_TICKS) } },
-    [OP_WRITE] = { "write", { I(K_DISK, false, 0, SIM_CLUSTER_MAX_DISKS - 1),
-                              I(K_SECTOR, true, 0, SCN_MAX_SECTORS),
-                              I(K_COUNT, false, 1, SIM_CLUSTER_MAX_WRITE_SECTORS),
-                              I(K_BYTE, true, 0, UINT8_MAX),
-                              E(K_VM, false, w_vm), T(K_FAILS, T_TEXT, false),
-                              T(K_MAY_FAIL, T_BOOL, false) } },
-    [OP_PACKET] = { "packet", { I(K_CONN, true, 0, SIM_CLUSTER_MAX_CONNS - 1),
-                                T(K_DIVERGE, T_BOOL, false),
-                                T(K_FAILS, T_TEXT, false), T(K_MAY_FAIL, T_BOOL, false) } },
-    [OP_CHECKPOINT] = { "checkpoint", { T(K_FAILS, T_TEXT, false), T(K_MAY_FAIL, T_BOOL, false) } },
-    [OP_FAILOVER] = { "failover", { T(K_NODE, T_NAME, true), T(K_FAILS, T_TEXT, false),
-                                    T(K_MAY_FAIL, T_BOOL, false) } },
-    [OP_CRASH] = { "crash", { T(K_NODE, T_NAME, true), T(K_FAILS, T_TEXT, false),
-                              T(K_MAY_FAIL, T_BOOL, false) } },
-    [OP_PARTITION] = { "partition", { E(K_LINK, true, w_link) } },
-    [OP_HEAL] = { "heal", { { 0 } } },
-    [OP_IO] = { "io", { T(K_DISK, T_NAME, true), E(K_OP, true, w_io),
-                        I(K_SECTOR, true, 0, SCN_MAX_SECTORS),
-                        I(K_COUNT, false, 1, SIM_DISK_MAX_IO_SECTORS),
-                        I(K_BYTE, false, 0, UINT8_MAX),
-                        { K_RC, T_SINT, false, SCN_MIN_RC, 0, NULL } } },
-    [OP_FAULT] = { "fault", { T(K_POINT, T_POINT, true), E(K_MODE, true, w_fmode),
-                              I(K_K, false, 1, BIG), T(K_P, T_FRAC, false),
-                              T(K_PERSISTENT, T_BOOL, false) } },
-    [OP_CLEAR] = { "clear", { T(K_POINT, T_POINT, true) } },
-    [OP_EXPECT] = { "expect", { { 0 } } },    /* see expect_forms */
-    [OP_RULE] = { "rule", { T(K_ID, T_NAME, true), W(K_WALK, false) } },
-};
-
-/* `expect` forms: the first key decides which others may follow. */
-static const OpSpec expect_forms[] = {
-    { "calls", { T(K_CALLS, T_TEXT, true) } },
-    { "error", { T(K_ERROR, T_ERRTEXT, true) } },
-    { "error_contains", { T(K_ERROR_CONTAINS, T_TEXT, true) } },
-    { "count", { I(K_COUNT, true, 0, SCN_MAX_COUNT), T(K_REG, T_NAME, false),
-                 T(K_NODE, T_NAME, false) } },
-    { "data", { I(K_DATA, true, 0, UINT8_MAX), T(K_DISK, T_NAME, false),
-                T(K_NODE, T_NAME, false), I(K_INDEX, false, 0, SIM_CLUSTER_MAX_DISKS - 1),
-                I(K_SECTOR, true, 0, SCN_MAX_SECTORS),
-                I(K_COUNT, false, 1, SIM_DISK_MAX_IO_SECTORS) } },
-    { "stage", { E(K_STAGE, true, w_stage), T(K_DISK, T_NAME, false),
-                 T(K_NODE, T_NAME, false), I(K_INDEX, false, 0, SIM_CLUSTER_MAX_DISKS - 1) } },
-    { "packets", { I(K_PACKETS, true, 0, BIG) } },
-    { "epoch", { I(K_EPOCH, true, 0, BIG) } },
-    { "broken", { T(K_BROKEN, T_BOOL, true) } },
-    { "crashed", { T(K_CRASHED, T_BOOL, true), T(K_NODE, T_NAME, true) } },
-    { "fired", { I(K_FIRED, true, 0, BIG), T(K_POINT, T_POINT, true) } },
-    { "hits", { I(K_HITS, true, 0, BIG), T(K_POINT, T_POINT, true) } },
-    { "violation", { T(K_VIOLATION, T_TEXT, true) } },
-    { "hash", { T(K_HASH, T_U64, true) } },
-};
-
-const char *scn_op_name(ScnOpKind kind)
-{
-    return ops[kind].name;
-}
-
-const char *scn_key_name(ScnKey key)
-{
-    return key_names[key];
-}
-
-const char *scn_action_name(unsigned act)
-{
-    return act < sizeof(w_act) / sizeof(w_act[0]) - 1 ? w_act[act] : "?";
-}
-
-const char *scn_event_name(int kind)
-{
-    static const char *const names[] = { "call", "walk_done", "failed" };
-
-    if (kind >= 0 && kind < OP__COUNT) {
-        return ops[kind].name;
-    }
-    return kind >= OP__COUNT && kind < SCN_EV__END ? names[kind - OP__COUNT] : "?";
-}
-
-const ScnValue *scn_arg(const ScnOp *op, ScnKey key)
-{
-    for (unsigned i = 0; i < op->nargs; i++) {
-        if (op->args[i].key == key) {
-            return &op->args[i].v;
-        }
-    }
-    return NULL;
-}
-
 /* ---- errors ------------------------------------------------------------ */
 
 typedef struct Parser {
-    const char *file;
-    ScnError *err;
+    ScnErrors *errs;            /* NULL: errors only counted */
+    unsigned nerrors;           /* found */
+    ScnError *last;             /* the error just kept, for its hint; NULL
+                                   when it was not kept (past the limit, or
+                                   muted) */
+    bool mute;                  /* a line's second look: no error counts */
+    bool stop;                  /* an error that ends the file was said */
     ScnScript *s;
     unsigned line;
 } Parser;
 
-static int perr(Parser *p, unsigned col, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-/* The message quotes bytes of the file: its control bytes (ESC, BEL, ...;
- * the formats have none) are shown as \xNN, never sent to a terminal. */
-static int perr(Parser *p, unsigned col, const char *fmt, ...)
+/* Append fmt to e's message; bytes of the file it quotes that are control
+ * bytes (ESC, BEL, ...; the formats have none) are shown as \xNN, never
+ * sent to a terminal.  Cut at the message's size. */
+static void say(ScnError *e, const char *fmt, va_list ap)
 {
-    char raw[sizeof(p->err->message)];
-    size_t n = 0;
-    va_list ap;
+    char raw[sizeof(e->message)];
+    size_t n = strlen(e->message);
 
-    p->err->line = p->line;
-    p->err->col = col;
-    va_start(ap, fmt);
     vsnprintf(raw, sizeof(raw), fmt, ap);
-    va_end(ap);
-    for (const char *c = raw; *c != '\0' && n + 5 <= sizeof(p->err->message); c++) {
+    for (const char *c = raw; *c != '\0' && n + 5 <= sizeof(e->message); c++) {
         unsigned char b = (unsigned char)*c;
 
         if (b < 0x20 || b == 0x7f) {
-            n += (size_t)snprintf(p->err->message + n, 5, "\\x%02x", b);
+            n += (size_t)snprintf(e->message + n, 5, "\\x%02x", b);
         } else {
-            p->err->message[n++] = *c;
+            e->message[n++] = *c;
         }
     }
-    p->err->message[n] = '\0';
+    e->message[n] = '\0';
+}
+
+static int perr(Parser *p, unsigned col, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+/* An error at col of the current line: counted, and kept while there is
+ * room (only then is its message formatted: a file of garbage costs no
+ * more than SCN_MAX_ERRORS messages).  Returns -EINVAL. */
+static int perr(Parser *p, unsigned col, const char *fmt, ...)
+{
+    va_list ap;
+
+    p->last = NULL;
+    if (p->mute) {
+        return -EINVAL;
+    }
+    p->nerrors++;
+    if (p->errs == NULL) {
+        return -EINVAL;
+    }
+    p->errs->total = p->nerrors;
+    if (p->errs->n == SCN_MAX_ERRORS) {
+        return -EINVAL;
+    }
+    p->last = &p->errs->e[p->errs->n++];
+    p->last->line = p->line;
+    p->last->col = col;
+    p->last->message[0] = '\0';
+    va_start(ap, fmt);
+    say(p->last, fmt, ap);
+    va_end(ap);
     return -EINVAL;
 }
 
-void scn_error_format(const ScnScript *s, const char *file, const ScnError *err,
-                      char *buf, size_t len)
+/* An error that ends the file: nothing after it is read. */
+static int stop(Parser *p)
 {
-    (void)s;
-    snprintf(buf, len, "%s:%u:%u: %s", file, err->line, err->col, err->message);
+    p->stop = true;
+    return -EINVAL;
+}
+
+static void hint(Parser *p, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* More words for the error just kept (nothing when it was not). */
+static void hint(Parser *p, const char *fmt, ...)
+{
+    va_list ap;
+
+    if (p->last != NULL) {
+        va_start(ap, fmt);
+        say(p->last, fmt, ap);
+        va_end(ap);
+    }
+}
+
+/* Is the error just made kept, so that a hint is worth looking for? */
+static bool hinting(const Parser *p)
+{
+    return p->last != NULL;
+}
+
+size_t scn_errors_format(const ScnErrors *errs, const char *file, char *buf, size_t len)
+{
+    size_t n = 0, room = strlen(file) + sizeof("\n: ... and 4294967295 more errors");
+    unsigned shown = 0;
+
+    buf[0] = '\0';
+    for (; shown < errs->n; shown++) {
+        const ScnError *e = &errs->e[shown];
+        int w = snprintf(NULL, 0, "%s%s:%u:%u: %s", n ? "\n" : "", file, e->line, e->col,
+                         e->message);
+        bool last = shown + 1 == errs->n && errs->total == errs->n;
+
+        if (w < 0 || n + (size_t)w + (last ? 0 : room) >= len) {
+            break;
+        }
+        n += (size_t)snprintf(buf + n, len - n, "%s%s:%u:%u: %s", n ? "\n" : "", file,
+                              e->line, e->col, e->message);
+    }
+    if (shown < errs->total) {
+        int w = snprintf(buf + n, len - n, "%s%s: ... and %u more error%s", n ? "\n" : "",
+                         file, errs->total - shown, errs->total - shown == 1 ? "" : "s");
+
+        n = w < 0 ? n : n + (size_t)w < len ? n + (size_t)w : len - 1;
+    }
+    return n;
+}
+
+/* ---- did you mean -------------------------------------------------------- */
+
+#define NEAR_MAX 64             /* longest word a near one is looked for */
+#define NEAR_EDITS 3            /* most edits of a near word */
+#define NEAR_POINT_EDITS 2      /* of a fault point: 3 would make another
+                                   node's or disk's point near ("pri"/"sec") */
+
+/* The known word nearest to a word not known, if one is near enough: at
+ * most (len + 2) / 3 edits (insert, delete, change a byte, swap two
+ * neighbours; ASCII case ignored), never more than NEAR_EDITS, and fewer
+ * than its length. */
+typedef struct Near {
+    const char *word;
+    size_t len;
+    unsigned best;              /* edits of pick; above the limit: none */
+    const char *pick;
+    size_t pick_len;
+} Near;
+
+static void near_init(Near *n, const char *word, size_t len)
+{
+    size_t limit = (len + 2) / 3 < len ? (len + 2) / 3 : len - 1;
+
+    limit = limit < NEAR_EDITS ? limit : NEAR_EDITS;
+    *n = (Near){ .word = word, .len = len,
+                 .best = len == 0 || len > NEAR_MAX ? 0 : (unsigned)limit + 1 };
+}
+
+static char lower(char c)
+{
+    return c >= 'A' && c <= 'Z' ? (char)(c - 'A' + 'a') : c;
+}
+
+static unsigned min2(unsigned a, unsigned b)
+{
+    return a < b ? a : b;
+}
+
+/* Edits from a[0..n) to b[0..m) (optimal string alignment), n, m <= NEAR_MAX. */
+static unsigned edits(const char *a, size_t n, const char *b, size_t m)
+{
+    unsigned d[3][NEAR_MAX + 1];
+
+    for (size_t j = 0; j <= m; j++) {
+        d[0][j] = (unsigned)j;
+    }
+    for (size_t i = 1; i <= n; i++) {
+        unsigned *cur = d[i % 3], *up = d[(i - 1) % 3], *up2 = d[(i + 1) % 3];
+
+        cur[0] = (unsigned)i;
+        for (size_t j = 1; j <= m; j++) {
+            unsigned v = min2(min2(up[j], cur[j - 1]) + 1,
+                              up[j - 1] + (lower(a[i - 1]) != lower(b[j - 1])));
+
+            if (i > 1 && j > 1 && lower(a[i - 1]) == lower(b[j - 2]) &&
+                lower(a[i - 2]) == lower(b[j - 1])) {
+                v = min2(v, up2[j - 2] + 1);
+            }
+            cur[j] = v;
+        }
+    }
+    return d[n % 3][m];
+}
+
+/* One known word, cand[0..m): kept when nearer than any before it. */
+static void near_try(Near *n, const char *cand, size_t m)
+{
+    size_t gap = m > n->len ? m - n->len : n->len - m;
+    unsigned d;
+
+    if (n->best == 0 || m > NEAR_MAX || gap >= n->best) {
+        return;
+    }
+    d = edits(n->word, n->len, cand, m);
+    if (d < n->best && !(d == 0 && m == n->len && !memcmp(cand, n->word, m))) {
+        n->best = d;
+        n->pick = cand;
+        n->pick_len = m;
+    }
+}
+
+static void near_words(Near *n, const char *const *words)
+{
+    for (size_t i = 0; words[i] != NULL; i++) {
+        near_try(n, words[i], strlen(words[i]));
+    }
+}
+
+/* "; did you mean 'x'?" for the error just kept, when a word is near. */
+static void hint_near(Parser *p, const Near *n)
+{
+    if (n->pick != NULL) {
+        hint(p, "; did you mean '%.*s'?", (int)n->pick_len, n->pick);
+    }
+}
+
+/* The same, over a list of words. */
+static void hint_words(Parser *p, const char *word, const char *const *words)
+{
+    Near n;
+
+    if (hinting(p)) {
+        near_init(&n, word, strlen(word));
+        near_words(&n, words);
+        hint_near(p, &n);
+    }
 }
 
 /* ---- the lexer ------------------------------------------------------------ */
@@ -418,14 +440,23 @@ static int parse_frac(const char *s, int64_t *out, uint8_t *places)
     return 0;
 }
 
-static int word_index(const char *const *words, const char *s)
+/* The index of s[0..len) in words, or -1. */
+static int word_index(const char *const *words, const char *s, size_t len)
 {
     for (int i = 0; words[i] != NULL; i++) {
-        if (!strcmp(words[i], s)) {
+        if (!strncmp(words[i], s, len) && words[i][len] == '\0') {
             return i;
         }
     }
     return -1;
+}
+
+/* ", "-joined, cut at len. */
+static size_t add_word(char *buf, size_t len, size_t n, const char *word)
+{
+    int w = n < len ? snprintf(buf + n, len - n, "%s%s", n ? ", " : "", word) : 0;
+
+    return w < 0 ? n : n + (size_t)w < len ? n + (size_t)w : len;
 }
 
 static void list_words(const char *const *words, char *buf, size_t len)
@@ -433,8 +464,8 @@ static void list_words(const char *const *words, char *buf, size_t len)
     size_t n = 0;
 
     buf[0] = '\0';
-    for (int i = 0; words[i] != NULL && n < len; i++) {
-        n += (size_t)snprintf(buf + n, len - n, "%s%s", i ? ", " : "", words[i]);
+    for (int i = 0; words[i] != NULL; i++) {
+        n = add_word(buf, len, n, words[i]);
     }
 }
 
@@ -453,62 +484,82 @@ static bool valid_name(const char *s)
     return true;
 }
 
-/* ops=all|none|start+stop... */
-/* "a+b+c": no empty items (strtok_r would skip them silently). */
-static bool plus_list_ok(const char *s)
+/* "a+b+c" over `words` (ops=, do=): each item's index into idx, at most
+ * max of them.  0; or -EINVAL, with *bad at the item that is no word (NULL
+ * when the list itself is wrong: an empty item, or too many). */
+static int plus_words(const char *s, const char *const *words, uint8_t *idx, unsigned max,
+                      unsigned *n, const char **bad)
 {
-    return *s != '\0' && *s != '+' && s[strlen(s) - 1] != '+' && !strstr(s, "++");
+    *n = 0;
+    *bad = NULL;
+    for (const char *w = s;; w++) {
+        size_t len = strcspn(w, "+");
+        int i = word_index(words, w, len);
+
+        if (len == 0 || *n == max) {
+            return -EINVAL;
+        }
+        if (i < 0) {
+            *bad = w;
+            return -EINVAL;
+        }
+        idx[(*n)++] = (uint8_t)i;
+        w += len;
+        if (*w == '\0') {
+            return 0;
+        }
+    }
 }
 
-static int parse_ops(const char *s, int64_t *bits)
+/* ops=all|none|start+stop...: each member once. */
+static int parse_ops(const char *s, const char *const *members, int64_t *bits,
+                     const char **bad)
 {
-    char buf[SCN_MAX_TEXT + 1];
-    char *save = NULL;
+    uint8_t idx[SCN_MAX_ACTIONS];
+    unsigned n;
 
-    if (!plus_list_ok(s)) {
-        return -EINVAL;
-    }
+    *bits = 0;
+    *bad = NULL;
     if (!strcmp(s, "all") || !strcmp(s, "none")) {
         *bits = !strcmp(s, "all") ? 15 : 0;
         return 0;
     }
-    snprintf(buf, sizeof(buf), "%s", s);
-    *bits = 0;
-    for (char *w = strtok_r(buf, "+", &save); w; w = strtok_r(NULL, "+", &save)) {
-        int i = word_index(w_walk, w);
-
-        if (i < 0 || (*bits & (1 << i))) {
-            return -EINVAL;
-        }
-        *bits |= 1 << i;
-    }
-    return *bits ? 0 : -EINVAL;
-}
-
-static int parse_do(const char *s, ScnValue *v)
-{
-    char buf[SCN_MAX_TEXT + 1];
-    char *save = NULL;
-
-    if (!plus_list_ok(s)) {
+    if (plus_words(s, members, idx, SCN_MAX_ACTIONS, &n, bad) < 0) {
         return -EINVAL;
     }
-    snprintf(buf, sizeof(buf), "%s", s);
-    v->nlist = 0;
-    for (char *w = strtok_r(buf, "+", &save); w; w = strtok_r(NULL, "+", &save)) {
-        int i = word_index(w_act, w);
-
-        if (i < 0 || v->nlist == SCN_MAX_ACTIONS) {
+    for (unsigned i = 0; i < n; i++) {
+        if (*bits & (1 << idx[i])) {
             return -EINVAL;
         }
-        v->list[v->nlist++] = (uint8_t)i;
+        *bits |= 1 << idx[i];
     }
-    return v->nlist ? 0 : -EINVAL;
+    return 0;
 }
 
-static int bad(Parser *p, const Token *t, ScnKey key, const char *why)
+/* "; did you mean 'a+b'?": the list with its bad item (at bad) made the
+ * nearest word, when one is near. */
+static void hint_plus(Parser *p, const char *list, const char *bad, const char *const *words)
 {
-    return perr(p, t->col, "bad value '%s' for '%s': %s", t->text, key_names[key], why);
+    size_t len = strcspn(bad, "+");
+    char item[NEAR_MAX + 1];
+    Near n;
+
+    if (!hinting(p) || len > NEAR_MAX) {
+        return;
+    }
+    memcpy(item, bad, len);
+    item[len] = '\0';
+    near_init(&n, item, len);
+    near_words(&n, words);
+    if (n.pick != NULL) {
+        hint(p, "; did you mean '%.*s%.*s%s'?", (int)(bad - list), list, (int)n.pick_len,
+             n.pick, bad + len);
+    }
+}
+
+static int bad_value(Parser *p, const Token *t, ScnKey key, const char *why)
+{
+    return perr(p, t->col, "bad value '%s' for '%s': %s", t->text, scn_key_name(key), why);
 }
 
 static int value_range(Parser *p, const Token *t, const KeySpec *k, ScnValue *v)
@@ -516,25 +567,67 @@ static int value_range(Parser *p, const Token *t, const KeySpec *k, ScnValue *v)
     int rc = parse_int(t->text, k->type == T_SINT, &v->i);
 
     if (rc == -ERANGE) {
-        return bad(p, t, k->key, "too large");
+        return bad_value(p, t, k->key, "too large");
     }
     if (rc < 0) {
-        return bad(p, t, k->key, "expected an integer");
+        return bad_value(p, t, k->key, "expected an integer");
     }
     if (v->i < k->min || v->i > k->max) {
         char why[80];
 
         snprintf(why, sizeof(why), "must be %lld..%lld", (long long)k->min,
                  (long long)k->max);
-        return bad(p, t, k->key, why);
+        return bad_value(p, t, k->key, why);
     }
     return 0;
 }
 
+/* A word of a list (T_ENUM, T_WALK): its index, or an error that lists
+ * them and names the nearest. */
+static int one_of(Parser *p, const Token *t, ScnKey key, const char *const *words, int64_t *i)
+{
+    char list[160];
+
+    *i = word_index(words, t->text, strlen(t->text));
+    if (*i >= 0) {
+        return 0;
+    }
+    list_words(words, list, sizeof(list));
+    perr(p, t->col, "bad value '%s' for '%s': expected one of %s", t->text,
+         scn_key_name(key), list);
+    hint_words(p, t->text, words);
+    return -EINVAL;
+}
+
+/* ops= and do=: words joined by '+'. */
+static int plus_value(Parser *p, const Token *t, const KeySpec *k, ScnValue *v)
+{
+    char list[160], why[200];
+    const char *bad;
+    unsigned n;
+    int rc;
+
+    if (k->type == T_OPS) {
+        rc = parse_ops(t->text, k->words, &v->i, &bad);
+        snprintf(why, sizeof(why), "expected all, none, or members joined by '+'");
+    } else {
+        rc = plus_words(t->text, k->words, v->list, SCN_MAX_ACTIONS, &n, &bad);
+        v->nlist = (uint8_t)n;
+        list_words(k->words, list, sizeof(list));
+        snprintf(why, sizeof(why), "expected actions joined by '+' (%s)", list);
+    }
+    if (rc < 0) {
+        bad_value(p, t, k->key, why);
+        if (bad != NULL) {
+            hint_plus(p, t->text, bad, k->words);
+        }
+    }
+    return rc;
+}
+
 static int typed_value(Parser *p, const Token *t, const KeySpec *k, ScnValue *v)
 {
-    char words[160];
-    int i;
+    static const char *const bools[] = { "false", "true", NULL };
 
     v->col = t->col;
     switch (k->type) {
@@ -542,36 +635,32 @@ static int typed_value(Parser *p, const Token *t, const KeySpec *k, ScnValue *v)
     case T_SINT:
         return value_range(p, t, k, v);
     case T_U64:
-        return parse_u64(t->text, &v->i) < 0 ? bad(p, t, k->key, "expected 0x and 1-16 hex digits") : 0;
+        return parse_u64(t->text, &v->i) < 0
+               ? bad_value(p, t, k->key, "expected 0x and 1-16 hex digits") : 0;
     case T_BOOL:
-        if (strcmp(t->text, "true") && strcmp(t->text, "false")) {
-            return bad(p, t, k->key, "expected true or false");
+        v->i = word_index(bools, t->text, strlen(t->text));
+        if (v->i < 0) {
+            bad_value(p, t, k->key, "expected true or false");
+            hint_words(p, t->text, bools);
+            return -EINVAL;
         }
-        v->i = !strcmp(t->text, "true");
         return 0;
     case T_FRAC:
         return parse_frac(t->text, &v->i, &v->places) < 0
-               ? bad(p, t, k->key, "expected a fraction 0..1 (at most 6 places) or N/1000000") : 0;
+               ? bad_value(p, t, k->key, "expected a fraction 0..1 (at most 6 places) or "
+                           "N/1000000") : 0;
     case T_WALK:
     case T_ENUM:
-        i = word_index(k->type == T_WALK ? w_walk : k->words, t->text);
-        if (i < 0) {
-            list_words(k->type == T_WALK ? w_walk : k->words, words, sizeof(words));
-            return perr(p, t->col, "bad value '%s' for '%s': expected one of %s",
-                        t->text, key_names[k->key], words);
+        if (one_of(p, t, k->key, k->words, &v->i) < 0) {
+            return -EINVAL;
         }
-        v->i = i;
         break;                  /* keep the word too, for messages */
     case T_OPS:
-        return parse_ops(t->text, &v->i) < 0
-               ? bad(p, t, k->key, "expected all, none, or members joined by '+'") : 0;
     case T_DO:
-        return parse_do(t->text, v) < 0
-               ? bad(p, t, k->key, "expected actions joined by '+' (ok, fail, fail_silent, "
-                                   "remove, register, nested, crash)") : 0;
+        return plus_value(p, t, k, v);
     case T_NAME:
         if (!valid_name(t->text)) {
-            return bad(p, t, k->key, "expected a name of 1-24 letters, digits, '_' or '-'");
+            return bad_value(p, t, k->key, "expected a name of 1-24 letters, digits, '_' or '-'");
         }
         break;
     default:
@@ -579,63 +668,93 @@ static int typed_value(Parser *p, const Token *t, const KeySpec *k, ScnValue *v)
         break;
     }
     v->text = scn_keep(p->s, t->text, strlen(t->text));
-    return v->text ? 0 : perr(p, t->col, "out of memory");
+    if (v->text == NULL) {
+        perr(p, t->col, "out of memory");
+        return stop(p);
+    }
+    return 0;
 }
 
 /* ---- one line ------------------------------------------------------------ */
 
-static const OpSpec *find_op(const char *name, ScnOpKind *kind)
+/* The keys of the line's operation (of its form, for `expect`). */
+typedef struct Keys {
+    const KeySpec *k;
+    size_t n;
+} Keys;
+
+static const KeySpec *find_key(const Keys *keys, const char *name)
 {
-    for (int i = 0; i < OP__COUNT; i++) {
-        if (!strcmp(ops[i].name, name)) {
-            *kind = (ScnOpKind)i;
-            return &ops[i];
+    for (size_t i = 0; i < keys->n; i++) {
+        if (!strcmp(scn_key_name(keys->k[i].key), name)) {
+            return &keys->k[i];
         }
     }
     return NULL;
 }
 
-/* Specs end at the first unused (zeroed) entry: every real integer key
- * has max > 0. */
-static bool used(const KeySpec *k)
+static int unknown_op(Parser *p, const Token *word)
 {
-    return !(k->type == T_INT && k->max == 0 && !k->required);
+    Near n;
+
+    perr(p, word->col, "unknown operation '%s'", word->text);
+    if (hinting(p)) {
+        near_init(&n, word->text, strlen(word->text));
+        for (int i = 0; i < OP__COUNT; i++) {
+            near_try(&n, scn_op_name((ScnOpKind)i), strlen(scn_op_name((ScnOpKind)i)));
+        }
+        hint_near(p, &n);
+    }
+    return -EINVAL;
 }
 
-static const KeySpec *find_key(const OpSpec *spec, const char *name)
+/* An error naming a word that is none of names: the nearest, else the
+ * list of them. */
+static void hint_or_list(Parser *p, const char *word, const char *const *names, size_t count)
 {
-    for (int i = 0; i < MAX_SPECS && used(&spec->keys[i]); i++) {
-        if (!strcmp(key_names[spec->keys[i].key], name)) {
-            return &spec->keys[i];
-        }
+    char list[256];
+    size_t len = 0;
+    Near n;
+
+    if (!hinting(p)) {
+        return;
     }
-    return NULL;
+    near_init(&n, word, strlen(word));
+    for (size_t i = 0; i < count; i++) {
+        near_try(&n, names[i], strlen(names[i]));
+        len = add_word(list, sizeof(list), len, names[i]);
+    }
+    if (n.pick != NULL) {
+        hint_near(p, &n);
+    } else if (count > 0) {
+        hint(p, "; expected one of %s", list);
+    }
 }
 
-const ScnKeySpec *scn_key_spec(ScnOpKind kind, ScnKey form, ScnKey key)
+static int unknown_form(Parser *p, const Token *key)
 {
-    const OpSpec *spec = kind == OP_EXPECT ? NULL : &ops[kind];
+    const char *names[K__COUNT];
+    size_t count = 0;
 
-    for (size_t i = 0; spec == NULL && i < sizeof(expect_forms) / sizeof(expect_forms[0]); i++) {
-        spec = expect_forms[i].keys[0].key == form ? &expect_forms[i] : NULL;
+    while (scn_expect_form_at(count) != K__COUNT) {
+        names[count] = scn_key_name(scn_expect_form_at(count));
+        count++;
     }
-    for (int i = 0; spec != NULL && i < MAX_SPECS && used(&spec->keys[i]); i++) {
-        if (spec->keys[i].key == key) {
-            return &spec->keys[i];
-        }
-    }
-    return NULL;
+    perr(p, key->col, "unknown expectation '%s'", key->text);
+    hint_or_list(p, key->text, names, count);
+    return -EINVAL;
 }
 
-/* The spec `expect` uses, chosen by its first key. */
-static const OpSpec *expect_form(const char *first)
+static int unknown_key(Parser *p, const ScnOp *op, const Keys *keys, const Token *key)
 {
-    for (size_t i = 0; i < sizeof(expect_forms) / sizeof(expect_forms[0]); i++) {
-        if (!strcmp(expect_forms[i].name, first)) {
-            return &expect_forms[i];
-        }
+    const char *names[MAX_SPECS];
+
+    for (size_t i = 0; i < keys->n; i++) {
+        names[i] = scn_key_name(keys->k[i].key);
     }
-    return NULL;
+    perr(p, key->col, "unknown argument '%s' for '%s'", key->text, scn_op_name(op->kind));
+    hint_or_list(p, key->text, names, keys->n);
+    return -EINVAL;
 }
 
 static int lex_arg(Parser *p, const char *line, size_t len, size_t *i, Token *key, Token *val)
@@ -658,21 +777,26 @@ static int lex_arg(Parser *p, const char *line, size_t len, size_t *i, Token *ke
     return val->text[0] == '\0' ? perr(p, val->col, "missing value for '%s'", key->text) : 0;
 }
 
-static int add_arg(Parser *p, ScnOp *op, const OpSpec **spec, const Token *key, const Token *val)
+static int add_arg(Parser *p, ScnOp *op, Keys *keys, const Token *key, const Token *val)
 {
     const KeySpec *k;
 
     if (op->kind == OP_EXPECT && op->nargs == 0) {
-        *spec = expect_form(key->text);
-        if (*spec == NULL) {
-            return perr(p, key->col, "unknown expectation '%s'", key->text);
+        size_t i = 0;
+
+        while (scn_expect_form_at(i) != K__COUNT &&
+               strcmp(scn_key_name(scn_expect_form_at(i)), key->text) != 0) {
+            i++;
         }
-        op->form = (*spec)->keys[0].key;
+        if (scn_expect_form_at(i) == K__COUNT) {
+            return unknown_form(p, key);
+        }
+        op->form = scn_expect_form_at(i);
+        keys->k = scn_op_keys(op->kind, op->form, &keys->n);
     }
-    k = find_key(*spec, key->text);
+    k = find_key(keys, key->text);
     if (k == NULL) {
-        return perr(p, key->col, "unknown argument '%s' for '%s'", key->text,
-                    ops[op->kind].name);
+        return unknown_key(p, op, keys, key);
     }
     if (scn_arg(op, k->key) != NULL) {
         return perr(p, key->col, "duplicate argument '%s'", key->text);
@@ -688,27 +812,31 @@ static int add_arg(Parser *p, ScnOp *op, const OpSpec **spec, const Token *key, 
     return 0;
 }
 
-static int check_required(Parser *p, const ScnOp *op, const OpSpec *spec)
+static int check_required(Parser *p, const ScnOp *op, const Keys *keys)
 {
     if (op->kind == OP_EXPECT && op->nargs == 0) {
         return perr(p, op->col, "'expect' needs what to expect, e.g. calls=\"a.stop\"");
     }
-    for (int i = 0; i < MAX_SPECS && used(&spec->keys[i]); i++) {
-        if (spec->keys[i].required && scn_arg(op, spec->keys[i].key) == NULL) {
+    for (size_t i = 0; i < keys->n; i++) {
+        if (keys->k[i].required && scn_arg(op, keys->k[i].key) == NULL) {
             return perr(p, op->col, "missing argument '%s' for '%s'",
-                        key_names[spec->keys[i].key], ops[op->kind].name);
+                        scn_key_name(keys->k[i].key), scn_op_name(op->kind));
         }
     }
     return 0;
 }
 
+/* One line into op: 0 (an empty line sets *empty), or its error.  op->kind
+ * is OP__COUNT until the operation is known; on an error, op holds the
+ * arguments read before it. */
 static int parse_line(Parser *p, const char *line, size_t len, ScnOp *op, bool *empty)
 {
     size_t i = 0;
     Token word, key, val;
-    const OpSpec *spec;
+    Keys keys = { NULL, 0 };
 
     memset(op, 0, sizeof(*op));
+    op->kind = OP__COUNT;
     skip_blanks(line, len, &i);
     *empty = i == len || line[i] == '#';
     if (*empty) {
@@ -720,10 +848,11 @@ static int parse_line(Parser *p, const char *line, size_t len, ScnOp *op, bool *
     }
     op->line = p->line;
     op->col = word.col;
-    spec = find_op(word.text, &op->kind);
-    if (spec == NULL || (i < len && line[i] == '=')) {
-        return perr(p, word.col, "unknown operation '%s'", word.text);
+    if (scn_op_by_name(word.text) == OP__COUNT || (i < len && line[i] == '=')) {
+        return unknown_op(p, &word);
     }
+    op->kind = scn_op_by_name(word.text);
+    keys.k = scn_op_keys(op->kind, op->form, &keys.n);
     for (;;) {
         size_t before = i;
 
@@ -734,11 +863,11 @@ static int parse_line(Parser *p, const char *line, size_t len, ScnOp *op, bool *
         if (i == before) {
             return perr(p, (unsigned)i + 1, "expected a blank before the next argument");
         }
-        if (lex_arg(p, line, len, &i, &key, &val) < 0 || add_arg(p, op, &spec, &key, &val) < 0) {
+        if (lex_arg(p, line, len, &i, &key, &val) < 0 || add_arg(p, op, &keys, &key, &val) < 0) {
             return -EINVAL;
         }
     }
-    return check_required(p, op, spec);
+    return check_required(p, op, &keys);
 }
 
 /* ---- names: what exists at each line ---------------------------------- */
@@ -882,6 +1011,71 @@ static bool known_point(const Syms *y, const char *pattern, bool exact_only)
     return false;
 }
 
+/* The nearest known point to an unknown pattern: a point's name, or for
+ * "prefix/STAR" a subtree of the points ("prefix/" of some point). */
+static int unknown_point(Parser *p, const Syms *y, unsigned col, const char *pattern,
+                         bool exact_only)
+{
+    size_t len = strlen(pattern);
+    bool subtree = !exact_only && len >= 2 && !strcmp(pattern + len - 2, "/*");
+    Near n;
+
+    perr(p, col, "unknown fault point '%s'", pattern);
+    if (!hinting(p)) {
+        return -EINVAL;
+    }
+    near_init(&n, pattern, subtree ? len - 1 : len);
+    n.best = n.best < NEAR_POINT_EDITS + 1 ? n.best : NEAR_POINT_EDITS + 1;
+    for (unsigned i = 0; i < y->npoints; i++) {
+        const char *pt = y->points[i];
+
+        for (const char *c = pt; subtree && (c = strchr(c, '/')) != NULL; c++) {
+            near_try(&n, pt, (size_t)(c - pt) + 1);
+        }
+        if (!subtree) {
+            near_try(&n, pt, strlen(pt));
+        }
+    }
+    if (n.pick != NULL) {
+        hint(p, "; did you mean '%.*s%s'?", (int)n.pick_len, n.pick, subtree ? "*" : "");
+    }
+    return -EINVAL;
+}
+
+/* Which names an unknown one is compared with. */
+enum { N_STATE = 1, N_REGISTRY = 2, N_DISK = 4, N_NODE = 8 };
+
+/* "unknown <what> 'name'" at col, with the nearest of the names known. */
+static int unknown_name(Parser *p, const Syms *y, unsigned col, unsigned kinds,
+                        const char *what, const char *name)
+{
+    static const char default_reg[] = "default";
+    Near n;
+
+    perr(p, col, "unknown %s '%s'", what, name);
+    if (!hinting(p)) {
+        return -EINVAL;
+    }
+    near_init(&n, name, strlen(name));
+    for (unsigned i = 0; (kinds & N_STATE) && i < y->nstates; i++) {
+        near_try(&n, y->states[i].name, strlen(y->states[i].name));
+    }
+    if (kinds & N_REGISTRY) {
+        near_try(&n, default_reg, sizeof(default_reg) - 1);
+    }
+    for (unsigned i = 0; (kinds & N_REGISTRY) && i < y->nregs; i++) {
+        near_try(&n, y->regs[i], strlen(y->regs[i]));
+    }
+    for (unsigned i = 0; (kinds & N_DISK) && i < y->ndisks; i++) {
+        near_try(&n, y->disks[i].name, strlen(y->disks[i].name));
+    }
+    for (unsigned i = 0; (kinds & N_NODE) && y->cluster && i < 2; i++) {
+        near_try(&n, y->nodes[i], strlen(y->nodes[i]));
+    }
+    hint_near(p, &n);
+    return -EINVAL;
+}
+
 /* reg= or node= (at most one), each known. */
 static int check_place(Parser *p, const Syms *y, const ScnOp *op)
 {
@@ -891,10 +1085,10 @@ static int check_place(Parser *p, const Syms *y, const ScnOp *op)
         return perr(p, col_of(op, K_NODE), "give reg= or node=, not both");
     }
     if (reg && !is_registry(y, reg)) {
-        return perr(p, col_of(op, K_REG), "unknown registry '%s'", reg);
+        return unknown_name(p, y, col_of(op, K_REG), N_REGISTRY, "registry", reg);
     }
     if (node && !is_node(y, node)) {
-        return perr(p, col_of(op, K_NODE), "unknown node '%s'", node);
+        return unknown_name(p, y, col_of(op, K_NODE), N_NODE, "node", node);
     }
     return 0;
 }
@@ -902,7 +1096,7 @@ static int check_place(Parser *p, const Syms *y, const ScnOp *op)
 static int need_cluster(Parser *p, const Syms *y, const ScnOp *op)
 {
     return y->cluster ? 0 : perr(p, op->col, "'%s' needs a cluster (declare one with "
-                                 "'cluster' first)", ops[op->kind].name);
+                                 "'cluster' first)", scn_op_name(op->kind));
 }
 
 static int need_node(Parser *p, const Syms *y, const ScnOp *op)
@@ -912,7 +1106,7 @@ static int need_node(Parser *p, const Syms *y, const ScnOp *op)
     if (need_cluster(p, y, op) < 0) {
         return -EINVAL;
     }
-    return is_node(y, node) ? 0 : perr(p, col_of(op, K_NODE), "unknown node '%s'", node);
+    return is_node(y, node) ? 0 : unknown_name(p, y, col_of(op, K_NODE), N_NODE, "node", node);
 }
 
 static int need_state(Parser *p, const Syms *y, const ScnOp *op, ScnKey key)
@@ -920,9 +1114,17 @@ static int need_state(Parser *p, const Syms *y, const ScnOp *op, ScnKey key)
     const char *name = text_of(op, key);
 
     if (name != NULL && state_index(y, name) < 0) {
-        return perr(p, col_of(op, key), "unknown state '%s'", name);
+        return unknown_name(p, y, col_of(op, key), N_STATE, "state", name);
     }
     return 0;
+}
+
+static int need_disk(Parser *p, const Syms *y, const ScnOp *op, ScnKey key)
+{
+    const char *name = text_of(op, key);
+
+    return disk_index(y, name) >= 0 ? 0 : unknown_name(p, y, col_of(op, key), N_DISK, "disk",
+                                                       name);
 }
 
 static int declare_state(Parser *p, Syms *y, const char *name, unsigned col, bool on_node)
@@ -938,7 +1140,7 @@ static int declare_state(Parser *p, Syms *y, const char *name, unsigned col, boo
     return 0;
 }
 
-static int check_registry_op(Parser *p, Syms *y, const ScnOp *op)
+static int declare_registry(Parser *p, Syms *y, const ScnOp *op)
 {
     const char *name = text_of(op, K_NAME);
 
@@ -952,7 +1154,7 @@ static int check_registry_op(Parser *p, Syms *y, const ScnOp *op)
     return 0;
 }
 
-static int check_cluster_op(Parser *p, Syms *y, const ScnOp *op)
+static int declare_cluster(Parser *p, Syms *y, const ScnOp *op)
 {
     const char *pri = text_of(op, K_PRIMARY), *sec = text_of(op, K_SECONDARY);
     const ScnValue *disks = scn_arg(op, K_DISKS);
@@ -970,9 +1172,9 @@ static int check_cluster_op(Parser *p, Syms *y, const ScnOp *op)
     return cluster_points(p, y, op->col);
 }
 
-static int check_disk_op(Parser *p, Syms *y, const ScnOp *op)
+static int declare_disk(Parser *p, Syms *y, const ScnOp *op)
 {
-    const char *name = text_of(op, K_NAME), *to = text_of(op, K_TO);
+    const char *name = text_of(op, K_NAME);
     int role = (int)scn_arg(op, K_ROLE)->i;
 
     if (disk_index(y, name) >= 0) {
@@ -981,17 +1183,45 @@ static int check_disk_op(Parser *p, Syms *y, const ScnOp *op)
     if (y->ndisks == SCN_MAX_DISKS) {
         return perr(p, col_of(op, K_NAME), "more than %d disks", SCN_MAX_DISKS);
     }
-    if (check_place(p, y, op) < 0) {
-        return -EINVAL;
-    }
-    if (to && (role != ROLE_PRIMARY || disk_index(y, to) < 0 ||
-               y->disks[disk_index(y, to)].role != ROLE_SECONDARY)) {
-        return perr(p, col_of(op, K_TO), disk_index(y, to) < 0 ? "unknown disk '%s'"
-                    : "'to' needs a primary disk forwarding to a secondary one ('%s')", to);
-    }
     snprintf(y->disks[y->ndisks].name, sizeof(y->disks[0].name), "%s", name);
     y->disks[y->ndisks++].role = role;
     return disk_points(p, y, op->col, name, role == ROLE_SECONDARY);
+}
+
+static int check_disk_op(Parser *p, Syms *y, const ScnOp *op)
+{
+    const char *to = text_of(op, K_TO);
+    int role = (int)scn_arg(op, K_ROLE)->i;
+
+    if (check_place(p, y, op) < 0 || (to && need_disk(p, y, op, K_TO) < 0)) {
+        return -EINVAL;
+    }
+    if (to && (role != ROLE_PRIMARY || y->disks[disk_index(y, to)].role != ROLE_SECONDARY)) {
+        return perr(p, col_of(op, K_TO),
+                    "'to' needs a primary disk forwarding to a secondary one ('%s')", to);
+    }
+    return declare_disk(p, y, op);
+}
+
+/* A line with an error still declares the name it gives (a registry, a
+ * state, a disk, the cluster) when it has one, so that the lines after it
+ * do not fail for want of it: one mistake, one error.  Silently: the
+ * line's error is said. */
+static void declare_anyway(Parser *p, Syms *y, const ScnOp *op)
+{
+    const char *name = text_of(op, K_NAME);
+
+    p->mute = true;
+    if (op->kind == OP_REGISTRY && name != NULL) {
+        (void)declare_registry(p, y, op);
+    } else if (op->kind == OP_STATE && name != NULL) {
+        (void)declare_state(p, y, name, op->col, text_of(op, K_NODE) != NULL);
+    } else if (op->kind == OP_DISK && name != NULL && scn_arg(op, K_ROLE) != NULL) {
+        (void)declare_disk(p, y, op);
+    } else if (op->kind == OP_CLUSTER) {
+        (void)declare_cluster(p, y, op);
+    }
+    p->mute = false;
 }
 
 static int check_on_op(Parser *p, Syms *y, const ScnOp *op)
@@ -1028,7 +1258,8 @@ static int check_on_op(Parser *p, Syms *y, const ScnOp *op)
                 return perr(p, act->col, "'nested' needs nested= (a walk)");
             }
             if (in && !is_registry(y, in) && !is_node(y, in)) {
-                return perr(p, col_of(op, K_IN), "unknown registry or node '%s'", in);
+                return unknown_name(p, y, col_of(op, K_IN), N_REGISTRY | N_NODE,
+                                    "registry or node", in);
             }
             break;
         case ACT_CRASH:
@@ -1045,13 +1276,12 @@ static int check_on_op(Parser *p, Syms *y, const ScnOp *op)
 
 static int check_io_op(Parser *p, const Syms *y, const ScnOp *op)
 {
-    int d = disk_index(y, text_of(op, K_DISK));
     int io = (int)scn_arg(op, K_OP)->i;
 
-    if (d < 0) {
-        return perr(p, col_of(op, K_DISK), "unknown disk '%s'", text_of(op, K_DISK));
+    if (need_disk(p, y, op, K_DISK) < 0) {
+        return -EINVAL;
     }
-    if (io == IO_RECEIVE && y->disks[d].role != ROLE_SECONDARY) {
+    if (io == IO_RECEIVE && y->disks[disk_index(y, text_of(op, K_DISK))].role != ROLE_SECONDARY) {
         return perr(p, col_of(op, K_OP), "'receive' needs a secondary disk");
     }
     if (io != IO_READ && !scn_arg(op, K_BYTE)) {
@@ -1065,21 +1295,22 @@ static int check_point(Parser *p, const Syms *y, const ScnOp *op, bool exact_onl
     const char *point = text_of(op, K_POINT);
 
     return known_point(y, point, exact_only)
-           ? 0 : perr(p, col_of(op, K_POINT), "unknown fault point '%s'", point);
+           ? 0 : unknown_point(p, y, col_of(op, K_POINT), point, exact_only);
 }
 
 static int check_fault_op(Parser *p, const Syms *y, const ScnOp *op)
 {
-    int mode = (int)scn_arg(op, K_MODE)->i;
+    const ScnValue *mode = scn_arg(op, K_MODE);
 
     if (check_point(p, y, op, false) < 0) {
         return -EINVAL;
     }
-    if ((mode == FM_NTH || mode == FM_AFTER || mode == FM_EVERY) && !scn_arg(op, K_K)) {
-        return perr(p, col_of(op, K_MODE), "mode '%s' needs k=", w_fmode[mode]);
+    if ((mode->i == FM_NTH || mode->i == FM_AFTER || mode->i == FM_EVERY) &&
+        !scn_arg(op, K_K)) {
+        return perr(p, mode->col, "mode '%s' needs k=", mode->text);
     }
-    if (mode == FM_PROB && !scn_arg(op, K_P)) {
-        return perr(p, col_of(op, K_MODE), "mode 'prob' needs p=");
+    if (mode->i == FM_PROB && !scn_arg(op, K_P)) {
+        return perr(p, mode->col, "mode 'prob' needs p=");
     }
     return 0;
 }
@@ -1098,6 +1329,30 @@ const char *scn_rule_title(unsigned rule)
     return rule >= 1 && rule <= SCN_RULES ? rule_titles[rule - 1] : NULL;
 }
 
+static int unknown_rule(Parser *p, const ScnOp *op, const char *id)
+{
+    char list[160];
+    size_t len = 0;
+    Near n;
+
+    list[0] = '\0';
+    for (unsigned i = 0; i < REPLICATION_EXT__COUNT; i++) {
+        len = add_word(list, sizeof(list), len, replication_ext_name((ReplicationExt)(1u << i)));
+    }
+    perr(p, col_of(op, K_ID), "bad value '%s' for 'id': expected a walk rule 1-%d or an "
+         "extension (%s)", id, SCN_RULES, list);
+    if (hinting(p)) {
+        near_init(&n, id, strlen(id));
+        for (unsigned i = 0; i < REPLICATION_EXT__COUNT; i++) {
+            const char *ext = replication_ext_name((ReplicationExt)(1u << i));
+
+            near_try(&n, ext, strlen(ext));
+        }
+        hint_near(p, &n);
+    }
+    return -EINVAL;
+}
+
 /* rule id=<1-6 or extension> [walk=]: a tag for conform, and a need. */
 static int check_rule_op(Parser *p, ScnScript *s, const ScnOp *op)
 {
@@ -1114,9 +1369,7 @@ static int check_rule_op(Parser *p, ScnScript *s, const ScnOp *op)
         }
     }
     if (t.rule == 0 && t.ext == 0) {
-        return perr(p, col_of(op, K_ID), "bad value '%s' for 'id': expected a walk rule "
-                    "1-%d or an extension (instances, count, alloc-null, free-with-states)",
-                    id, SCN_RULES);
+        return unknown_rule(p, op, id);
     }
     if (s->nrules == SCN_MAX_RULES) {
         return perr(p, op->col, "too many rule lines (limit %d)", SCN_MAX_RULES);
@@ -1144,10 +1397,10 @@ static int check_disk_target(Parser *p, const Syms *y, const ScnOp *op)
     const ScnValue *index = scn_arg(op, K_INDEX);
 
     if (!!disk == !!node) {
-        return perr(p, op->col, "expect %s needs disk= or node=", key_names[op->form]);
+        return perr(p, op->col, "expect %s needs disk= or node=", scn_key_name(op->form));
     }
-    if (disk && disk_index(y, disk) < 0) {
-        return perr(p, col_of(op, K_DISK), "unknown disk '%s'", disk);
+    if (disk && need_disk(p, y, op, K_DISK) < 0) {
+        return -EINVAL;
     }
     if (node && need_node(p, y, op) < 0) {
         return -EINVAL;
@@ -1188,9 +1441,9 @@ static int check_op(Parser *p, ScnScript *s, Syms *y, const ScnOp *op)
     scn_script_note(s, op);
     switch (op->kind) {
     case OP_REGISTRY:
-        return check_registry_op(p, y, op);
+        return declare_registry(p, y, op);
     case OP_CLUSTER:
-        return check_cluster_op(p, y, op);
+        return declare_cluster(p, y, op);
     case OP_DISK:
         return check_disk_op(p, y, op);
     case OP_STATE:
@@ -1238,14 +1491,16 @@ static int append(Parser *p, const ScnOp *op)
     ScnScript *s = p->s;
 
     if (s->nops == SCN_MAX_OPS) {
-        return perr(p, op->col, "too many operations (limit %d)", SCN_MAX_OPS);
+        perr(p, op->col, "too many operations (limit %d)", SCN_MAX_OPS);
+        return stop(p);
     }
     if (s->nops == s->cap) {
         size_t cap = s->cap ? s->cap * 2 : 16;
         ScnOp *grown = realloc(s->ops, cap * sizeof(*grown));
 
         if (grown == NULL) {
-            return perr(p, op->col, "out of memory");
+            perr(p, op->col, "out of memory");
+            return stop(p);
         }
         s->ops = grown;
         s->cap = cap;
@@ -1254,79 +1509,99 @@ static int append(Parser *p, const ScnOp *op)
     return 0;
 }
 
-static int parse_text(Parser *p, const char *text, size_t len)
+/* One line (without its end): an error is said and the next line read. */
+static void one_line(Parser *p, Syms *y, const char *line, size_t n)
 {
-    Syms *y = calloc(1, sizeof(*y));
-    size_t at = 0;
-    int rc = y ? 0 : perr(p, 1, "out of memory");
+    ScnOp op;
+    bool empty;
+    int rc;
 
-    if (rc == 0 && y != NULL) {
-        rc = add_point(p, y, 1, REPLICATION_FAULT_ALLOC);
+    if (n > SCN_MAX_LINE) {
+        perr(p, SCN_MAX_LINE + 1, "line longer than %d bytes", SCN_MAX_LINE);
+        return;
     }
-    if (rc == 0) {              /* room for every line, up to a point: one allocation */
-        size_t lines = 1;
-
-        for (size_t i = 0; i < len && lines < 1024; i++) {
-            lines += text[i] == '\n';
-        }
-        p->s->ops = malloc(lines * sizeof(*p->s->ops));
-        p->s->cap = p->s->ops ? lines : 0;
+    if (n > 0 && line[n - 1] == '\r') {
+        n--;            /* CRLF files */
     }
-    while (rc == 0 && at < len) {
-        const char *nl = memchr(text + at, '\n', len - at);
-        size_t n = nl ? (size_t)(nl - (text + at)) : len - at;
-        size_t next = nl ? (size_t)(nl - text) + 1 : len;
-        ScnOp op;
-        bool empty;
-
-        p->line++;
-        if (n > SCN_MAX_LINE) {
-            rc = perr(p, SCN_MAX_LINE + 1, "line longer than %d bytes", SCN_MAX_LINE);
-            break;
+    rc = parse_line(p, line, n, &op, &empty);
+    if (rc == 0 && !empty) {
+        rc = check_op(p, p->s, y, &op);
+        if (rc == 0) {
+            (void)append(p, &op);
         }
-        if (n > 0 && text[at + n - 1] == '\r') {
-            n--;            /* CRLF files */
-        }
-        rc = parse_line(p, text + at, n, &op, &empty);
-        if (rc == 0 && !empty) {
-            rc = check_op(p, p->s, y, &op);
-            rc = rc == 0 ? append(p, &op) : rc;
-        }
-        at = next;
     }
-    free(y);
-    return rc;
+    if (rc < 0 && op.kind != OP__COUNT) {
+        declare_anyway(p, y, &op);
+    }
 }
 
-ScnScript *scn_parse(const char *text, size_t len, const char *file, ScnError *err)
+static void parse_text(Parser *p, const char *text, size_t len)
 {
-    Parser p = { .file = file, .err = err };
-    const char *nul = memchr(text, '\0', len);
+    Syms *y = calloc(1, sizeof(*y));
+    size_t at = 0, lines = 1;
 
-    memset(err, 0, sizeof(*err));
+    if (y == NULL) {
+        perr(p, 1, "out of memory");
+        return;
+    }
+    (void)add_point(p, y, 1, REPLICATION_FAULT_ALLOC);     /* the first: room */
+    for (size_t i = 0; i < len && lines < 1024; i++) {
+        lines += text[i] == '\n';
+    }
+    p->s->ops = malloc(lines * sizeof(*p->s->ops));   /* room for every line, up to */
+    p->s->cap = p->s->ops ? lines : 0;                  /* a point: one allocation */
+    for (p->line = 0; !p->stop && at < len;) {
+        const char *nl = memchr(text + at, '\n', len - at);
+        size_t n = nl ? (size_t)(nl - (text + at)) : len - at;
+
+        p->line++;
+        one_line(p, y, text + at, n);
+        at = nl ? (size_t)(nl - text) + 1 : len;
+    }
+    free(y);
+}
+
+/* The line and column of the first NUL byte in text[0..len), if any. */
+static bool find_nul(Parser *p, const char *text, size_t len, unsigned *col)
+{
+    const char *nul = memchr(text, '\0', len);
+    const char *line_start = text;
+
+    if (nul == NULL) {
+        return false;
+    }
+    p->line = 1;
+    for (const char *c = text; c < nul; c++) {
+        p->line += *c == '\n';
+        line_start = *c == '\n' ? c + 1 : line_start;
+    }
+    *col = (unsigned)(nul - line_start) + 1;
+    return true;
+}
+
+ScnScript *scn_parse(const char *text, size_t len, const char *file, ScnErrors *errs)
+{
+    Parser p = { .errs = errs, .line = 1 };
+    unsigned col;
+
+    if (errs != NULL) {
+        errs->n = errs->total = 0;
+    }
     if (len > SCN_MAX_FILE_BYTES) {
-        p.line = 1;
         perr(&p, 1, "file larger than %u bytes", SCN_MAX_FILE_BYTES);
         return NULL;
     }
-    if (nul != NULL) {
-        const char *line_start = text;
-
-        for (const char *c = text; c < nul; c++) {
-            p.line += *c == '\n';
-            line_start = *c == '\n' ? c + 1 : line_start;
-        }
-        p.line++;
-        perr(&p, (unsigned)(nul - line_start) + 1, "NUL byte in the file");
+    if (find_nul(&p, text, len, &col)) {
+        perr(&p, col, "NUL byte in the file");
         return NULL;
     }
     p.s = scn_script_new(file ? file : "-", 0);
     if (p.s == NULL) {
-        p.line = 1;
         perr(&p, 1, "out of memory");
         return NULL;
     }
-    if (parse_text(&p, text, len) < 0) {
+    parse_text(&p, text, len);
+    if (p.nerrors > 0) {
         scn_free(p.s);
         return NULL;
     }

@@ -41,16 +41,33 @@
 
 typedef struct ScnScript ScnScript;
 
-/* Where a parse error is, and what it is. */
+#define SCN_MAX_ERRORS 20        /* errors of one file kept (and shown) */
+
+/* Where a parse error is, and what it is ("...; did you mean 'x'?" when
+ * the word looks like a known one). */
 typedef struct ScnError {
     unsigned line;
     unsigned col;
-    char message[256];
+    char message[320];
 } ScnError;
 
-/* Parse `len` bytes of scenario text (NUL bytes are an error).  Returns the
- * script, or NULL with *err filled.  `file` is kept for messages. */
-ScnScript *scn_parse(const char *text, size_t len, const char *file, ScnError *err);
+/* Every error of a file, in file order, at most one a line: the first
+ * SCN_MAX_ERRORS kept, the others only counted. */
+typedef struct ScnErrors {
+    unsigned n;                 /* kept, in e[] */
+    unsigned total;             /* found (>= n): total - n were not kept */
+    ScnError e[SCN_MAX_ERRORS];
+} ScnErrors;
+
+/* Parse `len` bytes of scenario text.  Returns the script, or NULL when the
+ * file has any error, with *errs (when not NULL) filled: a line with an
+ * error is reported and parsing goes on with the next, so one run shows
+ * them all (a line with an error still declares the name it gives, so
+ * that later lines do not fail for want of it).  Some errors end the file
+ * at once: a NUL byte (the file is not text), more than
+ * SCN_MAX_FILE_BYTES or SCN_MAX_OPS, out of memory.  `file` is kept for
+ * messages. */
+ScnScript *scn_parse(const char *text, size_t len, const char *file, ScnErrors *errs);
 void scn_free(ScnScript *s);
 
 /* ---- What a scenario checks -------------------------------------------------
@@ -78,9 +95,12 @@ size_t scn_script_rules(const ScnScript *s, const ScnRuleTag **tags);
  * An implementation without one makes the scenario N/A, never FAIL. */
 unsigned scn_script_needs(const ScnScript *s);
 
-/* Format an error as "file:line:col: message". */
-void scn_error_format(const ScnScript *s, const char *file, const ScnError *err,
-                      char *buf, size_t len);
+/* The errors as lines "file:line:col: message" joined by '\n' (no '\n'
+ * at the end), then "file: ... and N more errors" for those not kept or
+ * that do not fit: whole lines only, NUL-terminated (len >= 1).  Every
+ * command that loads scenarios prints a file's errors this way.  Returns
+ * the length. */
+size_t scn_errors_format(const ScnErrors *errs, const char *file, char *buf, size_t len);
 
 size_t scn_ops(const ScnScript *s);
 uint64_t scn_seed(const ScnScript *s);          /* the `seed` op's, or 1 */

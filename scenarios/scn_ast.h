@@ -2,7 +2,7 @@
  * parser (parse.c), which builds it from text and checks it, the builders
  * that make it without text (ast.c; decode.c, explore.c use it), the
  * printer (ast.c) and the interpreter (interp.c), which runs it.  The
- * tables of operations, keys and words are defined in parse.c.
+ * tables of operations, keys and words are lang.c's, read by all of them.
  */
 #ifndef REPLBENCH_SCN_AST_H
 #define REPLBENCH_SCN_AST_H
@@ -55,12 +55,32 @@ typedef struct ScnKeySpec {
     ScnType type;
     bool required;
     int64_t min, max;           /* T_INT, T_SINT */
-    const char *const *words;   /* T_ENUM (T_WALK: the walk words) */
+    const char *const *words;   /* T_ENUM, T_WALK and T_OPS (the walk words),
+                                   T_DO (the actions); NULL-terminated */
 } ScnKeySpec;
 
-/* Key `key` of an operation of kind `kind` (of form `form` for `expect`),
- * with the walk words filled in for T_WALK; NULL when the operation has no
- * such key. */
+/* ---- the language's tables (lang.c) ---------------------------------------------
+ * The one list of operations, keys and words; nothing else spells them. */
+
+const char *scn_op_name(ScnOpKind kind);
+const char *scn_key_name(ScnKey key);
+/* The name of an ACT_* action, as do= spells it. */
+const char *scn_action_name(unsigned act);
+
+/* The operation called `name`, or OP__COUNT when there is none. */
+ScnOpKind scn_op_by_name(const char *name);
+
+/* The first key of the i-th form of `expect` (from 0, in the table's
+ * order), or K__COUNT past the last. */
+ScnKey scn_expect_form_at(size_t i);
+
+/* The keys of an operation of kind `kind` (of form `form` for `expect`), in
+ * the table's order, *n of them; NULL (and *n = 0) for an `expect` form
+ * that is none. */
+const ScnKeySpec *scn_op_keys(ScnOpKind kind, ScnKey form, size_t *n);
+
+/* Key `key` of an operation of kind `kind` (of form `form` for `expect`);
+ * NULL when the operation has no such key. */
 const ScnKeySpec *scn_key_spec(ScnOpKind kind, ScnKey form, ScnKey key);
 
 typedef struct ScnValue {
@@ -109,11 +129,6 @@ struct ScnScript {
     ScnChunk *strings;
 };
 
-const char *scn_op_name(ScnOpKind kind);
-const char *scn_key_name(ScnKey key);
-/* The name of an ACT_* action, as do= spells it. */
-const char *scn_action_name(unsigned act);
-
 /* The interpreter's trace events ("- scn <event> ...", SIM_COMP_SCN in
  * trace.h).  Every operation but `expect` is one, kind its ScnOpKind, name
  * its name: fields line, then each argument as key=value (do= as its
@@ -127,11 +142,8 @@ typedef enum ScnEvent {
     SCN_EV_CALL = OP__COUNT, SCN_EV_WALK_DONE, SCN_EV_FAILED, SCN_EV__END
 } ScnEvent;
 
-/* The name of an operation's kind or of a ScnEvent. */
+/* The name of an operation's kind or of a ScnEvent (lang.c). */
 const char *scn_event_name(int kind);
-
-/* The argument `key` of op, or NULL when it was not given. */
-const ScnValue *scn_arg(const ScnOp *op, ScnKey key);
 
 /* ---- building scripts without text, and printing them (ast.c) ---------------
  * One way to build a script (the parser, the fuzz decoders and the explorer
@@ -152,6 +164,9 @@ void scn_script_reset(ScnScript *s);
 /* A copy of text (len bytes, then a NUL) that lives as long as the
  * script, or until scn_script_reset; NULL when out of memory. */
 char *scn_keep(ScnScript *s, const char *text, size_t len);
+
+/* The argument `key` of op, or NULL when it was not given. */
+const ScnValue *scn_arg(const ScnOp *op, ScnKey key);
 
 /* A new operation at the end, on `line`; aborts when the script is full
  * (its capacity is its builder's bound). */

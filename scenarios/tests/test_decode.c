@@ -30,13 +30,13 @@ static ScnResult res;
 static ScnStatus decode_and_run(ScnHarness h, const uint8_t *in, size_t n)
 {
     size_t len = scn_decode(h, in, n, text, sizeof(text));
-    ScnError err;
+    ScnErrors err;
     ScnScript *s = scn_parse(text, len, "decoded.scn", &err);
     ScnStatus st;
 
     if (s == NULL) {
-        fail_msg("decoded text does not parse: %u:%u: %s\n%s", err.line, err.col,
-                 err.message, text);
+        fail_msg("decoded text does not parse: %u:%u: %s\n%s", err.e[0].line,
+                 err.e[0].col, err.e[0].message, text);
     }
     st = scn_run(s, NULL, &res);
     scn_free(s);
@@ -196,7 +196,6 @@ static void suite_scenarios_encode_into_runnable_inputs(void **state)
             char file[1024];
             FILE *f;
             size_t n, len;
-            ScnError err;
             ScnScript *s;
 
             if (strstr(e->d_name, ".scn") == NULL) {
@@ -207,7 +206,7 @@ static void suite_scenarios_encode_into_runnable_inputs(void **state)
             assert_non_null(f);
             n = fread(buf, 1, sizeof(buf), f);
             fclose(f);
-            s = scn_parse(buf, n, file, &err);
+            s = scn_parse(buf, n, file, NULL);
             assert_non_null(s);
             assert_int_equal(scn_encode(d < 3 ? SCN_HARNESS_REGISTRY : SCN_HARNESS_CLUSTER, s,
                                         out, sizeof(out), &len), 0);
@@ -224,8 +223,7 @@ static void suite_scenarios_encode_into_runnable_inputs(void **state)
 static void encode_reports_a_full_buffer(void **state)
 {
     static const char script[] = "registry name=r\nstate name=a reg=r\nwalk kind=stop reg=r\n";
-    ScnError err;
-    ScnScript *s = scn_parse(script, strlen(script), "x.scn", &err);
+    ScnScript *s = scn_parse(script, strlen(script), "x.scn", NULL);
     uint8_t out[4];
     size_t len;
 

@@ -69,7 +69,7 @@ static int check_input(ScnHarness h, const char *path, ScnSession *ss, ScnScript
 {
     static uint8_t in[INPUT_MAX];
     char header[64];
-    ScnError err;
+    static ScnErrors err;
     ScnScript *parsed;
     FILE *f = fopen(path, "rb");
     size_t n;
@@ -89,8 +89,8 @@ static int check_input(ScnHarness h, const char *path, ScnSession *ss, ScnScript
     parsed = scn_parse(text, strlen(text), "fuzz.scn", &err);
     if (parsed == NULL) {
         fprintf(stderr, "test_decode_ast: %s: the print does not parse: %u:%u: %s\n", path,
-                err.line, err.col, err.message);
-        return differs(path, "does not parse", err.line);
+                err.e[0].line, err.e[0].col, err.e[0].message);
+        return differs(path, "does not parse", err.e[0].line);
     }
     rc = compare_scripts(path, *decoded, parsed);
     rc = rc ? rc : compare_runs(path, ss, *decoded, parsed);

@@ -89,13 +89,13 @@ static void texts_are_the_scripts_run(void **state)
     assert_non_null(x);
     for (uint64_t i = 0; i < scn_explore_count(x); i++) {
         size_t len = scn_explore_text(x, i, text, sizeof(text));
-        ScnError err;
+        ScnErrors err;
         ScnScript *s = scn_parse(text, len, "explore.scn", &err);
 
         assert_true(len > 0);
         if (s == NULL) {
-            fail_msg("script %llu: %u:%u: %s\n%s", (unsigned long long)i, err.line, err.col,
-                     err.message, text);
+            fail_msg("script %llu: %u:%u: %s\n%s", (unsigned long long)i, err.e[0].line,
+                     err.e[0].col, err.e[0].message, text);
         }
         assert_int_equal(scn_ops(s), scn_explore_lines(x, i));
         if (i % 29 == 0) {

@@ -37,11 +37,11 @@ static void keep_line(void *ctx, const SimTraceEvent *e)
 static uint64_t run_opt(const char *text, size_t len, const char *file, const ScnOptions *opt)
 {
     ScnResult res;
-    ScnError err;
+    ScnErrors err;
     ScnScript *s = scn_parse(text, len, file, &err);
 
     if (s == NULL) {
-        fail_msg("%s:%u:%u: %s", file, err.line, err.col, err.message);
+        fail_msg("%s:%u:%u: %s", file, err.e[0].line, err.e[0].col, err.e[0].message);
     }
     assert_int_equal(scn_run(s, opt, &res), SCN_PASS);
     scn_free(s);

@@ -17,12 +17,12 @@ static ScnResult res;
 
 static ScnStatus run_with(const char *text, const ScnOptions *opt)
 {
-    ScnError err;
+    ScnErrors err;
     ScnScript *s = scn_parse(text, strlen(text), "t.scn", &err);
     ScnStatus st;
 
     if (s == NULL) {
-        fail_msg("parse: %u:%u: %s", err.line, err.col, err.message);
+        fail_msg("parse: %u:%u: %s", err.e[0].line, err.e[0].col, err.e[0].message);
     }
     st = scn_run(s, opt, &res);
     scn_free(s);

@@ -154,8 +154,7 @@ static void a_text_script_between_leaves_nothing(void **state)
         "run ticks=5\n";
     ScnSession *ss = scn_session_new();
     ScnScript *a = load(&inputs[1]);
-    ScnError err;
-    ScnScript *t = scn_parse(text, sizeof(text) - 1, "t.scn", &err);
+    ScnScript *t = scn_parse(text, sizeof(text) - 1, "t.scn", NULL);
     Run r[3];
 
     (void)state;
