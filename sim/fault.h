@@ -151,10 +151,4 @@ const SimFaultPoint *sim_faults_find(const SimFaults *f, const char *name);
 /* Number of points currently armed (teardown checks it is 0). */
 size_t sim_faults_armed(const SimFaults *f);
 
-/* Parse "always", "once", "nth:K", "after:K", "every:K", "prob:P" (P a
- * fraction 0..1, e.g. 0.25, or "N/1000000"), optionally followed by
- * ",persistent".  Returns 0 or -EINVAL with a message in err. */
-int sim_fault_spec_parse(const char *text, SimFaultSpec *spec, char *err,
-                         size_t errlen);
-
 #endif /* REPLBENCH_SIM_FAULT_H */

@@ -120,13 +120,33 @@ static uint64_t count_x(const char *s)
     return n;
 }
 
-static int arm_text(SimFaults *f, const char *pattern, const char *text)
+/* Specs as the tests write them. */
+static SimFaultSpec spec(SimFaultMode mode)
 {
-    SimFaultSpec spec;
+    return (SimFaultSpec){ .mode = mode };
+}
+
+static SimFaultSpec spec_k(SimFaultMode mode, uint64_t k)
+{
+    return (SimFaultSpec){ .mode = mode, .k = k };
+}
+
+static SimFaultSpec prob(uint32_t per_million)
+{
+    return (SimFaultSpec){ .mode = SIM_FAULT_PROB, .per_million = per_million };
+}
+
+static SimFaultSpec persistent(SimFaultSpec s)
+{
+    s.persistent = true;
+    return s;
+}
+
+static int arm(SimFaults *f, const char *pattern, SimFaultSpec s)
+{
     char err[ERR_LEN] = "";
 
-    assert_int_equal(sim_fault_spec_parse(text, &spec, err, sizeof(err)), 0);
-    return sim_faults_arm(f, pattern, &spec, err, sizeof(err));
+    return sim_faults_arm(f, pattern, &s, err, sizeof(err));
 }
 
 /* The registered points that are armed, space-separated, in order. */
@@ -148,15 +168,15 @@ static const char *armed_names(const SimFaults *f)
     return out;
 }
 
-/* Arm W with `spec` on a fresh point, hit it strlen(expected) times, and
+/* Arm W with s on a fresh point, hit it strlen(expected) times, and
  * check the fires hit by hit and the counters. */
-static void expect_pattern(void **state, const char *spec, const char *expected)
+static void expect_pattern(void **state, SimFaultSpec s, const char *expected)
 {
     Fixture *x = *state;
     const SimFaultPoint *p = sim_faults_find(x->f, W);
     size_t n = strlen(expected);
 
-    assert_int_equal(arm_text(x->f, W, spec), 1);
+    assert_int_equal(arm(x->f, W, s), 1);
     assert_string_equal(hits(W, n), expected);
     assert_int_equal(p->hits, n);
     assert_int_equal(p->armed_hits, n);
@@ -168,67 +188,67 @@ static void expect_pattern(void **state, const char *spec, const char *expected)
 
 static void always_fires_every_hit_transient(void **state)
 {
-    expect_pattern(state, "always", "xxxxxxxxxx");
+    expect_pattern(state, spec(SIM_FAULT_ALWAYS), "xxxxxxxxxx");
 }
 
 static void always_fires_every_hit_persistent(void **state)
 {
-    expect_pattern(state, "always,persistent", "xxxxxxxxxx");
+    expect_pattern(state, persistent(spec(SIM_FAULT_ALWAYS)), "xxxxxxxxxx");
 }
 
 static void once_fires_only_the_first_hit_transient(void **state)
 {
-    expect_pattern(state, "once", "x.........");
+    expect_pattern(state, spec(SIM_FAULT_ONCE), "x.........");
 }
 
 static void once_persistent_fires_every_hit_from_the_first(void **state)
 {
-    expect_pattern(state, "once,persistent", "xxxxxxxxxx");
+    expect_pattern(state, persistent(spec(SIM_FAULT_ONCE)), "xxxxxxxxxx");
 }
 
 static void nth_fires_only_the_nth_hit_transient(void **state)
 {
-    expect_pattern(state, "nth:3", "..x.......");
+    expect_pattern(state, spec_k(SIM_FAULT_NTH, 3), "..x.......");
 }
 
 static void nth_persistent_fires_every_hit_from_the_nth(void **state)
 {
-    expect_pattern(state, "nth:3,persistent", "..xxxxxxxx");
+    expect_pattern(state, persistent(spec_k(SIM_FAULT_NTH, 3)), "..xxxxxxxx");
 }
 
 static void nth_past_the_last_hit_never_fires(void **state)
 {
-    expect_pattern(state, "nth:11,persistent", "..........");
+    expect_pattern(state, persistent(spec_k(SIM_FAULT_NTH, 11)), "..........");
 }
 
 static void after_fires_every_hit_after_the_first_k_transient(void **state)
 {
-    expect_pattern(state, "after:3", "...xxxxxxx");
+    expect_pattern(state, spec_k(SIM_FAULT_AFTER, 3), "...xxxxxxx");
 }
 
 static void after_persistent_fires_the_same_hits(void **state)
 {
-    expect_pattern(state, "after:3,persistent", "...xxxxxxx");
+    expect_pattern(state, persistent(spec_k(SIM_FAULT_AFTER, 3)), "...xxxxxxx");
 }
 
 static void after_zero_fires_every_hit(void **state)
 {
-    expect_pattern(state, "after:0", "xxxxxxxxxx");
+    expect_pattern(state, spec_k(SIM_FAULT_AFTER, 0), "xxxxxxxxxx");
 }
 
 static void every_fires_each_kth_hit_transient(void **state)
 {
-    expect_pattern(state, "every:3", "..x..x..x.");
+    expect_pattern(state, spec_k(SIM_FAULT_EVERY, 3), "..x..x..x.");
 }
 
 static void every_persistent_fires_every_hit_from_the_first_kth(void **state)
 {
-    expect_pattern(state, "every:3,persistent", "..xxxxxxxx");
+    expect_pattern(state, persistent(spec_k(SIM_FAULT_EVERY, 3)), "..xxxxxxxx");
 }
 
 static void every_one_fires_every_hit(void **state)
 {
-    expect_pattern(state, "every:1", "xxxxxxxxxx");
+    expect_pattern(state, spec_k(SIM_FAULT_EVERY, 1), "xxxxxxxxxx");
 }
 
 /* What PROB at per_million must do on the point `name` of seed 1: draw from
@@ -259,7 +279,7 @@ static void prob_draws_each_hit_from_the_points_own_stream_transient(void **stat
     const char *want = expected_prob(W, 250000, false, 200);
 
     assert_in_range(count_x(want), 1, 199);
-    expect_pattern(state, "prob:0.25", want);
+    expect_pattern(state, prob(250000), want);
 }
 
 static void prob_persistent_fires_every_hit_from_the_first_drawn_fire(void **state)
@@ -269,17 +289,17 @@ static void prob_persistent_fires_every_hit_from_the_first_drawn_fire(void **sta
     /* Seed 1 draws its first fire here at hit 4. */
     assert_int_equal(strchr(want, 'x') - want, 3);
     assert_null(strchr(strchr(want, 'x'), '.'));
-    expect_pattern(state, "prob:0.1,persistent", want);
+    expect_pattern(state, persistent(prob(100000)), want);
 }
 
 static void prob_zero_never_fires(void **state)
 {
-    expect_pattern(state, "prob:0", "..........");
+    expect_pattern(state, prob(0), "..........");
 }
 
 static void prob_one_fires_every_hit(void **state)
 {
-    expect_pattern(state, "prob:1000000/1000000", "xxxxxxxxxx");
+    expect_pattern(state, prob(1000000), "xxxxxxxxxx");
 }
 
 /* ---- counters, re-arming, clearing ---- */
@@ -293,7 +313,7 @@ static void hits_are_counted_while_unarmed(void **state)
     assert_int_equal(p->hits, 5);
     assert_int_equal(p->fires, 0);
     assert_int_equal(p->armed_hits, 0);
-    assert_int_equal(arm_text(x->f, W, "nth:2"), 1);
+    assert_int_equal(arm(x->f, W, spec_k(SIM_FAULT_NTH, 2)), 1);
     assert_string_equal(hits(W, 3), ".x.");
     assert_int_equal(p->hits, 8);
     assert_int_equal(p->armed_hits, 3);
@@ -305,9 +325,9 @@ static void rearm_restarts_the_hit_count(void **state)
     Fixture *x = *state;
     const SimFaultPoint *p = sim_faults_find(x->f, W);
 
-    assert_int_equal(arm_text(x->f, W, "once"), 1);
+    assert_int_equal(arm(x->f, W, spec(SIM_FAULT_ONCE)), 1);
     assert_string_equal(hits(W, 3), "x..");
-    assert_int_equal(arm_text(x->f, W, "once"), 1);
+    assert_int_equal(arm(x->f, W, spec(SIM_FAULT_ONCE)), 1);
     assert_int_equal(p->armed_hits, 0);
     assert_string_equal(hits(W, 2), "x.");
     assert_int_equal(p->hits, 5);
@@ -320,9 +340,9 @@ static void rearm_resets_the_persistent_state(void **state)
     Fixture *x = *state;
     const SimFaultPoint *p = sim_faults_find(x->f, W);
 
-    assert_int_equal(arm_text(x->f, W, "nth:2,persistent"), 1);
+    assert_int_equal(arm(x->f, W, persistent(spec_k(SIM_FAULT_NTH, 2))), 1);
     assert_string_equal(hits(W, 4), ".xxx");
-    assert_int_equal(arm_text(x->f, W, "nth:2,persistent"), 1);
+    assert_int_equal(arm(x->f, W, persistent(spec_k(SIM_FAULT_NTH, 2))), 1);
     assert_false(p->fired_since_armed);
     assert_string_equal(hits(W, 4), ".xxx");
     assert_int_equal(p->fires, 6);
@@ -332,9 +352,9 @@ static void rearm_with_another_spec_replaces_it(void **state)
 {
     Fixture *x = *state;
 
-    assert_int_equal(arm_text(x->f, W, "always"), 1);
+    assert_int_equal(arm(x->f, W, spec(SIM_FAULT_ALWAYS)), 1);
     assert_string_equal(hits(W, 2), "xx");
-    assert_int_equal(arm_text(x->f, W, "every:2"), 1);
+    assert_int_equal(arm(x->f, W, spec_k(SIM_FAULT_EVERY, 2)), 1);
     assert_string_equal(hits(W, 4), ".x.x");
     assert_int_equal(sim_faults_find(x->f, W)->spec.mode, SIM_FAULT_EVERY);
 }
@@ -344,7 +364,7 @@ static void clear_stops_fires_but_keeps_counters(void **state)
     Fixture *x = *state;
     const SimFaultPoint *p = sim_faults_find(x->f, W);
 
-    assert_int_equal(arm_text(x->f, W, "always,persistent"), 1);
+    assert_int_equal(arm(x->f, W, persistent(spec(SIM_FAULT_ALWAYS))), 1);
     assert_string_equal(hits(W, 3), "xxx");
     assert_int_equal(sim_faults_clear(x->f, W), 1);
     assert_int_equal(p->spec.mode, SIM_FAULT_OFF);
@@ -359,7 +379,7 @@ static void clear_counts_only_points_that_were_armed(void **state)
 {
     Fixture *x = *state;
 
-    assert_int_equal(arm_text(x->f, "net/l0/drop", "always"), 1);
+    assert_int_equal(arm(x->f, "net/l0/drop", spec(SIM_FAULT_ALWAYS)), 1);
     assert_int_equal(sim_faults_clear(x->f, "net/*"), 1);
     assert_int_equal(sim_faults_clear(x->f, "net/*"), 0);
     assert_int_equal(sim_faults_clear(x->f, W), 0);
@@ -377,7 +397,7 @@ static void clear_takes_the_same_patterns_as_arm(void **state)
 {
     Fixture *x = *state;
 
-    assert_int_equal(arm_text(x->f, "*", "always"), (int)N_STD);
+    assert_int_equal(arm(x->f, "*", spec(SIM_FAULT_ALWAYS)), (int)N_STD);
     assert_int_equal(sim_faults_clear(x->f, "disk/sec0/*"), 4);
     assert_string_equal(armed_names(x->f), "registry/alloc disk/sec01/read "
                         "net/l0/drop net/l0/delay net/l1/drop node/n1/crash");
@@ -390,8 +410,8 @@ static void armed_counts_the_armed_points(void **state)
     Fixture *x = *state;
 
     assert_int_equal(sim_faults_armed(x->f), 0);
-    assert_int_equal(arm_text(x->f, "net/*", "once"), 3);
-    assert_int_equal(arm_text(x->f, W, "once"), 1);
+    assert_int_equal(arm(x->f, "net/*", spec(SIM_FAULT_ONCE)), 3);
+    assert_int_equal(arm(x->f, W, spec(SIM_FAULT_ONCE)), 1);
     assert_int_equal(sim_faults_armed(x->f), 4);
 }
 
@@ -401,7 +421,7 @@ static void subtree_pattern_arms_exactly_the_points_under_it(void **state)
 {
     Fixture *x = *state;
 
-    assert_int_equal(arm_text(x->f, "disk/sec0/*", "always"), 4);
+    assert_int_equal(arm(x->f, "disk/sec0/*", spec(SIM_FAULT_ALWAYS)), 4);
     assert_string_equal(armed_names(x->f), "disk/sec0/read disk/sec0/write "
                         "disk/sec0/backup disk/sec0/commit");
     assert_false(SIM_FAULT("disk/sec01/read"));
@@ -412,10 +432,10 @@ static void kind_subtree_arms_every_point_of_that_kind_only(void **state)
 {
     Fixture *x = *state;
 
-    assert_int_equal(arm_text(x->f, "disk/*", "always"), 5);
+    assert_int_equal(arm(x->f, "disk/*", spec(SIM_FAULT_ALWAYS)), 5);
     assert_string_equal(armed_names(x->f), "disk/sec0/read disk/sec0/write "
                         "disk/sec0/backup disk/sec0/commit disk/sec01/read");
-    assert_int_equal(arm_text(x->f, "net/l1/*", "always"), 1);
+    assert_int_equal(arm(x->f, "net/l1/*", spec(SIM_FAULT_ALWAYS)), 1);
     assert_false(SIM_FAULT("net/l0/drop"));
     assert_true(SIM_FAULT("net/l1/drop"));
 }
@@ -424,7 +444,7 @@ static void star_arms_every_registered_point(void **state)
 {
     Fixture *x = *state;
 
-    assert_int_equal(arm_text(x->f, "*", "once"), (int)N_STD);
+    assert_int_equal(arm(x->f, "*", spec(SIM_FAULT_ONCE)), (int)N_STD);
     assert_int_equal(sim_faults_armed(x->f), N_STD);
 }
 
@@ -481,7 +501,7 @@ static void bad_spec_is_rejected_and_leaves_the_point_as_it_was(void **state)
          "bad fault spec: per_million 1000001 is above 1000000"},
     };
 
-    assert_int_equal(arm_text(x->f, W, "every:2"), 1);
+    assert_int_equal(arm(x->f, W, spec_k(SIM_FAULT_EVERY, 2)), 1);
     assert_string_equal(hits(W, 3), ".x.");
     for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
         assert_int_equal(sim_faults_arm(x->f, W, &cases[i].spec, x->err,
@@ -599,7 +619,7 @@ static void reset_forgets_the_points_and_reuses_them(void **state)
     const SimFaultPoint *p;
     char fresh[64];
 
-    assert_int_equal(arm_text(x->f, W, "always"), 1);
+    assert_int_equal(arm(x->f, W, spec(SIM_FAULT_ALWAYS)), 1);
     assert_string_equal(hits(W, 2), "xx");
     sim_faults_reset(x->f, 7);
     assert_int_equal(sim_faults_count(x->f), 0);
@@ -611,12 +631,12 @@ static void reset_forgets_the_points_and_reuses_them(void **state)
     assert_int_equal(p->fires, 0);
     assert_int_equal(p->spec.mode, SIM_FAULT_OFF);
     assert_int_equal(sim_faults_count(x->f), 1);
-    assert_int_equal(arm_text(x->f, W, "prob:0.5"), 1);
+    assert_int_equal(arm(x->f, W, prob(500000)), 1);
     snprintf(fresh, sizeof(fresh), "%s", hits(W, 40));
     unlayer(x);                 /* the same draws as a new layer of seed 7 */
     layer(x, 7, NULL, NULL);
     assert_int_equal(sim_faults_register(x->f, W), 0);
-    assert_int_equal(arm_text(x->f, W, "prob:0.5"), 1);
+    assert_int_equal(arm(x->f, W, prob(500000)), 1);
     assert_string_equal(hits(W, 40), fresh);
 }
 
@@ -656,157 +676,16 @@ static void points_are_listed_in_registration_order(void **state)
     assert_null(sim_faults_find(x->f, "disk/sec9/write"));
 }
 
-/* ---- the spec parser ---- */
-
-static void spec_parser_accepts_every_form(void **state)
-{
-    static const struct {
-        const char *text;
-        SimFaultSpec want;
-    } cases[] = {
-        {"always", {SIM_FAULT_ALWAYS, 0, 0, false}},
-        {"once", {SIM_FAULT_ONCE, 0, 0, false}},
-        {"nth:1", {SIM_FAULT_NTH, 1, 0, false}},
-        {"nth:18446744073709551615", {SIM_FAULT_NTH, UINT64_MAX, 0, false}},
-        {"after:0", {SIM_FAULT_AFTER, 0, 0, false}},
-        {"after:12", {SIM_FAULT_AFTER, 12, 0, false}},
-        {"every:007", {SIM_FAULT_EVERY, 7, 0, false}},
-        {"prob:0.25", {SIM_FAULT_PROB, 0, 250000, false}},
-        {"always,persistent", {SIM_FAULT_ALWAYS, 0, 0, true}},
-        {"nth:3,persistent", {SIM_FAULT_NTH, 3, 0, true}},
-        {"every:2,transient", {SIM_FAULT_EVERY, 2, 0, false}},
-        {"prob:1/1000000,persistent", {SIM_FAULT_PROB, 0, 1, true}},
-    };
-
-    (void)state;
-    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-        SimFaultSpec got;
-        char err[ERR_LEN] = "";
-
-        assert_int_equal(sim_fault_spec_parse(cases[i].text, &got, err,
-                                              sizeof(err)), 0);
-        assert_int_equal(got.mode, cases[i].want.mode);
-        assert_int_equal(got.k, cases[i].want.k);
-        assert_int_equal(got.per_million, cases[i].want.per_million);
-        assert_int_equal(got.persistent, cases[i].want.persistent);
-        assert_string_equal(err, "");
-    }
-}
-
-static void spec_parser_reads_probabilities_exactly_in_millionths(void **state)
-{
-    static const struct {
-        const char *text;
-        uint32_t want;
-    } cases[] = {
-        {"prob:0", 0}, {"prob:1", 1000000}, {"prob:0.0", 0},
-        {"prob:1.0", 1000000}, {"prob:1.000000", 1000000},
-        {"prob:0.1", 100000}, {"prob:0.25", 250000}, {"prob:0.3", 300000},
-        {"prob:0.000001", 1}, {"prob:0.999999", 999999},
-        {"prob:0.123456", 123456}, {"prob:00.5", 500000},
-        {"prob:0/1000000", 0}, {"prob:123/1000000", 123},
-        {"prob:1000000/1000000", 1000000},
-    };
-
-    (void)state;
-    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-        SimFaultSpec got;
-
-        assert_int_equal(sim_fault_spec_parse(cases[i].text, &got, NULL, 0), 0);
-        assert_int_equal(got.mode, SIM_FAULT_PROB);
-        assert_int_equal(got.per_million, cases[i].want);
-    }
-}
-
-/* Bad specs and the exact message each gets. */
-static const struct {
-    const char *text;
-    const char *err;
-} bad_specs[] = {
-    {"", "unknown fault mode '': expected always, once, nth:K, after:K, "
-         "every:K or prob:P"},
-    {"sometimes", "unknown fault mode 'sometimes': expected always, once, "
-                  "nth:K, after:K, every:K or prob:P"},
-    {"Always", "unknown fault mode 'Always': expected always, once, "
-               "nth:K, after:K, every:K or prob:P"},
-    {" always", "unknown fault mode ' always': expected always, once, "
-                "nth:K, after:K, every:K or prob:P"},
-    {"always:3", "'always' takes no argument, got ':3'"},
-    {"once:", "'once' takes no argument, got ':'"},
-    {"nth", "'nth' needs a count, as in nth:3"},
-    {"nth:", "bad count '' for 'nth': expected a decimal number"},
-    {"nth:0", "count '0' for 'nth' must be at least 1"},
-    {"every:0", "count '0' for 'every' must be at least 1"},
-    {"nth:-1", "bad count '-1' for 'nth': expected a decimal number"},
-    {"nth:+1", "bad count '+1' for 'nth': expected a decimal number"},
-    {"nth: 1", "bad count ' 1' for 'nth': expected a decimal number"},
-    {"nth:3x", "bad count '3x' for 'nth': expected a decimal number"},
-    {"nth:3:4", "bad count '3:4' for 'nth': expected a decimal number"},
-    {"after:18446744073709551616", "count '18446744073709551616' for "
-                                   "'after' is too large"},
-    {"every:99999999999999999999999", "count '99999999999999999999999' "
-                                      "for 'every' is too large"},
-    {"prob", "'prob' needs a probability, as in prob:0.25"},
-    {"prob:1.5", "probability '1.5' is above 1"},
-    {"prob:2", "probability '2' is above 1"},
-    {"prob:1.000001", "probability '1.000001' is above 1"},
-    {"prob:99999999999999999999", "probability '99999999999999999999' is "
-                                  "above 1"},
-    {"prob:1000001/1000000", "probability '1000001/1000000' is above 1"},
-    {"prob:0.1234567", "bad probability '0.1234567': expected 0 to 1 with "
-                       "at most 6 decimals (0.25) or N/1000000"},
-    {"prob:.5", "bad probability '.5': expected 0 to 1 with at most 6 "
-                "decimals (0.25) or N/1000000"},
-    {"prob:0.", "bad probability '0.': expected 0 to 1 with at most 6 "
-                "decimals (0.25) or N/1000000"},
-    {"prob:0.5x", "bad probability '0.5x': expected 0 to 1 with at most 6 "
-                  "decimals (0.25) or N/1000000"},
-    {"prob:1e-3", "bad probability '1e-3': expected 0 to 1 with at most 6 "
-                  "decimals (0.25) or N/1000000"},
-    {"prob:1/4", "bad probability '1/4': expected 0 to 1 with at most 6 "
-                 "decimals (0.25) or N/1000000"},
-    {"prob:/1000000", "bad probability '/1000000': expected 0 to 1 with "
-                      "at most 6 decimals (0.25) or N/1000000"},
-    {"always,", "unknown fault flag '': expected persistent or transient"},
-    {"always,forever", "unknown fault flag 'forever': expected persistent "
-                       "or transient"},
-    {"once,persistent,transient", "unknown fault flag 'persistent,transient'"
-                                  ": expected persistent or transient"},
-    {"once,persistent ", "unknown fault flag 'persistent ': expected "
-                         "persistent or transient"},
-    {"nth:0,persistent", "count '0' for 'nth' must be at least 1"},
-    {"always,persistent,always,persistent,always,persistent,always,"
-     "persistent,always,persistent,always,persistent",
-     "fault spec too long (at most 95 characters)"},
-};
-
-static void spec_parser_rejects_bad_specs_naming_the_bad_part(void **state)
-{
-    (void)state;
-    for (size_t i = 0; i < sizeof(bad_specs) / sizeof(bad_specs[0]); i++) {
-        SimFaultSpec got = {.mode = SIM_FAULT_ONCE, .k = 42};
-        char err[ERR_LEN] = "";
-
-        assert_int_equal(sim_fault_spec_parse(bad_specs[i].text, &got, err,
-                                              sizeof(err)), -EINVAL);
-        assert_string_equal(err, bad_specs[i].err);
-        assert_int_equal(got.mode, SIM_FAULT_ONCE);
-        assert_int_equal(got.k, 42);
-        assert_int_equal(sim_fault_spec_parse(bad_specs[i].text, &got, NULL, 0),
-                         -EINVAL);
-    }
-}
-
 /* ---- seeded PROB decisions ---- */
 
-/* n hits of "net/l0/drop" under `spec` in a fresh layer of `seed`. */
-static void prob_run(Fixture *x, uint64_t seed, const char *spec, size_t n,
+/* n hits of "net/l0/drop" under s in a fresh layer of `seed`. */
+static void prob_run(Fixture *x, uint64_t seed, SimFaultSpec s, size_t n,
                      char *out)
 {
     SimFaults *f = layer(x, seed, NULL, NULL);
 
     assert_int_equal(sim_faults_register(f, "net/l0/drop"), 0);
-    assert_int_equal(arm_text(f, "net/l0/drop", spec), 1);
+    assert_int_equal(arm(f, "net/l0/drop", s), 1);
     strcpy(out, hits("net/l0/drop", n));
     assert_int_equal(sim_faults_find(f, "net/l0/drop")->fires, count_x(out));
     unlayer(x);
@@ -816,8 +695,8 @@ static void same_seed_gives_the_same_prob_decisions(void **state)
 {
     char a[1001], b[1001];
 
-    prob_run(*state, 42, "prob:0.25", 1000, a);
-    prob_run(*state, 42, "prob:0.25", 1000, b);
+    prob_run(*state, 42, prob(250000), 1000, a);
+    prob_run(*state, 42, prob(250000), 1000, b);
     assert_string_equal(a, b);
 }
 
@@ -826,8 +705,8 @@ static void other_seed_gives_other_prob_decisions(void **state)
     char a[1001], b[1001];
     int differ = 0;
 
-    prob_run(*state, 42, "prob:0.25", 1000, a);
-    prob_run(*state, 43, "prob:0.25", 1000, b);
+    prob_run(*state, 42, prob(250000), 1000, a);
+    prob_run(*state, 43, prob(250000), 1000, b);
     for (int i = 0; i < 1000; i++) {
         differ += a[i] != b[i];
     }
@@ -840,9 +719,9 @@ static void prob_fire_count_is_near_p(void **state)
     char a[1001];
 
     for (uint64_t seed = 1; seed <= 5; seed++) {
-        prob_run(*state, seed, "prob:0.25", 1000, a);
+        prob_run(*state, seed, prob(250000), 1000, a);
         assert_in_range(count_x(a), 200, 300);    /* mean 250, sd ~14 */
-        prob_run(*state, seed, "prob:0.01", 1000, a);
+        prob_run(*state, seed, prob(10000), 1000, a);
         assert_in_range(count_x(a), 1, 25);
     }
 }
@@ -852,12 +731,12 @@ static void prob_draws_on_one_point_do_not_change_another(void **state)
     char alone[1001], mixed[1001];
     SimFaults *f;
 
-    prob_run(*state, 7, "prob:0.5", 1000, alone);
+    prob_run(*state, 7, prob(500000), 1000, alone);
     f = layer(*state, 7, NULL, NULL);
     /* Another point, registered first and drawn from between every hit. */
     assert_int_equal(sim_faults_register(f, "net/l9/drop"), 0);
     assert_int_equal(sim_faults_register(f, "net/l0/drop"), 0);
-    assert_int_equal(arm_text(f, "net/*", "prob:0.5"), 2);
+    assert_int_equal(arm(f, "net/*", prob(500000)), 2);
     for (int i = 0; i < 1000; i++) {
         hits("net/l9/drop", 1 + (size_t)i % 3);
         mixed[i] = SIM_FAULT("net/l0/drop") ? 'x' : '.';
@@ -874,7 +753,7 @@ static void fires_are_traced_with_tick_name_and_armed_hit(void **state)
 
     assert_string_equal(hits(W, 2), "..");
     assert_int_equal(x->trace.lines, 0);
-    assert_int_equal(arm_text(x->f, W, "every:2"), 1);
+    assert_int_equal(arm(x->f, W, spec_k(SIM_FAULT_EVERY, 2)), 1);
     x->now = 7;
     assert_string_equal(hits(W, 3), ".x.");
     x->now = 9;
@@ -892,7 +771,7 @@ static void fires_without_a_clock_are_traced_at_tick_zero(void **state)
     SimFaults *f = layer(x, 1, &x->trace, NULL);
 
     assert_int_equal(sim_faults_register(f, "node/n1/crash"), 0);
-    assert_int_equal(arm_text(f, "node/n1/crash", "once"), 1);
+    assert_int_equal(arm(f, "node/n1/crash", spec(SIM_FAULT_ONCE)), 1);
     assert_string_equal(hits("node/n1/crash", 2), "x.");
     assert_int_equal(x->trace.lines, 1);
     assert_string_equal(sim_trace_recent(&x->trace, 0, recent_line),
@@ -904,7 +783,7 @@ static void fires_without_a_trace_are_still_counted(void **state)
     SimFaults *f = layer(*state, 1, NULL, NULL);
 
     assert_int_equal(sim_faults_register(f, "node/n1/crash"), 0);
-    assert_int_equal(arm_text(f, "node/n1/crash", "always"), 1);
+    assert_int_equal(arm(f, "node/n1/crash", spec(SIM_FAULT_ALWAYS)), 1);
     assert_string_equal(hits("node/n1/crash", 2), "xx");
     assert_int_equal(sim_faults_find(f, "node/n1/crash")->fires, 2);
 }
@@ -916,7 +795,7 @@ static void armed_registry_alloc_makes_registry_new_return_null(void **state)
     Fixture *x = *state;
     ReplicationRegistry *reg;
 
-    assert_int_equal(arm_text(x->f, REPLICATION_FAULT_ALLOC, "always"), 1);
+    assert_int_equal(arm(x->f, REPLICATION_FAULT_ALLOC, spec(SIM_FAULT_ALWAYS)), 1);
     assert_null(replication_registry_new());
     assert_int_equal(sim_faults_find(x->f, "registry/alloc")->fires, 1);
     assert_int_equal(sim_faults_clear(x->f, REPLICATION_FAULT_ALLOC), 1);
@@ -940,7 +819,7 @@ static void free_disarms_every_point_in_libfiu(void **state)
 
     assert_int_equal(sim_faults_register(f, W), 0);
     assert_int_equal(sim_faults_register(f, "net/l0/down"), 0);
-    assert_int_equal(arm_text(f, "*", "always,persistent"), 2);
+    assert_int_equal(arm(f, "*", persistent(spec(SIM_FAULT_ALWAYS))), 2);
     assert_true(SIM_FAULT(W));
     unlayer(*state);
     assert_false(SIM_FAULT(W));
@@ -1001,9 +880,6 @@ int main(void)
         T(reset_forgets_the_points_and_reuses_them),
         BARE(register_stops_at_the_point_limit_with_enospc),
         T(points_are_listed_in_registration_order),
-        cmocka_unit_test(spec_parser_accepts_every_form),
-        cmocka_unit_test(spec_parser_reads_probabilities_exactly_in_millionths),
-        cmocka_unit_test(spec_parser_rejects_bad_specs_naming_the_bad_part),
         BARE(same_seed_gives_the_same_prob_decisions),
         BARE(other_seed_gives_other_prob_decisions),
         BARE(prob_fire_count_is_near_p),
