@@ -98,6 +98,11 @@ find)
     echo "==1== ERROR: libFuzzer: deadly signal"
     echo "stat::number_of_executed_units: 70"
     exit 1 ;;
+seed)    # one of the corpus inputs (the last argument) is the finding
+    for a in "$@"; do dir=$a; done
+    cp "$(find "$dir" -type f | sort | head -n 1)" "${prefix}crash-seed"
+    echo "==1== ERROR: libFuzzer: deadly signal"
+    exit 1 ;;
 noise)
     head -c 64 /dev/zero >"${prefix}crash-noise$seed"
     echo "==1== ERROR: libFuzzer: deadly signal"
@@ -150,6 +155,17 @@ expect_rc 1 "a finding replbench does not reproduce"
 grep -q "does not fail under replbench run: printed as it is" "$OUT" || fail "not said that it does not reproduce"
 grep -q "ERROR: libFuzzer: deadly signal" "$OUT" || fail "no message for a finding without 'fuzz finding'"
 ok "a finding replbench run does not reproduce: still exit 1, said so"
+
+first=$(find "$SRC/fuzz/corpora/fuzz_scenario" -type f | sort | head -n 1)
+FAKE=seed run "$S" --no-build --build "$T/fake" --out "$T/o5" --time 60 --max-findings 1 \
+    --progress 0 fuzz_scenario
+expect_rc 1 "a seed input that is a finding"
+[ ! -e "$T/o5/fuzz_scenario/corpus/$(basename "$first")" ] ||
+    fail "the seed input that is a finding is still in the corpus copy: every restart would stop on it"
+[ "$(find "$T/o5/fuzz_scenario/corpus" -type f | wc -l)" = $((m - 1)) ] ||
+    fail "not only the finding was dropped from the corpus copy"
+[ -f "$first" ] || fail "the finding was dropped from fuzz/corpora itself"
+ok "a seed input that is a finding leaves the corpus copy (not fuzz/corpora)"
 
 FAKE=broken run "$S" --no-build --build "$T/fake" --out "$T/o4" --time 60 --progress 0 fuzz_scenario
 expect_rc 2 "a harness that stops without a finding"
