@@ -46,7 +46,8 @@ options:
 Exit status: 0 every harness ran its time (or runs) and nothing was found;
 1 something was found (every finding listed at the end, with its scenario);
 2 a usage, build or setup error (a harness that stops without a finding and
-without finishing is one), or interrupted before anything was found.
+without finishing is one); 130 or 143 stopped by SIGINT or SIGTERM (the
+fuzzer it started is stopped, what ran and was found is reported).
 TXT
 }
 
@@ -144,13 +145,14 @@ export UBSAN_OPTIONS=${UBSAN_OPTIONS:-halt_on_error=1:print_stacktrace=1}
 # fuzz2scn --reduce of one finding: a bound, as on everything.
 REDUCE_LIMIT=900
 
-interrupted=0 pid=""
-# shellcheck disable=SC2317  # run by the trap
+interrupted=0 pid=""     # interrupted: the exit status a signal asks for
+# shellcheck disable=SC2317  # run by the traps
 on_signal() {
-    interrupted=1
+    interrupted=$1
     [ -z "$pid" ] || kill "$pid" 2>/dev/null
 }
-trap on_signal INT TERM
+trap 'on_signal 130' INT
+trap 'on_signal 143' TERM
 
 # wait_fuzzer LABEL LOG T0: wait for $pid, a progress line every
 # $PROGRESS seconds of fuzzing since T0 (libFuzzer's last status line); its
@@ -247,7 +249,7 @@ fuzz() {
                -o -name "run-$k-oom-*" \) ! -name '*.scn' ! -name '*.err' | sort)
         find "$dir" -maxdepth 1 -name "run-$k-slow-unit-*" -exec printf 'fuzz-long: %s: a slow input (not a finding): %s\n' "$h" {} \;
         if [ ${#arts[@]} = 0 ]; then
-            [ "$interrupted" = 1 ] && break
+            [ "$interrupted" = 0 ] || break
             if [ "$rc" != 0 ]; then
                 say "$h: libFuzzer stopped (exit $rc) without a finding; the end of $log:" >&2
                 tail -n 15 "$log" >&2
@@ -285,9 +287,12 @@ if [ ${#FINDINGS[@]} -gt 0 ]; then
         printf '  %s\n      %s\n' "${f%%	*}" "${f#*	}"
     done
     say "keep each, once fixed, in scenarios/suites/regress/ and its input in fuzz/corpora/"
-    exit 1
 fi
+if [ "$interrupted" != 0 ]; then
+    say "stopped by a signal: the run is incomplete" >&2
+    exit "$interrupted"
+fi
+[ ${#FINDINGS[@]} = 0 ] || exit 1
 [ "$setup_error" = 0 ] || die "stopped by a setup error; nothing found before it"
-[ "$interrupted" = 0 ] || die "interrupted; nothing found before it"
 say "nothing found"
 exit 0

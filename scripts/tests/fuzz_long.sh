@@ -5,10 +5,10 @@
 # keep a crash, or stop without one) and the real replbench: a clean run
 # exits 0, a finding exits 1 with its scenario reduced and named, a finding
 # replbench cannot reproduce is still a finding, a harness that stops
-# without a finding is a setup error (2).  Given a libFuzzer build (what
-# .ci/run does): the canary is found and its reduced scenario crashes the
-# canary and not ours, and a short clean run of every harness from the
-# corpora exits 0.
+# without a finding is a setup error (2), SIGTERM stops the fuzzer (143).
+# Given a libFuzzer build (what .ci/run does): the canary is found and its
+# reduced scenario crashes the canary and not ours, and a short clean run
+# of every harness from the corpora exits 0.
 # Usage: bash fuzz_long.sh SOURCE_ROOT PATH/TO/replbench [LIBFUZZER_BUILD]
 set -u
 
@@ -19,7 +19,8 @@ S=$SRC/scripts/fuzz-long.sh
 case $RB in /*) ;; *) RB=$PWD/$RB ;; esac
 case $FUZZ_BUILD in /*|"") ;; *) FUZZ_BUILD=$PWD/$FUZZ_BUILD ;; esac
 T=$(mktemp -d "${TMPDIR:-/tmp}/replbench-fuzzlong.XXXXXX") || exit 1
-trap 'rm -rf "$T"' EXIT
+# A stand-in harness left hanging by a failed check is stopped too.
+trap '[ ! -s "$T/fake.args.pid" ] || kill "$(cat "$T/fake.args.pid")" 2>/dev/null; rm -rf "$T"' EXIT
 trap 'exit 1' HUP INT TERM
 OUT=$T/stdout ERR=$T/stderr
 
@@ -103,6 +104,9 @@ seed)    # one of the corpus inputs (the last argument) is the finding
     cp "$(find "$dir" -type f | sort | head -n 1)" "${prefix}crash-seed"
     echo "==1== ERROR: libFuzzer: deadly signal"
     exit 1 ;;
+hang)
+    echo $$ >"$FAKE_ARGS.pid"
+    exec sleep 3600 ;;
 noise)
     head -c 64 /dev/zero >"${prefix}crash-noise$seed"
     echo "==1== ERROR: libFuzzer: deadly signal"
@@ -131,7 +135,7 @@ m=$(find "$SRC/fuzz/corpora/fuzz_scenario" -type f | wc -l)
 ok "a clean run: exit 0, its figures, fuzz/libfuzzer.options and the dictionary passed, the corpus copied"
 
 rm -f "$FAKE_ARGS"
-FAKE=find run "$S" --no-build --build "$T/fake" --out "$T/o2" --time 60 --max-findings 2 \
+FAKE="find" run "$S" --no-build --build "$T/fake" --out "$T/o2" --time 60 --max-findings 2 \
     --progress 0 fuzz_scenario
 expect_rc 1 "two findings"
 grep -q "finding 1: fuzz_scenario: fuzz finding: scenario fails: fuzz.scn:5: expect count: 9 (seed 1)" "$OUT" ||
@@ -172,6 +176,24 @@ expect_rc 2 "a harness that stops without a finding"
 grep -q "libFuzzer stopped (exit 1) without a finding" "$ERR" || fail "the stop is not explained"
 grep -q "something went wrong" "$ERR" || fail "the end of the log is not shown"
 ok "a harness that stops without a finding or its time: exit 2, its log's end shown"
+
+# SIGTERM (SIGINT is ignored by a background job of a script): the fuzzer
+# it started is stopped, the summary printed, exit 143.
+rm -f "$FAKE_ARGS.pid"
+FAKE=hang "$S" --no-build --build "$T/fake" --out "$T/o6" --time 600 --progress 0 \
+    fuzz_scenario fuzz_registry >"$OUT" 2>"$ERR" &
+k=0
+while [ ! -s "$FAKE_ARGS.pid" ] && [ $k -lt 600 ]; do sleep 0.1; k=$((k + 1)); done
+[ -s "$FAKE_ARGS.pid" ] || fail "the stand-in harness did not start"
+kill -TERM $!
+rc=0
+wait $! || rc=$?
+expect_rc 143 "SIGTERM"
+! kill -0 "$(cat "$FAKE_ARGS.pid")" 2>/dev/null || fail "the fuzzer was left running after SIGTERM"
+grep -q "summary" "$OUT" || fail "SIGTERM: no summary"
+grep -q "stopped by a signal" "$ERR" || fail "SIGTERM: not said"
+! grep -q "fuzz_registry:" "$OUT" || fail "SIGTERM: the next harness was started"
+ok "SIGTERM: the fuzzer stopped, the summary printed, no next harness, exit 143"
 
 if [ -z "$FUZZ_BUILD" ]; then
     echo "ok - # SKIP the real harnesses: no libFuzzer build given (.ci/run gives build-fuzz)"
