@@ -15,6 +15,7 @@
 
 #include "check.h"
 #include "check_data.h"
+#include "host.h"
 
 #define MAX_DISKS 16
 
@@ -45,7 +46,7 @@ SimDataCheck *sim_datacheck_new(unsigned disks, uint64_t size_sectors)
     if (disks == 0 || disks > MAX_DISKS) {
         return NULL;
     }
-    dc = calloc(1, sizeof(*dc));
+    dc = sim_host_calloc(1, sizeof(*dc), "data checker");
     if (dc == NULL) {
         return NULL;
     }

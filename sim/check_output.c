@@ -10,6 +10,7 @@
 
 #include "check.h"
 #include "check_output.h"
+#include "host.h"
 
 typedef struct Seen {
     uint64_t pos;
@@ -29,14 +30,14 @@ struct SimOutCheck {
 
 SimOutCheck *sim_outcheck_new(size_t max_packets)
 {
-    SimOutCheck *chk = calloc(1, sizeof(*chk));
+    SimOutCheck *chk = sim_host_calloc(1, sizeof(*chk), "output checker");
 
     if (chk == NULL) {
         return NULL;
     }
     chk->max = max_packets ? max_packets : 1000000;
     chk->cap = 64;
-    chk->slots = calloc(chk->cap, sizeof(*chk->slots));
+    chk->slots = sim_host_calloc(chk->cap, sizeof(*chk->slots), "output checker: packets seen");
     if (chk->slots == NULL) {
         free(chk);
         return NULL;
@@ -69,7 +70,7 @@ static size_t slot_of(const Seen *slots, size_t cap, uint32_t conn, uint64_t pos
 static int grow(SimOutCheck *chk)
 {
     size_t cap = chk->cap * 2;
-    Seen *slots = calloc(cap, sizeof(*slots));
+    Seen *slots = sim_host_calloc(cap, sizeof(*slots), "output checker: packets seen");
 
     if (slots == NULL) {
         return -ENOMEM;

@@ -7,6 +7,7 @@
 
 #include "check.h"
 #include "clock.h"
+#include "host.h"
 
 typedef struct Event {
     uint64_t tick;
@@ -27,7 +28,7 @@ struct SimClock {
 
 SimClock *sim_clock_new(size_t max_events)
 {
-    SimClock *c = calloc(1, sizeof(*c));
+    SimClock *c = sim_host_calloc(1, sizeof(*c), "clock");
 
     if (c != NULL) {
         c->max = max_events ? max_events : 1000000;
@@ -132,7 +133,7 @@ int sim_clock_schedule(SimClock *clock, uint64_t delay_ticks, SimEventFn *fn,
         if (cap > clock->max) {
             cap = clock->max;
         }
-        heap = realloc(clock->heap, cap * sizeof(*heap));
+        heap = sim_host_realloc(clock->heap, cap * sizeof(*heap), "clock: event queue");
         if (heap == NULL) {
             return -ENOMEM;
         }

@@ -12,6 +12,7 @@
 
 #include "check.h"
 #include "cluster.h"
+#include "host.h"
 
 #define HIST_MAX 4096           /* packets a node emits between checkpoints */
 #define HELD_MAX 64             /* out-of-order stream messages held */
@@ -369,7 +370,7 @@ static void hold(SimCluster *c, const SimMsg *m)
     }
     h = &c->held[c->nheld];
     *h = (Held){ .id = m->id, .kind = m->kind, .tag = m->tag, .len = m->len };
-    h->payload = malloc(m->len ? m->len : 1);
+    h->payload = sim_host_malloc(m->len ? m->len : 1, "cluster: a held stream message");
     if (h->payload == NULL) {
         break_replication(c, "out of memory holding a stream message");
         return;
@@ -1085,6 +1086,7 @@ static int add_compare(SimNode *n, char *err, size_t errlen)
 static int add_node(SimCluster *c, SimRole role, char *err, size_t errlen)
 {
     SimNode *n = &c->node[role];
+    SimHostMark mark;
     int rc = 0;
 
     n->c = c;
@@ -1092,8 +1094,10 @@ static int add_node(SimCluster *c, SimRole role, char *err, size_t errlen)
     snprintf(n->name, sizeof(n->name), "%s", c->cfg.names[role]);
     rc = sim_cluster_crash_point(n->crash_point, sizeof(n->crash_point), n->name);
     SIM_CHECK_OP(rc, ==, 0);    /* validate() bounded the name */
+    mark = sim_host_mark();
     n->reg = replication_registry_new();
     if (n->reg == NULL) {
+        sim_host_registry_oom(mark, "cluster: a node's registry (registry under test)");
         return sim_fail(err, errlen, -ENOMEM, "cannot create %s's registry: out of memory",
                         n->name);
     }
@@ -1105,7 +1109,11 @@ static int add_node(SimCluster *c, SimRole role, char *err, size_t errlen)
         rc = add_disk(n, i, err, errlen);
     }
     if (rc == 0) {
+        mark = sim_host_mark();
         n->probe = replication_new_in(n->reg, n, &probe_ops);
+        if (n->probe == NULL) {
+            sim_host_registry_oom(mark, "cluster: a crash probe (registry under test)");
+        }
         rc = n->probe ? track(n, n->probe, "probe") : -ENOMEM;
         if (rc < 0) {
             sim_fail(err, errlen, rc, "cannot register %s's crash probe: %s", n->name,
@@ -1141,7 +1149,7 @@ int sim_cluster_new(SimWorld *w, const SimClusterConfig *cfg, SimCluster **out,
 
     SIM_CHECK(w != NULL && out != NULL);
     *out = NULL;
-    c = calloc(1, sizeof(*c));
+    c = sim_host_calloc(1, sizeof(*c), "cluster");
     if (c == NULL) {
         return sim_fail(err, errlen, -ENOMEM, "out of memory");
     }
@@ -1295,6 +1303,9 @@ int sim_cluster_run(SimCluster *c, uint64_t ticks)
         tick(c);
         if (c->violations != 0) {
             return -EPROTO;
+        }
+        if (sim_host_failed()) {
+            return -ENOMEM;
         }
     }
     return 0;

@@ -160,7 +160,9 @@ int sim_cluster_start(SimCluster *c);
 
 /* Advance `ticks` ticks: each tick tests the crash points, runs the
  * workload, then every event due.  Returns 0, or -EPROTO as soon as a
- * checker reports a violation (see sim_cluster_violation()). */
+ * checker reports a violation (see sim_cluster_violation()), or -ENOMEM as
+ * soon as a host allocation failed (host.h: the run has no verdict left to
+ * give, so it goes no further). */
 int sim_cluster_run(SimCluster *c, uint64_t ticks);
 
 /* Scenario-driven operations, each traced.  Return 0 or a negative errno

@@ -10,6 +10,7 @@
 
 #include "check.h"
 #include "compare.h"
+#include "host.h"
 #include "prng.h"
 
 typedef struct Pkt Pkt;
@@ -310,7 +311,7 @@ static int enqueue(SimCompare *c, int side, uint64_t conn,
     if (q->len >= c->max_queue) {
         return drop_input(c, k, side, conn, -ENOBUFS);
     }
-    p = malloc(sizeof(*p) + len);
+    p = sim_host_malloc(sizeof(*p) + len, "colo-compare: a queued packet");
     if (p == NULL) {
         return drop_input(c, k, side, conn, -ENOMEM);
     }
@@ -332,7 +333,7 @@ static int enqueue(SimCompare *c, int side, uint64_t conn,
 /* Not comparing: the packet goes straight to the client. */
 static int pass(SimCompare *c, uint64_t conn, const void *payload, size_t len)
 {
-    Pkt *p = malloc(sizeof(*p) + len);
+    Pkt *p = sim_host_malloc(sizeof(*p) + len, "colo-compare: a passed packet");
 
     if (p == NULL) {
         return drop_input(c, NULL, SIDE_PRIMARY, conn, -ENOMEM);
@@ -427,6 +428,22 @@ static void flush(SimCompare *c, SimReleaseWhy why, uint64_t *released,
     c->stats.secondary_flushed += *dropped;
 }
 
+/* A request refused: its Error, printf-style (host.h tells a host failure
+ * to allocate it from a simulated one). */
+static void refuse_request(Error **errp, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+static void refuse_request(Error **errp, const char *fmt, ...)
+{
+    char msg[sizeof(((SimCompare *)0)->error) + 64];
+    va_list ap;
+
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof(msg), fmt, ap);
+    va_end(ap);
+    sim_host_error(errp, msg, "colo-compare: a callback's Error (registry under test)");
+}
+
 static void op_start(ReplicationState *rs, ReplicationMode mode, Error **errp)
 {
     SimCompare *c = rs->opaque;
@@ -437,12 +454,12 @@ static void op_start(ReplicationState *rs, ReplicationMode mode, Error **errp)
         return;
     }
     if (c->stage == SIM_COMPARE_RUNNING) {
-        error_setg(errp, "colo-compare: already running");
+        refuse_request(errp, "colo-compare: already running");
         return;
     }
     if (mode != REPLICATION_MODE_PRIMARY) {
-        error_setg(errp, "colo-compare: runs on the primary only, got mode %d",
-                   (int)mode);
+        refuse_request(errp, "colo-compare: runs on the primary only, got mode %d",
+                       (int)mode);
         return;
     }
     c->stage = SIM_COMPARE_RUNNING;
@@ -473,7 +490,7 @@ static void op_stop(ReplicationState *rs, bool failover, Error **errp)
         return;
     }
     if (c->stage == SIM_COMPARE_IDLE) {
-        error_setg(errp, "colo-compare: not running");
+        refuse_request(errp, "colo-compare: not running");
         return;
     }
     c->stage = SIM_COMPARE_STOPPED;
@@ -490,12 +507,12 @@ static void op_get_error(ReplicationState *rs, Error **errp)
     SimCompare *c = rs->opaque;
 
     if (c->error[0] != '\0') {
-        error_setg(errp, "%s", c->error);
+        refuse_request(errp, "%s", c->error);
         return;
     }
     for (int i = 0; i < SIM_COMPARE_MAX_LINKS; i++) {
         if (c->links[i] != NULL && sim_link_is_down(c->links[i])) {
-            error_setg(errp, "link %s is down", sim_link_name(c->links[i]));
+            refuse_request(errp, "link %s is down", sim_link_name(c->links[i]));
             return;
         }
     }
@@ -548,6 +565,7 @@ int sim_compare_new(const SimCompareConfig *cfg, SimCompare **out, char *err,
                     size_t errlen)
 {
     SimCompare *c;
+    SimHostMark mark;
     int rc;
 
     SIM_CHECK(out != NULL);
@@ -556,14 +574,18 @@ int sim_compare_new(const SimCompareConfig *cfg, SimCompare **out, char *err,
     if (rc < 0) {
         return rc;
     }
-    c = calloc(1, sizeof(*c));
+    c = sim_host_calloc(1, sizeof(*c), "colo-compare");
     if (c == NULL) {
         return sim_fail(err, errlen, -ENOMEM, "colo-compare: out of memory");
     }
     apply_config(c, cfg);
-    c->conns = calloc(c->max_conns, sizeof(*c->conns));
+    c->conns = sim_host_calloc(c->max_conns, sizeof(*c->conns), "colo-compare: connections");
+    mark = sim_host_mark();
     c->rs = c->conns ? replication_new_in(cfg->registry, c, &compare_ops)
                      : NULL;
+    if (c->conns != NULL && c->rs == NULL) {
+        sim_host_registry_oom(mark, "colo-compare: its state (registry under test)");
+    }
     if (c->rs == NULL) {
         free(c->conns);
         free(c);

@@ -11,6 +11,7 @@
 #include "check.h"
 #include "disk.h"
 #include "fault.h"
+#include "host.h"
 
 #define MSG_MAX 160
 
@@ -249,6 +250,7 @@ static ReplicationOps disk_ops;
 int sim_disk_new(const SimDiskConfig *cfg, SimDisk **out, char *err, size_t errlen)
 {
     SimDisk *d;
+    SimHostMark mark;
     int rc;
 
     SIM_CHECK(out != NULL);
@@ -260,7 +262,7 @@ int sim_disk_new(const SimDiskConfig *cfg, SimDisk **out, char *err, size_t errl
     if (rc < 0) {
         return rc;
     }
-    d = calloc(1, sizeof(*d));
+    d = sim_host_calloc(1, sizeof(*d), "disk: a disk");
     if (d == NULL) {
         return sim_fail(err, errlen, -ENOMEM, "disk '%s': out of memory", cfg->name);
     }
@@ -274,8 +276,10 @@ int sim_disk_new(const SimDiskConfig *cfg, SimDisk **out, char *err, size_t errl
     if (rc < 0) {
         goto fail;
     }
+    mark = sim_host_mark();
     d->rs = replication_new_in(cfg->registry, d, &disk_ops);
     if (d->rs == NULL) {
+        sim_host_registry_oom(mark, "disk: its state (registry under test)");
         rc = sim_fail(err, errlen, -ENOMEM, "disk '%s': cannot register in the replication "
                       "registry: out of memory", cfg->name);
         goto fail;
@@ -577,7 +581,8 @@ static int commit_plan(SimDisk *d)
         return rc;
     }
     free(d->order);
-    d->order = na + nh ? malloc((na + nh) * sizeof(*d->order)) : NULL;
+    d->order = na + nh ? sim_host_malloc((na + nh) * sizeof(*d->order), "disk: commit order")
+                       : NULL;
     if (na + nh > 0 && d->order == NULL) {
         rc = -ENOMEM;
     }
@@ -670,7 +675,7 @@ static void answer(SimDisk *d, SimDiskEvent request, SimTraceField arg,
                    const char *msg, Error **errp)
 {
     if (msg != NULL) {
-        error_setg(errp, "%s", msg);
+        sim_host_error(errp, msg, "disk: a callback's Error (registry under test)");
     }
     trace(d, request, SIM_TRACE_FIELDS(arg, stage_field("stage", d->stage, 0),
                                        sim_tf_text(msg ? "error:" : "ok"),

@@ -17,6 +17,7 @@
 
 #include "check.h"
 #include "fault.h"
+#include "host.h"
 #include "prng.h"
 
 #define PER_MILLION 1000000u
@@ -52,7 +53,7 @@ struct SimFaults {
 
 /* libfiu's table is process-wide, so is the SimFaults that fills it. */
 static SimFaults *live;
-
+static uint64_t fired_total;    /* every fire of every point, every layer */
 
 
 /* The decision: one hit of the point, counted; true when it fails.  Without
@@ -82,6 +83,7 @@ static bool decide(Point *pt, SimFaults *f)
     }
     if (fire) {
         p->fires++;
+        fired_total++;
         p->fired_since_armed = true;
         SIM_CHECK(p->fires <= p->hits);
         if (f->trace != NULL) {
@@ -118,11 +120,18 @@ static bool init_fiu(void)
     return done;
 }
 
-/* Enabled at registration even while unarmed, so every hit is counted. */
+/* Enabled at registration even while unarmed, so every hit is counted.
+ * libfiu fails only when its own malloc does: the host's doing. */
 static int attach(Point *pt)
 {
-    return fiu_enable_external(pt->pub.name, 1, &pt->pub, 0, on_hit) == 0
-           ? 0 : -ENOMEM;
+    if (!sim_host_gate(0, "libfiu: a fault point's entry")) {
+        return -ENOMEM;
+    }
+    if (fiu_enable_external(pt->pub.name, 1, &pt->pub, 0, on_hit) != 0) {
+        sim_host_oom(0, "libfiu: a fault point's entry");
+        return -ENOMEM;
+    }
+    return 0;
 }
 
 static void detach(Point *pt)
@@ -245,7 +254,7 @@ SimFaults *sim_faults_new(uint64_t seed, SimTrace *trace, const uint64_t *now_ti
     if (live != NULL || !init_fiu()) {
         return NULL;
     }
-    f = calloc(1, sizeof(*f));
+    f = sim_host_calloc(1, sizeof(*f), "fault: the fault layer");
     if (f == NULL) {
         return NULL;
     }
@@ -332,7 +341,8 @@ int sim_faults_register(SimFaults *f, const char *name)
     }
     if (f->count == f->cap) {
         size_t cap = f->cap ? f->cap * 2 : 32;
-        Point **grown = realloc(f->points, cap * sizeof(*grown));
+        Point **grown = sim_host_realloc(f->points, cap * sizeof(*grown),
+                                         "fault: the table of points");
 
         if (grown == NULL) {
             return -ENOMEM;
@@ -342,7 +352,8 @@ int sim_faults_register(SimFaults *f, const char *name)
     }
     pt = reuse(f, name);
     attached = pt != NULL;
-    if (pt == NULL && (pt = calloc(1, sizeof(*pt))) == NULL) {
+    if (pt == NULL &&
+        (pt = sim_host_calloc(1, sizeof(*pt), "fault: a fault point")) == NULL) {
         return -ENOMEM;
     }
     memcpy(pt->pub.name, name, strlen(name) + 1);
@@ -476,6 +487,11 @@ const SimFaultPoint *sim_faults_find(const SimFaults *f, const char *name)
         }
     }
     return NULL;
+}
+
+uint64_t sim_faults_fired(void)
+{
+    return fired_total;
 }
 
 size_t sim_faults_armed(const SimFaults *f)

@@ -148,6 +148,12 @@ size_t sim_faults_count(const SimFaults *f);
 const SimFaultPoint *sim_faults_at(const SimFaults *f, size_t i);
 const SimFaultPoint *sim_faults_find(const SimFaults *f, const char *name);
 
+/* Fires of every point so far, in every fault layer this process made:
+ * a call during which it did not change had no point fire inside it
+ * (world.h tells the registry's simulated allocation failures from the
+ * host's with it).  0 without libfiu. */
+uint64_t sim_faults_fired(void);
+
 /* Number of points currently armed (teardown checks it is 0). */
 size_t sim_faults_armed(const SimFaults *f);
 

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "check.h"
+#include "host.h"
 #include "link.h"
 #include "prng.h"
 
@@ -170,7 +171,7 @@ int sim_link_new(const SimLinkConfig *cfg, SimLink **out, char *err,
     if (rc < 0) {
         return rc;
     }
-    l = calloc(1, sizeof(*l));
+    l = sim_host_calloc(1, sizeof(*l), "link");
     if (l == NULL) {
         return sim_fail(err, errlen, -ENOMEM, "link %s: out of memory", cfg->name);
     }
@@ -373,7 +374,7 @@ static void attach_held(SimLink *l, Flight *leader)
 static Flight *new_flight(SimLink *l, SimMsgKind kind, uint64_t tag,
                           const void *payload, size_t len)
 {
-    Flight *f = calloc(1, sizeof(*f) + len);
+    Flight *f = sim_host_calloc(1, sizeof(*f) + len, "link: a message in flight");
 
     if (f == NULL) {
         return NULL;

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "check.h"
+#include "host.h"
 #include "store.h"
 
 #define CHUNK_BLOCKS 256u
@@ -73,7 +74,7 @@ static const uint8_t *data_of(const SimStore *s, uint32_t block)
 /* The row of byte b, made on first use; NULL when out of memory. */
 static const uint8_t *row(SimStore *s, uint8_t b)
 {
-    if (s->rows[b] == NULL && (s->rows[b] = malloc(SIM_SECTOR_SIZE)) != NULL) {
+    if (s->rows[b] == NULL && (s->rows[b] = sim_host_malloc(SIM_SECTOR_SIZE, "store: a row of one byte")) != NULL) {
         memset(s->rows[b], b, SIM_SECTOR_SIZE);
     }
     return s->rows[b];
@@ -139,7 +140,7 @@ SimStore *sim_store_new(uint64_t size_sectors, uint64_t max_blocks)
     if (max_blocks > SIM_STORE_MAX_BLOCKS) {
         max_blocks = SIM_STORE_MAX_BLOCKS;
     }
-    s = calloc(1, sizeof(*s));
+    s = sim_host_calloc(1, sizeof(*s), "store: an image");
     if (s != NULL) {
         s->size_sectors = size_sectors;
         s->max_blocks = max_blocks;
@@ -230,7 +231,7 @@ static int rehash(SimStore *s, unsigned bits)
 {
     Slot *old = s->table;
     size_t old_cap = table_cap(s);
-    Slot *table = malloc(((size_t)1 << bits) * sizeof(*table));
+    Slot *table = sim_host_malloc(((size_t)1 << bits) * sizeof(*table), "store: hash table");
 
     if (table == NULL) {
         return -ENOMEM;
@@ -268,7 +269,8 @@ static int reserve(SimStore *s, uint64_t more, uint64_t blocks)
     while (spare < blocks) {
         if (s->nchunks == s->chunks_cap) {
             size_t cap = s->chunks_cap ? s->chunks_cap * 2 : 16;
-            uint8_t **chunks = realloc(s->chunks, cap * sizeof(*chunks));
+            uint8_t **chunks = sim_host_realloc(s->chunks, cap * sizeof(*chunks),
+                                                "store: the list of chunks");
 
             if (chunks == NULL) {
                 return -ENOMEM;
@@ -276,7 +278,7 @@ static int reserve(SimStore *s, uint64_t more, uint64_t blocks)
             s->chunks = chunks;
             s->chunks_cap = cap;
         }
-        s->chunks[s->nchunks] = malloc(CHUNK_BYTES);
+        s->chunks[s->nchunks] = sim_host_malloc(CHUNK_BYTES, "store: a chunk of sectors");
         if (s->chunks[s->nchunks] == NULL) {
             return -ENOMEM;
         }
@@ -436,7 +438,7 @@ int sim_store_sorted_sectors(const SimStore *s, uint64_t **sectors,
     size_t n = 0;
 
     if (s->count > 0) {
-        out = malloc((size_t)s->count * sizeof(*out));
+        out = sim_host_malloc((size_t)s->count * sizeof(*out), "store: sorted sectors");
         if (out == NULL) {
             return -ENOMEM;
         }

@@ -1,6 +1,8 @@
 /* store.h: SimStore, a sparse, sector-addressed block image held in memory.
  * Owns its sectors and their bookkeeping; knows nothing of disks, stages or
  * replication.  Pure computation: no clock, no trace, no fault points.
+ * Its allocations go through host.h: a refusal (-ENOMEM) is the host's,
+ * recorded there, never a simulated error.
  *
  * A sector is either written (it has 512 bytes of its own, zeros included)
  * or unwritten (it reads as zeros).  The distinction matters to overlays:

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 
 #include "check.h"
+#include "host.h"
 #include "replication.h"
 #include "world.h"
 
@@ -16,11 +17,28 @@ const SimFaultTemplate sim_world_alloc_template = {
     "(replication_new* returns NULL; an error becomes \"out of memory\")",
 };
 
+/* The contract checker (its own calloc, not through host.h): NULL when
+ * another exists, or when the host refused it (errno ENOMEM: recorded). */
+static SimRegCheck *regcheck_new(void)
+{
+    SimRegCheck *chk;
+
+    if (!sim_host_gate(0, "the registry contract checker")) {
+        return NULL;
+    }
+    errno = 0;
+    chk = sim_regcheck_new();
+    if (chk == NULL && errno == ENOMEM) {
+        sim_host_oom(0, "the registry contract checker");
+    }
+    return chk;
+}
+
 /* Makes w's parts (w->seed set); false when one cannot be made. */
 static bool world_parts(SimWorld *w)
 {
     w->clock = sim_trace_init(&w->trace) == 0 ? sim_clock_new(0) : NULL;
-    w->regcheck = sim_regcheck_new();
+    w->regcheck = regcheck_new();
 #ifdef FIU_ENABLE
     if (w->clock != NULL) {
         w->faults = sim_faults_new(w->seed, &w->trace, sim_clock_now_ptr(w->clock));
@@ -66,7 +84,7 @@ int sim_world_new(uint64_t seed, SimWorld **out, char *err, size_t errlen)
 
     SIM_CHECK(out != NULL);
     *out = NULL;
-    w = calloc(1, sizeof(*w));
+    w = sim_host_calloc(1, sizeof(*w), "world");
     if (w == NULL) {
         return sim_fail(err, errlen, -ENOMEM, "out of memory");
     }
