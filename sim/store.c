@@ -437,6 +437,8 @@ int sim_store_sorted_sectors(const SimStore *s, uint64_t **sectors,
     uint64_t *out = NULL;
     size_t n = 0;
 
+    *sectors = NULL;
+    *count = 0;
     if (s->count > 0) {
         out = sim_host_malloc((size_t)s->count * sizeof(*out), "store: sorted sectors");
         if (out == NULL) {

@@ -81,7 +81,8 @@ const uint8_t *sim_store_peek(const SimStore *s, uint64_t sector);
 bool sim_store_has(const SimStore *s, uint64_t sector);
 
 /* The written sectors in ascending order, in a new array of *count entries
- * (NULL when there are none) that the caller frees.  Returns 0 or -ENOMEM. */
+ * (NULL when there are none) that the caller frees.  Returns 0 or -ENOMEM
+ * (then *sectors is NULL and *count 0). */
 int sim_store_sorted_sectors(const SimStore *s, uint64_t **sectors,
                              size_t *count);
 

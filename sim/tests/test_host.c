@@ -15,6 +15,7 @@
 #include "fault.h"
 #include "host.h"
 #include "replication.h"
+#include "store.h"
 
 static int reset(void **state)
 {
@@ -207,6 +208,39 @@ static void an_error_set_through_the_door_is_the_same_error(void **state)
     assert_false(sim_host_failed());
 }
 
+static int count_visit(void *ctx, uint64_t sector, const uint8_t *data)
+{
+    (void)sector, (void)data;
+    ++*(int *)ctx;
+    return 0;
+}
+
+/* Found by scenarios/tests/test_host.c: a refused sort left its output
+ * unset, and sim_store_foreach freed an uninitialized pointer. */
+static void a_store_walk_whose_sort_is_refused_fails_cleanly(void **state)
+{
+    SimStore *s = sim_store_new(64, 0);
+    uint8_t data[SIM_SECTOR_SIZE] = { 1, 2 };
+    uint64_t stale = 0, *sectors = &stale;
+    size_t n = 7;
+    int visits = 0;
+
+    (void)state;
+    assert_non_null(s);
+    assert_int_equal(sim_store_write(s, 3, 1, data), 0);
+    sim_host_fail_nth(1, false);
+    assert_int_equal(sim_store_sorted_sectors(s, &sectors, &n), -ENOMEM);
+    assert_null(sectors);
+    assert_int_equal(n, 0);
+    sim_host_fail_nth(1, false);
+    assert_int_equal(sim_store_foreach(s, count_visit, &visits), -ENOMEM);
+    assert_int_equal(visits, 0);
+    assert_true(sim_host_failed());
+    assert_int_equal(sim_store_foreach(s, count_visit, &visits), 0);
+    assert_int_equal(visits, 1);
+    sim_store_free(s);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -223,6 +257,7 @@ int main(void)
         cmocka_unit_test_setup(a_registry_null_after_its_point_fired_is_simulated, reset),
 #endif
         cmocka_unit_test_setup(an_error_set_through_the_door_is_the_same_error, reset),
+        cmocka_unit_test_setup(a_store_walk_whose_sort_is_refused_fails_cleanly, reset),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);
