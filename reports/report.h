@@ -132,11 +132,12 @@ typedef enum ReportVerdict {
 #define REPORT_VERDICT__COUNT 5
 
 /* The verdict of one run by its kind's rule (results.c), the one place it
- * is decided.  RUN: the scenario's status (ERROR when it did not load, NA
- * for a SKIP that lacks an extension).  SWEEP: its clean run (no
- * injection) as RUN; an injected run FAILs when it did not load or a
- * checker broke (its expectations may fail), else NA when an extension
- * lacks, SKIP when skipped, else PASS. */
+ * is decided.  Either kind: ERROR when the host failed the run (status
+ * SCN_ERROR: a host allocation failed, never a verdict).  RUN: the
+ * scenario's status (ERROR when it did not load, NA for a SKIP that lacks
+ * an extension).  SWEEP: its clean run (no injection) as RUN; an injected
+ * run FAILs when it did not load or a checker broke (its expectations may
+ * fail), else NA when an extension lacks, SKIP when skipped, else PASS. */
 ReportVerdict report_verdict(ReportKind kind, const ReportJob *job, const ReportOutcome *out);
 
 /* ---- scenario files and shell words (util.c) ------------------------------- */
@@ -267,18 +268,20 @@ void report_xml_put(FILE *f, const char *s, bool attr);
  * had), path, seed, seed_set, verdict (pass, fail, skip, na, error: by
  * kind's rule, report_verdict), message, hash ("0x..."), ticks, faults
  * (fired), time (seconds), inject [{point, hit, persistent}] when injected,
- * loaded (false only for a run whose scenario did not load, or a path that
- * could not be searched); for a scenario that loaded also line, ops,
- * trace_lines, missing_ext, died, checkers_ok, checker_kind, checker,
- * points [{name, template, hits, fires, handled, observed}], tail [last
- * trace lines] and, for a sweep run, status (the scenario's own: pass,
- * fail, skip); impl {name, path, api, sha256, offers [extension names]}:
- * the implementation the writing binary links (absent in files before
- * it); timed_out (true only when the run was stopped at the time limit);
- * crash {kind, what, symbolized, report, stacks [{role, title, frames
- * [{index, func, file, line, column, module}]}]} (only when its worker
- * died: ReportCrash).  A record's verdict must be what its kind's rule
- * gives for its fields.  A byte that is not UTF-8 is written as \u00NN.
+ * loaded (false for a run whose scenario did not load, or a path that
+ * could not be searched; true, written, for a run the host failed: verdict
+ * error, message "host out of memory: ..."); for a scenario that loaded
+ * also line, ops, trace_lines, missing_ext, died, checkers_ok,
+ * checker_kind, checker, points [{name, template, hits, fires, handled,
+ * observed}], tail [last trace lines] and, for a sweep run, status (the
+ * scenario's own: pass, fail, skip, error); impl {name, path, api,
+ * sha256, offers [extension names]}: the implementation the writing binary
+ * links (absent in files before it); timed_out (true only when the run was
+ * stopped at the time limit); crash {kind, what, symbolized, report, stacks
+ * [{role, title, frames [{index, func, file, line, column, module}]}]}
+ * (only when its worker died: ReportCrash).  A record's verdict must be
+ * what its kind's rule gives for its fields.  A byte that is not UTF-8 is
+ * written as \u00NN.
  *
  * The header (ReportResultsHeader) says what the command set out to do;
  * the trailer (ReportResultsTrailer) how it ended and how many records of

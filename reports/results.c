@@ -53,13 +53,16 @@ static void json_str(FILE *f, const char *s)
 }
 
 static const char *const verdict_names[] = { "pass", "fail", "skip", "na", "error", NULL };
-static const char *const status_names[] = { "pass", "fail", "skip" };
+static const char *const status_names[] = { "pass", "fail", "skip", "error" };
 static const char *const kind_names[] = { "run", "sweep" };
 
 ReportVerdict report_verdict(ReportKind kind, const ReportJob *job, const ReportOutcome *out)
 {
     const ScnResult *r = &out->res;
 
+    if (out->loaded && r->status == SCN_ERROR) {
+        return REPORT_VERDICT_ERROR;    /* the host's doing: no verdict */
+    }
     if (kind == REPORT_KIND_SWEEP && job->ninject != 0) {
         return !out->loaded || !r->checkers_ok ? REPORT_VERDICT_FAIL
              : r->missing_ext != 0 ? REPORT_VERDICT_NA
@@ -208,8 +211,8 @@ void report_results_write_as(FILE *f, ReportKind kind, const char *path, const R
         write_inject(f, job);
     }
     write_impl(f);
-    if (!out->loaded) {
-        fputs(",\"loaded\":false", f);
+    if (!out->loaded || r->status == SCN_ERROR) {
+        fprintf(f, ",\"loaded\":%s", out->loaded ? "true" : "false");
     }
     if (out->loaded && kind == REPORT_KIND_SWEEP) {
         fprintf(f, ",\"status\":\"%s\"", status_names[r->status]);
@@ -1045,14 +1048,16 @@ static int kind_and_status(Cur *c, RecCtx *x, int v)
     r->kind = (ReportKind)k;
     r->out.loaded = SEEN(x, K_LOADED) ? x->loaded : v != REPORT_VERDICT_ERROR;
     if (r->kind == REPORT_KIND_RUN) {
-        if (r->out.loaded != (v != REPORT_VERDICT_ERROR)) {
-            return bad(c, "loaded false goes with verdict error, and only it");
+        /* A loaded run with verdict error: the host failed it (SCN_ERROR). */
+        if (!r->out.loaded && v != REPORT_VERDICT_ERROR) {
+            return bad(c, "loaded false goes with verdict error");
         }
         if ((v == REPORT_VERDICT_NA) != (r->out.res.missing_ext != 0) && r->out.loaded) {
             return bad(c, "verdict na goes with a missing_ext, and only it");
         }
         r->out.res.status = v == REPORT_VERDICT_PASS ? SCN_PASS
-                          : v == REPORT_VERDICT_FAIL ? SCN_FAIL : SCN_SKIP;
+                          : v == REPORT_VERDICT_FAIL ? SCN_FAIL
+                          : v == REPORT_VERDICT_ERROR ? SCN_ERROR : SCN_SKIP;
         return 0;
     }
     if (!r->out.loaded) {
@@ -1061,8 +1066,8 @@ static int kind_and_status(Cur *c, RecCtx *x, int v)
     if (!SEEN(x, K_STATUS) || !SEEN(x, K_CHECKERS_OK)) {
         return bad(c, "a sweep record of a loaded scenario needs status and checkers_ok");
     }
-    if ((st = name_index(status_names, 3, x->status)) < 0) {
-        return bad(c, "status: expected pass, fail or skip");
+    if ((st = name_index(status_names, 4, x->status)) < 0) {
+        return bad(c, "status: expected pass, fail, skip or error");
     }
     r->out.res.status = (ScnStatus)st;
     return 0;

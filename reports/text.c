@@ -207,6 +207,9 @@ static const char *why_of(const Case *c)
     if (!c->out->loaded) {
         return c->out->error;
     }
+    if (c->out->res.status == SCN_ERROR) {
+        return c->out->res.message;     /* the host's failure, not a checker's */
+    }
     return injected(c) && !c->out->res.checkers_ok ? c->out->res.checker : c->out->res.message;
 }
 
@@ -294,7 +297,17 @@ static void summary_case(ReportText *t, const Case *c)
     if (c->verdict == REPORT_VERDICT_ERROR) {
         report_word(stdout, t->style.color, REPORT_PAINT_FAIL, "ERROR");
         putchar(' ');
-        report_put_line_safe(stdout, c->path);      /* a path problem's may hold any byte */
+        if (c->out->loaded) {
+            /* The host failed the run (SCN_ERROR): no verdict, and nothing
+             * that a reproduce command would show on another machine. */
+            put_name(stdout, c, true);
+            printf(": ");
+            report_put_line_safe(stdout, why_of(c));
+            printf("\n  not a verdict: the host refused memory; run it again with more: ");
+            report_reproduce(stdout, r->seed, c->job, c->path);
+        } else {
+            report_put_line_safe(stdout, c->path);  /* a path problem's may hold any byte */
+        }
         putchar('\n');
     } else if (c->verdict == REPORT_VERDICT_PASS) {
         if (!quiet) {
@@ -433,7 +446,7 @@ static void junit_outcome(FILE *f, const Case *c)
 
     if (c->verdict == REPORT_VERDICT_ERROR) {
         fputs("      <error message=\"", f);
-        report_xml_put(f, c->out->error, true);
+        report_xml_put(f, why_of(c), true);
         fputs("\" type=\"error\"/>\n", f);
     } else if (c->verdict == REPORT_VERDICT_SKIP || c->verdict == REPORT_VERDICT_NA) {
         fputs("      <skipped message=\"", f);
@@ -602,7 +615,12 @@ void report_text_add_as(ReportText *r, size_t k, ReportKind kind, const char *pa
 
     if (c.verdict == REPORT_VERDICT_ERROR) {
         r->errors++;
-        report_put_lines_safe(stderr, out->error);     /* a file's errors: lines */
+        if (out->loaded) {
+            fprintf(stderr, "%s: ", path);      /* the host failed it: one line */
+            report_put_line_safe(stderr, why_of(&c));
+        } else {
+            report_put_lines_safe(stderr, out->error);     /* a file's errors: lines */
+        }
         fputc('\n', stderr);
     }
     r->passed += c.verdict == REPORT_VERDICT_PASS;

@@ -3,6 +3,8 @@
  * cluster, faults and expectations; every walk goes through the contract
  * checker.  Owns what the script creates and frees it all at the end, then
  * runs the resource checker.  Never aborts on anything a script can say.
+ * A host allocation failure (sim/host.h) ends the run as SCN_ERROR, never
+ * as a verdict.
  */
 #include <errno.h>
 #include <fnmatch.h>
@@ -15,6 +17,7 @@
 #include "check.h"
 #include "check_resources.h"
 #include "cluster.h"
+#include "host.h"
 #include "impl.h"
 #include "scn_ast.h"
 
@@ -314,12 +317,15 @@ static bool register_state(Interp *in, unsigned line, const char *name,
                            ReplicationRegistry *reg, int node, unsigned mask)
 {
     State *st = slot_for(in, name);
+    SimHostMark mark;
 
     if (st == NULL || st->live || st->dying) {
         return cannot(in, line, -EEXIST, "state %s is registered already", name);
     }
+    mark = sim_host_mark();
     st->rs = replication_new_in(reg, st, ops_for(mask));
     if (st->rs == NULL) {
+        sim_host_registry_oom(mark, "a scripted state (registry under test)");
         return cannot(in, line, -ENOMEM, "cannot register state %s: out of memory", name);
     }
     if (sim_regcheck_track(in->w->regcheck, reg, st->rs, name) < 0) {
@@ -456,7 +462,7 @@ static void act(Interp *in, const ScnOp *r, State *st, uint8_t what, Error **err
     switch (what) {
     case ACT_FAIL:
         if (*errp == NULL) {
-            error_setg(errp, "%s", text(r, K_MSG));
+            sim_host_error(errp, text(r, K_MSG), "a scripted callback's Error (registry under test)");
         }
         break;
     case ACT_REMOVE:
@@ -566,10 +572,12 @@ static void run_walk(Interp *in, ReplicationRegistry *reg, SimWalk w, Replicatio
 static bool op_registry(Interp *in, const ScnOp *op)
 {
     Reg *r = &in->regs[in->nregs];
+    SimHostMark mark = sim_host_mark();
 
     SIM_CHECK_OP(in->nregs, <, SCN_MAX_REGISTRIES);     /* the parser's limit */
     r->reg = replication_registry_new();
     if (r->reg == NULL) {
+        sim_host_registry_oom(mark, "a scripted registry (registry under test)");
         return FAIL(in, "cannot create registry %s: out of memory", text(op, K_NAME));
     }
     snprintf(r->name, sizeof(r->name), "%s", text(op, K_NAME));
@@ -585,7 +593,7 @@ static bool op_walk(Interp *in, const ScnOp *op)
     Error *err = NULL;
 
     if (errp == ERRP_SET) {
-        error_setg(&err, "earlier");
+        sim_host_error(&err, "earlier", "a walk's earlier Error (registry under test)");
     }
     run_walk(in, reg, (SimWalk)num(op, K_KIND, 0), (ReplicationMode)num(op, K_MODE, 0),
              num(op, K_FAILOVER, 0), errp == ERRP_NULL ? NULL : &err);
@@ -789,7 +797,7 @@ static bool op_disk(Interp *in, const ScnOp *op)
 static uint8_t *scratch(Interp *in, size_t len)
 {
     if (len > in->buflen) {
-        uint8_t *grown = realloc(in->buf, len);
+        uint8_t *grown = sim_host_realloc(in->buf, len, "interpreter: an I/O buffer");
 
         if (grown == NULL) {
             return NULL;
@@ -1389,7 +1397,7 @@ static void trace_op(Interp *in, const ScnOp *op)
 
 static void execute(Interp *in)
 {
-    for (size_t i = 0; i < in->s->nops && !in->failed; i++) {
+    for (size_t i = 0; i < in->s->nops && !in->failed && !sim_host_failed(); i++) {
         const ScnOp *op = &in->s->ops[i];
 
         in->op = op;
@@ -1460,7 +1468,7 @@ struct ScnSession {
 
 ScnSession *scn_session_new(void)
 {
-    return calloc(1, sizeof(ScnSession));
+    return sim_host_calloc(1, sizeof(ScnSession), "interpreter: a session");
 }
 
 void scn_session_free(ScnSession *ss)
@@ -1469,6 +1477,17 @@ void scn_session_free(ScnSession *ss)
         sim_world_free(ss->w);
         free(ss);
     }
+}
+
+/* The host failed the run (host.h): no verdict, whatever the run had
+ * made of the failure so far. */
+static ScnStatus host_error(ScnResult *res, unsigned line)
+{
+    res->status = SCN_ERROR;
+    res->line = line;
+    res->ntail = 0;
+    sim_host_describe(sim_host_failure(), res->message, sizeof(res->message));
+    return res->status;
 }
 
 static ScnStatus cannot_run(ScnResult *res, const char *why)
@@ -1493,6 +1512,7 @@ ScnStatus scn_session_run(ScnSession *ss, const ScnScript *s, const ScnOptions *
 {
     static const ScnOptions none;
     Interp *in = &ss->in;
+    bool decided;               /* a FAIL the host had no part in */
     char err[256];
 
     memset(res, 0, sizeof(*res));
@@ -1505,8 +1525,9 @@ ScnStatus scn_session_run(ScnSession *ss, const ScnScript *s, const ScnOptions *
     if (missing_extensions(s, opt) != 0) {
         return not_applicable(res, missing_extensions(s, opt));
     }
+    sim_host_clear();
     if (!fresh_world(ss, res->seed, err, sizeof(err))) {
-        return cannot_run(res, err);
+        return sim_host_failed() ? host_error(res, 0) : cannot_run(res, err);
     }
     *in = (Interp){ .s = s, .opt = opt, .res = res, .w = ss->w, .ticks_limit = SCN_MAX_TICKS,
                     .depth_limit = SCN_MAX_DEPTH, .calls_limit = SCN_MAX_CALLS };
@@ -1520,6 +1541,7 @@ ScnStatus scn_session_run(ScnSession *ss, const ScnScript *s, const ScnOptions *
     cap_ticks(in);
     arm_injection(in);
     execute(in);
+    decided = in->failed && !sim_host_failed();
     fill_result(in);
     teardown(in);
     /* After the teardown's events: the hash covers them too. */
@@ -1527,6 +1549,9 @@ ScnStatus scn_session_run(ScnSession *ss, const ScnScript *s, const ScnOptions *
     res->hash = sim_trace_hash(&in->w->trace);
     res->status = in->skipped && in->w->faults == NULL ? SCN_SKIP : res->status;
     fill_tail(res);
+    if (sim_host_failed() && !decided) {
+        host_error(res, in->op != NULL ? in->op->line : 0);
+    }
     cur = NULL;
     free(in->buf);
     in->buf = NULL;
@@ -1535,12 +1560,15 @@ ScnStatus scn_session_run(ScnSession *ss, const ScnScript *s, const ScnOptions *
 
 ScnStatus scn_run(const ScnScript *s, const ScnOptions *opt, ScnResult *res)
 {
-    ScnSession *ss = scn_session_new();
+    ScnSession *ss;
     ScnStatus st;
+
+    sim_host_clear();
+    ss = scn_session_new();
 
     if (ss == NULL) {
         memset(res, 0, sizeof(*res));
-        return cannot_run(res, "out of memory");
+        return host_error(res, 0);
     }
     st = scn_session_run(ss, s, opt, res);
     scn_session_free(ss);

@@ -136,6 +136,14 @@ typedef enum ScnStatus {
     SCN_FAIL,                   /* an expectation, operation or checker */
     SCN_SKIP,                   /* needs fault points, built without libfiu;
                                    or N/A: see ScnResult.missing_ext */
+    SCN_ERROR,                  /* no verdict: the host failed the run (an
+                                   allocation of the simulator, the interpreter
+                                   or the registry under test was refused:
+                                   sim/host.h; a fault point firing is never
+                                   one).  The message says "host out of
+                                   memory: WHERE"; the run stopped after the
+                                   operation at `line`.  Never PASS or FAIL:
+                                   another machine would not see it. */
 } ScnStatus;
 
 /* A fault point's counts in one run, decided on the trace's typed events

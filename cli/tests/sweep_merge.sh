@@ -215,7 +215,7 @@ bad_record "$(printf '%s' "$good" | sed 's/"verdict":"fail"/"verdict":"pass"/')"
 bad_record "$(printf '%s' "$good" | sed 's/"status":"fail",//')" "a sweep record without its status" \
     "a sweep record of a loaded scenario needs status and checkers_ok"
 bad_record "$(printf '%s' "$good" | sed 's/"status":"fail"/"status":"maybe"/')" "a bad status" \
-    "status: expected pass, fail or skip"
+    "status: expected pass, fail, skip or error"
 bad_record "$(printf '%s' "$good" | sed 's/"kind":"sweep"/"kind":"fuzz"/')" "a bad kind" \
     "kind: expected run or sweep"
 bad_record '{"kind":"run","path":"a.scn","seed":1,"verdict":"pass","loaded":false}' \
