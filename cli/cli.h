@@ -389,7 +389,9 @@ int cli_reduce(int argc, char **argv);          /* reduce.c */
  * `name`) reduced to a 1-minimal scenario that fails the same way (each
  * candidate in a forked worker).  *fails and why (how the text fails, or
  * why it could not be run) are set in every case; the reduced text
- * (malloc'd) or NULL: it does not fail, or out of memory. */
+ * (malloc'd) or NULL: it does not fail (*fails false), or it could not be
+ * reduced (*fails true, why says why: out of memory, or the host failed
+ * a run, "host out of memory: ...", the text itself included). */
 struct ScnReduceStats;
 char *cli_reduce_text(const char *text, size_t len, const char *name, bool *fails,
                       char *why, size_t whylen, struct ScnReduceStats *stats);

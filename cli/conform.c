@@ -296,6 +296,13 @@ static void job_done(void *ctx, const ReportJob *job, const ReportOutcome *out)
         c->errors = true;
         return;
     }
+    if (out->res.status == SCN_ERROR) {
+        /* The host failed the run: no verdict for any cell it tags; the
+         * table is incomplete (exit 2), never a FAIL of the registry. */
+        fprintf(stderr, "replbench conform: %s: %s\n", path, out->res.message);
+        c->errors = true;
+        return;
+    }
     if (out->died && c->crash_log != NULL) {
         fprintf(c->crash_log, "CRASH %s:\n", path);
         report_crash_print(c->crash_log, "  ", &out->crash);

@@ -187,6 +187,19 @@ static void compare(Det *D, const char *path)
         return;
     }
     name_of(D, path, name, sizeof(name));
+    if (D->res[0].status == SCN_ERROR || D->res[1].status == SCN_ERROR) {
+        /* The host failed a run: two runs compared under a memory limit
+         * say nothing about the simulator's determinism. */
+        const ScnResult *r = D->res[0].status == SCN_ERROR ? &D->res[0] : &D->res[1];
+
+        report_word(stdout, D->style.color, REPORT_PAINT_FAIL, "ERROR");
+        printf(" %s: ", name);
+        report_put_line_safe(stdout, r->message);
+        fputs("; not compared\n", stdout);
+        fprintf(stderr, "replbench determinism: %s: %s\n", name, r->message);
+        D->errors++;
+        return;
+    }
     if (at != 0) {
         report_word(stdout, D->style.color, REPORT_PAINT_FAIL, "DIFF");
         printf(" %s: first difference at trace line %" PRIu64 "\n", name, at);

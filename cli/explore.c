@@ -46,6 +46,7 @@ typedef struct Shared {
     volatile uint64_t explored;
     volatile int finished;              /* 1: all run, or a violation found */
     volatile int violated;
+    volatile int host_failed;           /* SCN_ERROR: the host, no verdict */
     char message[SCN_MSG_MAX];
 } Shared;
 
@@ -127,7 +128,8 @@ static void bound_stderr(void)
     }
 }
 
-/* The worker: the shard's scripts in order, until the first failure. */
+/* The worker: the shard's scripts in order, until the first failure (or
+ * the host failing a run). */
 static void worker(void *ctx)
 {
     static ScnResult res;
@@ -139,14 +141,20 @@ static void worker(void *ctx)
     uint64_t total = scn_explore_count(x);
 
     for (uint64_t i = E->c.shard_n ? E->c.shard_k - 1 : 0; i < total; i += step) {
+        ScnStatus got;
+
         if (sh->explored % STDERR_CHECK == 0) {
             bound_stderr();
         }
         sh->current = i;
-        if (scn_explore_run(x, i, &res) == SCN_FAIL) {
+        got = scn_explore_run(x, i, &res);
+        if (got == SCN_FAIL || got == SCN_ERROR) {
+            /* SCN_ERROR: the host failed the run, no verdict on it, nor
+             * on the scripts after it. */
             snprintf(sh->message, sizeof(sh->message), "%s", res.message);
-            sh->violated = 1;
-            sh->explored++;
+            sh->violated = got == SCN_FAIL;
+            sh->host_failed = got == SCN_ERROR;
+            sh->explored += got == SCN_FAIL;
             break;
         }
         sh->explored++;
@@ -335,6 +343,10 @@ static int explore(ScnExplore *x, const Explore *E, Shared *sh)
         rc = counterexample(x, E, sh->current, why, crash);
     } else if (sh->violated) {
         rc = counterexample(x, E, sh->current, sh->message, NULL);
+    } else if (sh->host_failed) {
+        fprintf(stderr, "replbench explore: script %" PRIu64 ": %s; not a verdict, and the "
+                "scripts after it were not run\n", sh->current, sh->message);
+        rc = REPORT_EXIT_USAGE;
     }
     free(crash);
     cli_child_close(&child);

@@ -149,6 +149,11 @@ static int print_run(const char *text, size_t len)
     }
     scn_run(s, NULL, &res);
     scn_free(s);
+    if (res.status == SCN_ERROR) {
+        fprintf(stderr, "replbench fuzz2scn: line %u: %s: no verdict, no hash\n", res.line,
+                res.message);
+        return REPORT_EXIT_USAGE;
+    }
     printf("%sexpect hash=0x%016" PRIx64 "\n", len > 0 && text[len - 1] != '\n' ? "\n" : "",
            res.ops_hash);
     if (res.status == SCN_FAIL) {
@@ -172,7 +177,7 @@ static int print_reduced(const char *text, size_t len, const char *path)
     reduced = cli_reduce_text(text, len, path, &fails, why, sizeof(why), &st);
     if (!fails || reduced == NULL) {
         fprintf(stderr, "replbench fuzz2scn: %s: printed as it is\n",
-                fails ? "out of memory" : "the scenario does not fail, nothing to reduce");
+                fails ? why : "the scenario does not fail, nothing to reduce");
         free(reduced);
         return print_run(text, len);
     }

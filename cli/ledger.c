@@ -59,8 +59,9 @@ static void job_done(void *ctx, const ReportJob *job, const ReportOutcome *out)
         L->errors++;
         return;
     }
-    /* Its counts died with it: the ledger would be short of them. */
-    if (out->died || out->timed_out) {
+    /* Its counts died with it, or the host cut the run short (SCN_ERROR):
+     * the ledger would be short of them. */
+    if (out->died || out->timed_out || out->res.status == SCN_ERROR) {
         fprintf(stderr, "replbench ledger: %s: %s\n", L->files.paths[job->file],
                 out->res.message);
         if (out->died) {

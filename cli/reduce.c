@@ -84,7 +84,8 @@ static void usage(FILE *f)
           "options:\n"
           "  -o, --out OUT         write the reduced scenario to OUT (default: stdout)\n", f);
     cli_usage_common(f, command.takes);
-    fputs("Here exit status 0 is reduced; a file that does not fail is 2.\n", f);
+    fputs("Here exit status 0 is reduced; a file that does not fail is 2, and so is\n"
+          "one the host failed (host out of memory: no verdict to reduce against).\n", f);
 }
 
 /* "line 12", "line=12", "lines 3-4": the numbers blanked. */
@@ -217,7 +218,14 @@ typedef struct Target {
     Judge j;
     struct CliFailure want;
     const char *name;
+    char host[SCN_MSG_MAX];     /* a candidate the host failed (SCN_ERROR): its message */
 } Target;
+
+/* The host failed the run (SCN_ERROR): no verdict either way. */
+static bool host_failed(const struct CliFailure *f)
+{
+    return !f->crashed && f->v.status == SCN_ERROR;
+}
 
 static bool still_fails(void *ctx, const char *text, size_t len)
 {
@@ -225,8 +233,13 @@ static bool still_fails(void *ctx, const char *text, size_t len)
     struct CliFailure f;
 
     /* Interrupted: every candidate is refused, and the reduction ends. */
-    return cli_signal_caught() == 0 && judge(&t->j, text, len, t->name, &f) == 0 &&
-           same_failure(&f, &t->want);
+    if (cli_signal_caught() != 0 || judge(&t->j, text, len, t->name, &f) != 0) {
+        return false;
+    }
+    if (host_failed(&f) && t->host[0] == '\0') {
+        snprintf(t->host, sizeof(t->host), "%s", f.v.message);
+    }
+    return same_failure(&f, &t->want);
 }
 
 static void describe(const struct CliFailure *f, char *buf, size_t len)
@@ -258,8 +271,15 @@ char *cli_reduce_text(const char *text, size_t len, const char *name, bool *fail
                  strerror(errno));
     } else {
         describe(&t.want, why, whylen);
-        *fails = t.want.fails;
+        *fails = t.want.fails || host_failed(&t.want);
         reduced = t.want.fails ? scn_reduce(text, len, still_fails, &t, stats) : NULL;
+    }
+    if (t.host[0] != '\0') {
+        /* A candidate judged under a host failure: the result may keep
+         * what a run with memory would have dropped. */
+        snprintf(why, whylen, "%s (while reducing: not reduced)", t.host);
+        free(reduced);
+        reduced = NULL;
     }
     judge_close(&t.j);
     return reduced;

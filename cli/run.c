@@ -211,8 +211,8 @@ static bool next_job(void *ctx, ReportJob *job)
 static void check_injected(Run *r, const ReportJob *job, const ReportOutcome *out,
                            const char *path)
 {
-    if (!out->loaded || out->res.status == SCN_SKIP) {
-        return;
+    if (!out->loaded || out->res.status == SCN_SKIP || out->res.status == SCN_ERROR) {
+        return;                 /* an ERROR run stopped early: its points are partial */
     }
     r->any_ran = true;
     for (unsigned j = 0; j < job->ninject; j++) {
@@ -264,8 +264,8 @@ static void job_done(void *ctx, const ReportJob *job, const ReportOutcome *out)
     }
     check_injected(r, job, out, path);
     r->ran[job->file] = true;
-    if (!out->loaded || out->res.status == SCN_FAIL) {
-        r->failed[job->file] = true;
+    if (!out->loaded || out->res.status == SCN_FAIL || out->res.status == SCN_ERROR) {
+        r->failed[job->file] = true;    /* --last-failed runs errors again too */
         r->any_failed = true;
     }
     report_text_add(r->report, ++r->done, path, job, out);

@@ -172,6 +172,30 @@ static void keep_points(Scenario *sc, const ScnResult *r)
     }
 }
 
+static size_t put_injections(char *buf, size_t len, const ReportJob *job);
+
+/* A run without a verdict (report_verdict ERROR): a scenario that did not
+ * load (its error), or one the host failed (SCN_ERROR: "host out of
+ * memory: ..."; the sweep goes on, the exit status is 2). */
+static void no_verdict(Sweep *S, const char *path, const ReportJob *job,
+                       const ReportOutcome *out)
+{
+    char faults[2 * (REPORT_POINT_MAX + 64)];
+
+    if (!out->loaded) {
+        fprintf(stderr, "%s\n", out->error);
+        return;
+    }
+    put_injections(faults, sizeof(faults), job);
+    report_word(stdout, S->style.color, REPORT_PAINT_FAIL, "ERROR");
+    putchar(' ');
+    put_name(S, path, out->res.seed);
+    printf("%s: ", faults);
+    report_put_line_safe(stdout, out->res.message);
+    putchar('\n');
+    fprintf(stderr, "replbench sweep: %s%s: %s\n", path, faults, out->res.message);
+}
+
 /* A sweep run ended (clean or injected): its record now. */
 static void run_finished(void *ctx, const ReportJob *job, const ReportOutcome *out)
 {
@@ -191,7 +215,7 @@ static void clean_done(void *ctx, const ReportJob *job, const ReportOutcome *out
     cli_progress_show(&S->progress, S->done, S->files.paths[job->file]);
     if (v == REPORT_VERDICT_ERROR) {
         cli_progress_clear(&S->progress);
-        fprintf(stderr, "%s\n", out->error);
+        no_verdict(S, S->files.paths[job->file], job, out);
         S->errors++;
         sc->ran = true;
         sc->failed = 1;         /* for --last-failed; not loaded: never printed */
@@ -432,6 +456,11 @@ static void injected_done(void *ctx, const ReportJob *job, const ReportOutcome *
     S->done++;
     S->na += v == REPORT_VERDICT_NA;
     S->skipped += v == REPORT_VERDICT_SKIP;
+    if (v == REPORT_VERDICT_ERROR) {
+        cli_progress_clear(&S->progress);
+        no_verdict(S, path, job, out);
+        S->errors++;
+    }
     if (v == REPORT_VERDICT_FAIL) {
         sc->failed++;
         S->failed++;

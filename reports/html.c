@@ -209,7 +209,8 @@ static bool wanted(const ReportHtml *h, const Row *r)
 /* The row's status as its kind judged it (report_verdict). */
 static ScnStatus row_status(ReportVerdict v)
 {
-    return v == REPORT_VERDICT_PASS ? SCN_PASS : v == REPORT_VERDICT_FAIL ? SCN_FAIL : SCN_SKIP;
+    return v == REPORT_VERDICT_PASS ? SCN_PASS : v == REPORT_VERDICT_FAIL ? SCN_FAIL
+           : v == REPORT_VERDICT_ERROR ? SCN_ERROR : SCN_SKIP;
 }
 
 void report_html_add(ReportHtml *h, const char *path, const ReportJob *job, const ReportOutcome *out)
@@ -243,8 +244,8 @@ void report_html_add_as(ReportHtml *h, ReportKind kind, const char *path, const 
                 .line = injected ? 0 : res->line, .seed = res->seed, .ticks = res->ticks, .hash = res->hash,
                 .faults = res->faults_fired, .seconds = out->seconds,
                 .checkers_ok = res->checkers_ok, .checker_kind = res->checker_kind };
-    if (out->loaded && h->ledger != NULL) {
-        report_ledger_add(h->ledger, res);
+    if (out->loaded && v != REPORT_VERDICT_ERROR && h->ledger != NULL) {
+        report_ledger_add(h->ledger, res);     /* not a run the host cut short */
     }
     r->path = strdup(path);
     if (out->died && (r->crash = malloc(sizeof(*r->crash))) != NULL) {
@@ -253,7 +254,8 @@ void report_html_add_as(ReportHtml *h, ReportKind kind, const char *path, const 
     h->oom |= out->died && r->crash == NULL;
     if (v != REPORT_VERDICT_PASS) {
         r->message = strdup(!out->loaded ? out->error
-                            : injected && !res->checkers_ok ? res->checker : res->message);
+                            : injected && !res->checkers_ok && v != REPORT_VERDICT_ERROR
+                            ? res->checker : res->message);
         h->oom |= r->message == NULL;
     }
     if (kind == REPORT_KIND_SWEEP) {
@@ -268,7 +270,7 @@ void report_html_add_as(ReportHtml *h, ReportKind kind, const char *path, const 
         h->oom = true;
         return;
     }
-    h->errors += !out->loaded;
+    h->errors += !out->loaded || r->status == SCN_ERROR;
     h->passed += out->loaded && r->status == SCN_PASS;
     h->failed += out->loaded && r->status == SCN_FAIL;
     h->skipped += out->loaded && r->status == SCN_SKIP;
@@ -937,7 +939,7 @@ static const char page_css[] =
 
 static const char *status_name(const Row *r)
 {
-    static const char *const names[] = { "PASS", "FAIL", "SKIP" };
+    static const char *const names[] = { "PASS", "FAIL", "SKIP", "ERROR" };
 
     return !r->loaded ? "ERROR" : names[r->status];
 }
@@ -1078,7 +1080,8 @@ static void summary_links(FILE *f, const ReportHtml *h, int which)
     for (size_t k = 0; k < h->n && shown < 8; k++) {
         const Row *r = &h->rows[k];
         bool failed_check = r->loaded && !r->checkers_ok && r->status == SCN_FAIL;
-        int what = !r->loaded ? -2 : r->died ? -4 : failed_check ? (int)r->checker_kind
+        int what = !r->loaded || r->status == SCN_ERROR ? -2 : r->died ? -4
+                   : failed_check ? (int)r->checker_kind
                    : r->status == SCN_FAIL ? -1 : -3;
 
         if (what == which) {
@@ -1120,7 +1123,8 @@ static void page_summary(FILE *f, const ReportHtml *h)
     fprintf(f, "</li>\n<li class=\"%s\"><b>crashes</b> (the worker died: a signal or a "
             "sanitizer): %zu", crashes ? "bad" : "good", crashes);
     summary_links(f, h, -4);
-    fprintf(f, "</li>\n<li class=\"%s\"><b>errors</b> (unreadable files, bad input): %zu",
+    fprintf(f, "</li>\n<li class=\"%s\"><b>errors</b> (unreadable files, bad input, host "
+            "out of memory): %zu",
             h->errors ? "bad" : "good", h->errors);
     summary_links(f, h, -2);
     fputs("</li>\n</ul>\n", f);
@@ -1129,7 +1133,7 @@ static void page_summary(FILE *f, const ReportHtml *h)
 
 static void table_row(FILE *f, size_t k, const Row *r)
 {
-    bool bad = !r->loaded || r->status == SCN_FAIL;
+    bool bad = !r->loaded || r->status == SCN_FAIL || r->status == SCN_ERROR;
 
     fprintf(f, "<tr class=\"%s\" id=\"r%zu\" data-status=\"%s\"><td><span class=\"badge %s\">"
             "%s</span></td><td class=\"mono\">", bad ? "fail" : "ok", k, status_name(r),

@@ -223,7 +223,7 @@ check(len(scn) == 1 and text(scn[0].find(X + 'pre')) == open(wdir + '/nested.scn
 summary = [text(li) for li in root.iter(X + 'li') if li.get('class') in ('bad', 'good')]
 for line in ('contract checker: 0 failed', 'data checker: 0 failed', 'output checker: 0 failed',
              'resources checker: 0 failed', 'expectations (expect lines): 2 failed #1 #2',
-             'errors (unreadable files, bad input): 0'):
+             'errors (unreadable files, bad input, host out of memory): 0'):
     check(line in summary, 'per-checker summary: no %r in %r' % (line, summary))
 ledger = details(root, 'ledger')
 check(len(ledger) == 1 and 'disk/<disk>/write' in text(ledger[0]),
