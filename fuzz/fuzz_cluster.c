@@ -6,8 +6,5 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    if (size <= 4096) {
-        fuzz_decoded(SCN_HARNESS_CLUSTER, data, size);
-    }
-    return 0;
+    return size <= 4096 ? fuzz_decoded(SCN_HARNESS_CLUSTER, data, size) : 0;
 }

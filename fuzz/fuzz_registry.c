@@ -7,8 +7,5 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    if (size <= 4096) {
-        fuzz_decoded(SCN_HARNESS_REGISTRY, data, size);
-    }
-    return 0;
+    return size <= 4096 ? fuzz_decoded(SCN_HARNESS_REGISTRY, data, size) : 0;
 }

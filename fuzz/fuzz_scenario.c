@@ -8,8 +8,5 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     static const ScnOptions caps = { .max_ticks = 2000, .max_sectors = 4096 };
 
-    if (size <= 16384) {
-        fuzz_text((const char *)data, size, &caps, FUZZ_CONTRACT_ONLY);
-    }
-    return 0;
+    return size <= 16384 ? fuzz_text((const char *)data, size, &caps, FUZZ_CONTRACT_ONLY) : 0;
 }

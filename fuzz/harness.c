@@ -2,7 +2,9 @@
  * inputs straight into a script (reused from input to input), text through
  * the one parser, runs through the one interpreter in one session per
  * process (one world, reset between inputs), and the verdict.  A finding
- * prints what was found and the scenario text, then aborts.
+ * prints what was found and the scenario text, then aborts.  A run the
+ * host failed (SCN_ERROR: out of memory) is no finding and no verdict: the
+ * input is rejected (-1: libFuzzer does not keep it) and said on stderr.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,6 +18,7 @@ static char text[TEXT_MAX];
 static ScnResult res;
 static ScnScript *decoded;      /* the decoders' script, reused */
 static ScnSession *session;     /* every run's, made on the first */
+static uint64_t host_errors;
 uint64_t fuzz_last_hash;
 
 static void finding(const char *what, const char *detail, const char *script)
@@ -26,19 +29,33 @@ static void finding(const char *what, const char *detail, const char *script)
     abort();
 }
 
+/* The host failed the run: not a finding, not a verdict; -1 (rejected).
+ * The first few are said, the rest counted. */
+static int host_error(const char *message)
+{
+    fuzz_last_hash = 0;
+    if (++host_errors <= 3) {
+        fprintf(stderr, "fuzz: %s: input rejected, not a finding%s\n", message,
+                host_errors == 3 ? " (further host errors not shown)" : "");
+    }
+    return -1;
+}
+
 /* A decoded input is judged as `replbench run` judges its scenario (any
  * failure is a finding, with the message run prints): the decoder writes
- * may_fail= wherever an operation may fail by the script's own doing. */
-static void judge(const ScnScript *s, const char *script, size_t len, const ScnOptions *opt,
-                  FuzzStrict strict)
+ * may_fail= wherever an operation may fail by the script's own doing.
+ * 0, or -1 when the host failed the run. */
+static int judge(const ScnScript *s, const char *script, size_t len, const ScnOptions *opt,
+                 FuzzStrict strict)
 {
     char where[SCN_MSG_MAX + 32];
 
     if (session == NULL && (session = scn_session_new()) == NULL) {
-        fuzz_last_hash = 0;
-        return;                 /* out of memory: no run */
+        return host_error("host out of memory: a session");
     }
-    scn_session_run(session, s, opt, &res);
+    if (scn_session_run(session, s, opt, &res) == SCN_ERROR) {
+        return host_error(res.message);
+    }
     fuzz_last_hash = res.hash;
     if (script == NULL && (res.status == SCN_FAIL || !res.checkers_ok)) {
         /* decoded: its text is printed only for a finding */
@@ -50,12 +67,13 @@ static void judge(const ScnScript *s, const char *script, size_t len, const ScnO
             snprintf(where, sizeof(where), "fuzz.scn:%u: %s", res.line, res.message);
             finding("scenario fails", where, script);
         }
-        return;
+        return 0;
     }
     if (!res.checkers_ok && (res.checker_kind == SIM_CHECK_CONTRACT ||
                              res.checker_kind == SIM_CHECK_RESOURCES)) {
         finding("checker", res.checker, len < TEXT_MAX ? script : "(too long to show)");
     }
+    return 0;
 }
 
 /* A text refused is refused cleanly: each of its errors (at most the
@@ -76,25 +94,27 @@ static void refused(const ScnErrors *errs, const char *script, size_t len)
     }
 }
 
-void fuzz_text(const char *script, size_t len, const ScnOptions *opt, FuzzStrict strict)
+int fuzz_text(const char *script, size_t len, const ScnOptions *opt, FuzzStrict strict)
 {
     static ScnErrors errs;
     ScnScript *s = scn_parse(script, len, "fuzz.scn", &errs);
+    int rc;
 
     fuzz_last_hash = 0;
     if (s == NULL) {
         refused(&errs, script, len);
-        return;
+        return 0;
     }
-    judge(s, script, len, opt, strict);
+    rc = judge(s, script, len, opt, strict);
     scn_free(s);
+    return rc;
 }
 
-void fuzz_decoded(ScnHarness h, const uint8_t *data, size_t size)
+int fuzz_decoded(ScnHarness h, const uint8_t *data, size_t size)
 {
     fuzz_last_hash = 0;
     if (scn_decode_script(h, data, size, &decoded) < 0) {
-        return;                 /* out of memory: no run */
+        return host_error("host out of memory: decoding the input");
     }
-    judge(decoded, NULL, 0, NULL, FUZZ_EVERY_CHECKER);
+    return judge(decoded, NULL, 0, NULL, FUZZ_EVERY_CHECKER);
 }

@@ -21,11 +21,15 @@ typedef enum FuzzStrict {
 } FuzzStrict;
 
 /* Decode `data` for harness h straight into a script, run it; abort on a
- * finding (printing the script as text). */
-void fuzz_decoded(ScnHarness h, const uint8_t *data, size_t size);
+ * finding (printing the script as text).  0, or -1 when the host failed
+ * the run (out of memory: SCN_ERROR, or no memory to decode or to run):
+ * no finding and no verdict, what LLVMFuzzerTestOneInput returns so that
+ * libFuzzer does not keep the input; said on stderr. */
+int fuzz_decoded(ScnHarness h, const uint8_t *data, size_t size);
 
-/* Parse `text` as a scenario, run it if it parses; abort on a finding. */
-void fuzz_text(const char *text, size_t len, const ScnOptions *opt, FuzzStrict strict);
+/* Parse `text` as a scenario, run it if it parses; abort on a finding.
+ * 0, or -1 as fuzz_decoded. */
+int fuzz_text(const char *text, size_t len, const ScnOptions *opt, FuzzStrict strict);
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

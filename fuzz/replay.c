@@ -1,7 +1,9 @@
 /* replay.c: the driver that replaces libFuzzer in builds without it (gcc):
  * runs LLVMFuzzerTestOneInput once on every file given, or on every file in
  * the folders given, so the corpora run as ordinary tests and count in
- * coverage.  A finding aborts, as under libFuzzer.
+ * coverage.  A finding aborts, as under libFuzzer.  An input the host
+ * failed (the harness returns -1: out of memory, no verdict) is counted and
+ * makes the exit status 2: the corpus was not all judged.
  */
 #include <dirent.h>
 #include <stdbool.h>
@@ -16,6 +18,7 @@
 #define INPUT_MAX (1u << 20)
 
 static bool show_hashes;
+static unsigned host_failed;    /* inputs the harness rejected: the host's doing */
 
 static int run_file(const char *path)
 {
@@ -29,7 +32,11 @@ static int run_file(const char *path)
     }
     n = fread(buf, 1, sizeof(buf), f);
     fclose(f);
-    LLVMFuzzerTestOneInput(buf, n);
+    if (LLVMFuzzerTestOneInput(buf, n) != 0) {
+        fprintf(stderr, "replay: %s: not judged: the host failed its run (above)\n", path);
+        host_failed++;
+        return -1;
+    }
     if (show_hashes) {
         printf("%s 0x%016llx\n", path, (unsigned long long)fuzz_last_hash);
     }
@@ -114,6 +121,10 @@ int main(int argc, char **argv)
             count++;
         }
     }
-    printf("replayed %u inputs\n", count);
+    printf("replayed %u inputs", count);
+    if (host_failed != 0) {
+        printf(", %u not judged (host out of memory)", host_failed);
+    }
+    putchar('\n');
     return rc ? 2 : 0;
 }

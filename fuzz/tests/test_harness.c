@@ -2,8 +2,9 @@
  * result's checker kind: under FUZZ_CONTRACT_ONLY a data violation (which
  * an arbitrary script may ask for) is no finding; under FUZZ_EVERY_CHECKER
  * it is one (the harness aborts), and any failure of a decoded input is
- * one, reported with the line and message `replbench run` gives.  Each run
- * is in a child process.
+ * one, reported with the line and message `replbench run` gives.  A run
+ * the host failed (out of memory) is never one.  Each run is in a child
+ * process.
  */
 #include <setjmp.h>
 #include <signal.h>
@@ -19,6 +20,7 @@
 #include <cmocka.h>
 
 #include "harness.h"
+#include "host.h"
 
 /* Upstream's order over a forwarded write lost on the primary: the data
  * checker reports it, the contract checker has nothing to say. */
@@ -124,6 +126,51 @@ static void finding_says_what_a_run_says(void **state)
     report_to = "/dev/null";
 }
 
+/* The child's end with host allocation k refused from then on: 0 when the
+ * harness rejected the input (-1) without a finding, 4 when it took it. */
+static int verdict_refusing(const char *text, uint64_t k)
+{
+    int status;
+    pid_t pid = fork();
+
+    assert_true(pid >= 0);
+    if (pid == 0) {
+        if (freopen("/dev/null", "w", stderr) == NULL) {
+            _exit(3);
+        }
+        sim_host_fail_nth(k, true);
+        _exit(fuzz_text(text, strlen(text), NULL, FUZZ_EVERY_CHECKER) == -1 ? 0 : 4);
+    }
+    assert_int_equal(waitpid(pid, &status, 0), pid);
+    return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+/* An input that is a finding with memory (an operation fails), under every
+ * host allocation refused in turn: rejected, never a finding (no abort). */
+static void host_out_of_memory_is_no_finding(void **state)
+{
+    static const char failing[] = "state name=a\nremove state=a\nremove state=a\n";
+    static ScnResult res;
+    ScnScript *s = scn_parse(failing, strlen(failing), "fuzz.scn", NULL);
+    uint64_t before = sim_host_allocs(), n;
+
+    (void)state;
+    assert_non_null(s);
+    assert_int_equal(scn_run(s, NULL, &res), SCN_FAIL);
+    n = sim_host_allocs() - before;
+    scn_free(s);
+    assert_true(n > 0);
+    for (uint64_t k = 1; k <= n; k++) {
+        int got = verdict_refusing(failing, k);
+
+        if (got != 0) {
+            fail_msg("allocation %llu of %llu refused: child ended %d (4: judged, "
+                     "134: a finding)", (unsigned long long)k, (unsigned long long)n, got);
+        }
+    }
+    assert_int_equal(verdict(failing, FUZZ_EVERY_CHECKER), SIGABRT);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -131,6 +178,7 @@ int main(void)
         cmocka_unit_test(data_violation_is_a_finding_when_every_checker_counts),
         cmocka_unit_test(clean_run_is_no_finding),
         cmocka_unit_test(finding_says_what_a_run_says),
+        cmocka_unit_test(host_out_of_memory_is_no_finding),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);
