@@ -98,7 +98,8 @@ void cli_usage_exit(FILE *f)
 {
     fputs("exit status (every command): 0 all passed or skipped, 1 something failed,\n"
           "2 usage error or an input that cannot be read or parsed (file:line:col:\n"
-          "message); 130 or 143 stopped by SIGINT or SIGTERM (what ran is reported).\n", f);
+          "message), or a run the host failed (host out of memory: never a verdict);\n"
+          "130 or 143 stopped by SIGINT or SIGTERM (what ran is reported).\n", f);
 }
 
 /* "K/N", 1 <= K <= N <= CLI_MAX_SHARDS. */
