@@ -18,6 +18,7 @@
 #include "check_resources.h"
 #include "cluster.h"
 #include "host.h"
+#include "host_registry.h"
 #include "impl.h"
 #include "scn_ast.h"
 

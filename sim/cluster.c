@@ -13,6 +13,7 @@
 #include "check.h"
 #include "cluster.h"
 #include "host.h"
+#include "host_registry.h"
 
 #define HIST_MAX 4096           /* packets a node emits between checkpoints */
 #define HELD_MAX 64             /* out-of-order stream messages held */

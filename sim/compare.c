@@ -11,6 +11,7 @@
 #include "check.h"
 #include "compare.h"
 #include "host.h"
+#include "host_registry.h"
 #include "prng.h"
 
 typedef struct Pkt Pkt;

@@ -12,6 +12,7 @@
 #include "disk.h"
 #include "fault.h"
 #include "host.h"
+#include "host_registry.h"
 
 #define MSG_MAX 160
 

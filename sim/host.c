@@ -1,13 +1,13 @@
 /* host.c: the host allocation door (host.h): the count of allocations, the
  * test hook's countdown, and the record of failures.  Touches nothing but
- * its own few statics and the host's allocator.
+ * its own few statics and the host's allocator; uses no other file of sim/
+ * (every other file may use it).
  */
 #include <errno.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "fault.h"
 #include "host.h"
 
 static SimHostFailure record;
@@ -73,31 +73,6 @@ void *sim_host_calloc(size_t n, size_t size, const char *where)
 void *sim_host_realloc(void *p, size_t size, const char *where)
 {
     return sim_host_gate(size, where) ? answered(realloc(p, size), size, where) : NULL;
-}
-
-SimHostMark sim_host_mark(void)
-{
-    errno = 0;
-    return (SimHostMark){ .fired = sim_faults_fired() };
-}
-
-bool sim_host_registry_oom(SimHostMark mark, const char *where)
-{
-    if (sim_faults_fired() != mark.fired || errno != ENOMEM) {
-        return false;
-    }
-    sim_host_oom(0, where);
-    return true;
-}
-
-void sim_host_error(Error **errp, const char *msg, const char *where)
-{
-    SimHostMark mark = sim_host_mark();
-
-    error_setg(errp, "%s", msg);
-    if (errp != NULL && error_is_out_of_memory(*errp)) {
-        sim_host_registry_oom(mark, where);
-    }
 }
 
 const SimHostFailure *sim_host_failure(void)

@@ -15,7 +15,7 @@
  *
  * The registry under test allocates with its own malloc, and answers
  * "out of memory" the same way whether the host refused or its
- * registry/alloc fault point fired: sim_host_registry_oom tells them apart.
+ * registry/alloc fault point fired: host_registry.h tells them apart.
  *
  * The record is process-wide, like libfiu's state: one run at a time per
  * process.  The interpreter clears it when a run begins.
@@ -26,8 +26,6 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
-
-#include "error.h"
 
 /* malloc, calloc and realloc of the host, or NULL (recorded, with `where`:
  * a string constant naming the allocation, "store: hash table") when the
@@ -43,30 +41,6 @@ void *sim_host_realloc(void *p, size_t size, const char *where);
  * failure the foreign allocator reported. */
 bool sim_host_gate(size_t size, const char *where);
 void sim_host_oom(size_t size, const char *where);
-
-/* ---- The registry under test -------------------------------------------
- * replication_new*() and replication_registry_new() answer NULL, and
- * error_setg() the shared out-of-memory Error (error_is_out_of_memory),
- * both when the registry/alloc point fires (simulated: the scenario asked
- * for it) and when the host's malloc fails inside the registry.  Take a
- * mark just before such a call; after an out-of-memory answer,
- * sim_host_registry_oom says whether it was the host's: no fault point
- * fired since the mark and the allocator left errno at ENOMEM.  Then it is
- * recorded like any host failure, at `where`, and true is returned; false
- * means a simulated fire (or an implementation that answers NULL for no
- * reason: a verdict on it, as before). */
-typedef struct SimHostMark {
-    uint64_t fired;             /* sim_faults_fired() at the mark */
-} SimHostMark;
-
-/* The mark; also sets errno to 0. */
-SimHostMark sim_host_mark(void);
-bool sim_host_registry_oom(SimHostMark mark, const char *where);
-
-/* error_setg(errp, "%s", msg) for the simulator's own callbacks, its
- * out-of-memory answer told apart as above (where: "disk: a callback's
- * Error").  errp NULL: nothing, as error_setg. */
-void sim_host_error(Error **errp, const char *msg, const char *where);
 
 /* The first host failure since the record was cleared. */
 typedef struct SimHostFailure {

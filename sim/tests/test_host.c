@@ -14,6 +14,7 @@
 
 #include "fault.h"
 #include "host.h"
+#include "host_registry.h"
 #include "replication.h"
 #include "store.h"
 
