@@ -19,6 +19,8 @@ struct Error {
  * failure, so we never drop the error and never abort for lack of memory. */
 static Error oom = { "(registry)", "(none)", 0, "out of memory" };
 
+static size_t outstanding;      /* made, not yet freed (oom aside) */
+
 void error_setg_internal(Error **errp, const char *file, int line,
                          const char *func, const char *fmt, ...)
 {
@@ -54,6 +56,7 @@ void error_setg_internal(Error **errp, const char *file, int line,
     err->line = line;
     err->msg = text;
     *errp = err;
+    outstanding++;
 }
 
 void error_propagate(Error **dst, Error *local)
@@ -70,7 +73,8 @@ void error_propagate(Error **dst, Error *local)
 
 void error_free(Error *err)
 {
-    if (err != &oom) {
+    if (err != NULL && err != &oom) {
+        outstanding--;
         free(err);
     }
 }
@@ -78,6 +82,11 @@ void error_free(Error *err)
 const char *error_get_pretty(const Error *err)
 {
     return err->msg;
+}
+
+size_t error_outstanding(void)
+{
+    return outstanding;
 }
 
 bool error_is_out_of_memory(const Error *err)

@@ -6,6 +6,7 @@
 #define REPLBENCH_ERROR_H
 
 #include <stdbool.h>
+#include <stddef.h>
 
 /* An error: a formatted, human-readable message plus the source location
  * that set it.  Opaque; created by error_setg(), released by error_free(). */
@@ -44,5 +45,10 @@ const char *error_get_pretty(const Error *err);
 /* Whether err is the shared "out of memory" error error_setg() sets when it
  * cannot allocate (a fact to hand on, not a message to match).  NULL: false. */
 bool error_is_out_of_memory(const Error *err);
+
+/* Errors made by error_setg() and not yet freed, the shared "out of
+ * memory" error aside: what a test bench counts to see that nothing
+ * leaks.  Process-wide. */
+size_t error_outstanding(void);
 
 #endif /* REPLBENCH_ERROR_H */
