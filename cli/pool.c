@@ -43,11 +43,13 @@ typedef struct Cache {
 
 /* What a worker publishes about its job, in memory shared with the parent:
  * what is left of a run whose worker died or was killed.  The last trace
- * events typed (rendered only then), and the seed it runs under. */
+ * events typed (rendered only then), the seed it runs under, and its
+ * outcome as the run makes it (the contract violations filed so far). */
 typedef struct Shared {
     SimTraceRing tail;
     uint64_t seed;              /* the job's effective seed, once seeded */
     bool seeded;
+    ReportOutcome out;
 } Shared;
 
 typedef struct Worker {
@@ -103,7 +105,7 @@ static void execute(const CliFiles *files, const ReportJob *job, FILE *trace,
                     Cache *c, Shared *sh, ReportOutcome *out)
 {
     ScnOptions opt = { .seed_set = job->seed_set, .seed = job->seed, .trace = trace,
-                       .sink = tail_event, .sink_ctx = &sh->tail };
+                       .sink = tail_event, .sink_ctx = &sh->tail, .leak_check = true };
     double start;
 
     memset(out, 0, sizeof(*out));
@@ -209,7 +211,7 @@ static void worker_main(void *ctx)
     Start *st = ctx;
     Pool *P = st->P;
     Shared *sh = st->w->sh;
-    ReportOutcome *out = malloc(sizeof(*out));
+    ReportOutcome *out = &sh->out;
     Cache c = { .valid = false };
     char name[TRACE_NAME_MAX + 24];
     ReportJob job;
@@ -219,8 +221,10 @@ static void worker_main(void *ctx)
         close_fd(&P->w[i].from);
     }
     keep_freed_memory();
-    while (out != NULL && read_full(st->in, &job, sizeof(job)) == sizeof(job)) {
+    while (read_full(st->in, &job, sizeof(job)) == sizeof(job)) {
         FILE *trace = NULL;
+
+        memset(out, 0, sizeof(*out));   /* nothing of the last job if this dies */
 
         if (P->cfg->trace != NULL) {
             trace_name(P, job.seq, name, sizeof(name));
@@ -234,12 +238,11 @@ static void worker_main(void *ctx)
         sh->seeded = false;
         execute(P->cfg->files, &job, trace, &c, sh, out);
         out->trace_lost = P->cfg->trace != NULL && (trace == NULL || fclose(trace) != 0);
-        if (write_full(st->out, out, sizeof(*out)) != 0) {
-            break;
+        if (write_full(st->out, out, sizeof(*out)) != 0 || out->res.spent) {
+            break;              /* spent: the parent starts another worker */
         }
     }
     scn_free(c.s);
-    free(out);
     cli_child_exit(0);
 }
 
@@ -349,6 +352,14 @@ static void died(const Pool *P, const Worker *w, Slot *s, int status)
     cli_child_crash(&w->child, status, &s->out.crash);
     snprintf(why, sizeof(why), "crashed: %s", s->out.crash.kind);
     lost(w, s, why);
+    /* What the contract checker filed before the death: the first
+     * deviation heads the message, the crash is its consequence. */
+    s->out.res.nviolations = w->sh->out.res.nviolations;
+    memcpy(s->out.res.violations, w->sh->out.res.violations, sizeof(s->out.res.violations));
+    if (s->out.res.nviolations > 0) {
+        snprintf(s->out.res.message, sizeof(s->out.res.message), "checker: %.400s; then: %s",
+                 s->out.res.violations[0].message, why);
+    }
     keep_report(P, w, s);
     set_ready(P, s);
 }
@@ -505,6 +516,9 @@ static void receive(Pool *P, Worker *w)
     }
     w->slot = -1;
     set_ready(P, s);
+    if (s->out.res.spent) {
+        worker_lost(P, w);      /* no other scenario may run in it: replace it */
+    }
 }
 
 /* How long poll may sleep: until the first busy worker's time is up. */

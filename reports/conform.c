@@ -1,7 +1,11 @@
-/* conform.c: the conformance table (report.h): each walk rule of DESIGN.md
- * and each extension of registry/impl.h, for each walk, from the `rule`
- * tags of the scenarios run and their outcomes; written as a summary, JSON,
- * JUnit, and as the coloured matrix of the HTML page.  Runs nothing.
+/* conform.c: the conformance table (report.h): each walk rule of
+ * docs/CONTRACT.md and each extension of registry/impl.h, for each walk.
+ * A scenario that breaks the contract fails the cells of the violations
+ * the contract checker filed (rule, walk: ScnResult.violations), whatever
+ * its tags; one that passes, is N/A, or fails otherwise (a crash, an
+ * expectation, a leak at teardown) counts in the cells its `rule` tags
+ * name.  Written as a summary, JSON, JUnit, and as the coloured matrix of
+ * the HTML page.  Runs nothing.
  */
 #include <inttypes.h>
 #include <stdlib.h>
@@ -11,8 +15,8 @@
 #include "impl.h"
 #include "report.h"
 
-#define WALKS 4
-#define ROWS (SCN_RULES + REPLICATION_EXT__COUNT)
+#define WALKS SIM_WALKS
+#define ROWS (SIM_RULES + REPLICATION_EXT__COUNT)
 #define CELL_MAX_FAILS 16               /* failures kept per cell */
 
 typedef struct Fail {
@@ -29,6 +33,9 @@ typedef struct Fail {
 typedef struct Cell {
     unsigned pass, fail, na;
     unsigned missing;                   /* extensions the N/A ones needed */
+    unsigned blocked;                   /* scenarios that broke other cells
+                                           first: no verdict here */
+    unsigned blocked_by;                /* those cells, SIM_CELL() bits */
     unsigned nfails;
     Fail fails[CELL_MAX_FAILS];
 } Cell;
@@ -57,7 +64,7 @@ void report_conform_free(ReportConform *c)
     free(c);
 }
 
-/* Rows: rules 1..SCN_RULES, then one per extension bit. */
+/* Rows: rules 1..SIM_RULES, then one per extension bit. */
 static unsigned row_of(const ScnRuleTag *t)
 {
     unsigned bit = 0;
@@ -68,35 +75,74 @@ static unsigned row_of(const ScnRuleTag *t)
     while ((t->ext >> bit) > 1) {
         bit++;
     }
-    return SCN_RULES + bit;
+    return SIM_RULES + bit;
 }
 
-static void add_to_cell(Cell *cell, size_t k, const char *path, const ReportOutcome *out,
-                        const char *sanitizer)
+static void add_fail(Cell *cell, size_t k, const char *path, const ReportOutcome *out,
+                     const char *message, const char *sanitizer)
 {
     const ScnResult *r = &out->res;
     Fail *f;
 
-    if (out->loaded && r->status == SCN_PASS) {
-        cell->pass++;
-        return;
-    }
-    if (out->loaded && r->status == SCN_SKIP) {
-        cell->na++;
-        cell->missing |= r->missing_ext;
-        return;
-    }
     cell->fail++;
     if (cell->nfails == CELL_MAX_FAILS) {
         return;
     }
     f = &cell->fails[cell->nfails++];
     *f = (Fail){ .k = k, .path = path, .seed = r->seed, .line = r->line };
-    snprintf(f->message, sizeof(f->message), "%.*s", (int)sizeof(f->message) - 1,
-             out->loaded ? r->message : out->error);
+    snprintf(f->message, sizeof(f->message), "%.*s", (int)sizeof(f->message) - 1, message);
     f->died = out->died;
     snprintf(f->sanitizer, sizeof(f->sanitizer), "%.*s", (int)sizeof(f->sanitizer) - 1,
              sanitizer ? sanitizer : "");
+}
+
+/* A scenario under its tags: pass, N/A or (no typed violation) fail. */
+static void add_to_cell(Cell *cell, size_t k, const char *path, const ReportOutcome *out,
+                        const char *sanitizer)
+{
+    const ScnResult *r = &out->res;
+
+    if (out->loaded && r->status == SCN_PASS) {
+        cell->pass++;
+    } else if (out->loaded && r->status == SCN_SKIP) {
+        cell->na++;
+        cell->missing |= r->missing_ext;
+    } else {
+        add_fail(cell, k, path, out, out->loaded ? r->message : out->error, sanitizer);
+    }
+}
+
+/* The walks a scenario's tags name, as bits (1 << walk). */
+static unsigned tagged_walks(const ScnRuleTag *tags, size_t n)
+{
+    unsigned walks = 0;
+
+    for (size_t i = 0; i < n; i++) {
+        walks |= tags[i].walk == SCN_WALK_ANY ? (1u << WALKS) - 1 : 1u << tags[i].walk;
+    }
+    return walks != 0 ? walks : (1u << WALKS) - 1;
+}
+
+/* The cells a failed run broke by the contract checker's typed record:
+ * its violations' (rule, walk), those filed before its worker died
+ * included, or for memory left after the teardown rule 5 (nothing leaks)
+ * in the walks its tags name.  0: none, the run is filed by its tags. */
+static unsigned broken_cells(const ReportOutcome *out, unsigned walks)
+{
+    const ScnResult *r = &out->res;
+    unsigned cells = 0;
+
+    if (!out->loaded || r->status != SCN_FAIL) {
+        return 0;
+    }
+    for (unsigned i = 0; i < r->nviolations; i++) {
+        cells |= r->violations[i].rule != 0 ? SIM_CELL(r->violations[i].rule,
+                                                       r->violations[i].walk) : 0;
+    }
+    for (unsigned w = 0; cells == 0 && r->leaked && w < WALKS; w++) {
+        cells |= walks & (1u << w) ? SIM_CELL(5, w) : 0;
+    }
+    return cells;
 }
 
 void report_conform_add(ReportConform *c, size_t k, const char *path, const ScnScript *s,
@@ -104,13 +150,34 @@ void report_conform_add(ReportConform *c, size_t k, const char *path, const ScnS
 {
     const ScnRuleTag *tags;
     size_t n = s != NULL ? scn_script_rules(s, &tags) : 0;
+    unsigned broken = broken_cells(out, tagged_walks(tags, n));
+    const ScnResult *r = &out->res;
 
+    for (unsigned i = 0; i < r->nviolations && broken != 0; i++) {
+        if (r->violations[i].rule != 0) {
+            add_fail(&c->cells[r->violations[i].rule - 1][r->violations[i].walk], k, path, out,
+                     r->violations[i].message, sanitizer);
+        }
+    }
+    for (unsigned w = 0; r->nviolations == 0 && w < WALKS; w++) {
+        if (broken & SIM_CELL(5, w)) {
+            add_fail(&c->cells[4][w], k, path, out, r->checker, sanitizer);
+        }
+    }
     for (size_t i = 0; i < n; i++) {
         unsigned row = row_of(&tags[i]);
 
         for (int w = 0; w < WALKS; w++) {
-            if (tags[i].walk == SCN_WALK_ANY || tags[i].walk == w) {
-                add_to_cell(&c->cells[row][w], k, path, out, sanitizer);
+            Cell *cell = &c->cells[row][w];
+
+            if (tags[i].walk != SCN_WALK_ANY && tags[i].walk != w) {
+                continue;
+            }
+            if (broken == 0) {
+                add_to_cell(cell, k, path, out, sanitizer);
+            } else if (row >= SIM_RULES || !(broken & SIM_CELL(row + 1, w))) {
+                cell->blocked++;        /* it broke the contract elsewhere first */
+                cell->blocked_by |= broken;
             }
         }
     }
@@ -142,13 +209,13 @@ void report_conform_add_probe(ReportConform *c, const ScnRuleTag *tag, const cha
 
 static unsigned row_ext(unsigned row)
 {
-    return row < SCN_RULES ? 0 : 1u << (row - SCN_RULES);
+    return row < SIM_RULES ? 0 : 1u << (row - SIM_RULES);
 }
 
 /* The row's name ("5", "alloc-null") and title. */
 static const char *row_name(unsigned row, char *buf, size_t len)
 {
-    if (row < SCN_RULES) {
+    if (row < SIM_RULES) {
         snprintf(buf, len, "%u", row + 1);
     } else {
         snprintf(buf, len, "%s", replication_ext_name((ReplicationExt)row_ext(row)));
@@ -165,7 +232,7 @@ static const char *row_title(unsigned row)
         "freeing a registry releases its states",
     };
 
-    return row < SCN_RULES ? scn_rule_title(row + 1) : ext_titles[row - SCN_RULES];
+    return row < SIM_RULES ? sim_rule_title(row + 1) : ext_titles[row - SIM_RULES];
 }
 
 /* A cell's state, and why when n/a. */
@@ -185,6 +252,19 @@ static State cell_state(const ReportConform *c, unsigned row, int w, char *why, 
     }
     if (cell->pass > 0) {
         return ST_PASS;
+    }
+    if (cell->blocked > 0) {
+        n = (size_t)snprintf(why, len, "every scenario that checks it broke");
+        for (unsigned b = 0; b < SIM_RULES * WALKS && n < len; b++) {
+            if (cell->blocked_by & (1u << b)) {
+                n += (size_t)snprintf(why + n, len - n, " rule %u in %s,", b / WALKS + 1,
+                                      sim_walk_name((SimWalk)(b % WALKS)));
+            }
+        }
+        if (n < len) {
+            snprintf(why + n - 1, len - n + 1, " first");
+        }
+        return ST_NA;
     }
     if (cell->na == 0) {
         snprintf(why, len, "no scenario checks it");

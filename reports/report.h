@@ -483,9 +483,10 @@ typedef void ReportHtmlIntro(FILE *f, void *ctx);
 void report_html_set_intro(ReportHtml *h, ReportHtmlIntro *fn, void *ctx);
 
 /* ---- the conformance table (conform.c) ---------------------------------------
- * Each walk rule of DESIGN.md and each extension of registry/impl.h, for
- * each walk: pass, fail or n/a, derived from the `rule` tags of the
- * scenarios run and their outcomes. */
+ * Each walk rule of docs/CONTRACT.md and each extension of registry/impl.h,
+ * for each walk: pass, fail or n/a.  A run that broke the contract fails
+ * the cells of the violations the checker filed (ScnResult.violations); any
+ * other run counts in the cells its `rule` tags name. */
 
 typedef struct ReportConform ReportConform;
 

@@ -90,6 +90,7 @@ typedef struct Interp {
     uint8_t *buf;               /* reused by io and expect data */
     size_t buflen;
     uint64_t ticks_limit, ticks_used;
+    size_t heap_before;         /* bytes allocated when the run began (ASan) */
     unsigned depth, depth_limit;
     unsigned long calls_limit, calls_this_walk;
     unsigned long calls_walk;   /* the outermost walk they count for */
@@ -100,20 +101,42 @@ static Interp *cur;
 
 static bool fail_at(Interp *in, unsigned line, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
+static const char *first_violation(Interp *in);
+static void filed_violations(Interp *in);
+
+/* The scenario fails at line, for `why`: the first failure is kept.  A
+ * checker violation before it (one the script does not expect) is the
+ * headline, as the first deviation from the model; why follows it, as a
+ * consequence.  checker: why is the violation itself. */
+static bool fail_why(Interp *in, unsigned line, const char *why, bool checker)
+{
+    const char *v = first_violation(in);
+
+    if (in->failed) {
+        return false;
+    }
+    in->failed = true;
+    in->res->status = SCN_FAIL;
+    in->res->line = line;
+    if (*v == '\0' || in->s->expects_violation) {
+        snprintf(in->res->message, sizeof(in->res->message), "%s", why);
+    } else if (checker) {
+        snprintf(in->res->message, sizeof(in->res->message), "checker: %s", v);
+    } else {
+        snprintf(in->res->message, sizeof(in->res->message), "checker: %s; then: %s", v, why);
+    }
+    return false;
+}
 
 static bool fail_at(Interp *in, unsigned line, const char *fmt, ...)
 {
+    char why[SCN_MSG_MAX];
     va_list ap;
 
-    if (!in->failed) {
-        in->failed = true;
-        in->res->status = SCN_FAIL;
-        in->res->line = line;
-        va_start(ap, fmt);
-        vsnprintf(in->res->message, sizeof(in->res->message), fmt, ap);
-        va_end(ap);
-    }
-    return false;
+    va_start(ap, fmt);
+    vsnprintf(why, sizeof(why), fmt, ap);
+    va_end(ap);
+    return fail_why(in, line, why, false);
 }
 
 #define FAIL(in, ...) fail_at((in), (in)->op->line, __VA_ARGS__)
@@ -538,6 +561,7 @@ static void on_call(ReplicationState *rs, SimWalk w, ReplicationMode mode,
     bool over;
 
     (void)mode, (void)failover;
+    filed_violations(in);
     log_call(in, st, w);
     if (sim_regcheck_outer_walks(in->w->regcheck) != in->calls_walk) {
         in->calls_walk = sim_regcheck_outer_walks(in->w->regcheck);
@@ -1266,15 +1290,64 @@ static bool dispatch(Interp *in, const ScnOp *op)
     }
 }
 
-/* A checker violation fails the scenario, unless it expects one. */
+/* A checker violation fails the scenario, unless it expects one.  A lost
+ * registry (a walk abandoned) ends it whatever it expects: nothing may
+ * run on it again. */
 static bool checkers_hold(Interp *in)
 {
     const char *v = first_violation(in);
 
+    if (sim_regcheck_registry_lost()) {
+        return FAIL(in, "the registry under test is lost: a walk was abandoned or removed "
+                    "states by itself; nothing more runs in this process");
+    }
     if (*v == '\0' || in->s->expects_violation) {
         return true;
     }
-    return FAIL(in, "checker: %s", v);
+    return fail_why(in, in->op->line, v, true);
+}
+
+/* The sanitizers', in builds that have them (ASan); NULL otherwise. */
+extern int __lsan_do_recoverable_leak_check(void) __attribute__((weak));
+extern size_t __sanitizer_get_current_allocated_bytes(void) __attribute__((weak));
+
+static bool can_check_leaks(const Interp *in)
+{
+    return in->opt->leak_check && __lsan_do_recoverable_leak_check != NULL &&
+           __sanitizer_get_current_allocated_bytes != NULL;
+}
+
+/* Memory left that nothing reaches, once everything is freed: a state a
+ * registry never freed, an Error nobody freed.  The run frees all it made,
+ * and only that: when the heap is no bigger than before it (heap_before),
+ * nothing leaked, and the costly look (LeakSanitizer stops the process to
+ * scan it) is spared.  LeakSanitizer prints the blocks and their
+ * allocation stacks on stderr; they would be reported again by the next
+ * check, so the process is spent. */
+static void check_leaks(Interp *in)
+{
+    static const char why[] = "resources: memory leaked: blocks nothing reaches after the "
+                              "teardown (LeakSanitizer's report, with where each was "
+                              "allocated, is on stderr)";
+
+    free(in->buf);              /* the run's own, reachable: not a question */
+    in->buf = NULL;
+    in->buflen = 0;
+    if (!can_check_leaks(in) || __sanitizer_get_current_allocated_bytes() <= in->heap_before) {
+        return;
+    }
+    sim_regcheck_forget_removed(in->w->regcheck);
+    if (__lsan_do_recoverable_leak_check() == 0) {
+        return;
+    }
+    in->res->leaked = true;
+    in->res->spent = true;
+    if (in->res->checkers_ok) {
+        in->res->checkers_ok = false;
+        in->res->checker_kind = SIM_CHECK_RESOURCES;
+        snprintf(in->res->checker, sizeof(in->res->checker), "%s", why);
+    }
+    fail_at(in, 0, "%s", why);
 }
 
 static void teardown(Interp *in)
@@ -1282,6 +1355,17 @@ static void teardown(Interp *in)
     ReplicationRegistry *regs[SCN_MAX_REGISTRIES + 1];
     size_t n = 0;
 
+    if (sim_regcheck_registry_lost()) {
+        /* Walks never returned: nothing may touch the registry (removing
+         * a state, freeing a disk or a registry).  What the script made
+         * is left to the process, which runs no other scenario. */
+        in->res->spent = true;
+        sim_regcheck_off_idle(in->w->regcheck, in);
+        if (in->w->faults != NULL) {
+            sim_faults_clear(in->w->faults, "*");
+        }
+        return;
+    }
     for (unsigned i = 0; i < in->nstates; i++) {
         if (in->states[i].live) {
             unregister_state(in, 0, in->states[i].name, &in->states[i]);
@@ -1310,6 +1394,7 @@ static void teardown(Interp *in)
     for (unsigned i = 0; i < in->nregs; i++) {
         replication_registry_free(in->regs[i].reg);
     }
+    check_leaks(in);
 }
 
 /* The last events before the teardown, typed: rendered into the result
@@ -1396,6 +1481,21 @@ static void trace_op(Interp *in, const ScnOp *op)
     scn_trace(in, NULL, (int)op->kind, f, 1 + op->nargs);
 }
 
+/* The contract checker's typed violations into the result, for conform's
+ * cells: after each operation, and at each callback, so that a result the
+ * caller shares (a worker's) has them even when the registry then kills
+ * the process. */
+static void filed_violations(Interp *in)
+{
+    const SimRegViolation *v;
+    size_t n = sim_regcheck_filed(in->w->regcheck, &v);
+
+    if (n != in->res->nviolations) {
+        memcpy(in->res->violations, v, n * sizeof(*v));
+        in->res->nviolations = (unsigned)n;
+    }
+}
+
 static void execute(Interp *in)
 {
     for (size_t i = 0; i < in->s->nops && !in->failed && !sim_host_failed(); i++) {
@@ -1409,16 +1509,17 @@ static void execute(Interp *in)
             in->log_full = false;
             trace_op(in, op);
         }
-        if (dispatch(in, op) && checkers_hold(in)) {
+        if (dispatch(in, op) && (filed_violations(in), checkers_hold(in))) {
             in->res->ops_run++;
         }
     }
+    filed_violations(in);
     if (*first_violation(in) != '\0') {
         in->res->checkers_ok = false;
         in->res->checker_kind = first_violation_kind(in);
         snprintf(in->res->checker, sizeof(in->res->checker), "%s", first_violation(in));
         if (!in->s->expects_violation) {
-            fail_at(in, 0, "checker: %s", first_violation(in));
+            fail_why(in, 0, first_violation(in), true);
         }
     }
 }
@@ -1523,6 +1624,11 @@ ScnStatus scn_session_run(ScnSession *ss, const ScnScript *s, const ScnOptions *
     if (cur != NULL) {
         return cannot_run(res, "another scenario is running in this process");
     }
+    if (sim_regcheck_registry_lost()) {
+        res->spent = true;
+        return cannot_run(res, "an earlier scenario in this process lost the registry under "
+                          "test (a walk was abandoned)");
+    }
     if (missing_extensions(s, opt) != 0) {
         return not_applicable(res, missing_extensions(s, opt));
     }
@@ -1532,6 +1638,7 @@ ScnStatus scn_session_run(ScnSession *ss, const ScnScript *s, const ScnOptions *
     }
     *in = (Interp){ .s = s, .opt = opt, .res = res, .w = ss->w, .ticks_limit = SCN_MAX_TICKS,
                     .depth_limit = SCN_MAX_DEPTH, .calls_limit = SCN_MAX_CALLS };
+    in->heap_before = can_check_leaks(in) ? __sanitizer_get_current_allocated_bytes() : 0;
     in->w->trace.out = opt->trace;
     in->w->trace.sink = in->w->faults ? ledger_event : opt->sink;
     in->w->trace.sink_ctx = in->w->faults ? (void *)in : opt->sink_ctx;

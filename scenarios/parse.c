@@ -1315,18 +1315,9 @@ static int check_fault_op(Parser *p, const Syms *y, const ScnOp *op)
     return 0;
 }
 
-static const char *const rule_titles[SCN_RULES] = {
-    "order: newest registered first",
-    "a NULL ops or member is skipped",
-    "first error ends the walk, fresh Error per callback",
-    "a walk visits exactly the states registered when it began",
-    "removal, registration and nested walks inside callbacks are safe",
-    "remove(NULL) is a no-op; NULL ops and freeing a walked registry abort",
-};
-
 const char *scn_rule_title(unsigned rule)
 {
-    return rule >= 1 && rule <= SCN_RULES ? rule_titles[rule - 1] : NULL;
+    return sim_rule_title(rule);
 }
 
 static int unknown_rule(Parser *p, const ScnOp *op, const char *id)

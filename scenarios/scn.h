@@ -12,6 +12,7 @@
 #include <stdio.h>
 
 #include "check.h"
+#include "check_registry.h"
 #include "trace.h"
 
 #define SCN_MAX_FILE_BYTES (1u << 20)
@@ -71,10 +72,12 @@ ScnScript *scn_parse(const char *text, size_t len, const char *file, ScnErrors *
 void scn_free(ScnScript *s);
 
 /* ---- What a scenario checks -------------------------------------------------
- * A `rule` line (FORMAT.md) says which walk rule of DESIGN.md (1-6), or which
- * extension of registry/impl.h, the scenario checks, and in which walk.
- * `replbench conform` derives its table from these tags. */
-#define SCN_RULES 6
+ * A `rule` line (FORMAT.md) says which walk rule of docs/CONTRACT.md (1-6),
+ * or which extension of registry/impl.h, the scenario checks, and in which
+ * walk.  `replbench conform` files a scenario that passes under these tags;
+ * one that breaks the contract, under the rule and walk the contract
+ * checker saw broken (ScnResult.violations). */
+#define SCN_RULES SIM_RULES
 #define SCN_WALK_ANY (-1)
 
 typedef struct ScnRuleTag {
@@ -84,7 +87,8 @@ typedef struct ScnRuleTag {
     unsigned line;
 } ScnRuleTag;
 
-/* Rule n's one-line title (1..SCN_RULES), NULL otherwise. */
+/* Rule n's one-line title (1..SCN_RULES), NULL otherwise: sim_rule_title,
+ * the one list. */
 const char *scn_rule_title(unsigned rule);
 
 /* The script's tags, in file order; returns how many. */
@@ -129,6 +133,12 @@ typedef struct ScnOptions {
      * fast); 0 means none.  Past one, the script fails cleanly. */
     uint64_t max_ticks;         /* ticks in all, over the script's limit */
     uint64_t max_sectors;       /* disk sizes and I/O lengths */
+    /* After the teardown, ask LeakSanitizer (in builds that have it: ASan)
+     * whether memory is left that nothing reaches: a leak fails the run
+     * (resources), and the process is spent (ScnResult.spent), since the
+     * same blocks would be reported again.  For workers that run one
+     * scenario after another in a process they may leave. */
+    bool leak_check;
 } ScnOptions;
 
 typedef enum ScnStatus {
@@ -186,6 +196,15 @@ typedef struct ScnResult {
     unsigned ops_run;
     unsigned npoints;           /* every fault point and its counts */
     ScnPointCount points[SCN_MAX_POINTS];
+    /* The contract checker's violations, typed (check_registry.h): the first
+     * of each outermost walk that broke a cell (rule, walk) none before it
+     * broke; consequences in the same walk are left out. */
+    unsigned nviolations;
+    SimRegViolation violations[SIM_REGCHECK_MAX_FILED];
+    bool leaked;                /* memory was left after the teardown (leak_check) */
+    bool spent;                 /* this process must run no other scenario (a
+                                   walk was abandoned, or a leak is reported
+                                   and would be again): a worker is replaced */
     unsigned ntail;             /* when it failed: the last trace lines before
                                    the teardown, oldest first; else 0 */
     char tail[SIM_TRACE_KEEP][SIM_TRACE_LINE_MAX];

@@ -12,7 +12,7 @@
 # Usage: sh trace_text.sh PATH/TO/replbench SOURCE_ROOT
 RB=${1:?usage: trace_text.sh PATH/TO/replbench SOURCE_ROOT}
 ROOT=${2:?usage: trace_text.sh PATH/TO/replbench SOURCE_ROOT}
-PINNED=bb7ecff2cb41fe6d2661554a754d1a59fd6ef568b66c374d1988d6b0bb4e9e18
+PINNED=05eb9e108a55b3f787524e5b14aff6b9a3090858b71474bfabcec4ac47c805c4
 
 # The pin is of our registry with fault points: other builds trace otherwise.
 version=$("$RB" --version) || exit 1

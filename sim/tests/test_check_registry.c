@@ -9,6 +9,8 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 
@@ -23,6 +25,9 @@ typedef struct Fixture {
     int victim;
     bool nested;                /* rs[remove_from] also runs a nested walk */
     const char *msg;            /* the failing callback's error, when not NULL */
+    int loop_in;                /* index whose callback calls it again, as a
+                                   registry that never ends its walk would */
+    bool got_fresh_errp;        /* every callback got a non-NULL, NULL errp */
 } Fixture;
 
 static Fixture *fx;
@@ -40,6 +45,11 @@ static int index_of(ReplicationState *rs)
 static void body(ReplicationState *rs, Error **errp)
 {
     int i = index_of(rs);
+
+    fx->got_fresh_errp &= errp != NULL && *errp == NULL;
+    if (i == fx->loop_in) {
+        rs->ops->get_error(rs, &(Error *){ NULL });
+    }
 
     if (i == fx->remove_from && fx->victim >= 0 && fx->rs[fx->victim]) {
         sim_regcheck_untrack(fx->chk, fx->rs[fx->victim]);
@@ -61,7 +71,20 @@ static void body(ReplicationState *rs, Error **errp)
 static void on_checkpoint(ReplicationState *rs, Error **errp) { body(rs, errp); }
 static void on_get_error(ReplicationState *rs, Error **errp) { body(rs, errp); }
 
-static ReplicationOps ops = { .checkpoint = on_checkpoint, .get_error = on_get_error };
+static void on_start(ReplicationState *rs, ReplicationMode m, Error **errp)
+{
+    (void)m;
+    body(rs, errp);
+}
+
+static void on_stop(ReplicationState *rs, bool failover, Error **errp)
+{
+    (void)failover;
+    body(rs, errp);
+}
+
+static ReplicationOps ops = { .start = on_start, .stop = on_stop, .checkpoint = on_checkpoint,
+                              .get_error = on_get_error };
 static ReplicationOps ops_no_checkpoint = { .get_error = on_get_error };
 
 static int setup(void **state)
@@ -69,7 +92,8 @@ static int setup(void **state)
     static Fixture f;
     char label[8];
 
-    f = (Fixture){ .fail_in = -1, .remove_from = -1, .victim = -1 };
+    f = (Fixture){ .fail_in = -1, .remove_from = -1, .victim = -1, .loop_in = -1,
+                   .got_fresh_errp = true };
     f.reg = replication_registry_new();
     f.chk = sim_regcheck_new();
     assert_non_null(f.chk);
@@ -148,8 +172,8 @@ static void call_after_failure_is_reported(void **state)
     sim_regcheck_walk_end(f->chk, err);
     error_free(err);
     assert_string_equal(sim_regcheck_first(f->chk),
-                        "registry contract: get_error of s2 called during a "
-                        "get_error walk that had already failed");
+                        "registry contract: get_error walk called s2 after a callback had "
+                        "failed");
 }
 
 static void skipped_state_is_reported(void **state)
@@ -343,6 +367,193 @@ static void walk_past_the_depth_limit_closes_no_outer_walk(void **state)
     replication_registry_free(other);
 }
 
+/* The violations filed, as "rule/walk" words: where conform puts them. */
+static const char *filed(const SimRegCheck *chk)
+{
+    static char buf[256];
+    const SimRegViolation *v;
+    size_t n = sim_regcheck_filed(chk, &v), len = 0;
+
+    buf[0] = '\0';
+    for (size_t i = 0; i < n; i++) {
+        len += (size_t)snprintf(buf + len, sizeof(buf) - len, "%s%u/%s", i ? " " : "",
+                                v[i].rule, sim_walk_name(v[i].walk));
+    }
+    return buf;
+}
+
+/* Rule 1: a walk run in reverse order is one order violation, filed under
+ * rule 1 of its walk; the states it called early are not "missing" later. */
+static void reversed_walk_is_one_order_violation(void **state)
+{
+    Fixture *f = *state;
+
+    sim_regcheck_walk_begin(f->chk, f->reg, SIM_WALK_GET_ERROR);
+    for (int i = 0; i < 4; i++) {
+        f->rs[i]->ops->get_error(f->rs[i], &(Error *){ NULL });
+    }
+    sim_regcheck_walk_end(f->chk, NULL);
+    assert_string_equal(sim_regcheck_first(f->chk),
+                        "registry contract: get_error walk called s0, model expected s3");
+    assert_int_equal(sim_regcheck_violations(f->chk), 3);  /* s0, s1, s2 early */
+    assert_string_equal(filed(f->chk), "1/get_error");
+}
+
+/* Rule 3: the mode and the failover flag each callback gets are the walk's. */
+static void wrong_mode_is_a_rule_3_violation(void **state)
+{
+    Fixture *f = *state;
+
+    sim_regcheck_walk(f->chk, f->reg, SIM_WALK_START, REPLICATION_MODE_SECONDARY, false, NULL);
+    assert_int_equal(sim_regcheck_violations(f->chk), 0);
+    sim_regcheck_walk_begin(f->chk, f->reg, SIM_WALK_START);       /* given primary */
+    f->rs[3]->ops->start(f->rs[3], REPLICATION_MODE_SECONDARY, &(Error *){ NULL });
+    assert_string_equal(sim_regcheck_first(f->chk),
+                        "registry contract: start of s3 got mode 1, the walk was given 0");
+    assert_string_equal(filed(f->chk), "3/start");
+}
+
+static void wrong_failover_is_a_rule_3_violation(void **state)
+{
+    Fixture *f = *state;
+
+    sim_regcheck_walk(f->chk, f->reg, SIM_WALK_STOP, 0, true, NULL);
+    assert_int_equal(sim_regcheck_violations(f->chk), 0);
+    sim_regcheck_walk_begin(f->chk, f->reg, SIM_WALK_STOP);        /* given false */
+    f->rs[3]->ops->stop(f->rs[3], true, &(Error *){ NULL });
+    assert_string_equal(sim_regcheck_first(f->chk),
+                        "registry contract: stop of s3 got failover=true, the walk was "
+                        "given false");
+    assert_string_equal(filed(f->chk), "3/stop");
+}
+
+/* Rule 3: a callback handed a NULL errp is a violation; it still gets a
+ * fresh Error * of the checker's (and its error ends the walk's model). */
+static void null_errp_to_a_callback_is_reported(void **state)
+{
+    Fixture *f = *state;
+
+    f->fail_in = 3;
+    sim_regcheck_walk_begin(f->chk, f->reg, SIM_WALK_GET_ERROR);
+    f->rs[3]->ops->get_error(f->rs[3], NULL);
+    sim_regcheck_walk_end(f->chk, NULL);
+    assert_true(f->got_fresh_errp);
+    assert_string_equal(sim_regcheck_first(f->chk),
+                        "registry contract: get_error of s3 got a NULL errp");
+    assert_string_equal(filed(f->chk), "3/get_error");
+    assert_int_equal(error_outstanding(), 0);
+}
+
+/* What the implementation receives is what the walk is given: errp NULL
+ * and errp holding an earlier error reach our registry, which frees its own
+ * error and keeps the earlier one. */
+static void errp_modes_reach_the_registry(void **state)
+{
+    Fixture *f = *state;
+    Error *earlier = NULL;
+
+    f->fail_in = 2;
+    sim_regcheck_walk(f->chk, f->reg, SIM_WALK_CHECKPOINT, 0, false, NULL);
+    error_setg(&earlier, "earlier");
+    sim_regcheck_walk(f->chk, f->reg, SIM_WALK_CHECKPOINT, 0, false, &earlier);
+    assert_string_equal(error_get_pretty(earlier), "earlier");
+    error_free(earlier);
+    assert_int_equal(sim_regcheck_violations(f->chk), 0);
+    assert_true(f->got_fresh_errp);
+    assert_int_equal(error_outstanding(), 0);
+}
+
+/* An Error made during a walk and left behind is a leak, filed under rule
+ * 3 of the walk (here the callback's own error is kept alive by hand, as a
+ * registry that forgets to free it would). */
+static Error *kept;
+
+static void keep_error(ReplicationState *rs, Error **errp)
+{
+    (void)rs, (void)errp;
+    error_setg(&kept, "never freed");
+}
+
+static void leaked_error_is_reported(void **state)
+{
+    Fixture *f = *state;
+    static ReplicationOps leaky = { .get_error = keep_error };
+    ReplicationState *rs = replication_new_in(f->reg, NULL, &leaky);
+
+    assert_int_equal(sim_regcheck_track(f->chk, f->reg, rs, "leaky"), 0);
+    sim_regcheck_walk(f->chk, f->reg, SIM_WALK_GET_ERROR, 0, false, NULL);
+    assert_string_equal(sim_regcheck_first(f->chk),
+                        "registry contract: get_error walk leaked 1 Error (errp NULL)");
+    assert_string_equal(filed(f->chk), "3/get_error");
+    error_free(kept);
+    sim_regcheck_untrack(f->chk, rs);
+    replication_remove(rs);
+}
+
+/* Rule 5: a state removed during the walk and called all the same is a
+ * violation of rule 5; the call is not forwarded (its owner may be gone). */
+static void call_of_a_state_removed_in_the_walk_is_rule_5(void **state)
+{
+    Fixture *f = *state;
+    ReplicationState *gone = f->rs[2];
+
+    sim_regcheck_walk_begin(f->chk, f->reg, SIM_WALK_GET_ERROR);
+    f->rs[3]->ops->get_error(f->rs[3], &(Error *){ NULL });
+    sim_regcheck_untrack(f->chk, gone);
+    f->fail_in = 2;                             /* would fail if forwarded */
+    gone->ops->get_error(gone, &(Error *){ NULL });
+    replication_remove(gone);
+    f->rs[2] = NULL;
+    f->rs[1]->ops->get_error(f->rs[1], &(Error *){ NULL });
+    f->rs[0]->ops->get_error(f->rs[0], &(Error *){ NULL });
+    sim_regcheck_walk_end(f->chk, NULL);
+    assert_string_equal(sim_regcheck_first(f->chk),
+                        "registry contract: get_error walk called s2, removed during a walk");
+    assert_int_equal(sim_regcheck_violations(f->chk), 1);
+    assert_string_equal(filed(f->chk), "5/get_error");
+}
+
+/* Only the first violation of an outermost walk is filed; the next walk's
+ * first is filed too when it breaks another cell. */
+static void first_violation_of_each_walk_is_filed(void **state)
+{
+    Fixture *f = *state;
+
+    sim_regcheck_walk_begin(f->chk, f->reg, SIM_WALK_CHECKPOINT);
+    f->rs[0]->ops->checkpoint(f->rs[0], &(Error *){ NULL });       /* order */
+    sim_regcheck_walk_end(f->chk, NULL);                           /* + s3 missing */
+    sim_regcheck_walk_begin(f->chk, f->reg, SIM_WALK_GET_ERROR);
+    sim_regcheck_walk_end(f->chk, NULL);                           /* s3 missing */
+    assert_string_equal(filed(f->chk), "1/checkpoint 4/get_error");
+}
+
+/* A walk that keeps calling is stopped at its bound (twice the states it
+ * may call, plus two), reported as not ending, and the registry is lost
+ * for the process: run in a child, which must come back. */
+static void walk_that_never_ends_is_abandoned(void **state)
+{
+    Fixture *f = *state;
+    pid_t pid;
+    int status = 0;
+
+    fflush(NULL);
+    pid = fork();
+    assert_true(pid >= 0);
+    if (pid == 0) {
+        f->loop_in = 3;
+        sim_regcheck_walk(f->chk, f->reg, SIM_WALK_GET_ERROR, 0, false, NULL);
+        _exit(!sim_regcheck_registry_lost() ? 2 :
+              strcmp(sim_regcheck_first(f->chk), "registry contract: get_error walk called "
+                     "s3 twice") ? 3 :
+              strcmp(filed(f->chk), "4/get_error") ? 4 :
+              sim_regcheck_violations(f->chk) != 10 ? 5 : 0);   /* 9 twice, 1 bound */
+    }
+    assert_int_equal(waitpid(pid, &status, 0), pid);
+    assert_true(WIFEXITED(status));
+    assert_int_equal(WEXITSTATUS(status), 0);
+    assert_false(sim_regcheck_registry_lost());
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -362,6 +573,16 @@ int main(void)
                                         teardown),
         cmocka_unit_test_setup_teardown(walk_past_the_depth_limit_closes_no_outer_walk, setup,
                                         teardown),
+        cmocka_unit_test_setup_teardown(reversed_walk_is_one_order_violation, setup, teardown),
+        cmocka_unit_test_setup_teardown(wrong_mode_is_a_rule_3_violation, setup, teardown),
+        cmocka_unit_test_setup_teardown(wrong_failover_is_a_rule_3_violation, setup, teardown),
+        cmocka_unit_test_setup_teardown(null_errp_to_a_callback_is_reported, setup, teardown),
+        cmocka_unit_test_setup_teardown(errp_modes_reach_the_registry, setup, teardown),
+        cmocka_unit_test_setup_teardown(leaked_error_is_reported, setup, teardown),
+        cmocka_unit_test_setup_teardown(call_of_a_state_removed_in_the_walk_is_rule_5, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(first_violation_of_each_walk_is_filed, setup, teardown),
+        cmocka_unit_test_setup_teardown(walk_that_never_ends_is_abandoned, setup, teardown),
     };
 
     return cmocka_run_group_tests_name("check_registry", tests, NULL, NULL);
