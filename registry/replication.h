@@ -1,7 +1,8 @@
 /* replication.h: the replication registry, QEMU's replication API hardened
  * so that any state may be removed, and any state registered, from inside any
  * callback of any walk.  Owns registries and their states; depends on error.h
- * only.  Not thread-safe: like upstream, callers serialise access.
+ * only.  Not thread-safe: like upstream, callers serialise access.  "Rule N"
+ * below is walk rule N of the contract, docs/CONTRACT.md.
  */
 #ifndef REPLBENCH_REPLICATION_H
 #define REPLBENCH_REPLICATION_H
@@ -26,14 +27,15 @@ typedef struct ReplicationState ReplicationState;
 typedef struct ReplicationRegistry ReplicationRegistry;
 
 /* What a registered state does in each walk.  Any member may be NULL: the
- * state is then skipped by that walk.  Each callback receives a fresh NULL
- * error; setting it fails the walk (see "Walks" below).  Returning without
- * setting it counts as success, whatever the callback did.
+ * state is then skipped by that walk (rule 2).  Each callback receives the
+ * walk's mode or failover flag and a fresh NULL error; setting it fails the
+ * walk (rule 3, see "Walks" below).  Returning without setting it counts as
+ * success, whatever the callback did.
  *
  * Inside a callback it is safe to: remove any state of any registry
  * (replication_remove), register new states (replication_new*), start a
- * nested walk on any registry, and use error.h.  It is a programming error
- * to free the registry being walked. */
+ * nested walk on any registry, and use error.h (rule 5).  It is a
+ * programming error to free the registry being walked (rule 6). */
 struct ReplicationOps {
     void (*start)(ReplicationState *rs, ReplicationMode mode, Error **errp);
     void (*stop)(ReplicationState *rs, bool failover, Error **errp);
@@ -62,7 +64,7 @@ ReplicationRegistry *replication_registry_new(void);
 /* Release every state still registered (their callbacks are not called),
  * then the registry.  NULL is a no-op.  The default registry is emptied but
  * stays usable.  Freeing a registry while one of its walks is running is a
- * programming error and aborts.  O(states). */
+ * programming error and aborts (rule 6).  O(states). */
 void replication_registry_free(ReplicationRegistry *reg);
 
 /* The process-wide registry that replication_new() and the *_all functions
@@ -76,10 +78,11 @@ size_t replication_registry_count(const ReplicationRegistry *reg);
 
 /* ---- States --------------------------------------------------------------- */
 
-/* Register a state at the head of reg (walks visit the newest first).
- * Returns the state, or NULL when allocation fails (or the "registry/alloc"
- * point fires); on NULL the registry is unchanged.  `ops` NULL is a
- * programming error and aborts, as upstream asserts; so is `reg` NULL.
+/* Register a state at the head of reg (walks visit the newest first, rule
+ * 1).  Returns the state, or NULL when allocation fails (or the
+ * "registry/alloc" point fires); on NULL the registry is unchanged.  `ops`
+ * NULL is a programming error and aborts, as upstream asserts (rule 6); so
+ * is `reg` NULL.
  * No duplicate check: registering the same ops twice gives two states.
  * O(1).  Safe inside a callback: the new state is not visited by any walk
  * already in progress, and is visited first by the next walk. */
@@ -90,8 +93,9 @@ ReplicationState *replication_new_in(ReplicationRegistry *reg, void *opaque,
 ReplicationState *replication_new(void *opaque, ReplicationOps *ops);
 
 /* Unregister rs from its registry; none of its callbacks is called again.
- * NULL is a no-op.  O(1).  Safe inside any callback, for any state: itself,
- * one already visited, one not yet visited (that one is then not called).
+ * NULL is a no-op (rule 6).  O(1).  Safe inside any callback, for any
+ * state: itself, one already visited, one not yet visited (that one is
+ * then not called; rule 5).
  * rs must not be used afterwards.  Outside any walk of its registry its
  * memory is released at once; during one, when the outermost walk ends.
  * Removing a state twice is a programming error: aborted when it can still
@@ -99,18 +103,25 @@ ReplicationState *replication_new(void *opaque, ReplicationOps *ops);
 void replication_remove(ReplicationState *rs);
 
 /* ---- Walks -----------------------------------------------------------------
- * Each *_all calls one member of every state, with these rules:
+ * Each *_all calls one member of every state, with these rules (the walk
+ * rules of docs/CONTRACT.md, which says what each means exactly):
  * 1. Newest registered first.
- * 2. States whose ops (or the member for this walk) is NULL are skipped.
- * 3. Each callback gets a fresh NULL Error *.  The first callback that sets
- *    it ends the walk: later states are not called, and the error goes to
- *    errp (first error wins if *errp is already set), or is freed when errp
- *    is NULL.  Nothing is rolled back: a partial start stays partial.  An
- *    empty registry is a successful no-op.
+ * 2. Each state through this walk's member; states whose ops (or the member
+ *    for this walk) is NULL are skipped.
+ * 3. Each callback gets the walk's mode (start) or failover flag (stop) and
+ *    a fresh NULL Error * of its own.  The first callback that sets it ends
+ *    the walk: later states are not called, and the error goes to errp
+ *    (first error wins if *errp is already set: the earlier one stays, the
+ *    new one is freed), or is freed when errp is NULL; no Error is left
+ *    over.  Nothing is rolled back: a partial start stays partial.  An empty
+ *    registry is a successful no-op.
  * 4. A walk visits exactly the states registered when it began that have not
- *    been removed before their turn.
+ *    been removed before their turn, each once, and removes none itself.
  * 5. Callbacks may remove and register states and start nested walks (which
- *    follow the same rules); see struct ReplicationOps.
+ *    follow the same rules); see struct ReplicationOps.  A removed state's
+ *    memory is released once no walk can reach it; nothing leaks.
+ * 6. See replication_remove(NULL), replication_new_in(NULL ops) and
+ *    replication_registry_free() during a walk.
  * Cost: O(states visited + states removed during the walk). */
 
 void replication_start_all_in(ReplicationRegistry *reg, ReplicationMode mode,

@@ -1,4 +1,4 @@
-/* test_removal.c: walk rules 4-6 of DESIGN.md in each of the four walks:
+/* test_removal.c: walk rules 4-6 of docs/CONTRACT.md in each of the four walks:
  * removal of any state from inside a callback, registration during a walk,
  * nested walks, and the programming errors that abort.
  */

@@ -1,4 +1,4 @@
-/* test_walks.c: walk rules 1-3 of DESIGN.md in each of the four walks:
+/* test_walks.c: walk rules 1-3 of docs/CONTRACT.md in each of the four walks:
  * order, skipped members, first error, NULL errp, silent failure, arguments.
  */
 #include <setjmp.h>
