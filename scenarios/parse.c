@@ -176,8 +176,9 @@ static unsigned min2(unsigned a, unsigned b)
     return a < b ? a : b;
 }
 
-/* Edits from a[0..n) to b[0..m) (optimal string alignment), n, m <= NEAR_MAX. */
-static unsigned edits(const char *a, size_t n, const char *b, size_t m)
+/* Edits from a[0..n) to b[0..m) (optimal string alignment), n, m <= NEAR_MAX;
+ * any number above `most` once it is sure to be (a row's least is). */
+static unsigned edits(const char *a, size_t n, const char *b, size_t m, unsigned most)
 {
     unsigned d[3][NEAR_MAX + 1];
 
@@ -186,8 +187,8 @@ static unsigned edits(const char *a, size_t n, const char *b, size_t m)
     }
     for (size_t i = 1; i <= n; i++) {
         unsigned *cur = d[i % 3], *up = d[(i - 1) % 3], *up2 = d[(i + 1) % 3];
+        unsigned least = cur[0] = (unsigned)i;
 
-        cur[0] = (unsigned)i;
         for (size_t j = 1; j <= m; j++) {
             unsigned v = min2(min2(up[j], cur[j - 1]) + 1,
                               up[j - 1] + (lower(a[i - 1]) != lower(b[j - 1])));
@@ -197,6 +198,10 @@ static unsigned edits(const char *a, size_t n, const char *b, size_t m)
                 v = min2(v, up2[j - 2] + 1);
             }
             cur[j] = v;
+            least = min2(least, v);
+        }
+        if (least > most) {
+            return least;
         }
     }
     return d[n % 3][m];
@@ -211,7 +216,7 @@ static void near_try(Near *n, const char *cand, size_t m)
     if (n->best == 0 || m > NEAR_MAX || gap >= n->best) {
         return;
     }
-    d = edits(n->word, n->len, cand, m);
+    d = edits(n->word, n->len, cand, m, n->best - 1);
     if (d < n->best && !(d == 0 && m == n->len && !memcmp(cand, n->word, m))) {
         n->best = d;
         n->pick = cand;
@@ -848,10 +853,11 @@ static int parse_line(Parser *p, const char *line, size_t len, ScnOp *op, bool *
     }
     op->line = p->line;
     op->col = word.col;
-    if (scn_op_by_name(word.text) == OP__COUNT || (i < len && line[i] == '=')) {
+    op->kind = scn_op_by_name(word.text);
+    if (op->kind == OP__COUNT || (i < len && line[i] == '=')) {
+        op->kind = OP__COUNT;
         return unknown_op(p, &word);
     }
-    op->kind = scn_op_by_name(word.text);
     keys.k = scn_op_keys(op->kind, op->form, &keys.n);
     for (;;) {
         size_t before = i;

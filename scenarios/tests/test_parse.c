@@ -531,6 +531,14 @@ static void did_you_mean_an_operation_key_or_expectation(void **state)
             "t.scn:1:10: unknown argument 'nmae' for 'registry'; did you mean 'name'?");
     rejects("cluster disk=2\n",
             "t.scn:1:9: unknown argument 'disk' for 'cluster'; did you mean 'disks'?");
+    /* at the most edits (3) still near; one more and nothing is */
+    rejects("cluster upstrem_chekpint=true\n", "t.scn:1:9: unknown argument "
+            "'upstrem_chekpint' for 'cluster'; did you mean 'upstream_checkpoint'?");
+    rejects("cluster upstrem_chekpnt=true\n", "t.scn:1:9: unknown argument 'upstrem_chekpnt' "
+            "for 'cluster'; expected one of disks, size, latency, interval, timeout, "
+            "compare_timeout, commit_rate, writes, packets, divergence, connections, "
+            "working_set, primary, secondary, upstream_checkpoint, upstream_failover, "
+            "failover_on_crash");
     rejects("expect cals=\"a.stop\"\n",
             "t.scn:1:8: unknown expectation 'cals'; did you mean 'calls'?");
     rejects("expect error_contain=x\n",
