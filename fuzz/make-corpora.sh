@@ -4,8 +4,10 @@
 # fuzz build is given.
 #   fuzz_scenario: every suite .scn as it is (small ones; qemu/ is left out:
 #                  its 64 MiB runs are over the harness's caps anyway)
-#   fuzz_registry: `replbench scn2fuzz` of registry/, removal/, errors/
-#   fuzz_cluster:  `replbench scn2fuzz` of failover/, network/, faults/
+#   fuzz_registry: `replbench scn2fuzz` of registry/, removal/, errors/,
+#                  regress/fuzz_registry_*
+#   fuzz_cluster:  `replbench scn2fuzz` of failover/, network/, faults/,
+#                  regress/fuzz_cluster_*
 # usage: fuzz/make-corpora.sh BUILD [FUZZ_BUILD]
 #   BUILD       a build dir with cli/replbench (e.g. build)
 #   FUZZ_BUILD  a -Dfuzzing=true build dir (e.g. build-fuzz): minimize
@@ -14,7 +16,7 @@ cd "$(dirname "$0")/.."
 
 case "${1:-}" in
 ""|-h|--help)
-    sed -n '2,12p' "$0" | sed 's/^# \{0,1\}//'
+    sed -n '2,13p' "$0" | sed 's/^# \{0,1\}//'
     [ -n "${1:-}" ] && exit 0 || exit 2 ;;
 esac
 replbench="$1/cli/replbench"
@@ -31,6 +33,11 @@ for f in scenarios/suites/*/*.scn; do
     case "$suite" in
     registry|removal|errors) "$replbench" scn2fuzz fuzz_registry "$f" "$fresh/fuzz_registry/$name" ;;
     failover|network|faults) "$replbench" scn2fuzz fuzz_cluster "$f" "$fresh/fuzz_cluster/$name" ;;
+    regress)    # a fuzzer's finding, kept as regress/HARNESS_*.scn
+        case "$(basename "$f")" in
+        fuzz_registry_*) "$replbench" scn2fuzz fuzz_registry "$f" "$fresh/fuzz_registry/$name" ;;
+        fuzz_cluster_*) "$replbench" scn2fuzz fuzz_cluster "$f" "$fresh/fuzz_cluster/$name" ;;
+        esac ;;
     esac
 done
 

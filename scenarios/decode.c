@@ -595,6 +595,13 @@ static unsigned reg_index(Enc *e, const ScnOp *op, ScnKey key)
     return i < 0 ? 0 : (unsigned)i;
 }
 
+/* The byte of a rule's first action when a second follows: bit 7 says so,
+ * and the decoder's `b % 6` (bit 7 included) must still give the action. */
+static unsigned first_of_two(unsigned act)
+{
+    return 0x80 | (act + 6 - 0x80 % 6) % 6;
+}
+
 static void enc_on(Enc *e, const ScnOp *op)
 {
     static const uint8_t map[] = { 0, 1, 2, 3, 4, 5, 0 };   /* crash: ok */
@@ -608,7 +615,7 @@ static void enc_on(Enc *e, const ScnOp *op)
     put(e, st < 0 ? 0 : (unsigned)st);
     put(e, (unsigned)arg_i(op, K_WALK, 0));
     put(e, call > 3 ? 0 : (unsigned)call);
-    put(e, map[act->list[0]] | (act->nlist > 1 ? 0x80 : 0));
+    put(e, act->nlist > 1 ? first_of_two(map[act->list[0]]) : map[act->list[0]]);
     put(e, act->nlist > 1 ? map[act->list[1]] : 0);
     put(e, target < 0 ? 0 : (unsigned)target);
     put(e, nested);

@@ -16,6 +16,7 @@
 
 #include "prng.h"
 #include "scn.h"
+#include "scn_ast.h"
 
 static char text[256 * 1024];
 static ScnResult res;
@@ -220,6 +221,56 @@ static void suite_scenarios_encode_into_runnable_inputs(void **state)
     assert_true(encoded >= 100);
 }
 
+/* A rule's actions survive encoding, alone and in every pair (the decoder
+ * registers before it removes, one target= serving both). */
+static void rule_actions_encode_as_written(void **state)
+{
+    (void)state;
+    for (uint8_t a = ACT_OK; a <= ACT_NESTED; a++) {
+        for (uint8_t b = ACT_OK; b <= ACT_NESTED + 1; b++) {
+            uint8_t acts[2] = { a, b }, out[64];
+            unsigned n = b > ACT_NESTED ? 1 : 2;
+            ScnScript *s = scn_script_new("pair.scn", 8), *d = NULL;
+            ScnOp *on;
+            const ScnValue *got;
+            size_t len;
+
+            if (a == b) {
+                continue;       /* the decoder makes one of two equal actions */
+            }
+            assert_non_null(s);
+            scn_arg_text(scn_op_add(s, OP_REGISTRY, 1), K_NAME, "r0");
+            scn_arg_text(scn_op_add(s, OP_STATE, 2), K_NAME, "s0");
+            scn_arg_text(scn_op_add(s, OP_STATE, 3), K_NAME, "s1");
+            on = scn_op_add(s, OP_ON, 4);
+            scn_arg_text(on, K_STATE, "s0");
+            scn_arg_int(on, K_WALK, 0);     /* start */
+            scn_arg_do(on, acts, n);
+            assert_int_equal(scn_encode(SCN_HARNESS_REGISTRY, s, out, sizeof(out), &len), 0);
+            assert_int_equal(scn_decode_script(SCN_HARNESS_REGISTRY, out, len, &d), 0);
+            on = NULL;
+            for (size_t i = 0; i < d->nops && on == NULL; i++) {
+                on = d->ops[i].kind == OP_ON ? &d->ops[i] : NULL;
+            }
+            assert_non_null(on);
+            got = scn_arg(on, K_DO);
+            assert_int_equal(got->nlist, n);
+            if (n == 2 && a == ACT_REMOVE && b == ACT_REGISTER) {
+                acts[0] = ACT_REGISTER;
+                acts[1] = ACT_REMOVE;
+            }
+            for (unsigned i = 0; i < n; i++) {
+                if (got->list[i] != acts[i]) {
+                    fail_msg("do=%s+%s decodes with action %u %s", scn_action_name(a),
+                             n == 2 ? scn_action_name(b) : "", i, scn_action_name(got->list[i]));
+                }
+            }
+            scn_free(d);
+            scn_free(s);
+        }
+    }
+}
+
 static void encode_reports_a_full_buffer(void **state)
 {
     static const char script[] = "registry name=r\nstate name=a reg=r\nwalk kind=stop reg=r\n";
@@ -245,6 +296,7 @@ int main(void)
         cmocka_unit_test(packet_bytes_are_read_in_their_order),
         cmocka_unit_test(output_is_cut_at_a_line_when_full),
         cmocka_unit_test(suite_scenarios_encode_into_runnable_inputs),
+        cmocka_unit_test(rule_actions_encode_as_written),
         cmocka_unit_test(encode_reports_a_full_buffer),
     };
 
