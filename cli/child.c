@@ -189,6 +189,10 @@ int cli_child_start(CliChild *c, CliChildFn *fn, void *ctx)
 
 int cli_child_wait(CliChild *c, double until, int *status)
 {
+    *status = 0;
+    if (c->pid <= 0) {
+        return CLI_CHILD_ENDED;         /* none (waitpid would take any child) */
+    }
     for (;;) {
         pid_t r = waitpid(c->pid, status, WNOHANG);
 
