@@ -175,7 +175,16 @@ static void child_setup(pid_t parent, int err)
 int cli_child_start(CliChild *c, CliChildFn *fn, void *ctx)
 {
     pid_t parent = getpid();
+    struct stat st;
 
+    /* Its stderr from the start of an empty file: the child shares the
+     * file's offset, which an ftruncate alone leaves where the last child
+     * stopped (the next report then starts after a hole of NUL bytes).
+     * Not a regular file (conform's /dev/null): nothing to empty. */
+    if (c->err >= 0 && fstat(c->err, &st) == 0 && S_ISREG(st.st_mode) &&
+        (ftruncate(c->err, 0) != 0 || lseek(c->err, 0, SEEK_SET) != 0)) {
+        return -1;
+    }
     fflush(NULL);                       /* nothing buffered is written twice */
     c->pid = fork();
     if (c->pid == 0) {

@@ -314,9 +314,10 @@ typedef struct CliChild {
 /* c->err: an unlinked temporary file ($TMPDIR, else /tmp).  0, or -1. */
 int cli_child_errfile(CliChild *c);
 
-/* Fork a child that runs fn(ctx): its stderr to c->err, SIGINT and SIGTERM
- * ignored (the parent handles them and kills it), killed when the parent
- * dies (PR_SET_PDEATHSIG).  0, or -1 (errno) when it cannot fork. */
+/* Fork a child that runs fn(ctx): its stderr to c->err (emptied first: what
+ * a child before it wrote there is gone), SIGINT and SIGTERM ignored (the
+ * parent handles them and kills it), killed when the parent dies
+ * (PR_SET_PDEATHSIG).  0, or -1 (errno) when it cannot fork. */
 int cli_child_start(CliChild *c, CliChildFn *fn, void *ctx);
 
 enum { CLI_CHILD_ENDED, CLI_CHILD_WAITING, CLI_CHILD_INTERRUPTED };

@@ -12,7 +12,6 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/wait.h>
-#include <unistd.h>
 
 #include "cli.h"
 #include "prng.h"
@@ -286,7 +285,7 @@ static PairEnd run_pair(Det *D, const ScnScript *s, const ReportJob *job, int *s
     int how;
 
     memset(D->pair, 0, sizeof(*D->pair));
-    if (ftruncate(D->child.err, 0) != 0 || cli_child_start(&D->child, pair_main, &pj) != 0) {
+    if (cli_child_start(&D->child, pair_main, &pj) != 0) {
         fprintf(stderr, "replbench determinism: cannot start a child: %s\n", strerror(errno));
         return PAIR_NO_CHILD;
     }

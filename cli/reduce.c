@@ -14,7 +14,6 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/wait.h>
-#include <unistd.h>
 
 #include "cli.h"
 #include "prng.h"
@@ -178,7 +177,7 @@ static int judge(Judge *j, const char *text, size_t len, const char *name, struc
 
     memset(f, 0, sizeof(*f));
     memset(j->v, 0, sizeof(*j->v));
-    if (ftruncate(j->child.err, 0) != 0 || cli_child_start(&j->child, candidate_main, &cd) != 0) {
+    if (cli_child_start(&j->child, candidate_main, &cd) != 0) {
         return -1;
     }
     how = cli_child_wait(&j->child, limit > 0 ? j->child.started + limit : 0, &status);

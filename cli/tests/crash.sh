@@ -135,6 +135,18 @@ grep -q "^SAME $T/s/d_after.scn " "$OUT" || fail "determinism does not go on aft
 rb reduce --crash-dir "$T/crashes" "$T/s/a_crash.scn" -o "$T/min.scn"
 expect_rc 0 "reduce of a crash"
 grep -q '^# crash: ' "$T/min.scn" || fail "reduce: the reduced file does not show its crash"
+# Each candidate's report is read whole: a crash after a crash is named as
+# the first was (a shared file offset once left the second report after a
+# hole of NUL bytes, named 'exit status 1' under ASan: nothing reduced).
+grep -q '^# reduced by replbench reduce from .* (10 -> [1-9] lines); fails: crash: ' "$T/min.scn" ||
+    fail "reduce did not shrink the crash: $(head -n 1 "$T/min.scn")"
+mkdir "$T/two"
+cp "$T/s/a_crash.scn" "$T/two/a.scn"
+cp "$T/s/a_crash.scn" "$T/two/b.scn"
+rb determinism --crash-dir "$T/crashes" "$T/two"
+expect_rc 1 "determinism of two crashes"
+[ "$(grep -c "^ERROR $T/two/[ab].scn: crashed: \(signal 11 (Segmentation fault)\|AddressSanitizer: heap-use-after-free\)\$" "$OUT")" -eq 2 ] ||
+    fail "determinism: the second crash is not named as the first"
 if [ "$ASAN" = asan ]; then
     sed -n 's/^# //p' "$T/min.scn" | sed 's/^/  /' >"$T/min.crash"
     asan_stacks "$T/min.crash" "reduce"
