@@ -69,6 +69,23 @@ for jobs in 1 2; do
     ok "run --jobs $jobs --timeout 1s: the hang FAILs 'timed out', the run goes on"
 done
 
+# Not only a registry that hangs: a legal scenario that runs long on our
+# correct registry (a cluster's million ticks, seconds of work) is stopped
+# at the limit too, and the run goes on (issue 19, acceptance 4).
+mkdir "$T/long"
+printf 'cluster disks=4 writes=1 packets=1\nstart\nrun ticks=1000000\n' >"$T/long/a_long.scn"
+cp "$T/s/b_pass.scn" "$T/long/b_pass.scn"
+for jobs in 1 2; do
+    run "$OURS" run --jobs "$jobs" --timeout 1s "$T/long"
+    expect_rc 1 "run --jobs $jobs with a scenario longer than --timeout"
+    expect_out "^FAIL $T/long/a_long.scn: timed out after 1 s (the --timeout limit)\$" \
+        "--jobs $jobs: the long scenario is a FAIL naming the limit"
+    expect_out "^  reproduce: replbench run --seed 1 $T/long/a_long.scn\$" "--jobs $jobs: reproduce"
+    expect_out "^PASS $T/long/b_pass.scn " "--jobs $jobs: the run goes on after the long one"
+    expect_out "^1 passed, 1 failed, 0 skipped in " "--jobs $jobs: the summary"
+done
+ok "a legal scenario longer than --timeout FAILs naming the limit, the run goes on"
+
 rb run --timeout 1s --results "$T/r.jsonl" "$T/s/a_hang.scn"
 expect_rc 1 "run --results with a hang"
 grep -q '"verdict":"fail","message":"timed out after 1 s (the --timeout limit)"' "$T/r.jsonl" &&
@@ -174,13 +191,13 @@ for sig in INT TERM; do
     ! ls "$T"/r.jsonl.part-* >/dev/null 2>&1 || fail "SIG$sig: the results' temporary file is left"
     tail -n 1 "$T/r.jsonl" | grep -q '"kind":"trailer".*"end":"interrupted"' ||
         fail "SIG$sig: the results trailer does not say interrupted: $(tail -n 1 "$T/r.jsonl")"
-    ok "SIG$sig: exit $want, what ran and the summary printed, no worker and no temp folder left"
+    # The results of an interrupted run are refused by merge (issue 19,
+    # acceptance 2).
+    run "$OURS" merge "$T/r.jsonl"
+    expect_rc 2 "merge of the results of a run interrupted by SIG$sig"
+    expect_err "interrupted" "merge says why it refuses the results of a SIG$sig"
+    ok "SIG$sig: exit $want, what ran and the summary printed, no worker and no temp folder left, merge refuses the results"
 done
-# The results of an interrupted run are refused by merge (issue 19,
-# acceptance 2).
-run "$OURS" merge "$T/r.jsonl"
-expect_rc 2 "merge of an interrupted run's results"
-ok "merge refuses the results of an interrupted run"
 
 bg "$RB" reduce --timeout 0 "$T/s/a_hang.scn"
 sleep 0.5
