@@ -4,8 +4,8 @@
 Blocks fenced as `sh` (or bash, shell) are commands; a fence without a
 language is text (output, a scenario) and is not read.
   ```sh        each command runs, in document order, in a scratch folder
-               that holds the source tree's folders (scenarios/ copied, the
-               rest linked) and the build under test as build/ (and the
+               that holds a copy of the source tree (made once: nothing is
+               written to the source) and the build under test as build/ (and the
                canary replbench of that build as build-canary/cli/replbench).
                A command must exit 0, or the status its comment names:
                `cmd   # exit 1: why`.
@@ -56,7 +56,7 @@ MESON_BUILTIN = re.compile(
 # block that has one must be marked `sh check`.
 NOT_RUN = re.compile(r'^(meson (setup|configure|install|compile|test)|ninja|afl-fuzz|bash \.ci/run'
                      r'|\./(test|run)\.sh|.*/fuzz-long\.sh|.*/mutate[^ ]*|.*/bench-compare\.sh'
-                     r'|.*/coverage\.sh|.*/ci-shard\.sh)\b')
+                     r'|.*/coverage\.sh|.*/ci-shard\.sh|.*/ci-merge\.sh|.*/test-impl\.sh|git)\b')
 CANARY = os.path.join('cli', 'tests', 'replbench_canary')
 RUN_TIMEOUT = 900            # seconds for all the blocks of one file
 
@@ -261,16 +261,26 @@ class DocChecker(Checker):
         return cmds
 
 
-def scratch(root, build):
-    t = tempfile.mkdtemp(prefix='replbench-docs.')
+def copy_tree(root):
+    """A copy of the source tree (no builds, no .git): what the commands
+    write lands there, never in the source."""
+    t = tempfile.mkdtemp(prefix='replbench-docs-src.')
     for name in os.listdir(root):
-        if name.startswith('build') or name in ('.git',):
+        if name.startswith('build') or name == '.git':
             continue
         src = os.path.join(root, name)
-        if name == 'scenarios':
+        if os.path.isdir(src) and not os.path.islink(src):
             shutil.copytree(src, os.path.join(t, name), symlinks=True)
         else:
-            os.symlink(src, os.path.join(t, name))
+            shutil.copy2(src, os.path.join(t, name), follow_symlinks=False)
+    return t
+
+
+def scratch(tree, build):
+    """A folder of one page's commands: the tree's entries, the build."""
+    t = tempfile.mkdtemp(prefix='replbench-docs.')
+    for name in os.listdir(tree):
+        os.symlink(os.path.join(tree, name), os.path.join(t, name))
     os.symlink(build, os.path.join(t, 'build'))
     if os.path.exists(os.path.join(build, CANARY)):
         os.makedirs(os.path.join(t, 'build-canary', 'cli'))
@@ -278,12 +288,12 @@ def scratch(root, build):
     return t
 
 
-def run_blocks(checker, name, blocks, root, build):
+def run_blocks(checker, name, blocks, tree, build):
     """Run the `sh` blocks of one file, in order, in one scratch folder."""
     runs = [b for b in blocks if b.mode == 'run' and b.chunks]
     if not runs:
         return 0
-    t = scratch(root, build)
+    t = scratch(tree(), build)
     try:
         script = ['set +e', 'set -o pipefail', '__doc_status=$2', 'cd "$1"']
         for b in runs:
@@ -344,33 +354,46 @@ def check_links(checker, path, name, links, anchors_of):
 
 def check_files(root, build, files, run=True):
     checker = DocChecker(root, build)
-    cache = {}
+    cache, copy = {}, []
 
     def anchors_of(p):
         if p not in cache:
             cache[p] = parse(p)[2]
         return cache[p]
+
+    def tree():
+        if not copy:
+            copy.append(copy_tree(root))
+        return copy[0]
     counts = []
-    for path in files:
-        name = os.path.relpath(path, root) if path.startswith(root) else path
-        blocks, links, anchors, problems = parse(path)
-        cache[path] = anchors
-        for line, what in problems:
-            checker.problem('%s:%d' % (name, line), what)
-        checked = 0
-        for b in blocks:
-            for line, text, _ in b.chunks:
-                for cmd in checker.check_chunk('%s:%d' % (name, line), text) or []:
-                    words = [w for w in cmd if not re.match(r'^\w+=', w) and w != 'nice']
-                    if b.mode == 'run' and NOT_RUN.match(' '.join(words)):
-                        checker.problem('%s:%d' % (name, line), 'not run by this test (a build, '
-                                        'an install, a long run): mark its block `sh check`')
-                        b.mode = 'refused'
-                checked += 1
-        check_links(checker, path, name, links, anchors_of)
-        ran = run_blocks(checker, name, blocks, root, build) if run else 0
-        counts.append((name, ran, checked - ran, len(links)))
+    try:
+        for path in files:
+            counts.append(check_file(checker, root, build, path, anchors_of, tree, cache, run))
+    finally:
+        for t in copy:
+            shutil.rmtree(t, ignore_errors=True)
     return checker.problems, counts
+
+
+def check_file(checker, root, build, path, anchors_of, tree, cache, run):
+    name = os.path.relpath(path, root) if path.startswith(root) else path
+    blocks, links, anchors, problems = parse(path)
+    cache[path] = anchors
+    for line, what in problems:
+        checker.problem('%s:%d' % (name, line), what)
+    checked = 0
+    for b in blocks:
+        for line, text, _ in b.chunks:
+            for cmd in checker.check_chunk('%s:%d' % (name, line), text) or []:
+                words = [w for w in cmd if not re.match(r'^\w+=', w) and w != 'nice']
+                if b.mode == 'run' and NOT_RUN.match(' '.join(words)):
+                    checker.problem('%s:%d' % (name, line), 'not run by this test (a build, '
+                                    'an install, a long run): mark its block `sh check`')
+                    b.mode = 'refused'
+            checked += 1
+    check_links(checker, path, name, links, anchors_of)
+    ran = run_blocks(checker, name, blocks, tree, build) if run else 0
+    return (name, ran, checked - ran, len(links))
 
 
 SELF_TESTS = [
@@ -414,6 +437,8 @@ SELF_TESTS = [
     ('a link to a heading that does not exist',
      '# Title\n\nSee [it](#no-such-heading).\n', 'has no heading #no-such-heading'),
     ('a build in a block that runs', '```sh\nninja -C build\n```\n', 'mark its block'),
+    ('a script that builds, in a block that runs',
+     '```sh\nscripts/test-impl.sh corpus --update\n```\n', 'mark its block'),
     ('a misspelt block mark', '```sh chek\ntrue\n```\n', 'block marked'),
 ]
 
