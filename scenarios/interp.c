@@ -20,6 +20,7 @@
 #include "host.h"
 #include "host_registry.h"
 #include "impl.h"
+#include "liveness.h"
 #include "scn_ast.h"
 
 #define MAX_RULES 256
@@ -94,6 +95,8 @@ typedef struct Interp {
     unsigned depth, depth_limit;
     unsigned long calls_limit, calls_this_walk;
     unsigned long calls_walk;   /* the outermost walk they count for */
+    bool keep_down[2];          /* p2s, s2p: partitions declared permanent */
+    bool live_last;             /* the last operation run was `liveness` */
 } Interp;
 
 /* Callbacks carry no context of ours: one run at a time per process. */
@@ -488,6 +491,9 @@ static void act(Interp *in, const ScnOp *r, State *st, uint8_t what, Error **err
         if (*errp == NULL) {
             sim_host_error(errp, text(r, K_MSG), "a scripted callback's Error (registry under test)");
         }
+        if (in->c != NULL && st->node >= 0) {
+            sim_cluster_disturb(in->c, "a scripted failure");  /* liveness.h */
+        }
         break;
     case ACT_REMOVE:
         unregister_state(in, r->line, target ? target : st->name,
@@ -768,7 +774,12 @@ static bool op_links(Interp *in, const ScnOp *op)
 
     if (op->kind == OP_HEAL) {
         sim_cluster_set_link(in->c, false, false);
+        in->keep_down[0] = in->keep_down[1] = false;
     } else {
+        if (num(op, K_PERMANENT, 0)) {
+            in->keep_down[0] |= link != LINK_S2P;
+            in->keep_down[1] |= link != LINK_P2S;
+        }
         /* Partitions add up: a link already down stays down. */
         sim_cluster_set_link(in->c, link != LINK_S2P || sim_link_is_down(sim_cluster_link(in->c, true)),
                              link != LINK_P2S || sim_link_is_down(sim_cluster_link(in->c, false)));
@@ -912,7 +923,13 @@ static bool op_fault(Interp *in, const ScnOp *op)
         }
         return true;
     }
-    return arm(in, text(op, K_POINT), &spec);
+    if (!arm(in, text(op, K_POINT), &spec)) {
+        return false;
+    }
+    if (num(op, K_PERMANENT, 0)) {
+        sim_faults_set_permanent(in->w->faults, text(op, K_POINT));
+    }
+    return true;
 }
 
 /* Sweep and --inject: fail the chosen hit of each chosen point, as soon as
@@ -932,6 +949,67 @@ static void arm_injection(Interp *in)
         }
         in->injected[i] = sim_faults_arm(in->w->faults, j->point, &spec, NULL, 0) >= 0;
     }
+}
+
+/* ---- liveness ------------------------------------------------------------------------ */
+
+static const char *first_violation(Interp *in);
+
+/* The script says `expect liveness=stuck`: a stuck phase is then not a
+ * failure by itself (as `expect violation=` for a checker's). */
+static bool expects_stuck(const Interp *in)
+{
+    for (size_t i = 0; i < in->s->nops; i++) {
+        const ScnOp *op = &in->s->ops[i];
+
+        if (op->kind == OP_EXPECT && op->form == K_LIVENESS &&
+            num(op, K_LIVENESS, 0) == SIM_LIVE_STUCK) {
+            return true;
+        }
+    }
+    return false;
+}
+
+/* A liveness phase now (sim/liveness.h), at line (0: after the last
+ * operation); a stuck verdict fails the scenario as the liveness checker. */
+static bool run_liveness(Interp *in, unsigned line, uint64_t ticks)
+{
+    ReplicationRegistry *regs[SCN_MAX_REGISTRIES + 1];
+    SimDisk *disks[SCN_MAX_DISKS];
+    SimLiveConfig cfg = { .cluster = in->c, .disks = disks, .ndisks = in->ndisks,
+                          .registries = regs, .max_ticks = ticks,
+                          .keep_down = { in->keep_down[0], in->keep_down[1] } };
+    SimLiveResult live;
+    ScnResult *r = in->res;
+
+    regs[cfg.nregistries++] = replication_default_registry();
+    for (unsigned i = 0; i < in->nregs; i++) {
+        regs[cfg.nregistries++] = in->regs[i].reg;
+    }
+    for (unsigned i = 0; i < in->ndisks; i++) {
+        disks[i] = in->disks[i].disk;
+    }
+    sim_live_run(in->w, &cfg, &live);  /* a violation is picked up after it */
+    r->live_ran = true;
+    r->live_line = line;
+    r->live_verdict = (int)live.verdict;
+    r->live_part = live.nstuck ? (int)live.stuck[0].part : -1;
+    r->live_ticks = live.end_tick - live.begin_tick;
+    snprintf(r->live_message, sizeof(r->live_message), "%s", live.message);
+    if (live.verdict != SIM_LIVE_STUCK || *first_violation(in) != '\0' || expects_stuck(in)) {
+        return true;
+    }
+    if (r->checkers_ok) {
+        r->checkers_ok = false;
+        r->checker_kind = SIM_CHECK_LIVENESS;
+        snprintf(r->checker, sizeof(r->checker), "%s", live.message);
+    }
+    return fail_at(in, line, "%s", live.message);
+}
+
+static bool op_liveness(Interp *in, const ScnOp *op)
+{
+    return run_liveness(in, op->line, (uint64_t)num(op, K_TICKS, 0));
 }
 
 /* ---- expectations ------------------------------------------------------------------- */
@@ -1083,6 +1161,13 @@ static bool expect_more(Interp *in, const ScnOp *op)
         return expect_number(in, op->form == K_FIRED ? "fired" : "hits",
                              (uint64_t)num(op, op->form, 0),
                              op->form == K_FIRED ? p->fires : p->hits);
+    case K_LIVENESS:
+        if (!in->res->live_ran) {
+            return FAIL(in, "expect liveness: no liveness phase has run");
+        }
+        return expect_text(in, "liveness",
+                           sim_live_verdict_name((SimLiveVerdict)num(op, K_LIVENESS, 0)),
+                           sim_live_verdict_name((SimLiveVerdict)in->res->live_verdict), false);
     default:
         return expect_hash(in, (uint64_t)num(op, K_HASH, 0), sim_trace_hash(&in->w->trace));
     }
@@ -1286,6 +1371,7 @@ static bool dispatch(Interp *in, const ScnOp *op)
     case OP_FAULT: case OP_CLEAR: return op_fault(in, op);
     case OP_EXPECT: return op_expect(in, op);
     case OP_RULE: return true;
+    case OP_LIVENESS: return op_liveness(in, op);
     default: return op_cluster_action(in, op);
     }
 }
@@ -1478,7 +1564,7 @@ static void trace_op(Interp *in, const ScnOp *op)
         f[1 + i] = v->nlist ? sim_tf_str(key, actions(v, acts, sizeof(acts)))
                    : v->text ? sim_tf_str(key, v->text) : sim_tf_i64(key, v->i);
     }
-    scn_trace(in, NULL, (int)op->kind, f, 1 + op->nargs);
+    scn_trace(in, NULL, scn_trace_kind(op->kind), f, 1 + op->nargs);
 }
 
 /* The contract checker's typed violations into the result, for conform's
@@ -1509,9 +1595,18 @@ static void execute(Interp *in)
             in->log_full = false;
             trace_op(in, op);
         }
+        if (op->kind != OP_EXPECT && op->kind != OP_RULE) {
+            in->live_last = op->kind == OP_LIVENESS;
+        }
         if (dispatch(in, op) && (filed_violations(in), checkers_hold(in))) {
             in->res->ops_run++;
         }
+    }
+    /* --liveness: after the last operation, even one that failed (a sweep's
+     * injected run judges its checkers, not its expectations). */
+    if (in->opt->liveness && !in->live_last && !in->skipped && !sim_host_failed() &&
+        *first_violation(in) == '\0') {
+        run_liveness(in, 0, in->opt->liveness_ticks);
     }
     filed_violations(in);
     if (*first_violation(in) != '\0') {

@@ -28,7 +28,7 @@ static const char *const key_names[K__COUNT] = {
     "count", "byte", "vm", "conn", "diverge", "link", "fails", "op", "rc",
     "point", "k", "p", "persistent", "error", "error_contains", "data",
     "index", "stage", "epoch", "broken", "crashed", "fired", "hits",
-    "violation", "hash", "may_fail", "id",
+    "violation", "hash", "may_fail", "id", "permanent", "liveness",
 };
 
 static const char *const w_role[] = { "primary", "secondary", NULL };
@@ -39,6 +39,8 @@ static const char *const w_io[] = { "read", "write", "receive", NULL };
 static const char *const w_fmode[] = { "always", "once", "nth", "after", "every", "prob", NULL };
 static const char *const w_stage[] = { "none", "running", "failover", "failover_failed", "done", NULL };
 static const char *const w_walk[] = { "start", "stop", "checkpoint", "get_error", NULL };
+/* SimLiveVerdict's names, in its order (liveness.h). */
+static const char *const w_live[] = { "converged", "expected", "stuck", NULL };
 static const char *const w_act[] = { "ok", "fail", "fail_silent", "remove", "register",
                                      "nested", "crash", NULL };
 
@@ -102,7 +104,8 @@ static const OpSpec ops[OP__COUNT] = {
                                     T(K_MAY_FAIL, T_BOOL, false) } },
     [OP_CRASH] = { "crash", { T(K_NODE, T_NAME, true), T(K_FAILS, T_TEXT, false),
                               T(K_MAY_FAIL, T_BOOL, false) } },
-    [OP_PARTITION] = { "partition", { E(K_LINK, true, w_link) } },
+    [OP_PARTITION] = { "partition", { E(K_LINK, true, w_link),
+                                      T(K_PERMANENT, T_BOOL, false) } },
     [OP_HEAL] = { "heal", { { 0 } } },
     [OP_IO] = { "io", { T(K_DISK, T_NAME, true), E(K_OP, true, w_io),
                         I(K_SECTOR, true, 0, SCN_MAX_SECTORS),
@@ -111,10 +114,12 @@ static const OpSpec ops[OP__COUNT] = {
                         { K_RC, T_SINT, false, SCN_MIN_RC, 0, NULL } } },
     [OP_FAULT] = { "fault", { T(K_POINT, T_POINT, true), E(K_MODE, true, w_fmode),
                               I(K_K, false, 1, BIG), T(K_P, T_FRAC, false),
-                              T(K_PERSISTENT, T_BOOL, false) } },
+                              T(K_PERSISTENT, T_BOOL, false),
+                              T(K_PERMANENT, T_BOOL, false) } },
     [OP_CLEAR] = { "clear", { T(K_POINT, T_POINT, true) } },
     [OP_EXPECT] = { "expect", { { 0 } } },    /* see expect_forms */
     [OP_RULE] = { "rule", { T(K_ID, T_NAME, true), W(K_WALK, false) } },
+    [OP_LIVENESS] = { "liveness", { I(K_TICKS, false, 1, SCN_MAX_TICKS) } },
 };
 
 /* `expect` forms: the first key names the form and decides which others
@@ -137,6 +142,7 @@ static const KeySpec expect_forms[][MAX_SPECS] = {
     { I(K_HITS, true, 0, BIG), T(K_POINT, T_POINT, true) },
     { T(K_VIOLATION, T_TEXT, true) },
     { T(K_HASH, T_U64, true) },
+    { E(K_LIVENESS, true, w_live) },
 };
 
 #define NFORMS (sizeof(expect_forms) / sizeof(expect_forms[0]))
@@ -156,14 +162,23 @@ const char *scn_action_name(unsigned act)
     return act < sizeof(w_act) / sizeof(w_act[0]) - 1 ? w_act[act] : "?";
 }
 
+int scn_trace_kind(ScnOpKind kind)
+{
+    return kind <= OP_RULE ? (int)kind : (int)kind - OP_RULE - 1 + SCN_EV__END;
+}
+
 const char *scn_event_name(int kind)
 {
     static const char *const names[] = { "call", "walk_done", "failed" };
 
-    if (kind >= 0 && kind < OP__COUNT) {
+    if (kind >= 0 && kind <= OP_RULE) {
         return ops[kind].name;
     }
-    return kind >= OP__COUNT && kind < SCN_EV__END ? names[kind - OP__COUNT] : "?";
+    if (kind >= SCN_EV_CALL && kind < SCN_EV__END) {
+        return names[kind - SCN_EV_CALL];
+    }
+    kind += OP_RULE + 1 - SCN_EV__END;      /* an operation added since */
+    return kind > OP_RULE && kind < OP__COUNT ? ops[kind].name : "?";
 }
 
 ScnOpKind scn_op_by_name(const char *name)

@@ -139,6 +139,12 @@ typedef struct ScnOptions {
      * same blocks would be reported again.  For workers that run one
      * scenario after another in a process they may leave. */
     bool leak_check;
+    /* A liveness phase (sim/liveness.h) after the last operation, unless
+     * the script's last operation is `liveness`; its bound in ticks (0:
+     * derived from the cluster's timeouts).  A stuck verdict fails the
+     * scenario as the liveness checker. */
+    bool liveness;
+    uint64_t liveness_ticks;
 } ScnOptions;
 
 typedef enum ScnStatus {
@@ -205,6 +211,16 @@ typedef struct ScnResult {
     bool spent;                 /* this process must run no other scenario (a
                                    walk was abandoned, or a leak is reported
                                    and would be again): a worker is replaced */
+    /* The last liveness phase run (a `liveness` line, or after the last
+     * operation under ScnOptions.liveness): its line (0: after the last
+     * operation), verdict (SimLiveVerdict), the part of its first item
+     * (SimLivePart; -1: none), its length in ticks, and what it said. */
+    bool live_ran;
+    unsigned live_line;
+    int live_verdict;
+    int live_part;
+    uint64_t live_ticks;
+    char live_message[SCN_MSG_MAX];
     unsigned ntail;             /* when it failed: the last trace lines before
                                    the teardown, oldest first; else 0 */
     char tail[SIM_TRACE_KEEP][SIM_TRACE_LINE_MAX];

@@ -13,7 +13,7 @@ typedef enum ScnOpKind {
     OP_SEED, OP_LIMIT, OP_REGISTRY, OP_CLUSTER, OP_DISK, OP_STATE, OP_REMOVE,
     OP_ON, OP_WALK, OP_START, OP_RUN, OP_WRITE, OP_PACKET, OP_CHECKPOINT,
     OP_FAILOVER, OP_CRASH, OP_PARTITION, OP_HEAL, OP_IO, OP_FAULT, OP_CLEAR,
-    OP_EXPECT, OP_RULE, OP__COUNT
+    OP_EXPECT, OP_RULE, OP_LIVENESS, OP__COUNT
 } ScnOpKind;
 
 typedef enum ScnKey {
@@ -27,7 +27,7 @@ typedef enum ScnKey {
     K_COUNT, K_BYTE, K_VM, K_CONN, K_DIVERGE, K_LINK, K_FAILS, K_OP, K_RC,
     K_POINT, K_K, K_P, K_PERSISTENT, K_ERROR, K_ERROR_CONTAINS, K_DATA,
     K_INDEX, K_STAGE, K_EPOCH, K_BROKEN, K_CRASHED, K_FIRED, K_HITS,
-    K_VIOLATION, K_HASH, K_MAY_FAIL, K_ID, K__COUNT
+    K_VIOLATION, K_HASH, K_MAY_FAIL, K_ID, K_PERMANENT, K_LIVENESS, K__COUNT
 } ScnKey;
 
 /* Words of the enumerated values, in the order of their numbers. */
@@ -130,7 +130,8 @@ struct ScnScript {
 };
 
 /* The interpreter's trace events ("- scn <event> ...", SIM_COMP_SCN in
- * trace.h).  Every operation but `expect` is one, kind its ScnOpKind, name
+ * trace.h).  Every operation but `expect` is one, kind scn_trace_kind of its
+ * ScnOpKind, name
  * its name: fields line, then each argument as key=value (do= as its
  * action names joined by '+').  Then: call (state, walk: a callback of a
  * scripted state, node when the state is on one; hidden, for reports:
@@ -139,8 +140,16 @@ struct ScnScript {
  * error and the flag out_of_memory: the registry's shared error),
  * failed (line, error, rc: a may_fail operation failed). */
 typedef enum ScnEvent {
-    SCN_EV_CALL = OP__COUNT, SCN_EV_WALK_DONE, SCN_EV_FAILED, SCN_EV__END
+    /* Numbers the trace hash reads: they follow the operations the
+     * language had up to OP_RULE and never change; an operation added
+     * since traces under a kind after them (scn_trace_kind). */
+    SCN_EV_CALL = OP_RULE + 1, SCN_EV_WALK_DONE, SCN_EV_FAILED, SCN_EV__END
 } ScnEvent;
+
+/* The kind an operation's event carries: its ScnOpKind up to OP_RULE, and
+ * SCN_EV__END onwards for the later ones (OP_LIVENESS), so that no trace
+ * of a scenario written before them changes (lang.c). */
+int scn_trace_kind(ScnOpKind kind);
 
 /* The name of an operation's kind or of a ScnEvent (lang.c). */
 const char *scn_event_name(int kind);

@@ -8,7 +8,7 @@
 const char *sim_check_kind_name(SimCheckKind kind)
 {
     static const char *const names[SIM_CHECK__COUNT] = {
-        "none", "contract", "data", "output", "resources",
+        "none", "contract", "data", "output", "resources", "liveness",
     };
 
     return (unsigned)kind < SIM_CHECK__COUNT ? names[kind] : "?";

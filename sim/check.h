@@ -17,10 +17,11 @@ typedef enum SimCheckKind {
     SIM_CHECK_DATA,                 /* check_data.h */
     SIM_CHECK_OUTPUT,               /* check_output.h */
     SIM_CHECK_RESOURCES,            /* check_resources.h: the teardown */
+    SIM_CHECK_LIVENESS,             /* liveness.h: after faults stop, it converges */
     SIM_CHECK__COUNT
 } SimCheckKind;
 
-/* "none", "contract", "data", "output", "resources". */
+/* "none", "contract", "data", "output", "resources", "liveness". */
 const char *sim_check_kind_name(SimCheckKind kind);
 
 /* Print "<file>: <func>: check failed: <what> (<a> vs <b>)" and abort. */

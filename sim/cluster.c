@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "canary.h"
 #include "check.h"
 #include "cluster.h"
 #include "host.h"
@@ -33,6 +34,7 @@ typedef struct Hist {
 
 typedef struct Held {
     uint64_t id;
+    uint64_t since_tick;        /* when it arrived, out of order */
     SimMsgKind kind;
     uint64_t tag;
     uint8_t *payload;
@@ -54,6 +56,7 @@ struct SimNode {
     ReplicationState *probe;
     char crash_point[SIM_FAULT_NAME_MAX];
     bool crashed;
+    uint64_t crash_tick;
     bool teardown_pending;      /* crashed inside one of its registry's walks */
     bool promoted;
     bool failover_checked;
@@ -75,7 +78,22 @@ struct SimCluster {
     SimClusterStats stats;
     bool started, paused, broken, failed_over, in_checkpoint, wants_checkpoint;
     bool wants_failover[2];
+    bool quiet;                 /* the seeded workload is paused */
     uint64_t epoch;
+    uint64_t checkpoint_began_tick;     /* of the checkpoint in progress */
+    uint64_t done_epoch, done_tick;     /* the last checkpoint completed */
+    /* Since when the pair was last known healthy (started, or a checkpoint
+     * completed), and the latest disturbance a liveness verdict counts as
+     * a cause: a partition, a crash, a scripted failure (fault fires are
+     * read from the fault layer). */
+    uint64_t healthy_tick;
+    uint64_t disturb_tick;              /* SIM_NEVER: none yet */
+    char disturb_what[128];
+    uint64_t broken_tick, broken_epoch, broken_epoch_began;
+    char broken_cause[SIM_CLUSTER_MSG_MAX];     /* what explains it, or "" */
+#if SIM_CANARY_SECONDARY_ACK
+    uint64_t canary_healed_epoch;       /* acked after a link fault: the last */
+#endif
     uint64_t next_checkpoint_tick;
     uint64_t expect_id;         /* next p2s message id in stream order */
     Held held[HELD_MAX];
@@ -285,10 +303,52 @@ static void check_checkpoint_state(const SimCluster *c)
                  st->checkpoints_started);
 }
 
+/* A disturbance a liveness verdict counts as a cause (liveness.h). */
+static void disturb(SimCluster *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+static void disturb(SimCluster *c, const char *fmt, ...)
+{
+    va_list ap;
+
+    c->disturb_tick = now(c);
+    va_start(ap, fmt);
+    vsnprintf(c->disturb_what, sizeof(c->disturb_what), fmt, ap);
+    va_end(ap);
+}
+
+/* What disturbed the pair since it was last healthy, into buf ("" when
+ * nothing did): the latest partition, crash or scripted failure, else a
+ * fault point that fired.  The latest of each is enough: it is in the
+ * window exactly when one of them is. */
+static void explain(const SimCluster *c, char *buf, size_t len)
+{
+    const SimFaults *f = c->w->faults;
+
+    buf[0] = '\0';
+    if (c->disturb_tick != SIM_NEVER && c->disturb_tick >= c->healthy_tick) {
+        snprintf(buf, len, "%s at tick %llu", c->disturb_what,
+                 (unsigned long long)c->disturb_tick);
+        return;
+    }
+    for (size_t i = 0; f != NULL && i < sim_faults_count(f); i++) {
+        const SimFaultPoint *p = sim_faults_at(f, i);
+
+        if (p->fires > 0 && p->last_fire_tick >= c->healthy_tick) {
+            snprintf(buf, len, "fault %s fired at tick %llu", p->name,
+                     (unsigned long long)p->last_fire_tick);
+            return;
+        }
+    }
+}
+
 static void break_replication(SimCluster *c, const char *why)
 {
     if (!c->broken) {
         c->broken = true;
+        c->broken_tick = now(c);
+        c->broken_epoch = c->in_checkpoint ? c->epoch : 0;
+        c->broken_epoch_began = c->checkpoint_began_tick;
+        explain(c, c->broken_cause, sizeof(c->broken_cause));
         snprintf(c->broken_why, sizeof(c->broken_why), "%s", why);
         trace(c, NULL, SIM_COLO_EV_BROKEN, SIM_TRACE_FIELDS(bare("why", why)));
     }
@@ -370,7 +430,8 @@ static void hold(SimCluster *c, const SimMsg *m)
         return;
     }
     h = &c->held[c->nheld];
-    *h = (Held){ .id = m->id, .kind = m->kind, .tag = m->tag, .len = m->len };
+    *h = (Held){ .id = m->id, .since_tick = now(c), .kind = m->kind, .tag = m->tag,
+                 .len = m->len };
     h->payload = sim_host_malloc(m->len ? m->len : 1, "cluster: a held stream message");
     if (h->payload == NULL) {
         break_replication(c, "out of memory holding a stream message");
@@ -462,6 +523,7 @@ static void begin_checkpoint(SimCluster *c)
     SIM_CHECK(!c->paused);
     c->epoch = epoch;
     c->in_checkpoint = true;
+    c->checkpoint_began_tick = now(c);
     c->paused = true;
     c->stats.checkpoints_started++;
     check_checkpoint_state(c);
@@ -488,6 +550,24 @@ static void check_secondary_disks(SimCluster *c, uint64_t epoch)
                                            sim_disk_active(s->disk[i]));
     }
 }
+
+#if SIM_CANARY_SECONDARY_ACK
+/* The planted bug (canary.h): the first acknowledgement after a fault on
+ * either link goes out (the link has healed); every later one is lost. */
+static bool canary_ack_lost(SimCluster *c, uint64_t epoch)
+{
+    const SimLinkStats *a = sim_link_stats(c->p2s), *b = sim_link_stats(c->s2p);
+
+    if (c->canary_healed_epoch != 0) {
+        return epoch > c->canary_healed_epoch;
+    }
+    if (a->dropped + a->delayed + a->duplicated + a->reordered + b->dropped + b->delayed +
+        b->duplicated + b->reordered > 0) {
+        c->canary_healed_epoch = epoch;
+    }
+    return false;
+}
+#endif
 
 /* The secondary side: get_error_all, then do_checkpoint_all, then ack. */
 static void secondary_checkpoint(SimCluster *c, uint64_t epoch)
@@ -517,6 +597,11 @@ static void secondary_checkpoint(SimCluster *c, uint64_t epoch)
     s->hist_lost = false;
     check_secondary_disks(c, epoch);
     trace(c, s, SIM_COLO_EV_CHECKPOINT_DONE, SIM_TRACE_FIELDS(sim_tf_u64("epoch", epoch)));
+#if SIM_CANARY_SECONDARY_ACK
+    if (canary_ack_lost(c, epoch)) {
+        return;
+    }
+#endif
     if (sim_link_send(c->s2p, SIM_MSG_CONTROL, CTRL_ACK, &epoch, sizeof(epoch)) < 0) {
         trace(c, s, SIM_COLO_EV_ACK_LOST,
               SIM_TRACE_FIELDS(sim_tf_u64("epoch", epoch), sim_tf_text("link down")));
@@ -547,6 +632,8 @@ static void primary_checkpoint(SimCluster *c, uint64_t epoch)
         error_free(err);
     }
     c->stats.checkpoints_done++;
+    c->done_epoch = epoch;
+    c->done_tick = c->healthy_tick = now(c);
     check_checkpoint_state(c);
     trace(c, p, SIM_COLO_EV_CHECKPOINT_DONE, SIM_TRACE_FIELDS(sim_tf_u64("epoch", epoch)));
 }
@@ -679,7 +766,7 @@ static void workload(SimCluster *c)
 {
     const SimClusterConfig *k = &c->cfg;
 
-    if (!c->started || c->paused) {
+    if (!c->started || c->paused || c->quiet) {
         return;
     }
     if (sim_prng_chance(&c->rng, k->write_per_million)) {
@@ -761,6 +848,8 @@ static void crash(SimNode *n, const char *why)
         return;
     }
     n->crashed = true;
+    n->crash_tick = now(c);
+    disturb(c, "%s crashed", n->name);
     c->stats.crashes++;
     trace(c, n, SIM_COLO_EV_CRASH, SIM_TRACE_FIELDS(bare("why", why)));
     for (unsigned i = 0; i < c->cfg.disks; i++) {
@@ -827,10 +916,30 @@ static void finish_secondary_failover(SimCluster *c)
     }
 }
 
+#if SIM_CANARY_COMMIT_STALL
+/* The planted bug (canary.h): a failed commit cancels the node's other
+ * commits, which then never end. */
+static void canary_cancel_commits(SimCluster *c, const SimDisk *failed)
+{
+    SimNode *s = &c->node[SIM_SECONDARY];
+
+    for (unsigned i = 0; i < c->cfg.disks; i++) {
+        if (s->disk[i] != failed && sim_disk_stage(s->disk[i]) == SIM_DISK_STAGE_FAILOVER) {
+            sim_clock_cancel(c->w->clock, s->disk[i]);
+        }
+    }
+}
+#endif
+
 static void on_commit_done(void *ctx, SimDisk *disk, int result)
 {
     SimCluster *c = ctx;
 
+#if SIM_CANARY_COMMIT_STALL
+    if (result < 0) {
+        canary_cancel_commits(c, disk);
+    }
+#endif
     (void)disk, (void)result;
     if (c->node[SIM_SECONDARY].promoted && !c->node[SIM_SECONDARY].crashed) {
         finish_secondary_failover(c);
@@ -1158,6 +1267,7 @@ int sim_cluster_new(SimWorld *w, const SimClusterConfig *cfg, SimCluster **out,
     c->cfg = cfg ? *cfg : (SimClusterConfig){ 0 };
     defaults(&c->cfg);
     c->expect_id = 1;
+    c->disturb_tick = SIM_NEVER;
     sim_prng_init(&c->rng, w->seed, "workload");
     rc = validate(&c->cfg, err, errlen);
     if (rc == 0) {
@@ -1258,6 +1368,7 @@ int sim_cluster_start(SimCluster *c)
     memcpy(c->node[SIM_SECONDARY].pos, c->node[SIM_PRIMARY].pos,
            sizeof(c->node[SIM_SECONDARY].pos));
     c->next_checkpoint_tick = now(c) + c->cfg.checkpoint_interval_ticks;
+    c->done_tick = c->healthy_tick = now(c);
     trace(c, NULL, SIM_COLO_EV_STARTED, SIM_TRACE_FIELDS(sim_tf_u64("epoch", 0)));
     return 0;
 }
@@ -1485,11 +1596,51 @@ int sim_cluster_crash(SimCluster *c, SimRole node)
 
 void sim_cluster_set_link(SimCluster *c, bool p2s_down, bool s2p_down)
 {
+    if ((p2s_down && !sim_link_is_down(c->p2s)) || (s2p_down && !sim_link_is_down(c->s2p))) {
+        disturb(c, "a partition (%s%s%s)", p2s_down ? "p2s" : "",
+                p2s_down && s2p_down ? ", " : "", s2p_down ? "s2p" : "");
+    }
     sim_link_set_down(c->p2s, p2s_down);
     sim_link_set_down(c->s2p, s2p_down);
     trace(c, NULL, SIM_COLO_EV_LINKS,
           SIM_TRACE_FIELDS(sim_tf_str("p2s", p2s_down ? "down" : "up"),
                            sim_tf_str("s2p", s2p_down ? "down" : "up")));
+}
+
+void sim_cluster_quiesce(SimCluster *c, bool quiet)
+{
+    c->quiet = quiet;
+}
+
+void sim_cluster_disturb(SimCluster *c, const char *what)
+{
+    disturb(c, "%s", what);
+}
+
+void sim_cluster_progress(const SimCluster *c, SimClusterProgress *p)
+{
+    *p = (SimClusterProgress){
+        .started = c->started, .replicating = replicating(c) && !c->broken,
+        .broken = c->broken, .failed_over = c->failed_over,
+        .epoch = c->epoch, .in_checkpoint = c->in_checkpoint,
+        .checkpoint_began_tick = c->checkpoint_began_tick,
+        .done_epoch = c->done_epoch, .done_tick = c->done_tick,
+        .checkpoints_done = c->stats.checkpoints_done,
+        .broken_tick = c->broken_tick, .broken_epoch = c->broken_epoch,
+        .broken_epoch_began = c->broken_epoch_began,
+        .broken_why = c->broken_why, .broken_cause = c->broken_cause,
+        .stream_held = c->nheld, .stream_missing_id = c->expect_id,
+    };
+    for (int r = 0; r < 2; r++) {
+        p->crashed[r] = c->node[r].crashed;
+        p->crash_tick[r] = c->node[r].crash_tick;
+        p->promoted[r] = c->node[r].promoted;
+    }
+    for (size_t i = 0; i < c->nheld; i++) {
+        if (i == 0 || c->held[i].since_tick < p->stream_held_since) {
+            p->stream_held_since = c->held[i].since_tick;
+        }
+    }
 }
 
 /* ---- accessors -------------------------------------------------------------- */
@@ -1512,6 +1663,11 @@ const char *sim_cluster_violation(const SimCluster *c)
 const char *sim_cluster_last_error(const SimCluster *c)
 {
     return c->last_error;
+}
+
+const SimClusterConfig *sim_cluster_config(const SimCluster *c)
+{
+    return &c->cfg;
 }
 
 const SimClusterStats *sim_cluster_stats(const SimCluster *c)

@@ -185,6 +185,51 @@ int sim_cluster_failover(SimCluster *c, SimRole survivor);
 int sim_cluster_crash(SimCluster *c, SimRole node);
 void sim_cluster_set_link(SimCluster *c, bool p2s_down, bool s2p_down);
 
+/* ---- for a liveness phase (liveness.h) -------------------------------------- */
+
+/* Pause (true) or resume the seeded workload: no guest writes or packets
+ * but those asked for.  Traces nothing. */
+void sim_cluster_quiesce(SimCluster *c, bool quiet);
+
+/* Something outside the cluster's own model failed on it (a scripted
+ * callback of a state on one of its nodes): a liveness verdict counts it,
+ * as it counts a fault that fired, a partition and a crash, as what may
+ * explain a break of replication.  Traces nothing; `what` is copied. */
+void sim_cluster_disturb(SimCluster *c, const char *what);
+
+/* Where the pair stands, typed: what a liveness verdict reads. */
+typedef struct SimClusterProgress {
+    bool started;
+    bool replicating;               /* started, not broken, not failed over,
+                                       no node crashed */
+    bool broken;
+    bool failed_over;
+    bool promoted[2];               /* by SimRole: the failover's survivor */
+    bool crashed[2];                /* crashed or fenced */
+    uint64_t crash_tick[2];
+    uint64_t epoch;                 /* checkpoints begun */
+    bool in_checkpoint;
+    uint64_t checkpoint_began_tick; /* of the latest checkpoint begun */
+    uint64_t done_epoch, done_tick; /* the last checkpoint completed (0 and
+                                       the start tick when none) */
+    uint64_t checkpoints_done;
+    uint64_t broken_tick;           /* when broken */
+    uint64_t broken_epoch;          /* the checkpoint in progress then, 0: none */
+    uint64_t broken_epoch_began;
+    const char *broken_why;         /* "" when not broken */
+    const char *broken_cause;       /* what disturbed the pair between its last
+                                       healthy tick and the break: "fault P
+                                       fired at tick T", "pri crashed at tick
+                                       T", ...; "" when nothing did */
+    size_t stream_held;             /* p2s messages held out of order */
+    uint64_t stream_missing_id;     /* the one the stream waits for */
+    uint64_t stream_held_since;     /* the oldest held one's arrival */
+} SimClusterProgress;
+
+/* Fills *p; strings valid while c lives and is not driven.  No side
+ * effects. */
+void sim_cluster_progress(const SimCluster *c, SimClusterProgress *p);
+
 /* Checker verdicts: the number of violations and the first one ("" when
  * none), as last collected from the checkers: after every tick of
  * sim_cluster_run and after sim_cluster_write, _primary_write, _packet,
@@ -199,6 +244,8 @@ SimCheckKind sim_cluster_violation_kind(const SimCluster *c);
 const char *sim_cluster_last_error(const SimCluster *c);
 
 const SimClusterStats *sim_cluster_stats(const SimCluster *c);
+/* The configuration it runs, defaults filled in. */
+const SimClusterConfig *sim_cluster_config(const SimCluster *c);
 SimNode *sim_cluster_node(SimCluster *c, SimRole role);
 SimLink *sim_cluster_link(SimCluster *c, bool p2s);
 bool sim_cluster_broken(const SimCluster *c);

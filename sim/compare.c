@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "canary.h"
 #include "check.h"
 #include "compare.h"
 #include "host.h"
@@ -18,6 +19,7 @@ typedef struct Pkt Pkt;
 struct Pkt {
     Pkt *next;
     uint64_t arrived_tick;
+    uint64_t number;        /* its side's count of packets in: 1, 2, ... */
     size_t len;
     unsigned char data[];
 };
@@ -64,6 +66,10 @@ struct SimCompare {
     char error[128];        /* first limit error; "" when none */
     uint64_t release_seq;
     SimCompareStats stats;
+#if SIM_CANARY_COMPARE_RELEASE
+    bool canary_timed_out;  /* a timeout asked for a checkpoint */
+    bool canary_latched;    /* that checkpoint ran: nothing is released again */
+#endif
 };
 
 static const char *const event_names[SIM_COMPARE_EV__COUNT] = {
@@ -272,6 +278,9 @@ static void on_check(SimClock *clock, void *arg, uint64_t data)
         return;
     }
     c->stats.timeouts++;
+#if SIM_CANARY_COMPARE_RELEASE
+    c->canary_timed_out = true;
+#endif
     cmp_trace(c, SIM_COMPARE_EV_TIMEOUT,
               SIM_TRACE_FIELDS(sim_tf_u64("conn", conn), sim_tf_u64("age", now - tick)));
     schedule_check(c, c->scan_ticks);
@@ -317,11 +326,17 @@ static int enqueue(SimCompare *c, int side, uint64_t conn,
         return drop_input(c, k, side, conn, -ENOMEM);
     }
     p->arrived_tick = sim_clock_now(c->clock);
+    p->number = side == SIDE_PRIMARY ? c->stats.primary_in : c->stats.secondary_in;
     p->len = len;
     if (len > 0) {
         memcpy(p->data, payload, len);
     }
     push(q, p);
+#if SIM_CANARY_COMPARE_RELEASE
+    if (c->canary_latched) {
+        return 0;           /* the planted bug: queued, never compared */
+    }
+#endif
     if (!c->check_pending) {
         schedule_check(c, c->timeout_ticks);
     }
@@ -474,6 +489,14 @@ static void op_checkpoint(ReplicationState *rs, Error **errp)
 
     (void)errp;
     SIM_CHECK(!c->in_release);
+#if SIM_CANARY_COMPARE_RELEASE
+    /* The planted bug: after the checkpoint a timeout asked for, the
+     * comparator holds what it queues and checkpoints release nothing. */
+    if (c->canary_latched) {
+        return;
+    }
+    c->canary_latched = c->canary_timed_out;
+#endif
     flush(c, SIM_RELEASE_CHECKPOINT, &released, &dropped);
     c->stats.checkpoints++;
     cmp_trace(c, SIM_COMPARE_EV_CHECKPOINT,
@@ -637,6 +660,49 @@ const SimCompareStats *sim_compare_stats(const SimCompare *cmp)
 ReplicationState *sim_compare_state(const SimCompare *cmp)
 {
     return cmp->rs;
+}
+
+/* Whether packet p of `side` is a better answer to sim_compare_oldest
+ * than best: a primary packet (what a client waits for) over a secondary
+ * one, then the older. */
+static bool held_before(const Pkt *p, int side, const Pkt *best, int best_side)
+{
+    if (best == NULL || side != best_side) {
+        return best == NULL || side == SIDE_PRIMARY;
+    }
+    return p->arrived_tick < best->arrived_tick;
+}
+
+bool sim_compare_oldest(const SimCompare *cmp, SimCompareHeld *out)
+{
+    const Pkt *best = NULL;
+    int best_side = SIDE_PRIMARY;
+
+    *out = (SimCompareHeld){ 0 };
+    for (size_t i = 0; i < cmp->max_conns; i++) {
+        const Conn *k = &cmp->conns[i];
+
+        if (!k->used) {
+            continue;
+        }
+        out->primary += k->pri.len;
+        out->secondary += k->sec.len;
+        for (int side = SIDE_PRIMARY; side <= SIDE_SECONDARY; side++) {
+            const Pkt *p = side == SIDE_PRIMARY ? k->pri.head : k->sec.head;
+
+            if (p != NULL && held_before(p, side, best, best_side)) {
+                best = p;
+                best_side = side;
+                out->conn = k->id;
+            }
+        }
+    }
+    if (best != NULL) {
+        out->number = best->number;
+        out->since_tick = best->arrived_tick;
+        out->secondary_side = best_side == SIDE_SECONDARY;
+    }
+    return best != NULL;
 }
 
 void sim_compare_queued(const SimCompare *cmp, uint64_t conn, size_t *primary,

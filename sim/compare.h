@@ -167,6 +167,23 @@ SimCompareStage sim_compare_stage(const SimCompare *cmp);
 const SimCompareStats *sim_compare_stats(const SimCompare *cmp);
 ReplicationState *sim_compare_state(const SimCompare *cmp);
 
+/* What the comparator holds, for a liveness check (liveness.h): the
+ * packet it has held longest (a primary one when it holds any: what a
+ * client waits for; else a secondary one waiting for its primary) and the
+ * totals queued. */
+typedef struct SimCompareHeld {
+    uint64_t number;        /* the packet's number on its side: the Nth
+                               packet the comparator was given from there */
+    uint64_t conn;
+    uint64_t since_tick;    /* when it arrived */
+    bool secondary_side;    /* a secondary packet (no primary one is held) */
+    size_t primary, secondary;  /* packets queued, per side */
+} SimCompareHeld;
+
+/* Fills *out (zeroed when nothing is queued); true when a packet is held.
+ * No side effects. */
+bool sim_compare_oldest(const SimCompare *cmp, SimCompareHeld *out);
+
 /* Packets queued on conn, per side (0, 0 for a connection without any). */
 void sim_compare_queued(const SimCompare *cmp, uint64_t conn,
                         size_t *primary, size_t *secondary);

@@ -22,6 +22,7 @@ struct SimDisk {
     char points[SIM_DISK_POINT__COUNT][SIM_FAULT_NAME_MAX];
     SimDiskRole role;
     SimDiskStage stage;
+    uint64_t stage_tick;        /* when it entered the stage */
     int error;                  /* upstream's s->error: recorded I/O error */
     bool backup_running;        /* upstream's s->backup_job != NULL */
     bool safe_failover;         /* SimDiskConfig.safe_failover */
@@ -114,6 +115,7 @@ static void set_stage(SimDisk *d, SimDiskStage stage)
                                                  sim_tf_flags(sim_tf_text("->"), SIM_TF_GLUED),
                                                  stage_field("to", stage, SIM_TF_BARE | SIM_TF_GLUED)));
     d->stage = stage;
+    d->stage_tick = sim_clock_now(d->clock);
 }
 
 /* A hit of one of this disk's points; never hit without a SimFaults. */
@@ -839,6 +841,24 @@ static ReplicationOps disk_ops = {
 SimDiskStage sim_disk_stage(const SimDisk *d)
 {
     return d->stage;
+}
+
+uint64_t sim_disk_stage_since(const SimDisk *d)
+{
+    return d->stage_tick;
+}
+
+uint64_t sim_disk_commit_left(const SimDisk *d)
+{
+    return d->role == SIM_DISK_SECONDARY
+           ? sim_store_count(d->active) + sim_store_count(d->hidden) : 0;
+}
+
+uint64_t sim_disk_commit_ticks(const SimDisk *d)
+{
+    uint64_t left = sim_disk_commit_left(d);
+
+    return (left + d->commit_sectors_per_tick - 1) / d->commit_sectors_per_tick;
 }
 
 const char *sim_disk_stage_name(SimDiskStage stage)

@@ -207,6 +207,13 @@ int sim_disk_receive(SimDisk *d, uint64_t sector, uint32_t count,
 
 /* ---- Getters: no side effects, safe anywhere. */
 SimDiskStage sim_disk_stage(const SimDisk *d);
+/* For a liveness check (liveness.h): the tick the disk entered its stage
+ * (0: never changed); for a secondary, the sectors its overlays hold (what
+ * a failover commit still has to move; 0 for a primary). */
+uint64_t sim_disk_stage_since(const SimDisk *d);
+uint64_t sim_disk_commit_left(const SimDisk *d);
+/* The ticks a commit of what the overlays hold takes at its rate. */
+uint64_t sim_disk_commit_ticks(const SimDisk *d);
 /* "none", "running", "failover", "failover_failed", "done"; "?" otherwise. */
 const char *sim_disk_stage_name(SimDiskStage stage);
 const char *sim_disk_name(const SimDisk *d);

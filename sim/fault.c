@@ -85,6 +85,7 @@ static bool decide(Point *pt, SimFaults *f)
         p->fires++;
         fired_total++;
         p->fired_since_armed = true;
+        p->last_fire_tick = f->now_ticks ? *f->now_ticks : 0;
         SIM_CHECK(p->fires <= p->hits);
         if (f->trace != NULL) {
             const SimTraceField fields[] = {
@@ -443,6 +444,7 @@ int sim_faults_arm(SimFaults *f, const char *pattern, const SimFaultSpec *spec,
             pt->pub.spec = *spec;
             pt->pub.armed_hits = 0;
             pt->pub.fired_since_armed = false;
+            pt->pub.permanent = false;
             pt->rule = rule_of(spec);
             armed++;
         }
@@ -464,9 +466,44 @@ int sim_faults_clear(SimFaults *f, const char *pattern)
             matched++;
             cleared += p->spec.mode != SIM_FAULT_OFF;
             p->spec = (SimFaultSpec){.mode = SIM_FAULT_OFF};
+            p->permanent = false;
         }
     }
     return matched > 0 ? cleared : -ENOENT;
+}
+
+size_t sim_faults_clear_transient(SimFaults *f)
+{
+    size_t cleared = 0;
+
+    SIM_CHECK(f == live);
+    for (size_t i = 0; i < f->count; i++) {
+        SimFaultPoint *p = &f->points[i]->pub;
+
+        if (p->spec.mode != SIM_FAULT_OFF && !p->permanent) {
+            p->spec = (SimFaultSpec){.mode = SIM_FAULT_OFF};
+            cleared++;
+        }
+    }
+    return cleared;
+}
+
+int sim_faults_set_permanent(SimFaults *f, const char *pattern)
+{
+    size_t matched = 0;
+    int declared = 0;
+
+    SIM_CHECK(f == live && pattern != NULL);
+    for (size_t i = 0; i < f->count; i++) {
+        SimFaultPoint *p = &f->points[i]->pub;
+
+        if (matches(pattern, p->name)) {
+            matched++;
+            p->permanent = p->spec.mode != SIM_FAULT_OFF;
+            declared += p->permanent;
+        }
+    }
+    return matched > 0 ? declared : -ENOENT;
 }
 
 size_t sim_faults_count(const SimFaults *f)

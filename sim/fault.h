@@ -100,6 +100,9 @@ typedef struct SimFaultPoint {
     uint64_t fires;             /* hits that failed */
     uint64_t armed_hits;        /* hits since last armed */
     bool fired_since_armed;     /* for persistent specs */
+    uint64_t last_fire_tick;    /* tick of the latest fire (valid when fires > 0) */
+    bool permanent;             /* declared permanent while armed: a liveness
+                                   phase (liveness.h) leaves it armed */
 } SimFaultPoint;
 
 typedef struct SimFaults SimFaults;
@@ -141,6 +144,17 @@ int sim_faults_arm(SimFaults *f, const char *pattern, const SimFaultSpec *spec,
 /* Disarm the points `pattern` names (same syntax).  Counters stay.
  * Returns the number that were armed (0 if none was), or -ENOENT. */
 int sim_faults_clear(SimFaults *f, const char *pattern);
+
+/* Declare the armed points `pattern` names (as sim_faults_arm) permanent:
+ * a liveness phase leaves them armed.  Arming or clearing a point again
+ * forgets it.  Returns how many were declared (armed points only), or
+ * -ENOENT when no registered point matches. */
+int sim_faults_set_permanent(SimFaults *f, const char *pattern);
+
+/* Disarm every armed point not declared permanent: what a liveness phase
+ * does when faults stop (liveness.h).  Counters stay.  Returns how many it
+ * disarmed. */
+size_t sim_faults_clear_transient(SimFaults *f);
 
 /* Registered points, in registration order, for ledgers and sweeps;
  * sim_faults_at() is NULL past the end. */

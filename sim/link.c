@@ -289,6 +289,20 @@ size_t sim_link_in_flight(const SimLink *link)
     return link->in_flight;
 }
 
+bool sim_link_oldest(const SimLink *link, uint64_t *id, uint64_t *sent_tick)
+{
+    const Flight *oldest = NULL;
+
+    for (const Flight *f = link->flights; f != NULL; f = f->next) {
+        if (oldest == NULL || f->id < oldest->id) {
+            oldest = f;
+        }
+    }
+    *id = oldest ? oldest->id : 0;
+    *sent_tick = oldest ? oldest->sent_tick : 0;
+    return oldest != NULL;
+}
+
 static void deliver_copies(SimLink *l, Flight *f)
 {
     for (unsigned c = 0; c < f->copies; c++) {

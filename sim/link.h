@@ -172,6 +172,11 @@ const SimLinkStats *sim_link_stats(const SimLink *link);
  * max_in_flight bounds it. */
 size_t sim_link_in_flight(const SimLink *link);
 
+/* The message in flight the longest (the lowest id, held ones included),
+ * for a liveness check (liveness.h): true with its id and send tick, or
+ * false (both 0) when nothing is in flight. */
+bool sim_link_oldest(const SimLink *link, uint64_t *id, uint64_t *sent_tick);
+
 /* A link or node name: 1 to SIM_NET_NAME_MAX - 1 bytes. */
 static inline bool sim_net_name_ok(const char *name)
 {

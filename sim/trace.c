@@ -43,7 +43,7 @@ uint64_t sim_trace_hash(const SimTrace *t)
 static const char *const comp_names[SIM_COMP__MAX] = {
     [SIM_COMP_NONE] = "-", [SIM_COMP_NET] = "net", [SIM_COMP_COMPARE] = "compare",
     [SIM_COMP_DISK] = "disk/", [SIM_COMP_COLO] = "colo", [SIM_COMP_CHECK] = "check",
-    [SIM_COMP_FAULT] = "fault", [SIM_COMP_SCN] = "scn",
+    [SIM_COMP_FAULT] = "fault", [SIM_COMP_SCN] = "scn", [SIM_COMP_LIVENESS] = "liveness",
 };
 
 /* A line being rendered: every append stops at the line limit. */

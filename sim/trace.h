@@ -45,6 +45,7 @@ typedef enum SimTraceComp {
     SIM_COMP_CHECK,                 /* a checker's violation (cluster.h): SimColoEvent */
     SIM_COMP_FAULT,                 /* the fault layer (fault.h): SimFaultEvent */
     SIM_COMP_SCN,                   /* the scenario interpreter (scn.h) */
+    SIM_COMP_LIVENESS,              /* a liveness phase (liveness.h): SimLiveEvent */
     SIM_COMP__MAX
 } SimTraceComp;
 

@@ -12,6 +12,7 @@ expectation's value changed:
     texts (calls, error, error_contains, violation) with "X" appended
     booleans (broken, crashed)                    flipped
     stage names                                   swapped for another stage
+    liveness verdicts                             swapped for another verdict
 
 and `REPLBENCH run COPY` must then exit 1 (the scenario fails).  A mutation
 that still passes is a vacuous expectation: it is reported, and the script
@@ -38,6 +39,7 @@ STAGES = {
     "done": "running",
 }
 NUMBER_FORMS = {"count", "packets", "epoch", "fired", "hits"}
+LIVENESS = {"converged": "expected", "expected": "converged", "stuck": "converged"}
 TEXT_FORMS = {"calls", "error", "error_contains", "violation"}
 BOOL_FORMS = {"broken", "crashed"}
 
@@ -88,6 +90,8 @@ def mutated_value(key, raw):
         return {"true": "false", "false": "true"}.get(raw)
     if key == "stage":
         return STAGES.get(raw)
+    if key == "liveness":
+        return LIVENESS.get(raw)
     if key in TEXT_FORMS:
         return '"' + raw + 'X"'
     return None

@@ -84,6 +84,7 @@ static uint64_t run_file(const char *name, const ScnOptions *opt)
  * the comparator, a workload with checkpoints, a checker's violation. */
 static const char *const suite[] = {
     "registry/nested_walk_in_another_registry.scn",
+    "liveness/converges_after_traffic.scn",     /* the liveness phase's events */
 #ifdef FIU_ENABLE                       /* these inject faults */
     "errors/get_error_after_primary_forward_fault.scn",
     "failover/secondary_crash_mid_commit.scn",
