@@ -102,11 +102,12 @@ void cli_paths_free(CliPaths *p);
  * SELECT: -k, --exclude, --list, --last-failed, -x, -q, -v, --color;
  * SEEDS: --seeds, --budget (with SEED); RESULTS: --results; CHILD: the
  * command runs scenarios in child processes: --timeout, --crash-dir, and
- * SIGINT/SIGTERM stop it cleanly (cli_signals_catch). */
+ * SIGINT/SIGTERM stop it cleanly (cli_signals_catch); LIVENESS:
+ * --liveness, --liveness-ticks. */
 enum {
     CLI_TAKES_SEED = 1u << 0, CLI_TAKES_JOBS = 1u << 1, CLI_TAKES_SHARD = 1u << 2,
     CLI_TAKES_SELECT = 1u << 3, CLI_TAKES_SEEDS = 1u << 4, CLI_TAKES_RESULTS = 1u << 5,
-    CLI_TAKES_CHILD = 1u << 6,
+    CLI_TAKES_CHILD = 1u << 6, CLI_TAKES_LIVENESS = 1u << 7,
 };
 
 #define CLI_MAX_PATTERNS 64         /* -k and --exclude, each */
@@ -144,6 +145,8 @@ typedef struct CliCommon {
     /* child processes (CLI_TAKES_CHILD) */
     double timeout;             /* seconds one scenario may run; 0: no limit */
     const char *crash_dir;      /* --crash-dir, or NULL: cli_command_crash_dir */
+    bool liveness;              /* --liveness: a liveness phase after each run */
+    uint64_t liveness_ticks;    /* --liveness-ticks N: its bound; 0 derived */
     double start;               /* cli_now() at parse */
     int stop;                   /* CLI_STOP_* */
 } CliCommon;
@@ -189,6 +192,8 @@ bool cli_command_list(const CliCommon *c, const CliFiles *files);
 uint64_t cli_command_nseeds(const CliCommon *c);
 /* Seed i (from 0) of a job: sets job->seed_set and job->seed. */
 void cli_command_seed(const CliCommon *c, uint64_t i, ReportJob *job);
+/* The options of c every run of a job has: --liveness, --liveness-ticks. */
+void cli_command_job_options(const CliCommon *c, ReportJob *job);
 
 /* Whether another run may start: false (and c->stop set) once --budget is
  * spent or, with -x, once failed is true. */
@@ -284,6 +289,10 @@ typedef struct CliPool {
     CliDoneFn *finished;        /* each outcome as soon as it is known (the
                                    order jobs end in), or NULL: results records */
     CliDoneFn *done;            /* each outcome in the order the jobs were given */
+    /* Scripts made, not read (swarm): the script of job, in the worker
+     * (the pool frees it after the run), or NULL with err filled; NULL:
+     * files->paths[job->file] is loaded. */
+    ScnScript *(*make)(void *ctx, const ReportJob *job, char *err, size_t errlen);
     void *ctx;
 } CliPool;
 
@@ -397,6 +406,7 @@ struct ScnReduceStats;
 char *cli_reduce_text(const char *text, size_t len, const char *name, bool *fails,
                       char *why, size_t whylen, struct ScnReduceStats *stats);
 int cli_merge(int argc, char **argv);           /* merge.c */
+int cli_swarm(int argc, char **argv);           /* swarm.c */
 
 
 #endif /* REPLBENCH_CLI_H */

@@ -19,7 +19,8 @@ enum {
     ID_SEED = -1, ID_JOBS = -2, ID_SHARD = -3, ID_HELP = -4, ID_KEEP = -5, ID_DROP = -6,
     ID_LIST = -7, ID_LAST_FAILED = -8, ID_FAIL_FAST = -9, ID_FAIL_FAST_LONG = -10,
     ID_QUIET = -11, ID_VERBOSE = -12, ID_COLOR = -13, ID_SEEDS = -14, ID_BUDGET = -15,
-    ID_RESULTS = -16, ID_TIMEOUT = -17, ID_CRASH_DIR = -18,
+    ID_RESULTS = -16, ID_TIMEOUT = -17, ID_CRASH_DIR = -18, ID_LIVENESS = -19,
+    ID_LIVENESS_TICKS = -20,
 };
 
 static const struct {
@@ -55,6 +56,14 @@ static const struct {
       "  --crash-dir DIR       keep the whole report of each crash (a sanitizer's\n"
       "                        finding, a signal) in DIR/crash-HASH.txt (default:\n"
       "                        beside --results, else the current folder)\n" },
+    { { "--liveness", false, ID_LIVENESS }, CLI_TAKES_LIVENESS,
+      "  --liveness            after each run's last operation, a liveness phase:\n"
+      "                        faults stop, the pair must converge (checkpoints\n"
+      "                        resume, held packets drain, failover completes);\n"
+      "                        what does not is a failure (docs/LIVENESS.md)\n" },
+    { { "--liveness-ticks", true, ID_LIVENESS_TICKS }, CLI_TAKES_LIVENESS,
+      "  --liveness-ticks N    with --liveness: the phase's bound in ticks\n"
+      "                        (1..1000000; default derived from the timeouts)\n" },
     { { "-k", true, ID_KEEP }, CLI_TAKES_SELECT,
       "  -k PATTERN            only scenarios whose path matches PATTERN (a glob\n"
       "                        on the path or a tail of it after a '/'; without\n"
@@ -246,6 +255,12 @@ static int common_option(const CliCommand *cmd, CliCommon *c, int id, const char
     case ID_HELP:
         c->help = true;
         return 0;
+    case ID_LIVENESS:
+        c->liveness = true;
+        return 0;
+    case ID_LIVENESS_TICKS:
+        return cli_parse_u64(v, 1, SCN_MAX_TICKS, &c->liveness_ticks) == 0 ? 0
+             : cli_bad_value(cmd->name, "--liveness-ticks", v, "expected 1..1000000");
     default:
         return output_option(cmd, c, id, v, color);
     }
@@ -302,6 +317,10 @@ static int parse(const CliCommand *cmd, int argc, char **argv, void *ctx, CliCom
         }
     }
     c->color = decide_color(color);
+    if (c->liveness_ticks != 0 && !c->liveness) {
+        fprintf(stderr, "replbench %s: --liveness-ticks needs --liveness\n", cmd->name);
+        return -1;
+    }
     if (c->seed_set && c->seeds_set) {
         fprintf(stderr, "replbench %s: --seed and --seeds cannot go together\n", cmd->name);
         return -1;
@@ -434,6 +453,12 @@ void cli_command_seed(const CliCommon *c, uint64_t i, ReportJob *job)
 {
     job->seed_set = c->seed_set || c->seeds_set;
     job->seed = c->seeds_set ? c->seed_lo + i : c->seed;
+}
+
+void cli_command_job_options(const CliCommon *c, ReportJob *job)
+{
+    job->liveness = c->liveness;
+    job->liveness_ticks = c->liveness_ticks;
 }
 
 bool cli_command_go_on(CliCommon *c, bool failed)

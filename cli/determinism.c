@@ -23,7 +23,7 @@ static const CliCommand command = {
     .name = "determinism",
     .synopsis = "[OPTIONS] PATH...",
     .takes = CLI_TAKES_SEED | CLI_TAKES_SHARD | CLI_TAKES_SELECT | CLI_TAKES_SEEDS |
-             CLI_TAKES_CHILD,
+             CLI_TAKES_CHILD | CLI_TAKES_LIVENESS,
 };
 
 static void usage(FILE *f)
@@ -256,9 +256,9 @@ static void pair_main(void *ctx)
     const char *l[2];
 
     for (int i = 0; i < 2; i++) {
-        ScnOptions opt = { .seed_set = pj->job->seed_set, .seed = pj->job->seed,
-                           .sink = capture_line, .sink_ctx = &D->cap[i] };
+        ScnOptions opt = { .sink = capture_line, .sink_ctx = &D->cap[i] };
 
+        report_job_options(pj->job, &opt);
         scn_run(pj->s, &opt, &p->res[i]);
         p->lines[i] = D->cap[i].lines;
         p->over |= D->cap[i].over;
@@ -354,6 +354,7 @@ static void check_file(Det *D, size_t file)
         PairEnd how;
 
         cli_command_seed(&D->c, k, &job);
+        cli_command_job_options(&D->c, &job);
         how = run_pair(D, s, &job, &status);
         if (how == PAIR_INTERRUPTED || how == PAIR_NO_CHILD) {
             D->errors += how == PAIR_NO_CHILD;

@@ -28,7 +28,7 @@ static const CliCommand command = {
     .name = "run",
     .synopsis = "[OPTIONS] PATH...",
     .takes = CLI_TAKES_SEED | CLI_TAKES_JOBS | CLI_TAKES_SHARD | CLI_TAKES_SELECT |
-             CLI_TAKES_SEEDS | CLI_TAKES_RESULTS | CLI_TAKES_CHILD,
+             CLI_TAKES_SEEDS | CLI_TAKES_RESULTS | CLI_TAKES_CHILD | CLI_TAKES_LIVENESS,
     .specs = specs,
     .option = option,
 };
@@ -197,6 +197,7 @@ static bool next_job(void *ctx, ReportJob *job)
     *job = r->o->inject;
     job->file = (uint32_t)r->next_file;
     cli_command_seed(&r->o->c, r->next_seed, job);
+    cli_command_job_options(&r->o->c, job);
     if (++r->next_seed == r->nseeds) {
         r->next_seed = 0;
         r->next_file++;

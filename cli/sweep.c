@@ -33,7 +33,7 @@ static const CliCommand command = {
     .name = "sweep",
     .synopsis = "[OPTIONS] PATH...",
     .takes = CLI_TAKES_SEED | CLI_TAKES_JOBS | CLI_TAKES_SHARD | CLI_TAKES_SELECT |
-             CLI_TAKES_SEEDS | CLI_TAKES_RESULTS | CLI_TAKES_CHILD,
+             CLI_TAKES_SEEDS | CLI_TAKES_RESULTS | CLI_TAKES_CHILD | CLI_TAKES_LIVENESS,
     .specs = specs,
     .option = option,
 };
@@ -142,6 +142,7 @@ static bool next_clean(void *ctx, ReportJob *job)
     S->next_file++;
     job->file = (uint32_t)(u / S->nseeds);
     cli_command_seed(&S->c, u % S->nseeds, job);
+    cli_command_job_options(&S->c, job);
     return true;
 }
 
@@ -324,6 +325,7 @@ static bool next_injected(void *ctx, ReportJob *job)
     job->file = (uint32_t)(S->gen_file / S->nseeds);
     job->seed_set = true;
     job->seed = sc->seed;
+    cli_command_job_options(&S->c, job);
     return true;
 }
 

@@ -40,6 +40,8 @@ typedef struct ReportJob {
     uint64_t seq;               /* set by the pool */
     unsigned ninject;           /* inject[0..ninject): every one injected */
     ReportInject inject[SCN_MAX_INJECTS];
+    bool liveness;              /* a liveness phase at the end (ScnOptions) */
+    uint64_t liveness_ticks;    /* its bound; 0: derived */
 } ReportJob;
 
 /* ---- a worker's crash (crash.c) -----------------------------------------------
@@ -154,7 +156,8 @@ void report_shell_word(FILE *f, const char *s);
  * into job, which must outlive *opt's use).  Other fields are kept. */
 void report_job_options(const ReportJob *job, ScnOptions *opt);
 
-/* "replbench run --seed S [--inject P:H[:persistent]]... PATH" */
+/* "replbench run --seed S [--inject P:H[:persistent]]... [--liveness
+ * [--liveness-ticks N]] PATH" */
 void report_reproduce(FILE *f, uint64_t seed, const ReportJob *job, const char *path);
 
 /* s with control bytes as \xNN, for one-line output. */
@@ -279,9 +282,12 @@ void report_xml_put(FILE *f, const char *s, bool attr);
  * links (absent in files before it); timed_out (true only when the run was
  * stopped at the time limit); crash {kind, what, symbolized, report, stacks
  * [{role, title, frames [{index, func, file, line, column, module}]}]}
- * (only when its worker died: ReportCrash).  A record's verdict must be
- * what its kind's rule gives for its fields.  A byte that is not UTF-8 is
- * written as \u00NN.
+ * (only when its worker died: ReportCrash); liveness (true, with
+ * liveness_ticks when not derived: the run had a liveness phase at its
+ * end), live_verdict and live_part (the last phase's verdict and the part
+ * of its first item, "none" when none: only when a phase ran).  A
+ * record's verdict must be what its kind's rule gives for its fields.  A
+ * byte that is not UTF-8 is written as \u00NN.
  *
  * The header (ReportResultsHeader) says what the command set out to do;
  * the trailer (ReportResultsTrailer) how it ended and how many records of

@@ -16,6 +16,7 @@
 
 #include "check.h"
 #include "impl.h"
+#include "liveness.h"
 #include "report.h"
 
 #define NUM_MAX 32                  /* bytes of a number */
@@ -210,6 +211,12 @@ void report_results_write_as(FILE *f, ReportKind kind, const char *path, const R
     if (job->ninject != 0) {
         write_inject(f, job);
     }
+    if (job->liveness) {
+        fputs(",\"liveness\":true", f);
+    }
+    if (job->liveness && job->liveness_ticks != 0) {
+        fprintf(f, ",\"liveness_ticks\":%" PRIu64, job->liveness_ticks);
+    }
     write_impl(f);
     if (!out->loaded || r->status == SCN_ERROR) {
         fprintf(f, ",\"loaded\":%s", out->loaded ? "true" : "false");
@@ -223,6 +230,11 @@ void report_results_write_as(FILE *f, ReportKind kind, const char *path, const R
                 r->ops_run, r->trace_lines, r->missing_ext, out->died ? "true" : "false",
                 r->checkers_ok ? "true" : "false", sim_check_kind_name(r->checker_kind));
         json_str(f, r->checker);
+        if (r->live_ran) {
+            fprintf(f, ",\"live_verdict\":\"%s\",\"live_part\":\"%s\"",
+                    sim_live_verdict_name((SimLiveVerdict)r->live_verdict),
+                    r->live_part < 0 ? "none" : sim_live_part_name((SimLivePart)r->live_part));
+        }
         write_points(f, r);
     }
     if (out->timed_out) {
@@ -975,7 +987,29 @@ typedef struct RecCtx {
 enum { K_PATH, K_SEED, K_VERDICT, K_MESSAGE, K_SEED_SET, K_HASH, K_TICKS, K_FAULTS, K_TIME,
        K_INJECT, K_LINE, K_OPS, K_TRACE_LINES, K_MISSING, K_DIED, K_CHECKERS_OK,
        K_CHECKER_KIND, K_CHECKER, K_POINTS, K_TAIL, K_KIND, K_LOADED, K_STATUS, K_IMPL,
-       K_TIMED_OUT, K_CRASH };
+       K_TIMED_OUT, K_CRASH, K_LIVENESS, K_LIVENESS_TICKS, K_LIVE_VERDICT, K_LIVE_PART };
+
+/* live_verdict or live_part ("none": -1): a liveness phase ran. */
+static int live_word(Cur *c, ScnResult *res, int *out, bool verdict)
+{
+    char word[16];
+    int n = verdict ? SIM_LIVE_VERDICT__COUNT : SIM_LIVE_PART__COUNT;
+
+    if (string(c, word, sizeof(word)) != 0) {
+        return -1;
+    }
+    res->live_ran = true;
+    *out = -1;
+    for (int i = 0; i < n && *out < 0; i++) {
+        const char *name = verdict ? sim_live_verdict_name((SimLiveVerdict)i)
+                                   : sim_live_part_name((SimLivePart)i);
+
+        *out = strcmp(word, name) == 0 ? i : -1;
+    }
+    return *out >= 0 || (!verdict && strcmp(word, "none") == 0) ? 0
+         : bad(c, verdict ? "live_verdict: expected converged, expected or stuck"
+                          : "live_part: expected a part of liveness.h or none");
+}
 
 static int record_key(Cur *c, const char *key, void *ctx)
 {
@@ -983,7 +1017,8 @@ static int record_key(Cur *c, const char *key, void *ctx)
         "path", "seed", "verdict", "message", "seed_set", "hash", "ticks", "faults", "time",
         "inject", "line", "ops", "trace_lines", "missing_ext", "died", "checkers_ok",
         "checker_kind", "checker", "points", "tail", "kind", "loaded", "status", "impl",
-        "timed_out", "crash", NULL,
+        "timed_out", "crash", "liveness", "liveness_ticks", "live_verdict", "live_part",
+        NULL,
     };
     RecCtx *x = ctx;
     ReportRecord *r = x->rec;
@@ -1017,6 +1052,10 @@ static int record_key(Cur *c, const char *key, void *ctx)
     case K_IMPL: return impl_object(c, &r->impl);
     case K_TIMED_OUT: return boolean(c, &r->out.timed_out);
     case K_CRASH: return crash_object(c, &r->out.crash);
+    case K_LIVENESS: return boolean(c, &r->job.liveness);
+    case K_LIVENESS_TICKS: return u64(c, UINT64_MAX, &r->job.liveness_ticks);
+    case K_LIVE_VERDICT: return live_word(c, res, &res->live_verdict, true);
+    case K_LIVE_PART: return live_word(c, res, &res->live_part, false);
     default: return tail(c, res);
     }
 }

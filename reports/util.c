@@ -71,6 +71,8 @@ void report_job_options(const ReportJob *job, ScnOptions *opt)
         opt->inject[opt->ninject++] = (ScnInject){ job->inject[i].point, job->inject[i].hit,
                                                    job->inject[i].persistent };
     }
+    opt->liveness = job->liveness;
+    opt->liveness_ticks = job->liveness_ticks;
 }
 
 void report_reproduce(FILE *f, uint64_t seed, const ReportJob *job, const char *path)
@@ -81,6 +83,12 @@ void report_reproduce(FILE *f, uint64_t seed, const ReportJob *job, const char *
         report_shell_word(f, job->inject[i].point);
         fprintf(f, ":%" PRIu64 "%s", job->inject[i].hit,
                 job->inject[i].persistent ? ":persistent" : "");
+    }
+    if (job != NULL && job->liveness) {
+        fputs(" --liveness", f);
+    }
+    if (job != NULL && job->liveness && job->liveness_ticks != 0) {
+        fprintf(f, " --liveness-ticks %" PRIu64, job->liveness_ticks);
     }
     fputc(' ', f);
     if (path[0] == '-') {
