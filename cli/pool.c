@@ -101,7 +101,7 @@ static void tail_event(void *ctx, const SimTraceEvent *e)
     sim_trace_ring_put(ctx, e);
 }
 
-static void execute(const CliFiles *files, const ReportJob *job, FILE *trace,
+static void execute(const CliPool *cfg, const ReportJob *job, FILE *trace,
                     Cache *c, Shared *sh, ReportOutcome *out)
 {
     ScnOptions opt = { .seed_set = job->seed_set, .seed = job->seed, .trace = trace,
@@ -109,9 +109,11 @@ static void execute(const CliFiles *files, const ReportJob *job, FILE *trace,
     double start;
 
     memset(out, 0, sizeof(*out));
-    if (!c->valid || c->file != job->file) {
+    if (!c->valid || c->file != job->file || cfg->make != NULL) {
         scn_free(c->s);
-        c->s = report_load(files->paths[job->file], c->err, sizeof(c->err));
+        c->s = cfg->make != NULL ? cfg->make(cfg->ctx, job, c->err, sizeof(c->err))
+                                 : report_load(cfg->files->paths[job->file], c->err,
+                                               sizeof(c->err));
         c->file = job->file;
         c->valid = true;
     }
@@ -236,7 +238,7 @@ static void worker_main(void *ctx)
         }
         sh->tail.n = 0;
         sh->seeded = false;
-        execute(P->cfg->files, &job, trace, &c, sh, out);
+        execute(P->cfg, &job, trace, &c, sh, out);
         out->trace_lost = P->cfg->trace != NULL && (trace == NULL || fclose(trace) != 0);
         if (write_full(st->out, out, sizeof(*out)) != 0 || out->res.spent) {
             break;              /* spent: the parent starts another worker */

@@ -5,6 +5,7 @@
  */
 #include <string.h>
 
+#include "canary.h"
 #include "cli.h"
 #include "fault.h"
 
@@ -34,6 +35,8 @@ static void usage(FILE *f)
           "  merge [OPTIONS] FILE.jsonl...  the results of several runs or sweeps (run\n"
           "                                 --results, sweep --results) reported as one:\n"
           "                                 summary, TAP, JUnit, HTML\n"
+          "  swarm --seeds A..B [OPTIONS]   a whole scenario drawn from each seed (knobs,\n"
+          "                                 faults, crashes), failures written as .scn\n"
           "\n"
           "  replbench COMMAND --help       options of a command\n"
           "  replbench --version            the version\n"
@@ -104,6 +107,7 @@ int main(int argc, char **argv)
         { "explore", cli_explore },
         { "reduce", cli_reduce },
         { "merge", cli_merge },
+        { "swarm", cli_swarm },
     };
 
     if (argc < 2) {
@@ -126,6 +130,10 @@ int main(int argc, char **argv)
                "none (built without libfiu: scenarios that arm faults are SKIP)"
 #endif
                );
+        if (strcmp(sim_canary_name(), "none") != 0) {
+            printf("sim canary: %s (a planted simulator bug: docs/LIVENESS.md)\n",
+                   sim_canary_name());
+        }
         return REPORT_EXIT_OK;
     }
     for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++) {
