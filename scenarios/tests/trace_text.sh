@@ -8,11 +8,14 @@
 #
 # When a change to the trace text or to a suite is meant, update PINNED to
 # the digest this test prints, and say why in the commit.
+# Issue 20 added scenarios/suites/liveness; the text of the other suites
+# did not change: with --exclude liveness/ the digest is still the one
+# pinned before, 05eb9e108a55b3f787524e5b14aff6b9a3090858b71474bfabcec4ac47c805c4.
 #
 # Usage: sh trace_text.sh PATH/TO/replbench SOURCE_ROOT
 RB=${1:?usage: trace_text.sh PATH/TO/replbench SOURCE_ROOT}
 ROOT=${2:?usage: trace_text.sh PATH/TO/replbench SOURCE_ROOT}
-PINNED=05eb9e108a55b3f787524e5b14aff6b9a3090858b71474bfabcec4ac47c805c4
+PINNED=634a30f0e590caa25ea4b10f32689d03a195d6ffa6d1ad17173ea9b089d4a975
 
 # The pin is of our registry with fault points: other builds trace otherwise.
 version=$("$RB" --version) || exit 1
