@@ -105,7 +105,7 @@ static void syntax_errors_name_line_and_column(void **state)
     rejects("expect\n", "t.scn:1:1: 'expect' needs what to expect, e.g. calls=\"a.stop\"");
     rejects("expect nothing=1\n", "t.scn:1:8: unknown expectation 'nothing'; expected one of "
             "calls, error, error_contains, count, data, stage, packets, epoch, broken, "
-            "crashed, fired, hits, violation, hash");
+            "crashed, fired, hits, violation, hash, liveness");
     rejects("walk kind=\"stop\"errp=null\n",
             "t.scn:1:17: expected a blank before the next argument");
 }
@@ -415,7 +415,7 @@ static void every_error_of_a_file_is_reported_in_file_order(void **state)
             "walk kind=stop reg=q\n",
             "t.scn:2:8: unknown expectation 'colour'; expected one of calls, error, "
             "error_contains, count, data, stage, packets, epoch, broken, crashed, fired, "
-            "hits, violation, hash\n"
+            "hits, violation, hash, liveness\n"
             "t.scn:4:11: bad value 'halt' for 'kind': expected one of start, stop, "
             "checkpoint, get_error\n"
             "t.scn:6:1: unknown operation 'bogus'\n"
