@@ -640,7 +640,9 @@ static int pool_start(Pool *P)
     }
     for (P->nw = 0; P->nw < P->cfg->jobs; P->nw++) {
         if (worker_files(&P->w[P->nw]) != 0) {
-            fprintf(stderr, "replbench: cannot set up a worker: %s\n", strerror(errno));
+            /* ENOMEM: said as the other setup allocations say it. */
+            fprintf(stderr, "replbench: cannot set up a worker: %s\n",
+                    errno == ENOMEM ? "out of memory" : strerror(errno));
             return -1;
         }
         if (start_worker(P, &P->w[P->nw]) != 0) {
