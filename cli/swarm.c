@@ -53,7 +53,7 @@ static void usage(FILE *f)
           "print a line per seed with what it drew, and write each failing seed as\n"
           "a standalone OUT/seed-N.scn that reproduces it with the same trace hash\n"
           "(replbench run, determinism and reduce take it as it is).  Seeds are\n"
-          "0..2^63-1 (docs/SWARM.md).\n"
+          "0..2^63-1 (docs/LIVENESS.md).\n"
           "\n"
           "options:\n"
           "  --set KEY=VALUE       force a cluster argument (FORMAT.md's `cluster`\n"

@@ -27,7 +27,7 @@ SEEDS=${2:-20}
 [ -f "$B/build.ninja" ] || { echo "sim-canaries: $B is not a configured build folder" >&2; exit 2; }
 
 # canary, the component its diagnosis names (SimLivePart), swarm's budget
-# (seeds 1..N: docs/SWARM.md gives the figures these are set from).
+# (seeds 1..N: docs/LIVENESS.md gives the figures these are set from).
 CANARIES="compare-release:comparator:100 secondary-ack:checkpoint:50 commit-stall:commit:100"
 
 T=$(mktemp -d "${TMPDIR:-/tmp}/sim-canaries.XXXXXX") || exit 2
