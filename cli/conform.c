@@ -168,8 +168,12 @@ static void free_other(ReplicationState *rs, Error **errp)
     replication_registry_free(probe_reg);
 }
 
-static ReplicationOps count_ops = { count_start, count_stop, count_other, count_other };
-static ReplicationOps free_ops = { free_start, free_stop, free_other, free_other };
+static ReplicationOps count_ops = {
+    .start = count_start, .stop = count_stop, .checkpoint = count_other, .get_error = count_other,
+};
+static ReplicationOps free_ops = {
+    .start = free_start, .stop = free_stop, .checkpoint = free_other, .get_error = free_other,
+};
 
 /* The probe bodies; each ends the child.  Exit 0: no abort happened. */
 static void probe_body(int kind, int w)

@@ -6,10 +6,17 @@
  * states are what callers get (their opaque and ops come first, as in
  * ours), its walks call the callbacks, its removal frees at once.  What
  * upstream cannot tell is kept here, in a side table: which registry a
- * state is in, and the live count.  Owns only that bookkeeping. */
+ * state is in, and the live count.  A state the implementation frees by
+ * itself (through the stand-in g_free, compat/glib.c), as a fork whose
+ * stop_all drops the states it stops does, leaves the table and the count
+ * at once, so the contract checker sees the walk that dropped it; its
+ * owner's later replication_remove is then not passed on (it would be a
+ * double free, a consequence of that walk, not a second finding).  Owns
+ * only that bookkeeping. */
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "free_hook.h"
 #include "impl.h"
 #include "replication.h"
 
@@ -63,6 +70,9 @@ typedef struct Entry {
 static ReplicationRegistry regs[COMPAT_COPIES];
 static Entry table[COMPAT_MAX_STATES];
 static size_t nentries;
+/* States the implementation freed by itself, not yet removed by their owner. */
+static const void *dropped[COMPAT_MAX_STATES];
+static size_t ndropped;
 
 /* The adapter offers instances, the count and freeing a registry with its
  * states (through upstream's own removal); upstream's g_new0 aborts rather
@@ -97,6 +107,35 @@ static size_t find(const ReplicationState *rs)
 static void forget(size_t i)
 {
     table[i] = table[--nentries];
+}
+
+/* Takes p out of the dropped states; whether it was one. */
+static bool undrop(const void *p)
+{
+    for (size_t i = 0; i < ndropped; i++) {
+        if (dropped[i] == p) {
+            dropped[i] = dropped[--ndropped];
+            return true;
+        }
+    }
+    return false;
+}
+
+/* compat_free_hook: p is about to be freed by the implementation.  A state
+ * the adapter still holds live was not removed through it. */
+static void freed_by_impl(void *p)
+{
+    size_t i = find(p);
+
+    if (i == nentries) {
+        return;                 /* not a live state: its own memory, or removed */
+    }
+    table[i].reg->live--;
+    forget(i);
+    if (ndropped == COMPAT_MAX_STATES) {
+        die("g_free", "more states freed by the implementation itself than the adapter holds");
+    }
+    dropped[ndropped++] = p;
 }
 
 ReplicationRegistry *replication_registry_new(void)
@@ -157,7 +196,9 @@ ReplicationState *replication_new_in(ReplicationRegistry *reg, void *opaque,
     if (nentries == COMPAT_MAX_STATES) {
         die("replication_new", "more live states than the adapter's table holds");
     }
+    compat_free_hook = freed_by_impl;
     rs = reg->copy->new_state(opaque, ops);
+    undrop(rs);                 /* the address of a dropped state, reused */
     table[nentries++] = (Entry){ rs, reg };
     reg->live++;
     return rs;
@@ -168,18 +209,28 @@ ReplicationState *replication_new(void *opaque, ReplicationOps *ops)
     return replication_new_in(replication_default_registry(), opaque, ops);
 }
 
-/* A state the table does not know (removed already) still goes to upstream's
- * removal, which needs no list head: a double removal stays what it is
- * upstream, for the sanitizer to see. */
+/* Removal goes to the copy that holds the state: an implementation may
+ * need its own list head (a tail pointer, a walk depth, deferred frees, an
+ * array), and only upstream's QLIST survives being handed another copy's
+ * state.  A state the implementation freed by itself is not passed on (see
+ * the top of this file).  A state the table does not know otherwise (NULL,
+ * or removed already) goes to copy 0, whose removal then does what it does
+ * with it: NULL is the implementation's to accept, a double removal stays
+ * what it is, for the sanitizer to see. */
 void replication_remove(ReplicationState *rs)
 {
     size_t i = rs != NULL ? find(rs) : nentries;
+    const Copy *copy = &copies[0];
 
+    if (i == nentries && rs != NULL && undrop(rs)) {
+        return;                 /* freed by the implementation already */
+    }
     if (i < nentries) {
+        copy = table[i].reg->copy;
         table[i].reg->live--;
         forget(i);
     }
-    copies[0].remove(rs);
+    copy->remove(rs);
 }
 
 #define WALK(reg, call) do { \
