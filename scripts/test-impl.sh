@@ -207,13 +207,16 @@ corpus_layout() {
 }
 
 # limited WHAT LOG COMMAND...: COMMAND (stdout as redirected, stderr to LOG)
-# within $REPLBENCH_IMPL_LIMIT seconds (default 600): an implementation
-# whose walk never ends must not hang CI.  Its exit status 0 or 1 (a
-# verdict) is success here; anything else is said and fails.
+# within $REPLBENCH_IMPL_LIMIT seconds (default 600), each scenario within
+# $REPLBENCH_TIMEOUT (default here 20s: ours take milliseconds): an
+# implementation whose walk never ends must neither hang CI nor cost it a
+# minute per scenario.  Exit status 0 or 1 (a verdict) is success here;
+# anything else is said and fails.
 limited() {
     local what=$1 log=$2 rc
     shift 2
-    timeout --kill-after=10 "${REPLBENCH_IMPL_LIMIT:-600}" "$@" 2>"$log"
+    REPLBENCH_TIMEOUT=${REPLBENCH_TIMEOUT:-20s} \
+        timeout --kill-after=10 "${REPLBENCH_IMPL_LIMIT:-600}" "$@" 2>"$log"
     rc=$?
     [ "$rc" = 124 ] && echo "$what did not finish in ${REPLBENCH_IMPL_LIMIT:-600} s"
     [ "$rc" -le 1 ] || { echo "$what did not run (exit $rc)"; tail -n 5 "$log"; return 1; }
