@@ -218,8 +218,10 @@ limited() {
     REPLBENCH_TIMEOUT=${REPLBENCH_TIMEOUT:-20s} \
         timeout --kill-after=10 "${REPLBENCH_IMPL_LIMIT:-600}" "$@" 2>"$log"
     rc=$?
-    [ "$rc" = 124 ] && echo "$what did not finish in ${REPLBENCH_IMPL_LIMIT:-600} s"
-    [ "$rc" -le 1 ] || { echo "$what did not run (exit $rc)"; tail -n 5 "$log"; return 1; }
+    # Said on stderr: the caller's stdout is the command's output file.
+    [ "$rc" = 124 ] && echo "$what did not finish in ${REPLBENCH_IMPL_LIMIT:-600} s" >&2
+    [ "$rc" -le 1 ] || { echo "$what did not run (exit $rc)"; tail -n 5 "$log"; } >&2
+    [ "$rc" -le 1 ]
 }
 
 # corpus_one NAME EXPECTED ACTION: build, run, compare (or update).
