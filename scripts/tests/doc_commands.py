@@ -43,6 +43,7 @@ FENCE = re.compile(r'^(```+|~~~+)\s*([^\s`]*)\s*(.*?)\s*$')
 EXIT = re.compile(r'(?:^|\s)#\s*exit (\d+)\b')
 HEREDOC = re.compile(r'<<-?\s*[\'"]?(\w+)[\'"]?')
 LINK = re.compile(r'!?\[[^\]]*\]\(([^)\s]+)\)')
+INLINE_RB = re.compile(r'`(?:build[^/\s`]*/cli/)?replbench ([a-z0-9]+(?: [^`]*)?)`')
 BUILTINS = {'export', 'cd', 'echo', 'printf', 'test', '[', 'set', 'true', 'false', 'read',
             'unset', ':'}
 KEYWORDS_SKIP = {'for', 'done', 'fi', 'esac', 'while', 'until', '{', '}'}
@@ -102,8 +103,9 @@ def chunks_of(lines, first):
 
 
 def parse(path):
-    """(blocks, links, anchors, problems) of a markdown file."""
-    blocks, links, anchors, problems = [], [], set(), []
+    """(blocks, links, anchors, problems, inline) of a markdown file; inline:
+    the replbench commands quoted in its prose, (line, arguments)."""
+    blocks, links, anchors, problems, inline = [], [], set(), [], []
     with open(path) as f:
         lines = f.read().splitlines()
     fence, block, buf = None, None, []
@@ -132,9 +134,11 @@ def parse(path):
             anchors.add(slug(h.group(1)))
         for target in LINK.findall(re.sub(r'`[^`]*`', '', line)):
             links.append((n, target))
+        for args in INLINE_RB.findall(line):
+            inline.append((n, args))
     if fence:
         problems.append((len(lines), 'a fenced block is never closed'))
-    return blocks, links, anchors, problems
+    return blocks, links, anchors, problems, inline
 
 
 class DocChecker(Checker):
@@ -377,10 +381,15 @@ def check_files(root, build, files, run=True):
 
 def check_file(checker, root, build, path, anchors_of, tree, cache, run):
     name = os.path.relpath(path, root) if path.startswith(root) else path
-    blocks, links, anchors, problems = parse(path)
+    blocks, links, anchors, problems, inline = parse(path)
     cache[path] = anchors
     for line, what in problems:
         checker.problem('%s:%d' % (name, line), what)
+    for line, args in inline:
+        # a command quoted in the prose: its command and options exist
+        words = [w.strip('[]()|,.') for w in args.split()]
+        checker.check_replbench('%s:%d' % (name, line),
+                                [w for w in words if w and (w == words[0] or w.startswith('-'))])
     checked = 0
     for b in blocks:
         for line, text, _ in b.chunks:
@@ -439,6 +448,8 @@ SELF_TESTS = [
     ('a build in a block that runs', '```sh\nninja -C build\n```\n', 'mark its block'),
     ('a script that builds, in a block that runs',
      '```sh\nscripts/test-impl.sh corpus --update\n```\n', 'mark its block'),
+    ('a replbench option quoted in the prose that does not exist',
+     'Use `replbench run --no-such-prose-option PATH` for that.\n', 'has no option --no-such-prose-option'),
     ('a misspelt block mark', '```sh chek\ntrue\n```\n', 'block marked'),
 ]
 
