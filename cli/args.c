@@ -20,31 +20,20 @@ static const CliOptSpec *find_spec(const CliOptSpec *specs, const char *arg, siz
     return NULL;
 }
 
-/* "--x", "--x V" or "--x=V" at a->argv[a->i]. */
-static int option(CliArgs *a, const CliOptSpec *specs, const char *cmd,
-                  int *id, const char **value)
+/* The value of option s, whose name ended at a->argv[a->i - 1] + used:
+ * "=V" (long options), the rest of "-jV", or the next argument. */
+static int value_of(CliArgs *a, const CliOptSpec *s, const char *cmd, const char *rest,
+                    const char **value)
 {
-    const char *arg = a->argv[a->i++];
-    const char *eq = strchr(arg, '=');
-    size_t len = eq ? (size_t)(eq - arg) : strlen(arg);
-    const CliOptSpec *s = find_spec(specs, arg, len);
-
-    if (s == NULL) {
-        fprintf(stderr, "replbench %s: unknown option '%.*s'\n", cmd,
-                len > OPT_NAME_MAX ? OPT_NAME_MAX : (int)len, arg);
-        return CLI_ARG_ERROR;
-    }
-    *id = s->id;
-    *value = NULL;
     if (!s->has_value) {
-        if (eq != NULL) {
+        if (rest[0] == '=') {
             fprintf(stderr, "replbench %s: option %s takes no value\n", cmd, s->name);
             return CLI_ARG_ERROR;
         }
         return CLI_ARG_OPTION;
     }
-    if (eq != NULL) {
-        *value = eq + 1;
+    if (rest[0] != '\0') {
+        *value = rest + (rest[0] == '=');
     } else if (a->i < a->argc) {
         *value = a->argv[a->i++];
     } else {
@@ -54,11 +43,65 @@ static int option(CliArgs *a, const CliOptSpec *specs, const char *cmd,
     return CLI_ARG_OPTION;
 }
 
+static int unknown(const char *cmd, const char *arg, size_t len)
+{
+    fprintf(stderr, "replbench %s: unknown option '%.*s'\n", cmd,
+            len > OPT_NAME_MAX ? OPT_NAME_MAX : (int)len, arg);
+    return CLI_ARG_ERROR;
+}
+
+/* The next one-letter flag of a cluster ("-qx": q, then x); one that takes
+ * a value takes the rest of the cluster ("-j2") or the next argument. */
+static int short_option(CliArgs *a, const CliOptSpec *specs, const char *cmd,
+                        int *id, const char **value)
+{
+    char name[3] = { '-', a->cluster[0], '\0' };
+    const CliOptSpec *s = find_spec(specs, name, 2);
+    const char *rest = a->cluster + 1;
+
+    a->cluster = NULL;
+    if (s == NULL) {
+        return unknown(cmd, name, 2);
+    }
+    *id = s->id;
+    *value = NULL;
+    if (s->has_value || rest[0] == '\0') {
+        return value_of(a, s, cmd, s->has_value ? rest : "", value);
+    }
+    a->cluster = rest;
+    return CLI_ARG_OPTION;
+}
+
+/* "--x", "--x V" or "--x=V" at a->argv[a->i]; "-x", "-x V", "-xV" or a
+ * cluster of one-letter flags "-qx". */
+static int option(CliArgs *a, const CliOptSpec *specs, const char *cmd,
+                  int *id, const char **value)
+{
+    const char *arg = a->argv[a->i++];
+    const char *eq = strchr(arg, '=');
+    size_t len = eq ? (size_t)(eq - arg) : strlen(arg);
+    const CliOptSpec *s = find_spec(specs, arg, len);
+
+    if (s == NULL && arg[1] != '-' && arg[1] != '\0') {
+        a->cluster = arg + 1;
+        return short_option(a, specs, cmd, id, value);
+    }
+    if (s == NULL) {
+        return unknown(cmd, arg, len);
+    }
+    *id = s->id;
+    *value = NULL;
+    return value_of(a, s, cmd, eq != NULL ? eq : "", value);
+}
+
 int cli_args_next(CliArgs *a, const CliOptSpec *specs, const char *cmd,
                   int *id, const char **value)
 {
     const char *arg;
 
+    if (a->cluster != NULL) {
+        return short_option(a, specs, cmd, id, value);
+    }
     if (a->i >= a->argc) {
         return CLI_ARG_END;
     }

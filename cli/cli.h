@@ -66,12 +66,15 @@ typedef struct CliArgs {
     char **argv;
     int i;                      /* next argument */
     bool only_paths;            /* after "--" */
+    const char *cluster;        /* the short flags still to read of "-qx" */
 } CliArgs;
 
 enum { CLI_ARG_END, CLI_ARG_OPTION, CLI_ARG_PATH, CLI_ARG_ERROR };
 
 /* The next argument: an option of specs (*id, *value for "--x V" and
- * "--x=V"), a path (*value), the end, or an error already printed. */
+ * "--x=V"; for a one-letter option "-j V" and "-jV"), a path (*value),
+ * the end, or an error already printed.  One-letter flags combine: "-qx"
+ * is "-q -x", "-qj2" is "-q -j 2". */
 int cli_args_next(CliArgs *a, const CliOptSpec *specs, const char *cmd,
                   int *id, const char **value);
 
@@ -98,8 +101,9 @@ void cli_paths_free(CliPaths *p);
 
 /* ---- the command skeleton (command.c) ------------------------------------- */
 
-/* Which common options a command takes (--help: every command).
+/* Which common options a command takes (-h/--help: every command).
  * SELECT: -k, --exclude, --list, --last-failed, -x, -q, -v, --color;
+ * PICK: -k, --exclude, --list only (the command calls cli_command_list);
  * SEEDS: --seeds, --budget (with SEED); RESULTS: --results; CHILD: the
  * command runs scenarios in child processes: --timeout, --crash-dir, and
  * SIGINT/SIGTERM stop it cleanly (cli_signals_catch); LIVENESS:
@@ -107,7 +111,7 @@ void cli_paths_free(CliPaths *p);
 enum {
     CLI_TAKES_SEED = 1u << 0, CLI_TAKES_JOBS = 1u << 1, CLI_TAKES_SHARD = 1u << 2,
     CLI_TAKES_SELECT = 1u << 3, CLI_TAKES_SEEDS = 1u << 4, CLI_TAKES_RESULTS = 1u << 5,
-    CLI_TAKES_CHILD = 1u << 6, CLI_TAKES_LIVENESS = 1u << 7,
+    CLI_TAKES_CHILD = 1u << 6, CLI_TAKES_LIVENESS = 1u << 7, CLI_TAKES_PICK = 1u << 8,
 };
 
 #define CLI_MAX_PATTERNS 64         /* -k and --exclude, each */
@@ -207,6 +211,12 @@ void cli_command_stopped(CliCommon *c, FILE *f, uint64_t done, uint64_t planned)
  * the current folder (as libFuzzer's crash files). */
 void cli_command_crash_dir(const CliCommon *c, char *buf, size_t len);
 
+/* The folder whose scenarios/suites/ the commands run by default: the
+ * installed one beside an installed binary (its share/replbench), else
+ * the current folder when it has scenarios/suites (the source root),
+ * else the source tree this binary was built from. */
+void cli_suites_root(char *buf, size_t len);
+
 /* The ReportStyle of c's output options. */
 ReportStyle cli_command_style(const CliCommon *c);
 
@@ -271,6 +281,21 @@ int cli_results_close(CliResults *r, int stop, uint64_t planned, bool more);
  * same file, also by another name or link).  0 when all are apart. */
 int cli_outputs_apart(const char *cmd, const char *const *outputs, const char *const *names,
                       size_t n, const CliFiles *files);
+
+/* ---- --format and --report through merge (viamerge.c) ---------------------------- */
+
+typedef int CliRunFn(void *ctx);
+
+/* Run the command (run(ctx): its exit status) writing c->results (a
+ * temporary file when c->results is NULL), then report that file as
+ * `replbench merge --format FORMAT [--report REPORT]` does: exit 2 when
+ * either is 2, else 1 when either is 1.  With a format other than
+ * summary, what the command prints goes to stderr (stdout is the
+ * format's); with summary (or NULL) and a report, merge writes the page
+ * only.  Without both, only run(ctx).  Nothing is merged after exit 2 or
+ * a signal. */
+int cli_report_via_merge(const char *cmd, CliCommon *c, const char *format,
+                         const char *report, CliRunFn *run, void *ctx);
 
 /* ---- one job and the pool (pool.c) -------------------------------------- */
 
@@ -366,6 +391,10 @@ void cli_signal_drain(void);
 /* ---- small helpers (util.c) --------------------------------------------- */
 
 double cli_now(void);           /* monotonic seconds */
+
+/* "ETA 1m05s": the time left for total - done more at the rate of done in
+ * secs ("ETA unknown" before the first is done, "ETA 0s" at the end). */
+void cli_eta(char *buf, size_t len, uint64_t done, uint64_t total, double secs);
 
 /* The end of a forked child: _exit (no atexit handler of the parent's runs
  * twice), in coverage builds after writing the child's counters. */

@@ -8,6 +8,7 @@
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "check.h"
@@ -23,6 +24,9 @@ enum {
     ID_LIVENESS_TICKS = -20,
 };
 
+/* The help text of an option that has a one-letter and a long name is on
+ * its long name's entry. */
+
 static const struct {
     CliOptSpec spec;
     unsigned takes;             /* CLI_TAKES_*; 0: every command */
@@ -30,8 +34,9 @@ static const struct {
 } common_specs[] = {
     { { "--seed", true, ID_SEED }, CLI_TAKES_SEED,
       "  --seed N              override every scenario's seed (0..2^64-1)\n" },
+    { { "-j", true, ID_JOBS }, CLI_TAKES_JOBS, "" },
     { { "--jobs", true, ID_JOBS }, CLI_TAKES_JOBS,
-      "  --jobs N              run up to N scenarios at once in worker processes\n"
+      "  -j, --jobs N          run up to N scenarios at once in worker processes\n"
       "                        (1..64, default 1); output stays in path order\n" },
     { { "--shard", true, ID_SHARD }, CLI_TAKES_SHARD,
       "  --shard K/N           only shard K of N (1 <= K <= N <= 1000): the files\n"
@@ -64,13 +69,13 @@ static const struct {
     { { "--liveness-ticks", true, ID_LIVENESS_TICKS }, CLI_TAKES_LIVENESS,
       "  --liveness-ticks N    with --liveness: the phase's bound in ticks\n"
       "                        (1..1000000; default derived from the timeouts)\n" },
-    { { "-k", true, ID_KEEP }, CLI_TAKES_SELECT,
+    { { "-k", true, ID_KEEP }, CLI_TAKES_SELECT | CLI_TAKES_PICK,
       "  -k PATTERN            only scenarios whose path matches PATTERN (a glob\n"
       "                        on the path or a tail of it after a '/'; without\n"
       "                        *?[ a substring); repeat: any of them\n" },
-    { { "--exclude", true, ID_DROP }, CLI_TAKES_SELECT,
+    { { "--exclude", true, ID_DROP }, CLI_TAKES_SELECT | CLI_TAKES_PICK,
       "  --exclude PATTERN     leave out scenarios matching PATTERN (as -k)\n" },
-    { { "--list", false, ID_LIST }, CLI_TAKES_SELECT,
+    { { "--list", false, ID_LIST }, CLI_TAKES_SELECT | CLI_TAKES_PICK,
       "  --list                print the selected scenario files, run nothing\n" },
     { { "--last-failed", false, ID_LAST_FAILED }, CLI_TAKES_SELECT,
       "  --last-failed         only the files that failed when this command last\n"
@@ -79,15 +84,19 @@ static const struct {
     { { "-x", false, ID_FAIL_FAST }, CLI_TAKES_SELECT, "" },
     { { "--fail-fast", false, ID_FAIL_FAST_LONG }, CLI_TAKES_SELECT,
       "  -x, --fail-fast       start no run after the first failure\n" },
-    { { "-q", false, ID_QUIET }, CLI_TAKES_SELECT,
-      "  -q                    quiet: only failures, the recap and the summary\n" },
-    { { "-v", false, ID_VERBOSE }, CLI_TAKES_SELECT,
-      "  -v                    verbose: also seed and counts of each passing run\n" },
+    { { "-q", false, ID_QUIET }, CLI_TAKES_SELECT, "" },
+    { { "--quiet", false, ID_QUIET }, CLI_TAKES_SELECT,
+      "  -q, --quiet           only failures, the recap and the summary\n" },
+    { { "-v", false, ID_VERBOSE }, CLI_TAKES_SELECT, "" },
+    { { "--verbose", false, ID_VERBOSE }, CLI_TAKES_SELECT,
+      "  -v, --verbose         also seed and counts of each passing run\n" },
     { { "--color", true, ID_COLOR }, CLI_TAKES_SELECT,
       "  --color WHEN          auto (default: on a terminal, unless NO_COLOR is\n"
       "                        set), always or never\n" },
+    { { "-h", false, ID_HELP }, 0, "" },
     { { "--help", false, ID_HELP }, 0,
-      "  --help                this text\n" },
+      "  -h, --help            this text\n"
+      "  one-letter options combine: -ab is -a -b, and -jN is -j N\n" },
 };
 
 #define NCOMMON (sizeof(common_specs) / sizeof(common_specs[0]))
@@ -524,4 +533,57 @@ bool cli_command_list(const CliCommon *c, const CliFiles *files)
         putchar('\n');
     }
     return true;
+}
+
+#ifndef REPLBENCH_DATA_FROM_BIN
+#define REPLBENCH_DATA_FROM_BIN "../share/replbench"
+#endif
+#ifndef REPLBENCH_SOURCE_ROOT
+#define REPLBENCH_SOURCE_ROOT "."
+#endif
+
+static bool has_suites(const char *root)
+{
+    char path[REPORT_PATH_MAX + 32];
+    struct stat st;
+
+    snprintf(path, sizeof(path), "%s/scenarios/suites", root);
+    return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+/* The installed binary's data: REPLBENCH_DATA_FROM_BIN from the folder of
+ * /proc/self/exe (relative), or as it is (absolute). */
+static bool installed_root(char *buf, size_t len)
+{
+    char exe[REPORT_PATH_MAX + 1];
+    ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+    char *slash;
+
+    if (REPLBENCH_DATA_FROM_BIN[0] == '/') {
+        snprintf(buf, len, "%s", REPLBENCH_DATA_FROM_BIN);
+        return has_suites(buf);
+    }
+    if (n <= 0 || (size_t)n >= sizeof(exe) - 1) {
+        return false;
+    }
+    exe[n] = '\0';
+    slash = strrchr(exe, '/');
+    if (slash == NULL) {
+        return false;
+    }
+    *slash = '\0';
+    return (size_t)snprintf(buf, len, "%s/%s", exe, REPLBENCH_DATA_FROM_BIN) < len &&
+           has_suites(buf);
+}
+
+void cli_suites_root(char *buf, size_t len)
+{
+    if (installed_root(buf, len)) {
+        return;
+    }
+    if (has_suites(".")) {
+        snprintf(buf, len, ".");
+        return;
+    }
+    snprintf(buf, len, "%s", REPLBENCH_SOURCE_ROOT);
 }

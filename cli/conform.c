@@ -32,17 +32,18 @@ static int option(void *ctx, int id, const char *v);
 static const CliCommand command = {
     .name = "conform",
     .synopsis = "[OPTIONS] [PATH...]",
-    .takes = CLI_TAKES_JOBS | CLI_TAKES_CHILD,
+    .takes = CLI_TAKES_JOBS | CLI_TAKES_CHILD | CLI_TAKES_PICK,
     .paths_optional = true,
     .specs = specs,
     .option = option,
 };
 
-/* The suites whose scenarios carry `rule` tags, from the source root. */
-static char *const default_paths[] = {
+/* The suites whose scenarios carry `rule` tags, under cli_suites_root. */
+static const char *const default_suites[] = {
     "scenarios/suites/registry", "scenarios/suites/removal",
     "scenarios/suites/errors", "scenarios/suites/faults",
 };
+#define NSUITES (sizeof(default_suites) / sizeof(*default_suites))
 
 typedef struct Conform {
     CliCommon c;
@@ -65,11 +66,11 @@ static void usage(FILE *f)
     fputs("usage: replbench conform [OPTIONS] [PATH...]\n"
           "\n"
           "Run the scenarios (default: scenarios/suites/registry, removal, errors and\n"
-          "faults, from the source root), each in a worker process, and print the\n"
-          "conformance table of the implementation under test: each walk rule of\n"
-          "docs/CONTRACT.md (1-6) and each extension, for each walk: pass, FAIL (how\n"
-          "many scenarios, the first message, the sanitizer's finding, the reproduce\n"
-          "command) or n/a (why).  A scenario that breaks the contract fails the\n"
+          "faults, those installed with replbench, else the source tree's), each in\n"
+          "a worker process, and print the conformance table of the implementation\n"
+          "under test: each walk rule of docs/CONTRACT.md (1-6) and each extension,\n"
+          "for each walk: pass, FAIL (how many scenarios, the first message, the\n"
+          "sanitizer's finding, the reproduce command) or n/a (why).  A scenario that breaks the contract fails the\n"
           "cell of the rule and walk the contract checker saw broken (the first\n"
           "violation of each outermost walk; what follows in that walk is taken for\n"
           "its consequences), whatever its tags; one that passes, is n/a or fails\n"
@@ -397,6 +398,8 @@ int cli_conform(int argc, char **argv)
     double start = cli_now();
     Conform c = { .format = REPORT_CONFORM_SUMMARY, .argc = argc, .argv = argv };
     CliCommon given;
+    char root[REPORT_PATH_MAX + 1], paths[NSUITES][2 * REPORT_PATH_MAX];
+    char *default_paths[NSUITES];
     bool none;
     size_t problems;
     int rc = REPORT_EXIT_USAGE;
@@ -411,11 +414,18 @@ int cli_conform(int argc, char **argv)
     }
     given = c.c;
     if (given.paths.n == 0) {
-        given.paths = (CliPaths){ (char **)default_paths,
-                                  sizeof(default_paths) / sizeof(*default_paths) };
+        cli_suites_root(root, sizeof(root));
+        for (size_t i = 0; i < NSUITES; i++) {
+            snprintf(paths[i], sizeof(paths[i]), "%s%s%s", strcmp(root, ".") == 0 ? "" : root,
+                     strcmp(root, ".") == 0 ? "" : "/", default_suites[i]);
+            default_paths[i] = paths[i];
+        }
+        given.paths = (CliPaths){ default_paths, NSUITES };
     }
     problems = cli_command_files(&command, &given, &c.files, &none);
-    if (problems == 0 && !none) {
+    if (problems == 0 && !none && cli_command_list(&c.c, &c.files)) {
+        rc = REPORT_EXIT_OK;
+    } else if (problems == 0 && !none) {
         rc = execute(&c, start);
     }
     cli_files_free(&c.files);

@@ -21,6 +21,8 @@
 #include "prng.h"
 
 #define PROGRESS_PERIOD 0.2     /* seconds between progress lines on a terminal */
+#define PLAIN_FIRST 1.0         /* seconds to the first plain progress line (a CI log) */
+#define PLAIN_PERIOD 10.0       /* seconds between the next ones */
 #define STDERR_CHECK 1024       /* scripts between looks at the worker's stderr size */
 #define STDERR_MAX ((off_t)1 << 20)     /* past it, what the worker wrote is dropped */
 
@@ -162,17 +164,26 @@ static void worker(void *ctx)
     sh->finished = 1;
 }
 
+/* Progress on stderr: on a terminal a line redrawn every PROGRESS_PERIOD;
+ * elsewhere (a CI log) a plain line after PLAIN_FIRST, then every
+ * PLAIN_PERIOD: "explore: [done/planned] N scripts/s, ETA 1m05s". */
 static void progress(const Shared *sh, uint64_t planned, double start, bool tty)
 {
     static double last;
     double now = cli_now();
+    char eta[32];
 
-    if (tty && now - last >= PROGRESS_PERIOD) {
-        last = now;
-        fprintf(stderr, "\r\033[K[%" PRIu64 "/%" PRIu64 "] %.0f scripts/s", sh->explored,
-                planned, (double)sh->explored / (now - start > 1e-9 ? now - start : 1e-9));
-        fflush(stderr);
+    if (tty ? now - last < PROGRESS_PERIOD
+            : now - start < PLAIN_FIRST || (last != 0 && now - last < PLAIN_PERIOD)) {
+        return;
     }
+    last = now;
+    cli_eta(eta, sizeof(eta), sh->explored, planned, now - start);
+    fprintf(stderr, "%sexplore: [%" PRIu64 "/%" PRIu64 "] %.0f scripts/s, %s%s",
+            tty ? "\r\033[K" : "", sh->explored, planned,
+            (double)sh->explored / (now - start > 1e-9 ? now - start : 1e-9), eta,
+            tty ? "" : "\n");
+    fflush(stderr);
 }
 
 /* How the worker's run ended. */

@@ -12,7 +12,8 @@
 static const CliCommand command = {
     .name = "ledger",
     .synopsis = "[OPTIONS] PATH...",
-    .takes = CLI_TAKES_SEED | CLI_TAKES_JOBS | CLI_TAKES_SHARD | CLI_TAKES_CHILD,
+    .takes = CLI_TAKES_SEED | CLI_TAKES_JOBS | CLI_TAKES_SHARD | CLI_TAKES_CHILD |
+             CLI_TAKES_PICK,
 };
 
 static void usage(FILE *f)
@@ -83,6 +84,9 @@ static int tally(Ledger *L)
 
     cli_command_crash_dir(&L->c, crash_dir, sizeof(crash_dir));
     L->errors = cli_command_files(&command, &L->c, &L->files, &none) + none;
+    if (!none && cli_command_list(&L->c, &L->files)) {
+        return L->errors ? REPORT_EXIT_USAGE : REPORT_EXIT_OK;
+    }
     if (cli_pool_run(&pool) != 0) {
         L->errors++;
     }

@@ -110,6 +110,10 @@ int main(int argc, char **argv)
         { "swarm", cli_swarm },
     };
 
+    /* Lines, not blocks, even into a file or a pipe: a CI log shows a long
+     * run as it goes.  Reproduce lines name this binary as it was invoked. */
+    setvbuf(stdout, NULL, _IOLBF, 0);
+    report_set_program(argv[0]);
     if (argc < 2) {
         usage(stderr);
         return REPORT_EXIT_USAGE;

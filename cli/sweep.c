@@ -19,11 +19,13 @@
 #define MAX_HITS_LIMIT 100000
 #define SWEEP_MAX_UNITS 10000000   /* files x seeds */
 
-enum { O_MAX_HITS, O_DEPTH };
+enum { O_MAX_HITS, O_DEPTH, O_FORMAT, O_REPORT };
 
 static const CliOptSpec specs[] = {
     { "--max-hits", true, O_MAX_HITS },
     { "--depth", true, O_DEPTH },
+    { "--format", true, O_FORMAT },
+    { "--report", true, O_REPORT },
     { NULL, false, 0 },
 };
 
@@ -59,7 +61,11 @@ static void usage(FILE *f)
           "\n"
           "options:\n"
           "  --max-hits N          hits swept per point (1..100000, default 100)\n"
-          "  --depth D             1: single faults (default); 2: and every pair\n", f);
+          "  --depth D             1: single faults (default); 2: and every pair\n"
+          "  --format F            summary (default), tap (TAP 13) or junit (XML) on\n"
+          "                        stdout, as `replbench merge` reports --results\n"
+          "                        (the sweep's own lines then go to stderr)\n"
+          "  --report DIR          also write DIR/index.html, as merge --report does\n", f);
     cli_usage_common(f, command.takes);
 }
 
@@ -103,13 +109,26 @@ typedef struct Sweep {
     uint64_t skipped;           /* injected runs skipped */
     CliResults *results;        /* --results, or NULL */
     size_t cleaned;             /* clean runs done */
+    const char *format;         /* --format, or NULL */
+    const char *report;         /* --report, or NULL */
+    double start;
 } Sweep;
 
 static int option(void *ctx, int id, const char *v)
 {
     Sweep *S = ctx;
     uint64_t d;
+    ReportFormat f;
 
+    if (id == O_FORMAT) {
+        S->format = v;
+        return report_format_parse(v, &f) == 0 ? 0
+             : cli_bad_value("sweep", "--format", v, "expected summary, tap or junit");
+    }
+    if (id == O_REPORT) {
+        S->report = v;
+        return v[0] != '\0' ? 0 : cli_bad_value("sweep", "--report", v, "expected a folder");
+    }
     if (id == O_DEPTH) {
         if (cli_parse_u64(v, 1, 2, &d) != 0) {
             return cli_bad_value("sweep", "--depth", v, "expected 1 or 2");
@@ -621,6 +640,13 @@ static int sweep(Sweep *S, double start)
     return rc;
 }
 
+static int run_sweep(void *ctx)
+{
+    Sweep *S = ctx;
+
+    return sweep(S, S->start);
+}
+
 int cli_sweep(int argc, char **argv)
 {
     double start = cli_now();
@@ -639,7 +665,8 @@ int cli_sweep(int argc, char **argv)
         usage(stdout);
         rc = REPORT_EXIT_OK;
     } else {
-        rc = sweep(S, start);
+        S->start = start;
+        rc = cli_report_via_merge("sweep", &S->c, S->format, S->report, run_sweep, S);
     }
     cli_common_free(&S->c);
     free(S);

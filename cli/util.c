@@ -20,6 +20,30 @@ double cli_now(void)
     return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
+void cli_eta(char *buf, size_t len, uint64_t done, uint64_t total, double secs)
+{
+    double left;
+
+    if (done >= total) {
+        snprintf(buf, len, "ETA 0s");
+        return;
+    }
+    if (done == 0 || secs <= 0) {
+        snprintf(buf, len, "ETA unknown");
+        return;
+    }
+    left = secs / (double)done * (double)(total - done) + 0.5;
+    if (left < 60) {
+        snprintf(buf, len, "ETA %.0fs", left);
+    } else if (left < 3600) {
+        snprintf(buf, len, "ETA %dm%02ds", (int)(left / 60), (int)left % 60);
+    } else if (left < 100.0 * 24 * 3600) {
+        snprintf(buf, len, "ETA %dh%02dm", (int)(left / 3600), (int)left % 3600 / 60);
+    } else {
+        snprintf(buf, len, "ETA > 100 days");
+    }
+}
+
 void cli_progress_init(CliProgress *p, size_t total)
 {
     memset(p, 0, sizeof(*p));

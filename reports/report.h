@@ -156,8 +156,11 @@ void report_shell_word(FILE *f, const char *s);
  * into job, which must outlive *opt's use).  Other fields are kept. */
 void report_job_options(const ReportJob *job, ScnOptions *opt);
 
-/* "replbench run --seed S [--inject P:H[:persistent]]... [--liveness
- * [--liveness-ticks N]] PATH" */
+/* "PROGRAM run --seed S [--inject P:H[:persistent]]... [--liveness
+ * [--liveness-ticks N]] PATH": PROGRAM is the binary that prints it, as
+ * report_set_program named it (its path as invoked), "replbench" until
+ * then: the line runs the same build. */
+void report_set_program(const char *argv0);
 void report_reproduce(FILE *f, uint64_t seed, const ReportJob *job, const char *path);
 
 /* s with control bytes as \xNN, for one-line output. */

@@ -75,9 +75,17 @@ void report_job_options(const ReportJob *job, ScnOptions *opt)
     opt->liveness_ticks = job->liveness_ticks;
 }
 
+static const char *program = "replbench";
+
+void report_set_program(const char *argv0)
+{
+    program = argv0 != NULL && argv0[0] != '\0' ? argv0 : "replbench";
+}
+
 void report_reproduce(FILE *f, uint64_t seed, const ReportJob *job, const char *path)
 {
-    fprintf(f, "replbench run --seed %" PRIu64, seed);
+    report_shell_word(f, program);
+    fprintf(f, " run --seed %" PRIu64, seed);
     for (unsigned i = 0; job != NULL && i < job->ninject && i < SCN_MAX_INJECTS; i++) {
         fputs(" --inject ", f);
         report_shell_word(f, job->inject[i].point);
