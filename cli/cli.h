@@ -293,7 +293,7 @@ typedef int CliRunFn(void *ctx);
  * summary, what the command prints goes to stderr (stdout is the
  * format's); with summary (or NULL) and a report, merge writes the page
  * only.  Without both, only run(ctx).  Nothing is merged after exit 2 or
- * a signal. */
+ * a signal.  With --list, only run(ctx). */
 int cli_report_via_merge(const char *cmd, CliCommon *c, const char *format,
                          const char *report, CliRunFn *run, void *ctx);
 
@@ -400,16 +400,23 @@ void cli_eta(char *buf, size_t len, uint64_t done, uint64_t total, double secs);
  * twice), in coverage builds after writing the child's counters. */
 void cli_child_exit(int status) __attribute__((noreturn));
 
-/* The "\r[k/N] path" line on stderr, only when it is a terminal. */
+/* Progress on stderr, "[k/N] ETA 1m05s path": on a terminal a line
+ * redrawn in place, elsewhere (a CI log) a plain line every 10 s.  k and
+ * N count runs (seeds, clean and injected runs), not files. */
 typedef struct CliProgress {
     bool on;
+    bool tty;
     bool shown;
     size_t total;
     double last;
+    double start;
 } CliProgress;
 
 void cli_progress_init(CliProgress *p, size_t total);
 void cli_progress_show(CliProgress *p, size_t k, const char *path);
+/* A new total, once it is known (sweep: the injected runs after the clean
+ * ones); the count and the clock go on. */
+void cli_progress_total(CliProgress *p, size_t total);
 void cli_progress_clear(CliProgress *p);
 
 /* ---- the commands ------------------------------------------------------------ */

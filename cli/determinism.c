@@ -355,6 +355,7 @@ static void check_file(Det *D, size_t file)
 
         cli_command_seed(&D->c, k, &job);
         cli_command_job_options(&D->c, &job);
+        cli_progress_show(&D->progress, file * (size_t)nseeds + (size_t)k + 1, path);
         how = run_pair(D, s, &job, &status);
         if (how == PAIR_INTERRUPTED || how == PAIR_NO_CHILD) {
             D->errors += how == PAIR_NO_CHILD;
@@ -408,9 +409,9 @@ static int check_all(Det *D, double start)
         return REPORT_EXIT_USAGE;
     }
     D->errors = problems;
-    cli_progress_init(&D->progress, D->files.n);
+    /* Progress counts runs (a pair each): every seed of every file. */
+    cli_progress_init(&D->progress, D->files.n * (size_t)cli_command_nseeds(&D->c));
     for (size_t i = 0; i < D->files.n && cli_command_go_on(&D->c, D->differ + D->failed != 0); i++) {
-        cli_progress_show(&D->progress, i + 1, D->files.paths[i]);
         check_file(D, i);
         fflush(stdout);
     }

@@ -97,8 +97,10 @@ typedef struct Run {
  * is waiting for. */
 static void progress(Run *r)
 {
-    if (r->next_file > 0) {
-        cli_progress_show(&r->progress, r->next_file, r->files.paths[r->next_file - 1]);
+    size_t started = r->next_file * (size_t)r->nseeds + (size_t)r->next_seed;
+
+    if (started > 0) {
+        cli_progress_show(&r->progress, started, r->files.paths[(started - 1) / r->nseeds]);
     }
 }
 
@@ -301,7 +303,7 @@ static int execute(Run *r, FILE *trace, size_t problems, double start)
     cli_command_crash_dir(&o->c, crash_dir, sizeof(crash_dir));
     style = cli_command_style(&o->c);
     report_text_style(r->report, &style);
-    cli_progress_init(&r->progress, r->files.n);
+    cli_progress_init(&r->progress, r->files.n * (size_t)r->nseeds);
     rc = cli_pool_run(&pool);
     cli_progress_clear(&r->progress);
     cli_command_stopped(&o->c, o->format == REPORT_FORMAT_SUMMARY ? stdout : stderr,

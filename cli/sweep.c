@@ -544,9 +544,9 @@ static int sweep_files(Sweep *S, double start)
     for (size_t i = 0; i < S->nunits; i++) {
         S->points += S->sc[i].npoints;
     }
-    S->done = 0;
+    /* The injected runs are known now: counted after the clean ones. */
     cli_progress_clear(&S->progress);
-    cli_progress_init(&S->progress, (size_t)planned_runs(S));
+    cli_progress_total(&S->progress, S->nunits + (size_t)planned_runs(S));
     pool.next = next_injected;
     pool.done = injected_done;
     rc = rc != 0 || cli_signal_caught() != 0 ? rc : cli_pool_run(&pool);

@@ -10,6 +10,7 @@
 #include "cli.h"
 
 #define PROGRESS_PERIOD 0.1     /* seconds between redraws */
+#define PLAIN_PERIOD 10.0       /* seconds between plain lines (not a terminal) */
 #define PROGRESS_PATH_MAX 60    /* the tail of a longer path is shown */
 
 double cli_now(void)
@@ -47,29 +48,43 @@ void cli_eta(char *buf, size_t len, uint64_t done, uint64_t total, double secs)
 void cli_progress_init(CliProgress *p, size_t total)
 {
     memset(p, 0, sizeof(*p));
-    p->on = total > 1 && isatty(STDERR_FILENO);
+    p->tty = isatty(STDERR_FILENO);
+    p->on = total > 1;
     p->total = total;
     p->last = -1.0;
+    p->start = cli_now();
 }
 
-/* Redrawn at most every PROGRESS_PERIOD: a sweep finishes thousands of runs
- * a second, and the terminal must not be the bottleneck. */
+void cli_progress_total(CliProgress *p, size_t total)
+{
+    p->total = total;
+    p->on = total > 1;
+}
+
+/* On a terminal, redrawn at most every PROGRESS_PERIOD: a sweep finishes
+ * thousands of runs a second, and the terminal must not be the
+ * bottleneck.  Elsewhere (a CI log) a plain line every PLAIN_PERIOD. */
 void cli_progress_show(CliProgress *p, size_t k, const char *path)
 {
     size_t len = strlen(path);
+    char eta[32];
     double now;
 
     if (!p->on) {
         return;
     }
     now = cli_now();
-    if (p->shown && now - p->last < PROGRESS_PERIOD && k != p->total) {
+    if (p->tty ? p->shown && now - p->last < PROGRESS_PERIOD && k != p->total
+               : now - (p->last < 0 ? p->start : p->last) < PLAIN_PERIOD) {
         return;
     }
     p->last = now;
-    p->shown = true;
-    fprintf(stderr, "\r\033[K[%zu/%zu] %s", k, p->total, len > PROGRESS_PATH_MAX ? "..." : "");
+    p->shown = p->tty;
+    cli_eta(eta, sizeof(eta), k, p->total, now - p->start);
+    fprintf(stderr, "%s[%zu/%zu] %s %s", p->tty ? "\r\033[K" : "", k, p->total, eta,
+            len > PROGRESS_PATH_MAX ? "..." : "");
     report_put_line_safe(stderr, len > PROGRESS_PATH_MAX ? path + len - PROGRESS_PATH_MAX : path);
+    fputs(p->tty ? "" : "\n", stderr);
     fflush(stderr);
 }
 

@@ -59,7 +59,7 @@ int cli_report_via_merge(const char *cmd, CliCommon *c, const char *format,
     char dir[REPORT_PATH_MAX + 32], file[REPORT_PATH_MAX + 64] = "";
     int saved = -1, rc, mrc, null_fd;
 
-    if (summary && report == NULL) {
+    if ((summary && report == NULL) || c->list) {
         return run(ctx);
     }
     snprintf(dir, sizeof(dir), "%.*s/replbench-results.XXXXXX", REPORT_PATH_MAX,

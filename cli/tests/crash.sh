@@ -48,7 +48,7 @@ for jobs in 1 2; do
     expect_rc 1 "--jobs $jobs: a crash is a failure"
     grep -q "^ERROR $T/s/a_crash.scn: crashed: \(signal 11\|AddressSanitizer\)" "$OUT" ||
         fail "--jobs $jobs: the crash is not its scenario's ERROR with what killed it"
-    grep -q "^  reproduce: replbench run --seed 1 $T/s/a_crash.scn\$" "$OUT" ||
+    grep -q "^  reproduce: $RB run --seed 1 $T/s/a_crash.scn\$" "$OUT" ||
         fail "--jobs $jobs: no reproduce command for the crash"
     grep -A 30 '^  last trace lines:' "$OUT" | grep -q ' - scn walk line=15 kind=start' ||
         fail "--jobs $jobs: the last trace lines before the crash are missing"
@@ -59,7 +59,7 @@ for jobs in 1 2; do
     grep -q '^3 passed, 1 failed, 0 skipped in ' "$OUT" || fail "--jobs $jobs: no summary line"
     report=$(sed -n 's/^    full report: //p' "$OUT")
     case $report in "$T"/crashes/crash-*.txt) ;; *) fail "--jobs $jobs: no crash file named" ;; esac
-    grep -q "^# reproduce: replbench run --seed 1 $T/s/a_crash.scn\$" "$report" ||
+    grep -q "^# reproduce: $RB run --seed 1 $T/s/a_crash.scn\$" "$report" ||
         fail "--jobs $jobs: the crash file does not say how to reproduce"
     if [ "$ASAN" = asan ]; then
         asan_stacks "$OUT" "run --jobs $jobs"

@@ -61,7 +61,7 @@ for jobs in 1 2; do
     expect_rc 1 "run --jobs $jobs with a scenario that never ends"
     expect_out "^FAIL $T/s/a_hang.scn: timed out after 1 s (the --timeout limit)\$" \
         "--jobs $jobs: the hang is a FAIL naming the limit"
-    expect_out "^  reproduce: replbench run --seed 1 $T/s/a_hang.scn\$" "--jobs $jobs: reproduce"
+    expect_out "^  reproduce: $RB run --seed 1 $T/s/a_hang.scn\$" "--jobs $jobs: reproduce"
     expect_out "^    0 - scn walk line=2 kind=get_error\$" "--jobs $jobs: the last trace lines"
     expect_out "^PASS $T/s/b_pass.scn " "--jobs $jobs: the run goes on after the hang"
     expect_out "^PASS $T/s/c_pass.scn " "--jobs $jobs: the run goes on after the hang"

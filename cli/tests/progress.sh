@@ -4,7 +4,8 @@
 # agree with the space and with each other; a reproduce line names the
 # binary that printed it, as invoked, and running that line runs that
 # binary; the installed replbench (meson install --destdir into a temp
-# folder) runs conform from a folder outside the source tree.
+# folder) runs conform from a folder outside the source tree; the progress
+# of run, sweep and determinism counts runs, not files.
 # Usage: sh progress.sh PATH/TO/replbench BUILD_DIR
 set -u
 
@@ -17,10 +18,9 @@ case $BUILD in /*) ;; *) BUILD=$PWD/$BUILD ;; esac
 # ---- explore: a plain progress line within 5 s, into a file ----------------
 "$RB" explore --states 6 --walks 3 --depth 3 >"$OUT" 2>&1 &
 pid=$!
-i=0
-while [ $i -lt 50 ] && ! grep -q '^explore: \[' "$OUT"; do
+t0=$(date +%s)
+while [ $(($(date +%s) - t0)) -lt 5 ] && ! grep -q '^explore: \[' "$OUT"; do
     sleep 0.1
-    i=$((i + 1))
 done
 line=$(grep -m 1 '^explore: \[' "$OUT")
 kill -TERM $pid
@@ -98,3 +98,24 @@ expect_out "share/replbench/scenarios/suites/registry/" "installed conform runs 
 n=$(wc -l <"$OUT")
 [ "$n" -ge 20 ] || fail "installed conform --list: $n scenarios"
 ok "the installed replbench runs conform from another folder ($n installed scenarios)"
+
+# ---- run, sweep and determinism count runs, not files -------------------------
+# On a terminal (script(1) gives one) the last progress line drawn is
+# [N/N], N every run: each seed of run and determinism, the clean and the
+# injected runs of sweep.
+cd "$T/w" || exit 1
+printf 'registry name=r\nstate name=a\nwalk kind=checkpoint\nexpect count=1\n' >pass.scn
+last_progress() { tr '\r' '\n' <"$OUT" | grep -o '\[[0-9]*/[0-9]*\]' | tail -n 1; }
+run script -qec "$RB run --seeds 1..30 pass.scn" /dev/null
+expect_rc 0 "run --seeds 1..30 on a terminal"
+[ "$(last_progress)" = "[30/30]" ] || fail "run --seeds 1..30: progress ends $(last_progress), expected [30/30]"
+run script -qec "$RB determinism --seeds 1..30 pass.scn" /dev/null
+expect_rc 0 "determinism --seeds 1..30 on a terminal"
+[ "$(last_progress)" = "[30/30]" ] ||
+    fail "determinism --seeds 1..30: progress ends $(last_progress), expected [30/30]"
+run script -qec "$RB sweep pass.scn" /dev/null
+expect_rc 0 "sweep on a terminal"
+n=$(tr '\r' '\n' <"$OUT" | sed -n 's/^sweep: \([0-9]*\) runs.*/\1/p')
+[ -n "$n" ] && [ "$n" -gt 1 ] || fail "sweep: no 'sweep: N runs' line"
+[ "$(last_progress)" = "[$n/$n]" ] || fail "sweep: progress ends $(last_progress), expected [$n/$n]"
+ok "progress counts runs: run and determinism --seeds 1..30 end [30/30], sweep [$n/$n]"

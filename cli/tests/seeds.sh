@@ -29,7 +29,7 @@ expect_out "^failures ($nfail):" "run --seeds: the recap counts every failing pa
 # every failing (scenario, seed) pair is listed once with its command, and
 # the command reproduces the failure under that seed alone
 cp "$OUT" "$T/all"
-sed -n '/^failures/,/^implementation/p' "$OUT" | grep '^    replbench run --seed' >"$T/repro"
+sed -n '/^failures/,/^implementation/p' "$OUT" | grep "^    $RB run --seed" >"$T/repro"
 [ "$(wc -l <"$T/repro")" -eq "$nfail" ] || fail "recap: not one reproduce command per failing pair"
 [ "$(sort -u "$T/repro" | wc -l)" -eq "$nfail" ] || fail "recap: the same pair twice"
 while read -r cmd; do
@@ -92,7 +92,7 @@ rb sweep --seeds 1..4 --max-hits 1 "$T/prob.scn"; expect_rc 1 "sweep --seeds"
 [ "$(grep -c '^swept ' "$OUT")" -eq 4 ] || fail "sweep --seeds 1..4: not 4 scenarios swept"
 expect_out "^swept $T/prob.scn \[seed 3\]" "sweep --seeds names the seed"
 expect_out "^failures (" "sweep --seeds recap"
-sed -n '/^failures/,$p' "$OUT" | grep -q "^    replbench run --seed [0-9]* --inject \|^    replbench run --seed [0-9]* $T" ||
+sed -n '/^failures/,$p' "$OUT" | grep -q "^    $RB run --seed [0-9]* --inject \|^    $RB run --seed [0-9]* $T" ||
     fail "sweep recap: reproduce commands"
 rb determinism --seeds 1..5 "$T/prob.scn"; expect_rc 1 "determinism --seeds (some seeds fail)"
 expect_out "^FAIL $T/prob.scn:7 \[seed 2\]" "determinism --seeds: the failing seed"

@@ -59,14 +59,14 @@ ok "run, sweep, determinism: --list, -k (glob, tail, substring, repeated), --exc
 rb run "$S"; expect_rc 1 "run with failures"
 expect_out "^failures (2):" "run recap"
 grep -A 4 '^failures (2):' "$OUT" | grep -q "FAIL $S/more/broken.scn:4 \[seed " || fail "recap: broken.scn"
-grep -A 4 '^failures (2):' "$OUT" | grep -q "^    replbench run --seed [0-9]* $S/walks/broken_too.scn" ||
+grep -A 4 '^failures (2):' "$OUT" | grep -q "^    $RB run --seed [0-9]* $S/walks/broken_too.scn" ||
     fail "recap: reproduce command of broken_too.scn"
 [ "$(tail -n 1 "$OUT" | grep -c '3 passed, 2 failed')" -eq 1 ] || fail "run: the summary is not the last line"
 expect_no_out "$(printf '\033')" "run: colours when stdout is not a terminal"
 rb run -q "$S"; expect_rc 1 "run -q"; expect_no_out "^PASS" "run -q"; expect_out "^FAIL" "run -q"
 expect_out "^failures (2):" "run -q recap"
 rb run -v -k 'walks/stop.scn' "$S"; expect_rc 0 "run -v"; expect_out "^  seed: .*faults fired: 0" "run -v"
-expect_out "^  reproduce: replbench run --seed" "run -v"
+expect_out "^  reproduce: $RB run --seed" "run -v"
 rb run -k 'walks/stop.scn' "$S"; expect_no_out "^  seed:" "run without -v"
 rb run --color always -k 'stop.scn' "$S"; expect_out "$(printf '\033\[32mPASS')" "run --color always"
 NO_COLOR=1 rb run --color always -k 'stop.scn' "$S"; expect_out "$(printf '\033\[32m')" "--color always beats NO_COLOR"
@@ -83,7 +83,7 @@ else
     echo "ok - colours on a terminal: not checked (no script(1)) # SKIP"
 fi
 rb sweep --max-hits 1 "$S"; expect_rc 1 "sweep with failures"; expect_out "^failures (2):" "sweep recap"
-grep -q "^    replbench run --seed [0-9]* $S/more/broken.scn" "$OUT" || fail "sweep recap: reproduce"
+grep -q "^    $RB run --seed [0-9]* $S/more/broken.scn" "$OUT" || fail "sweep recap: reproduce"
 rb sweep -q --max-hits 1 "$S"; expect_no_out "^swept" "sweep -q"
 if have_fiu; then
     rb sweep -v --max-hits 1 -k 'walks/stop.scn' "$S"; expect_out "^  point " "sweep -v"

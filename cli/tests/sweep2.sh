@@ -58,11 +58,12 @@ run "$RB" sweep --depth 2 "$T/c3.scn"
 run "$CANARY" sweep --depth 2 --jobs 2 "$T/c3.scn"
 [ "$rc" -eq 1 ] || fail "sweep --depth 2 on the canary: exit $rc, expected 1"
 grep -q "^FAIL .* transient + point=.*: " "$OUT" || fail "no failing pair"
-cmd=$(grep -m1 "reproduce: replbench run .*--inject .*--inject " "$OUT" | sed 's/.*reproduce: replbench //')
+# The command names the binary that printed it: the canary.
+cmd=$(grep -m1 "reproduce: $CANARY run .*--inject .*--inject " "$OUT" | sed 's/.*reproduce: //')
 [ -n "$cmd" ] || fail "no reproduce command with --inject twice"
 cd "$T" || exit 1
 # shellcheck disable=SC2086
-run "$CANARY" $cmd
+run $cmd
 [ "$rc" -ne 0 ] || fail "the reproduce command ($cmd) passes on the canary"
 echo "ok - a failing pair on the canary: reproduce with --inject twice fails again"
 echo "sweep2.sh: all passed"

@@ -85,7 +85,7 @@ def check(doc, want_suites, want):
             got[c.get("name")] = (kind, line)
             if kind != "error":
                 out = c.find("system-out").text
-                assert re.search(r"^reproduce: replbench run --seed \d+ ", out, re.M), out
+                assert re.search(r"^reproduce: \S*replbench run --seed \d+ ", out, re.M), out
     for k, v in totals.items():
         assert int(root.get(k)) == v, (k, root.get(k), v)
     assert got == want, got
