@@ -80,7 +80,7 @@ for jobs in 1 2; do
     expect_rc 1 "run --jobs $jobs with a scenario longer than --timeout"
     expect_out "^FAIL $T/long/a_long.scn: timed out after 1 s (the --timeout limit)\$" \
         "--jobs $jobs: the long scenario is a FAIL naming the limit"
-    expect_out "^  reproduce: replbench run --seed 1 $T/long/a_long.scn\$" "--jobs $jobs: reproduce"
+    expect_out "^  reproduce: $OURS run --seed 1 $T/long/a_long.scn\$" "--jobs $jobs: reproduce"
     expect_out "^PASS $T/long/b_pass.scn " "--jobs $jobs: the run goes on after the long one"
     expect_out "^1 passed, 1 failed, 0 skipped in " "--jobs $jobs: the summary"
 done
