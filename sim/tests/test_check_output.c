@@ -115,6 +115,26 @@ static void growth_forgets_no_packet(void **state)
     sim_outcheck_free(o);
 }
 
+/* Positions seen in decreasing order, on few connections: a lookup walks
+ * past every other position of its connection, lower or higher. */
+static void packets_in_any_order_are_told_apart(void **state)
+{
+    enum { N = 3000 };
+    SimOutCheck *o = sim_outcheck_new(0);
+
+    (void)state;
+    for (uint64_t i = N; i-- > 0;) {
+        assert_int_equal(sim_outcheck_client_saw(o, (uint32_t)(i % 3), i, i + 7), 0);
+    }
+    for (uint64_t i = 0; i < N; i++) {
+        assert_int_equal(sim_outcheck_history(o, (uint32_t)(i % 3), i, i + 7), 0);
+        assert_int_equal(sim_outcheck_history(o, (uint32_t)((i + 1) % 3), i, i + 7), 0);
+    }
+    assert_int_equal(sim_outcheck_seen(o), N);
+    assert_int_equal(sim_outcheck_violations(o), 0);
+    sim_outcheck_free(o);
+}
+
 static void limit_is_exact(void **state)
 {
     SimOutCheck *o = sim_outcheck_new(1000);
@@ -205,6 +225,7 @@ int main(void)
         cmocka_unit_test(history_contradicting_the_client_is_reported_both_ways),
         cmocka_unit_test(position_is_the_pair_of_connection_and_offset),
         cmocka_unit_test(growth_forgets_no_packet),
+        cmocka_unit_test(packets_in_any_order_are_told_apart),
         cmocka_unit_test(limit_is_exact),
         cmocka_unit_test(default_limit_is_a_million_packets),
         cmocka_unit_test(allocation_failure_is_an_error_never_a_verdict),
