@@ -479,7 +479,10 @@ class Config:
     def __init__(self, a):
         self.a = a
         self.root = Path(a.source).resolve()
-        self.workdir = Path(a.workdir).resolve() if a.workdir else self.root / "build-mutate"
+        # An implementation's builds are configured otherwise: kept apart,
+        # so that neither kind of run rebuilds the other's from scratch.
+        default = "build-mutate-impl" if a.impl else "build-mutate"
+        self.workdir = Path(a.workdir).resolve() if a.workdir else self.root / default
         self.cc = a.cc
         self.jobs = a.jobs
         self.build_jobs = max(1, (os.cpu_count() or 2) // a.jobs)
@@ -843,7 +846,8 @@ def parse_args(argv):
     p.add_argument("--sanitize", default="address,undefined", help="-Db_sanitize (none: off)")
     p.add_argument("--setup-arg", action="append", default=[], help="extra meson setup argument")
     p.add_argument("--source", default=str(here.parent), help="project root (default this script's)")
-    p.add_argument("--workdir", help="worker trees and builds (default SOURCE/build-mutate)")
+    p.add_argument("--workdir", help="worker trees and builds (default SOURCE/build-mutate, "
+                   "with --impl SOURCE/build-mutate-impl)")
     p.add_argument("--equivalents", help="the list of equivalent mutants "
                    "(default SOURCE/scripts/mutate-equivalents.txt)")
     p.add_argument("--check-listed", action="store_true",
