@@ -1,0 +1,813 @@
+/* test_check_registry_edges.c: the contract checker's edges, each test
+ * written against a change to sim/check_registry.c that no other test saw
+ * (scripts/mutate.py, docs/MUTATION.md): every violation message it can
+ * give, produced at least once and asserted in full with its cell; the
+ * bounds of its loops and limits met exactly.  The checker is fed call
+ * sequences by hand through walk_begin/walk_end, or drives our registry
+ * through sim_regcheck_walk.
+ */
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "check_registry.h"
+
+#define N 4
+
+typedef struct Rig {
+    ReplicationRegistry *reg;
+    SimRegCheck *chk;
+    ReplicationState *rs[N];    /* rs[i] tracked as "s<i>", s3 the newest */
+    int fail_in;                /* whose callbacks set an error, or -1 */
+} Rig;
+
+static Rig *rig;
+
+static int index_of(const ReplicationState *rs)
+{
+    for (int i = 0; i < N; i++) {
+        if (rig->rs[i] == rs) {
+            return i;
+        }
+    }
+    return -1;
+}
+
+static void body(ReplicationState *rs, Error **errp)
+{
+    int i = index_of(rs);
+
+    if (i >= 0 && i == rig->fail_in) {
+        error_setg(errp, "s%d fails", i);
+    }
+}
+
+static void on_start(ReplicationState *rs, ReplicationMode m, Error **errp)
+{
+    (void)m;
+    body(rs, errp);
+}
+
+static void on_stop(ReplicationState *rs, bool failover, Error **errp)
+{
+    (void)failover;
+    body(rs, errp);
+}
+
+static void on_checkpoint(ReplicationState *rs, Error **errp) { body(rs, errp); }
+static void on_get_error(ReplicationState *rs, Error **errp) { body(rs, errp); }
+
+static ReplicationOps all_ops = { .start = on_start, .stop = on_stop,
+                                  .checkpoint = on_checkpoint, .get_error = on_get_error };
+
+static ReplicationState *add(Rig *r, const ReplicationOps *ops, const char *label)
+{
+    ReplicationState *rs = replication_new_in(r->reg, NULL, (ReplicationOps *)ops);
+
+    assert_non_null(rs);
+    assert_int_equal(sim_regcheck_track(r->chk, r->reg, rs, label), 0);
+    return rs;
+}
+
+static int setup(void **state)
+{
+    static Rig r;
+    char label[8];
+
+    r = (Rig){ .fail_in = -1 };
+    r.reg = replication_registry_new();
+    r.chk = sim_regcheck_new();
+    assert_non_null(r.chk);
+    rig = &r;
+    for (int i = 0; i < N; i++) {
+        snprintf(label, sizeof(label), "s%d", i);
+        r.rs[i] = add(&r, &all_ops, label);
+    }
+    *state = &r;
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    Rig *r = *state;
+
+    sim_regcheck_free(r->chk);
+    replication_registry_free(r->reg);
+    assert_int_equal(error_outstanding(), 0);
+    return 0;
+}
+
+/* The violations filed, as "rule/walk" words. */
+static const char *filed(const SimRegCheck *chk)
+{
+    static char buf[256];
+    const SimRegViolation *v;
+    size_t n = sim_regcheck_filed(chk, &v), len = 0;
+
+    buf[0] = '\0';
+    for (size_t i = 0; i < n; i++) {
+        len += (size_t)snprintf(buf + len, sizeof(buf) - len, "%s%u/%s", i ? " " : "",
+                                v[i].rule, sim_walk_name(v[i].walk));
+    }
+    return buf;
+}
+
+/* Call member w of rig->rs[i] as a registry's walk would, fresh errp. */
+static Error *call(int i, SimWalk w)
+{
+    ReplicationState *rs = rig->rs[i];
+    Error *err = NULL;
+
+    switch (w) {
+    case SIM_WALK_START:
+        rs->ops->start(rs, REPLICATION_MODE_PRIMARY, &err);
+        break;
+    case SIM_WALK_STOP:
+        rs->ops->stop(rs, false, &err);
+        break;
+    case SIM_WALK_CHECKPOINT:
+        rs->ops->checkpoint(rs, &err);
+        break;
+    default:
+        rs->ops->get_error(rs, &err);
+        break;
+    }
+    return err;
+}
+
+/* The issue's first example: a walk that swallows its callback's error
+ * (returns none although one failed), the bug of a 2016 COLO fork. */
+static void walk_returning_no_error_after_a_failure_is_reported(void **state)
+{
+    Rig *r = *state;
+    Error *err;
+
+    r->fail_in = 3;
+    sim_regcheck_walk_begin(r->chk, r->reg, SIM_WALK_CHECKPOINT);
+    err = call(3, SIM_WALK_CHECKPOINT);
+    assert_non_null(err);
+    error_free(err);
+    sim_regcheck_walk_end(r->chk, NULL);
+    assert_int_equal(sim_regcheck_violations(r->chk), 1);
+    assert_string_equal(sim_regcheck_first(r->chk),
+                        "registry contract: checkpoint walk returned no error, first "
+                        "callback error was \"s3 fails\"");
+    assert_string_equal(filed(r->chk), "3/checkpoint");
+}
+
+/* The same walk returning exactly its callback's error is clean. */
+static void walk_returning_its_callback_error_is_clean(void **state)
+{
+    Rig *r = *state;
+    Error *err;
+
+    r->fail_in = 3;
+    sim_regcheck_walk_begin(r->chk, r->reg, SIM_WALK_STOP);
+    err = call(3, SIM_WALK_STOP);
+    sim_regcheck_walk_end(r->chk, err);
+    error_free(err);
+    assert_int_equal(sim_regcheck_violations(r->chk), 0);
+    assert_string_equal(filed(r->chk), "");
+}
+
+/* An end with no walk open: a limit of the checker (rule 0), filed once. */
+static void walk_ended_that_never_began_is_reported(void **state)
+{
+    Rig *r = *state;
+
+    sim_regcheck_walk_end(r->chk, NULL);
+    sim_regcheck_walk_end(r->chk, NULL);
+    assert_int_equal(sim_regcheck_violations(r->chk), 2);
+    assert_string_equal(sim_regcheck_first(r->chk),
+                        "registry checker: walk ended that never began");
+    assert_string_equal(filed(r->chk), "0/start");
+    sim_regcheck_walk(r->chk, r->reg, SIM_WALK_STOP, 0, false, NULL);  /* clean */
+    sim_regcheck_walk_end(r->chk, NULL);        /* its cell is broken already */
+    assert_int_equal(sim_regcheck_violations(r->chk), 3);
+    assert_string_equal(filed(r->chk), "0/start");
+}
+
+/* A filed violation carries its message, the same as the log's. */
+static void filed_violation_has_its_message(void **state)
+{
+    Rig *r = *state;
+    const SimRegViolation *v;
+
+    sim_regcheck_walk_begin(r->chk, r->reg, SIM_WALK_GET_ERROR);
+    sim_regcheck_walk_end(r->chk, NULL);
+    assert_int_equal(sim_regcheck_filed(r->chk, &v), 1);
+    assert_int_equal(v[0].rule, 4);
+    assert_int_equal(v[0].walk, SIM_WALK_GET_ERROR);
+    assert_string_equal(v[0].message, "registry contract: get_error walk ended without "
+                        "calling s3");
+    assert_string_equal(v[0].message, sim_regcheck_first(r->chk));
+}
+
+/* The rules' titles and the walks' names are one list each; their ends. */
+static void rule_titles_and_walk_names(void **state)
+{
+    (void)state;
+    assert_null(sim_rule_title(0));
+    assert_string_equal(sim_rule_title(1), "order: newest registered first");
+    assert_string_equal(sim_rule_title(SIM_RULES), "remove(NULL) is a no-op; NULL ops and "
+                        "freeing a walked registry abort");
+    assert_null(sim_rule_title(SIM_RULES + 1));
+    assert_string_equal(sim_walk_name(SIM_WALK_START), "start");
+    assert_string_equal(sim_walk_name(SIM_WALK_STOP), "stop");
+    assert_string_equal(sim_walk_name(SIM_WALK_CHECKPOINT), "checkpoint");
+    assert_string_equal(sim_walk_name(SIM_WALK_GET_ERROR), "get_error");
+}
+
+/* One checker at a time (the trampolines find it through one pointer);
+ * freeing it lets the next one be made.  Freeing NULL does nothing. */
+static void one_checker_at_a_time(void **state)
+{
+    Rig *r = *state;
+
+    assert_null(sim_regcheck_new());
+    sim_regcheck_free(NULL);
+    sim_regcheck_free(r->chk);
+    r->chk = sim_regcheck_new();
+    assert_non_null(r->chk);
+    assert_null(sim_regcheck_new());
+}
+
+/* Rule 2: a walk calls each state through its own member. */
+static void call_of_another_member_is_rule_2(void **state)
+{
+    Rig *r = *state;
+
+    sim_regcheck_walk_begin(r->chk, r->reg, SIM_WALK_CHECKPOINT);
+    assert_null(call(3, SIM_WALK_GET_ERROR));
+    assert_string_equal(sim_regcheck_first(r->chk),
+                        "registry contract: checkpoint walk called get_error of s3");
+    assert_string_equal(filed(r->chk), "2/checkpoint");
+    sim_regcheck_walk_end(r->chk, NULL);
+}
+
+/* Rule 4: a walk calls only states of its own registry. */
+static void call_of_another_registry_state_is_rule_4(void **state)
+{
+    Rig *r = *state;
+    ReplicationRegistry *reg = r->reg, *elsewhere = replication_registry_new();
+    ReplicationState *other;
+
+    r->reg = elsewhere;
+    other = add(r, &all_ops, "o0");
+    r->reg = reg;
+    sim_regcheck_walk_begin(r->chk, r->reg, SIM_WALK_GET_ERROR);
+    other->ops->get_error(other, &(Error *){ NULL });
+    assert_string_equal(sim_regcheck_first(r->chk),
+                        "registry contract: get_error walk called o0, a state of another "
+                        "registry");
+    assert_string_equal(filed(r->chk), "4/get_error");
+    assert_int_equal(sim_regcheck_violations(r->chk), 1);
+    sim_regcheck_untrack(r->chk, other);
+    replication_registry_free(elsewhere);
+}
+
+/* Rule 4: a state removed before the walk began is no part of it (here
+ * the checker was told, the registry not: as if it kept a removed one). */
+static void call_of_a_state_removed_before_the_walk_is_rule_4(void **state)
+{
+    Rig *r = *state;
+
+    sim_regcheck_untrack(r->chk, r->rs[2]);
+    assert_int_equal(sim_regcheck_live(r->chk), N - 1);
+    sim_regcheck_walk_begin(r->chk, r->reg, SIM_WALK_GET_ERROR);
+    assert_null(call(3, SIM_WALK_GET_ERROR));
+    r->fail_in = 2;                 /* not forwarded: would fail */
+    assert_null(call(2, SIM_WALK_GET_ERROR));
+    assert_string_equal(sim_regcheck_first(r->chk),
+                        "registry contract: get_error walk called s2, removed before the walk");
+    assert_string_equal(filed(r->chk), "4/get_error");
+    assert_null(call(1, SIM_WALK_GET_ERROR));
+    assert_null(call(0, SIM_WALK_GET_ERROR));
+    sim_regcheck_walk_end(r->chk, NULL);
+    assert_int_equal(sim_regcheck_violations(r->chk), 1);
+}
+
+/* Rule 4: each state once, and none registered after the walk began. */
+static void call_twice_or_of_a_newcomer_is_rule_4(void **state)
+{
+    Rig *r = *state;
+    ReplicationState *late;
+
+    sim_regcheck_walk_begin(r->chk, r->reg, SIM_WALK_STOP);
+    assert_true(sim_regcheck_walking(r->chk, r->reg));
+    assert_null(call(3, SIM_WALK_STOP));
+    assert_null(call(3, SIM_WALK_STOP));
+    assert_string_equal(sim_regcheck_first(r->chk),
+                        "registry contract: stop walk called s3 twice");
+    late = add(r, &all_ops, "late");
+    late->ops->stop(late, false, &(Error *){ NULL });
+    assert_int_equal(sim_regcheck_violations(r->chk), 2);
+    for (int i = 2; i >= 0; i--) {
+        assert_null(call(i, SIM_WALK_STOP));
+    }
+    sim_regcheck_walk_end(r->chk, NULL);
+    assert_false(sim_regcheck_walking(r->chk, r->reg));
+    assert_int_equal(sim_regcheck_violations(r->chk), 2);
+    assert_string_equal(filed(r->chk), "4/stop");
+    sim_regcheck_walk_begin(r->chk, r->reg, SIM_WALK_STOP);
+    late->ops->stop(late, false, &(Error *){ NULL });       /* now due first */
+    assert_int_equal(sim_regcheck_violations(r->chk), 2);
+    sim_regcheck_untrack(r->chk, late);
+    replication_remove(late);
+}
+
+static void newcomer_call_names_it(void **state)
+{
+    Rig *r = *state;
+    ReplicationState *late;
+
+    sim_regcheck_walk_begin(r->chk, r->reg, SIM_WALK_STOP);
+    late = add(r, &all_ops, "late");
+    late->ops->stop(late, false, &(Error *){ NULL });
+    assert_string_equal(sim_regcheck_first(r->chk),
+                        "registry contract: stop walk called late registered during the walk");
+    sim_regcheck_untrack(r->chk, late);
+    replication_remove(late);
+}
+
+/* Rule 4: a state whose ops lacked the member when the walk began is not
+ * the walk's to call (the member came back after: the call is forwarded). */
+static void call_of_a_member_missing_at_the_start_is_rule_4(void **state)
+{
+    Rig *r = *state;
+    static ReplicationOps changing;
+    ReplicationState *rs;
+
+    changing = all_ops;
+    rs = add(r, &changing, "changing");
+    changing.checkpoint = NULL;
+    sim_regcheck_walk_begin(r->chk, r->reg, SIM_WALK_CHECKPOINT);
+    changing.checkpoint = on_checkpoint;
+    rs->ops->checkpoint(rs, &(Error *){ NULL });
+    assert_string_equal(sim_regcheck_first(r->chk),
+                        "registry contract: checkpoint walk called changing although it has "
+                        "no such member");
+    assert_string_equal(filed(r->chk), "4/checkpoint");
+    sim_regcheck_untrack(r->chk, rs);
+    replication_remove(rs);
+}
+
+/* Rule 3: a callback's errp must be fresh. */
+static void errp_holding_an_error_is_rule_3(void **state)
+{
+    Rig *r = *state;
+    Error *held = NULL;
+
+    error_setg(&held, "held");
+    sim_regcheck_walk_begin(r->chk, r->reg, SIM_WALK_CHECKPOINT);
+    r->rs[3]->ops->checkpoint(r->rs[3], &held);
+    assert_string_equal(sim_regcheck_first(r->chk),
+                        "registry contract: checkpoint of s3 got an errp already holding "
+                        "an error");
+    assert_string_equal(filed(r->chk), "3/checkpoint");
+    assert_string_equal(error_get_pretty(held), "held");
+    error_free(held);
+}
+
+/* A call through a trampoline of a state the checker forgot (removed, then
+ * sim_regcheck_forget_removed) names no state and is not forwarded. */
+static void call_of_a_forgotten_state_is_unknown(void **state)
+{
+    Rig *r = *state;
+
+    sim_regcheck_untrack(r->chk, r->rs[0]);
+    sim_regcheck_forget_removed(r->chk);
+    sim_regcheck_walk_begin(r->chk, r->reg, SIM_WALK_GET_ERROR);
+    r->fail_in = 0;
+    assert_null(call(0, SIM_WALK_GET_ERROR));
+    assert_string_equal(sim_regcheck_first(r->chk),
+                        "registry contract: get_error called on a state the checker does "
+                        "not know");
+    assert_string_equal(filed(r->chk), "4/get_error");
+    assert_int_equal(sim_regcheck_calls(r->chk), 1);
+    replication_remove(r->rs[0]);
+    r->rs[0] = NULL;
+}
+
+/* A removed state the checker still remembers is named, live or not. */
+static void removed_state_is_still_named_until_forgotten(void **state)
+{
+    Rig *r = *state;
+
+    sim_regcheck_untrack(r->chk, r->rs[0]);
+    sim_regcheck_forget_removed(r->chk);    /* forgets s0 only */
+    sim_regcheck_untrack(r->chk, r->rs[1]);
+    sim_regcheck_walk_begin(r->chk, r->reg, SIM_WALK_GET_ERROR);
+    assert_null(call(3, SIM_WALK_GET_ERROR));
+    assert_null(call(2, SIM_WALK_GET_ERROR));
+    assert_null(call(1, SIM_WALK_GET_ERROR));
+    assert_string_equal(sim_regcheck_first(r->chk),
+                        "registry contract: get_error walk called s1, removed before the walk");
+    sim_regcheck_walk_end(r->chk, NULL);
+    assert_int_equal(sim_regcheck_violations(r->chk), 1);
+    replication_remove(r->rs[0]);
+    r->rs[0] = NULL;
+}
+
+/* What the walk left in the caller's errp: an earlier error must stay. */
+static Error **callers_errp;
+static int replace_with;            /* 0: NULL, 1: a new error */
+
+static void drop_callers_error(ReplicationState *rs, Error **errp)
+{
+    Error *old = *callers_errp;
+
+    (void)rs, (void)errp;
+    *callers_errp = NULL;
+    if (replace_with) {
+        error_setg(callers_errp, "its own");  /* made first: not at old's address */
+    }
+    error_free(old);
+}
+
+static void earlier_error_replaced(Rig *r, int with, const char *want)
+{
+    static ReplicationOps dropper = { .get_error = drop_callers_error };
+    Error *earlier = NULL;
+    ReplicationState *rs = add(r, &dropper, "dropper");
+
+    error_setg(&earlier, "earlier");
+    callers_errp = &earlier;
+    replace_with = with;
+    sim_regcheck_walk(r->chk, r->reg, SIM_WALK_GET_ERROR, 0, false, &earlier);
+    assert_string_equal(sim_regcheck_first(r->chk), want);
+    assert_string_equal(filed(r->chk), "3/get_error");
+    error_free(earlier);
+    sim_regcheck_untrack(r->chk, rs);
+    replication_remove(rs);
+}
+
+static void earlier_error_replaced_with_null_is_rule_3(void **state)
+{
+    earlier_error_replaced(*state, 0, "registry contract: get_error walk replaced the "
+                           "earlier error in *errp with NULL");
+}
+
+static void earlier_error_replaced_with_another_is_rule_3(void **state)
+{
+    earlier_error_replaced(*state, 1, "registry contract: get_error walk replaced the "
+                           "earlier error in *errp with its own");
+}
+
+/* Errors left over: counted, in the plural, with what errp was. */
+static Error *leaked[2];
+
+static void leak_two(ReplicationState *rs, Error **errp)
+{
+    (void)rs, (void)errp;
+    error_setg(&leaked[0], "one");
+    error_setg(&leaked[1], "two");
+}
+
+static void leaked_errors_are_counted(Rig *r, Error **errp, const char *want)
+{
+    static ReplicationOps leaky = { .checkpoint = leak_two };
+    ReplicationState *rs = add(r, &leaky, "leaky");
+
+    sim_regcheck_walk(r->chk, r->reg, SIM_WALK_CHECKPOINT, 0, false, errp);
+    assert_string_equal(sim_regcheck_first(r->chk), want);
+    assert_string_equal(filed(r->chk), "3/checkpoint");
+    error_free(leaked[0]);
+    error_free(leaked[1]);
+    leaked[0] = leaked[1] = NULL;
+    sim_regcheck_untrack(r->chk, rs);
+    replication_remove(rs);
+}
+
+static void two_errors_leaked_with_fresh_errp(void **state)
+{
+    Error *err = NULL;
+
+    leaked_errors_are_counted(*state, &err, "registry contract: checkpoint walk leaked 2 "
+                              "Errors (errp fresh)");
+    assert_null(err);
+}
+
+static void errors_leaked_with_an_earlier_error(void **state)
+{
+    Error *earlier = NULL;
+
+    error_setg(&earlier, "earlier");
+    leaked_errors_are_counted(*state, &earlier, "registry contract: checkpoint walk leaked 2 "
+                              "Errors (errp holding an earlier error)");
+    assert_string_equal(error_get_pretty(earlier), "earlier");
+    error_free(earlier);
+}
+
+/* The error a walk returns in a fresh errp is kept by the caller: not a
+ * leak; nor is the earlier one the caller held. */
+static void returned_and_earlier_errors_are_no_leak(void **state)
+{
+    Rig *r = *state;
+    Error *err = NULL;
+
+    r->fail_in = 1;
+    sim_regcheck_walk(r->chk, r->reg, SIM_WALK_START, 0, false, &err);
+    assert_non_null(err);
+    sim_regcheck_walk(r->chk, r->reg, SIM_WALK_START, 0, false, &err);
+    assert_string_equal(error_get_pretty(err), "s1 fails");
+    error_free(err);
+    assert_int_equal(sim_regcheck_violations(r->chk), 0);
+    assert_int_equal(sim_regcheck_calls(r->chk), 2 * 3);
+}
+
+/* The idle hooks: at most SIM_REGCHECK_MAX_HOOKS, each run once after each
+ * outermost walk of a registry (not after a nested walk of the same one),
+ * with that registry; off_idle drops exactly the hooks of its ctx. */
+static unsigned hook_runs[SIM_REGCHECK_MAX_HOOKS + 1];
+static ReplicationRegistry *hook_reg;
+
+static void hook(void *ctx, ReplicationRegistry *reg)
+{
+    hook_runs[*(const int *)ctx]++;
+    hook_reg = reg;
+}
+
+static const int ctxs[SIM_REGCHECK_MAX_HOOKS + 1] = { 0, 1, 2, 3, 4 };
+
+static void idle_hooks_run_after_each_outermost_walk(void **state)
+{
+    Rig *r = *state;
+
+    memset(hook_runs, 0, sizeof(hook_runs));
+    for (int i = 0; i < SIM_REGCHECK_MAX_HOOKS; i++) {
+        assert_int_equal(sim_regcheck_on_idle(r->chk, hook, (void *)&ctxs[i]), 0);
+    }
+    assert_int_equal(sim_regcheck_on_idle(r->chk, hook, (void *)&ctxs[4]), -ENOSPC);
+    sim_regcheck_walk(r->chk, r->reg, SIM_WALK_CHECKPOINT, 0, false, NULL);
+    assert_ptr_equal(hook_reg, r->reg);
+    for (int i = 0; i < SIM_REGCHECK_MAX_HOOKS; i++) {
+        assert_int_equal(hook_runs[i], 1);
+    }
+    assert_int_equal(hook_runs[4], 0);
+    sim_regcheck_off_idle(r->chk, (void *)&ctxs[1]);
+    sim_regcheck_walk(r->chk, r->reg, SIM_WALK_CHECKPOINT, 0, false, NULL);
+    assert_int_equal(hook_runs[0], 2);
+    assert_int_equal(hook_runs[1], 1);
+    assert_int_equal(hook_runs[2], 2);
+    assert_int_equal(hook_runs[3], 2);
+    assert_int_equal(sim_regcheck_on_idle(r->chk, hook, (void *)&ctxs[4]), 0);
+    assert_int_equal(sim_regcheck_on_idle(r->chk, hook, (void *)&ctxs[4]), -ENOSPC);
+    sim_regcheck_walk(r->chk, r->reg, SIM_WALK_CHECKPOINT, 0, false, NULL);
+    assert_int_equal(hook_runs[0], 3);
+    assert_int_equal(hook_runs[1], 1);
+    assert_int_equal(hook_runs[3], 3);
+    assert_int_equal(hook_runs[4], 1);
+    assert_int_equal(sim_regcheck_violations(r->chk), 0);
+}
+
+/* A nested walk of the same registry is not its idle moment; one of
+ * another registry is that registry's. */
+static ReplicationRegistry *nested_reg;
+
+static void walk_nested(ReplicationState *rs, Error **errp)
+{
+    (void)rs, (void)errp;
+    sim_regcheck_walk(rig->chk, nested_reg, SIM_WALK_GET_ERROR, 0, false, NULL);
+}
+
+static void idle_hooks_wait_for_the_outermost_walk(void **state)
+{
+    Rig *r = *state;
+    static ReplicationOps nester = { .checkpoint = walk_nested };
+    ReplicationState *rs = add(r, &nester, "nester");
+    ReplicationRegistry *other = replication_registry_new();
+
+    memset(hook_runs, 0, sizeof(hook_runs));
+    hook_reg = NULL;
+    assert_int_equal(sim_regcheck_on_idle(r->chk, hook, (void *)&ctxs[0]), 0);
+    nested_reg = r->reg;
+    sim_regcheck_walk(r->chk, r->reg, SIM_WALK_CHECKPOINT, 0, false, NULL);
+    assert_int_equal(hook_runs[0], 1);
+    assert_int_equal(sim_regcheck_outer_walks(r->chk), 1);
+    nested_reg = other;
+    sim_regcheck_walk(r->chk, r->reg, SIM_WALK_CHECKPOINT, 0, false, NULL);
+    assert_int_equal(hook_runs[0], 3);          /* other's, then r->reg's */
+    assert_ptr_equal(hook_reg, r->reg);
+    assert_int_equal(sim_regcheck_outer_walks(r->chk), 2);
+    assert_int_equal(sim_regcheck_violations(r->chk), 0);
+    sim_regcheck_untrack(r->chk, rs);
+    replication_remove(rs);
+    replication_registry_free(other);
+}
+
+/* A silenced state (its owner died inside a walk) has NULL ops: the
+ * registry skips it and the model no longer expects it. */
+static void silenced_state_is_skipped_without_a_violation(void **state)
+{
+    Rig *r = *state;
+
+    sim_regcheck_silence(r->chk, r->rs[2]);
+    assert_null(r->rs[2]->ops);
+    assert_int_equal(sim_regcheck_live(r->chk), N - 1);
+    sim_regcheck_walk(r->chk, r->reg, SIM_WALK_STOP, 0, false, NULL);
+    assert_int_equal(sim_regcheck_violations(r->chk), 0);
+    assert_int_equal(sim_regcheck_calls(r->chk), N - 1);
+    replication_remove(r->rs[2]);
+    r->rs[2] = NULL;
+}
+
+/* A state tracked while its ops are NULL gets no trampoline and is not
+ * expected by any walk. */
+static void state_with_null_ops_is_tracked_as_it_is(void **state)
+{
+    Rig *r = *state;
+    ReplicationState *rs = replication_new_in(r->reg, NULL, &all_ops);
+
+    rs->ops = NULL;
+    assert_int_equal(sim_regcheck_track(r->chk, r->reg, rs, "mute"), 0);
+    assert_null(rs->ops);
+    sim_regcheck_walk(r->chk, r->reg, SIM_WALK_GET_ERROR, 0, false, NULL);
+    assert_int_equal(sim_regcheck_violations(r->chk), 0);
+    assert_int_equal(sim_regcheck_calls(r->chk), N);
+    sim_regcheck_untrack(r->chk, rs);
+    rs->ops = &all_ops;
+    replication_remove(rs);
+}
+
+/* Freeing or resetting the checker gives every live state its ops back;
+ * a removed one keeps the trampoline (its owner may be gone). */
+static void free_and_reset_restore_the_ops(void **state)
+{
+    Rig *r = *state;
+    Error *err = NULL;
+
+    sim_regcheck_untrack(r->chk, r->rs[0]);
+    sim_regcheck_free(r->chk);
+    for (int i = 1; i < N; i++) {
+        assert_ptr_equal(r->rs[i]->ops, &all_ops);
+    }
+    assert_ptr_not_equal(r->rs[0]->ops, &all_ops);
+    r->rs[0]->ops = &all_ops;
+    r->chk = sim_regcheck_new();
+    for (int i = 0; i < N; i++) {
+        assert_int_equal(sim_regcheck_track(r->chk, r->reg, r->rs[i], "again"), 0);
+        assert_ptr_not_equal(r->rs[i]->ops, &all_ops);
+    }
+    assert_int_equal(sim_regcheck_on_idle(r->chk, hook, (void *)&ctxs[0]), 0);
+    sim_regcheck_walk_begin(r->chk, r->reg, SIM_WALK_GET_ERROR);
+    sim_regcheck_walk_end(r->chk, NULL);                    /* s3 missing */
+    r->fail_in = 3;
+    sim_regcheck_walk_begin(r->chk, r->reg, SIM_WALK_GET_ERROR);
+    err = call(3, SIM_WALK_GET_ERROR);                      /* left open */
+    error_free(err);
+    assert_int_not_equal(sim_regcheck_violations(r->chk), 0);
+    sim_regcheck_reset(r->chk);
+    for (int i = 0; i < N; i++) {
+        assert_ptr_equal(r->rs[i]->ops, &all_ops);
+    }
+    assert_int_equal(sim_regcheck_violations(r->chk), 0);
+    assert_string_equal(sim_regcheck_first(r->chk), "");
+    assert_string_equal(filed(r->chk), "");
+    assert_int_equal(sim_regcheck_live(r->chk), 0);
+    assert_int_equal(sim_regcheck_calls(r->chk), 0);
+    assert_int_equal(sim_regcheck_outer_walks(r->chk), 0);
+    assert_false(sim_regcheck_walking(r->chk, r->reg));
+    for (int i = 0; i < SIM_REGCHECK_MAX_HOOKS; i++) {
+        assert_int_equal(sim_regcheck_on_idle(r->chk, hook, (void *)&ctxs[i]), 0);
+    }
+}
+
+/* Slots are reused, so the model orders a walk by registration, not by
+ * slot: a newcomer in an old slot is due first. */
+static void newcomer_in_an_old_slot_is_due_first(void **state)
+{
+    Rig *r = *state;
+
+    sim_regcheck_untrack(r->chk, r->rs[1]);
+    replication_remove(r->rs[1]);
+    r->rs[1] = add(r, &all_ops, "s4");
+    sim_regcheck_walk(r->chk, r->reg, SIM_WALK_START, 0, false, NULL);
+    assert_int_equal(sim_regcheck_violations(r->chk), 0);
+    sim_regcheck_walk_begin(r->chk, r->reg, SIM_WALK_START);
+    assert_null(call(3, SIM_WALK_START));
+    assert_string_equal(sim_regcheck_first(r->chk),
+                        "registry contract: start walk called s3, model expected s4");
+}
+
+/* No copy of a callback's error (out of memory) is the checker's own
+ * limit, rule 0: the walk's error then cannot be judged, nor is it. */
+static bool strdup_fails;
+char *__real_strdup(const char *s);
+char *__wrap_strdup(const char *s);
+char *__wrap_strdup(const char *s)
+{
+    return strdup_fails ? NULL : __real_strdup(s);
+}
+
+static bool calloc_fails;
+void *__real_calloc(size_t n, size_t size);
+void *__wrap_calloc(size_t n, size_t size);
+void *__wrap_calloc(size_t n, size_t size)
+{
+    return calloc_fails ? NULL : __real_calloc(n, size);
+}
+
+static void no_copy_of_the_callback_error_is_rule_0(void **state)
+{
+    Rig *r = *state;
+    Error *err;
+
+    r->fail_in = 3;
+    sim_regcheck_walk_begin(r->chk, r->reg, SIM_WALK_CHECKPOINT);
+    strdup_fails = true;
+    err = call(3, SIM_WALK_CHECKPOINT);
+    strdup_fails = false;
+    assert_non_null(err);
+    sim_regcheck_walk_end(r->chk, NULL);
+    error_free(err);
+    assert_string_equal(sim_regcheck_first(r->chk),
+                        "registry checker: out of memory for a callback's error");
+    assert_string_equal(filed(r->chk), "0/checkpoint");
+    assert_int_equal(sim_regcheck_violations(r->chk), 1);
+}
+
+/* No memory for a checker: NULL, and the next one can be made. */
+static void checker_without_memory_is_null(void **state)
+{
+    Rig *r = *state;
+
+    sim_regcheck_free(r->chk);
+    calloc_fails = true;
+    r->chk = sim_regcheck_new();
+    calloc_fails = false;
+    assert_null(r->chk);
+    r->chk = sim_regcheck_new();
+    assert_non_null(r->chk);
+}
+
+/* A walk that removes states by itself (the registry holds fewer than the
+ * model) loses the registry for the process: in a child. */
+static void walk_removing_states_by_itself_loses_the_registry(void **state)
+{
+    Rig *r = *state;
+    pid_t pid;
+    int status = 0;
+
+    fflush(NULL);
+    pid = fork();
+    assert_true(pid >= 0);
+    if (pid == 0) {
+        replication_remove(r->rs[0]);       /* behind the checker's back */
+        sim_regcheck_walk(r->chk, r->reg, SIM_WALK_GET_ERROR, 0, false, NULL);
+        _exit(!sim_regcheck_registry_lost() ? 2 :
+              strcmp(sim_regcheck_first(r->chk), "registry contract: the get_error walk "
+                     "removed states by itself: the registry holds 3, the model 4") ? 3 :
+              strcmp(filed(r->chk), "4/get_error") ? 4 : 0);
+    }
+    assert_int_equal(waitpid(pid, &status, 0), pid);
+    assert_true(WIFEXITED(status));
+    assert_int_equal(WEXITSTATUS(status), 0);
+    assert_false(sim_regcheck_registry_lost());
+}
+
+int main(void)
+{
+#define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
+    const struct CMUnitTest tests[] = {
+        T(walk_returning_no_error_after_a_failure_is_reported),
+        T(walk_returning_its_callback_error_is_clean),
+        T(walk_ended_that_never_began_is_reported),
+        T(filed_violation_has_its_message),
+        T(rule_titles_and_walk_names),
+        T(one_checker_at_a_time),
+        T(call_of_another_member_is_rule_2),
+        T(call_of_another_registry_state_is_rule_4),
+        T(call_of_a_state_removed_before_the_walk_is_rule_4),
+        T(call_twice_or_of_a_newcomer_is_rule_4),
+        T(newcomer_call_names_it),
+        T(call_of_a_member_missing_at_the_start_is_rule_4),
+        T(errp_holding_an_error_is_rule_3),
+        T(call_of_a_forgotten_state_is_unknown),
+        T(removed_state_is_still_named_until_forgotten),
+        T(earlier_error_replaced_with_null_is_rule_3),
+        T(earlier_error_replaced_with_another_is_rule_3),
+        T(two_errors_leaked_with_fresh_errp),
+        T(errors_leaked_with_an_earlier_error),
+        T(returned_and_earlier_errors_are_no_leak),
+        T(idle_hooks_run_after_each_outermost_walk),
+        T(idle_hooks_wait_for_the_outermost_walk),
+        T(silenced_state_is_skipped_without_a_violation),
+        T(state_with_null_ops_is_tracked_as_it_is),
+        T(free_and_reset_restore_the_ops),
+        T(newcomer_in_an_old_slot_is_due_first),
+        T(no_copy_of_the_callback_error_is_rule_0),
+        T(checker_without_memory_is_null),
+        T(walk_removing_states_by_itself_loses_the_registry),
+    };
+#undef T
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
