@@ -250,7 +250,55 @@ static void call_of_another_member_is_rule_2(void **state)
     assert_string_equal(sim_regcheck_first(r->chk),
                         "registry contract: checkpoint walk called get_error of s3");
     assert_string_equal(filed(r->chk), "2/checkpoint");
+    for (int i = N - 1; i >= 0; i--) {      /* the walk's own calls: all due */
+        assert_null(call(i, SIM_WALK_CHECKPOINT));
+    }
     sim_regcheck_walk_end(r->chk, NULL);
+    assert_int_equal(sim_regcheck_violations(r->chk), 1);
+}
+
+/* The same address tracked twice (a state freed, another made where it
+ * was) and removed twice: a call through it names the newer one, whatever
+ * the slots' order. */
+static void reused_address_names_the_newest_removed_state(void **state)
+{
+    Rig *r = *state;
+    static ReplicationState same;
+
+    same.ops = &all_ops;
+    sim_regcheck_untrack(r->chk, r->rs[1]);
+    assert_int_equal(sim_regcheck_track(r->chk, r->reg, &same, "older"), 0);   /* slot 1 */
+    sim_regcheck_untrack(r->chk, &same);
+    same.ops = &all_ops;
+    sim_regcheck_untrack(r->chk, r->rs[0]);
+    assert_int_equal(sim_regcheck_track(r->chk, r->reg, &same, "newer"), 0);   /* slot 0 */
+    sim_regcheck_untrack(r->chk, &same);
+    sim_regcheck_walk_begin(r->chk, r->reg, SIM_WALK_GET_ERROR);
+    same.ops->get_error(&same, &(Error *){ NULL });
+    assert_string_equal(sim_regcheck_first(r->chk),
+                        "registry contract: get_error walk called newer, removed before "
+                        "the walk");
+}
+
+/* A walk begun past the depth limit is the checker's limit: rule 0. */
+static void walk_past_the_depth_limit_is_filed_under_rule_0(void **state)
+{
+    Rig *r = *state;
+    Error *err;
+
+    for (int i = 0; i <= SIM_REGCHECK_MAX_DEPTH; i++) {
+        sim_regcheck_walk_begin(r->chk, r->reg, SIM_WALK_STOP);
+    }
+    assert_string_equal(sim_regcheck_first(r->chk),
+                        "registry checker: walks nested deeper than 8");
+    assert_string_equal(filed(r->chk), "0/stop");
+    r->fail_in = 3;                 /* its calls are forwarded, not judged */
+    err = call(3, SIM_WALK_STOP);
+    assert_non_null(err);
+    assert_string_equal(error_get_pretty(err), "s3 fails");
+    error_free(err);
+    assert_int_equal(sim_regcheck_violations(r->chk), 1);
+    assert_int_equal(sim_regcheck_calls(r->chk), 1);
 }
 
 /* Rule 4: a walk calls only states of its own registry. */
@@ -785,6 +833,8 @@ int main(void)
         T(rule_titles_and_walk_names),
         T(one_checker_at_a_time),
         T(call_of_another_member_is_rule_2),
+        T(reused_address_names_the_newest_removed_state),
+        T(walk_past_the_depth_limit_is_filed_under_rule_0),
         T(call_of_another_registry_state_is_rule_4),
         T(call_of_a_state_removed_before_the_walk_is_rule_4),
         T(call_twice_or_of_a_newcomer_is_rule_4),
