@@ -822,6 +822,35 @@ static void walk_removing_states_by_itself_loses_the_registry(void **state)
     assert_false(sim_regcheck_registry_lost());
 }
 
+/* Each set of NULL members has its own trampoline table: tracking a state
+ * with another set never changes the members of one tracked before. */
+static void trampolines_keep_each_states_members(void **state)
+{
+    Rig *r = *state;
+    static ReplicationOps start_and_checkpoint = { .start = on_start,
+                                                   .checkpoint = on_checkpoint };
+    static ReplicationOps checkpoint_only = { .checkpoint = on_checkpoint };
+    static ReplicationOps none_of_them = { .stop = on_stop };
+    ReplicationState *a = add(r, &start_and_checkpoint, "a");
+    ReplicationState *b = add(r, &checkpoint_only, "b");
+    ReplicationState *c = add(r, &none_of_them, "c");
+
+    assert_non_null(a->ops->start);
+    assert_non_null(a->ops->checkpoint);
+    assert_null(a->ops->stop);
+    assert_null(b->ops->start);
+    assert_non_null(b->ops->checkpoint);
+    assert_non_null(c->ops->stop);
+    assert_null(c->ops->start);
+    sim_regcheck_walk(r->chk, r->reg, SIM_WALK_START, 0, false, NULL);
+    assert_int_equal(sim_regcheck_violations(r->chk), 0);
+    assert_int_equal(sim_regcheck_calls(r->chk), N + 1);
+    for (ReplicationState **rs = (ReplicationState *[]){ a, b, c, NULL }; *rs; rs++) {
+        sim_regcheck_untrack(r->chk, *rs);
+        replication_remove(*rs);
+    }
+}
+
 int main(void)
 {
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
@@ -848,6 +877,7 @@ int main(void)
         T(two_errors_leaked_with_fresh_errp),
         T(errors_leaked_with_an_earlier_error),
         T(returned_and_earlier_errors_are_no_leak),
+        T(trampolines_keep_each_states_members),
         T(idle_hooks_run_after_each_outermost_walk),
         T(idle_hooks_wait_for_the_outermost_walk),
         T(silenced_state_is_skipped_without_a_violation),
