@@ -11,6 +11,9 @@ cd "$(dirname "$0")/.."
 # in scripts/mutate-equivalents.txt.
 MUTATED_FILES=(sim/check_data.c sim/check_output.c sim/check_resources.c
                registry/replication.c registry/error.c registry/impl.c)
+# Judged only by the full run until one has shown every mutant killed or
+# listed (its 833 mutants were sampled, not all judged: docs/MUTATION.md).
+FULL_ONLY_FILES=(sim/check_registry.c)
 # The sample's first judges: the unit tests of those files, the checkers'
 # own first (a mutant falls to its file's test in seconds; the whole
 # project need not be built).
@@ -25,7 +28,8 @@ usage: scripts/mutate-ci.sh sample [SEED] | full | --help
                  files' own unit tests; a mutant that survives them is
                  judged again by the unit, scenarios and fuzz suites (the
                  sample fails if it survives those too)
-  full           every mutant, two workers; the report and its JSON are
+  full           every mutant (and those of sim/check_registry.c), two
+                 workers; the report and its JSON are
                  written to build-mutate/report.txt and report.json
 Both exit 0 when every mutant judged is killed or listed as equivalent,
 1 when one survived (or the list of equivalents is wrong), 2 on a setup,
@@ -57,7 +61,8 @@ full)
     ensure_packages
     mkdir -p build-mutate
     status=0
-    python3 scripts/mutate.py --jobs 2 --json build-mutate/report.json "${MUTATED_FILES[@]}" \
+    python3 scripts/mutate.py --jobs 2 --json build-mutate/report.json \
+        "${MUTATED_FILES[@]}" "${FULL_ONLY_FILES[@]}" \
         >build-mutate/report.txt || status=$?
     cat build-mutate/report.txt
     exit "$status" ;;
