@@ -10,6 +10,10 @@ RB=${1:?usage: explore.sh REPLBENCH REPLBENCH_CANARY}
 CANARY=${2:?usage: explore.sh REPLBENCH REPLBENCH_CANARY}
 . "$(dirname "$0")/lib.sh"
 start explore
+case $CANARY in /*) ;; *) CANARY=$PWD/$CANARY ;; esac
+# Crash files land in the current folder (no --results, no --crash-dir):
+# work in $T, not in the build folder.
+cd "$T" || exit 1
 
 
 run "$RB" explore --help

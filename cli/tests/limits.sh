@@ -17,6 +17,9 @@ OURS=${2:?usage: limits.sh REPLBENCH_HANG REPLBENCH}
 . "$(dirname "$0")/lib.sh"
 start limits
 case $OURS in /*) ;; *) OURS=$PWD/$OURS ;; esac
+# Crash files land in the current folder (no --results, no --crash-dir):
+# work in $T, not in the build folder.
+cd "$T" || exit 1
 # Every temp folder of the commands below lands here, to be looked at.
 mkdir "$T/tmp"
 TMPDIR=$T/tmp

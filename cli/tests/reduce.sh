@@ -15,6 +15,11 @@ CANARY=${2:?usage: reduce.sh REPLBENCH REPLBENCH_CANARY FUZZ_INPUT}
 INPUT=${3:?usage: reduce.sh REPLBENCH REPLBENCH_CANARY FUZZ_INPUT}
 . "$(dirname "$0")/lib.sh"
 start reduce
+case $CANARY in /*) ;; *) CANARY=$PWD/$CANARY ;; esac
+case $INPUT in /*) ;; *) INPUT=$PWD/$INPUT ;; esac
+# Crash files land in the current folder (no --results, no --crash-dir):
+# work in $T, not in the build folder.
+cd "$T" || exit 1
 
 ops() {
     grep -c -v -e '^#' -e '^[[:space:]]*$' "$1"

@@ -12,6 +12,12 @@ CANARY=${2:?usage: sweep2.sh REPLBENCH REPLBENCH_CANARY SUITES_DIR}
 SUITES=${3:?usage: sweep2.sh REPLBENCH REPLBENCH_CANARY SUITES_DIR}
 . "$(dirname "$0")/lib.sh"
 start sweep2
+HERE=$(cd "$(dirname "$0")" && pwd)
+case $CANARY in /*) ;; *) CANARY=$PWD/$CANARY ;; esac
+case $SUITES in /*) ;; *) SUITES=$PWD/$SUITES ;; esac
+# Crash files land in the current folder (no --results, no --crash-dir):
+# work in $T, not in the build folder.
+cd "$T" || exit 1
 
 runs_of() {
     sed -n 's/^sweep: \([0-9]*\) runs\{0,1\},.*/\1/p' "$OUT"
@@ -52,7 +58,7 @@ fi
 
 # canary_remove.scn (a fixture shared with the other sweep test): a
 # fault on m's registration makes the canary crash.
-cp "$(dirname "$0")/canary_remove.scn" "$T/c3.scn"
+cp "$HERE/canary_remove.scn" "$T/c3.scn"
 run "$RB" sweep --depth 2 "$T/c3.scn"
 [ "$rc" -eq 0 ] || fail "the canary's scenario fails a sweep on ours"
 run "$CANARY" sweep --depth 2 --jobs 2 "$T/c3.scn"
