@@ -15,7 +15,7 @@
 #include "cluster.h"
 #include "impl.h"
 #include "report.h"
-#include "scn_ast.h"
+#include "scn_event.h"
 #include "world.h"
 #include "walks.h"
 
@@ -37,7 +37,7 @@
 #define BUCKET_PX 4
 #define NBUCKETS (PLOT_W / BUCKET_PX)
 #define MAX_LANES 16            /* the last one takes whatever is left */
-#define MAX_ALIASES (SCN_MAX_STATES + SCN_MAX_DISKS)
+#define MAX_ALIASES (SCN_MAX_STATES + SCN_MAX_DISKS + 2 * SIM_CLUSTER_MAX_DISKS)
 #define NAME_MAX_LEN (SCN_MAX_NAME + 8)
 #define TEXT_MAX 160            /* bytes of trace line kept per mark */
 #define ARENA_MAX (4u << 20)    /* bytes of those lines per timeline */
@@ -280,7 +280,6 @@ void report_html_add_as(ReportHtml *h, ReportKind kind, const char *path, const 
 
 /* ---- trace events --------------------------------------------------------------- */
 
-/* The text of e's field key ("" when it has none). */
 static Kind kind_of(const SimTraceEvent *e)
 {
     switch (e->comp) {
@@ -301,17 +300,6 @@ static Kind kind_of(const SimTraceEvent *e)
     default:
         return M_OTHER;
     }
-}
-
-/* The first word of s, up to a blank or stop (a character, or '\0'). */
-static void word(const char *s, char stop, char *out, size_t len)
-{
-    size_t n = 0;
-
-    while (s[n] != '\0' && s[n] != ' ' && s[n] != stop) {
-        n++;
-    }
-    snprintf(out, len, "%.*s", (int)n, s);
 }
 
 /* ---- lanes ---------------------------------------------------------------------- */
@@ -368,14 +356,12 @@ static void alias_set(Timeline *t, const char *name, int lane)
 }
 
 /* The lane of a scenario operation's reg= or node= argument. */
-static int owner_lane(Timeline *t, const SimTraceEvent *e)
+static int owner_lane(Timeline *t, const ScnOpEvent *op)
 {
-    const char *node = sim_trace_str(e, "node"), *reg = sim_trace_str(e, "reg");
-
-    if (node[0] != '\0') {
-        return lane_get(t, LANE_NODE, node);
+    if (op->node[0] != '\0') {
+        return lane_get(t, LANE_NODE, op->node);
     }
-    return reg[0] != '\0' ? lane_get(t, LANE_REG, reg) : default_lane(t);
+    return op->reg[0] != '\0' ? lane_get(t, LANE_REG, op->reg) : default_lane(t);
 }
 
 /* A scenario event: walks and callbacks on their registry's lane, every
@@ -386,69 +372,73 @@ static int scn_lane(Timeline *t, const SimTraceEvent *e)
 
     switch (e->kind) {
     case OP_REGISTRY:
-        lane = lane_get(t, LANE_REG, sim_trace_str(e, "name"));
+        lane = lane_get(t, LANE_REG, scn_event_op(e)->name);
         t->default_reg = t->default_reg < 0 ? lane : t->default_reg;
         break;
     case OP_STATE:
     case OP_DISK:
-        alias_set(t, sim_trace_str(e, "name"), owner_lane(t, e));
+        alias_set(t, scn_event_op(e)->name, owner_lane(t, scn_event_op(e)));
         break;
     case OP_WALK:
-        return owner_lane(t, e);
+        return owner_lane(t, scn_event_op(e));
     case SCN_EV_CALL:
-        return alias_lane(t, sim_trace_str(e, "state"));
+        return alias_lane(t, scn_event_call(e)->state);
     default:
         break;
     }
     return script;
 }
 
-/* A fault point's owner: "disk/<disk>/...", "net/<link>/...",
- * "node/<node>/..."; cluster disks are "<node>.d<i>". */
 static bool template_in(const SimFaultTemplate *tp, const SimFaultTemplate *table, size_t n)
 {
     return tp >= table && tp < table + n;
 }
 
-/* A fire's lane, from its point's template (the owner's, never its text):
- * a link's, a node's crash, a disk's (a cluster disk <node>.d<i> on its
- * node's lane); registry/alloc and anything else on the script's. */
-static int point_lane(Timeline *t, const char *point)
+/* A fire's lane, from its point's template and instance (data the fault
+ * layer gives, never the point's name taken apart): a link's, a node's
+ * crash, a disk's (a cluster disk's on its node's lane, learnt from the
+ * disk's own events); registry/alloc and anything else on the script's. */
+static int point_lane(Timeline *t, const SimFaultPoint *p)
 {
-    const SimFaultTemplate *tp = sim_fault_template_of(point);
-    const char *slash = strchr(point, '/');
-    char owner[NAME_MAX_LEN];
-    char *dot;
+    const SimFaultTemplate *tp = p->template_;
 
-    if (tp == NULL || slash == NULL || tp == &sim_world_alloc_template) {
+    if (p->instance[0] == '\0' || tp == &sim_world_alloc_template) {
         return script_lane(t);
     }
-    word(slash + 1, '/', owner, sizeof(owner));     /* the instance's name */
     if (template_in(tp, sim_link_templates, SIM_LINK_POINT__COUNT)) {
-        return lane_get(t, LANE_LINK, owner);
+        return lane_get(t, LANE_LINK, p->instance);
     }
     if (tp == &sim_cluster_crash_template) {
-        return lane_get(t, LANE_NODE, owner);
+        return lane_get(t, LANE_NODE, p->instance);
     }
     SIM_CHECK(template_in(tp, sim_disk_templates, SIM_DISK_POINT__COUNT));
-    if ((dot = strchr(owner, '.')) != NULL) {
-        *dot = '\0';
-        return lane_get(t, LANE_NODE, owner);
+    return alias_lane(t, p->instance);
+}
+
+/* A disk event on a node: the node's lane, which the disk's fires join. */
+static int node_disk_lane(Timeline *t, const SimTraceEvent *e)
+{
+    int lane = lane_get(t, LANE_NODE, e->node);
+
+    if (e->object != NULL) {
+        alias_set(t, e->object, lane);
     }
-    return alias_lane(t, owner);
+    return lane;
 }
 
 static int event_lane(Timeline *t, const SimTraceEvent *e)
 {
     if (e->node != NULL && strcmp(e->node, "-") != 0) {
-        return e->comp == SIM_COMP_NET ? lane_get(t, LANE_LINK, sim_trace_str(e, "link"))
-                                       : lane_get(t, LANE_NODE, e->node);
+        return e->comp == SIM_COMP_NET ? lane_get(t, LANE_LINK,
+                                                  sim_trace_need_str(e, SIM_LINK_F_LINK))
+               : e->comp == SIM_COMP_DISK ? node_disk_lane(t, e)
+               : lane_get(t, LANE_NODE, e->node);
     }
     switch (e->comp) {
     case SIM_COMP_SCN:
         return scn_lane(t, e);
     case SIM_COMP_FAULT:
-        return point_lane(t, sim_trace_str(e, "point"));
+        return point_lane(t, sim_fault_fired(e));
     case SIM_COMP_DISK:
         return alias_lane(t, e->object != NULL ? e->object : "");
     default:
@@ -525,15 +515,15 @@ static Cell *cell(const Timeline *t, int lane, int kind, int bucket)
  * traced (an `expect` is not: the run's end stands for it). */
 static void note_failure(Timeline *t, const SimTraceEvent *e, Kind k, double x)
 {
-    const SimTraceField *line = sim_trace_field(e, "line");
+    unsigned line = scn_event_line(e);
 
     if (k == M_CHECK && !t->have_violation) {
         t->have_violation = true;
         t->violation_tick = e->tick;
         t->violation_x = x;
     }
-    if (t->fail_line != 0 && k != M_CALL && e->comp == SIM_COMP_SCN && line != NULL) {
-        if (line->v.u == t->fail_line) {
+    if (t->fail_line != 0 && k != M_CALL && e->comp == SIM_COMP_SCN && line != 0) {
+        if (line == t->fail_line) {
             t->have_line = true;
             t->line_tick = e->tick;
             t->line_x = x;
@@ -544,13 +534,10 @@ static void note_failure(Timeline *t, const SimTraceEvent *e, Kind k, double x)
 /* A disk's stage change ("stage from -> to"): its strip gets a band. */
 static void note_stage(Timeline *t, const SimTraceEvent *e, double x)
 {
-    const SimTraceField *to = sim_trace_field(e, "to");
+    const SimTraceField *to = sim_trace_need(e, SIM_DISK_F_STAGE_TO);
     char name[NAME_MAX_LEN];
     Strip *s = NULL;
 
-    if (to == NULL) {
-        return;
-    }
     snprintf(name, sizeof(name), "%s", e->object != NULL ? e->object
              : e->node != NULL ? e->node : "?");
     for (int i = 0; i < t->nstrips && s == NULL; i++) {

@@ -40,29 +40,6 @@ struct ReportText {
 
 /* ---- escaping ----------------------------------------------------------------- */
 
-/* Length of the valid UTF-8 sequence at s (1-4; *cp its code point), or 0
- * for a byte that starts none.  Overlong forms, surrogates and code points
- * past U+10FFFF are not valid. */
-size_t report_utf8_seq(const unsigned char *s, uint32_t *cp)
-{
-    static const uint32_t min[5] = { 0, 0, 0x80, 0x800, 0x10000 };
-    size_t len = s[0] < 0x80 ? 1 : (s[0] >> 5) == 6 ? 2 : (s[0] >> 4) == 14 ? 3
-               : (s[0] >> 3) == 30 ? 4 : 0;
-    uint32_t v = len == 1 ? s[0] : len == 2 ? s[0] & 0x1f : len == 3 ? s[0] & 0x0f : s[0] & 0x07;
-
-    for (size_t i = 1; i < len; i++) {
-        if ((s[i] & 0xc0) != 0x80) {
-            return 0;
-        }
-        v = (v << 6) | (s[i] & 0x3f);
-    }
-    if (len == 0 || v < min[len] || v > 0x10ffff || (v >= 0xd800 && v <= 0xdfff)) {
-        return 0;
-    }
-    *cp = v;
-    return len;
-}
-
 /* XML 1.0's characters: tab, newline, return, and from space on (less
  * the surrogates and U+FFFE, U+FFFF). */
 static bool xml_char(uint32_t cp)

@@ -1,6 +1,7 @@
 /* util.c: helpers every report writer shares (report.h): reading and parsing
  * a scenario file, the suite name of a path, shell quoting, reproduce
- * commands and one-line output of untrusted text.
+ * commands, one-line output of untrusted text, and UTF-8 sequences (the
+ * escaping of text.c and the JSON strings of results.c read them).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -12,6 +13,29 @@
 
 #include "impl.h"
 #include "report.h"
+
+/* Length of the valid UTF-8 sequence at s (1-4; *cp its code point), or 0
+ * for a byte that starts none.  Overlong forms, surrogates and code points
+ * past U+10FFFF are not valid. */
+size_t report_utf8_seq(const unsigned char *s, uint32_t *cp)
+{
+    static const uint32_t min[5] = { 0, 0, 0x80, 0x800, 0x10000 };
+    size_t len = s[0] < 0x80 ? 1 : (s[0] >> 5) == 6 ? 2 : (s[0] >> 4) == 14 ? 3
+               : (s[0] >> 3) == 30 ? 4 : 0;
+    uint32_t v = len == 1 ? s[0] : len == 2 ? s[0] & 0x1f : len == 3 ? s[0] & 0x0f : s[0] & 0x07;
+
+    for (size_t i = 1; i < len; i++) {
+        if ((s[i] & 0xc0) != 0x80) {
+            return 0;
+        }
+        v = (v << 6) | (s[i] & 0x3f);
+    }
+    if (len == 0 || v < min[len] || v > 0x10ffff || (v >= 0xd800 && v <= 0xdfff)) {
+        return 0;
+    }
+    *cp = v;
+    return len;
+}
 
 static bool shell_safe(const char *s)
 {

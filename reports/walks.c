@@ -1,6 +1,7 @@
 /* walks.c: the ordered walk view of the run report (walks.h).  Owns its
  * rows; decides on the typed events of trace.h and the interpreter's
- * ScnEvent and ACT_* codes (scn_ast.h), never on rendered trace lines.
+ * interpreter's events and their payloads (scn_event.h), never on
+ * rendered trace lines or field names of its own.
  * Every name and message goes through report_xml_put.
  */
 #include <inttypes.h>
@@ -9,9 +10,10 @@
 #include <string.h>
 
 #include "check.h"
+#include "cluster.h"
 #include "disk.h"
 #include "report.h"
-#include "scn_ast.h"
+#include "scn_event.h"
 #include "walks.h"
 
 #define NAME_LEN (SCN_MAX_NAME + 8)
@@ -95,39 +97,51 @@ static Row *add(ReportWalks *w, RowKind kind, unsigned depth, const SimTraceEven
     memset(r, 0, sizeof(*r));
     r->kind = kind;
     r->depth = depth;
-    r->line = sim_trace_u64(e, "line");
+    r->line = scn_event_line(e);
     return r;
 }
 
 /* The registry or node an operation names: without reg= or node=, the
  * first registry declared ("" when none was: the default registry). */
-static void where_of(const ReportWalks *w, Row *r, const SimTraceEvent *e)
+static void where_of(const ReportWalks *w, Row *r, const ScnOpEvent *op)
 {
-    const char *node = sim_trace_str(e, "node"), *reg = sim_trace_str(e, "reg");
-
     copy(r->where, sizeof(r->where),
-         node[0] != '\0' ? node : reg[0] != '\0' ? reg : w->default_reg);
+         op->node[0] != '\0' ? op->node : op->reg[0] != '\0' ? op->reg : w->default_reg);
 }
 
-static void scn_event(ReportWalks *w, const SimTraceEvent *e)
+/* What a callback's row shows: its state and walk, and its rule. */
+static void call_row(Row *r, const ScnCallEvent *call)
 {
+    r->line = call->rule;
+    r->acts = call->acts;
+    copy(r->name, sizeof(r->name), call->state);
+    copy(r->where, sizeof(r->where), sim_walk_name(call->walk));
+    copy(r->target, sizeof(r->target), call->target);
+    copy(r->nested, sizeof(r->nested), sim_walk_name(call->nested));
+    copy(r->msg, sizeof(r->msg), call->msg);
+}
+
+/* An operation's event: registrations, removals, walks. */
+static void op_event(ReportWalks *w, const SimTraceEvent *e)
+{
+    const ScnOpEvent *op = scn_event_op(e);
     Row *r;
 
     switch (e->kind) {
     case OP_REGISTRY:
         if (w->default_reg[0] == '\0') {
-            copy(w->default_reg, sizeof(w->default_reg), sim_trace_str(e, "name"));
+            copy(w->default_reg, sizeof(w->default_reg), op->name);
         }
         break;
     case OP_STATE:
         if ((r = add(w, R_STATE, 0, e)) != NULL) {
-            copy(r->name, sizeof(r->name), sim_trace_str(e, "name"));
-            where_of(w, r, e);
+            copy(r->name, sizeof(r->name), op->name);
+            where_of(w, r, op);
         }
         break;
     case OP_REMOVE:
         if ((r = add(w, R_REMOVE, 0, e)) != NULL) {
-            copy(r->name, sizeof(r->name), sim_trace_str(e, "state"));
+            copy(r->name, sizeof(r->name), op->state);
         }
         break;
     case OP_WALK:
@@ -135,36 +149,41 @@ static void scn_event(ReportWalks *w, const SimTraceEvent *e)
         w->in_walk = true;
         w->depth = 0;
         if ((r = add(w, R_WALK, 0, e)) != NULL) {
-            copy(r->name, sizeof(r->name), sim_trace_str(e, "kind"));
-            where_of(w, r, e);
+            copy(r->name, sizeof(r->name), sim_walk_name(op->walk));
+            where_of(w, r, op);
         }
         break;
+    default:
+        break;
+    }
+}
+
+static void scn_event(ReportWalks *w, const SimTraceEvent *e)
+{
+    Row *r;
+
+    switch (e->kind) {
     case SCN_EV_CALL:
-        w->depth = (unsigned)sim_trace_u64(e, "depth");
+        w->depth = scn_event_call(e)->depth;
         if ((r = add(w, R_CALL, w->depth, e)) != NULL) {
-            r->line = sim_trace_u64(e, "rule");
-            r->acts = sim_trace_u64(e, "acts");
-            copy(r->name, sizeof(r->name), sim_trace_str(e, "state"));
-            copy(r->where, sizeof(r->where), sim_trace_str(e, "walk"));
-            copy(r->target, sizeof(r->target), sim_trace_str(e, "target"));
-            copy(r->nested, sizeof(r->nested), sim_trace_str(e, "nested"));
-            copy(r->msg, sizeof(r->msg), sim_trace_str(e, "msg"));
+            call_row(r, scn_event_call(e));
         }
         break;
     case SCN_EV_FAILED:
         if ((r = add(w, R_FAILED, w->depth, e)) != NULL) {
-            copy(r->msg, sizeof(r->msg), sim_trace_str(e, "error"));
+            copy(r->msg, sizeof(r->msg), scn_event_failed(e)->error);
         }
         break;
     case SCN_EV_WALK_DONE:
         w->in_walk = false;
         w->depth = 0;
         if ((r = add(w, R_DONE, 0, e)) != NULL) {
-            r->oom = sim_trace_u64(e, "out_of_memory") != 0;
-            copy(r->msg, sizeof(r->msg), sim_trace_str(e, "error"));
+            r->oom = scn_event_walk_done(e)->out_of_memory;
+            copy(r->msg, sizeof(r->msg), scn_event_walk_done(e)->error);
         }
         break;
     default:
+        op_event(w, e);
         break;
     }
 }
@@ -182,7 +201,7 @@ static void disk_event(ReportWalks *w, const SimTraceEvent *e)
     if ((r = add(w, R_DISK, w->depth ? w->depth : 1, e)) != NULL) {
         copy(r->name, sizeof(r->name), e->object != NULL ? e->object : "?");
         copy(r->where, sizeof(r->where), e->name != NULL ? e->name : "?");
-        copy(r->msg, sizeof(r->msg), sim_trace_str(e, "error"));
+        copy(r->msg, sizeof(r->msg), sim_trace_need_str(e, SIM_DISK_F_ERROR));
     }
 }
 
@@ -195,10 +214,8 @@ void report_walks_event(ReportWalks *w, const SimTraceEvent *e)
     } else if (e->comp == SIM_COMP_DISK) {
         disk_event(w, e);
     } else if (e->comp == SIM_COMP_CHECK && (r = add(w, R_VIOLATION, w->depth, e)) != NULL) {
-        const SimTraceField *k = sim_trace_field(e, "checker");
-
-        copy(r->name, sizeof(r->name), k != NULL && k->v.s != NULL ? k->v.s : "checker");
-        copy(r->msg, sizeof(r->msg), sim_trace_str(e, "message"));
+        copy(r->name, sizeof(r->name), sim_trace_need_str(e, SIM_CHECK_F_CHECKER));
+        copy(r->msg, sizeof(r->msg), sim_trace_need_str(e, SIM_CHECK_F_MESSAGE));
     }
 }
 

@@ -144,23 +144,23 @@ static bool fail_at(Interp *in, unsigned line, const char *fmt, ...)
 
 #define FAIL(in, ...) fail_at((in), (in)->op->line, __VA_ARGS__)
 
-/* A "scn" event of the interpreter (ScnEvent or the operation's kind). */
-static void scn_trace(Interp *in, const char *node, int kind, const SimTraceField *f,
-                      unsigned n)
+/* A "scn" event of the interpreter (ScnEvent or the operation's kind),
+ * with its payload (scn_event.h). */
+static void scn_trace(Interp *in, const char *node, int kind, const void *data,
+                      const SimTraceField *f, unsigned n)
 {
     sim_trace_emit(&in->w->trace, &(SimTraceEvent){
         .tick = sim_clock_now(in->w->clock), .node = node, .comp = SIM_COMP_SCN,
-        .kind = kind, .name = scn_event_name(kind), .field = f, .nfields = n });
+        .kind = kind, .name = scn_event_name(kind), .field = f, .nfields = n, .data = data });
 }
 
 /* "failed line=N error": an operation under may_fail=true failed with rc
  * (in the event, not the line) and the run goes on. */
 static void trace_failed(Interp *in, unsigned line, const char *error, int rc)
 {
-    scn_trace(in, NULL, SCN_EV_FAILED,
+    scn_trace(in, NULL, SCN_EV_FAILED, &(ScnFailedEvent){ .line = line, .error = error, .rc = rc },
               SIM_TRACE_FIELDS(sim_tf_u64("line", line),
-                               sim_tf_flags(sim_tf_str("error", error), SIM_TF_BARE),
-                               sim_tf_flags(sim_tf_i64("rc", rc), SIM_TF_HIDDEN)));
+                               sim_tf_flags(sim_tf_str("error", error), SIM_TF_BARE)));
 }
 
 static bool cannot(Interp *in, unsigned line, int rc, const char *fmt, ...)
@@ -519,43 +519,28 @@ static void act(Interp *in, const ScnOp *r, State *st, uint8_t what, Error **err
     }
 }
 
-static const char *actions(const ScnValue *v, char *buf, size_t len);
-
-/* "call STATE.WALK", with hidden fields for the reports: depth (1 for the
- * outermost walk), and the rule this call runs (r, NULL when none): its
- * line, do (its actions, "remove+fail"), acts (the same as a mask of
- * 1 << ACT_*), target, msg and nested walk. */
+/* "call STATE.WALK", and for the reports (ScnCallEvent) the walk's depth
+ * (1 for the outermost) and the rule this call runs (r, NULL when none). */
 static void trace_call(Interp *in, const State *st, SimWalk w, const ScnOp *r)
 {
-    char acts[SCN_MAX_ACTIONS * 16] = "";
-    const char *target = r != NULL ? text(r, K_TARGET) : NULL;
-    const char *msg = r != NULL ? text(r, K_MSG) : NULL;
-    SimWalk nested = r != NULL ? (SimWalk)num(r, K_NESTED, 0) : SIM_WALK_START;
-
-    uint64_t mask = 0;
+    ScnCallEvent call = { .state = st->name, .walk = w, .depth = in->depth, .target = "",
+                          .msg = "", .nested = SIM_WALK_START };
 
     if (r != NULL) {
-        actions(scn_arg(r, K_DO), acts, sizeof(acts));
+        call.rule = r->line;
+        call.target = text(r, K_TARGET) ? text(r, K_TARGET) : "";
+        call.msg = text(r, K_MSG) ? text(r, K_MSG) : "";
+        call.nested = (SimWalk)num(r, K_NESTED, 0);
         for (unsigned i = 0; i < scn_arg(r, K_DO)->nlist; i++) {
-            mask |= UINT64_C(1) << scn_arg(r, K_DO)->list[i];
+            call.acts |= UINT32_C(1) << scn_arg(r, K_DO)->list[i];
         }
     }
     scn_trace(in, st->node >= 0 ? sim_node_name(sim_cluster_node(in->c, (SimRole)st->node)) : NULL,
-              SCN_EV_CALL,
+              SCN_EV_CALL, &call,
               SIM_TRACE_FIELDS(sim_tf_flags(sim_tf_str("state", st->name), SIM_TF_BARE),
                                sim_tf_flags(sim_tf_text("."), SIM_TF_GLUED),
                                sim_tf_flags(sim_tf_word("walk", w, sim_walk_name(w)),
-                                            SIM_TF_BARE | SIM_TF_GLUED),
-                               sim_tf_flags(sim_tf_u64("depth", in->depth), SIM_TF_HIDDEN),
-                               sim_tf_flags(sim_tf_u64("rule", r != NULL ? r->line : 0),
-                                            SIM_TF_HIDDEN),
-                               sim_tf_flags(sim_tf_str("do", acts), SIM_TF_HIDDEN),
-                               sim_tf_flags(sim_tf_u64("acts", mask), SIM_TF_HIDDEN),
-                               sim_tf_flags(sim_tf_str("target", target ? target : ""),
-                                            SIM_TF_HIDDEN),
-                               sim_tf_flags(sim_tf_str("msg", msg ? msg : ""), SIM_TF_HIDDEN),
-                               sim_tf_flags(sim_tf_word("nested", nested, sim_walk_name(nested)),
-                                            SIM_TF_HIDDEN)));
+                                            SIM_TF_BARE | SIM_TF_GLUED)));
 }
 
 static void on_call(ReplicationState *rs, SimWalk w, ReplicationMode mode,
@@ -631,12 +616,11 @@ static bool op_walk(Interp *in, const ScnOp *op)
     in->last_error_set = err != NULL;
     snprintf(in->last_error, sizeof(in->last_error), "%s", err ? error_get_pretty(err) : "");
     scn_trace(in, NULL, SCN_EV_WALK_DONE,
+              &(ScnWalkDoneEvent){ .error = in->last_error,
+                                   .out_of_memory = error_is_out_of_memory(err) },
               SIM_TRACE_FIELDS(sim_tf_flags(sim_tf_text("ok"), err ? SIM_TF_HIDDEN : 0),
                                sim_tf_flags(sim_tf_str("error", in->last_error),
-                                            err ? SIM_TF_QUOTED : SIM_TF_HIDDEN),
-                               sim_tf_flags(sim_tf_bool("out_of_memory",
-                                                        error_is_out_of_memory(err)),
-                                            SIM_TF_HIDDEN)));
+                                            err ? SIM_TF_QUOTED : SIM_TF_HIDDEN)));
     error_free(err);
     return true;
 }
@@ -1226,43 +1210,39 @@ static size_t template_index(const SimFaultTemplate *t, const SimFaultTemplate *
 }
 
 /* Did the point's owner react to the fire in this event?  The point's
- * template says whose it is (its owner's header); its name is
- * "<kind>/<owner>/<what>".  The owner's events name the owner: the disk's
- * fault event, the link's drop, fault (flag <what>) or down (by the fault)
- * event, the node's crash, and for the registry's point the registry's
+ * template says whose it is (its owner's header), its instance which one.
+ * The owner's events name the owner: the disk's fault event, the link's
+ * drop, fault (the point's flag, link.h) or down (by the fault) event,
+ * the node's crash, and for the registry's point the registry's
  * out-of-memory error ending a walk or failing an operation. */
 static bool handles(const SimFaultPoint *p, const SimTraceEvent *e)
 {
-    const char *point = p->name;
-    const char *slash = strchr(point, '/'), *last = strrchr(point, '/');
-    size_t olen = (size_t)(last - slash - 1);
-    const char *owner = slash + 1, *what = last + 1;
     size_t link = template_index(p->template_, sim_link_templates, SIM_LINK_POINT__COUNT);
 
     if (p->template_ == &sim_world_alloc_template) {
         return e->comp == SIM_COMP_SCN &&
-               ((e->kind == SCN_EV_WALK_DONE && sim_trace_u64(e, "out_of_memory")) ||
-                (e->kind == SCN_EV_FAILED && sim_trace_field(e, "rc")->v.i == -ENOMEM));
+               ((e->kind == SCN_EV_WALK_DONE && scn_event_walk_done(e)->out_of_memory) ||
+                (e->kind == SCN_EV_FAILED && scn_event_failed(e)->rc == -ENOMEM));
     }
     if (template_index(p->template_, sim_disk_templates, SIM_DISK_POINT__COUNT)
         < SIM_DISK_POINT__COUNT) {
         return e->comp == SIM_COMP_DISK && e->kind == SIM_DISK_EV_FAULT &&
-               !strcmp(sim_trace_str(e, "point"), point);
+               !strcmp(sim_trace_need_str(e, SIM_DISK_F_POINT), p->name);
     }
     if (link < SIM_LINK_POINT__COUNT) {
-        const char *name = sim_trace_str(e, "link");
-
-        if (e->comp != SIM_COMP_NET || strlen(name) != olen || strncmp(name, owner, olen)) {
+        if (e->comp != SIM_COMP_NET || strcmp(sim_trace_need_str(e, SIM_LINK_F_LINK),
+                                              p->instance) != 0) {
             return false;
         }
         return (e->kind == SIM_LINK_EV_DROP && link == SIM_LINK_POINT_DROP) ||
-               (e->kind == SIM_LINK_EV_FAULT && sim_trace_u64(e, what)) ||
+               (e->kind == SIM_LINK_EV_FAULT && sim_link_fault_flags[link] != NULL &&
+                sim_trace_need_u64(e, sim_link_fault_flags[link])) ||
                (e->kind == SIM_LINK_EV_DOWN && link == SIM_LINK_POINT_DOWN &&
-                sim_trace_u64(e, "reason") == SIM_LINK_DOWN_FAULT);
+                sim_trace_need_u64(e, SIM_LINK_F_REASON) == SIM_LINK_DOWN_FAULT);
     }
     SIM_CHECK(p->template_ == &sim_cluster_crash_template);
     return e->comp == SIM_COMP_COLO && e->kind == SIM_COLO_EV_CRASH && e->node != NULL &&
-           strlen(e->node) == olen && !strncmp(e->node, owner, olen);
+           !strcmp(e->node, p->instance);
 }
 
 /* Did something check the outcome: a walk or a callback (the contract
@@ -1318,7 +1298,7 @@ static void ledger_event(void *ctx, const SimTraceEvent *e)
         observe_all(in);
     }
     if (e->comp == SIM_COMP_FAULT && e->kind == SIM_FAULT_EV_FIRE) {
-        unsigned i = point_index(in, sim_trace_str(e, "point"));
+        unsigned i = point_index(in, sim_fault_fired(e)->name);
 
         if (i < SCN_MAX_POINTS) {
             in->unhandled[i]++;
@@ -1549,12 +1529,24 @@ static const char *actions(const ScnValue *v, char *buf, size_t len)
 
 _Static_assert(1 + SCN_MAX_ARGS <= SIM_TRACE_FIELDS_MAX, "an operation's event fits");
 
+/* The text of op's argument key, "" when it has none. */
+static const char *text_or_none(const ScnOp *op, ScnKey key)
+{
+    return text(op, key) != NULL ? text(op, key) : "";
+}
+
 /* The operation's event: line=N and every argument key=value, so that
- * scenarios that differ in any argument differ in their trace and hash. */
+ * scenarios that differ in any argument differ in their trace and hash;
+ * its payload (ScnOpEvent) for readers. */
 static void trace_op(Interp *in, const ScnOp *op)
 {
     SimTraceField f[1 + SCN_MAX_ARGS];
     char acts[SCN_MAX_ACTIONS * 16];
+    ScnOpEvent data = {
+        .line = op->line, .name = text_or_none(op, K_NAME), .reg = text_or_none(op, K_REG),
+        .node = text_or_none(op, K_NODE), .state = text_or_none(op, K_STATE),
+        .walk = op->kind == OP_WALK ? (SimWalk)num(op, K_KIND, 0) : SIM_WALK_START,
+    };
 
     f[0] = sim_tf_u64("line", op->line);
     for (unsigned i = 0; i < op->nargs; i++) {
@@ -1564,7 +1556,7 @@ static void trace_op(Interp *in, const ScnOp *op)
         f[1 + i] = v->nlist ? sim_tf_str(key, actions(v, acts, sizeof(acts)))
                    : v->text ? sim_tf_str(key, v->text) : sim_tf_i64(key, v->i);
     }
-    scn_trace(in, NULL, scn_trace_kind(op->kind), f, 1 + op->nargs);
+    scn_trace(in, NULL, scn_trace_kind(op->kind), &data, f, 1 + op->nargs);
 }
 
 /* The contract checker's typed violations into the result, for conform's

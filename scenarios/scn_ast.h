@@ -8,13 +8,7 @@
 #define REPLBENCH_SCN_AST_H
 
 #include "scn.h"
-
-typedef enum ScnOpKind {
-    OP_SEED, OP_LIMIT, OP_REGISTRY, OP_CLUSTER, OP_DISK, OP_STATE, OP_REMOVE,
-    OP_ON, OP_WALK, OP_START, OP_RUN, OP_WRITE, OP_PACKET, OP_CHECKPOINT,
-    OP_FAILOVER, OP_CRASH, OP_PARTITION, OP_HEAL, OP_IO, OP_FAULT, OP_CLEAR,
-    OP_EXPECT, OP_RULE, OP_LIVENESS, OP__COUNT
-} ScnOpKind;
+#include "scn_event.h"          /* the operations' kinds, the actions */
 
 typedef enum ScnKey {
     K_VALUE, K_TICKS, K_DEPTH, K_CALLS, K_NAME, K_DISKS, K_SIZE, K_LATENCY,
@@ -37,8 +31,6 @@ enum { VM_BOTH, VM_PRIMARY, VM_SECONDARY };
 enum { LINK_P2S, LINK_S2P, LINK_BOTH };
 enum { IO_READ, IO_WRITE, IO_RECEIVE };
 enum { FM_ALWAYS, FM_ONCE, FM_NTH, FM_AFTER, FM_EVERY, FM_PROB };
-enum { ACT_OK, ACT_FAIL, ACT_FAIL_SILENT, ACT_REMOVE, ACT_REGISTER, ACT_NESTED,
-       ACT_CRASH };
 /* Members, as bits, for ops=. */
 enum { MEMBER_START = 1, MEMBER_STOP = 2, MEMBER_CHECKPOINT = 4, MEMBER_GET_ERROR = 8 };
 
@@ -128,31 +120,6 @@ struct ScnScript {
     unsigned needs;             /* ReplicationExt bits the script needs */
     ScnChunk *strings;
 };
-
-/* The interpreter's trace events ("- scn <event> ...", SIM_COMP_SCN in
- * trace.h).  Every operation but `expect` is one, kind scn_trace_kind of its
- * ScnOpKind, name
- * its name: fields line, then each argument as key=value (do= as its
- * action names joined by '+').  Then: call (state, walk: a callback of a
- * scripted state, node when the state is on one; hidden, for reports:
- * depth, the walk's nesting from 1, and the rule it runs: rule (its line,
- * 0 for none), do, acts (1 << ACT_* of each), target, msg, nested), walk_done ("ok", or
- * error and the flag out_of_memory: the registry's shared error),
- * failed (line, error, rc: a may_fail operation failed). */
-typedef enum ScnEvent {
-    /* Numbers the trace hash reads: they follow the operations the
-     * language had up to OP_RULE and never change; an operation added
-     * since traces under a kind after them (scn_trace_kind). */
-    SCN_EV_CALL = OP_RULE + 1, SCN_EV_WALK_DONE, SCN_EV_FAILED, SCN_EV__END
-} ScnEvent;
-
-/* The kind an operation's event carries: its ScnOpKind up to OP_RULE, and
- * SCN_EV__END onwards for the later ones (OP_LIVENESS), so that no trace
- * of a scenario written before them changes (lang.c). */
-int scn_trace_kind(ScnOpKind kind);
-
-/* The name of an operation's kind or of a ScnEvent (lang.c). */
-const char *scn_event_name(int kind);
 
 /* ---- building scripts without text, and printing them (ast.c) ---------------
  * One way to build a script (the parser, the fuzz decoders and the explorer

@@ -9,12 +9,40 @@ it can be read, tested or replaced without the rest.  Prints each circle
 (its files, and the uses that close it); exits 0 when there is none, 1
 when there is one, 2 on bad usage or when nm fails.
 
-Objects are named by their source file ("parse.c.o" is parse.c); members
-of an archive by their member name.  Symbols no given object defines (libc,
-libfiu, ...) are left out.
+Objects are named by their source file and its folder: a member of an
+archive by the archive's folder and its member name
+("scenarios/libscn.a:parse.c.o" is scenarios/parse.c); an object by its
+target's folder ("cli/replbench.p/util.c.o" is cli/util.c), so that
+cli/util.c and reports/util.c stay two files.  A folder argument stands for
+every object in it (a target's private folder, "cli/replbench.p").  Symbols
+no given object defines (libc, libfiu, ...) are left out.
 """
+import os
 import subprocess
 import sys
+
+
+def label(where):
+    """The source file an nm -A location stands for: folder/file.c."""
+    path, _, member = where.partition(':')
+    folder = os.path.dirname(path)
+    if os.path.basename(folder).endswith('.p'):
+        folder = os.path.dirname(folder)
+    obj = os.path.basename(member or path)     # a thin archive's members are paths
+    if obj.endswith('.o'):
+        obj = obj[:-2]
+    return os.path.basename(folder) + '/' + obj if folder else obj
+
+
+def expand(paths):
+    """Every object of a folder argument, sorted; files as they are."""
+    out = []
+    for p in paths:
+        if os.path.isdir(p):
+            out += sorted(os.path.join(p, f) for f in os.listdir(p) if f.endswith('.o'))
+        else:
+            out.append(p)
+    return out
 
 
 def symbols(paths):
@@ -34,10 +62,7 @@ def symbols(paths):
             if len(fields) < 2:
                 continue
             letter, name = fields[-2], fields[-1]
-            # An archive member is "lib.a:member.o"; an object "x.o".
-            obj = where.rsplit(':', 1)[-1].rsplit('/', 1)[-1]
-            if obj.endswith('.o'):
-                obj = obj[:-2]
+            obj = label(where)      # "lib.a:member.o" or "x.o"
             entry = objs.setdefault(obj, (set(), set()))
             if kind == 1:
                 entry[1].add(name)
@@ -99,6 +124,10 @@ def main(argv):
     paths = [a for a in argv if a != '--quiet']
     if not paths or any(a.startswith('-') for a in paths):
         sys.stderr.write(__doc__)
+        return 2
+    paths = expand(paths)
+    if not paths:
+        sys.stderr.write('call-circles.py: no object given\n')
         return 2
     edges = graph(symbols(paths))
     found = circles(edges)

@@ -187,10 +187,10 @@ static void collect_violations(SimCluster *c)
     c->violations = n;
     snprintf(c->violation, sizeof(c->violation), "%s", first);
     trace(c, NULL, SIM_COLO_EV_VIOLATION,
-          SIM_TRACE_FIELDS(sim_tf_flags(sim_tf_word("checker", c->violation_kind,
+          SIM_TRACE_FIELDS(sim_tf_flags(sim_tf_word(SIM_CHECK_F_CHECKER, c->violation_kind,
                                                     sim_check_kind_name(c->violation_kind)),
                                         SIM_TF_HIDDEN),
-                           bare("message", first)));
+                           bare(SIM_CHECK_F_MESSAGE, first)));
 }
 
 static void walk(SimNode *n, SimWalk w, ReplicationMode mode, bool failover_arg,

@@ -56,6 +56,10 @@
  * epoch), failover_disk (disk, stage), failover_error (error); and
  * violation ("- check violation <message>": checker, a SimCheckKind, and
  * message), the first checker violation of the run. */
+/* Keys of the violation's fields that readers take (sim_trace_need). */
+#define SIM_CHECK_F_CHECKER "checker"       /* a SimCheckKind (word) */
+#define SIM_CHECK_F_MESSAGE "message"
+
 typedef enum SimColoEvent {
     SIM_COLO_EV_CLUSTER, SIM_COLO_EV_STARTED, SIM_COLO_EV_START_ERROR, SIM_COLO_EV_LINKS,
     SIM_COLO_EV_CHECKPOINT_BEGIN, SIM_COLO_EV_CHECKPOINT_REFUSED, SIM_COLO_EV_CHECKPOINT_DONE,

@@ -113,7 +113,8 @@ static void set_stage(SimDisk *d, SimDiskStage stage)
 {
     trace(d, SIM_DISK_EV_STAGE, SIM_TRACE_FIELDS(stage_field("from", d->stage, SIM_TF_BARE),
                                                  sim_tf_flags(sim_tf_text("->"), SIM_TF_GLUED),
-                                                 stage_field("to", stage, SIM_TF_BARE | SIM_TF_GLUED)));
+                                                 stage_field(SIM_DISK_F_STAGE_TO, stage,
+                                                             SIM_TF_BARE | SIM_TF_GLUED)));
     d->stage = stage;
     d->stage_tick = sim_clock_now(d->clock);
 }
@@ -130,7 +131,8 @@ static bool fires(SimDisk *d, SimDiskPoint point)
     fire = SIM_FAULT(d->points[point]);
     if (fire) {
         trace(d, SIM_DISK_EV_FAULT,
-              SIM_TRACE_FIELDS(sim_tf_flags(sim_tf_str("point", d->points[point]), SIM_TF_BARE)));
+              SIM_TRACE_FIELDS(sim_tf_flags(sim_tf_str(SIM_DISK_F_POINT, d->points[point]),
+                                            SIM_TF_BARE)));
     }
     return fire;
 }
@@ -682,7 +684,7 @@ static void answer(SimDisk *d, SimDiskEvent request, SimTraceField arg,
     }
     trace(d, request, SIM_TRACE_FIELDS(arg, stage_field("stage", d->stage, 0),
                                        sim_tf_text(msg ? "error:" : "ok"),
-                                       sim_tf_flags(sim_tf_str("error", msg),
+                                       sim_tf_flags(sim_tf_str(SIM_DISK_F_ERROR, msg),
                                                     msg ? SIM_TF_BARE : SIM_TF_HIDDEN)));
 }
 
@@ -690,7 +692,9 @@ static void ignored(SimDisk *d, SimDiskEvent request, SimTraceField arg)
 {
     d->counters.ignored++;
     trace(d, request, SIM_TRACE_FIELDS(arg, stage_field("stage", d->stage, 0),
-                                       sim_tf_text("ignored after failover")));
+                                       sim_tf_text("ignored after failover"),
+                                       sim_tf_flags(sim_tf_str(SIM_DISK_F_ERROR, NULL),
+                                                    SIM_TF_HIDDEN)));
 }
 
 /* The argument of a request without one. */

@@ -60,6 +60,12 @@ typedef enum SimDiskStage {
  * commit_failed why; commit_step sectors, left, rc; the requests start
  * (mode), stop (failover), checkpoint and get_error: stage and the
  * outcome, "ok" or "error: " and the error (field error). */
+/* Keys of the disk's event fields that readers take (sim_trace_need). */
+#define SIM_DISK_F_POINT "point"            /* fault: the point's name */
+#define SIM_DISK_F_STAGE_TO "to"            /* stage: the new stage (word) */
+#define SIM_DISK_F_ERROR "error"            /* the requests: the Error's message,
+                                               NULL for none (then hidden) */
+
 typedef enum SimDiskEvent {
     SIM_DISK_EV_NEW, SIM_DISK_EV_UNREGISTER, SIM_DISK_EV_STAGE, SIM_DISK_EV_FAULT,
     SIM_DISK_EV_READ, SIM_DISK_EV_WRITE, SIM_DISK_EV_RECEIVE, SIM_DISK_EV_ERROR_RECORDED,

@@ -94,7 +94,8 @@ static bool decide(Point *pt, SimFaults *f)
 
             sim_trace_emit(f->trace, &(SimTraceEvent){
                 .tick = f->now_ticks ? *f->now_ticks : 0, .comp = SIM_COMP_FAULT,
-                .kind = SIM_FAULT_EV_FIRE, .name = "fire", .field = fields, .nfields = 2 });
+                .kind = SIM_FAULT_EV_FIRE, .name = "fire", .field = fields, .nfields = 2,
+                .data = p });
         }
     }
     return fire;
@@ -197,6 +198,34 @@ static bool fits(const char *t, const char *n)
         t += tl + 1;
         n += nl + 1;
     }
+}
+
+/* The segment of n that stands for the template's "<...>" (n fits t), as
+ * data for the point's readers: none splits a name by hand. */
+static void instance_of(const char *t, const char *n, char out[SIM_FAULT_NAME_MAX])
+{
+    out[0] = '\0';
+    for (;;) {
+        size_t tl = strcspn(t, "/");
+        size_t nl = strcspn(n, "/");
+
+        if (t[0] == '<') {
+            memcpy(out, n, nl);
+            out[nl] = '\0';
+            return;
+        }
+        if (t[tl] == '\0' || n[nl] == '\0') {
+            return;
+        }
+        t += tl + 1;
+        n += nl + 1;
+    }
+}
+
+const SimFaultPoint *sim_fault_fired(const SimTraceEvent *e)
+{
+    SIM_CHECK(e->comp == SIM_COMP_FAULT && e->kind == SIM_FAULT_EV_FIRE && e->data != NULL);
+    return e->data;
 }
 
 const SimFaultTemplate *sim_fault_template_of(const char *name)
@@ -359,6 +388,7 @@ int sim_faults_register(SimFaults *f, const char *name)
     }
     memcpy(pt->pub.name, name, strlen(name) + 1);
     pt->pub.template_ = t;
+    instance_of(t->pattern, name, pt->pub.instance);
     pt->pub.spec.mode = SIM_FAULT_OFF;
     snprintf(stream, sizeof(stream), "fault/%s", name);
     sim_prng_init(&pt->prng, f->seed, stream);

@@ -86,7 +86,8 @@ int sim_fault_name(char *buf, size_t len, const SimFaultTemplate *t,
 const SimFaultTemplate *sim_fault_template_of(const char *name);
 
 /* The fault layer's one trace event ("- fault fire <point> hit=N",
- * trace.h): fields point (the point's name) and hit (its armed hit). */
+ * trace.h): fields point (the point's name) and hit (its armed hit); its
+ * payload (SimTraceEvent.data) is the SimFaultPoint that fired. */
 typedef enum SimFaultEvent {
     SIM_FAULT_EV_FIRE
 } SimFaultEvent;
@@ -95,6 +96,8 @@ typedef enum SimFaultEvent {
 typedef struct SimFaultPoint {
     char name[SIM_FAULT_NAME_MAX];
     const SimFaultTemplate *template_;
+    char instance[SIM_FAULT_NAME_MAX];  /* the name's "<...>" segment: its owner
+                                           (a disk, link or node); "" for none */
     SimFaultSpec spec;          /* mode OFF when not armed */
     uint64_t hits;              /* every time the code passed the point */
     uint64_t fires;             /* hits that failed */
@@ -106,6 +109,10 @@ typedef struct SimFaultPoint {
 } SimFaultPoint;
 
 typedef struct SimFaults SimFaults;
+
+/* The point a fire event (SIM_FAULT_EV_FIRE) is of; a check failure
+ * (SIM_CHECK) for any other event. */
+const SimFaultPoint *sim_fault_fired(const SimTraceEvent *e);
 
 /* The fault layer of one run; probabilistic decisions use the stream
  * "fault/<point name>" of `seed`.  trace may be NULL; every fire is traced

@@ -33,6 +33,11 @@ int sim_link_point_name(char *buf, size_t len, const char *link,
     return sim_fault_name(buf, len, &sim_link_templates[point], link);
 }
 
+const char *const sim_link_fault_flags[SIM_LINK_POINT__COUNT] = {
+    [SIM_LINK_POINT_DELAY] = "delay", [SIM_LINK_POINT_DUPLICATE] = "duplicate",
+    [SIM_LINK_POINT_REORDER] = "reorder",
+};
+
 static const char *const kind_name[SIM_MSG__MAX] = {
     [SIM_MSG_DISK_WRITE] = "disk-write", [SIM_MSG_PACKET] = "packet",
     [SIM_MSG_CONTROL] = "control",
@@ -111,7 +116,7 @@ static void link_trace(SimLink *l, SimLinkEvent ev, const SimTraceField *f, unsi
         return;
     }
     SIM_CHECK_OP(n, <, SIM_TRACE_FIELDS_MAX);
-    all[0] = sim_tf_flags(sim_tf_str("link", l->name), SIM_TF_BARE);
+    all[0] = sim_tf_flags(sim_tf_str(SIM_LINK_F_LINK, l->name), SIM_TF_BARE);
     memcpy(all + 1, f, n * sizeof(*f));
     sim_trace_emit(l->trace, &(SimTraceEvent){
         .tick = sim_clock_now(l->clock), .node = l->from, .comp = SIM_COMP_NET,
@@ -251,7 +256,7 @@ static void go_down(SimLink *l, SimLinkDownReason why)
         f->chain = NULL;
         f->state = FLIGHT_PLAIN;
     }
-    link_trace(l, SIM_LINK_EV_DOWN, SIM_TRACE_FIELDS(sim_tf_word("reason", why, down_names[why]),
+    link_trace(l, SIM_LINK_EV_DOWN, SIM_TRACE_FIELDS(sim_tf_word(SIM_LINK_F_REASON, why, down_names[why]),
                                                     sim_tf_u64("in_flight", l->in_flight)));
 }
 
@@ -459,9 +464,13 @@ static int launch(SimLink *l, Flight *f)
     l->stats.reordered += reorder;
     if (delay || dup || reorder) {
         link_trace(l, SIM_LINK_EV_FAULT,
-                   SIM_TRACE_FIELDS(sim_tf_u64("id", f->id), sim_tf_bool("delay", delay),
-                                    sim_tf_bool("duplicate", dup),
-                                    sim_tf_bool("reorder", reorder)));
+                   SIM_TRACE_FIELDS(sim_tf_u64("id", f->id),
+                                    sim_tf_bool(sim_link_fault_flags[SIM_LINK_POINT_DELAY],
+                                                delay),
+                                    sim_tf_bool(sim_link_fault_flags[SIM_LINK_POINT_DUPLICATE],
+                                                dup),
+                                    sim_tf_bool(sim_link_fault_flags[SIM_LINK_POINT_REORDER],
+                                                reorder)));
     }
     if (reorder) {
         Flight **p = &l->held;

@@ -114,6 +114,15 @@ typedef enum SimLinkPoint {
  * their names are spelled. */
 extern const SimFaultTemplate sim_link_templates[SIM_LINK_POINT__COUNT];
 
+/* Keys of the link's event fields that readers take (sim_trace_need). */
+#define SIM_LINK_F_LINK "link"              /* every event: the link's name */
+#define SIM_LINK_F_REASON "reason"          /* down: a SimLinkDownReason (word) */
+
+/* The fault event's flag (a bool field) of each point that one sets, in
+ * SimLinkPoint order; NULL for the points with events of their own (down,
+ * drop). */
+extern const char *const sim_link_fault_flags[SIM_LINK_POINT__COUNT];
+
 /* The concrete name of `point` of the link named `link`, as the link
  * registers it: 0 or sim_fault_name's error. */
 int sim_link_point_name(char *buf, size_t len, const char *link,

@@ -474,16 +474,25 @@ const SimTraceField *sim_trace_field(const SimTraceEvent *e, const char *key)
     return NULL;
 }
 
-const char *sim_trace_str(const SimTraceEvent *e, const char *key)
+const SimTraceField *sim_trace_need(const SimTraceEvent *e, const char *key)
 {
     const SimTraceField *f = sim_trace_field(e, key);
 
-    return f != NULL && f->v.s != NULL ? f->v.s : "";
+    if (f == NULL) {
+        fprintf(stderr, "trace: event '%s' has no field '%s'\n", e->name ? e->name : "?", key);
+    }
+    SIM_CHECK(f != NULL);
+    return f;
 }
 
-uint64_t sim_trace_u64(const SimTraceEvent *e, const char *key)
+const char *sim_trace_need_str(const SimTraceEvent *e, const char *key)
 {
-    const SimTraceField *f = sim_trace_field(e, key);
+    const SimTraceField *f = sim_trace_need(e, key);
 
-    return f != NULL ? f->v.u : 0;
+    return f->v.s != NULL ? f->v.s : "";
+}
+
+uint64_t sim_trace_need_u64(const SimTraceEvent *e, const char *key)
+{
+    return sim_trace_need(e, key)->v.u;
 }

@@ -21,7 +21,10 @@
  * Owns the event shape, its encoding and its rendering, not the events:
  * each component (disk.h, link.h, compare.h, cluster.h, fault.h, the
  * scenario interpreter) owns the list of its event kinds and their names.
- * Consumers decide on comp, kind and fields, never on the rendered text.
+ * Consumers decide on comp, kind and the typed payload (data) or fields,
+ * never on the rendered text; a field a consumer needs is read by a key
+ * its emitter's header names (sim_trace_need: a missing one is a check
+ * failure, not a silent "" or 0).
  */
 #ifndef REPLBENCH_SIM_TRACE_H
 #define REPLBENCH_SIM_TRACE_H
@@ -88,6 +91,10 @@ typedef struct SimTraceEvent {
     const char *name;               /* kind's name, as the line writes it */
     const SimTraceField *field;
     unsigned nfields;
+    const void *data;               /* the component's typed payload for this
+                                       kind (its header declares it beside
+                                       its events), or NULL; not hashed, not
+                                       kept: for sinks only */
 } SimTraceEvent;
 
 /* Every event, typed.  A sink that needs the line renders it
@@ -183,10 +190,15 @@ static inline SimTraceField sim_tf_flags(SimTraceField f, unsigned flags)
 /* The field of e named key, or NULL. */
 const SimTraceField *sim_trace_field(const SimTraceEvent *e, const char *key);
 
-/* The string field key of e ("" when absent or NULL), and the number field
- * (0 when absent): for readers whose events may lack a field. */
-const char *sim_trace_str(const SimTraceEvent *e, const char *key);
-uint64_t sim_trace_u64(const SimTraceEvent *e, const char *key);
+/* The field of e named key, which e's emitter always gives: a check
+ * failure (SIM_CHECK) when e has none, as when an emitter and its reader
+ * disagree on a key.  Readers take key from the emitter's header (its
+ * SIM_*_F_* names), never spell it. */
+const SimTraceField *sim_trace_need(const SimTraceEvent *e, const char *key);
+
+/* The same field's string ("" for NULL) and number. */
+const char *sim_trace_need_str(const SimTraceEvent *e, const char *key);
+uint64_t sim_trace_need_u64(const SimTraceEvent *e, const char *key);
 
 /* An empty trace: no lines, no output, the hash of no events.  Returns
  * 0, or -ENOMEM (t is then empty and sim_trace_fini is still safe). */

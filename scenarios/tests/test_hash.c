@@ -91,6 +91,7 @@ static const char *const suite[] = {
     "network/mismatch_requests_a_checkpoint.scn",
     "faults/cluster_workload_periodic_checkpoints.scn",
     "errors/backup_fault_then_failover_breaks_the_rollback.scn",
+    "network/duplicate_on_p2s_is_ignored.scn",  /* a link's fault flags (bool) */
 #endif
 };
 #define NSUITE (sizeof(suite) / sizeof(suite[0]))
