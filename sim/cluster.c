@@ -1211,7 +1211,8 @@ static int add_node(SimCluster *c, SimRole role, char *err, size_t errlen)
         return sim_fail(err, errlen, -ENOMEM, "cannot create %s's registry: out of memory",
                         n->name);
     }
-    if (c->w->faults != NULL && sim_faults_register(c->w->faults, n->crash_point) < 0) {
+    if (c->w->faults != NULL &&
+        sim_faults_add(c->w->faults, &sim_cluster_crash_template, n->name) < 0) {
         return sim_fail(err, errlen, -EINVAL, "cannot register fault point %s",
                         n->crash_point);
     }

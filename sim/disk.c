@@ -240,7 +240,7 @@ static int register_points(SimDisk *d, SimFaults *faults, char *err,
         if (!sim_disk_role_has_point(d->role, (SimDiskPoint)p)) {
             continue;
         }
-        rc = sim_faults_register(faults, d->points[p]);
+        rc = sim_faults_add(faults, &sim_disk_templates[p], d->name);
         if (rc < 0 && rc != -EEXIST) {
             return sim_fail(err, errlen, rc, "disk '%s': cannot register fault point "
                             "'%s': %s", d->name, d->points[p], strerror(-rc));

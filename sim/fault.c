@@ -162,9 +162,7 @@ static void detach(Point *pt)
 }
 #endif
 
-/* Instance names become trace fields and scenario words: keep them to
- * letters, digits, '_', '-' and '.'. */
-static bool plain_segment(const char *n, size_t len)
+bool sim_fault_instance_ok(const char *n, size_t len)
 {
     if (len == 0) {
         return false;
@@ -177,65 +175,10 @@ static bool plain_segment(const char *n, size_t len)
     return true;
 }
 
-/* Does the concrete name fit the template?  "<...>" is one plain segment
- * (see plain_segment); other segments are literal. */
-static bool fits(const char *t, const char *n)
-{
-    for (;;) {
-        size_t tl = strcspn(t, "/");
-        size_t nl = strcspn(n, "/");
-
-        if (t[0] == '<') {
-            if (!plain_segment(n, nl)) {
-                return false;
-            }
-        } else if (tl != nl || memcmp(t, n, tl) != 0) {
-            return false;
-        }
-        if (t[tl] == '\0' || n[nl] == '\0') {
-            return t[tl] == n[nl];
-        }
-        t += tl + 1;
-        n += nl + 1;
-    }
-}
-
-/* The segment of n that stands for the template's "<...>" (n fits t), as
- * data for the point's readers: none splits a name by hand. */
-static void instance_of(const char *t, const char *n, char out[SIM_FAULT_NAME_MAX])
-{
-    out[0] = '\0';
-    for (;;) {
-        size_t tl = strcspn(t, "/");
-        size_t nl = strcspn(n, "/");
-
-        if (t[0] == '<') {
-            memcpy(out, n, nl);
-            out[nl] = '\0';
-            return;
-        }
-        if (t[tl] == '\0' || n[nl] == '\0') {
-            return;
-        }
-        t += tl + 1;
-        n += nl + 1;
-    }
-}
-
 const SimFaultPoint *sim_fault_fired(const SimTraceEvent *e)
 {
     SIM_CHECK(e->comp == SIM_COMP_FAULT && e->kind == SIM_FAULT_EV_FIRE && e->data != NULL);
     return e->data;
-}
-
-const SimFaultTemplate *sim_fault_template_of(const char *name)
-{
-    for (const SimFaultTemplate *const *t = sim_fault_templates; *t; t++) {
-        if (fits((*t)->pattern, name)) {
-            return *t;
-        }
-    }
-    return NULL;
 }
 
 int sim_fault_name(char *buf, size_t len, const SimFaultTemplate *t,
@@ -350,17 +293,19 @@ static Point *reuse(SimFaults *f, const char *name)
     return NULL;
 }
 
-int sim_faults_register(SimFaults *f, const char *name)
+int sim_faults_add(SimFaults *f, const SimFaultTemplate *t, const char *instance)
 {
     char stream[sizeof("fault/") + SIM_FAULT_NAME_MAX];
-    const SimFaultTemplate *t;
+    char name[SIM_FAULT_NAME_MAX];
+    bool has_instance = strchr(t->pattern, '<') != NULL;
     Point *pt;
     bool attached;
     int rc;
 
     SIM_CHECK(f == live);
-    if (name == NULL || strnlen(name, SIM_FAULT_NAME_MAX) == SIM_FAULT_NAME_MAX
-        || (t = sim_fault_template_of(name)) == NULL) {
+    if (has_instance != (instance != NULL)
+        || (has_instance && !sim_fault_instance_ok(instance, strlen(instance)))
+        || sim_fault_name(name, sizeof(name), t, instance) < 0) {
         return -EINVAL;
     }
     if (sim_faults_find(f, name) != NULL) {
@@ -388,7 +333,7 @@ int sim_faults_register(SimFaults *f, const char *name)
     }
     memcpy(pt->pub.name, name, strlen(name) + 1);
     pt->pub.template_ = t;
-    instance_of(t->pattern, name, pt->pub.instance);
+    snprintf(pt->pub.instance, sizeof(pt->pub.instance), "%s", has_instance ? instance : "");
     pt->pub.spec.mode = SIM_FAULT_OFF;
     snprintf(stream, sizeof(stream), "fault/%s", name);
     sim_prng_init(&pt->prng, f->seed, stream);

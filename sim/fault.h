@@ -8,8 +8,10 @@
  * templates.  Each backend owns its templates (disk.h, link.h, cluster.h;
  * world.h the registry's) and builds its concrete names with
  * sim_fault_name; sim_fault_templates gathers them (points.c).  A backend
- * registers its concrete points when it is created; only registered names
- * can be armed (an unknown name is an error, never a silent no-op).
+ * registers its concrete points when it is created, by template and
+ * instance (sim_faults_add): a point carries both as data, and no reader
+ * takes its name apart.  Only registered names can be armed (an unknown
+ * name is an error, never a silent no-op).
  *
  * libfiu's state is process-wide: at most one SimFaults may exist at a time.
  * Built without libfiu (-Dfiu=disabled), SIM_FAULT is 0 and nothing fires;
@@ -82,8 +84,13 @@ int sim_fault_name(char *buf, size_t len, const SimFaultTemplate *t,
                    const char *instance);
 
 /* The template the concrete name fits (see sim_faults_register), or NULL:
- * how a name typed outside a scenario is checked. */
+ * how a name typed outside a scenario is checked (points.c). */
 const SimFaultTemplate *sim_fault_template_of(const char *name);
+
+/* Can the len bytes at s be a point's instance ("<...>": one segment of
+ * letters, digits, '_', '-', '.')?  Instance names become trace fields and
+ * scenario words. */
+bool sim_fault_instance_ok(const char *s, size_t len);
 
 /* The fault layer's one trace event ("- fault fire <point> hit=N",
  * trace.h): fields point (the point's name) and hit (its armed hit); its
@@ -136,6 +143,12 @@ void sim_faults_reset(SimFaults *f, uint64_t seed);
  * already, -ENOSPC past SIM_FAULT_MAX_POINTS, -ENOMEM when out of memory
  * (or when libfiu refuses the point). */
 int sim_faults_register(SimFaults *f, const char *name);
+
+/* The same for the point of template t and instance (NULL for a template
+ * without "<...>"), as its owner registers it: the point keeps both as
+ * data.  -EINVAL for an instance that is missing, not wanted, not one
+ * plain segment, or makes the name too long. */
+int sim_faults_add(SimFaults *f, const SimFaultTemplate *t, const char *instance);
 
 /* Arm every registered point that `pattern` names: an exact name, or a
  * prefix followed by a slash and a star for a subtree (disk/STAR, where STAR

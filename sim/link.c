@@ -137,7 +137,7 @@ static int register_points(SimLink *l, char *err, size_t errlen)
         if (l->faults == NULL) {
             continue;
         }
-        rc = sim_faults_register(l->faults, l->points[i]);
+        rc = sim_faults_add(l->faults, &sim_link_templates[i], name);
         if (rc < 0 && rc != -EEXIST) {
             return sim_fail(err, errlen, rc, "link %s: cannot register fault "
                         "point %s: %s", l->name, l->points[i], strerror(-rc));

@@ -70,7 +70,7 @@ static int world_init(SimWorld *w, uint64_t seed, char *err, size_t errlen)
                         "another world exists in this process");
     }
     if (w->faults != NULL
-        && sim_faults_register(w->faults, REPLICATION_FAULT_ALLOC) < 0) {
+        && sim_faults_add(w->faults, &sim_world_alloc_template, NULL) < 0) {
         return sim_fail(err, errlen, -EINVAL, "cannot register fault point %s",
                         REPLICATION_FAULT_ALLOC);
     }
@@ -111,7 +111,7 @@ int sim_world_reset(SimWorld *w, uint64_t seed, char *err, size_t errlen)
     sim_regcheck_reset(w->regcheck);
     if (w->faults != NULL) {
         sim_faults_reset(w->faults, seed);
-        if (sim_faults_register(w->faults, REPLICATION_FAULT_ALLOC) < 0) {
+        if (sim_faults_add(w->faults, &sim_world_alloc_template, NULL) < 0) {
             free_parts(w);
             return sim_fail(err, errlen, -1, "cannot register fault point %s",
                             REPLICATION_FAULT_ALLOC);

@@ -602,6 +602,29 @@ static void register_limits_the_name_length(void **state)
     assert_int_equal(sim_faults_count(x->f), N_STD + 1);
 }
 
+/* A point keeps its owner as data: the instance its owner gave, or the
+ * segment of a name registered by name; "" for a template without one. */
+static void a_point_keeps_its_template_and_instance(void **state)
+{
+    Fixture *x = *state;
+    const SimFaultPoint *p;
+
+    assert_int_equal(sim_faults_add(x->f, sim_fault_templates[5], "l-7.x"), 0);
+    p = sim_faults_find(x->f, "net/l-7.x/drop");
+    assert_non_null(p);
+    assert_ptr_equal(p->template_, sim_fault_templates[5]);
+    assert_string_equal(p->instance, "l-7.x");
+    assert_int_equal(sim_faults_register(x->f, "node/n-2.b/crash"), 0);
+    assert_string_equal(sim_faults_find(x->f, "node/n-2.b/crash")->instance, "n-2.b");
+    assert_string_equal(sim_faults_find(x->f, "registry/alloc")->instance, "");
+    /* An instance missing, not wanted, or not one plain segment. */
+    assert_int_equal(sim_faults_add(x->f, sim_fault_templates[10], NULL), -EINVAL);
+    assert_int_equal(sim_faults_add(x->f, sim_fault_templates[0], "x"), -EINVAL);
+    assert_int_equal(sim_faults_add(x->f, sim_fault_templates[10], "a/b"), -EINVAL);
+    assert_int_equal(sim_faults_add(x->f, sim_fault_templates[10], ""), -EINVAL);
+    assert_int_equal(sim_faults_count(x->f), N_STD + 2);
+}
+
 static void register_twice_is_eexist(void **state)
 {
     Fixture *x = *state;
@@ -877,6 +900,7 @@ int main(void)
         T(register_rejects_names_fitting_no_template),
         T(register_limits_the_name_length),
         T(register_twice_is_eexist),
+        T(a_point_keeps_its_template_and_instance),
         T(reset_forgets_the_points_and_reuses_them),
         BARE(register_stops_at_the_point_limit_with_enospc),
         T(points_are_listed_in_registration_order),
