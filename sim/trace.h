@@ -13,10 +13,10 @@
  * (SIM_TF_HIDDEN) do not count: the hash identifies the trace, what its
  * lines say (equal hashes mean equal lines, as when it hashed the text),
  * and a hidden field only restates for consumers what a line already
- * says in words (a failed operation's rc beside its message, a
- * violation's checker beside its text, a callback's scripted actions,
- * whose effects are traced).  Counting them cost a fuzz_registry input
- * about a tenth more instructions (a callback's event has 7 of them).
+ * says in words (a violation's checker beside its text, a disk's empty
+ * error).  Counting them cost a fuzz_registry input about a tenth more
+ * instructions.  What readers need beyond the line travels as the
+ * event's typed payload (data), which is not hashed either.
  *
  * Owns the event shape, its encoding and its rendering, not the events:
  * each component (disk.h, link.h, compare.h, cluster.h, fault.h, the
