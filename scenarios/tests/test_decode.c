@@ -230,7 +230,7 @@ static void rule_actions_encode_as_written(void **state)
         for (uint8_t b = ACT_OK; b <= ACT_NESTED + 1; b++) {
             uint8_t acts[2] = { a, b }, out[64];
             unsigned n = b > ACT_NESTED ? 1 : 2;
-            ScnScript *s = scn_script_new("pair.scn", 8), *d = NULL;
+            ScnScript *s, *d = NULL;
             ScnOp *on;
             const ScnValue *got;
             size_t len;
@@ -238,6 +238,7 @@ static void rule_actions_encode_as_written(void **state)
             if (a == b) {
                 continue;       /* the decoder makes one of two equal actions */
             }
+            s = scn_script_new("pair.scn", 8);
             assert_non_null(s);
             scn_arg_text(scn_op_add(s, OP_REGISTRY, 1), K_NAME, "r0");
             scn_arg_text(scn_op_add(s, OP_STATE, 2), K_NAME, "s0");
