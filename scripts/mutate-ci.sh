@@ -10,10 +10,12 @@ cd "$(dirname "$0")/.."
 # Every file whose mutants CI judges; their equivalent mutants are listed
 # in scripts/mutate-equivalents.txt.
 MUTATED_FILES=(sim/check_data.c sim/check_output.c sim/check_resources.c
-               registry/replication.c registry/error.c registry/impl.c)
+               registry/error.c registry/impl.c)
 # Judged only by the full run until one has shown every mutant killed or
-# listed (its 833 mutants were sampled, not all judged: docs/MUTATION.md).
-FULL_ONLY_FILES=(sim/check_registry.c)
+# listed (check_registry.c's 833 mutants and replication.c's 181 were
+# sampled, not all judged: docs/MUTATION.md; the samples of two commits in
+# a row each found an unlisted survivor of replication.c).
+FULL_ONLY_FILES=(sim/check_registry.c registry/replication.c)
 # The sample's first judges: the unit tests of those files, the checkers'
 # own first (a mutant falls to its file's test in seconds; the whole
 # project need not be built).
@@ -28,7 +30,8 @@ usage: scripts/mutate-ci.sh sample [SEED] | full | --help
                  files' own unit tests; a mutant that survives them is
                  judged again by the unit, scenarios and fuzz suites (the
                  sample fails if it survives those too)
-  full           every mutant (and those of sim/check_registry.c), two
+  full           every mutant (and those of sim/check_registry.c and
+                 registry/replication.c), two
                  workers; the report and its JSON are
                  written to build-mutate/report.txt and report.json
 Both exit 0 when every mutant judged is killed or listed as equivalent,
