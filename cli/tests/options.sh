@@ -13,6 +13,7 @@ TABLE=${2:?usage: options.sh REPLBENCH OPTIONS.md JUNIT.xsd}
 XSD=${3:?usage: options.sh REPLBENCH OPTIONS.md JUNIT.xsd}
 . "$(dirname "$0")/lib.sh"
 start options
+have_fiu || { echo "# built without libfiu: the sweeps it compares inject nothing, skipped"; exit 77; }
 case $XSD in /*) ;; *) XSD=$PWD/$XSD ;; esac
 
 # A valid value of each option that takes one.

@@ -13,6 +13,7 @@ RB=${1:?usage: progress.sh REPLBENCH BUILD_DIR}
 BUILD=${2:?usage: progress.sh REPLBENCH BUILD_DIR}
 . "$(dirname "$0")/lib.sh"
 start progress
+have_fiu || { echo "# built without libfiu: the sweep it counts injects nothing, skipped"; exit 77; }
 case $BUILD in /*) ;; *) BUILD=$PWD/$BUILD ;; esac
 
 # ---- explore: a plain progress line within 5 s, into a file ----------------
