@@ -315,7 +315,9 @@ static int lane_get(Timeline *t, LaneType type, const char *name)
         return lane_get(t, LANE_MORE, "(more)");
     }
     t->lanes[t->nlanes].type = type;
-    snprintf(t->lanes[t->nlanes].name, NAME_MAX_LEN, "%s", name);
+    if (snprintf(t->lanes[t->nlanes].name, NAME_MAX_LEN, "%s", name) < 0) {
+        t->lanes[t->nlanes].name[0] = '\0';   /* a longer name is cut: the lane shows its start */
+    }
     return t->nlanes++;
 }
 

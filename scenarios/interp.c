@@ -124,9 +124,12 @@ static bool fail_why(Interp *in, unsigned line, const char *why, bool checker)
     if (*v == '\0' || in->s->expects_violation) {
         snprintf(in->res->message, sizeof(in->res->message), "%s", why);
     } else if (checker) {
-        snprintf(in->res->message, sizeof(in->res->message), "checker: %s", v);
-    } else {
-        snprintf(in->res->message, sizeof(in->res->message), "checker: %s; then: %s", v, why);
+        if (snprintf(in->res->message, sizeof(in->res->message), "checker: %s", v) < 0) {
+            in->res->message[0] = '\0';
+        }
+    } else if (snprintf(in->res->message, sizeof(in->res->message), "checker: %s; then: %s", v,
+                        why) < 0) {
+        in->res->message[0] = '\0';        /* a longer one is cut: its start says it */
     }
     return false;
 }
