@@ -15,6 +15,7 @@ RB=${1:?usage: results.sh PATH/TO/replbench}
 . "$(dirname "$0")/lib.sh"
 RF="python3 $(cd "$(dirname "$0")" && pwd)/results_file.py"
 start results
+have_fiu || { echo "# built without libfiu: skipped (its slow runs end too soon there to be caught running)"; exit 77; }
 cd "$T" || exit 1
 export REPLBENCH_CACHE_DIR="$T/cache"
 mkdir -p s
