@@ -21,6 +21,7 @@
 #include "host_registry.h"
 #include "impl.h"
 #include "liveness.h"
+#include "probe.h"
 #include "scn_ast.h"
 
 #define MAX_RULES 256
@@ -93,6 +94,7 @@ typedef struct Interp {
     uint64_t ticks_limit, ticks_used;
     size_t heap_before;         /* bytes allocated when the run began (ASan) */
     unsigned depth, depth_limit;
+    bool call_failover;         /* the walk of the callback running: failover= */
     unsigned long calls_limit, calls_this_walk;
     unsigned long calls_walk;   /* the outermost walk they count for */
     bool keep_down[2];          /* p2s, s2p: partitions declared permanent */
@@ -478,11 +480,26 @@ static void act_nested(Interp *in, const ScnOp *r, State *st)
     ReplicationRegistry *reg = text(r, K_IN) ? place(in, r, K_IN, &node) : st->reg;
 
     if (in->depth >= in->depth_limit) {
+        sim_probe_hit(SIM_PROBE_WALK_DEPTH_LIMIT);
         cannot(in, r->line, -ELOOP, "nested walks deeper than %u", in->depth_limit);
         return;
     }
+    sim_probe_hit(SIM_PROBE_WALK_NESTED);
     run_walk(in, reg, (SimWalk)num(r, K_NESTED, 0), (ReplicationMode)num(r, K_MODE, 0),
              num(r, K_FAILOVER, 0), NULL);
+}
+
+/* A scripted removal inside a walk (probe.h): of the calling state or
+ * another, in a nested walk, in a failover walk. */
+static void probe_remove(Interp *in, bool self)
+{
+    sim_probe_hit(self ? SIM_PROBE_WALK_REMOVE_SELF : SIM_PROBE_WALK_REMOVE_OTHER);
+    if (in->depth >= 2) {
+        sim_probe_hit(SIM_PROBE_WALK_REMOVE_NESTED);
+    }
+    if (in->call_failover) {
+        sim_probe_hit(SIM_PROBE_WALK_REMOVE_FAILOVER);
+    }
 }
 
 static void act(Interp *in, const ScnOp *r, State *st, uint8_t what, Error **errp)
@@ -491,6 +508,7 @@ static void act(Interp *in, const ScnOp *r, State *st, uint8_t what, Error **err
 
     switch (what) {
     case ACT_FAIL:
+        sim_probe_hit(SIM_PROBE_WALK_FAIL);
         if (*errp == NULL) {
             sim_host_error(errp, text(r, K_MSG), "a scripted callback's Error (registry under test)");
         }
@@ -499,10 +517,12 @@ static void act(Interp *in, const ScnOp *r, State *st, uint8_t what, Error **err
         }
         break;
     case ACT_REMOVE:
+        probe_remove(in, target == NULL || state_named(in, target) == st);
         unregister_state(in, r->line, target ? target : st->name,
                          target ? state_named(in, target) : st);
         break;
     case ACT_REGISTER:
+        sim_probe_hit(SIM_PROBE_WALK_REGISTER);
         register_state(in, r->line, target, st->reg, st->node, 15);
         break;
     case ACT_NESTED:
@@ -513,6 +533,7 @@ static void act(Interp *in, const ScnOp *r, State *st, uint8_t what, Error **err
             !sim_node_crashed(sim_cluster_node(in->c, (SimRole)st->node))) {
             int node = st->node;
 
+            sim_probe_hit(SIM_PROBE_WALK_CRASH);
             sim_cluster_crash(in->c, (SimRole)node);
             drop_node_states(in, node);
         }
@@ -552,9 +573,9 @@ static void on_call(ReplicationState *rs, SimWalk w, ReplicationMode mode,
     Interp *in = cur;
     State *st = rs->opaque;
     const ScnOp *r = NULL;
-    bool over;
+    bool over, outer_failover = in->call_failover;
 
-    (void)mode, (void)failover;
+    (void)mode;
     filed_violations(in);
     log_call(in, st, w);
     if (sim_regcheck_outer_walks(in->w->regcheck) != in->calls_walk) {
@@ -568,14 +589,17 @@ static void on_call(ReplicationState *rs, SimWalk w, ReplicationMode mode,
     trace_call(in, st, w, r);
     if (over) {
         if (in->calls_this_walk == in->calls_limit + 1) {
+            sim_probe_hit(SIM_PROBE_WALK_CALLS_LIMIT);
             cannot(in, in->op->line, -E2BIG, "more than %lu callbacks in one walk",
                    in->calls_limit);
         }
         return;
     }
+    in->call_failover = failover;
     for (unsigned i = 0; r != NULL && i < scn_arg(r, K_DO)->nlist; i++) {
         act(in, r, st, scn_arg(r, K_DO)->list[i], errp);
     }
+    in->call_failover = outer_failover;
 }
 
 static void run_walk(Interp *in, ReplicationRegistry *reg, SimWalk w, ReplicationMode mode,
@@ -611,6 +635,9 @@ static bool op_walk(Interp *in, const ScnOp *op)
     int64_t errp = num(op, K_ERRP, ERRP_FRESH);
     Error *err = NULL;
 
+    if (errp != ERRP_FRESH) {
+        sim_probe_hit(errp == ERRP_NULL ? SIM_PROBE_WALK_ERRP_NULL : SIM_PROBE_WALK_ERRP_SET);
+    }
     if (errp == ERRP_SET) {
         sim_host_error(&err, "earlier", "a walk's earlier Error (registry under test)");
     }
@@ -1745,6 +1772,7 @@ ScnStatus scn_session_run(ScnSession *ss, const ScnScript *s, const ScnOptions *
     /* After the teardown's events: the hash covers them too. */
     res->trace_lines = in->w->trace.lines;
     res->hash = sim_trace_hash(&in->w->trace);
+    sim_probe_counts(res->probes);
     res->status = in->skipped && in->w->faults == NULL ? SCN_SKIP : res->status;
     fill_tail(res);
     if (sim_host_failed() && !decided) {

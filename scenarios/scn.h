@@ -13,6 +13,7 @@
 
 #include "check.h"
 #include "check_registry.h"
+#include "probe.h"
 #include "trace.h"
 
 #define SCN_MAX_FILE_BYTES (1u << 20)
@@ -207,6 +208,9 @@ typedef struct ScnResult {
      * broke; consequences in the same walk are left out. */
     unsigned nviolations;
     SimRegViolation violations[SIM_REGCHECK_MAX_FILED];
+    /* How often the run reached each probe of the catalog (probe.h), by
+     * SimProbe; counted to the end of the teardown. */
+    uint64_t probes[SIM_PROBE__COUNT];
     bool leaked;                /* memory was left after the teardown (leak_check) */
     bool spent;                 /* this process must run no other scenario (a
                                    walk was abandoned, or a leak is reported

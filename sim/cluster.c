@@ -15,6 +15,7 @@
 #include "cluster.h"
 #include "host.h"
 #include "host_registry.h"
+#include "probe.h"
 
 #define HIST_MAX 4096           /* packets a node emits between checkpoints */
 #define HELD_MAX 64             /* out-of-order stream messages held */
@@ -353,6 +354,7 @@ static void break_replication(SimCluster *c, const char *why)
         trace(c, NULL, SIM_COLO_EV_BROKEN, SIM_TRACE_FIELDS(bare("why", why)));
     }
     if (c->in_checkpoint) {
+        sim_probe_hit(SIM_PROBE_CHECKPOINT_ABORTED);
         c->in_checkpoint = false;
         c->paused = false;
         c->stats.checkpoints_failed++;
@@ -474,6 +476,7 @@ static void on_event(SimClock *clock, void *arg, uint64_t data)
     (void)clock;
     if (EV_KIND(data) == EV_TIMEOUT) {
         if (c->in_checkpoint && EV_VALUE(data) == c->epoch) {
+            sim_probe_hit(SIM_PROBE_CHECKPOINT_TIMEOUT);
             break_replication(c, "checkpoint not acknowledged in time");
         }
     } else if (c->expect_id <= EV_VALUE(data) && c->nheld > 0 && !c->broken) {
@@ -505,6 +508,7 @@ static bool primary_healthy(SimCluster *c)
     if (err == NULL) {
         return !p->crashed;
     }
+    sim_probe_hit(SIM_PROBE_CHECKPOINT_PRIMARY_ERROR);
     snprintf(why, sizeof(why), "primary: %s", error_get_pretty(err));
     error_free(err);
     break_replication(c, why);
@@ -577,6 +581,9 @@ static void secondary_checkpoint(SimCluster *c, uint64_t epoch)
 
     SIM_CHECK_OP(epoch, <=, c->epoch);      /* markers come from the primary */
     walk(s, SIM_WALK_GET_ERROR, 0, false, &err);
+    if (err == NULL && s->crashed) {
+        sim_probe_hit(SIM_PROBE_CHECKPOINT_CRASH_BETWEEN);
+    }
     if (err == NULL && !s->crashed) {
         walk(s, SIM_WALK_CHECKPOINT, 0, false, &err);
     }
@@ -585,6 +592,7 @@ static void secondary_checkpoint(SimCluster *c, uint64_t epoch)
         return;
     }
     if (err != NULL) {
+        sim_probe_hit(SIM_PROBE_CHECKPOINT_REFUSED);
         trace(c, s, SIM_COLO_EV_CHECKPOINT_REFUSED,
               SIM_TRACE_FIELDS(sim_tf_u64("epoch", epoch),
                                quoted("error", error_get_pretty(err), 0)));
@@ -603,6 +611,7 @@ static void secondary_checkpoint(SimCluster *c, uint64_t epoch)
     }
 #endif
     if (sim_link_send(c->s2p, SIM_MSG_CONTROL, CTRL_ACK, &epoch, sizeof(epoch)) < 0) {
+        sim_probe_hit(SIM_PROBE_CHECKPOINT_ACK_LOST);
         trace(c, s, SIM_COLO_EV_ACK_LOST,
               SIM_TRACE_FIELDS(sim_tf_u64("epoch", epoch), sim_tf_text("link down")));
     }
@@ -626,6 +635,7 @@ static void primary_checkpoint(SimCluster *c, uint64_t epoch)
         return;
     }
     if (err != NULL) {
+        sim_probe_hit(SIM_PROBE_CHECKPOINT_ERROR);
         trace(c, p, SIM_COLO_EV_CHECKPOINT_ERROR,
               SIM_TRACE_FIELDS(sim_tf_u64("epoch", epoch),
                                quoted("error", error_get_pretty(err), 0)));
@@ -855,7 +865,11 @@ static void crash(SimNode *n, const char *why)
     for (unsigned i = 0; i < c->cfg.disks; i++) {
         sim_clock_cancel(c->w->clock, n->disk[i]);
     }
+    if (c->in_checkpoint) {
+        sim_probe_hit(SIM_PROBE_CRASH_IN_CHECKPOINT);
+    }
     if (sim_regcheck_walking(c->w->regcheck, n->reg)) {
+        sim_probe_hit(SIM_PROBE_CRASH_IN_WALK);
         for (unsigned i = 0; i < c->cfg.disks; i++) {
             silence(n, sim_disk_state(n->disk[i]));
         }
@@ -955,17 +969,23 @@ static void failover(SimCluster *c, SimRole survivor)
     if (c->failed_over || s->crashed || !c->started) {
         return;
     }
+    if (c->in_checkpoint) {
+        sim_probe_hit(SIM_PROBE_FAILOVER_IN_CHECKPOINT);
+    }
     crash(peer(s), "fenced by failover");
     c->failed_over = true;
     c->in_checkpoint = c->paused = false;
     check_checkpoint_state(c);
     s->promoted = true;
     c->stats.failovers++;
+    sim_probe_hit(survivor == SIM_SECONDARY ? SIM_PROBE_FAILOVER_SECONDARY
+                                            : SIM_PROBE_FAILOVER_PRIMARY);
     trace(c, s, SIM_COLO_EV_FAILOVER,
           SIM_TRACE_FIELDS(sim_tf_str("survivor", s->name),
                            sim_tf_u64("epoch", sim_datacheck_secondary_epoch(c->data))));
     walk(s, SIM_WALK_STOP, 0, true, &err);
     if (err != NULL) {
+        sim_probe_hit(SIM_PROBE_FAILOVER_ERROR);
         trace(c, s, SIM_COLO_EV_FAILOVER_ERROR,
               SIM_TRACE_FIELDS(quoted("error", error_get_pretty(err), SIM_TF_BARE)));
         error_free(err);

@@ -14,6 +14,7 @@
 #include "host.h"
 #include "host_registry.h"
 #include "prng.h"
+#include "probe.h"
 
 typedef struct Pkt Pkt;
 struct Pkt {
@@ -201,6 +202,7 @@ static bool compare_conn(SimCompare *c, Conn *k)
         if (p->len != s->len || memcmp(p->data, s->data, p->len) != 0) {
             k->blocked = true;
             c->stats.mismatches++;
+            sim_probe_hit(SIM_PROBE_COMPARE_MISMATCH);
             cmp_trace(c, SIM_COMPARE_EV_MISMATCH,
                       SIM_TRACE_FIELDS(sim_tf_u64("conn", k->id), sim_tf_u64("primary_len", p->len),
                                        sim_tf_u64("secondary_len", s->len)));
@@ -278,6 +280,7 @@ static void on_check(SimClock *clock, void *arg, uint64_t data)
         return;
     }
     c->stats.timeouts++;
+    sim_probe_hit(SIM_PROBE_COMPARE_TIMEOUT);
 #if SIM_CANARY_COMPARE_RELEASE
     c->canary_timed_out = true;
 #endif
@@ -290,6 +293,9 @@ static void on_check(SimClock *clock, void *arg, uint64_t data)
 static int drop_input(SimCompare *c, Conn *k, int side, uint64_t conn, int rc)
 {
     c->stats.dropped++;
+    if (rc == -ENOBUFS || rc == -ENOSPC) {
+        sim_probe_hit(SIM_PROBE_COMPARE_QUEUE_LIMIT);
+    }
     if (rc == -ENOBUFS) {
         record_error(c, "colo-compare: queue limit reached on connection %"
                      PRIu64, conn);

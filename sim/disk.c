@@ -13,6 +13,7 @@
 #include "fault.h"
 #include "host.h"
 #include "host_registry.h"
+#include "probe.h"
 
 #define MSG_MAX 160
 
@@ -130,6 +131,8 @@ static bool fires(SimDisk *d, SimDiskPoint point)
     SIM_CHECK_OP(sim_disk_role_has_point(d->role, point), ==, true);
     fire = SIM_FAULT(d->points[point]);
     if (fire) {
+        sim_probe_hit(d->role == SIM_DISK_PRIMARY ? SIM_PROBE_DISK_FAULT_PRIMARY
+                                                  : SIM_PROBE_DISK_FAULT_SECONDARY);
         trace(d, SIM_DISK_EV_FAULT,
               SIM_TRACE_FIELDS(sim_tf_flags(sim_tf_str(SIM_DISK_F_POINT, d->points[point]),
                                             SIM_TF_BARE)));
@@ -387,6 +390,7 @@ static void swallow(SimDisk *d, int rc, const char *why)
 {
     d->error = rc;
     d->counters.swallowed++;
+    sim_probe_hit(SIM_PROBE_DISK_ERROR_RECORDED);
     trace(d, SIM_DISK_EV_ERROR_RECORDED,
           SIM_TRACE_FIELDS(sim_tf_flags(sim_tf_str("why", why), SIM_TF_BARE), sim_tf_i64("rc", rc)));
 }
@@ -487,6 +491,7 @@ static void cancel_backup(SimDisk *d, const char *why)
     if (d->stage != SIM_DISK_STAGE_FAILOVER) {
         d->error = -EIO;
     }
+    sim_probe_hit(SIM_PROBE_DISK_BACKUP_CANCELLED);
     trace(d, SIM_DISK_EV_BACKUP_CANCELLED,
           SIM_TRACE_FIELDS(sim_tf_flags(sim_tf_str("why", why), SIM_TF_BARE),
                            sim_tf_i64("error", d->error)));
@@ -563,6 +568,7 @@ static void commit_end(SimDisk *d, int result, const char *why)
         set_stage(d, SIM_DISK_STAGE_DONE);
     } else {
         d->error = -EIO;
+        sim_probe_hit(SIM_PROBE_FAILOVER_COMMIT_FAILED);
         trace(d, SIM_DISK_EV_COMMIT_FAILED,
               SIM_TRACE_FIELDS(sim_tf_flags(sim_tf_str("why", why), SIM_TF_BARE)));
         set_stage(d, SIM_DISK_STAGE_FAILOVER_FAILED);
@@ -707,6 +713,7 @@ static SimTraceField no_arg(void)
 static const char *secondary_checkpoint(SimDisk *d)
 {
     if (!d->backup_running) {
+        sim_probe_hit(SIM_PROBE_CHECKPOINT_BACKUP_CANCELLED);
         return "Backup job was cancelled unexpectedly";
     }
     sim_store_clear(d->active);
@@ -784,6 +791,12 @@ static const char *secondary_stop(SimDisk *d, bool failover, char *msg,
     bool rollback_incomplete = !d->backup_running;
     int rc;
 
+    if (failover && rollback_incomplete) {
+        sim_probe_hit(SIM_PROBE_FAILOVER_AFTER_BACKUP_CANCELLED);
+    }
+    if (failover && sim_store_count(d->active) + sim_store_count(d->hidden) > 0) {
+        sim_probe_hit(SIM_PROBE_FAILOVER_PENDING_WRITES);
+    }
     if (d->backup_running) {
         cancel_backup(d, "stop");
     }

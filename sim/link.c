@@ -11,6 +11,7 @@
 #include "host.h"
 #include "link.h"
 #include "prng.h"
+#include "probe.h"
 
 const SimFaultTemplate sim_link_templates[SIM_LINK_POINT__COUNT] = {
     [SIM_LINK_POINT_DOWN] = {
@@ -318,6 +319,7 @@ static void deliver_copies(SimLink *l, Flight *f)
         };
 
         if (l->down || f->epoch != l->epoch) {
+            sim_probe_hit(SIM_PROBE_LINK_LOST_DOWN);
             l->stats.lost += f->copies - c;
             link_trace(l, SIM_LINK_EV_LOST,
                        SIM_TRACE_FIELDS(sim_tf_u64("id", f->id),
@@ -441,6 +443,7 @@ static int launch(SimLink *l, Flight *f)
     int rc;
 
     if (fires(l, SIM_LINK_POINT_DROP)) {
+        sim_probe_hit(SIM_PROBE_LINK_DROPPED);
         l->stats.dropped++;
         link_trace(l, SIM_LINK_EV_DROP,
                    SIM_TRACE_FIELDS(sim_tf_u64("id", f->id), sim_tf_str("fault", "drop")));
@@ -459,6 +462,12 @@ static int launch(SimLink *l, Flight *f)
         return rc;
     }
     f->copies = dup ? 2 : 1;
+    if (dup) {
+        sim_probe_hit(SIM_PROBE_LINK_DUPLICATED);
+    }
+    if (delay || reorder) {
+        sim_probe_hit(SIM_PROBE_LINK_DELAYED_OR_REORDERED);
+    }
     l->stats.delayed += delay;
     l->stats.duplicated += dup;
     l->stats.reordered += reorder;

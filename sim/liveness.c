@@ -11,6 +11,7 @@
 #include "canary.h"
 #include "check.h"
 #include "liveness.h"
+#include "probe.h"
 
 #define MARGIN_TICKS 64
 
@@ -524,6 +525,9 @@ int sim_live_run(SimWorld *w, const SimLiveConfig *cfg, SimLiveResult *res)
     rc = run_phase(&P);
     res->end_tick = now(&P);
     judge(&P);
+    if (res->verdict == SIM_LIVE_STUCK) {
+        sim_probe_hit(SIM_PROBE_LIVENESS_STUCK);
+    }
     order(res);
     describe(res);
     if (P.c != NULL) {

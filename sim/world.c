@@ -9,6 +9,7 @@
 
 #include "check.h"
 #include "host.h"
+#include "probe.h"
 #include "replication.h"
 #include "world.h"
 
@@ -65,6 +66,7 @@ static void free_parts(SimWorld *w)
 static int world_init(SimWorld *w, uint64_t seed, char *err, size_t errlen)
 {
     w->seed = seed;
+    sim_probe_reset();
     if (!world_parts(w)) {
         return sim_fail(err, errlen, -ENOMEM, "cannot create a world: out of memory, or "
                         "another world exists in this process");
@@ -102,6 +104,7 @@ int sim_world_new(uint64_t seed, SimWorld **out, char *err, size_t errlen)
 int sim_world_reset(SimWorld *w, uint64_t seed, char *err, size_t errlen)
 {
     w->seed = seed;
+    sim_probe_reset();
     sim_trace_fini(&w->trace);
     if (sim_trace_init(&w->trace) < 0) {
         free_parts(w);

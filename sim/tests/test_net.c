@@ -20,6 +20,7 @@
 #include "fault.h"
 #include "compare.h"
 #include "link.h"
+#include "probe.h"
 #include "replication.h"
 #include "trace.h"
 
@@ -53,6 +54,15 @@ typedef struct World {
     uint64_t last_conn;
     bool checkpoint_at_once;    /* the request callback runs a checkpoint walk */
 } World;
+
+/* How often the current test reached probe p (probe.h). */
+static uint64_t probe_count(SimProbe p)
+{
+    uint64_t c[SIM_PROBE__COUNT];
+
+    sim_probe_counts(c);
+    return c[p];
+}
 
 static void on_deliver(void *ctx, const SimMsg *msg)
 {
@@ -380,6 +390,7 @@ static void down_link_refuses_sends_and_loses_in_flight(void **state)
 {
     World *w = *state;
 
+    sim_probe_reset();
     assert_int_equal(send_text(w->p2s, 1, "in-flight"), 0);
     sim_link_set_down(w->p2s, true);
     assert_true(sim_link_is_down(w->p2s));
@@ -389,6 +400,7 @@ static void down_link_refuses_sends_and_loses_in_flight(void **state)
     assert_int_equal(sim_link_stats(w->p2s)->lost, 1);
     assert_int_equal(sim_link_stats(w->p2s)->refused, 1);
     assert_int_equal(sim_link_in_flight(w->p2s), 0);
+    assert_int_equal(probe_count(SIM_PROBE_LINK_LOST_DOWN), 1);     /* the lost one */
 }
 
 static void healed_link_carries_new_messages_but_not_old_ones(void **state)
@@ -497,6 +509,7 @@ static void drop_fault_loses_the_message_silently(void **state)
 {
     World *w = *state;
 
+    sim_probe_reset();
     arm(w, "net/p2s/drop", SIM_FAULT_ONCE);
     assert_int_equal(send_text(w->p2s, 1, "lost"), 0);
     assert_int_equal(send_text(w->p2s, 2, "kept"), 0);
@@ -505,6 +518,7 @@ static void drop_fault_loses_the_message_silently(void **state)
     assert_int_equal(w->got[0].id, 2);
     assert_int_equal(sim_link_stats(w->p2s)->dropped, 1);
     assert_int_equal(sim_faults_find(w->faults, "net/p2s/drop")->fires, 1);
+    assert_int_equal(probe_count(SIM_PROBE_LINK_DROPPED), 1);
     sim_faults_clear(w->faults, "*");
 }
 
@@ -529,6 +543,7 @@ static void duplicate_fault_delivers_twice_with_the_same_id(void **state)
 {
     World *w = *state;
 
+    sim_probe_reset();
     arm(w, "net/p2s/duplicate", SIM_FAULT_ONCE);
     assert_int_equal(send_text(w->p2s, 1, "twice"), 0);
     assert_int_equal(send_text(w->p2s, 2, "once"), 0);
@@ -540,6 +555,8 @@ static void duplicate_fault_delivers_twice_with_the_same_id(void **state)
     assert_int_equal(w->got[1].copy, 1);
     assert_string_equal(w->got[1].text, "twice");
     assert_int_equal(w->got[2].id, 2);
+    assert_int_equal(probe_count(SIM_PROBE_LINK_DUPLICATED), 1);
+    assert_int_equal(probe_count(SIM_PROBE_LINK_DELAYED_OR_REORDERED), 0);
     sim_faults_clear(w->faults, "*");
 }
 
@@ -776,9 +793,12 @@ static void queue_limit_drops_with_exact_error(void **state)
     w->cmp = make_compare(&cfg);
     start_compare(w);
     assert_error(w, NULL);
+    sim_probe_reset();
     assert_int_equal(pri(w, 9, "1"), 0);
     assert_int_equal(pri(w, 9, "2"), 0);
+    assert_int_equal(probe_count(SIM_PROBE_COMPARE_QUEUE_LIMIT), 0);
     assert_int_equal(pri(w, 9, "3"), -ENOBUFS);
+    assert_int_equal(probe_count(SIM_PROBE_COMPARE_QUEUE_LIMIT), 1);
     assert_int_equal(pri(w, 8, "other"), 0);
     assert_int_equal(sim_compare_stats(w->cmp)->dropped, 1);
     assert_error(w, "colo-compare: queue limit reached on connection 9");
