@@ -71,7 +71,9 @@ static void usage(FILE *f)
           "interrupted, unless --allow-partial.  See docs/RESULTS.md.\n"
           "\n"
           "options:\n"
-          "  --format F            summary (default), tap (TAP 13) or junit (XML)\n"
+          "  --format F            summary (default), tap (TAP 13), junit (XML) or\n"
+          "                        probes (the probe table of the runs, as `replbench\n"
+          "                        probes` prints it; exit 1 when a probe is not reached)\n"
           "  --report DIR          also write DIR/index.html, the run report (its\n"
           "                        timelines re-run the scenario files, which must be\n"
           "                        where the records say)\n"
@@ -150,7 +152,7 @@ static int option(void *ctx, int id, const char *v)
         return v[0] != '\0' ? 0 : cli_bad_value("merge", "--report", v, "expected a folder");
     }
     return report_format_parse(v, &m->format) == 0 ? 0
-         : cli_bad_value("merge", "--format", v, "expected summary, tap or junit");
+         : cli_bad_value("merge", "--format", v, "expected summary, tap, junit or probes");
 }
 
 /* ---- keys: the order of the reports, and which runs are one ------------------------ */

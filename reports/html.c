@@ -178,6 +178,7 @@ struct ReportHtml {
     ReportHtmlIntro *intro;     /* a section above the table, or NULL */
     void *intro_ctx;
     ReportLedger *ledger;       /* the fault ledger of the rows, NULL when out of memory */
+    ReportProbes *probes;       /* the probe table of the rows, NULL when out of memory */
     bool has_impl;              /* impl named, not the linked one */
     ReportImpl impl;
 };
@@ -191,8 +192,8 @@ ReportHtml *report_html_new(const char *dir, bool all, const char *select,
 
     if (h != NULL) {
         *h = (ReportHtml){ .dir = dir, .all = all, .select = select, .argc = argc, .argv = argv,
-                           .ledger = report_ledger_new() };
-        h->oom = h->ledger == NULL;
+                           .ledger = report_ledger_new(), .probes = report_probes_new() };
+        h->oom = h->ledger == NULL || h->probes == NULL;
     }
     return h;
 }
@@ -246,6 +247,10 @@ void report_html_add_as(ReportHtml *h, ReportKind kind, const char *path, const 
                 .checkers_ok = res->checkers_ok, .checker_kind = res->checker_kind };
     if (out->loaded && v != REPORT_VERDICT_ERROR && h->ledger != NULL) {
         report_ledger_add(h->ledger, res);     /* not a run the host cut short */
+    }
+    if (out->loaded && v != REPORT_VERDICT_ERROR && !out->died && !out->timed_out &&
+        h->probes != NULL) {
+        report_probes_add(h->probes, path, res);  /* its counts are whole */
     }
     r->path = strdup(path);
     if (out->died && (r->crash = malloc(sizeof(*r->crash))) != NULL) {
@@ -1038,27 +1043,57 @@ static const char table_js[] =
     "  });\n"
     "})();\n";
 
-/* The fault ledger of the rows (ledger.c), folded. */
-static void page_ledger(FILE *f, const ReportHtml *h)
+/* A table of the whole run, folded (<details class=cls>): print(table)
+ * into a buffer, then the summary line of its count of problems
+ * (summary), the table below. */
+typedef unsigned TablePrintFn(const void *table, FILE *f);
+typedef void TableSummaryFn(FILE *f, unsigned bad);
+
+static void page_folded(FILE *f, const char *cls, TablePrintFn *print, const void *table,
+                        TableSummaryFn *summary)
 {
     char *buf = NULL;
     size_t len = 0;
     unsigned bad = 0;
-    FILE *m = h->ledger != NULL ? open_memstream(&buf, &len) : NULL;
+    FILE *m = table != NULL ? open_memstream(&buf, &len) : NULL;
 
     if (m == NULL) {
         return;
     }
-    bad = report_ledger_print(h->ledger, m);
+    bad = print(table, m);
     if (fclose(m) == 0) {
-        fprintf(f, "<details class=\"ledger\"><summary>Fault ledger of this run: %u fault "
-                "point%s not ok: never fired, or a fire not handled or not observed "
-                "(<code>replbench ledger</code> over "
-                "the suites is the gate)</summary>\n<pre>", bad, bad == 1 ? "" : "s");
+        fprintf(f, "<details class=\"%s\"><summary>", cls);
+        summary(f, bad);
+        fputs("</summary>\n<pre>", f);
         report_xml_put(f, buf, false);
         fputs("</pre></details>\n", f);
     }
     free(buf);
+}
+
+/* The fault ledger of the rows (ledger.c). */
+static unsigned ledger_print(const void *table, FILE *f)
+{
+    return report_ledger_print(table, f);
+}
+
+static void ledger_summary(FILE *f, unsigned bad)
+{
+    fprintf(f, "Fault ledger of this run: %u fault point%s not ok: never fired, or a fire "
+            "not handled or not observed (<code>replbench ledger</code> over the suites is "
+            "the gate)", bad, bad == 1 ? "" : "s");
+}
+
+/* The probe table of the rows (probes.c). */
+static unsigned probes_print(const void *table, FILE *f)
+{
+    return report_probes_print(table, f);
+}
+
+static void probes_summary(FILE *f, unsigned bad)
+{
+    fprintf(f, "Probes of this run: %u not reached (<code>replbench probes</code> over the "
+            "suites is the gate)", bad);
 }
 
 /* Links to the first rows whose outcome is `which` (up to 8). */
@@ -1117,7 +1152,8 @@ static void page_summary(FILE *f, const ReportHtml *h)
             h->errors ? "bad" : "good", h->errors);
     summary_links(f, h, -2);
     fputs("</li>\n</ul>\n", f);
-    page_ledger(f, h);
+    page_folded(f, "ledger", ledger_print, h->ledger, ledger_summary);
+    page_folded(f, "probes", probes_print, h->probes, probes_summary);
 }
 
 static void table_row(FILE *f, size_t k, const Row *r)
@@ -1474,6 +1510,7 @@ void report_html_free(ReportHtml *h)
     }
     free(h->rows);
     report_ledger_free(h->ledger);
+    report_probes_free(h->probes);
     free(h);
 }
 

@@ -219,12 +219,16 @@ void report_recap_end(ReportRecap *r, FILE *f, bool color);
 
 /* ---- summary, TAP and JUnit (text.c) ----------------------------------------- */
 
-typedef enum ReportFormat { REPORT_FORMAT_SUMMARY, REPORT_FORMAT_TAP, REPORT_FORMAT_JUNIT } ReportFormat;
+/* PROBES: no line per run; at the end the probe table (probes.c) of the
+ * runs, and exit 1 also when a probe not marked rare was not reached. */
+typedef enum ReportFormat {
+    REPORT_FORMAT_SUMMARY, REPORT_FORMAT_TAP, REPORT_FORMAT_JUNIT, REPORT_FORMAT_PROBES
+} ReportFormat;
 
 typedef struct ReportText ReportText;
 typedef struct ReportImpl ReportImpl;   /* results.c's */
 
-/* "summary", "tap" or "junit": 0, or -1 for another name. */
+/* "summary", "tap", "junit" or "probes": 0, or -1 for another name. */
 int report_format_parse(const char *name, ReportFormat *format);
 
 ReportText *report_text_new(ReportFormat format, size_t total);
@@ -542,5 +546,30 @@ void report_ledger_add(ReportLedger *l, const ScnResult *r);
 /* Print the table and its closing line to f; returns the number of points
  * without a fired, handled and observed outcome. */
 unsigned report_ledger_print(const ReportLedger *l, FILE *f);
+
+/* ---- the probe table (probes.c) ------------------------------------------------ */
+
+typedef struct ReportProbes ReportProbes;
+
+#define REPORT_PROBE_EXAMPLES 2        /* scenarios named per probe */
+
+/* An empty table, a row per probe of the catalog (sim/probe.h); NULL when
+ * out of memory. */
+ReportProbes *report_probes_new(void);
+void report_probes_free(ReportProbes *p);
+
+/* Add one run's probe counts; path names it among a probe's first
+ * scenarios. */
+void report_probes_add(ReportProbes *p, const char *path, const ScnResult *r);
+
+/* Probe `probe` (a SimProbe): its count over the runs added, and (runs not
+ * NULL) in how many runs. */
+uint64_t report_probes_count(const ReportProbes *p, int probe, uint64_t *runs);
+
+/* Print the table (a line per probe: count, runs, the first scenarios that
+ * reached it or NOT REACHED), its closing line and, when some are missing,
+ * a line "not reached: NAME..." to f; returns the number of probes not
+ * marked rare that nothing reached. */
+unsigned report_probes_print(const ReportProbes *p, FILE *f);
 
 #endif /* REPLBENCH_REPORT_H */

@@ -17,6 +17,7 @@
 #include "check.h"
 #include "impl.h"
 #include "liveness.h"
+#include "probe.h"
 #include "report.h"
 
 #define NUM_MAX 32                  /* bytes of a number */
@@ -112,6 +113,24 @@ static void write_points(FILE *f, const ScnResult *r)
         json_str(f, r->tail[i]);
     }
     fputc(']', f);
+}
+
+/* ,"probes":{NAME: COUNT...}: the probes the run reached (probe.h), in
+ * catalog order; a probe not reached is left out. */
+static void write_probes(FILE *f, const ScnResult *r)
+{
+    bool first = true;
+
+    fputs(",\"probes\":{", f);
+    for (int i = 0; i < SIM_PROBE__COUNT; i++) {
+        if (r->probes[i] != 0) {
+            fputs(first ? "" : ",", f);
+            json_str(f, sim_probe_info[i].name);
+            fprintf(f, ":%" PRIu64, r->probes[i]);
+            first = false;
+        }
+    }
+    fputc('}', f);
 }
 
 /* ,"inject":[{point, hit, persistent}...]: the injections of job. */
@@ -236,6 +255,7 @@ void report_results_write_as(FILE *f, ReportKind kind, const char *path, const R
                     r->live_part < 0 ? "none" : sim_live_part_name((SimLivePart)r->live_part));
         }
         write_points(f, r);
+        write_probes(f, r);
     }
     if (out->timed_out) {
         fputs(",\"timed_out\":true", f);
@@ -697,6 +717,41 @@ static int points(Cur *c, ScnResult *r)
     return eat(c, ']') ? 0 : bad(c, "expected ',' or ']'");
 }
 
+/* {NAME: COUNT...}: a probe of the catalog once at most; a name the
+ * catalog does not have is a problem (its counts would be lost). */
+static int probes(Cur *c, ScnResult *r)
+{
+    bool seen[SIM_PROBE__COUNT] = { false };
+    char name[SIM_PROBE_NAME_MAX + 1];
+    int p;
+
+    if (!eat(c, '{')) {
+        return bad(c, "expected an object of probe counts");
+    }
+    if (eat(c, '}')) {
+        return 0;
+    }
+    do {
+        if (string(c, name, sizeof(name)) != 0) {
+            return -1;
+        }
+        if ((p = sim_probe_by_name(name)) < 0) {
+            return bad(c, "not a probe of this catalog (replbench probes --help)");
+        }
+        if (seen[p]) {
+            return bad(c, "a probe given twice");
+        }
+        seen[p] = true;
+        if (!eat(c, ':')) {
+            return bad(c, "expected ':'");
+        }
+        if (u64(c, UINT64_MAX, &r->probes[p]) != 0) {
+            return -1;
+        }
+    } while (eat(c, ','));
+    return eat(c, '}') ? 0 : bad(c, "expected ',' or '}'");
+}
+
 static int tail(Cur *c, ScnResult *r)
 {
     if (!eat(c, '[')) {
@@ -987,7 +1042,8 @@ typedef struct RecCtx {
 enum { K_PATH, K_SEED, K_VERDICT, K_MESSAGE, K_SEED_SET, K_HASH, K_TICKS, K_FAULTS, K_TIME,
        K_INJECT, K_LINE, K_OPS, K_TRACE_LINES, K_MISSING, K_DIED, K_CHECKERS_OK,
        K_CHECKER_KIND, K_CHECKER, K_POINTS, K_TAIL, K_KIND, K_LOADED, K_STATUS, K_IMPL,
-       K_TIMED_OUT, K_CRASH, K_LIVENESS, K_LIVENESS_TICKS, K_LIVE_VERDICT, K_LIVE_PART };
+       K_TIMED_OUT, K_CRASH, K_LIVENESS, K_LIVENESS_TICKS, K_LIVE_VERDICT, K_LIVE_PART,
+       K_PROBES };
 
 /* live_verdict or live_part ("none": -1): a liveness phase ran. */
 static int live_word(Cur *c, ScnResult *res, int *out, bool verdict)
@@ -1018,7 +1074,7 @@ static int record_key(Cur *c, const char *key, void *ctx)
         "inject", "line", "ops", "trace_lines", "missing_ext", "died", "checkers_ok",
         "checker_kind", "checker", "points", "tail", "kind", "loaded", "status", "impl",
         "timed_out", "crash", "liveness", "liveness_ticks", "live_verdict", "live_part",
-        NULL,
+        "probes", NULL,
     };
     RecCtx *x = ctx;
     ReportRecord *r = x->rec;
@@ -1056,6 +1112,7 @@ static int record_key(Cur *c, const char *key, void *ctx)
     case K_LIVENESS_TICKS: return u64(c, UINT64_MAX, &r->job.liveness_ticks);
     case K_LIVE_VERDICT: return live_word(c, res, &res->live_verdict, true);
     case K_LIVE_PART: return live_word(c, res, &res->live_part, false);
+    case K_PROBES: return probes(c, res);
     default: return tail(c, res);
     }
 }

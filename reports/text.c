@@ -36,6 +36,7 @@ struct ReportText {
     time_t started;             /* JUnit's timestamp */
     bool has_impl;              /* impl named, not the linked one */
     ReportImpl impl;
+    ReportProbes *probes;       /* probes: the table of the runs (probes.c) */
 };
 
 /* ---- escaping ----------------------------------------------------------------- */
@@ -548,9 +549,9 @@ static void junit_case(ReportText *r, const Case *c)
 
 int report_format_parse(const char *name, ReportFormat *format)
 {
-    static const char *const names[] = { "summary", "tap", "junit" };
+    static const char *const names[] = { "summary", "tap", "junit", "probes" };
 
-    for (int i = 0; i < 3; i++) {
+    for (int i = 0; i < 4; i++) {
         if (strcmp(name, names[i]) == 0) {
             *format = (ReportFormat)i;
             return 0;
@@ -569,6 +570,10 @@ ReportText *report_text_new(ReportFormat format, size_t total)
     r->format = format;
     r->total = total;
     if (format == REPORT_FORMAT_SUMMARY && (r->recap = report_recap_new()) == NULL) {
+        free(r);
+        return NULL;
+    }
+    if (format == REPORT_FORMAT_PROBES && (r->probes = report_probes_new()) == NULL) {
         free(r);
         return NULL;
     }
@@ -612,6 +617,11 @@ void report_text_add_as(ReportText *r, size_t k, ReportKind kind, const char *pa
         break;
     case REPORT_FORMAT_JUNIT:
         junit_case(r, &c);
+        break;
+    case REPORT_FORMAT_PROBES:
+        if (out->loaded && c.verdict != REPORT_VERDICT_ERROR && !out->died && !out->timed_out) {
+            report_probes_add(r->probes, path, &out->res);  /* its counts are whole */
+        }
         break;
     }
 }
@@ -703,6 +713,11 @@ int report_text_end(ReportText *r, size_t path_errors, double seconds)
     if (r->format == REPORT_FORMAT_JUNIT) {
         junit_document(r, seconds);
     }
+    if (r->format == REPORT_FORMAT_PROBES && report_probes_print(r->probes, f) != 0 &&
+        status == REPORT_EXIT_OK) {
+        status = REPORT_EXIT_FAIL;      /* a probe not reached */
+    }
+    report_probes_free(r->probes);
     report_recap_end(r->recap, f, r->style.color);
     fprintf(f, "%simplementation: %s\n", r->format == REPORT_FORMAT_TAP ? "# " : "", impl);
     fprintf(f, "%s%zu passed, %zu failed, %zu skipped", r->format == REPORT_FORMAT_TAP ? "# " : "",

@@ -174,7 +174,7 @@ cp "$S/fail_failover.scn" "$W/"
 rb run --report "$T/walks_page" "$W"
 expect_rc 1 "run --report over a registry run and a cluster run"
 python3 - "$T/walks_page/index.html" "$W" <<'EOF' || fail "the walk view and summaries (see above)"
-import sys
+import re, sys
 import xml.etree.ElementTree as ET
 
 X, SVG = '{http://www.w3.org/1999/xhtml}', '{http://www.w3.org/2000/svg}'
@@ -228,6 +228,10 @@ for line in ('contract checker: 0 failed', 'data checker: 0 failed', 'output che
 ledger = details(root, 'ledger')
 check(len(ledger) == 1 and 'disk/<disk>/write' in text(ledger[0]),
       'no fault ledger summary: %r' % [text(d)[:200] for d in ledger])
+probes = details(root, 'probes')
+check(len(probes) == 1 and re.search(r'\nwalk-nested +[1-9][0-9]* +[1-9]', text(probes[0]))
+      is not None and 'nested.scn' in text(probes[0]),
+      'no probe table with nested.scn reaching walk-nested: %r' % [text(d)[:300] for d in probes])
 
 cl = secs.get(wdir + '/fail_failover.scn')
 check(cl is not None, 'no timeline of fail_failover.scn')
