@@ -443,6 +443,7 @@ char *cli_reduce_text(const char *text, size_t len, const char *name, bool *fail
                       char *why, size_t whylen, struct ScnReduceStats *stats);
 int cli_merge(int argc, char **argv);           /* merge.c */
 int cli_swarm(int argc, char **argv);           /* swarm.c */
+int cli_probes(int argc, char **argv);          /* probes.c */
 
 
 #endif /* REPLBENCH_CLI_H */

@@ -26,6 +26,8 @@ static void usage(FILE *f)
           "  determinism [OPTIONS] PATH...  run each scenario twice, compare the traces\n"
           "  faults                         list every fault point\n"
           "  ledger [OPTIONS] PATH...       the fault ledger of a run (fired, handled, observed)\n"
+          "  probes [OPTIONS] PATH...       the probe catalog of a run: each state worth\n"
+          "                                 reaching, how often and by which scenarios\n"
           "  fuzz2scn HARNESS FILE          a fuzzer input as the scenario it runs\n"
           "  scn2fuzz HARNESS FILE.scn OUT  a scenario as a seed input for a harness\n"
           "  conform [OPTIONS] [PATH...]    the conformance table of the implementation\n"
@@ -108,6 +110,7 @@ int main(int argc, char **argv)
         { "reduce", cli_reduce },
         { "merge", cli_merge },
         { "swarm", cli_swarm },
+        { "probes", cli_probes },
     };
 
     /* Lines, not blocks, even into a file or a pipe: a CI log shows a long

@@ -1,0 +1,128 @@
+/* probes.c: `replbench probes`: runs the scenarios through the pool and
+ * hands each result to the probe table (reports/probes.c), which adds up
+ * how often each probe of the catalog (sim/probe.h) was reached and by
+ * which scenarios, and prints it.  A probe not marked rare that no run
+ * reached fails the command, named.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "probe.h"
+
+static const CliCommand command = {
+    .name = "probes",
+    .synopsis = "[OPTIONS] PATH...",
+    .takes = CLI_TAKES_SEED | CLI_TAKES_JOBS | CLI_TAKES_SHARD | CLI_TAKES_CHILD |
+             CLI_TAKES_PICK,
+};
+
+static void usage(FILE *f)
+{
+    fputs("usage: replbench probes [OPTIONS] PATH...\n"
+          "\n"
+          "Run the scenarios and print the probe catalog: for every probe (a state\n"
+          "worth reaching, marked where the simulator or the interpreter passes\n"
+          "through it: a removal inside a nested walk, a failover with writes to\n"
+          "commit, a checkpoint aborted after its marker, ...), how often the runs\n"
+          "reached it, in how many runs, and the first scenarios that did.  A probe\n"
+          "that no run reached, unless marked rare, is named on a closing \"not\n"
+          "reached:\" line and makes the exit status 1: the scenarios no longer\n"
+          "prove what they were written for.  The counts of `run --results` shards\n"
+          "add up to the same table with `replbench merge --format probes`.  See\n"
+          "docs/PROBES.md.\n"
+          "\n"
+          "probes:\n", f);
+    for (int i = 0; i < SIM_PROBE__COUNT; i++) {
+        fprintf(f, "  %-*s %s%s\n", SIM_PROBE_NAME_MAX - 8, sim_probe_info[i].name,
+                sim_probe_info[i].meaning, sim_probe_info[i].rare ? " (rare)" : "");
+    }
+    fputs("\noptions:\n", f);
+    cli_usage_common(f, command.takes);
+}
+
+typedef struct Probes {
+    CliCommon c;
+    CliFiles files;
+    ReportProbes *table;
+    size_t next, errors;
+} Probes;
+
+static bool next_job(void *ctx, ReportJob *job)
+{
+    Probes *P = ctx;
+
+    if (P->next >= P->files.n) {
+        return false;
+    }
+    *job = (ReportJob){ .file = (uint32_t)P->next++, .seed_set = P->c.seed_set,
+                        .seed = P->c.seed };
+    return true;
+}
+
+static void job_done(void *ctx, const ReportJob *job, const ReportOutcome *out)
+{
+    Probes *P = ctx;
+    const char *path = P->files.paths[job->file];
+
+    if (!out->loaded) {
+        fprintf(stderr, "%s\n", out->error);
+        P->errors++;
+        return;
+    }
+    /* Its counts died with it, or the host cut the run short (SCN_ERROR):
+     * the table would be short of them. */
+    if (out->died || out->timed_out || out->res.status == SCN_ERROR) {
+        fprintf(stderr, "replbench probes: %s: %s\n", path, out->res.message);
+        if (out->died) {
+            report_crash_print(stderr, "  ", &out->crash);
+        }
+        P->errors++;
+        return;
+    }
+    report_probes_add(P->table, path, &out->res);
+}
+
+static int tally(Probes *P)
+{
+    char crash_dir[REPORT_PATH_MAX + 1];
+    CliPool pool = { .files = &P->files, .jobs = P->c.jobs, .timeout = P->c.timeout,
+                     .crash_dir = crash_dir, .next = next_job, .done = job_done, .ctx = P };
+    bool none;
+    unsigned missing;
+
+    cli_command_crash_dir(&P->c, crash_dir, sizeof(crash_dir));
+    P->errors = cli_command_files(&command, &P->c, &P->files, &none) + none;
+    if (!none && cli_command_list(&P->c, &P->files)) {
+        return P->errors ? REPORT_EXIT_USAGE : REPORT_EXIT_OK;
+    }
+    if (cli_pool_run(&pool) != 0) {
+        P->errors++;
+    }
+    missing = report_probes_print(P->table, stdout);
+    return P->errors ? REPORT_EXIT_USAGE : missing ? REPORT_EXIT_FAIL : REPORT_EXIT_OK;
+}
+
+int cli_probes(int argc, char **argv)
+{
+    Probes P = { .table = report_probes_new() };
+    int rc;
+
+    if (P.table == NULL) {
+        fputs("replbench probes: out of memory\n", stderr);
+        return REPORT_EXIT_USAGE;
+    }
+    if (cli_command_parse(&command, argc, argv, &P, &P.c) != 0) {
+        rc = REPORT_EXIT_USAGE;
+    } else if (P.c.help) {
+        usage(stdout);
+        rc = REPORT_EXIT_OK;
+    } else {
+        rc = tally(&P);
+    }
+    cli_files_free(&P.files);
+    cli_common_free(&P.c);
+    report_probes_free(P.table);
+    return rc;
+}
