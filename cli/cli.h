@@ -103,6 +103,8 @@ void cli_paths_free(CliPaths *p);
 
 /* Which common options a command takes (-h/--help: every command).
  * SELECT: -k, --exclude, --list, --last-failed, -x, -q, -v, --color;
+ * OUTPUT: -x, -q, -v only (what a failure and quiet mean is the command's);
+ * BUDGET: --budget alone (SEEDS has it too);
  * PICK: -k, --exclude, --list only (the command calls cli_command_list);
  * SEEDS: --seeds, --budget (with SEED); RESULTS: --results; CHILD: the
  * command runs scenarios in child processes: --timeout, --crash-dir, and
@@ -112,6 +114,7 @@ enum {
     CLI_TAKES_SEED = 1u << 0, CLI_TAKES_JOBS = 1u << 1, CLI_TAKES_SHARD = 1u << 2,
     CLI_TAKES_SELECT = 1u << 3, CLI_TAKES_SEEDS = 1u << 4, CLI_TAKES_RESULTS = 1u << 5,
     CLI_TAKES_CHILD = 1u << 6, CLI_TAKES_LIVENESS = 1u << 7, CLI_TAKES_PICK = 1u << 8,
+    CLI_TAKES_OUTPUT = 1u << 9, CLI_TAKES_BUDGET = 1u << 10,
 };
 
 #define CLI_MAX_PATTERNS 64         /* -k and --exclude, each */
@@ -159,6 +162,14 @@ typedef struct CliCommon {
  * printed. */
 typedef int CliOptionFn(void *ctx, int id, const char *value);
 
+/* An option of other commands that cannot apply to this one, and why: the
+ * command refuses it (exit 2) saying so, and its --help lists it. */
+typedef struct CliNotApplicable {
+    const char *name;           /* "--results" */
+    bool has_value;
+    const char *why;            /* "the ledger's verdict is over all runs ..." */
+} CliNotApplicable;
+
 typedef struct CliCommand {
     const char *name;           /* "run" */
     const char *synopsis;       /* "[OPTIONS] PATH..." */
@@ -166,6 +177,7 @@ typedef struct CliCommand {
     bool paths_optional;        /* no PATH is not an error */
     const CliOptSpec *specs;    /* the command's own options, or NULL */
     CliOptionFn *option;
+    const CliNotApplicable *na; /* ended by a NULL name, or NULL */
 } CliCommand;
 
 /* Parse argv (argv[0] is the command's name): common options into *c, the
@@ -184,6 +196,8 @@ size_t cli_command_files(const CliCommand *cmd, const CliCommon *c, CliFiles *fi
 /* The common options' lines of a usage text and the exit-status rule, for
  * the options in takes. */
 void cli_usage_common(FILE *f, unsigned takes);
+/* The same, after the lines of cmd's options that do not apply (cmd->na). */
+void cli_usage_command(FILE *f, const CliCommand *cmd);
 /* The exit-status rule of every command, stated here only. */
 void cli_usage_exit(FILE *f);
 

@@ -14,7 +14,7 @@
 #include "check.h"
 #include "cli.h"
 
-#define SPECS_MAX 48            /* common + one command's own options */
+#define SPECS_MAX 64            /* common + one command's own options */
 
 enum {
     ID_SEED = -1, ID_JOBS = -2, ID_SHARD = -3, ID_HELP = -4, ID_KEEP = -5, ID_DROP = -6,
@@ -22,6 +22,7 @@ enum {
     ID_QUIET = -11, ID_VERBOSE = -12, ID_COLOR = -13, ID_SEEDS = -14, ID_BUDGET = -15,
     ID_RESULTS = -16, ID_TIMEOUT = -17, ID_CRASH_DIR = -18, ID_LIVENESS = -19,
     ID_LIVENESS_TICKS = -20,
+    ID_NA = -100,               /* ID_NA - i: cmd->na[i] */
 };
 
 /* The help text of an option that has a one-letter and a long name is on
@@ -44,7 +45,7 @@ static const struct {
     { { "--seeds", true, ID_SEEDS }, CLI_TAKES_SEEDS,
       "  --seeds A..B          run each scenario under every seed A..B (at most\n"
       "                        1000000 of them); failures name their seed\n" },
-    { { "--budget", true, ID_BUDGET }, CLI_TAKES_SEEDS,
+    { { "--budget", true, ID_BUDGET }, CLI_TAKES_SEEDS | CLI_TAKES_BUDGET,
       "  --budget DURATION     start no run once DURATION of wall time is spent\n"
       "                        (N[ms|s|m|h], e.g. 30s, 5m); what ran is reported\n" },
     { { "--results", true, ID_RESULTS }, CLI_TAKES_RESULTS,
@@ -81,14 +82,14 @@ static const struct {
       "  --last-failed         only the files that failed when this command last\n"
       "                        ran them (all when none did); the state is kept in\n"
       "                        $REPLBENCH_CACHE_DIR, else ./.replbench-cache/\n" },
-    { { "-x", false, ID_FAIL_FAST }, CLI_TAKES_SELECT, "" },
-    { { "--fail-fast", false, ID_FAIL_FAST_LONG }, CLI_TAKES_SELECT,
+    { { "-x", false, ID_FAIL_FAST }, CLI_TAKES_SELECT | CLI_TAKES_OUTPUT, "" },
+    { { "--fail-fast", false, ID_FAIL_FAST_LONG }, CLI_TAKES_SELECT | CLI_TAKES_OUTPUT,
       "  -x, --fail-fast       start no run after the first failure\n" },
-    { { "-q", false, ID_QUIET }, CLI_TAKES_SELECT, "" },
-    { { "--quiet", false, ID_QUIET }, CLI_TAKES_SELECT,
+    { { "-q", false, ID_QUIET }, CLI_TAKES_SELECT | CLI_TAKES_OUTPUT, "" },
+    { { "--quiet", false, ID_QUIET }, CLI_TAKES_SELECT | CLI_TAKES_OUTPUT,
       "  -q, --quiet           only failures, the recap and the summary\n" },
-    { { "-v", false, ID_VERBOSE }, CLI_TAKES_SELECT, "" },
-    { { "--verbose", false, ID_VERBOSE }, CLI_TAKES_SELECT,
+    { { "-v", false, ID_VERBOSE }, CLI_TAKES_SELECT | CLI_TAKES_OUTPUT, "" },
+    { { "--verbose", false, ID_VERBOSE }, CLI_TAKES_SELECT | CLI_TAKES_OUTPUT,
       "  -v, --verbose         also seed and counts of each passing run\n" },
     { { "--color", true, ID_COLOR }, CLI_TAKES_SELECT,
       "  --color WHEN          auto (default: on a terminal, unless NO_COLOR is\n"
@@ -110,6 +111,47 @@ void cli_usage_common(FILE *f, unsigned takes)
     }
     fputc('\n', f);
     cli_usage_exit(f);
+}
+
+/* text from column 24, in lines of at most 78 columns. */
+static void put_wrapped(FILE *f, const char *text)
+{
+    size_t col = 24;
+
+    fprintf(f, "%24s", "");
+    while (*text != '\0') {
+        size_t word = strcspn(text, " ");
+
+        if (col > 24 && col + 1 + word > 78) {
+            fprintf(f, "\n%24s", "");
+            col = 24;
+        } else if (col > 24) {
+            fputc(' ', f);
+            col++;
+        }
+        fwrite(text, 1, word, f);
+        col += word;
+        text += word;
+        text += strspn(text, " ");
+    }
+    fputc('\n', f);
+}
+
+void cli_usage_command(FILE *f, const CliCommand *cmd)
+{
+    /* The options of one reason on one line, then the reason. */
+    for (const CliNotApplicable *na = cmd->na; na != NULL && na->name != NULL; na++) {
+        if (na != cmd->na && na[-1].why == na->why) {
+            continue;
+        }
+        fprintf(f, "  %s", na->name);
+        for (const CliNotApplicable *b = na + 1; b->name != NULL && b->why == na->why; b++) {
+            fprintf(f, ", %s", b->name);
+        }
+        fputs(": do not apply here\n", f);
+        put_wrapped(f, na->why);
+    }
+    cli_usage_common(f, cmd->takes);
 }
 
 void cli_usage_exit(FILE *f)
@@ -303,6 +345,10 @@ static void merge_specs(const CliCommand *cmd, CliOptSpec *out)
             out[n++] = common_specs[i].spec;
         }
     }
+    for (int i = 0; cmd->na != NULL && cmd->na[i].name != NULL; i++) {
+        SIM_CHECK(n < SPECS_MAX - 1);
+        out[n++] = (CliOptSpec){ cmd->na[i].name, cmd->na[i].has_value, ID_NA - i };
+    }
     out[n] = (CliOptSpec){ NULL, false, 0 };
 }
 
@@ -320,6 +366,10 @@ static int parse(const CliCommand *cmd, int argc, char **argv, void *ctx, CliCom
         }
         if (kind == CLI_ARG_PATH) {
             c->paths.v[c->paths.n++] = (char *)v;
+        } else if (id <= ID_NA) {
+            fprintf(stderr, "replbench %s: %s does not apply: %s\n", cmd->name,
+                    cmd->na[ID_NA - id].name, cmd->na[ID_NA - id].why);
+            return -1;
         } else if (id < 0 ? common_option(cmd, c, id, v, &color) != 0
                           : cmd->option(ctx, id, v) != 0) {
             return -1;

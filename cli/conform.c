@@ -32,7 +32,7 @@ static int option(void *ctx, int id, const char *v);
 static const CliCommand command = {
     .name = "conform",
     .synopsis = "[OPTIONS] [PATH...]",
-    .takes = CLI_TAKES_JOBS | CLI_TAKES_CHILD | CLI_TAKES_PICK,
+    .takes = CLI_TAKES_JOBS | CLI_TAKES_CHILD | CLI_TAKES_PICK | CLI_TAKES_OUTPUT,
     .paths_optional = true,
     .specs = specs,
     .option = option,
@@ -56,6 +56,7 @@ typedef struct Conform {
     ReportHtml *html;
     size_t next_file, done;
     bool errors;
+    bool any_failed;            /* a cell fails: -x starts no more scenarios */
     FILE *crash_log;            /* each crash's stacks, shown after the table, or NULL */
     char *crashes;              /* crash_log's text */
     size_t crashes_len;
@@ -89,7 +90,10 @@ static void usage(FILE *f)
           "                        rule x walk matrix, each failing cell linked to its\n"
           "                        scenarios' rows and timelines\n", f);
     cli_usage_common(f, command.takes);
-    fputs("Here a failure is a cell that fails.\n", f);
+    fputs("Here a failure is a cell that fails: -x starts no scenario (and no\n"
+          "built-in probe) once one does.  -q prints the failures and the closing\n"
+          "line without the table; -v also a line per scenario as it ends (on\n"
+          "stderr with --format json or junit).\n", f);
 }
 
 static int option(void *ctx, int id, const char *v)
@@ -306,11 +310,32 @@ static bool next_job(void *ctx, ReportJob *job)
 {
     Conform *c = ctx;
 
-    if (c->next_file >= c->files.n) {
+    if (c->next_file >= c->files.n || !cli_command_go_on(&c->c, c->any_failed)) {
         return false;
     }
     *job = (ReportJob){ .file = (uint32_t)c->next_file++ };
     return true;
+}
+
+/* -v: the scenario's verdict as run would give it, and its path. */
+static void scenario_line(const Conform *c, const char *path, const ReportJob *job,
+                          const ReportOutcome *out)
+{
+    static const char *const words[REPORT_VERDICT__COUNT] = { "PASS", "FAIL", "SKIP", "N/A",
+                                                              "ERROR" };
+    FILE *f = c->format == REPORT_CONFORM_JSON || c->format == REPORT_CONFORM_JUNIT ? stderr
+                                                                                   : stdout;
+
+    if (c->c.verbosity <= 0) {
+        return;
+    }
+    fprintf(f, "%s ", words[report_verdict(REPORT_KIND_RUN, job, out)]);
+    report_put_line_safe(f, path);
+    if (out->res.message[0] != '\0') {
+        fputs(": ", f);
+        report_put_line_safe(f, out->res.message);
+    }
+    fputc('\n', f);
 }
 
 static void job_done(void *ctx, const ReportJob *job, const ReportOutcome *out)
@@ -340,6 +365,8 @@ static void job_done(void *ctx, const ReportJob *job, const ReportOutcome *out)
     s = report_load(path, err, sizeof(err));
     report_conform_add(c->table, c->done, path, s, out, out->died ? out->crash.kind : "");
     scn_free(s);
+    c->any_failed = report_conform_failing(c->table) != 0;
+    scenario_line(c, path, job, out);
     if (c->html != NULL) {
         report_html_add(c->html, path, job, out);
     }
@@ -368,14 +395,17 @@ static int execute(Conform *c, double start)
     cli_command_crash_dir(&c->c, crash_dir, sizeof(crash_dir));
     c->crash_log = open_memstream(&c->crashes, &c->crashes_len);
     rc = cli_pool_run(&pool);
-    if (c->c.paths.n == 0 && cli_signal_caught() == 0) {
+    if (c->c.paths.n == 0 && cli_signal_caught() == 0 && c->c.stop == CLI_STOP_NONE) {
         probes(c);
     }
     if (c->html != NULL && report_html_end(c->html, cli_now() - start) != 0) {
         rc = -1;
     }
     if (rc == 0) {
-        rc = report_conform_write(c->table, c->format, stdout);
+        rc = report_conform_write(c->table, c->format == REPORT_CONFORM_SUMMARY &&
+                                  c->c.verbosity < 0 ? REPORT_CONFORM_QUIET : c->format, stdout);
+        cli_command_stopped(&c->c, c->format == REPORT_CONFORM_SUMMARY ? stdout : stderr,
+                            c->done, c->files.n);
     } else {
         rc = REPORT_EXIT_USAGE;
     }

@@ -19,11 +19,25 @@
 #define CAPTURE_MAX ((size_t)64 << 20)
 #define CAPTURE_FIRST ((size_t)64 << 10)
 
+/* A results record holds one run's outcome; determinism's verdict is about
+ * two runs' traces. */
+#define DET_NA_WHY "determinism's verdict (SAME or DIFF) compares the traces of two runs; " \
+    "a results record holds one run's outcome, so neither a results file nor merge's " \
+    "reports of one can carry it (run --results reports the runs themselves)"
+
+static const CliNotApplicable det_na[] = {
+    { "--results", true, DET_NA_WHY },
+    { "--format", true, DET_NA_WHY },
+    { "--report", true, DET_NA_WHY },
+    { NULL, false, NULL },
+};
+
 static const CliCommand command = {
     .name = "determinism",
     .synopsis = "[OPTIONS] PATH...",
     .takes = CLI_TAKES_SEED | CLI_TAKES_SHARD | CLI_TAKES_SELECT | CLI_TAKES_SEEDS |
              CLI_TAKES_CHILD | CLI_TAKES_LIVENESS,
+    .na = det_na,
 };
 
 static void usage(FILE *f)
@@ -35,7 +49,7 @@ static void usage(FILE *f)
           "scenario that fails (in either run) is also reported FAIL: a failure.\n"
           "\n"
           "options:\n", f);
-    cli_usage_common(f, command.takes);
+    cli_usage_command(f, &command);
 }
 
 /* Every line of one run, each ended by a NUL (a line may hold '\n'). */

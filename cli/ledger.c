@@ -1,19 +1,35 @@
 /* ledger.c: `replbench ledger`: runs the scenarios through the pool and
  * hands each result to the fault ledger (reports/ledger.c), which adds them
  * up and prints the table.  A point never fired, or with a fire not handled
- * by its owner or not observed by a check, fails the command.
+ * by its owner or not observed by a check, fails the command.  A run fails
+ * (for -x) when its scenario fails or it left a fire not handled or not
+ * observed: the point of that fire is then not ok whatever runs after it.
  */
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "cli.h"
 
+/* What run and sweep write per run cannot hold the ledger's verdict. */
+#define LEDGER_NA_WHY "the ledger's verdict is over all runs together (a point never " \
+    "fired fails it), not per run: a results record cannot carry it, nor merge's reports " \
+    "of records; its table on stdout is its report"
+
+static const CliNotApplicable ledger_na[] = {
+    { "--results", true, LEDGER_NA_WHY },
+    { "--format", true, LEDGER_NA_WHY },
+    { "--report", true, LEDGER_NA_WHY },
+    { NULL, false, NULL },
+};
+
 static const CliCommand command = {
     .name = "ledger",
     .synopsis = "[OPTIONS] PATH...",
     .takes = CLI_TAKES_SEED | CLI_TAKES_JOBS | CLI_TAKES_SHARD | CLI_TAKES_CHILD |
-             CLI_TAKES_PICK,
+             CLI_TAKES_PICK | CLI_TAKES_OUTPUT,
+    .na = ledger_na,
 };
 
 static void usage(FILE *f)
@@ -26,24 +42,28 @@ static void usage(FILE *f)
           "lost message), fires observed by a check after them.  A point is ok\n"
           "when it fired and every fire was handled and observed; a point never\n"
           "fired, or with a fire not handled or not observed, says how many and\n"
-          "makes the exit status 1.\n"
+          "makes the exit status 1.  -q prints only the points not ok; -v also a\n"
+          "line per run; -x starts no run after the first that fails (its scenario\n"
+          "fails, or a fire in it was not handled or not observed), and a ledger\n"
+          "cut short so is exit status 1.\n"
           "\n"
           "options:\n", f);
-    cli_usage_common(f, command.takes);
+    cli_usage_command(f, &command);
 }
 
 typedef struct Ledger {
     CliCommon c;
     CliFiles files;
     ReportLedger *ledger;
-    size_t next, errors;
+    size_t next, errors, done;
+    bool any_failed;
 } Ledger;
 
 static bool next_job(void *ctx, ReportJob *job)
 {
     Ledger *L = ctx;
 
-    if (L->next >= L->files.n) {
+    if (L->next >= L->files.n || !cli_command_go_on(&L->c, L->any_failed)) {
         return false;
     }
     *job = (ReportJob){ .file = (uint32_t)L->next++, .seed_set = L->c.seed_set,
@@ -51,10 +71,46 @@ static bool next_job(void *ctx, ReportJob *job)
     return true;
 }
 
+/* Whether a run fails for -x: its scenario failed, or a fire of it was not
+ * handled or not observed. */
+static bool run_failed(const ReportOutcome *out)
+{
+    for (unsigned i = 0; i < out->res.npoints; i++) {
+        const ScnPointCount *p = &out->res.points[i];
+
+        if (p->handled < p->fires || p->observed < p->fires) {
+            return true;
+        }
+    }
+    return out->res.status == SCN_FAIL;
+}
+
+/* -v: a line per run, its fires and how many were handled and observed. */
+static void run_line(Ledger *L, const ReportJob *job, const ReportOutcome *out)
+{
+    uint64_t fires = 0, handled = 0, observed = 0;
+    bool failed = run_failed(out);
+
+    L->any_failed |= failed;
+    if (L->c.verbosity <= 0) {
+        return;
+    }
+    for (unsigned i = 0; i < out->res.npoints; i++) {
+        fires += out->res.points[i].fires;
+        handled += out->res.points[i].handled;
+        observed += out->res.points[i].observed;
+    }
+    printf("%s ", failed ? "FAIL" : "ran ");
+    report_put_line_safe(stdout, L->files.paths[job->file]);
+    printf(" [seed %" PRIu64 "]: %" PRIu64 " fires, %" PRIu64 " handled, %" PRIu64
+           " observed\n", out->res.seed, fires, handled, observed);
+}
+
 static void job_done(void *ctx, const ReportJob *job, const ReportOutcome *out)
 {
     Ledger *L = ctx;
 
+    L->done++;
     if (!out->loaded) {
         fprintf(stderr, "%s\n", out->error);
         L->errors++;
@@ -69,9 +125,11 @@ static void job_done(void *ctx, const ReportJob *job, const ReportOutcome *out)
             report_crash_print(stderr, "  ", &out->crash);
         }
         L->errors++;
+        L->any_failed = true;
         return;
     }
     report_ledger_add(L->ledger, &out->res);
+    run_line(L, job, out);
 }
 
 static int tally(Ledger *L)
@@ -90,8 +148,10 @@ static int tally(Ledger *L)
     if (cli_pool_run(&pool) != 0) {
         L->errors++;
     }
-    problems = report_ledger_print(L->ledger, stdout);
-    return L->errors ? REPORT_EXIT_USAGE : problems ? REPORT_EXIT_FAIL : REPORT_EXIT_OK;
+    problems = report_ledger_print_some(L->ledger, stdout, L->c.verbosity < 0);
+    cli_command_stopped(&L->c, stdout, L->done, L->files.n);
+    return L->errors ? REPORT_EXIT_USAGE
+         : problems || L->c.stop == CLI_STOP_FAIL_FAST ? REPORT_EXIT_FAIL : REPORT_EXIT_OK;
 }
 
 int cli_ledger(int argc, char **argv)

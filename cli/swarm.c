@@ -18,15 +18,11 @@
 
 #define OUT_DEFAULT "swarm-failures"
 
-enum { O_SET, O_OUT, O_QUIET, O_VERBOSE, O_FAIL_FAST };
+enum { O_SET, O_OUT };
 
 static const CliOptSpec specs[] = {
     { "--set", true, O_SET },
     { "--out", true, O_OUT },
-    { "-q", false, O_QUIET },
-    { "-v", false, O_VERBOSE },
-    { "-x", false, O_FAIL_FAST },
-    { "--fail-fast", false, O_FAIL_FAST },
     { NULL, false, 0 },
 };
 
@@ -35,7 +31,8 @@ static int option(void *ctx, int id, const char *v);
 static const CliCommand command = {
     .name = "swarm",
     .synopsis = "--seeds A..B [OPTIONS]",
-    .takes = CLI_TAKES_JOBS | CLI_TAKES_SEEDS | CLI_TAKES_RESULTS | CLI_TAKES_LIVENESS,
+    .takes = CLI_TAKES_JOBS | CLI_TAKES_SEEDS | CLI_TAKES_RESULTS | CLI_TAKES_LIVENESS |
+             CLI_TAKES_OUTPUT,
     .paths_optional = true,
     .specs = specs,
     .option = option,
@@ -53,7 +50,9 @@ static void usage(FILE *f)
           "print a line per seed with what it drew, and write each failing seed as\n"
           "a standalone OUT/seed-N.scn that reproduces it with the same trace hash\n"
           "(replbench run, determinism and reduce take it as it is).  Seeds are\n"
-          "0..2^63-1 (docs/LIVENESS.md).\n"
+          "0..2^63-1 (docs/LIVENESS.md).  -q prints only failures and the summary,\n"
+          "-v also each seed's scenario as run, -x starts no seed after the first\n"
+          "failure.\n"
           "\n"
           "options:\n"
           "  --set KEY=VALUE       force a cluster argument (FORMAT.md's `cluster`\n"
@@ -61,10 +60,7 @@ static void usage(FILE *f)
           "                        or interval=50; the other draws stay as they were\n"
           "                        (repeat: up to 16)\n"
           "  --out DIR             where failing seeds are written (made if missing;\n"
-          "                        default " OUT_DEFAULT ")\n"
-          "  -q                    quiet: only failures and the summary\n"
-          "  -v                    verbose: also each seed's scenario as run\n"
-          "  -x, --fail-fast       start no seed after the first failure\n", f);
+          "                        default " OUT_DEFAULT ")\n", f);
     cli_usage_common(f, command.takes);
 }
 
@@ -92,16 +88,9 @@ static int option(void *ctx, int id, const char *v)
         }
         S->opt.sets[S->opt.nsets++] = v;
         return 0;
-    case O_OUT:
+    default:
         S->out = v;
         return v[0] != '\0' ? 0 : cli_bad_value("swarm", "--out", v, "expected a folder");
-    case O_QUIET:
-    case O_VERBOSE:
-        S->c.verbosity = id == O_QUIET ? -1 : 1;
-        return 0;
-    default:
-        S->c.fail_fast = true;
-        return 0;
     }
 }
 

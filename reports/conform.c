@@ -316,20 +316,44 @@ static void summary_failures(const ReportConform *c, FILE *f)
     }
 }
 
-static int write_summary(const ReportConform *c, FILE *f)
+/* The cells in each state. */
+static void count_cells(const ReportConform *c, unsigned counts[3])
+{
+    char why[160];
+
+    for (unsigned row = 0; row < ROWS; row++) {
+        for (int w = 0; w < WALKS; w++) {
+            counts[cell_state(c, row, w, why, sizeof(why))]++;
+        }
+    }
+}
+
+unsigned report_conform_failing(const ReportConform *c)
+{
+    unsigned counts[3] = { 0, 0, 0 };
+
+    count_cells(c, counts);
+    return counts[ST_FAIL];
+}
+
+/* quiet: the failures and the closing line only, no table. */
+static int write_summary(const ReportConform *c, FILE *f, bool quiet)
 {
     char name[32], why[160], impl[512];
     unsigned counts[3] = { 0, 0, 0 };
 
+    count_cells(c, counts);
     report_impl_describe(impl, sizeof(impl));
-    fprintf(f, "conformance of %s\n\n%-18s %-10s %-10s %-10s %-10s  title\n", impl, "rule",
-            "start", "stop", "checkpoint", "get_error");
-    for (unsigned row = 0; row < ROWS; row++) {
+    fprintf(f, "conformance of %s\n\n", impl);
+    if (!quiet) {
+        fprintf(f, "%-18s %-10s %-10s %-10s %-10s  title\n", "rule", "start", "stop",
+                "checkpoint", "get_error");
+    }
+    for (unsigned row = 0; row < ROWS && !quiet; row++) {
         fprintf(f, "%-18s", row_name(row, name, sizeof(name)));
         for (int w = 0; w < WALKS; w++) {
             State st = cell_state(c, row, w, why, sizeof(why));
 
-            counts[st]++;
             fprintf(f, " %-10s", st == ST_FAIL ? "FAIL" : state_names[st]);
         }
         fprintf(f, "  %s", row_title(row));
@@ -338,7 +362,9 @@ static int write_summary(const ReportConform *c, FILE *f)
         }
         fputc('\n', f);
     }
-    fputc('\n', f);
+    if (!quiet) {
+        fputc('\n', f);
+    }
     summary_failures(c, f);
     fprintf(f, "conform: %u pass, %u fail, %u n/a (cells of %u rules x %d walks)\n",
             counts[ST_PASS], counts[ST_FAIL], counts[ST_NA], ROWS, WALKS);
@@ -524,8 +550,10 @@ int report_conform_write(const ReportConform *c, ReportConformFormat fmt, FILE *
         return write_json(c, f);
     case REPORT_CONFORM_JUNIT:
         return write_junit(c, f);
+    case REPORT_CONFORM_QUIET:
+        return write_summary(c, f, true);
     default:
-        return write_summary(c, f);
+        return write_summary(c, f, false);
     }
 }
 

@@ -62,16 +62,22 @@ void report_ledger_add(ReportLedger *l, const ScnResult *r)
     }
 }
 
-/* "ok" only when the point fired and every fire was handled by its owner
- * and observed by a check; else what is missing, with how many.  Returns
- * 1 for a problem. */
+/* A point is ok when it fired and every fire was handled by its owner and
+ * observed by a check. */
+static bool row_ok(const Row *w)
+{
+    return w->fires != 0 && w->handled == w->fires && w->observed == w->fires;
+}
+
+/* "ok", else what is missing, with how many.  Returns 1 for a problem. */
+
 static unsigned verdict(FILE *f, const Row *w)
 {
     if (w->fires == 0) {
         fputs("never fired\n", f);
         return 1;
     }
-    if (w->handled == w->fires && w->observed == w->fires) {
+    if (row_ok(w)) {
         fputs("ok\n", f);
         return 0;
     }
@@ -90,6 +96,11 @@ static unsigned verdict(FILE *f, const Row *w)
 
 unsigned report_ledger_print(const ReportLedger *l, FILE *f)
 {
+    return report_ledger_print_some(l, f, false);
+}
+
+unsigned report_ledger_print_some(const ReportLedger *l, FILE *f, bool only_problems)
+{
     const Row *rows = l->rows;
     size_t nrows = l->nrows;
     unsigned problems = 0;
@@ -99,6 +110,9 @@ unsigned report_ledger_print(const ReportLedger *l, FILE *f)
     for (size_t k = 0; k < nrows; k++) {
         const Row *w = &rows[k];
 
+        if (only_problems && row_ok(w)) {
+            continue;
+        }
         fprintf(f, "%-24s %7llu %9llu %7llu %8llu %9llu  ", w->pattern,
                (unsigned long long)w->points, (unsigned long long)w->hits,
                (unsigned long long)w->fires, (unsigned long long)w->handled,

@@ -519,9 +519,13 @@ void report_conform_add(ReportConform *c, size_t k, const char *path, const ScnS
 void report_conform_add_probe(ReportConform *c, const ScnRuleTag *tag, const char *name,
                               bool ok, const char *message);
 
+/* QUIET: the summary without the table (its failures and closing line). */
 typedef enum ReportConformFormat {
-    REPORT_CONFORM_SUMMARY, REPORT_CONFORM_JSON, REPORT_CONFORM_JUNIT
+    REPORT_CONFORM_SUMMARY, REPORT_CONFORM_JSON, REPORT_CONFORM_JUNIT, REPORT_CONFORM_QUIET
 } ReportConformFormat;
+
+/* The cells that fail so far. */
+unsigned report_conform_failing(const ReportConform *c);
 
 /* The table to f.  Returns REPORT_EXIT_OK when no cell fails, else
  * REPORT_EXIT_FAIL. */
@@ -546,6 +550,8 @@ void report_ledger_add(ReportLedger *l, const ScnResult *r);
 /* Print the table and its closing line to f; returns the number of points
  * without a fired, handled and observed outcome. */
 unsigned report_ledger_print(const ReportLedger *l, FILE *f);
+/* The same, with only the rows of points not ok when only_problems. */
+unsigned report_ledger_print_some(const ReportLedger *l, FILE *f, bool only_problems);
 
 /* ---- the probe table (probes.c) ------------------------------------------------ */
 

@@ -61,6 +61,19 @@ run "$CANARY" run "$T/keep.scn"
 [ "$rc" -ne 0 ] || fail "the counterexample passes on the canary"
 ok "explore finds the canary's bug in $lines lines; it passes on ours"
 
+# -j N: the workers share the scripts, and the counterexample (the smallest
+# failing script), its file and the counts are those of -j 1.
+run "$CANARY" explore
+sed -e 's/ in [0-9.]* s.*//' "$OUT" >"$T/j1"
+for j in 2 3; do
+    run "$CANARY" explore -j "$j" --out "$T/cx$j.scn"
+    expect_rc 1 "explore -j $j on the canary"
+    sed -e 's/ in [0-9.]* s.*//' -e '/^written to /d' "$OUT" | cmp -s "$T/j1" - ||
+        { diff "$T/j1" "$OUT" >&2; fail "explore -j $j on the canary differs from -j 1"; }
+    cmp -s "$T/cx.scn" "$T/cx$j.scn" || fail "explore -j $j wrote another counterexample"
+done
+ok "explore -j 2 and -j 3 find the counterexample -j 1 finds"
+
 run "$CANARY" explore --out "$T/no/such/dir/cx.scn"
 expect_rc 2 "explore --out into a missing folder"
 ok "explore: an --out that cannot be written exits 2"

@@ -1,10 +1,12 @@
 #!/bin/sh
 # options.sh: the option table of docs/OPTIONS.md holds for every command
 # (issue 21, point 1): each option marked x is accepted (with a valid
-# value) and named by the command's --help, each other one is refused as
-# "unknown option" (exit 2); -h, -j 2 and combined one-letter flags (-qx,
-# -j2) work where the table says; sweep --format junit and --report work
-# without merge.
+# value) and named by the command's --help, each marked n/a is refused
+# saying why ("does not apply", exit 2) and named by --help, each other one
+# is refused as "unknown option" (exit 2); -h, -j 2 and combined one-letter
+# flags (-qx, -j2) work where the table says; what -q, -v, -x, -j and
+# --budget do in ledger, conform, explore and swarm; sweep --format junit
+# and --report work without merge.
 # Usage: sh options.sh PATH/TO/replbench PATH/TO/docs/OPTIONS.md PATH/TO/junit.xsd
 set -u
 
@@ -34,7 +36,10 @@ value_of() {
 
 # The table: the commands from its head, then a row per option.
 commands=$(grep '^| option |' "$TABLE" | tr -d ' ' | tr '|' ' ' | cut -d' ' -f3-)
-[ "$(echo "$commands" | wc -w)" -eq 11 ] || fail "no table of 11 commands in $TABLE"
+[ "$(echo "$commands" | wc -w)" -ge 12 ] || fail "no table of 12 commands or more in $TABLE"
+for cmd in run sweep determinism ledger conform explore swarm reduce merge; do
+    echo " $commands " | grep -q " $cmd " || fail "no column for $cmd in $TABLE"
+done
 rows=0 cells=0
 grep '^| `' "$TABLE" >"$T/rows"
 while IFS= read -r row; do
@@ -49,10 +54,18 @@ while IFS= read -r row; do
             rb "$cmd" "$opt" $v --help
             if [ "$mark" = x ]; then
                 expect_rc 0 "$cmd $opt $v --help (the table says $cmd takes $opt)"
-                grep -Eq -- "(^|[ ,])$opt([ ,=]|\$)" "$OUT" || fail "$cmd --help does not name $opt"
-            else
+                grep -Eq -- "(^|[ ,])$opt([ ,=:]|\$)" "$OUT" || fail "$cmd --help does not name $opt"
+            elif [ "$mark" = n/a ]; then
+                expect_rc 2 "$cmd $opt $v (the table says $opt cannot apply to $cmd)"
+                expect_err "replbench $cmd: $opt does not apply: ..." "$cmd $opt"
+                rb "$cmd" --help
+                grep -Eq -- "(^|[ ,])$opt([ ,=:]|\$).*do not apply" "$OUT" ||
+                    fail "$cmd --help does not say $opt does not apply"
+            elif [ -z "$mark" ]; then
                 expect_rc 2 "$cmd $opt $v (the table says $cmd does not take $opt)"
                 expect_err "unknown option '$opt'" "$cmd $opt"
+            else
+                fail "cell '$mark' of $cmd $opt: expected x, n/a or nothing"
             fi
             cells=$((cells + 1))
         done
@@ -146,3 +159,98 @@ run env TMPDIR="$T/tmp" "$RB" sweep --format junit -k a_pass "$S"
 expect_rc 0 "sweep --format junit -k a_pass"
 [ -z "$(ls "$T/tmp")" ] || fail "a temporary results file is left: $(ls "$T/tmp")"
 ok "sweep --format junit|tap and --report without merge: merge's report of its results"
+
+# ---- what -q, -v and -x do where the command says what they mean ------------
+# ledger: -x stops after the first failing run (2 of 3 scenarios, exit 1);
+# -q keeps only the points not ok; -v a line per run.
+rb ledger "$S"
+expect_out "over 3 scenarios" "ledger"
+rb ledger -qx "$S"
+expect_rc 1 "ledger -qx (stopped at a failure)"
+expect_out "stopped at the first failure (-x): 2 of 3 runs done" "ledger -qx"
+expect_out "over 2 scenarios" "ledger -qx"
+mkdir "$T/alloc"
+printf '%s\n' 'state name=b' 'on state=b walk=stop do=fail msg="disk gone"' \
+    'fault point=registry/alloc mode=once' 'walk kind=stop' 'expect error="out of memory"' \
+    'expect fired=1 point=registry/alloc' >"$T/alloc/alloc.scn"
+rb ledger "$T/alloc"
+expect_out "^registry/alloc .* ok\$" "ledger (a point fired, handled and observed)"
+expect_out "^node/<node>/crash .* never fired\$" "ledger"
+rb ledger -q "$T/alloc"
+expect_no_out "^registry/alloc" "ledger -q (an ok point)"
+expect_out "^node/<node>/crash .* never fired\$" "ledger -q (a point not ok)"
+expect_out "^ledger: 11 points, 10 not ok" "ledger -q"
+rb ledger --verbose "$S"
+expect_out "^FAIL b_fail.scn \[seed 1\]: 0 fires" "ledger -v"
+expect_out "a_pass.scn \[seed 1\]: 0 fires, 0 handled, 0 observed" "ledger -v"
+rb ledger "$S"
+expect_no_out "a_pass.scn" "ledger without -v"
+ok "ledger: -x stops at the first failing run, -q shows the points not ok, -v each run"
+
+# conform: a failure is a cell that fails; -q leaves out the table, -v
+# names each scenario (on stderr when stdout is JSON).
+C=$T/conform
+mkdir "$C"
+for f in a_pass b_fail c_fail; do
+    sed 's/^registry name=r$/registry name=r\nrule id=1 walk=checkpoint/' "$S/$f.scn" >"$C/$f.scn"
+done
+rb conform "$C"
+expect_rc 1 "conform (a failing cell)"
+expect_out "^rule  *start  *stop" "conform (the table)"
+expect_out "FAIL rule 1, checkpoint: 2 scenarios" "conform"
+rb conform -qx "$C"
+expect_rc 1 "conform -qx"
+expect_no_out "^rule  *start  *stop" "conform -q (no table)"
+expect_out "FAIL rule 1, checkpoint: 1 scenario;" "conform -qx (c_fail.scn not run)"
+expect_out "stopped at the first failure (-x): 2 of 3 runs done" "conform -qx"
+expect_out "^conform: 0 pass, 1 fail" "conform -qx"
+rb conform -v "$C"
+expect_out "^PASS $C/a_pass.scn\$" "conform -v"
+expect_out "^FAIL $C/b_fail.scn: expect count" "conform -v"
+rb conform -v --format json "$C"
+head -c 1 "$OUT" | grep -q '{' || fail "conform -v --format json: stdout is not JSON"
+expect_err "^PASS $C/a_pass.scn\$" "conform -v --format json (its lines on stderr)"
+ok "conform: -x stops at the first failing cell, -q leaves out the table, -v each scenario"
+
+# explore: -j N finds what -j 1 finds (every script of a shard too), -v a
+# line per worker, -x is what it does anyway; -q no progress line, and
+# --budget reports what ran when it is spent.
+for args in "--states 2 --walks 2" "--states 2 --walks 2 --shard 2/3"; do
+    # shellcheck disable=SC2086
+    rb explore -j 1 $args
+    expect_rc 0 "explore -j 1 $args"
+    sed 's/ in [0-9.]* s.*//' "$OUT" >"$T/e1"
+    for j in "-j 2" "-j3" "-x"; do
+        # shellcheck disable=SC2086
+        rb explore $j $args
+        expect_rc 0 "explore $j $args"
+        sed 's/ in [0-9.]* s.*//' "$OUT" | cmp -s "$T/e1" - ||
+            { diff "$T/e1" "$OUT" >&2; fail "explore $j $args differs from -j 1"; }
+    done
+done
+rb explore -v -j 2 --states 2 --walks 2
+sum=$(awk '/^explore: worker [12] of 2: [0-9]+ scripts run$/ { n += $6 } END { print n }' "$OUT")
+[ "$sum" = 6932 ] || fail "explore -v -j 2: the workers ran $sum scripts, expected 6932"
+rb explore -q --budget 2s
+expect_rc 0 "explore -q --budget 2s"
+expect_out "^budget of 2.000 s spent: stopped after [0-9]* of 2549992 runs" "explore --budget 2s"
+[ ! -s "$ERR" ] || { cat "$ERR" >&2; fail "explore -q wrote to stderr"; }
+n=$(sed -n 's/^explored \([0-9]*\) scripts.*/\1/p' "$OUT")
+[ "$n" -gt 0 ] && [ "$n" -lt 2549992 ] || fail "explore --budget 2s explored '$n' scripts"
+rb explore -j 2 --budget 2s
+expect_rc 0 "explore -j 2 --budget 2s"
+expect_err "^explore: \[[0-9]*/2549992\]" "explore without -q (a progress line after 1 s)"
+ok "explore: -j as -j 1, -v per worker, -q quiet, --budget stops and reports"
+
+# swarm takes -q, -v and -x of the skeleton: long names as short ones.
+rb swarm --seeds 1..3 --out "$T/sw" -q
+expect_rc 0 "swarm -q"
+sed 's/ in [0-9.]* s.*//' "$OUT" >"$T/sq"
+rb swarm --seeds 1..3 --out "$T/sw" --quiet
+sed 's/ in [0-9.]* s.*//' "$OUT" | cmp -s "$T/sq" - || fail "swarm --quiet is not -q"
+rb swarm --seeds 1..3 --out "$T/sw"
+[ "$(wc -l <"$OUT")" -gt "$(wc -l <"$T/sq")" ] || fail "swarm -q prints as much as swarm"
+rb swarm --seeds 1..3 --out "$T/sw" -qv
+expect_rc 2 "swarm -qv"
+expect_err "-q and -v cannot go together" "swarm -qv"
+ok "swarm: -q/--quiet, -v/--verbose, -x of the one skeleton"
