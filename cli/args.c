@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "fault.h"
 
 #define OPT_NAME_MAX 32
 
@@ -184,4 +185,45 @@ void cli_paths_free(CliPaths *p)
     free(p->v);
     p->v = NULL;
     p->n = 0;
+}
+
+int cli_opt_inject(const char *cmd, const char *v, ReportJob *job)
+{
+    const char *colon = strchr(v, ':');
+    const char *hit = colon ? colon + 1 : NULL;
+    const char *mode = hit ? strchr(hit, ':') : NULL;
+    size_t plen = colon ? (size_t)(colon - v) : 0;
+    char hbuf[24];
+    size_t hlen = hit ? (mode ? (size_t)(mode - hit) : strlen(hit)) : 0;
+    ReportInject *in = &job->inject[job->ninject];
+
+    if (job->ninject >= SCN_MAX_INJECTS) {
+        return cli_bad_value(cmd, "--inject", v, "more than 8 --inject options");
+    }
+    if (colon == NULL || plen == 0 || plen >= REPORT_POINT_MAX) {
+        return cli_bad_value(cmd, "--inject", v, "expected POINT:HIT[:persistent] "
+                             "with a fault point name");
+    }
+    if (hlen == 0 || hlen >= sizeof(hbuf) || (mode != NULL && strcmp(mode, ":persistent") != 0)) {
+        return cli_bad_value(cmd, "--inject", v, "expected POINT:HIT[:persistent]");
+    }
+    memcpy(hbuf, hit, hlen);
+    hbuf[hlen] = '\0';
+    if (cli_parse_u64(hbuf, 1, INT64_MAX, &in->hit) != 0) {
+        return cli_bad_value(cmd, "--inject", v, "HIT must be a number from 1");
+    }
+    memcpy(in->point, v, plen);
+    in->point[plen] = '\0';
+    if (sim_fault_template_of(in->point) == NULL) {
+        return cli_bad_value(cmd, "--inject", v, "unknown fault point (no backend has "
+                             "it; replbench faults lists them)");
+    }
+    for (unsigned i = 0; i < job->ninject; i++) {
+        if (strcmp(job->inject[i].point, in->point) == 0) {
+            return cli_bad_value(cmd, "--inject", v, "the point is injected twice");
+        }
+    }
+    in->persistent = mode != NULL;
+    job->ninject++;
+    return 0;
 }

@@ -88,6 +88,11 @@ int cli_bad_value(const char *cmd, const char *opt, const char *value, const cha
  * the problem printed. */
 int cli_opt_seed(const char *cmd, const char *value, uint64_t *seed);
 int cli_opt_jobs(const char *cmd, const char *value, unsigned *jobs);
+/* --inject "POINT:HIT" or "POINT:HIT:persistent" (run, reduce), added to
+ * job's injections; the point a concrete name fitting one of the
+ * backends' templates, at most SCN_MAX_INJECTS, none twice: 0, or -1 with
+ * the problem printed. */
+int cli_opt_inject(const char *cmd, const char *value, ReportJob *job);
 
 /* The paths of a command: argv's non-options, gathered as they come. */
 typedef struct CliPaths {

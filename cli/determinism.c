@@ -4,7 +4,9 @@
  * back both results and the first difference, which is printed.  A child
  * that crashes or runs past --timeout fails that scenario only.  A trace is
  * kept up to CAPTURE_MAX bytes per run; past that the scenario is reported
- * as an error, not compared in part.
+ * as an error, not compared in part.  With -j N up to N children (slots)
+ * run at once, each pair in its own; their outcomes are printed in the
+ * order of the pairs, as -j 1 prints them.
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -36,7 +38,7 @@ static const CliCommand command = {
     .name = "determinism",
     .synopsis = "[OPTIONS] PATH...",
     .takes = CLI_TAKES_SEED | CLI_TAKES_SHARD | CLI_TAKES_SELECT | CLI_TAKES_SEEDS |
-             CLI_TAKES_CHILD | CLI_TAKES_LIVENESS,
+             CLI_TAKES_CHILD | CLI_TAKES_LIVENESS | CLI_TAKES_JOBS,
     .na = det_na,
 };
 
@@ -72,12 +74,21 @@ typedef struct Pair {
     char line[2][SIM_TRACE_LINE_MAX];
 } Pair;
 
+/* A pair in flight: its child, the Pair it shares, the job. */
+typedef struct Slot {
+    CliChild child;
+    Pair *pair;                 /* shared with the child */
+    ReportJob job;
+    size_t file;
+} Slot;
+
 typedef struct Det {
     CliCommon c;
     CliFiles files;
     Capture cap[2];             /* the child's */
-    Pair *pair;                 /* shared with the child */
-    CliChild child;
+    Slot *slots;                /* c.jobs of them, used in a ring */
+    Pair *pair;                 /* the slot's whose outcome is handled */
+    CliChild *child;            /* its child */
     char crash_dir[REPORT_PATH_MAX + 1];
     ScnResult *res;             /* = pair->res */
     CliProgress progress;
@@ -168,19 +179,26 @@ static void name_of(const Det *D, const char *path, char *buf, size_t len)
 
 static void differs(Det *D, const char *path)
 {
-    char what[2 * REPORT_PATH_MAX + 64], cmd[2 * REPORT_PATH_MAX + 96];
-    char *word = NULL;
-    size_t wlen = 0;
-    FILE *w = open_memstream(&word, &wlen);
+    char what[2 * REPORT_PATH_MAX + 64], cmd[3 * REPORT_PATH_MAX + 96];
+    char *word = NULL, *prog = NULL;
+    size_t wlen = 0, plen = 0;
+    FILE *w = open_memstream(&word, &wlen), *p = open_memstream(&prog, &plen);
 
+    /* The binary that printed it, as run's reproduce lines name it. */
     if (w != NULL) {
         report_shell_word(w, path);
         fclose(w);
     }
+    if (p != NULL) {
+        report_shell_word(p, report_program());
+        fclose(p);
+    }
     snprintf(what, sizeof(what), "%s [seed %" PRIu64 "]: two runs differ", path, D->res[0].seed);
-    snprintf(cmd, sizeof(cmd), "replbench determinism --seed %" PRIu64 " %s%s", D->res[0].seed,
-             path[0] == '-' ? "-- " : "", word != NULL ? word : path);
+    snprintf(cmd, sizeof(cmd), "%s determinism --seed %" PRIu64 " %s%s",
+             prog != NULL ? prog : "replbench", D->res[0].seed, path[0] == '-' ? "-- " : "",
+             word != NULL ? word : path);
     free(word);
+    free(prog);
     report_recap_add_command(D->recap, what, cmd);
     D->differ++;
 }
@@ -260,13 +278,14 @@ typedef struct PairJob {
     Det *D;
     const ScnScript *s;
     const ReportJob *job;
+    Pair *pair;
 } PairJob;
 
 static void pair_main(void *ctx)
 {
     const PairJob *pj = ctx;
     Det *D = pj->D;
-    Pair *p = D->pair;
+    Pair *p = pj->pair;
     const char *l[2];
 
     for (int i = 0; i < 2; i++) {
@@ -287,30 +306,36 @@ static void pair_main(void *ctx)
 }
 
 /* How the child of a pair ended. */
-typedef enum PairEnd { PAIR_DONE, PAIR_DIED, PAIR_TIMED_OUT, PAIR_INTERRUPTED,
-                       PAIR_NO_CHILD } PairEnd;
+typedef enum PairEnd { PAIR_DONE, PAIR_DIED, PAIR_TIMED_OUT, PAIR_INTERRUPTED } PairEnd;
 
-/* Both runs of job in a child: DONE (D->pair holds them), DIED (*status
- * its wait status), TIMED_OUT (past --timeout), INTERRUPTED or NO_CHILD
- * (printed); the child is gone in every case. */
-static PairEnd run_pair(Det *D, const ScnScript *s, const ReportJob *job, int *status)
+/* Start both runs of the slot's job in a child (s is copied into it by
+ * the fork): 0, or -1 (printed). */
+static int start_pair(Det *D, Slot *slot, const ScnScript *s)
 {
-    PairJob pj = { .D = D, .s = s, .job = job };
-    int how;
+    PairJob pj = { .D = D, .s = s, .job = &slot->job, .pair = slot->pair };
 
-    memset(D->pair, 0, sizeof(*D->pair));
-    if (cli_child_start(&D->child, pair_main, &pj) != 0) {
+    memset(slot->pair, 0, sizeof(*slot->pair));
+    if (cli_child_start(&slot->child, pair_main, &pj) != 0) {
         fprintf(stderr, "replbench determinism: cannot start a child: %s\n", strerror(errno));
-        return PAIR_NO_CHILD;
+        return -1;
     }
-    how = cli_child_wait(&D->child, D->c.timeout > 0 ? D->child.started + D->c.timeout : 0,
-                         status);
+    return 0;
+}
+
+/* Wait for the slot's child: DONE (its pair holds both runs), DIED
+ * (*status its wait status), TIMED_OUT (past --timeout) or INTERRUPTED;
+ * the child is gone in every case. */
+static PairEnd wait_pair(Det *D, Slot *slot, int *status)
+{
+    int how = cli_child_wait(&slot->child, D->c.timeout > 0 ? slot->child.started +
+                             D->c.timeout : 0, status);
+
     if (how != CLI_CHILD_ENDED) {
-        cli_child_kill(&D->child);
+        cli_child_kill(&slot->child);
         return how == CLI_CHILD_INTERRUPTED ? PAIR_INTERRUPTED : PAIR_TIMED_OUT;
     }
-    return D->pair->done && WIFEXITED(*status) && WEXITSTATUS(*status) == 0 ? PAIR_DONE
-                                                                             : PAIR_DIED;
+    return slot->pair->done && WIFEXITED(*status) && WEXITSTATUS(*status) == 0 ? PAIR_DONE
+                                                                                : PAIR_DIED;
 }
 
 /* The child died (status: its wait status) or ran past --timeout: a
@@ -330,12 +355,12 @@ static void lost(Det *D, const char *path, const ReportJob *job, PairEnd how, in
                  : "timed out (the --timeout limit)");
         printf("timed out after %g s (the --timeout limit)\n", D->c.timeout);
     } else {
-        cli_child_crash(&D->child, status, crash);
+        cli_child_crash(D->child, status, crash);
         snprintf(name, sizeof(name), "crash-%016" PRIx64 ".txt",
                  sim_hash_bytes(sim_hash_str(SIM_HASH_INIT, path), &seed, sizeof(seed)));
         snprintf(header, sizeof(header), "# replbench determinism: %s crashes\n# what it "
                  "wrote to stderr:\n", path);
-        cli_crash_save(&D->child, D->crash_dir, name, header, crash);
+        cli_crash_save(D->child, D->crash_dir, name, header, crash);
         snprintf(what, sizeof(what), "%s: crashed: %s", path, crash->kind);
         printf("crashed: %s\n", crash->kind);
         report_crash_print(stdout, "  ", crash);
@@ -345,58 +370,133 @@ static void lost(Det *D, const char *path, const ReportJob *job, PairEnd how, in
     free(crash);
 }
 
-/* Each seed of one file, while the budget and -x allow. */
-static void check_file(Det *D, size_t file)
-{
-    const char *path = D->files.paths[file];
-    char err[REPORT_ERROR_MAX];
-    ScnScript *s = report_load(path, err, sizeof(err));
-    uint64_t nseeds = cli_command_nseeds(&D->c);
+/* The next job to start, while the budget and -x allow: its file, seed
+ * and loaded script (*s; the file's, loaded once, freed when the next file
+ * starts).  A file that does not load is an error of its own (printed).
+ * false when there is none. */
+typedef struct Jobs {
+    size_t file;
+    uint64_t k;
+    ScnScript *s;
+} Jobs;
 
-    D->file_ran[file] = true;
-    if (s == NULL) {
-        cli_progress_clear(&D->progress);
-        fprintf(stderr, "%s\n", err);
-        D->errors++;
-        D->file_failed[file] = true;
-        return;
+static bool next_pair(Det *D, Jobs *J, Slot *slot)
+{
+    uint64_t nseeds = cli_command_nseeds(&D->c);
+    char err[REPORT_ERROR_MAX];
+
+    while (J->file < D->files.n && cli_command_go_on(&D->c, D->differ + D->failed != 0)) {
+        const char *path = D->files.paths[J->file];
+
+        if (J->s == NULL && J->k == 0) {
+            D->file_ran[J->file] = true;
+            J->s = report_load(path, err, sizeof(err));
+            if (J->s == NULL) {
+                cli_progress_clear(&D->progress);
+                fprintf(stderr, "%s\n", err);
+                D->errors++;
+                D->file_failed[J->file] = true;
+                J->file++;
+                continue;
+            }
+        }
+        if (J->k < nseeds) {
+            slot->job = (ReportJob){ 0 };
+            slot->file = J->file;
+            cli_command_seed(&D->c, J->k, &slot->job);
+            cli_command_job_options(&D->c, &slot->job);
+            cli_progress_show(&D->progress, J->file * (size_t)nseeds + (size_t)J->k + 1, path);
+            J->k++;
+            return true;
+        }
+        scn_free(J->s);
+        J->s = NULL;
+        J->k = 0;
+        J->file++;
     }
-    for (uint64_t k = 0; k < nseeds && cli_command_go_on(&D->c, D->differ + D->failed != 0); k++) {
-        ReportJob job = { 0 };
+    return false;
+}
+
+/* Every pair, up to c.jobs at once, each outcome printed in order. */
+static void check_pairs(Det *D)
+{
+    Jobs J = { 0 };
+    size_t nslots = D->c.jobs, first = 0, inflight = 0;
+    bool stop = false;
+
+    for (;;) {
+        Slot *slot;
         size_t bad = D->differ + D->failed;
         int status = 0;
         PairEnd how;
 
-        cli_command_seed(&D->c, k, &job);
-        cli_command_job_options(&D->c, &job);
-        cli_progress_show(&D->progress, file * (size_t)nseeds + (size_t)k + 1, path);
-        how = run_pair(D, s, &job, &status);
-        if (how == PAIR_INTERRUPTED || how == PAIR_NO_CHILD) {
-            D->errors += how == PAIR_NO_CHILD;
+        while (!stop && inflight < nslots) {
+            slot = &D->slots[(first + inflight) % nslots];
+            if (!next_pair(D, &J, slot)) {
+                stop = true;
+            } else if (start_pair(D, slot, J.s) != 0) {
+                D->errors++;
+                stop = true;
+            } else {
+                inflight++;
+            }
+        }
+        if (inflight == 0) {
             break;
         }
+        slot = &D->slots[first];
+        first = (first + 1) % nslots;
+        inflight--;
+        how = wait_pair(D, slot, &status);
+        if (how == PAIR_INTERRUPTED) {
+            for (size_t i = 0; i < inflight; i++) {
+                cli_child_kill(&D->slots[(first + i) % nslots].child);
+            }
+            break;
+        }
+        D->pair = slot->pair;
+        D->res = slot->pair->res;
+        D->child = &slot->child;
         D->runs++;
         if (how == PAIR_DONE) {
-            compare(D, path);
+            compare(D, D->files.paths[slot->file]);
         } else {
-            lost(D, path, &job, how, status);
+            lost(D, D->files.paths[slot->file], &slot->job, how, status);
         }
-        D->file_failed[file] |= D->differ + D->failed != bad;
+        D->file_failed[slot->file] |= D->differ + D->failed != bad;
         fflush(stdout);
     }
-    scn_free(s);
+    scn_free(J.s);
 }
 
-/* The shared Pair and the children's stderr file. */
-static int pair_open(Det *D)
+/* The slots: a shared Pair and a file for the child's stderr each. */
+static int slots_open(Det *D)
 {
-    void *m = mmap(NULL, sizeof(Pair), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS,
-                   -1, 0);
-
-    D->pair = m != MAP_FAILED ? m : NULL;
-    D->res = D->pair != NULL ? D->pair->res : NULL;
+    D->slots = calloc(D->c.jobs, sizeof(*D->slots));
     cli_command_crash_dir(&D->c, D->crash_dir, sizeof(D->crash_dir));
-    return D->pair != NULL && cli_child_errfile(&D->child) == 0 ? 0 : -1;
+    for (unsigned i = 0; D->slots != NULL && i < D->c.jobs; i++) {
+        void *m = mmap(NULL, sizeof(Pair), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS,
+                       -1, 0);
+
+        D->slots[i].child = (CliChild){ .pid = -1, .err = -1 };
+        D->slots[i].pair = m != MAP_FAILED ? m : NULL;
+        if (D->slots[i].pair == NULL || cli_child_errfile(&D->slots[i].child) != 0) {
+            return -1;
+        }
+    }
+    return D->slots != NULL ? 0 : -1;
+}
+
+static void slots_close(Det *D)
+{
+    for (unsigned i = 0; D->slots != NULL && i < D->c.jobs; i++) {
+        if (D->slots[i].pair != NULL) {
+            munmap(D->slots[i].pair, sizeof(Pair));
+        }
+        cli_child_close(&D->slots[i].child);
+    }
+    free(D->slots);
+    D->slots = NULL;
 }
 
 static int check_all(Det *D, double start)
@@ -417,7 +517,7 @@ static int check_all(Det *D, double start)
     D->file_ran = calloc(D->files.n + 1, sizeof(*D->file_ran));
     D->file_failed = calloc(D->files.n + 1, sizeof(*D->file_failed));
     D->recap = report_recap_new();
-    if (D->file_ran == NULL || D->file_failed == NULL || D->recap == NULL || pair_open(D) != 0) {
+    if (D->file_ran == NULL || D->file_failed == NULL || D->recap == NULL || slots_open(D) != 0) {
         fputs("replbench determinism: out of memory, or no file for a child's stderr\n", stderr);
         cli_files_free(&D->files);
         return REPORT_EXIT_USAGE;
@@ -425,10 +525,7 @@ static int check_all(Det *D, double start)
     D->errors = problems;
     /* Progress counts runs (a pair each): every seed of every file. */
     cli_progress_init(&D->progress, D->files.n * (size_t)cli_command_nseeds(&D->c));
-    for (size_t i = 0; i < D->files.n && cli_command_go_on(&D->c, D->differ + D->failed != 0); i++) {
-        check_file(D, i);
-        fflush(stdout);
-    }
+    check_pairs(D);
     cli_progress_clear(&D->progress);
     cli_command_stopped(&D->c, stdout, D->runs, (uint64_t)D->files.n * cli_command_nseeds(&D->c));
     cli_last_failed_save(command.name, &D->files, D->file_ran, D->file_failed);
@@ -457,7 +554,6 @@ int cli_determinism(int argc, char **argv)
         fputs("replbench determinism: out of memory\n", stderr);
         return REPORT_EXIT_USAGE;
     }
-    D->child = (CliChild){ .pid = -1, .err = -1 };
     if (cli_command_parse(&command, argc, argv, D, &D->c) != 0) {
         rc = REPORT_EXIT_USAGE;
     } else if (D->c.help) {
@@ -469,10 +565,7 @@ int cli_determinism(int argc, char **argv)
     for (int i = 0; i < 2; i++) {
         free(D->cap[i].buf);
     }
-    if (D->pair != NULL) {
-        munmap(D->pair, sizeof(Pair));
-    }
-    cli_child_close(&D->child);
+    slots_close(D);
     free(D->file_ran);
     free(D->file_failed);
     report_recap_end(D->recap, NULL, false);

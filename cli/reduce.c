@@ -19,11 +19,12 @@
 #include "prng.h"
 #include "reduce.h"
 
-enum { O_OUT };
+enum { O_OUT, O_INJECT };
 
 static const CliOptSpec specs[] = {
     { "-o", true, O_OUT },
     { "--out", true, O_OUT },
+    { "--inject", true, O_INJECT },
     { NULL, false, 0 },
 };
 
@@ -43,33 +44,42 @@ struct CliFailure {
     Verdict v;                  /* message with line numbers blanked */
 };
 
-/* The command's options: -o, and the common ones (--timeout, --crash-dir). */
+/* The command's options: -o, --inject, and the common ones (--seed,
+ * --liveness, --timeout, --crash-dir). */
 typedef struct Opts {
     CliCommon c;
     const char *out;
+    ReportJob run;              /* --seed, --inject, --liveness: how each candidate runs */
 } Opts;
 
 /* The time limit of a candidate: --timeout (fuzz2scn --reduce: the default). */
 static double limit = CLI_TIMEOUT_DEFAULT;
+/* How a candidate runs (its seed, injections, liveness phase), or NULL:
+ * as its text says (fuzz2scn --reduce). */
+static const ReportJob *run_as;
 
 static int option(void *ctx, int id, const char *v)
 {
-    (void)id;
-    ((Opts *)ctx)->out = v;
+    Opts *o = ctx;
+
+    if (id == O_INJECT) {
+        return cli_opt_inject("reduce", v, &o->run);
+    }
+    o->out = v;
     return 0;
 }
 
 static const CliCommand command = {
     .name = "reduce",
-    .synopsis = "FILE [-o OUT]",
-    .takes = CLI_TAKES_CHILD,
+    .synopsis = "[OPTIONS] FILE [-o OUT]",
+    .takes = CLI_TAKES_CHILD | CLI_TAKES_SEED | CLI_TAKES_LIVENESS,
     .specs = specs,
     .option = option,
 };
 
 static void usage(FILE *f)
 {
-    fputs("usage: replbench reduce FILE [-o OUT]\n"
+    fputs("usage: replbench reduce [OPTIONS] FILE [-o OUT]\n"
           "\n"
           "Shrink a failing scenario: ddmin over its lines, then each argument left\n"
           "out and each number made smaller, then single lines again, keeping a\n"
@@ -78,10 +88,15 @@ static void usage(FILE *f)
           "report, time limit).  Every candidate runs in a child process.  The\n"
           "result is valid and 1-minimal: without any one of its lines it no longer\n"
           "fails so.  A crash's stacks head the reduced file, and its whole report\n"
-          "is kept (--crash-dir).\n"
+          "is kept (--crash-dir).  With --seed, --inject and --liveness every\n"
+          "candidate runs as `replbench run` with them would: a failure of sweep is\n"
+          "reduced from its reproduce line, `run` replaced by `reduce`.\n"
           "\n"
           "options:\n"
-          "  -o, --out OUT         write the reduced scenario to OUT (default: stdout)\n", f);
+          "  -o, --out OUT         write the reduced scenario to OUT (default: stdout)\n"
+          "  --inject POINT:HIT[:persistent]\n"
+          "                        fail hit HIT of fault point POINT in each candidate,\n"
+          "                        as run --inject (repeat: up to 8)\n", f);
     cli_usage_common(f, command.takes);
     fputs("Here exit status 0 is reduced; a file that does not fail is 2, and so is\n"
           "one the host failed (host out of memory: no verdict to reduce against).\n", f);
@@ -124,10 +139,14 @@ static void candidate_main(void *ctx)
     static ScnResult res;
     const Candidate *cd = ctx;
     ScnScript *s = scn_parse(cd->text, cd->len, cd->name, NULL);
+    ScnOptions opt = { 0 };
 
     cd->v->status = -1;
+    if (run_as != NULL) {
+        report_job_options(run_as, &opt);
+    }
     if (s != NULL) {
-        cd->v->status = (int)scn_run(s, NULL, &res);
+        cd->v->status = (int)scn_run(s, run_as != NULL ? &opt : NULL, &res);
         cd->v->checker = res.checker_kind;
         snprintf(cd->v->message, sizeof(cd->v->message), "%s", res.message);
         scn_free(s);
@@ -346,6 +365,31 @@ static int check_parses(const char *path, const char *text, size_t len)
     return 0;
 }
 
+/* " under --seed S --inject P:H ... --liveness": how the candidates ran,
+ * when not as their text says. */
+static void run_options(FILE *f, const ReportJob *job)
+{
+    if (job == NULL) {
+        return;
+    }
+    fputs(" under", f);
+    if (job->seed_set) {
+        fprintf(f, " --seed %" PRIu64, job->seed);
+    }
+    for (unsigned i = 0; i < job->ninject; i++) {
+        fputs(" --inject ", f);
+        report_shell_word(f, job->inject[i].point);
+        fprintf(f, ":%" PRIu64 "%s", job->inject[i].hit,
+                job->inject[i].persistent ? ":persistent" : "");
+    }
+    if (job->liveness) {
+        fputs(" --liveness", f);
+    }
+    if (job->liveness && job->liveness_ticks != 0) {
+        fprintf(f, " --liveness-ticks %" PRIu64, job->liveness_ticks);
+    }
+}
+
 static int write_out(const Opts *o, const char *path, const char *why,
                      const ScnReduceStats *st, const char *text)
 {
@@ -357,8 +401,10 @@ static int write_out(const Opts *o, const char *path, const char *why,
         free(crash);
         return REPORT_EXIT_USAGE;
     }
-    fprintf(f, "# reduced by replbench reduce from %s (%u -> %u lines); fails: ", path,
+    fprintf(f, "# reduced by replbench reduce from %s (%u -> %u lines)", path,
             st->lines_before, st->lines_after);
+    run_options(f, run_as);
+    fputs("; fails: ", f);
     report_put_line_safe(f, why);
     fputc('\n', f);
     if (crash != NULL && final_crash(o, text, path, crash)) {
@@ -388,12 +434,17 @@ static int reduce_file(const Opts *o, const char *path)
         return rc;
     }
     limit = o->c.timeout;
+    if (o->c.seed_set || o->run.ninject != 0 || o->c.liveness) {
+        run_as = &o->run;
+    }
     reduced = cli_reduce_text(text, len, path, &fails, why, sizeof(why), &st);
     if (cli_signal_caught() != 0) {
         fprintf(stderr, "replbench reduce: %s: interrupted by %s after %u candidates: "
                 "nothing written\n", path, cli_signal_name(cli_signal_caught()), st.tests);
     } else if (!fails) {
-        fprintf(stderr, "replbench reduce: %s does not fail: nothing to reduce\n", path);
+        fprintf(stderr, "replbench reduce: %s does not fail: nothing to reduce%s\n", path,
+                run_as == NULL ? " (a failure under --seed or --inject, as sweep's: reduce "
+                "it with those options, its reproduce line with reduce for run)" : "");
     } else if (reduced == NULL) {
         fprintf(stderr, "replbench reduce: %s: %s\n", path, why[0] ? why : "out of memory");
     } else {
@@ -419,9 +470,12 @@ int cli_reduce(int argc, char **argv)
         usage(stdout);
         rc = REPORT_EXIT_OK;
     } else if (o.c.paths.n != 1) {
-        fprintf(stderr, "replbench reduce: one FILE, not %zu (usage: replbench reduce FILE "
+        fprintf(stderr, "replbench reduce: one FILE, not %zu (usage: replbench reduce [OPTIONS] FILE "
                 "[-o OUT])\n", o.c.paths.n);
     } else {
+        o.run.seed_set = o.c.seed_set;
+        o.run.seed = o.c.seed;
+        cli_command_job_options(&o.c, &o.run);
         rc = reduce_file(&o, o.c.paths.v[0]);
     }
     cli_common_free(&o.c);

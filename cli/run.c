@@ -104,49 +104,6 @@ static void progress(Run *r)
     }
 }
 
-/* "POINT:HIT" or "POINT:HIT:persistent", added to job's injections; the
- * point a concrete name fitting one of the backends' templates. */
-static int parse_inject(const char *v, ReportJob *job)
-{
-    const char *colon = strchr(v, ':');
-    const char *hit = colon ? colon + 1 : NULL;
-    const char *mode = hit ? strchr(hit, ':') : NULL;
-    size_t plen = colon ? (size_t)(colon - v) : 0;
-    char hbuf[24];
-    size_t hlen = hit ? (mode ? (size_t)(mode - hit) : strlen(hit)) : 0;
-    ReportInject *in = &job->inject[job->ninject];
-
-    if (job->ninject >= SCN_MAX_INJECTS) {
-        return cli_bad_value("run", "--inject", v, "more than 8 --inject options");
-    }
-    if (colon == NULL || plen == 0 || plen >= REPORT_POINT_MAX) {
-        return cli_bad_value("run", "--inject", v, "expected POINT:HIT[:persistent] "
-                             "with a fault point name");
-    }
-    if (hlen == 0 || hlen >= sizeof(hbuf) || (mode != NULL && strcmp(mode, ":persistent") != 0)) {
-        return cli_bad_value("run", "--inject", v, "expected POINT:HIT[:persistent]");
-    }
-    memcpy(hbuf, hit, hlen);
-    hbuf[hlen] = '\0';
-    if (cli_parse_u64(hbuf, 1, INT64_MAX, &in->hit) != 0) {
-        return cli_bad_value("run", "--inject", v, "HIT must be a number from 1");
-    }
-    memcpy(in->point, v, plen);
-    in->point[plen] = '\0';
-    if (sim_fault_template_of(in->point) == NULL) {
-        return cli_bad_value("run", "--inject", v, "unknown fault point (no backend has "
-                             "it; replbench faults lists them)");
-    }
-    for (unsigned i = 0; i < job->ninject; i++) {
-        if (strcmp(job->inject[i].point, in->point) == 0) {
-            return cli_bad_value("run", "--inject", v, "the point is injected twice");
-        }
-    }
-    in->persistent = mode != NULL;
-    job->ninject++;
-    return 0;
-}
-
 static int option(void *ctx, int id, const char *v)
 {
     RunOpts *o = ctx;
@@ -159,7 +116,7 @@ static int option(void *ctx, int id, const char *v)
         return report_format_parse(v, &o->format) == 0 ? 0
              : cli_bad_value("run", "--format", v, "expected summary, tap or junit");
     case O_INJECT:
-        return parse_inject(v, &o->inject);
+        return cli_opt_inject("run", v, &o->inject);
     case O_REPORT:
         o->report = v;
         return v[0] != '\0' ? 0 : cli_bad_value("run", "--report", v, "expected a folder");

@@ -307,7 +307,8 @@ static void summary_failures(const ReportConform *c, FILE *f)
             }
             fputs("\n  reproduce: ", f);
             if (x->probe) {
-                fputs("replbench conform (a built-in probe)", f);
+                report_shell_word(f, report_program());
+                fputs(" conform (a built-in probe)", f);
             } else {
                 report_reproduce(f, x->seed, NULL, x->path);
             }
@@ -422,7 +423,8 @@ static void json_failures(const ReportConform *c, unsigned row, FILE *f)
 
             if (m != NULL) {
                 if (x->probe) {
-                    fputs("replbench conform", m);
+                    report_shell_word(m, report_program());
+                    fputs(" conform", m);
                 } else {
                     report_reproduce(m, x->seed, NULL, x->path);
                 }

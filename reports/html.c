@@ -948,7 +948,7 @@ static void put_command(FILE *f, const ReportHtml *h)
     if (m == NULL) {
         return;
     }
-    fputs("replbench", m);
+    report_shell_word(m, report_program());
     for (int i = 0; i < h->argc; i++) {
         fputc(' ', m);
         report_shell_word(m, h->argv[i]);

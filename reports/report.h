@@ -161,6 +161,9 @@ void report_job_options(const ReportJob *job, ScnOptions *opt);
  * report_set_program named it (its path as invoked), "replbench" until
  * then: the line runs the same build. */
 void report_set_program(const char *argv0);
+/* The binary as report_set_program named it: for the commands that print a
+ * command line of their own (determinism, a report page's command). */
+const char *report_program(void);
 void report_reproduce(FILE *f, uint64_t seed, const ReportJob *job, const char *path);
 
 /* s with control bytes as \xNN, for one-line output. */

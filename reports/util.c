@@ -106,6 +106,11 @@ void report_set_program(const char *argv0)
     program = argv0 != NULL && argv0[0] != '\0' ? argv0 : "replbench";
 }
 
+const char *report_program(void)
+{
+    return program;
+}
+
 void report_reproduce(FILE *f, uint64_t seed, const ReportJob *job, const char *path)
 {
     report_shell_word(f, program);

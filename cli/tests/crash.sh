@@ -132,6 +132,12 @@ expect_rc 1 "determinism with a crash"
 grep -q "^ERROR $T/s/a_crash.scn: crashed: " "$OUT" || fail "determinism: the crash is not its ERROR"
 grep -q "^SAME $T/s/d_after.scn " "$OUT" || fail "determinism does not go on after the crash"
 [ "$ASAN" = asan ] && asan_stacks "$OUT" "determinism"
+# -j 2: each child its own stderr file, the lines in the order of -j 1.
+grep -v '^ *\(#\|[A-Za-z_]*\.c:\|in \|0x\)' "$OUT" | sed 's/ in [0-9.]* s.*//' >"$T/det1"
+rb determinism -j 2 --crash-dir "$T/crashes" "$T/s"
+expect_rc 1 "determinism -j 2 with a crash"
+grep -v '^ *\(#\|[A-Za-z_]*\.c:\|in \|0x\)' "$OUT" | sed 's/ in [0-9.]* s.*//' | cmp -s "$T/det1" - ||
+    { diff "$T/det1" "$OUT" >&2; fail "determinism -j 2 with a crash differs from -j 1"; }
 rb reduce --crash-dir "$T/crashes" "$T/s/a_crash.scn" -o "$T/min.scn"
 expect_rc 0 "reduce of a crash"
 grep -q '^# crash: ' "$T/min.scn" || fail "reduce: the reduced file does not show its crash"
@@ -152,3 +158,12 @@ if [ "$ASAN" = asan ]; then
     asan_stacks "$T/min.crash" "reduce"
 fi
 ok "sweep, determinism and reduce show the crash"
+
+# A built-in probe's reproduce line names the binary that printed it, as a
+# scenario's does (issue 21, point 3): conform with no PATH runs the probes,
+# and the canary lets freeing a walked registry go (rule 6 fails).
+rb conform
+expect_rc 1 "conform on the canary (rule 6's probes fail)"
+expect_out "^  reproduce: $RB conform (a built-in probe)\$" "conform's probe reproduce line"
+expect_no_out "^  reproduce: replbench " "conform's reproduce lines"
+ok "conform's probe reproduce lines name the canary's binary"

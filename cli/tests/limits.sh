@@ -118,6 +118,13 @@ rb determinism --timeout 1s "$T/s/a_hang.scn" "$T/s/b_pass.scn"
 expect_rc 1 "determinism with a hang"
 expect_out "^FAIL $T/s/a_hang.scn: timed out after 1 s" "determinism: the hang"
 expect_out "^SAME $T/s/b_pass.scn " "determinism goes on after the hang"
+# -j 2: the hang timed out in one child while the other pair runs, the
+# lines in the order of -j 1.
+sed 's/ in [0-9.]* s.*//' "$OUT" >"$T/det1"
+rb determinism -j 2 --timeout 1s "$T/s/a_hang.scn" "$T/s/b_pass.scn"
+expect_rc 1 "determinism -j 2 with a hang"
+sed 's/ in [0-9.]* s.*//' "$OUT" | cmp -s "$T/det1" - ||
+    { diff "$T/det1" "$OUT" >&2; fail "determinism -j 2 with a hang differs from -j 1"; }
 rb ledger --timeout 1s "$T/s/a_hang.scn" "$T/s/b_pass.scn"
 expect_rc 2 "ledger with a hang (its counts are missing)"
 expect_err "a_hang.scn: timed out after 1 s" "ledger names the hang"
@@ -128,7 +135,7 @@ rb conform --timeout 1s "$T/c"
 expect_rc 1 "conform with a hang"
 expect_out "^FAIL rule 3, get_error: 1 scenario; first: $T/c/a_hang.scn: timed out after 1 s" \
     "conform files the hang in its cell"
-ok "sweep, determinism, ledger and conform stop the hang at --timeout and go on"
+ok "sweep, determinism (-j 1 and 2), ledger and conform stop the hang at --timeout and go on"
 
 rb reduce --timeout 1s "$T/s/a_hang.scn"
 expect_rc 0 "reduce of a hang"
@@ -137,7 +144,12 @@ expect_out "^walk kind=get_error" "reduce of a hang"
 rb explore --states 1 --walks 1 --timeout 1s
 expect_rc 1 "explore on a registry that hangs"
 expect_out "^counterexample: script [0-9]*, [0-9]* lines: timed out after 1 s" "explore: the hang"
-ok "reduce and explore stop a hang at --timeout"
+sed 's/ in [0-9.]* s.*//' "$OUT" >"$T/ex1"
+rb explore -j 2 --states 1 --walks 1 --timeout 1s
+expect_rc 1 "explore -j 2 on a registry that hangs"
+sed 's/ in [0-9.]* s.*//' "$OUT" | cmp -s "$T/ex1" - ||
+    { diff "$T/ex1" "$OUT" >&2; fail "explore -j 2 on the hang differs from -j 1"; }
+ok "reduce and explore stop a hang at --timeout (explore -j 2 as -j 1)"
 
 # A worker that died between two jobs (killed while idle) is replaced; the
 # job it was to run next is not blamed for its death.  With --jobs 2 the

@@ -31,6 +31,7 @@ value_of() {
     -k|--exclude) echo x ;;
     --color) echo never ;;
     --format) echo junit ;;
+    --inject) echo registry/alloc:1 ;;
     esac
 }
 
@@ -72,7 +73,7 @@ while IFS= read -r row; do
     done
     rows=$((rows + 1))
 done <"$T/rows"
-[ "$rows" -ge 19 ] || fail "only $rows rows in the table"
+[ "$rows" -ge 20 ] || fail "only $rows rows in the table"
 ok "the table holds: $rows rows, $cells command x option cells"
 
 for cmd in $commands; do
@@ -113,19 +114,21 @@ ok "-qx is -q -x in run, sweep and determinism; -qz names -z"
 
 # -j 2, -j2 and --jobs=2 give what -j 1 gives, in the same order.
 norm() { sed -e 's/ in [0-9.]* s.*//' -e '/^implementation:/d' "$1"; }
-for cmd in run sweep ledger conform; do
-    rb "$cmd" -j 1 "$S"
+for cmd in run sweep determinism ledger conform; do
+    case $cmd in ledger|conform) seeds= ;; *) seeds="--seeds 1..3" ;; esac
+    # shellcheck disable=SC2086
+    rb "$cmd" -j 1 $seeds "$S"
     rc1=$rc
     norm "$OUT" >"$T/j1"
     for j in "-j 2" "-j2" "--jobs=2"; do
         # shellcheck disable=SC2086
-        rb "$cmd" $j "$S"
+        rb "$cmd" $j $seeds "$S"
         [ "$rc" -eq "$rc1" ] || fail "$cmd $j: exit $rc, -j 1: $rc1"
         norm "$OUT" >"$T/j2"
         cmp -s "$T/j1" "$T/j2" || { diff "$T/j1" "$T/j2" >&2; fail "$cmd $j differs from -j 1"; }
     done
 done
-ok "-j 2, -j2, --jobs=2 as -j 1 in run, sweep, ledger and conform"
+ok "-j 2, -j2, --jobs=2 as -j 1 in run, sweep, determinism (3 seeds), ledger and conform"
 
 # sweep --format junit: the XML of merge on stdout (the sweep's lines on
 # stderr), valid against reports/tests/junit.xsd when xmllint is here; the

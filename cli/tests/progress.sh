@@ -79,7 +79,22 @@ expect_err "this is build-x" "the reproduce line runs build-x/cli/replbench"
 expect_out "FAIL fail.scn:4" "the reproduce line"
 run build-x/cli/replbench.real sweep fail.scn
 expect_out "reproduce: build-x/cli/replbench.real run --seed 1 fail.scn" "sweep's reproduce line"
-ok "reproduce lines name build-x/cli/replbench, and run it"
+# merge names its own binary, whichever wrote the results, in each format;
+# a report page shows the command line with the binary that made it.
+run "$RB" run --results "$T/w/r.jsonl" fail.scn
+for f in summary tap junit; do
+    run build-x/cli/replbench.real merge --format "$f" "$T/w/r.jsonl"
+    expect_rc 1 "merge --format $f"
+    expect_out "build-x/cli/replbench.real run --seed 1 fail.scn" "merge --format $f's reproduce line"
+    grep -v "build-x/cli/replbench.real" "$OUT" | grep -q "replbench run --seed" &&
+        fail "merge --format $f: a reproduce line naming another binary"
+done
+run build-x/cli/replbench.real merge --report "$T/w/page" "$T/w/r.jsonl"
+grep -q "build-x/cli/replbench.real merge --report" "$T/w/page/index.html" ||
+    fail "merge --report: the page's command line does not name build-x/cli/replbench.real"
+grep -q "build-x/cli/replbench.real run --seed 1 fail.scn" "$T/w/page/index.html" ||
+    fail "merge --report: the page's reproduce line does not name build-x/cli/replbench.real"
+ok "reproduce lines name build-x/cli/replbench, and run it; merge's name merge's binary"
 
 # ---- the installed replbench runs conform from any folder --------------------------
 DEST=$T/dest

@@ -14,6 +14,7 @@ RB=${1:?usage: reduce.sh REPLBENCH REPLBENCH_CANARY}
 CANARY=${2:?usage: reduce.sh REPLBENCH REPLBENCH_CANARY FUZZ_INPUT}
 INPUT=${3:?usage: reduce.sh REPLBENCH REPLBENCH_CANARY FUZZ_INPUT}
 . "$(dirname "$0")/lib.sh"
+HERE=$(cd "$(dirname "$0")" && pwd)
 start reduce
 case $CANARY in /*) ;; *) CANARY=$PWD/$CANARY ;; esac
 case $INPUT in /*) ;; *) INPUT=$PWD/$INPUT ;; esac
@@ -110,4 +111,31 @@ run "$RB" fuzz2scn --reduce fuzz_registry "$INPUT"
 grep -q "does not fail, nothing to reduce" "$ERR" || fail "fuzz2scn --reduce on ours: no note"
 grep -q "^expect hash=" "$OUT" || fail "fuzz2scn --reduce on ours: no expect hash="
 echo "ok - fuzz2scn --reduce: $n operations on the canary; printed as it is on ours"
+
+# A failure of sweep is reduced from its reproduce line, `run` made
+# `reduce`: each candidate runs with its --seed and --inject (issue 21).
+# Without them the scenario passes on the canary: nothing to reduce.
+if have_fiu; then
+    cp "$HERE/canary_remove.scn" "$T/cr.scn"
+    cd "$T" || exit 1
+    run "$CANARY" sweep cr.scn
+    [ "$rc" -eq 1 ] || fail "sweep of canary_remove.scn on the canary: exit $rc"
+    line=$(sed -n 's/^  reproduce: //p' "$OUT" | grep -m1 -- ' --inject ')
+    case $line in "$CANARY run --seed "*" --inject "*" cr.scn") ;;
+        *) fail "sweep's reproduce line: '$line'" ;; esac
+    run "$CANARY" reduce cr.scn
+    [ "$rc" -eq 2 ] || fail "reduce without --inject: exit $rc, expected 2 (it passes)"
+    grep -q "does not fail: nothing to reduce (a failure under --seed or --inject" "$ERR" ||
+        fail "reduce without --inject: no hint of --inject"
+    # shellcheck disable=SC2086
+    run $(echo "$line" | sed 's/ run / reduce /') -o "$T/cr-min.scn"
+    [ "$rc" -eq 0 ] || fail "reduce of the reproduce line: exit $rc"
+    opts=$(echo "$line" | sed -e "s|^$CANARY run ||" -e 's| cr.scn$||')
+    head -n 1 "$T/cr-min.scn" | grep -q "^# reduced by replbench reduce from cr.scn ([0-9]* -> [0-9]* lines) under $opts; fails: " ||
+        fail "the reduced file does not say it fails under $opts: $(head -n 1 "$T/cr-min.scn")"
+    # shellcheck disable=SC2086
+    run "$CANARY" run $opts "$T/cr-min.scn"
+    [ "$rc" -ne 0 ] || fail "the reduced scenario passes under $opts"
+    echo "ok - reduce --seed --inject: a sweep failure reduced from its reproduce line"
+fi
 echo "reduce.sh: all passed"
