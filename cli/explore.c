@@ -65,6 +65,18 @@ typedef struct Shared {
 
 static int option(void *ctx, int id, const char *v);
 
+/* Options of the commands that take files. */
+#define EXPLORE_NO_PATH "explore takes no PATH: its scripts are numbered in the scope " \
+    "(--states, --walks, --depth), not files; --shard K/N splits them"
+
+static const CliNotApplicable explore_na[] = {
+    { "-k", true, EXPLORE_NO_PATH },
+    { "--exclude", true, EXPLORE_NO_PATH },
+    { "--list", false, EXPLORE_NO_PATH },
+    { "--last-failed", false, EXPLORE_NO_PATH },
+    { NULL, false, NULL },
+};
+
 static const CliCommand command = {
     .name = "explore",
     .synopsis = "[OPTIONS]",
@@ -73,6 +85,7 @@ static const CliCommand command = {
     .paths_optional = true,
     .specs = specs,
     .option = option,
+    .na = explore_na,
 };
 
 static void usage(FILE *f)
@@ -97,7 +110,7 @@ static void usage(FILE *f)
           "is what it does anyway); -q prints no progress line, -v also a line per\n"
           "worker.  With --budget, what was explored when it was spent is reported.\n",
           f);
-    cli_usage_common(f, command.takes);
+    cli_usage_command(f, &command);
 }
 
 static int option(void *ctx, int id, const char *v)

@@ -28,6 +28,18 @@ static const CliOptSpec specs[] = {
 
 static int option(void *ctx, int id, const char *v);
 
+/* Options of the commands that take files. */
+#define SWARM_NO_PATH "swarm takes no PATH: each seed of --seeds draws its whole scenario; " \
+    "a failing one is written as a .scn that the commands taking files run"
+
+static const CliNotApplicable swarm_na[] = {
+    { "-k", true, SWARM_NO_PATH },
+    { "--exclude", true, SWARM_NO_PATH },
+    { "--list", false, SWARM_NO_PATH },
+    { "--last-failed", false, SWARM_NO_PATH },
+    { NULL, false, NULL },
+};
+
 static const CliCommand command = {
     .name = "swarm",
     .synopsis = "--seeds A..B [OPTIONS]",
@@ -36,6 +48,7 @@ static const CliCommand command = {
     .paths_optional = true,
     .specs = specs,
     .option = option,
+    .na = swarm_na,
 };
 
 static void usage(FILE *f)
@@ -61,7 +74,7 @@ static void usage(FILE *f)
           "                        (repeat: up to 16)\n"
           "  --out DIR             where failing seeds are written (made if missing;\n"
           "                        default " OUT_DEFAULT ")\n", f);
-    cli_usage_common(f, command.takes);
+    cli_usage_command(f, &command);
 }
 
 typedef struct Swarm {
