@@ -24,7 +24,7 @@ registry/registry,registry/error,registry/model,registry/impl,registry/alloc_fau
 
 usage() {
     cat <<'TXT'
-usage: scripts/mutate-ci.sh sample [SEED] | full | --help
+usage: scripts/mutate-ci.sh sample [SEED] | full | list | --help
   sample [SEED]  12 mutants of the mutated files, chosen by SEED (default:
                  the commit, git rev-parse HEAD), one worker, judged by the
                  files' own unit tests; a mutant that survives them is
@@ -34,7 +34,9 @@ usage: scripts/mutate-ci.sh sample [SEED] | full | --help
                  registry/replication.c), two
                  workers; the report and its JSON are
                  written to build-mutate/report.txt and report.json
-Both exit 0 when every mutant judged is killed or listed as equivalent,
+  list           only check that every listed equivalent mutant of those
+                 files is still one of their mutants (no build; seconds)
+All exit 0 when every mutant judged is killed or listed as equivalent,
 1 when one survived (or the list of equivalents is wrong), 2 on a setup,
 build or baseline error.  Run long jobs with nice.
 TXT
@@ -42,8 +44,14 @@ TXT
 
 case "${1:-}" in
 -h|--help) usage; exit 0 ;;
+list)
+    [ $# = 1 ] || { usage >&2; exit 2; }
+    exec python3 scripts/mutate.py --check-list "${MUTATED_FILES[@]}" "${FULL_ONLY_FILES[@]}" ;;
 sample)
     seed=${2:-$(git rev-parse HEAD 2>/dev/null || echo 0)}
+    # A stale list fails the sample only when a survivor is judged again;
+    # say it first, whatever the sample.
+    python3 scripts/mutate.py --check-list "${MUTATED_FILES[@]}" "${FULL_ONLY_FILES[@]}"
     ensure_packages
     mkdir -p build-mutate
     status=0

@@ -852,6 +852,9 @@ def parse_args(argv):
                    "(default SOURCE/scripts/mutate-equivalents.txt)")
     p.add_argument("--check-listed", action="store_true",
                    help="judge the listed equivalent mutants too (a killed one is a problem)")
+    p.add_argument("--check-list", action="store_true",
+                   help="only check that every listed equivalent of the FILEs is one of their "
+                        "mutants today (no build); exit 1 naming each stale listing")
     p.add_argument("--keys", metavar="FILE", help="judge only the mutants named in FILE "
                    "(FILE<TAB>KEY lines, as --json gives them)")
     p.add_argument("--json", metavar="FILE", help="also write every mutant and its status to FILE")
@@ -897,6 +900,12 @@ def main(argv):
             return 0
         eq_path = Path(a.equivalents) if a.equivalents else cfg.root / "scripts" / "mutate-equivalents.txt"
         equivalents = read_equivalents(eq_path)
+        if a.check_list:
+            stale = apply_list([], entries, equivalents, stale=True)
+            for p in stale:
+                print(f"problem: {p}")
+            say(f"mutate: {len(equivalents)} listed equivalent(s), {len(stale)} stale")
+            return 1 if stale else 0
         run = Run(cfg, targets, entries, equivalents)
         t0 = time.monotonic()
         run.prepare()

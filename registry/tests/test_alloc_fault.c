@@ -103,6 +103,7 @@ static void failed_error_allocation_still_reports_failure(void **state)
 {
     World *t = *state;
     Error *err = NULL;
+    size_t base = error_outstanding();
 
     probe_register_n(t->p, 2, t->reg);
     t->p[1].act = ACT_FAIL;
@@ -112,10 +113,14 @@ static void failed_error_allocation_still_reports_failure(void **state)
     assert_string_equal(probe_log(), "b:s");
     assert_non_null(err);
     assert_string_equal(error_get_pretty(err), "out of memory");
+    assert_true(error_is_out_of_memory(err));
+    assert_int_equal(error_outstanding(), base);    /* the shared one is not counted */
     error_free(err);                        /* the shared error: no-op */
+    assert_int_equal(error_outstanding(), base);
     err = NULL;
     error_setg(&err, "fine again");
     assert_string_equal(error_get_pretty(err), "fine again");
+    assert_false(error_is_out_of_memory(err));
     error_free(err);
 }
 

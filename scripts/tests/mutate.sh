@@ -91,6 +91,13 @@ grep -q '^problem: listed as equivalent but killed: calc.c:13: clamp' "$tmp/wron
 grep -q '^problem: listed as equivalent, no such mutant: calc.c: clamp: `no such line`' "$tmp/wrong" \
     || fail "a stale listing was not named: $(cat "$tmp/wrong")"
 grep -q 'adding a zero' "$tmp/wrong" || fail "the listed survivor lost its reason"
+# --check-list sees the stale listing without building anything.
+rc=0
+mutate --equivalents "$tmp/wrong.txt" --check-list "$tmp/src/calc.c" >"$tmp/stale" 2>/dev/null || rc=$?
+[ "$rc" = 1 ] && grep -q '^problem: listed as equivalent, no such mutant: calc.c: clamp: `no such line`' "$tmp/stale" \
+    || fail "--check-list missed a stale listing (exit $rc): $(cat "$tmp/stale")"
+grep -q 'x < lo' "$tmp/stale" && fail "--check-list named a listing that is a mutant"
+mutate --check-list "$tmp/src/calc.c" >/dev/null 2>&1 || fail "--check-list failed the fixture's true list"
 
 # Usage and baseline errors: exit 2.
 for args in "" "--operators nope calc.c" "--sample 0 $tmp/src/calc.c" "/nonexistent/x.c"; do

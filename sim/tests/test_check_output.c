@@ -135,6 +135,33 @@ static void packets_in_any_order_are_told_apart(void **state)
     sim_outcheck_free(o);
 }
 
+/* Many connections at the same positions, the higher connections seen
+ * first: a lookup must pass over a slot holding the same position of
+ * another connection, whichever of the two numbers is larger (a probe that
+ * stopped at any slot of its position would call each later packet a
+ * different one). */
+static void same_positions_of_many_connections_are_told_apart(void **state)
+{
+    enum { CONNS = 64, POS = 64 };
+    SimOutCheck *o = sim_outcheck_new(0);
+
+    (void)state;
+    for (uint32_t c = CONNS; c-- > 0;) {
+        for (uint64_t p = 0; p < POS; p++) {
+            assert_int_equal(sim_outcheck_client_saw(o, c, p, c * 1000u + p), 0);
+        }
+    }
+    for (uint32_t c = 0; c < CONNS; c++) {
+        for (uint64_t p = 0; p < POS; p++) {
+            assert_int_equal(sim_outcheck_client_saw(o, c, p, c * 1000u + p), 0);
+            assert_int_equal(sim_outcheck_history(o, c, p, c * 1000u + p), 0);
+        }
+    }
+    assert_int_equal(sim_outcheck_seen(o), CONNS * POS);
+    assert_int_equal(sim_outcheck_violations(o), 0);
+    sim_outcheck_free(o);
+}
+
 static void limit_is_exact(void **state)
 {
     SimOutCheck *o = sim_outcheck_new(1000);
@@ -226,6 +253,7 @@ int main(void)
         cmocka_unit_test(position_is_the_pair_of_connection_and_offset),
         cmocka_unit_test(growth_forgets_no_packet),
         cmocka_unit_test(packets_in_any_order_are_told_apart),
+        cmocka_unit_test(same_positions_of_many_connections_are_told_apart),
         cmocka_unit_test(limit_is_exact),
         cmocka_unit_test(default_limit_is_a_million_packets),
         cmocka_unit_test(allocation_failure_is_an_error_never_a_verdict),
