@@ -68,7 +68,9 @@ static void usage(FILE *f)
           "trailer last (how it ended, how many records of each verdict), counts that\n"
           "agree.  An empty file, one whose counts disagree or with lines after its\n"
           "trailer is an error (exit 2); so is one without its header or trailer, or\n"
-          "interrupted, unless --allow-partial.  See docs/RESULTS.md.\n"
+          "interrupted, unless --allow-partial.  Files of --shard K/N runs must hold\n"
+          "every shard 1..N of their command (each file's header says which): a\n"
+          "shard left out is an error too.  See docs/RESULTS.md.\n"
           "\n"
           "options:\n"
           "  --format F            summary (default), tap (TAP 13), junit (XML) or\n"
@@ -107,6 +109,8 @@ typedef struct Source {
     unsigned long lines;        /* lines read (not empty) */
     bool has_header, has_trailer;
     char *cwd;                  /* the header's, or NULL */
+    char command[16];           /* the header's: run, sweep... */
+    unsigned shard_k, shard_n;  /* the header's --shard; 0: not sharded */
     uint64_t planned;
     bool more;
     ReportResultsTrailer t;
@@ -370,6 +374,10 @@ static int header(Merge *m)
     Source *src = m->cur;
 
     src->has_header = true;
+    memcpy(src->command, m->hdr->command, sizeof(src->command));
+    src->command[sizeof(src->command) - 1] = '\0';
+    src->shard_k = m->hdr->shard_k;
+    src->shard_n = m->hdr->shard_n;
     src->planned = m->hdr->planned;
     src->more = m->hdr->more;
     if (m->hdr->cwd[0] != '\0' && (src->cwd = strdup(m->hdr->cwd)) == NULL) {
@@ -686,12 +694,77 @@ static int read_all(Merge *m)
     return 0;
 }
 
+/* Sources by the shards they hold: command, N, then K. */
+static int by_shard(const void *a, const void *b)
+{
+    const Source *x = *(const Source *const *)a;
+    const Source *y = *(const Source *const *)b;
+    int c = strcmp(x->command, y->command);
+
+    if (c != 0) {
+        return c;
+    }
+    if (x->shard_n != y->shard_n) {
+        return x->shard_n < y->shard_n ? -1 : 1;
+    }
+    return x->shard_k < y->shard_k ? -1 : x->shard_k > y->shard_k;
+}
+
+/* Every shard of a sharded command given: a file of shard 1/3 and one of
+ * 3/3 with no 2/3 leave out 2/3's runs, and any failure among them, with
+ * every file whole.  A missing shard is refused (-1), or with
+ * --allow-partial noted and the merge made a failure. */
+static int shards_whole(Merge *m)
+{
+    Source **v = calloc(m->c.paths.n + 1, sizeof(*v));
+    size_t n = 0;
+    int rc = 0;
+
+    if (v == NULL) {
+        fputs("replbench merge: out of memory\n", stderr);
+        return -1;
+    }
+    for (size_t i = 0; i < m->c.paths.n; i++) {
+        if (m->src[i].has_header && m->src[i].shard_n != 0) {
+            v[n++] = &m->src[i];
+        }
+    }
+    qsort(v, n, sizeof(*v), by_shard);
+    for (size_t i = 0; i < n && rc == 0;) {
+        size_t j = i;
+        unsigned want = 1;
+
+        /* One group: the same command and N; its Ks in order. */
+        while (j < n && strcmp(v[j]->command, v[i]->command) == 0 &&
+               v[j]->shard_n == v[i]->shard_n) {
+            want += v[j]->shard_k == want;
+            j++;
+        }
+        if (want <= v[i]->shard_n) {
+            fprintf(stderr, "replbench merge: %s --shard %u/%u was not given (shards of %u "
+                    "given, as %s): its runs, and any failure among them, are missing",
+                    v[i]->command, want, v[i]->shard_n, v[i]->shard_n, v[i]->file);
+            if (!m->allow_partial) {
+                fputs("; refused (--allow-partial reports the others, and fails)\n", stderr);
+                rc = -1;
+            } else {
+                fputc('\n', stderr);
+                m->could_miss = true;
+            }
+        }
+        i = j;
+    }
+    free(v);
+    return rc;
+}
+
 static int merge(Merge *m)
 {
     bool many_seeds;
     int status;
 
-    if (outputs_apart(m) != 0 || read_all(m) != 0 || order(m, &many_seeds) != 0) {
+    if (outputs_apart(m) != 0 || read_all(m) != 0 || order(m, &many_seeds) != 0 ||
+        shards_whole(m) != 0) {
         return REPORT_EXIT_USAGE;
     }
     if (m->unsaid != 0) {

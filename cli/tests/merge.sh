@@ -101,7 +101,20 @@ for k in 1 2 3 4 5 6 7 8 9 10; do
 done
 [ "$(wc -l <"$T/none.jsonl")" -eq 2 ] || fail "no shard of 10 without w1.scn"
 expect_rc 0 "a shard with no file"
-rb merge "$T/none.jsonl"; expect_rc 0 "merge of an empty shard"; expect_out "^0 passed" "empty shard"
+# Alone, the other 9 shards missing: refused, naming the first one missing.
+rb merge "$T/none.jsonl"; expect_rc 2 "merge of one shard of 10"
+expect_err "run --shard 1/10 was not given\|run --shard 2/10 was not given" "a missing shard"
+rb merge --allow-partial "$T/none.jsonl"; expect_rc 1 "merge --allow-partial of one shard of 10"
+# Every shard: the empty one merges as nothing, the others as what they ran.
+for k in 1 2 3 4 5 6 7 8 9 10; do
+    rb run --results "$T/ten$k.jsonl" --shard "$k/10" "$S/walks/w1.scn"
+done
+rb merge "$T"/ten*.jsonl; expect_rc 0 "merge of 10 shards, 9 of them empty"
+expect_out "^1 passed" "10 shards, 9 empty"
+# Shard 2 of 3 left out: its failure must not vanish (every file is whole).
+rb merge "$T/s1.jsonl" "$T/s3.jsonl"; expect_rc 2 "merge of shards 1 and 3 of 3"
+expect_err "run --shard 2/3 was not given" "shard 2/3 left out"
+rb merge --allow-partial "$T/s1.jsonl" "$T/s3.jsonl"; expect_rc 1 "merge --allow-partial of shards 1 and 3"
 printf 'state name=a\nwalk kind=sideways\n' >"$S/walks/bad.scn"
 rb run --results "$T/e.jsonl" "$S"; expect_rc 2 "run with a malformed scenario"
 rb merge "$T/e.jsonl"; expect_rc 2 "merge with a record of a malformed scenario"
