@@ -489,11 +489,15 @@ static void act_nested(Interp *in, const ScnOp *r, State *st)
              num(r, K_FAILOVER, 0), NULL);
 }
 
-/* A scripted removal inside a walk (probe.h): of the calling state or
- * another, in a nested walk, in a failover walk. */
-static void probe_remove(Interp *in, bool self)
+/* A scripted removal inside a walk (probe.h): of the calling state st or
+ * another, in a nested walk, in a failover walk.  A target that is no
+ * state, or one already removed (the removal fails), reaches none. */
+static void probe_remove(Interp *in, const State *st, const State *victim)
 {
-    sim_probe_hit(self ? SIM_PROBE_WALK_REMOVE_SELF : SIM_PROBE_WALK_REMOVE_OTHER);
+    if (victim == NULL || !victim->live) {
+        return;
+    }
+    sim_probe_hit(victim == st ? SIM_PROBE_WALK_REMOVE_SELF : SIM_PROBE_WALK_REMOVE_OTHER);
     if (in->depth >= 2) {
         sim_probe_hit(SIM_PROBE_WALK_REMOVE_NESTED);
     }
@@ -517,7 +521,7 @@ static void act(Interp *in, const ScnOp *r, State *st, uint8_t what, Error **err
         }
         break;
     case ACT_REMOVE:
-        probe_remove(in, target == NULL || state_named(in, target) == st);
+        probe_remove(in, st, target ? state_named(in, target) : st);
         unregister_state(in, r->line, target ? target : st->name,
                          target ? state_named(in, target) : st);
         break;

@@ -121,6 +121,12 @@ grep -q '^walk-calls-limit  *1  *1  ' "$OUT" || fail "probes_calls.scn does not 
 expect_rc 1 "one scenario leaves probes not reached"
 ok "a scenario past limit calls= reaches walk-calls-limit (rare)"
 
+# A removal that fails (its target already removed) reaches no probe: two
+# walks, one removal (the count was 2 before interp.c checked the target).
+rb probes "$TESTS/probes_remove_gone.scn"
+grep -q '^walk-remove-other  *1  *1  ' "$OUT" || fail "probes_remove_gone.scn: walk-remove-other not counted once"
+ok "a removal of a state already gone counts nothing"
+
 # ---- results records: a probe the catalog lacks, or twice, is an error --------------------------
 head -n 1 "$T/s1.jsonl" >"$T/bad.jsonl"
 sed -n 2p "$T/s1.jsonl" | sed 's/"probes":{/"probes":{"no-such-probe":1,/' >>"$T/bad.jsonl"
