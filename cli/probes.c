@@ -11,11 +11,24 @@
 #include "cli.h"
 #include "probe.h"
 
+/* Each run's counts are in run's records; the verdict is over them all. */
+#define PROBES_NA_WHY "the probes' verdict is over all runs together (a probe no run " \
+    "reached fails it); each run's counts are in the records of `replbench run " \
+    "--results`, which `replbench merge --format probes` adds up into this table"
+
+static const CliNotApplicable probes_na[] = {
+    { "--results", true, PROBES_NA_WHY },
+    { "--format", true, PROBES_NA_WHY },
+    { "--report", true, PROBES_NA_WHY },
+    { NULL, false, NULL },
+};
+
 static const CliCommand command = {
     .name = "probes",
     .synopsis = "[OPTIONS] PATH...",
     .takes = CLI_TAKES_SEED | CLI_TAKES_JOBS | CLI_TAKES_SHARD | CLI_TAKES_CHILD |
              CLI_TAKES_PICK,
+    .na = probes_na,
 };
 
 static void usage(FILE *f)
@@ -39,7 +52,7 @@ static void usage(FILE *f)
                 sim_probe_info[i].meaning, sim_probe_info[i].rare ? " (rare)" : "");
     }
     fputs("\noptions:\n", f);
-    cli_usage_common(f, command.takes);
+    cli_usage_command(f, &command);
 }
 
 typedef struct Probes {
