@@ -109,12 +109,18 @@ echo "ok - 2 sweep shards merged: $sweeps sweep runs in one JUnit, the summary, 
 # A sweep shard whose status says 0 but whose records hold a failing run:
 # the merge judges the records.
 cp "$T/shards/sweep-2.jsonl" "$T/sweep-2.keep"
-printf 'state name=a\nwalk kind=start\nexpect calls="b.start"\n' >"$T/fail.scn"
-"$RB" sweep --results "$T/shards/sweep-2.jsonl" "$T/fail.scn" >"$T/err" 2>&1
+# (Written as shard 2 of 2, which merge requires: a name the hash puts there.)
+for i in 1 2 3 4 5 6 7 8 9; do
+    printf 'state name=a\nwalk kind=start\nexpect calls="b.start"\n' >"$T/fail$i.scn"
+    "$RB" sweep --shard 2/2 --results "$T/shards/sweep-2.jsonl" "$T/fail$i.scn" >"$T/err" 2>&1
+    [ "$(wc -l <"$T/shards/sweep-2.jsonl")" -gt 2 ] && break
+    rm "$T/fail$i.scn"
+done
+[ "$(wc -l <"$T/shards/sweep-2.jsonl")" -gt 2 ] || fail "no name of 9 fell in sweep shard 2/2"
 "$ROOT/scripts/ci-merge.sh" 2 "$T/shards" >"$T/out" 2>"$T/err"
 [ $? = 1 ] || fail "ci-merge.sh passed a sweep shard whose records failed"
 grep -q "^the whole sweep (2 shards merged): failures (1):" "$T/out" || { cat "$T/out"; fail "no recap of the failing sweep run"; }
-grep -q "fail.scn:3 \[seed 1\] \[clean\]: expect calls" "$T/out" || { cat "$T/out"; fail "the failing sweep run not named"; }
+grep -q "fail[0-9].scn:3 \[seed 1\] \[clean\]: expect calls" "$T/out" || { cat "$T/out"; fail "the failing sweep run not named"; }
 cp "$T/sweep-2.keep" "$T/shards/sweep-2.jsonl"
 echo 1 >"$T/shards/sweep-2.status"
 "$ROOT/scripts/ci-merge.sh" 2 "$T/shards" >"$T/out" 2>"$T/err"
