@@ -4,7 +4,10 @@
  * the contract checker filed (rule, walk: ScnResult.violations), whatever
  * its tags; one that passes, is N/A, or fails otherwise (a crash, an
  * expectation, a leak at teardown) counts in the cells its `rule` tags
- * name.  Written as a summary, JSON, JUnit, and as the coloured matrix of
+ * name.  A cell has one of four states: pass, partly (passed where judged,
+ * but some scenarios filed there broke another cell first, so it was not
+ * judged by them: a plain pass would claim what was not checked), fail,
+ * n/a.  Written as a summary, JSON, JUnit, and as the coloured matrix of
  * the HTML page.  Runs nothing.
  */
 #include <inttypes.h>
@@ -17,7 +20,9 @@
 
 #define WALKS SIM_WALKS
 #define ROWS (SIM_RULES + REPLICATION_EXT__COUNT)
-#define CELL_MAX_FAILS 16               /* failures kept per cell */
+#define CELL_MAX_FAILS 16               /* failures (and blocked ones) kept per cell */
+#define WHY_MAX 256                     /* a cell's why, NUL included */
+#define FOOTNOTE_NAMES 3                /* blocked scenarios the summary names per cell */
 
 typedef struct Fail {
     size_t k;                           /* the run report's row */
@@ -30,14 +35,23 @@ typedef struct Fail {
     char sanitizer[128];
 } Fail;
 
+/* A scenario filed in a cell that broke other cells first: it gave no
+ * verdict here. */
+typedef struct Blocked {
+    size_t k;                           /* the run report's row */
+    const char *path;                   /* the caller's, outlives the table */
+    unsigned by;                        /* the cells it broke, SIM_CELL() bits */
+} Blocked;
+
 typedef struct Cell {
     unsigned pass, fail, na;
     unsigned missing;                   /* extensions the N/A ones needed */
     unsigned blocked;                   /* scenarios that broke other cells
                                            first: no verdict here */
     unsigned blocked_by;                /* those cells, SIM_CELL() bits */
-    unsigned nfails;
+    unsigned nfails, nblocks;
     Fail fails[CELL_MAX_FAILS];
+    Blocked blocks[CELL_MAX_FAILS];     /* the first blocked ones */
 } Cell;
 
 struct ReportConform {
@@ -45,9 +59,11 @@ struct ReportConform {
     unsigned offered;
 };
 
-typedef enum State { ST_PASS, ST_FAIL, ST_NA } State;
+typedef enum State { ST_PASS, ST_PARTLY, ST_FAIL, ST_NA, ST__COUNT } State;
 
-static const char *const state_names[] = { "pass", "fail", "n/a" };
+/* As JSON says them, and as the text table and JUnit show them. */
+static const char *const state_names[ST__COUNT] = { "pass", "partly", "fail", "n/a" };
+static const char *const state_labels[ST__COUNT] = { "pass", "pass*", "FAIL", "n/a" };
 
 ReportConform *report_conform_new(void)
 {
@@ -178,6 +194,9 @@ void report_conform_add(ReportConform *c, size_t k, const char *path, const ScnS
             } else if (row >= SIM_RULES || !(broken & SIM_CELL(row + 1, w))) {
                 cell->blocked++;        /* it broke the contract elsewhere first */
                 cell->blocked_by |= broken;
+                if (cell->nblocks < CELL_MAX_FAILS) {
+                    cell->blocks[cell->nblocks++] = (Blocked){ k, path, broken };
+                }
             }
         }
     }
@@ -235,7 +254,26 @@ static const char *row_title(unsigned row)
     return row < SIM_RULES ? sim_rule_title(row + 1) : ext_titles[row - SIM_RULES];
 }
 
-/* A cell's state, and why when n/a. */
+/* The cells of `by` (SIM_CELL() bits) as " rule 5 in stop, rule 4 in stop"
+ * appended at buf + n; returns the new length (never past len). */
+static size_t put_cells(char *buf, size_t n, size_t len, unsigned by)
+{
+    for (unsigned b = 0; b < SIM_RULES * WALKS && n < len; b++) {
+        if (by & (1u << b)) {
+            n += (size_t)snprintf(buf + n, len - n, " rule %u in %s,", b / WALKS + 1,
+                                  sim_walk_name((SimWalk)(b % WALKS)));
+        }
+    }
+    if (n > len - 1) {
+        n = len - 1;
+    }
+    if (n > 0 && buf[n - 1] == ',') {
+        buf[--n] = '\0';
+    }
+    return n;
+}
+
+/* A cell's state, and why when partly or n/a. */
 static State cell_state(const ReportConform *c, unsigned row, int w, char *why, size_t len)
 {
     const Cell *cell = &c->cells[row][w];
@@ -250,20 +288,20 @@ static State cell_state(const ReportConform *c, unsigned row, int w, char *why, 
     if (cell->fail > 0) {
         return ST_FAIL;
     }
+    if (cell->pass > 0 && cell->blocked > 0) {
+        n = (size_t)snprintf(why, len, "%u of %u scenarios not judged here: they broke",
+                             cell->blocked, cell->blocked + cell->pass);
+        n = put_cells(why, n, len, cell->blocked_by);
+        snprintf(why + n, len - n, " first");
+        return ST_PARTLY;
+    }
     if (cell->pass > 0) {
         return ST_PASS;
     }
     if (cell->blocked > 0) {
         n = (size_t)snprintf(why, len, "every scenario that checks it broke");
-        for (unsigned b = 0; b < SIM_RULES * WALKS && n < len; b++) {
-            if (cell->blocked_by & (1u << b)) {
-                n += (size_t)snprintf(why + n, len - n, " rule %u in %s,", b / WALKS + 1,
-                                      sim_walk_name((SimWalk)(b % WALKS)));
-            }
-        }
-        if (n < len) {
-            snprintf(why + n - 1, len - n + 1, " first");
-        }
+        n = put_cells(why, n, len, cell->blocked_by);
+        snprintf(why + n, len - n, " first");
         return ST_NA;
     }
     if (cell->na == 0) {
@@ -318,9 +356,9 @@ static void summary_failures(const ReportConform *c, FILE *f)
 }
 
 /* The cells in each state. */
-static void count_cells(const ReportConform *c, unsigned counts[3])
+static void count_cells(const ReportConform *c, unsigned counts[ST__COUNT])
 {
-    char why[160];
+    char why[WHY_MAX];
 
     for (unsigned row = 0; row < ROWS; row++) {
         for (int w = 0; w < WALKS; w++) {
@@ -331,17 +369,48 @@ static void count_cells(const ReportConform *c, unsigned counts[3])
 
 unsigned report_conform_failing(const ReportConform *c)
 {
-    unsigned counts[3] = { 0, 0, 0 };
+    unsigned counts[ST__COUNT] = { 0 };
 
     count_cells(c, counts);
     return counts[ST_FAIL];
 }
 
-/* quiet: the failures and the closing line only, no table. */
+/* The footnote of each partly checked cell: which of its scenarios were
+ * blocked, by the failing cells they broke first. */
+static void summary_partly(const ReportConform *c, FILE *f)
+{
+    char name[32], why[WHY_MAX], by[WHY_MAX];
+
+    for (unsigned row = 0; row < ROWS; row++) {
+        for (int w = 0; w < WALKS; w++) {
+            const Cell *cell = &c->cells[row][w];
+
+            if (cell_state(c, row, w, why, sizeof(why)) != ST_PARTLY) {
+                continue;
+            }
+            fprintf(f, "pass* rule %s, %s: %u scenario%s passed; %u not judged here "
+                    "(each broke another cell first):\n", row_name(row, name, sizeof(name)),
+                    sim_walk_name((SimWalk)w), cell->pass, cell->pass == 1 ? "" : "s",
+                    cell->blocked);
+            for (unsigned i = 0; i < cell->nblocks && i < FOOTNOTE_NAMES; i++) {
+                put_cells(by, 0, sizeof(by), cell->blocks[i].by);
+                fputs("  ", f);
+                report_put_line_safe(f, cell->blocks[i].path);
+                fprintf(f, " broke%s\n", by);
+            }
+            if (cell->blocked > FOOTNOTE_NAMES) {
+                fprintf(f, "  and %u more (--format json lists the first %d)\n",
+                        cell->blocked - FOOTNOTE_NAMES, CELL_MAX_FAILS);
+            }
+        }
+    }
+}
+
+/* quiet: the failures and the closing line only, no table (nor footnotes). */
 static int write_summary(const ReportConform *c, FILE *f, bool quiet)
 {
-    char name[32], why[160], impl[512];
-    unsigned counts[3] = { 0, 0, 0 };
+    char name[32], why[WHY_MAX], impl[512];
+    unsigned counts[ST__COUNT] = { 0 };
 
     count_cells(c, counts);
     report_impl_describe(impl, sizeof(impl));
@@ -355,7 +424,7 @@ static int write_summary(const ReportConform *c, FILE *f, bool quiet)
         for (int w = 0; w < WALKS; w++) {
             State st = cell_state(c, row, w, why, sizeof(why));
 
-            fprintf(f, " %-10s", st == ST_FAIL ? "FAIL" : state_names[st]);
+            fprintf(f, " %-10s", state_labels[st]);
         }
         fprintf(f, "  %s", row_title(row));
         if (cell_state(c, row, 0, why, sizeof(why)) == ST_NA) {
@@ -366,9 +435,15 @@ static int write_summary(const ReportConform *c, FILE *f, bool quiet)
     if (!quiet) {
         fputc('\n', f);
     }
+    if (!quiet && counts[ST_PARTLY] != 0) {
+        fputs("pass*: partly checked: the scenarios judged there passed, the ones listed broke\n"
+              "another cell first and judged nothing there (fix that cell, then look again)\n", f);
+        summary_partly(c, f);
+        fputc('\n', f);
+    }
     summary_failures(c, f);
-    fprintf(f, "conform: %u pass, %u fail, %u n/a (cells of %u rules x %d walks)\n",
-            counts[ST_PASS], counts[ST_FAIL], counts[ST_NA], ROWS, WALKS);
+    fprintf(f, "conform: %u pass, %u partly, %u fail, %u n/a (cells of %u rules x %d walks)\n",
+            counts[ST_PASS], counts[ST_PARTLY], counts[ST_FAIL], counts[ST_NA], ROWS, WALKS);
     return counts[ST_FAIL] != 0 ? REPORT_EXIT_FAIL : REPORT_EXIT_OK;
 }
 
@@ -446,9 +521,39 @@ static void json_failures(const ReportConform *c, unsigned row, FILE *f)
     }
 }
 
+/* The row's blocked scenarios: each one's walk, path and the cells it broke
+ * ("5/stop"), the first CELL_MAX_FAILS of each cell. */
+static void json_blocked(const ReportConform *c, unsigned row, FILE *f)
+{
+    bool first = true;
+
+    for (int w = 0; w < WALKS; w++) {
+        const Cell *cell = &c->cells[row][w];
+
+        for (unsigned i = 0; i < cell->nblocks; i++) {
+            const Blocked *b = &cell->blocks[i];
+            bool first_by = true;
+
+            fprintf(f, "%s\n    {\"walk\": \"%s\", \"scenario\": ", first ? "" : ",",
+                    sim_walk_name((SimWalk)w));
+            json_str(f, b->path);
+            fputs(", \"broke\": [", f);
+            for (unsigned x = 0; x < SIM_RULES * WALKS; x++) {
+                if (b->by & (1u << x)) {
+                    fprintf(f, "%s\"%u/%s\"", first_by ? "" : ", ", x / WALKS + 1,
+                            sim_walk_name((SimWalk)(x % WALKS)));
+                    first_by = false;
+                }
+            }
+            fputs("]}", f);
+            first = false;
+        }
+    }
+}
+
 static int write_json(const ReportConform *c, FILE *f)
 {
-    char name[32], why[160];
+    char name[32], why[WHY_MAX];
     bool failed = false;
 
     json_impl(f, c->offered);
@@ -472,6 +577,8 @@ static int write_json(const ReportConform *c, FILE *f)
         }
         fputs("}, \"failures\": [", f);
         json_failures(c, row, f);
+        fputs("], \"blocked\": [", f);
+        json_blocked(c, row, f);
         fputs("]}", f);
     }
     fputs("\n]}\n", f);
@@ -482,7 +589,7 @@ static int write_json(const ReportConform *c, FILE *f)
 
 static void junit_cell(const ReportConform *c, unsigned row, int w, FILE *f)
 {
-    char name[32], why[160];
+    char name[32], why[WHY_MAX];
     State st = cell_state(c, row, w, why, sizeof(why));
     const Cell *cell = &c->cells[row][w];
 
@@ -492,6 +599,23 @@ static void junit_cell(const ReportConform *c, unsigned row, int w, FILE *f)
         fputs("<skipped message=\"n/a: ", f);
         report_xml_put(f, why, true);
         fputs("\"/>", f);
+    } else if (st == ST_PARTLY) {
+        /* Not a plain success (that would claim what was not checked), not
+         * a failure (the cell it waits on is the failure): skipped, saying
+         * so, and which scenarios could not judge it. */
+        fputs("<skipped message=\"partly checked: ", f);
+        report_xml_put(f, why, true);
+        fputs("\">", f);
+        for (unsigned i = 0; i < cell->nblocks; i++) {
+            char by[WHY_MAX];
+
+            put_cells(by, 0, sizeof(by), cell->blocks[i].by);
+            report_xml_put(f, cell->blocks[i].path, false);
+            fputs(" broke", f);
+            report_xml_put(f, by, false);
+            fputc('\n', f);
+        }
+        fputs("</skipped>", f);
     } else if (st == ST_FAIL) {
         fprintf(f, "<failure type=\"failure\" message=\"%u scenarios fail; first: ", cell->fail);
         report_xml_put(f, cell->fails[0].path, true);
@@ -514,15 +638,15 @@ static void junit_cell(const ReportConform *c, unsigned row, int w, FILE *f)
 static int write_junit(const ReportConform *c, FILE *f)
 {
     const ReplicationImpl *impl = replication_impl();
-    char why[160], desc[512];
-    unsigned failed = 0, na = 0;
+    char why[WHY_MAX], desc[512];
+    unsigned failed = 0, na = 0;       /* na: skipped, partly checked included */
 
     for (unsigned row = 0; row < ROWS; row++) {
         for (int w = 0; w < WALKS; w++) {
             State st = cell_state(c, row, w, why, sizeof(why));
 
             failed += st == ST_FAIL;
-            na += st == ST_NA;
+            na += st == ST_NA || st == ST_PARTLY;
         }
     }
     report_impl_describe(desc, sizeof(desc));
@@ -563,14 +687,27 @@ int report_conform_write(const ReportConform *c, ReportConformFormat fmt, FILE *
 
 static void html_cell(FILE *f, const ReportConform *c, unsigned row, int w)
 {
-    char why[160];
+    char why[WHY_MAX];
     State st = cell_state(c, row, w, why, sizeof(why));
     const Cell *cell = &c->cells[row][w];
 
-    fprintf(f, "<td class=\"cell %s\">%s", st == ST_PASS ? "pass" : st == ST_FAIL ? "fail" : "na",
-            st == ST_FAIL ? "FAIL" : state_names[st]);
-    if (st == ST_PASS) {
+    static const char *const classes[ST__COUNT] = { "pass", "partly", "fail", "na" };
+
+    fprintf(f, "<td class=\"cell %s\">%s", classes[st], state_labels[st]);
+    if (st == ST_PASS || st == ST_PARTLY) {
         fprintf(f, "<br/><small>%u scenario%s</small>", cell->pass, cell->pass == 1 ? "" : "s");
+    }
+    if (st == ST_PARTLY) {
+        fputs("<br/><small title=\"", f);
+        report_xml_put(f, why, true);
+        fprintf(f, "\">%u not judged:</small>", cell->blocked);
+        for (unsigned i = 0; i < cell->nblocks; i++) {
+            const char *base = strrchr(cell->blocks[i].path, '/');
+
+            fprintf(f, "<br/><a href=\"#r%zu\"><small>", cell->blocks[i].k);
+            report_xml_put(f, base != NULL ? base + 1 : cell->blocks[i].path, false);
+            fputs("</small></a>", f);
+        }
     } else if (st == ST_NA) {
         fputs("<br/><small>", f);
         report_xml_put(f, why, false);
@@ -603,7 +740,7 @@ void report_conform_html(FILE *f, void *ctx)
     char name[32];
 
     fputs("<style>table.conform td.cell{text-align:center;vertical-align:top;min-width:9em}"
-          "td.cell.pass{background:#d7f0d9}td.cell.fail{background:#f6cdc9;font-weight:600}"
+          "td.cell.pass{background:#d7f0d9}td.cell.partly{background:#eef3c4}td.cell.fail{background:#f6cdc9;font-weight:600}"
           "td.cell.na{background:#e8e8e8;color:#555}td.cell small{font-weight:400}</style>\n"
           "<h2>Conformance</h2>\n<table class=\"conform\">\n<thead><tr><th>rule</th><th>title</th>",
           f);

@@ -500,9 +500,11 @@ void report_html_set_intro(ReportHtml *h, ReportHtmlIntro *fn, void *ctx);
 
 /* ---- the conformance table (conform.c) ---------------------------------------
  * Each walk rule of docs/CONTRACT.md and each extension of registry/impl.h,
- * for each walk: pass, fail or n/a.  A run that broke the contract fails
- * the cells of the violations the checker filed (ScnResult.violations); any
- * other run counts in the cells its `rule` tags name. */
+ * for each walk: pass, partly (passed where judged; some of its scenarios
+ * broke another cell first and judged nothing here), fail or n/a.  A run
+ * that broke the contract fails the cells of the violations the checker
+ * filed (ScnResult.violations); any other run counts in the cells its
+ * `rule` tags name. */
 
 typedef struct ReportConform ReportConform;
 
@@ -531,7 +533,8 @@ typedef enum ReportConformFormat {
 unsigned report_conform_failing(const ReportConform *c);
 
 /* The table to f.  Returns REPORT_EXIT_OK when no cell fails, else
- * REPORT_EXIT_FAIL. */
+ * REPORT_EXIT_FAIL: a partly checked cell is not a failure (and never comes
+ * alone: the cell that blocked it fails). */
 int report_conform_write(const ReportConform *c, ReportConformFormat fmt, FILE *f);
 
 /* The coloured rule x walk matrix for the HTML page (a ReportHtmlIntro;

@@ -4,7 +4,8 @@
 #   ours      registry/replication.c: every cell of `replbench conform`
 #             passes or is n/a, none fails
 #   canary    fuzz/canary/naive_replication.c (instances): rule 5 fails,
-#             rules 1-4 pass (rule 6 may fail: it frees a walked registry)
+#             rules 1-4 pass (or pass*, partly: some scenarios broke rule 5
+#             first; rule 6 may fail: it frees a walked registry)
 #   upstream  QEMU's replication.c of 2016, extracted from SEEDS (global):
 #             its expected verdict (corpus seed2016: conform and every
 #             suite), and no failure in the faults/ and failover/ sweeps
@@ -30,7 +31,7 @@ set -uo pipefail
 cd "$(dirname "$0")/.."
 . scripts/common.sh
 
-usage() { sed -n '2,28p' "$0" | sed 's/^# \{0,1\}//'; }
+usage() { sed -n '2,29p' "$0" | sed 's/^# \{0,1\}//'; }
 case "${1:-}" in
 -h|--help) usage; exit 0 ;;
 ours|canary|upstream|upstream-fuzz|corpus) ;;
@@ -58,8 +59,9 @@ for rule, r in rows.items():
         allowed = {"canary": ("5", "6")}.get(kind, ())
         if state == "fail" and rule not in allowed:
             bad.append("rule %s fails in %s (%s)" % (rule, walk, r["failures"][0]["scenario"]))
+# "partly": passed where judged, some scenarios blocked by rule 5 first.
 for rule in "1234":
-    if kind != "ours" and set(walks(rule).values()) != {"pass"}:
+    if kind != "ours" and not set(walks(rule).values()) <= {"pass", "partly"}:
         bad.append("rule %s does not pass in every walk: %s" % (rule, walks(rule)))
 if kind == "canary" and "fail" not in walks("5").values():
     bad.append("rule 5 does not fail on the canary: the bench cannot see the hazard")
