@@ -38,7 +38,10 @@ value_of() {
 # The table: the commands from its head, then a row per option.
 commands=$(grep '^| option |' "$TABLE" | tr -d ' ' | tr '|' ' ' | cut -d' ' -f3-)
 [ "$(echo "$commands" | wc -w)" -ge 12 ] || fail "no table of 12 commands or more in $TABLE"
-for cmd in run sweep determinism ledger conform explore swarm reduce merge; do
+# Every command replbench --help lists has its column.
+known=$("$RB" --help | sed -n '/^commands:/,/^$/s/^  \([a-z][a-z0-9]*\) .*/\1/p')
+[ "$(echo "$known" | wc -w)" -ge 12 ] || fail "replbench --help lists only: $known"
+for cmd in $known; do
     echo " $commands " | grep -q " $cmd " || fail "no column for $cmd in $TABLE"
 done
 rows=0 cells=0
