@@ -104,9 +104,12 @@ static size_t find(const ReplicationState *rs)
     return nentries;
 }
 
+/* The vacated slot is cleared: a removed state's address left in it would
+ * keep memory the implementation leaked reachable to LeakSanitizer. */
 static void forget(size_t i)
 {
     table[i] = table[--nentries];
+    table[nentries] = (Entry){ NULL, NULL };
 }
 
 /* Takes p out of the dropped states; whether it was one. */
@@ -115,6 +118,7 @@ static bool undrop(const void *p)
     for (size_t i = 0; i < ndropped; i++) {
         if (dropped[i] == p) {
             dropped[i] = dropped[--ndropped];
+            dropped[ndropped] = NULL;
             return true;
         }
     }
