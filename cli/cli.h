@@ -111,6 +111,11 @@ void cli_paths_free(CliPaths *p);
  * OUTPUT: -x, -q, -v only (what a failure and quiet mean is the command's);
  * BUDGET: --budget alone (SEEDS has it too);
  * PICK: -k, --exclude, --list only (the command calls cli_command_list);
+ * REPORT: --format, --report: merge's reports of the command's --results
+ * (cli_report_via_merge; c->format, c->report);
+ * VERBOSITY: -q, -v only (OUTPUT has them too: a command without -x);
+ * COLOR: --color alone (SELECT has it too; the command paints its
+ * verdict words when c->color);
  * SEEDS: --seeds, --budget (with SEED); RESULTS: --results; CHILD: the
  * command runs scenarios in child processes: --timeout, --crash-dir, and
  * SIGINT/SIGTERM stop it cleanly (cli_signals_catch); LIVENESS:
@@ -119,7 +124,8 @@ enum {
     CLI_TAKES_SEED = 1u << 0, CLI_TAKES_JOBS = 1u << 1, CLI_TAKES_SHARD = 1u << 2,
     CLI_TAKES_SELECT = 1u << 3, CLI_TAKES_SEEDS = 1u << 4, CLI_TAKES_RESULTS = 1u << 5,
     CLI_TAKES_CHILD = 1u << 6, CLI_TAKES_LIVENESS = 1u << 7, CLI_TAKES_PICK = 1u << 8,
-    CLI_TAKES_OUTPUT = 1u << 9, CLI_TAKES_BUDGET = 1u << 10,
+    CLI_TAKES_OUTPUT = 1u << 9, CLI_TAKES_BUDGET = 1u << 10, CLI_TAKES_COLOR = 1u << 11,
+    CLI_TAKES_VERBOSITY = 1u << 12, CLI_TAKES_REPORT = 1u << 13,
 };
 
 #define CLI_MAX_PATTERNS 64         /* -k and --exclude, each */
@@ -154,6 +160,8 @@ typedef struct CliCommon {
     uint64_t seed_lo, seed_hi;  /* --seeds A..B, inclusive */
     double budget;              /* seconds of wall time, 0: none */
     const char *results;        /* --results FILE.jsonl, or NULL */
+    const char *format;         /* --format F (report_format_parse), or NULL */
+    const char *report;         /* --report DIR, or NULL */
     /* child processes (CLI_TAKES_CHILD) */
     double timeout;             /* seconds one scenario may run; 0: no limit */
     const char *crash_dir;      /* --crash-dir, or NULL: cli_command_crash_dir */

@@ -21,7 +21,7 @@ enum {
     ID_LIST = -7, ID_LAST_FAILED = -8, ID_FAIL_FAST = -9, ID_FAIL_FAST_LONG = -10,
     ID_QUIET = -11, ID_VERBOSE = -12, ID_COLOR = -13, ID_SEEDS = -14, ID_BUDGET = -15,
     ID_RESULTS = -16, ID_TIMEOUT = -17, ID_CRASH_DIR = -18, ID_LIVENESS = -19,
-    ID_LIVENESS_TICKS = -20,
+    ID_LIVENESS_TICKS = -20, ID_FORMAT = -21, ID_REPORT = -22,
     ID_NA = -100,               /* ID_NA - i: cmd->na[i] */
 };
 
@@ -53,6 +53,13 @@ static const struct {
       "                        JSON object per run as it ends and a trailer (how\n"
       "                        it ended), for replbench merge; FILE is locked and\n"
       "                        written whole (docs/RESULTS.md)\n" },
+    { { "--format", true, ID_FORMAT }, CLI_TAKES_REPORT,
+      "  --format F            summary (default), tap (TAP 13), junit (XML) or\n"
+      "                        probes on stdout, as `replbench merge` reports\n"
+      "                        --results (the command's own lines then go to\n"
+      "                        stderr)\n" },
+    { { "--report", true, ID_REPORT }, CLI_TAKES_REPORT,
+      "  --report DIR          also write DIR/index.html, as merge --report does\n" },
     { { "--timeout", true, ID_TIMEOUT }, CLI_TAKES_CHILD,
       "  --timeout DURATION    stop a scenario that runs longer than DURATION of\n"
       "                        wall time (N[ms|s|m|h]; default 60s, or\n"
@@ -85,13 +92,13 @@ static const struct {
     { { "-x", false, ID_FAIL_FAST }, CLI_TAKES_SELECT | CLI_TAKES_OUTPUT, "" },
     { { "--fail-fast", false, ID_FAIL_FAST_LONG }, CLI_TAKES_SELECT | CLI_TAKES_OUTPUT,
       "  -x, --fail-fast       start no run after the first failure\n" },
-    { { "-q", false, ID_QUIET }, CLI_TAKES_SELECT | CLI_TAKES_OUTPUT, "" },
-    { { "--quiet", false, ID_QUIET }, CLI_TAKES_SELECT | CLI_TAKES_OUTPUT,
+    { { "-q", false, ID_QUIET }, CLI_TAKES_SELECT | CLI_TAKES_OUTPUT | CLI_TAKES_VERBOSITY, "" },
+    { { "--quiet", false, ID_QUIET }, CLI_TAKES_SELECT | CLI_TAKES_OUTPUT | CLI_TAKES_VERBOSITY,
       "  -q, --quiet           only failures, the recap and the summary\n" },
-    { { "-v", false, ID_VERBOSE }, CLI_TAKES_SELECT | CLI_TAKES_OUTPUT, "" },
-    { { "--verbose", false, ID_VERBOSE }, CLI_TAKES_SELECT | CLI_TAKES_OUTPUT,
+    { { "-v", false, ID_VERBOSE }, CLI_TAKES_SELECT | CLI_TAKES_OUTPUT | CLI_TAKES_VERBOSITY, "" },
+    { { "--verbose", false, ID_VERBOSE }, CLI_TAKES_SELECT | CLI_TAKES_OUTPUT | CLI_TAKES_VERBOSITY,
       "  -v, --verbose         also seed and counts of each passing run\n" },
-    { { "--color", true, ID_COLOR }, CLI_TAKES_SELECT,
+    { { "--color", true, ID_COLOR }, CLI_TAKES_SELECT | CLI_TAKES_COLOR,
       "  --color WHEN          auto (default: on a terminal, unless NO_COLOR is\n"
       "                        set), always or never\n" },
     { { "-h", false, ID_HELP }, 0, "" },
@@ -257,6 +264,8 @@ static int parse_color(const char *cmd, const char *v, int *when)
 static int output_option(const CliCommand *cmd, CliCommon *c, int id, const char *v,
                          int *color)
 {
+    ReportFormat format;
+
     switch (id) {
     case ID_KEEP:
         return add_pattern(cmd->name, "-k", v, c->keep, &c->nkeep);
@@ -275,6 +284,13 @@ static int output_option(const CliCommand *cmd, CliCommon *c, int id, const char
     case ID_RESULTS:
         return v[0] != '\0' ? (c->results = v, 0)
              : cli_bad_value(cmd->name, "--results", v, "expected a file name");
+    case ID_FORMAT:
+        return report_format_parse(v, &format) == 0 ? (c->format = v, 0)
+             : cli_bad_value(cmd->name, "--format", v,
+                                                         "expected summary, tap, junit or probes");
+    case ID_REPORT:
+        return v[0] != '\0' ? (c->report = v, 0)
+             : cli_bad_value(cmd->name, "--report", v, "expected a folder");
     default:
         c->list |= id == ID_LIST;
         c->last_failed |= id == ID_LAST_FAILED;

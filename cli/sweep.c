@@ -19,13 +19,11 @@
 #define MAX_HITS_LIMIT 100000
 #define SWEEP_MAX_UNITS 10000000   /* files x seeds */
 
-enum { O_MAX_HITS, O_DEPTH, O_FORMAT, O_REPORT };
+enum { O_MAX_HITS, O_DEPTH };
 
 static const CliOptSpec specs[] = {
     { "--max-hits", true, O_MAX_HITS },
     { "--depth", true, O_DEPTH },
-    { "--format", true, O_FORMAT },
-    { "--report", true, O_REPORT },
     { NULL, false, 0 },
 };
 
@@ -35,7 +33,8 @@ static const CliCommand command = {
     .name = "sweep",
     .synopsis = "[OPTIONS] PATH...",
     .takes = CLI_TAKES_SEED | CLI_TAKES_JOBS | CLI_TAKES_SHARD | CLI_TAKES_SELECT |
-             CLI_TAKES_SEEDS | CLI_TAKES_RESULTS | CLI_TAKES_CHILD | CLI_TAKES_LIVENESS,
+             CLI_TAKES_SEEDS | CLI_TAKES_RESULTS | CLI_TAKES_CHILD | CLI_TAKES_LIVENESS |
+             CLI_TAKES_REPORT,
     .specs = specs,
     .option = option,
 };
@@ -61,11 +60,7 @@ static void usage(FILE *f)
           "\n"
           "options:\n"
           "  --max-hits N          hits swept per point (1..100000, default 100)\n"
-          "  --depth D             1: single faults (default); 2: and every pair\n"
-          "  --format F            summary (default), tap (TAP 13) or junit (XML) on\n"
-          "                        stdout, as `replbench merge` reports --results\n"
-          "                        (the sweep's own lines then go to stderr)\n"
-          "  --report DIR          also write DIR/index.html, as merge --report does\n", f);
+          "  --depth D             1: single faults (default); 2: and every pair\n", f);
     cli_usage_common(f, command.takes);
 }
 
@@ -109,8 +104,6 @@ typedef struct Sweep {
     uint64_t skipped;           /* injected runs skipped */
     CliResults *results;        /* --results, or NULL */
     size_t cleaned;             /* clean runs done */
-    const char *format;         /* --format, or NULL */
-    const char *report;         /* --report, or NULL */
     double start;
 } Sweep;
 
@@ -118,17 +111,6 @@ static int option(void *ctx, int id, const char *v)
 {
     Sweep *S = ctx;
     uint64_t d;
-    ReportFormat f;
-
-    if (id == O_FORMAT) {
-        S->format = v;
-        return report_format_parse(v, &f) == 0 ? 0
-             : cli_bad_value("sweep", "--format", v, "expected summary, tap or junit");
-    }
-    if (id == O_REPORT) {
-        S->report = v;
-        return v[0] != '\0' ? 0 : cli_bad_value("sweep", "--report", v, "expected a folder");
-    }
     if (id == O_DEPTH) {
         if (cli_parse_u64(v, 1, 2, &d) != 0) {
             return cli_bad_value("sweep", "--depth", v, "expected 1 or 2");
@@ -666,7 +648,7 @@ int cli_sweep(int argc, char **argv)
         rc = REPORT_EXIT_OK;
     } else {
         S->start = start;
-        rc = cli_report_via_merge("sweep", &S->c, S->format, S->report, run_sweep, S);
+        rc = cli_report_via_merge("sweep", &S->c, S->c.format, S->c.report, run_sweep, S);
     }
     cli_common_free(&S->c);
     free(S);
