@@ -8,6 +8,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <inttypes.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -32,7 +33,8 @@ static int option(void *ctx, int id, const char *v);
 static const CliCommand command = {
     .name = "conform",
     .synopsis = "[OPTIONS] [PATH...]",
-    .takes = CLI_TAKES_JOBS | CLI_TAKES_CHILD | CLI_TAKES_PICK | CLI_TAKES_OUTPUT,
+    .takes = CLI_TAKES_SEED | CLI_TAKES_SEEDS | CLI_TAKES_JOBS | CLI_TAKES_CHILD |
+             CLI_TAKES_PICK | CLI_TAKES_OUTPUT | CLI_TAKES_COLOR,
     .paths_optional = true,
     .specs = specs,
     .option = option,
@@ -55,6 +57,7 @@ typedef struct Conform {
     ReportConform *table;
     ReportHtml *html;
     size_t next_file, done;
+    uint64_t nseeds;            /* runs per file: cli_command_nseeds */
     bool errors;
     bool any_failed;            /* a cell fails: -x starts no more scenarios */
     FILE *crash_log;            /* each crash's stacks, shown after the table, or NULL */
@@ -96,7 +99,11 @@ static void usage(FILE *f)
     fputs("Here a failure is a cell that fails: -x starts no scenario (and no\n"
           "built-in probe) once one does.  -q prints the failures and the closing\n"
           "line without the table; -v also a line per scenario as it ends (on\n"
-          "stderr with --format json or junit).\n", f);
+          "stderr with --format json or junit).  --seed N runs every scenario\n"
+          "under seed N, --seeds A..B under each seed A..B: each run counts in the\n"
+          "cells as a scenario does, and a failure's reproduce line names its seed.\n"
+          "--budget starts no scenario (and no built-in probe) once it is spent and\n"
+          "says so; the table holds what ran.  --color paints the table's cells.\n", f);
 }
 
 static int option(void *ctx, int id, const char *v)
@@ -313,10 +320,13 @@ static bool next_job(void *ctx, ReportJob *job)
 {
     Conform *c = ctx;
 
-    if (c->next_file >= c->files.n || !cli_command_go_on(&c->c, c->any_failed)) {
+    if (c->next_file >= c->files.n * c->nseeds || !cli_command_go_on(&c->c, c->any_failed)) {
         return false;
     }
-    *job = (ReportJob){ .file = (uint32_t)c->next_file++ };
+    /* Each file under each of its seeds, one file after the other. */
+    *job = (ReportJob){ .file = (uint32_t)(c->next_file / c->nseeds) };
+    cli_command_seed(&c->c, c->next_file % c->nseeds, job);
+    c->next_file++;
     return true;
 }
 
@@ -334,6 +344,9 @@ static void scenario_line(const Conform *c, const char *path, const ReportJob *j
     }
     fprintf(f, "%s ", words[report_verdict(REPORT_KIND_RUN, job, out)]);
     report_put_line_safe(f, path);
+    if (c->c.seeds_set) {
+        fprintf(f, " [seed %" PRIu64 "]", job->seed);
+    }
     if (out->res.message[0] != '\0') {
         fputs(": ", f);
         report_put_line_safe(f, out->res.message);
@@ -385,6 +398,10 @@ static int execute(Conform *c, double start)
     int rc;
 
     c->table = report_conform_new();
+    c->nseeds = cli_command_nseeds(&c->c);
+    if (c->table != NULL) {
+        report_conform_set_color(c->table, c->c.color);
+    }
     if (c->report != NULL && (c->html = report_html_new(c->report, false, NULL, c->argc,
                                                         c->argv)) != NULL) {
         report_html_set_intro(c->html, report_conform_html, c->table);
@@ -408,7 +425,7 @@ static int execute(Conform *c, double start)
         rc = report_conform_write(c->table, c->format == REPORT_CONFORM_SUMMARY &&
                                   c->c.verbosity < 0 ? REPORT_CONFORM_QUIET : c->format, stdout);
         cli_command_stopped(&c->c, c->format == REPORT_CONFORM_SUMMARY ? stdout : stderr,
-                            c->done, c->files.n);
+                            c->done, c->files.n * c->nseeds);
     } else {
         rc = REPORT_EXIT_USAGE;
     }
@@ -419,9 +436,10 @@ static int execute(Conform *c, double start)
     }
     free(c->crashes);
     if (cli_signal_caught() != 0) {
-        fprintf(stderr, "replbench conform: interrupted by %s: the table holds the %zu of %zu "
-                "scenarios that ran%s\n", cli_signal_name(cli_signal_caught()), c->done,
-                c->files.n, c->c.paths.n == 0 ? ", and no built-in probe" : "");
+        fprintf(stderr, "replbench conform: interrupted by %s: the table holds the %zu of %"
+                PRIu64 " runs that ran%s\n", cli_signal_name(cli_signal_caught()), c->done,
+                (uint64_t)c->files.n * c->nseeds,
+                c->c.paths.n == 0 ? ", and no built-in probe" : "");
     }
     report_conform_free(c->table);
     return c->errors ? REPORT_EXIT_USAGE : rc;

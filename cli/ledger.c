@@ -27,8 +27,8 @@ static const CliNotApplicable ledger_na[] = {
 static const CliCommand command = {
     .name = "ledger",
     .synopsis = "[OPTIONS] PATH...",
-    .takes = CLI_TAKES_SEED | CLI_TAKES_JOBS | CLI_TAKES_SHARD | CLI_TAKES_CHILD |
-             CLI_TAKES_PICK | CLI_TAKES_OUTPUT,
+    .takes = CLI_TAKES_SEED | CLI_TAKES_SEEDS | CLI_TAKES_JOBS | CLI_TAKES_SHARD |
+             CLI_TAKES_CHILD | CLI_TAKES_PICK | CLI_TAKES_OUTPUT | CLI_TAKES_COLOR,
     .na = ledger_na,
 };
 
@@ -45,7 +45,10 @@ static void usage(FILE *f)
           "makes the exit status 1.  -q prints only the points not ok; -v also a\n"
           "line per run; -x starts no run after the first that fails (its scenario\n"
           "fails, or a fire in it was not handled or not observed), and a ledger\n"
-          "cut short so is exit status 1.\n"
+          "cut short so is exit status 1.  --seeds A..B runs each scenario under\n"
+          "every seed A..B (the ledger adds up every run); --budget starts no run\n"
+          "once it is spent and says so (a ledger cut short so is judged on what\n"
+          "ran); --color paints the verdicts.\n"
           "\n"
           "options:\n", f);
     cli_usage_command(f, &command);
@@ -56,6 +59,7 @@ typedef struct Ledger {
     CliFiles files;
     ReportLedger *ledger;
     size_t next, errors, done;
+    uint64_t nseeds;            /* runs per file: cli_command_nseeds */
     bool any_failed;
 } Ledger;
 
@@ -63,11 +67,13 @@ static bool next_job(void *ctx, ReportJob *job)
 {
     Ledger *L = ctx;
 
-    if (L->next >= L->files.n || !cli_command_go_on(&L->c, L->any_failed)) {
+    if (L->next >= L->files.n * L->nseeds || !cli_command_go_on(&L->c, L->any_failed)) {
         return false;
     }
-    *job = (ReportJob){ .file = (uint32_t)L->next++, .seed_set = L->c.seed_set,
-                        .seed = L->c.seed };
+    /* Each file under each of its seeds, one file after the other. */
+    *job = (ReportJob){ .file = (uint32_t)(L->next / L->nseeds) };
+    cli_command_seed(&L->c, L->next % L->nseeds, job);
+    L->next++;
     return true;
 }
 
@@ -141,6 +147,7 @@ static int tally(Ledger *L)
     unsigned problems;
 
     cli_command_crash_dir(&L->c, crash_dir, sizeof(crash_dir));
+    L->nseeds = cli_command_nseeds(&L->c);
     L->errors = cli_command_files(&command, &L->c, &L->files, &none) + none;
     if (!none && cli_command_list(&L->c, &L->files)) {
         return L->errors ? REPORT_EXIT_USAGE : REPORT_EXIT_OK;
@@ -148,8 +155,8 @@ static int tally(Ledger *L)
     if (cli_pool_run(&pool) != 0) {
         L->errors++;
     }
-    problems = report_ledger_print_some(L->ledger, stdout, L->c.verbosity < 0);
-    cli_command_stopped(&L->c, stdout, L->done, L->files.n);
+    problems = report_ledger_print_some(L->ledger, stdout, L->c.verbosity < 0, L->c.color);
+    cli_command_stopped(&L->c, stdout, L->done, L->files.n * L->nseeds);
     return L->errors ? REPORT_EXIT_USAGE
          : problems || L->c.stop == CLI_STOP_FAIL_FAST ? REPORT_EXIT_FAIL : REPORT_EXIT_OK;
 }

@@ -4,6 +4,7 @@
  * which scenarios, and prints it.  A probe not marked rare that no run
  * reached fails the command, named.
  */
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,18 +17,25 @@
     "reached fails it); each run's counts are in the records of `replbench run " \
     "--results`, which `replbench merge --format probes` adds up into this table"
 
+/* No one run fails the verdict: a probe not reached yet may be by the next. */
+#define PROBES_NO_FAILURE "no run fails the probes' verdict: it is known only once every " \
+    "run is in (a probe that no run reached so far may be reached by the next), so there " \
+    "is no first failure to stop at"
+
 static const CliNotApplicable probes_na[] = {
     { "--results", true, PROBES_NA_WHY },
     { "--format", true, PROBES_NA_WHY },
     { "--report", true, PROBES_NA_WHY },
+    { "-x", false, PROBES_NO_FAILURE },
+    { "--fail-fast", false, PROBES_NO_FAILURE },
     { NULL, false, NULL },
 };
 
 static const CliCommand command = {
     .name = "probes",
     .synopsis = "[OPTIONS] PATH...",
-    .takes = CLI_TAKES_SEED | CLI_TAKES_JOBS | CLI_TAKES_SHARD | CLI_TAKES_CHILD |
-             CLI_TAKES_PICK,
+    .takes = CLI_TAKES_SEED | CLI_TAKES_SEEDS | CLI_TAKES_JOBS | CLI_TAKES_SHARD |
+             CLI_TAKES_CHILD | CLI_TAKES_PICK | CLI_TAKES_VERBOSITY | CLI_TAKES_COLOR,
     .na = probes_na,
 };
 
@@ -44,7 +52,11 @@ static void usage(FILE *f)
           "reached:\" line and makes the exit status 1: the scenarios no longer\n"
           "prove what they were written for.  The counts of `run --results` shards\n"
           "add up to the same table with `replbench merge --format probes`.  See\n"
-          "docs/PROBES.md.\n"
+          "docs/PROBES.md.  -q prints only the probes not reached (and the\n"
+          "closing lines); -v also a line per run with the probes it reached;\n"
+          "--seeds A..B runs each scenario under every seed A..B; --budget starts\n"
+          "no run once it is spent and says so (the table holds what ran);\n"
+          "--color paints NOT REACHED.\n"
           "\n"
           "probes:\n", f);
     for (int i = 0; i < SIM_PROBE__COUNT; i++) {
@@ -59,19 +71,38 @@ typedef struct Probes {
     CliCommon c;
     CliFiles files;
     ReportProbes *table;
-    size_t next, errors;
+    size_t next, errors, done;
+    uint64_t nseeds;            /* runs per file: cli_command_nseeds */
 } Probes;
 
 static bool next_job(void *ctx, ReportJob *job)
 {
     Probes *P = ctx;
 
-    if (P->next >= P->files.n) {
+    if (P->next >= P->files.n * P->nseeds || !cli_command_go_on(&P->c, false)) {
         return false;
     }
-    *job = (ReportJob){ .file = (uint32_t)P->next++, .seed_set = P->c.seed_set,
-                        .seed = P->c.seed };
+    /* Each file under each of its seeds, one file after the other. */
+    *job = (ReportJob){ .file = (uint32_t)(P->next / P->nseeds) };
+    cli_command_seed(&P->c, P->next % P->nseeds, job);
+    P->next++;
     return true;
+}
+
+/* -v: a line per run: the probes it reached, with their counts. */
+static void run_line(const char *path, const ReportOutcome *out)
+{
+    unsigned n = 0;
+
+    report_put_line_safe(stdout, path);
+    printf(" [seed %" PRIu64 "]:", out->res.seed);
+    for (int i = 0; i < SIM_PROBE__COUNT; i++) {
+        if (out->res.probes[i] != 0) {
+            printf("%s %s x%" PRIu64, n++ ? "," : "", sim_probe_info[i].name,
+                   out->res.probes[i]);
+        }
+    }
+    puts(n == 0 ? " no probe reached" : "");
 }
 
 static void job_done(void *ctx, const ReportJob *job, const ReportOutcome *out)
@@ -79,6 +110,7 @@ static void job_done(void *ctx, const ReportJob *job, const ReportOutcome *out)
     Probes *P = ctx;
     const char *path = P->files.paths[job->file];
 
+    P->done++;
     if (!out->loaded) {
         fprintf(stderr, "%s\n", out->error);
         P->errors++;
@@ -95,6 +127,9 @@ static void job_done(void *ctx, const ReportJob *job, const ReportOutcome *out)
         return;
     }
     report_probes_add(P->table, path, &out->res);
+    if (P->c.verbosity > 0) {
+        run_line(path, out);
+    }
 }
 
 static int tally(Probes *P)
@@ -106,6 +141,7 @@ static int tally(Probes *P)
     unsigned missing;
 
     cli_command_crash_dir(&P->c, crash_dir, sizeof(crash_dir));
+    P->nseeds = cli_command_nseeds(&P->c);
     P->errors = cli_command_files(&command, &P->c, &P->files, &none) + none;
     if (!none && cli_command_list(&P->c, &P->files)) {
         return P->errors ? REPORT_EXIT_USAGE : REPORT_EXIT_OK;
@@ -113,7 +149,8 @@ static int tally(Probes *P)
     if (cli_pool_run(&pool) != 0) {
         P->errors++;
     }
-    missing = report_probes_print(P->table, stdout);
+    missing = report_probes_print_some(P->table, stdout, P->c.verbosity < 0, P->c.color);
+    cli_command_stopped(&P->c, stdout, P->done, P->files.n * P->nseeds);
     return P->errors ? REPORT_EXIT_USAGE : missing ? REPORT_EXIT_FAIL : REPORT_EXIT_OK;
 }
 

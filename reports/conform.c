@@ -57,13 +57,23 @@ typedef struct Cell {
 struct ReportConform {
     Cell cells[ROWS][WALKS];
     unsigned offered;
+    bool color;                 /* the text table's cells painted */
 };
 
 typedef enum State { ST_PASS, ST_PARTLY, ST_FAIL, ST_NA, ST__COUNT } State;
 
+/* How the text table paints each state with --color. */
+static const ReportPaint state_paints[] = { REPORT_PAINT_PASS, REPORT_PAINT_SKIP,
+                                            REPORT_PAINT_FAIL, REPORT_PAINT_OFF };
+
 /* As JSON says them, and as the text table and JUnit show them. */
 static const char *const state_names[ST__COUNT] = { "pass", "partly", "fail", "n/a" };
 static const char *const state_labels[ST__COUNT] = { "pass", "pass*", "FAIL", "n/a" };
+
+void report_conform_set_color(ReportConform *c, bool color)
+{
+    c->color = color;
+}
 
 ReportConform *report_conform_new(void)
 {
@@ -332,7 +342,8 @@ static void summary_failures(const ReportConform *c, FILE *f)
             if (cell->fail == 0) {
                 continue;
             }
-            fprintf(f, "FAIL rule %s, %s: %u scenario%s; first: %s", row_name(row, name, sizeof(name)),
+            report_word(f, c->color, REPORT_PAINT_FAIL, "FAIL");
+            fprintf(f, " rule %s, %s: %u scenario%s; first: %s", row_name(row, name, sizeof(name)),
                     sim_walk_name((SimWalk)w), cell->fail, cell->fail == 1 ? "" : "s", x->path);
             if (x->line != 0) {
                 fprintf(f, ":%u", x->line);
@@ -424,7 +435,8 @@ static int write_summary(const ReportConform *c, FILE *f, bool quiet)
         for (int w = 0; w < WALKS; w++) {
             State st = cell_state(c, row, w, why, sizeof(why));
 
-            fprintf(f, " %-10s", state_labels[st]);
+            fprintf(f, " %s%-10s%s", report_paint(c->color, state_paints[st]),
+                    state_labels[st], report_paint(c->color, REPORT_PAINT_OFF));
         }
         fprintf(f, "  %s", row_title(row));
         if (cell_state(c, row, 0, why, sizeof(why)) == ST_NA) {

@@ -69,37 +69,40 @@ static bool row_ok(const Row *w)
     return w->fires != 0 && w->handled == w->fires && w->observed == w->fires;
 }
 
-/* "ok", else what is missing, with how many.  Returns 1 for a problem. */
+/* "ok", else what is missing, with how many; painted (green, red) when
+ * color.  Returns 1 for a problem. */
 
-static unsigned verdict(FILE *f, const Row *w)
+static unsigned verdict(FILE *f, const Row *w, bool color)
 {
+    bool ok = row_ok(w);
+
+    fputs(report_paint(color, ok ? REPORT_PAINT_PASS : REPORT_PAINT_FAIL), f);
     if (w->fires == 0) {
-        fputs("never fired\n", f);
-        return 1;
+        fputs("never fired", f);
+    } else if (ok) {
+        fputs("ok", f);
     }
-    if (row_ok(w)) {
-        fputs("ok\n", f);
-        return 0;
-    }
-    if (w->handled < w->fires) {
+    if (w->fires != 0 && w->handled < w->fires) {
         fprintf(f, "%llu fire%s not handled", (unsigned long long)(w->fires - w->handled),
                 w->fires - w->handled == 1 ? "" : "s");
     }
-    if (w->observed < w->fires) {
+    if (w->fires != 0 && w->observed < w->fires) {
         fprintf(f, "%s%llu fire%s not observed", w->handled < w->fires ? ", " : "",
                 (unsigned long long)(w->fires - w->observed),
                 w->fires - w->observed == 1 ? "" : "s");
     }
+    fputs(report_paint(color, REPORT_PAINT_OFF), f);
     fputc('\n', f);
-    return 1;
+    return !ok;
 }
 
 unsigned report_ledger_print(const ReportLedger *l, FILE *f)
 {
-    return report_ledger_print_some(l, f, false);
+    return report_ledger_print_some(l, f, false, false);
 }
 
-unsigned report_ledger_print_some(const ReportLedger *l, FILE *f, bool only_problems)
+unsigned report_ledger_print_some(const ReportLedger *l, FILE *f, bool only_problems,
+                                  bool color)
 {
     const Row *rows = l->rows;
     size_t nrows = l->nrows;
@@ -117,7 +120,7 @@ unsigned report_ledger_print_some(const ReportLedger *l, FILE *f, bool only_prob
                (unsigned long long)w->points, (unsigned long long)w->hits,
                (unsigned long long)w->fires, (unsigned long long)w->handled,
                (unsigned long long)w->observed);
-        problems += verdict(f, w);
+        problems += verdict(f, w, color);
     }
     fputs("ledger: ", f);
     report_count(f, nrows, "point", "points");

@@ -100,23 +100,32 @@ static void reached_by(FILE *f, const Row *w)
 
 unsigned report_probes_print(const ReportProbes *p, FILE *f)
 {
+    return report_probes_print_some(p, f, false, false);
+}
+
+unsigned report_probes_print_some(const ReportProbes *p, FILE *f, bool only_missing,
+                                  bool color)
+{
     unsigned missing = 0, reached = 0;
 
     fprintf(f, "%-*s %9s %7s  %s\n", SIM_PROBE_NAME_MAX - 8, "probe", "count", "runs",
             "reached by");
     for (int i = 0; i < SIM_PROBE__COUNT; i++) {
         const Row *w = &p->rows[i];
+        bool problem = w->count == 0 && !sim_probe_info[i].rare;
 
+        reached += w->count != 0;
+        missing += problem;
+        if (only_missing && !problem) {
+            continue;
+        }
         fprintf(f, "%-*s %9" PRIu64 " %7" PRIu64 "  ", SIM_PROBE_NAME_MAX - 8,
                 sim_probe_info[i].name, w->count, w->runs);
         if (w->count != 0) {
-            reached++;
             reached_by(f, w);
-        } else if (sim_probe_info[i].rare) {
-            fputs("not reached (rare: allowed)", f);
         } else {
-            fputs("NOT REACHED", f);
-            missing++;
+            report_word(f, color, problem ? REPORT_PAINT_FAIL : REPORT_PAINT_SKIP,
+                        problem ? "NOT REACHED" : "not reached (rare: allowed)");
         }
         fputc('\n', f);
     }

@@ -511,6 +511,8 @@ typedef struct ReportConform ReportConform;
 /* An empty table for the implementation linked in; NULL when out of memory. */
 ReportConform *report_conform_new(void);
 void report_conform_free(ReportConform *c);
+/* Paint the text table's cells and FAIL words (--color); off by default. */
+void report_conform_set_color(ReportConform *c, bool color);
 
 /* Scenario k (from 1, the run report's row) with its tags and outcome.
  * sanitizer: what killed its worker ("AddressSanitizer: heap-use-after-free"),
@@ -556,8 +558,10 @@ void report_ledger_add(ReportLedger *l, const ScnResult *r);
 /* Print the table and its closing line to f; returns the number of points
  * without a fired, handled and observed outcome. */
 unsigned report_ledger_print(const ReportLedger *l, FILE *f);
-/* The same, with only the rows of points not ok when only_problems. */
-unsigned report_ledger_print_some(const ReportLedger *l, FILE *f, bool only_problems);
+/* The same, with only the rows of points not ok when only_problems, and
+ * the verdicts painted (ok green, the others red) when color. */
+unsigned report_ledger_print_some(const ReportLedger *l, FILE *f, bool only_problems,
+                                  bool color);
 
 /* ---- the probe table (probes.c) ------------------------------------------------ */
 
@@ -583,5 +587,10 @@ uint64_t report_probes_count(const ReportProbes *p, int probe, uint64_t *runs);
  * a line "not reached: NAME..." to f; returns the number of probes not
  * marked rare that nothing reached. */
 unsigned report_probes_print(const ReportProbes *p, FILE *f);
+/* The same, with only the rows of probes not reached (rare ones left out)
+ * when only_missing, and NOT REACHED painted red (a rare one's word
+ * yellow) when color. */
+unsigned report_probes_print_some(const ReportProbes *p, FILE *f, bool only_missing,
+                                  bool color);
 
 #endif /* REPLBENCH_REPORT_H */
