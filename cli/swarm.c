@@ -44,7 +44,7 @@ static const CliCommand command = {
     .name = "swarm",
     .synopsis = "--seeds A..B [OPTIONS]",
     .takes = CLI_TAKES_JOBS | CLI_TAKES_SEEDS | CLI_TAKES_RESULTS | CLI_TAKES_LIVENESS |
-             CLI_TAKES_OUTPUT,
+             CLI_TAKES_OUTPUT | CLI_TAKES_COLOR | CLI_TAKES_CHILD | CLI_TAKES_REPORT,
     .paths_optional = true,
     .specs = specs,
     .option = option,
@@ -65,7 +65,11 @@ static void usage(FILE *f)
           "(replbench run, determinism and reduce take it as it is).  Seeds are\n"
           "0..2^63-1 (docs/LIVENESS.md).  -q prints only failures and the summary,\n"
           "-v also each seed's scenario as run, -x starts no seed after the first\n"
-          "failure.\n"
+          "failure.  --format and --report report the seeds' records as `replbench\n"
+          "merge` does (a passing seed is the case swarm:N, a failing one its\n"
+          "written file); a seed past --timeout fails \"timed out\" (its scenario\n"
+          "is written as for any failure), one whose worker dies keeps its report\n"
+          "in --crash-dir; --color paints the recap.\n"
           "\n"
           "options:\n"
           "  --set KEY=VALUE       force a cluster argument (FORMAT.md's `cluster`\n"
@@ -215,7 +219,7 @@ static const char *message_of(const ReportOutcome *out)
 static void seed_failed(Swarm *S, const ReportJob *job, const ReportOutcome *out,
                         const char *what)
 {
-    char path[REPORT_PATH_MAX + 1], line[REPORT_ERROR_MAX + 64], cmd[REPORT_PATH_MAX + 32];
+    char path[REPORT_PATH_MAX + 1], line[REPORT_ERROR_MAX + 64], cmd[3 * REPORT_PATH_MAX];
 
     failure_path(S, job->seed, path, sizeof(path));
     S->any_failed = true;
@@ -223,12 +227,16 @@ static void seed_failed(Swarm *S, const ReportJob *job, const ReportOutcome *out
         S->first_failed = job->seed;
     }
     printf("FAIL seed %" PRIu64 ": %s\n  drew: %s\n", job->seed, message_of(out), what);
+    if (out->died) {
+        report_crash_print(stdout, "  ", &out->crash);     /* its report file named */
+    }
     if (out->loaded && write_failure(S, job->seed, message_of(out), path) == 0) {
-        printf("  written: %s\n  reproduce: replbench run %s\n", path, path);
-        snprintf(cmd, sizeof(cmd), "replbench run %s", path);
+        /* The binary that wrote it runs it (another build is another registry). */
+        snprintf(cmd, sizeof(cmd), "%s run %s", report_program(), path);
+        printf("  written: %s\n  reproduce: %s\n", path, cmd);
     } else {
         S->write_failed |= out->loaded;
-        snprintf(cmd, sizeof(cmd), "replbench swarm --seeds %" PRIu64 "..%" PRIu64,
+        snprintf(cmd, sizeof(cmd), "%s swarm --seeds %" PRIu64 "..%" PRIu64, report_program(),
                  job->seed, job->seed);
     }
     snprintf(line, sizeof(line), "seed %" PRIu64 ": %s", job->seed, message_of(out));
@@ -289,11 +297,14 @@ static void summary(const Swarm *S, double seconds)
 
 static int execute(Swarm *S)
 {
-    CliPool pool = { .files = &S->files, .jobs = S->c.jobs, .next = next_seed,
-                     .finished = job_finished, .done = job_done, .make = make_script,
-                     .ctx = S };
+    char crash_dir[REPORT_PATH_MAX + 1];
+    CliPool pool = { .files = &S->files, .jobs = S->c.jobs, .timeout = S->c.timeout,
+                     .crash_dir = crash_dir, .next = next_seed, .finished = job_finished,
+                     .done = job_done, .make = make_script, .ctx = S };
     double start = cli_now();
     int rc;
+
+    cli_command_crash_dir(&S->c, crash_dir, sizeof(crash_dir));
 
     S->nseeds = cli_command_nseeds(&S->c);
     S->recap = report_recap_new();
@@ -311,6 +322,15 @@ static int execute(Swarm *S)
         return REPORT_EXIT_USAGE;
     }
     return S->failed > 0 ? REPORT_EXIT_FAIL : REPORT_EXIT_OK;
+}
+
+/* The seeds, with their results file open (cli_report_via_merge may have
+ * given c.results a temporary one). */
+static int run_swarm(void *ctx)
+{
+    Swarm *S = ctx;
+
+    return open_outputs(S) == 0 ? execute(S) : REPORT_EXIT_USAGE;
 }
 
 int cli_swarm(int argc, char **argv)
@@ -335,9 +355,7 @@ int cli_swarm(int argc, char **argv)
     }
     S.opt.liveness = S.c.liveness;
     S.opt.liveness_ticks = S.c.liveness_ticks;
-    if (open_outputs(&S) == 0) {
-        rc = execute(&S);
-    }
+    rc = cli_report_via_merge(command.name, &S.c, S.c.format, S.c.report, run_swarm, &S);
 out:
     cli_results_close(S.results, CLI_STOP_INTERRUPT, S.nseeds, false);
     cli_common_free(&S.c);

@@ -151,6 +151,32 @@ sed 's/ in [0-9.]* s.*//' "$OUT" | cmp -s "$T/ex1" - ||
     { diff "$T/ex1" "$OUT" >&2; fail "explore -j 2 on the hang differs from -j 1"; }
 ok "reduce and explore stop a hang at --timeout (explore -j 2 as -j 1)"
 
+# swarm: a seed past --timeout FAILs "timed out" (its scenario written, the
+# next seed run); a worker that dies keeps its whole report in --crash-dir.
+rb swarm --seeds 1..2 --timeout 1s --out "$T/swf"
+expect_rc 1 "swarm on a registry that hangs"
+expect_out "^FAIL seed 1: timed out after 1 s (the --timeout limit)\$" "swarm: the first seed"
+expect_out "^FAIL seed 2: timed out after 1 s (the --timeout limit)\$" "swarm goes on after it"
+expect_out "^  reproduce: $RB run $T/swf/seed-1.scn\$" "swarm: the reproduce line"
+[ -f "$T/swf/seed-1.scn" ] || fail "swarm: no $T/swf/seed-1.scn for the seed that timed out"
+"$RB" swarm --seeds 1..1 --timeout 0 --crash-dir "$T/swcrash" --out "$T/swf" >"$OUT" 2>"$ERR" &
+pid=$!
+i=0
+until kid=$(ps -o pid= --ppid "$pid" | tr -d ' ') && [ -n "$kid" ]; do
+    i=$((i + 1))
+    [ "$i" -le 200 ] || fail "swarm: no worker after 20 s"
+    sleep 0.1
+done
+sleep 0.3                   # the worker now runs the seed's hang
+kill -SEGV $kid
+wait "$pid"
+rc=$?
+expect_rc 1 "swarm whose worker was killed by SIGSEGV"
+expect_out "^FAIL seed 1: " "swarm: the seed whose worker died"
+ls "$T/swcrash"/crash-*.txt >/dev/null 2>&1 || fail "swarm --crash-dir: no crash file in $T/swcrash"
+expect_out "$T/swcrash/crash-" "swarm names the crash file"
+ok "swarm: --timeout stops a seed that hangs, --crash-dir keeps a dead worker's report"
+
 # A worker that died between two jobs (killed while idle) is replaced; the
 # job it was to run next is not blamed for its death.  With --jobs 2 the
 # hang holds one worker and the window of outcomes (8) fills: the other is
