@@ -69,11 +69,21 @@ static int option(void *ctx, int id, const char *v);
 #define EXPLORE_NO_PATH "explore takes no PATH: its scripts are numbered in the scope " \
     "(--states, --walks, --depth), not files; --shard K/N splits them"
 
+/* The options of records: a record per run, and merge's reports of them. */
+#define EXPLORE_NO_RECORDS "explore's verdict is its first counterexample in a space of " \
+    "up to millions of scripts (2549992 by default), run by workers that keep one world " \
+    "and hand back no outcome per script: a record each would be gigabytes; the " \
+    "counterexample is written with --out as a .scn, which run --results, --format and " \
+    "--report take"
+
 static const CliNotApplicable explore_na[] = {
     { "-k", true, EXPLORE_NO_PATH },
     { "--exclude", true, EXPLORE_NO_PATH },
     { "--list", false, EXPLORE_NO_PATH },
     { "--last-failed", false, EXPLORE_NO_PATH },
+    { "--results", true, EXPLORE_NO_RECORDS },
+    { "--format", true, EXPLORE_NO_RECORDS },
+    { "--report", true, EXPLORE_NO_RECORDS },
     { NULL, false, NULL },
 };
 
@@ -81,7 +91,7 @@ static const CliCommand command = {
     .name = "explore",
     .synopsis = "[OPTIONS]",
     .takes = CLI_TAKES_SHARD | CLI_TAKES_CHILD | CLI_TAKES_JOBS | CLI_TAKES_OUTPUT |
-             CLI_TAKES_BUDGET,
+             CLI_TAKES_BUDGET | CLI_TAKES_COLOR,
     .paths_optional = true,
     .specs = specs,
     .option = option,
@@ -108,7 +118,8 @@ static void usage(FILE *f)
           "With -j N, N workers share the scripts; the counterexample and the counts\n"
           "are those of -j 1.  explore always stops at its first counterexample (-x\n"
           "is what it does anyway); -q prints no progress line, -v also a line per\n"
-          "worker.  With --budget, what was explored when it was spent is reported.\n",
+          "worker.  With --budget, what was explored when it was spent is reported.\n"
+          "--color paints the word counterexample.\n",
           f);
     cli_usage_command(f, &command);
 }
@@ -372,7 +383,8 @@ static int counterexample(ScnExplore *x, const Explore *E, uint64_t index, const
     FILE *f;
 
     scn_explore_text(x, index, text, sizeof(text));
-    printf("counterexample: script %" PRIu64 ", %u lines: ", index, scn_explore_lines(x, index));
+    report_word(stdout, E->c.color, REPORT_PAINT_FAIL, "counterexample");
+    printf(": script %" PRIu64 ", %u lines: ", index, scn_explore_lines(x, index));
     report_put_line_safe(stdout, why);
     putchar('\n');
     if (crash != NULL) {

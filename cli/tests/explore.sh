@@ -61,6 +61,19 @@ run "$CANARY" run "$T/keep.scn"
 [ "$rc" -ne 0 ] || fail "the counterexample passes on the canary"
 ok "explore finds the canary's bug in $lines lines; it passes on ours"
 
+# --color always paints the word counterexample; never (and a file) not.
+esc=$(printf '\033')
+run "$CANARY" explore --color always --states 2 --walks 1
+expect_rc 1 "explore --color always on the canary"
+expect_out "^$esc\[1;31mcounterexample$esc\[0m: script " "explore --color always"
+for color in "--color never" ""; do
+    # shellcheck disable=SC2086
+    run "$CANARY" explore $color --states 2 --walks 1
+    expect_out "^counterexample: script " "explore $color"
+    ! grep -q "$esc" "$OUT" || fail "explore $color: colour in its output"
+done
+ok "explore --color paints the counterexample"
+
 # -j N: the workers share the scripts, and the counterexample (the smallest
 # failing script), its file and the counts are those of -j 1.
 # (Under ASan the crash's addresses differ: each worker's heap has its own
