@@ -260,3 +260,124 @@ rb swarm --seeds 1..3 --out "$T/sw" -qv
 expect_rc 2 "swarm -qv"
 expect_err "-q and -v cannot go together" "swarm -qv"
 ok "swarm: -q/--quiet, -v/--verbose, -x of the one skeleton"
+
+# ---- the cells built through the skeleton since (issue 21, point 1) ---------
+ESC=$(printf '\033')
+# has_color WHAT: the output holds an ANSI colour sequence; no_color: none.
+has_color() { grep -q "$ESC\[" "$OUT" || fail "$1: no colour with --color always"; }
+no_color() { ! grep -q "$ESC" "$OUT" || fail "$1: colour without --color always"; }
+
+# ledger --seeds: every scenario under every seed, all runs added up;
+# --budget stops early and says so; --color paints the verdicts.
+rb ledger -v --seeds 1..3 "$S"
+[ "$(grep -c ' \[seed [123]\]: ' "$OUT")" = 9 ] || fail "ledger -v --seeds 1..3: not 9 runs"
+expect_out "^ran  a_pass.scn \[seed 3\]: " "ledger --seeds 1..3 (seed 3)"
+expect_out "^FAIL c_fail.scn \[seed 2\]: " "ledger --seeds 1..3 (seed 2)"
+expect_out "over 9 scenarios" "ledger --seeds 1..3 (the ledger adds up 9 runs)"
+rb ledger --seeds 1..200000 --budget 500ms a_pass.scn
+expect_rc 1 "ledger --budget (points never fired)"
+expect_out "^budget of 0.500 s spent: stopped after [0-9]* of 200000 runs" "ledger --budget"
+n=$(sed -n 's/.*over \([0-9]*\) scenarios.*/\1/p' "$OUT")
+[ "$n" -gt 0 ] && [ "$n" -lt 200000 ] || fail "ledger --budget 500ms added up '$n' runs"
+rb ledger --color always "$T/alloc"
+has_color "ledger"
+expect_out "  $ESC\[32mok$ESC\[0m\$" "ledger --color always (ok in green)"
+expect_out "  $ESC\[1;31mnever fired$ESC\[0m\$" "ledger --color always (never fired in red)"
+rb ledger --color never "$T/alloc"
+no_color "ledger --color never"
+rb ledger "$T/alloc"
+no_color "ledger (not a terminal)"
+ok "ledger: --seeds runs every seed, --budget stops and says so, --color paints"
+
+# probes: -q only the probes not reached, -v a line per run, --seeds every
+# seed, --budget stops and says so, --color paints NOT REACHED; -x cannot
+# apply (no run fails the verdict).
+rb probes "$T/alloc"
+expect_rc 1 "probes"
+expect_out "^walk-fail  *1  *1  .*alloc.scn\$" "probes (walk-fail reached)"
+expect_out "^walk-calls-limit .*not reached (rare: allowed)\$" "probes (a rare probe)"
+expect_no_out "alloc.scn \[seed 1\]" "probes without -v"
+grep '^probes: \|^not reached:' "$OUT" >"$T/pclose"
+rb probes -q "$T/alloc"
+expect_rc 1 "probes -q"
+expect_no_out "^walk-fail " "probes -q (a probe reached)"
+expect_no_out "rare: allowed" "probes -q (a rare probe not reached)"
+expect_out "^walk-remove-self  *0  *0  NOT REACHED\$" "probes -q (a probe not reached)"
+grep '^probes: \|^not reached:' "$OUT" | cmp -s "$T/pclose" - || fail "probes -q: other closing lines"
+[ "$(grep -c 'NOT REACHED$' "$OUT")" = "$(($(wc -l <"$OUT") - 3))" ] ||
+    fail "probes -q prints rows other than those not reached"
+rb probes -v "$T/alloc"
+expect_out "^$T/alloc/alloc.scn \[seed 1\]: walk-fail x1\$" "probes -v"
+rb probes -v --seeds 1..3 "$T/alloc"
+[ "$(grep -c "alloc.scn \[seed [123]\]: walk-fail x1\$" "$OUT")" = 3 ] || fail "probes --seeds 1..3: not 3 runs"
+expect_out "^walk-fail  *3  *3 " "probes --seeds 1..3 (reached 3 times)"
+expect_out "over 3 runs\$" "probes --seeds 1..3"
+rb probes --seeds 1..200000 --budget 500ms "$T/alloc"
+expect_out "^budget of 0.500 s spent: stopped after [0-9]* of 200000 runs" "probes --budget"
+rb probes --color always "$T/alloc"
+expect_out "  $ESC\[1;31mNOT REACHED$ESC\[0m\$" "probes --color always"
+rb probes "$T/alloc"
+no_color "probes"
+rb probes -x "$T/alloc"
+expect_rc 2 "probes -x"
+ok "probes: -q the probes not reached, -v each run, --seeds, --budget, --color; -x n/a"
+
+# conform: --seed and --seeds run every scenario under those seeds (each
+# run counts in its cells, its reproduce line names its seed), --budget
+# stops and says so, --color paints the table.
+rb conform -q --seed 77 "$C"
+expect_rc 1 "conform --seed 77"
+expect_out "reproduce: .* run --seed 77 $C/b_fail.scn\$" "conform --seed 77"
+rb conform -v --seeds 3..4 "$C"
+expect_rc 1 "conform --seeds 3..4"
+expect_out "^PASS $C/a_pass.scn \[seed 4\]\$" "conform -v --seeds 3..4"
+expect_out "^FAIL $C/c_fail.scn \[seed 3\]: expect count" "conform -v --seeds 3..4"
+expect_out "FAIL rule 1, checkpoint: 4 scenarios; first: $C/b_fail.scn" "conform --seeds 3..4 (4 runs fail)"
+expect_out "reproduce: .* run --seed 3 $C/b_fail.scn\$" "conform --seeds 3..4"
+rb conform -q --seeds 1..200000 --budget 500ms "$C/a_pass.scn"
+expect_out "^budget of 0.500 s spent: stopped after [0-9]* of 200000 runs" "conform --budget"
+rb conform --color always "$C"
+expect_out "^1  .*$ESC\[1;31mFAIL" "conform --color always (the failing cell)"
+expect_out "^$ESC\[1;31mFAIL$ESC\[0m rule 1, checkpoint" "conform --color always (the failure)"
+rb conform "$C"
+no_color "conform"
+ok "conform: --seed, --seeds (each run in its cells), --budget, --color"
+
+# swarm: --format and --report are merge's of its records (the failing
+# seed is the case of its written file), --color paints the recap.
+SW="--seeds 9..11 --set upstream_checkpoint=true --out $T/found"
+# shellcheck disable=SC2086
+rb swarm $SW --results "$T/swarm.jsonl"
+expect_rc 1 "swarm (seeds 10 and 11 fail)"
+run "$RB" merge --format junit "$T/swarm.jsonl"
+sed -e 's/time="[^"]*"//g' -e 's/timestamp="[^"]*"//g' "$OUT" >"$T/swmerged.xml"
+# shellcheck disable=SC2086
+rb swarm $SW --format junit
+expect_rc 1 "swarm --format junit"
+expect_err "^FAIL seed 10: " "swarm --format junit (its lines on stderr)"
+head -n 1 "$OUT" | grep -q '^<?xml' || fail "swarm --format junit: stdout is not XML"
+expect_out "<testcase name=\"$T/found/seed-10.scn\"" "swarm --format junit (the failing seed)"
+expect_out '<testcase name="swarm:9"' "swarm --format junit (a passing seed)"
+cp "$OUT" "$T/swarm.xml"
+sed -e 's/time="[^"]*"//g' -e 's/timestamp="[^"]*"//g' "$OUT" | cmp -s "$T/swmerged.xml" - ||
+    fail "swarm --format junit is not merge's JUnit of its results"
+if command -v xmllint >/dev/null; then
+    xmllint --noout --schema "$XSD" "$T/swarm.xml" 2>"$T/lint" ||
+        { cat "$T/lint" >&2; OUT=$T/lint; fail "swarm --format junit: not valid against junit.xsd"; }
+fi
+# shellcheck disable=SC2086
+rb swarm $SW --format tap
+expect_out "^1\.\.3\$" "swarm --format tap"
+expect_out "^not ok .*seed-10.scn" "swarm --format tap"
+# shellcheck disable=SC2086
+rb swarm $SW --report "$T/swpage"
+expect_rc 1 "swarm --report"
+expect_out "^swarm: 3 seeds, 1 passed, 2 failed" "swarm --report (its own summary on stdout)"
+grep -q "seed-10.scn" "$T/swpage/index.html" || fail "swarm --report: no page naming seed-10.scn"
+# shellcheck disable=SC2086
+rb swarm $SW --color always
+expect_out "^  $ESC\[1;31mFAIL$ESC\[0m seed 10: " "swarm --color always (the recap)"
+# shellcheck disable=SC2086
+rb swarm $SW
+no_color "swarm"
+ok "swarm: --format junit|tap and --report as merge of its records, --color"
