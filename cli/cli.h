@@ -360,6 +360,30 @@ typedef struct CliPool {
  * Returns 0, or -1 when workers cannot be started (message printed). */
 int cli_pool_run(const CliPool *p);
 
+/* ---- a table over all runs: ledger, probes (tally.c) ------------------------ */
+
+typedef struct CliTally CliTally;
+/* A whole run of path (loaded, not cut short): into the command's table. */
+typedef void CliTallyAddFn(CliTally *t, const char *path, const ReportOutcome *out);
+
+struct CliTally {
+    const CliCommand *command;
+    CliCommon c;                /* parsed by cli_command_parse */
+    CliFiles files;
+    CliTallyAddFn *add;
+    void *table;                /* the command's */
+    size_t next, errors, done;  /* errors: files not found or loaded, runs cut short */
+    uint64_t nseeds;            /* runs per file: cli_command_nseeds */
+    bool any_failed;            /* -x: a run cut short, or add() says so */
+};
+
+/* Select t's files and run each under each seed, every whole run handed
+ * to t->add: true.  False, with *rc the exit status, when --list printed
+ * them instead (or there was nothing to run). */
+bool cli_tally_run(CliTally *t, int *rc);
+/* The line of cli_command_stopped, on stdout, with t's counts. */
+void cli_tally_stopped(CliTally *t);
+
 /* ---- child processes and signals (child.c) --------------------------------------- */
 
 /* What a child runs; it ends the child (cli_child_exit(0) when it returns). */

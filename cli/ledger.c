@@ -54,29 +54,6 @@ static void usage(FILE *f)
     cli_usage_command(f, &command);
 }
 
-typedef struct Ledger {
-    CliCommon c;
-    CliFiles files;
-    ReportLedger *ledger;
-    size_t next, errors, done;
-    uint64_t nseeds;            /* runs per file: cli_command_nseeds */
-    bool any_failed;
-} Ledger;
-
-static bool next_job(void *ctx, ReportJob *job)
-{
-    Ledger *L = ctx;
-
-    if (L->next >= L->files.n * L->nseeds || !cli_command_go_on(&L->c, L->any_failed)) {
-        return false;
-    }
-    /* Each file under each of its seeds, one file after the other. */
-    *job = (ReportJob){ .file = (uint32_t)(L->next / L->nseeds) };
-    cli_command_seed(&L->c, L->next % L->nseeds, job);
-    L->next++;
-    return true;
-}
-
 /* Whether a run fails for -x: its scenario failed, or a fire of it was not
  * handled or not observed. */
 static bool run_failed(const ReportOutcome *out)
@@ -91,14 +68,16 @@ static bool run_failed(const ReportOutcome *out)
     return out->res.status == SCN_FAIL;
 }
 
-/* -v: a line per run, its fires and how many were handled and observed. */
-static void run_line(Ledger *L, const ReportJob *job, const ReportOutcome *out)
+/* A whole run into the ledger; -v: a line per run, its fires and how many
+ * were handled and observed. */
+static void add(CliTally *t, const char *path, const ReportOutcome *out)
 {
     uint64_t fires = 0, handled = 0, observed = 0;
     bool failed = run_failed(out);
 
-    L->any_failed |= failed;
-    if (L->c.verbosity <= 0) {
+    report_ledger_add(t->table, &out->res);
+    t->any_failed |= failed;
+    if (t->c.verbosity <= 0) {
         return;
     }
     for (unsigned i = 0; i < out->res.npoints; i++) {
@@ -107,79 +86,44 @@ static void run_line(Ledger *L, const ReportJob *job, const ReportOutcome *out)
         observed += out->res.points[i].observed;
     }
     printf("%s ", failed ? "FAIL" : "ran ");
-    report_put_line_safe(stdout, L->files.paths[job->file]);
+    report_put_line_safe(stdout, path);
     printf(" [seed %" PRIu64 "]: %" PRIu64 " fires, %" PRIu64 " handled, %" PRIu64
            " observed\n", out->res.seed, fires, handled, observed);
 }
 
-static void job_done(void *ctx, const ReportJob *job, const ReportOutcome *out)
+static int tally(CliTally *t)
 {
-    Ledger *L = ctx;
-
-    L->done++;
-    if (!out->loaded) {
-        fprintf(stderr, "%s\n", out->error);
-        L->errors++;
-        return;
-    }
-    /* Its counts died with it, or the host cut the run short (SCN_ERROR):
-     * the ledger would be short of them. */
-    if (out->died || out->timed_out || out->res.status == SCN_ERROR) {
-        fprintf(stderr, "replbench ledger: %s: %s\n", L->files.paths[job->file],
-                out->res.message);
-        if (out->died) {
-            report_crash_print(stderr, "  ", &out->crash);
-        }
-        L->errors++;
-        L->any_failed = true;
-        return;
-    }
-    report_ledger_add(L->ledger, &out->res);
-    run_line(L, job, out);
-}
-
-static int tally(Ledger *L)
-{
-    char crash_dir[REPORT_PATH_MAX + 1];
-    CliPool pool = { .files = &L->files, .jobs = L->c.jobs, .timeout = L->c.timeout,
-                     .crash_dir = crash_dir, .next = next_job, .done = job_done, .ctx = L };
-    bool none;
     unsigned problems;
+    int rc;
 
-    cli_command_crash_dir(&L->c, crash_dir, sizeof(crash_dir));
-    L->nseeds = cli_command_nseeds(&L->c);
-    L->errors = cli_command_files(&command, &L->c, &L->files, &none) + none;
-    if (!none && cli_command_list(&L->c, &L->files)) {
-        return L->errors ? REPORT_EXIT_USAGE : REPORT_EXIT_OK;
+    if (!cli_tally_run(t, &rc)) {
+        return rc;
     }
-    if (cli_pool_run(&pool) != 0) {
-        L->errors++;
-    }
-    problems = report_ledger_print_some(L->ledger, stdout, L->c.verbosity < 0, L->c.color);
-    cli_command_stopped(&L->c, stdout, L->done, L->files.n * L->nseeds);
-    return L->errors ? REPORT_EXIT_USAGE
-         : problems || L->c.stop == CLI_STOP_FAIL_FAST ? REPORT_EXIT_FAIL : REPORT_EXIT_OK;
+    problems = report_ledger_print_some(t->table, stdout, t->c.verbosity < 0, t->c.color);
+    cli_tally_stopped(t);
+    return t->errors ? REPORT_EXIT_USAGE
+         : problems || t->c.stop == CLI_STOP_FAIL_FAST ? REPORT_EXIT_FAIL : REPORT_EXIT_OK;
 }
 
 int cli_ledger(int argc, char **argv)
 {
-    Ledger L = { .ledger = report_ledger_new() };
+    CliTally t = { .command = &command, .add = add, .table = report_ledger_new() };
     int rc;
 
-    if (L.ledger == NULL) {
+    if (t.table == NULL) {
         fputs("replbench ledger: out of memory\n", stderr);
         return REPORT_EXIT_USAGE;
     }
-    if (cli_command_parse(&command, argc, argv, &L, &L.c) != 0) {
+    if (cli_command_parse(&command, argc, argv, &t, &t.c) != 0) {
         rc = REPORT_EXIT_USAGE;
-    } else if (L.c.help) {
+    } else if (t.c.help) {
         usage(stdout);
         rc = REPORT_EXIT_OK;
     } else {
-        rc = tally(&L);
+        rc = tally(&t);
     }
-    cli_files_free(&L.files);
-    cli_common_free(&L.c);
-    report_ledger_free(L.ledger);
+    cli_files_free(&t.files);
+    cli_common_free(&t.c);
+    report_ledger_free(t.table);
     return rc;
 }

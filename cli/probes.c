@@ -67,33 +67,16 @@ static void usage(FILE *f)
     cli_usage_command(f, &command);
 }
 
-typedef struct Probes {
-    CliCommon c;
-    CliFiles files;
-    ReportProbes *table;
-    size_t next, errors, done;
-    uint64_t nseeds;            /* runs per file: cli_command_nseeds */
-} Probes;
-
-static bool next_job(void *ctx, ReportJob *job)
-{
-    Probes *P = ctx;
-
-    if (P->next >= P->files.n * P->nseeds || !cli_command_go_on(&P->c, false)) {
-        return false;
-    }
-    /* Each file under each of its seeds, one file after the other. */
-    *job = (ReportJob){ .file = (uint32_t)(P->next / P->nseeds) };
-    cli_command_seed(&P->c, P->next % P->nseeds, job);
-    P->next++;
-    return true;
-}
-
-/* -v: a line per run: the probes it reached, with their counts. */
-static void run_line(const char *path, const ReportOutcome *out)
+/* A whole run into the table; -v: a line per run, the probes it reached
+ * with their counts. */
+static void add(CliTally *t, const char *path, const ReportOutcome *out)
 {
     unsigned n = 0;
 
+    report_probes_add(t->table, path, &out->res);
+    if (t->c.verbosity <= 0) {
+        return;
+    }
     report_put_line_safe(stdout, path);
     printf(" [seed %" PRIu64 "]:", out->res.seed);
     for (int i = 0; i < SIM_PROBE__COUNT; i++) {
@@ -105,74 +88,38 @@ static void run_line(const char *path, const ReportOutcome *out)
     puts(n == 0 ? " no probe reached" : "");
 }
 
-static void job_done(void *ctx, const ReportJob *job, const ReportOutcome *out)
+static int tally(CliTally *t)
 {
-    Probes *P = ctx;
-    const char *path = P->files.paths[job->file];
-
-    P->done++;
-    if (!out->loaded) {
-        fprintf(stderr, "%s\n", out->error);
-        P->errors++;
-        return;
-    }
-    /* Its counts died with it, or the host cut the run short (SCN_ERROR):
-     * the table would be short of them. */
-    if (out->died || out->timed_out || out->res.status == SCN_ERROR) {
-        fprintf(stderr, "replbench probes: %s: %s\n", path, out->res.message);
-        if (out->died) {
-            report_crash_print(stderr, "  ", &out->crash);
-        }
-        P->errors++;
-        return;
-    }
-    report_probes_add(P->table, path, &out->res);
-    if (P->c.verbosity > 0) {
-        run_line(path, out);
-    }
-}
-
-static int tally(Probes *P)
-{
-    char crash_dir[REPORT_PATH_MAX + 1];
-    CliPool pool = { .files = &P->files, .jobs = P->c.jobs, .timeout = P->c.timeout,
-                     .crash_dir = crash_dir, .next = next_job, .done = job_done, .ctx = P };
-    bool none;
     unsigned missing;
+    int rc;
 
-    cli_command_crash_dir(&P->c, crash_dir, sizeof(crash_dir));
-    P->nseeds = cli_command_nseeds(&P->c);
-    P->errors = cli_command_files(&command, &P->c, &P->files, &none) + none;
-    if (!none && cli_command_list(&P->c, &P->files)) {
-        return P->errors ? REPORT_EXIT_USAGE : REPORT_EXIT_OK;
+    if (!cli_tally_run(t, &rc)) {
+        return rc;
     }
-    if (cli_pool_run(&pool) != 0) {
-        P->errors++;
-    }
-    missing = report_probes_print_some(P->table, stdout, P->c.verbosity < 0, P->c.color);
-    cli_command_stopped(&P->c, stdout, P->done, P->files.n * P->nseeds);
-    return P->errors ? REPORT_EXIT_USAGE : missing ? REPORT_EXIT_FAIL : REPORT_EXIT_OK;
+    missing = report_probes_print_some(t->table, stdout, t->c.verbosity < 0, t->c.color);
+    cli_tally_stopped(t);
+    return t->errors ? REPORT_EXIT_USAGE : missing ? REPORT_EXIT_FAIL : REPORT_EXIT_OK;
 }
 
 int cli_probes(int argc, char **argv)
 {
-    Probes P = { .table = report_probes_new() };
+    CliTally t = { .command = &command, .add = add, .table = report_probes_new() };
     int rc;
 
-    if (P.table == NULL) {
+    if (t.table == NULL) {
         fputs("replbench probes: out of memory\n", stderr);
         return REPORT_EXIT_USAGE;
     }
-    if (cli_command_parse(&command, argc, argv, &P, &P.c) != 0) {
+    if (cli_command_parse(&command, argc, argv, &t, &t.c) != 0) {
         rc = REPORT_EXIT_USAGE;
-    } else if (P.c.help) {
+    } else if (t.c.help) {
         usage(stdout);
         rc = REPORT_EXIT_OK;
     } else {
-        rc = tally(&P);
+        rc = tally(&t);
     }
-    cli_files_free(&P.files);
-    cli_common_free(&P.c);
-    report_probes_free(P.table);
+    cli_files_free(&t.files);
+    cli_common_free(&t.c);
+    report_probes_free(t.table);
     return rc;
 }
