@@ -851,6 +851,231 @@ static void trampolines_keep_each_states_members(void **state)
     }
 }
 
+/* Rule 3: a walk that calls on after a callback failed is filed there. */
+static void call_after_a_failure_is_filed_under_rule_3(void **state)
+{
+    Rig *r = *state;
+    Error *err;
+
+    r->fail_in = 3;
+    sim_regcheck_walk_begin(r->chk, r->reg, SIM_WALK_STOP);
+    err = call(3, SIM_WALK_STOP);
+    assert_null(call(2, SIM_WALK_STOP));
+    sim_regcheck_walk_end(r->chk, err);
+    error_free(err);
+    assert_string_equal(sim_regcheck_first(r->chk),
+                        "registry contract: stop walk called s2 after a callback had failed");
+    assert_string_equal(filed(r->chk), "3/stop");
+}
+
+/* A state whose callback calls the next state's member itself, with the
+ * mode or failover flag it chooses: the walk's arguments differ from the
+ * callback's in the direction the test picks (both are tested: a checker
+ * comparing one way only would miss the other). */
+static ReplicationMode meddle_mode;
+static bool meddle_failover;
+
+static void meddle_start(ReplicationState *rs, ReplicationMode m, Error **errp)
+{
+    (void)rs, (void)m, (void)errp;
+    rig->rs[3]->ops->start(rig->rs[3], meddle_mode, &(Error *){ NULL });
+}
+
+static void meddle_stop(ReplicationState *rs, bool failover, Error **errp)
+{
+    (void)rs, (void)failover, (void)errp;
+    rig->rs[3]->ops->stop(rig->rs[3], meddle_failover, &(Error *){ NULL });
+}
+
+static void meddled_walk(Rig *r, SimWalk w, ReplicationMode mode, bool failover,
+                         const char *want, const char *cell)
+{
+    static ReplicationOps meddler = { .start = meddle_start, .stop = meddle_stop };
+    ReplicationState *rs = add(r, &meddler, "m");
+
+    sim_regcheck_walk(r->chk, r->reg, w, mode, failover, NULL);
+    assert_string_equal(sim_regcheck_first(r->chk), want);
+    assert_string_equal(filed(r->chk), cell);
+    assert_int_equal(sim_regcheck_violations(r->chk), 2);      /* and s3 twice */
+    sim_regcheck_untrack(r->chk, rs);
+    replication_remove(rs);
+}
+
+static void mode_lower_than_the_walks_is_rule_3(void **state)
+{
+    meddle_mode = REPLICATION_MODE_PRIMARY;
+    meddled_walk(*state, SIM_WALK_START, REPLICATION_MODE_SECONDARY, false,
+                 "registry contract: start of s3 got mode 0, the walk was given 1", "3/start");
+}
+
+static void mode_higher_than_the_walks_is_rule_3(void **state)
+{
+    meddle_mode = REPLICATION_MODE_SECONDARY;
+    meddled_walk(*state, SIM_WALK_START, REPLICATION_MODE_PRIMARY, false,
+                 "registry contract: start of s3 got mode 1, the walk was given 0", "3/start");
+}
+
+static void failover_false_in_a_failover_walk_is_rule_3(void **state)
+{
+    meddle_failover = false;
+    meddled_walk(*state, SIM_WALK_STOP, 0, true, "registry contract: stop of s3 got "
+                 "failover=false, the walk was given true", "3/stop");
+}
+
+static void failover_true_in_a_plain_walk_is_rule_3(void **state)
+{
+    meddle_failover = true;
+    meddled_walk(*state, SIM_WALK_STOP, 0, false, "registry contract: stop of s3 got "
+                 "failover=true, the walk was given false", "3/stop");
+}
+
+/* Every one of the 16 sets of NULL members keeps its own trampoline
+ * table, whatever sets are tracked after it. */
+static void each_set_of_members_has_its_own_trampolines(void **state)
+{
+    Rig *r = *state;
+    static ReplicationOps sets[16];
+    ReplicationState *rs[16];
+
+    for (unsigned i = 0; i < 16; i++) {
+        sets[i] = (ReplicationOps){ .start = i & 1 ? on_start : NULL,
+                                    .stop = i & 2 ? on_stop : NULL,
+                                    .checkpoint = i & 4 ? on_checkpoint : NULL,
+                                    .get_error = i & 8 ? on_get_error : NULL };
+        rs[i] = add(r, &sets[i], "set");
+    }
+    for (unsigned i = 0; i < 16; i++) {
+        assert_ptr_not_equal(rs[i]->ops, &sets[i]);
+        assert_int_equal(rs[i]->ops->start != NULL, (i & 1) != 0);
+        assert_int_equal(rs[i]->ops->stop != NULL, (i & 2) != 0);
+        assert_int_equal(rs[i]->ops->checkpoint != NULL, (i & 4) != 0);
+        assert_int_equal(rs[i]->ops->get_error != NULL, (i & 8) != 0);
+    }
+    for (unsigned i = 0; i < 16; i++) {
+        sim_regcheck_untrack(r->chk, rs[i]);
+        replication_remove(rs[i]);
+    }
+}
+
+/* With every slot taken, the state removed first frees the first slot:
+ * the next state takes it. */
+static void full_checker_reuses_the_first_slot(void **state)
+{
+    Rig *r = *state;
+    ReplicationState *more[SIM_REGCHECK_MAX_STATES - N];
+    ReplicationState *extra;
+
+    for (int i = 0; i < SIM_REGCHECK_MAX_STATES - N; i++) {
+        more[i] = add(r, &all_ops, "more");
+    }
+    extra = replication_new_in(r->reg, NULL, &all_ops);
+    assert_int_equal(sim_regcheck_track(r->chk, r->reg, extra, "extra"), -ENOSPC);
+    replication_remove(extra);
+    sim_regcheck_untrack(r->chk, r->rs[0]);             /* slot 0 */
+    replication_remove(r->rs[0]);
+    r->rs[0] = NULL;
+    extra = add(r, &all_ops, "extra");
+    sim_regcheck_walk(r->chk, r->reg, SIM_WALK_GET_ERROR, 0, false, NULL);
+    assert_string_equal(sim_regcheck_first(r->chk), "");
+    assert_int_equal(sim_regcheck_calls(r->chk), SIM_REGCHECK_MAX_STATES);
+    for (int i = 0; i < SIM_REGCHECK_MAX_STATES - N; i++) {
+        sim_regcheck_untrack(r->chk, more[i]);
+        replication_remove(more[i]);
+    }
+    sim_regcheck_untrack(r->chk, extra);
+    replication_remove(extra);
+}
+
+/* A state registered during a walk raises the bound of the walks open
+ * (twice the states it may call, plus two): 4 states and one newcomer
+ * allow 12 callbacks; the 13th is a walk that does not end. */
+static void newcomer_raises_the_bound_of_the_open_walk(void **state)
+{
+    Rig *r = *state;
+    ReplicationState *late;
+
+    sim_regcheck_walk_begin(r->chk, r->reg, SIM_WALK_GET_ERROR);
+    late = add(r, &all_ops, "late");
+    for (int i = N - 1; i >= 0; i--) {
+        assert_null(call(i, SIM_WALK_GET_ERROR));
+    }
+    for (int k = 0; k < 8; k++) {       /* callbacks 5..12: each a violation */
+        late->ops->get_error(late, &(Error *){ NULL });
+    }
+    assert_int_equal(sim_regcheck_violations(r->chk), 8);
+    late->ops->get_error(late, &(Error *){ NULL });     /* 13: and did not end */
+    assert_int_equal(sim_regcheck_violations(r->chk), 10);
+    sim_regcheck_walk_end(r->chk, NULL);
+    sim_regcheck_untrack(r->chk, late);
+    replication_remove(late);
+}
+
+/* The end of a walk begun past the depth limit closes that walk only:
+ * the walks under it are closed by their own ends, and one end more is
+ * an end of a walk that never began. */
+static void ends_past_the_depth_limit_close_each_walk_once(void **state)
+{
+    Rig *r = *state;
+    ReplicationRegistry *empty = replication_registry_new();
+
+    for (int i = 0; i <= SIM_REGCHECK_MAX_DEPTH; i++) {
+        sim_regcheck_walk_begin(r->chk, empty, SIM_WALK_CHECKPOINT);
+    }
+    assert_int_equal(sim_regcheck_violations(r->chk), 1);
+    sim_regcheck_walk_end(r->chk, NULL);                /* the one past the limit */
+    for (int i = 0; i < SIM_REGCHECK_MAX_DEPTH; i++) {
+        assert_true(sim_regcheck_walking(r->chk, empty));
+        sim_regcheck_walk_end(r->chk, NULL);
+    }
+    assert_false(sim_regcheck_walking(r->chk, empty));
+    assert_int_equal(sim_regcheck_violations(r->chk), 1);
+    sim_regcheck_walk_end(r->chk, NULL);
+    assert_int_equal(sim_regcheck_violations(r->chk), 2);
+    replication_registry_free(empty);
+}
+
+/* Walks nested through sim_regcheck_walk past the depth limit: the one
+ * too deep is reported (rule 0), its callbacks forwarded unjudged, and
+ * every walk still returns and closes. */
+static unsigned nest_left;
+
+static void nest_again(ReplicationState *rs, Error **errp)
+{
+    (void)rs, (void)errp;
+    if (nest_left > 0) {
+        nest_left--;
+        sim_regcheck_walk(rig->chk, nested_reg, SIM_WALK_CHECKPOINT, 0, false, NULL);
+    }
+}
+
+static void walks_nested_past_the_depth_limit_all_return(void **state)
+{
+    Rig *r = *state;
+    static ReplicationOps nester = { .checkpoint = nest_again };
+    ReplicationRegistry *deep = replication_registry_new();
+    ReplicationRegistry *reg = r->reg;
+    ReplicationState *rs;
+
+    r->reg = deep;
+    rs = add(r, &nester, "deep");
+    r->reg = reg;
+    nested_reg = deep;
+    nest_left = SIM_REGCHECK_MAX_DEPTH;
+    sim_regcheck_walk(r->chk, deep, SIM_WALK_CHECKPOINT, 0, false, NULL);
+    assert_int_equal(nest_left, 0);
+    assert_string_equal(sim_regcheck_first(r->chk),
+                        "registry checker: walks nested deeper than 8");
+    assert_string_equal(filed(r->chk), "0/checkpoint");
+    assert_int_equal(sim_regcheck_violations(r->chk), 1);
+    assert_false(sim_regcheck_walking(r->chk, deep));
+    assert_false(sim_regcheck_registry_lost());
+    sim_regcheck_walk(r->chk, r->reg, SIM_WALK_CHECKPOINT, 0, false, NULL);
+    assert_int_equal(sim_regcheck_violations(r->chk), 1);
+    sim_regcheck_untrack(r->chk, rs);
+    replication_remove(rs);
+    replication_registry_free(deep);
+}
+
 int main(void)
 {
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
@@ -887,6 +1112,16 @@ int main(void)
         T(no_copy_of_the_callback_error_is_rule_0),
         T(checker_without_memory_is_null),
         T(walk_removing_states_by_itself_loses_the_registry),
+        T(call_after_a_failure_is_filed_under_rule_3),
+        T(mode_lower_than_the_walks_is_rule_3),
+        T(mode_higher_than_the_walks_is_rule_3),
+        T(failover_false_in_a_failover_walk_is_rule_3),
+        T(failover_true_in_a_plain_walk_is_rule_3),
+        T(each_set_of_members_has_its_own_trampolines),
+        T(full_checker_reuses_the_first_slot),
+        T(newcomer_raises_the_bound_of_the_open_walk),
+        T(ends_past_the_depth_limit_close_each_walk_once),
+        T(walks_nested_past_the_depth_limit_all_return),
     };
 #undef T
     return cmocka_run_group_tests(tests, NULL, NULL);
