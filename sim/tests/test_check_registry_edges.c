@@ -951,6 +951,12 @@ static void each_set_of_members_has_its_own_trampolines(void **state)
         assert_int_equal(rs[i]->ops->checkpoint != NULL, (i & 4) != 0);
         assert_int_equal(rs[i]->ops->get_error != NULL, (i & 8) != 0);
     }
+    /* Each walk expects exactly the 8 sets with its member (and s0..s3). */
+    for (int w = 0; w < SIM_WALKS; w++) {
+        sim_regcheck_walk(r->chk, r->reg, (SimWalk)w, 0, false, NULL);
+        assert_string_equal(sim_regcheck_first(r->chk), "");
+        assert_int_equal(sim_regcheck_calls(r->chk), (unsigned long)(w + 1) * (N + 8));
+    }
     for (unsigned i = 0; i < 16; i++) {
         sim_regcheck_untrack(r->chk, rs[i]);
         replication_remove(rs[i]);
