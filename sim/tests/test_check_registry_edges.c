@@ -408,6 +408,24 @@ static void call_of_a_member_missing_at_the_start_is_rule_4(void **state)
     replication_remove(rs);
 }
 
+/* The same for the first state tracked (slot 0, the first registration):
+ * a walk that expects no state has no entry for it either. */
+static void call_of_the_first_state_without_the_member_is_rule_4(void **state)
+{
+    Rig *r = *state;
+
+    all_ops.checkpoint = NULL;
+    sim_regcheck_walk_begin(r->chk, r->reg, SIM_WALK_CHECKPOINT);
+    all_ops.checkpoint = on_checkpoint;
+    assert_null(call(0, SIM_WALK_CHECKPOINT));
+    assert_string_equal(sim_regcheck_first(r->chk),
+                        "registry contract: checkpoint walk called s0 although it has no "
+                        "such member");
+    assert_string_equal(filed(r->chk), "4/checkpoint");
+    sim_regcheck_walk_end(r->chk, NULL);
+    assert_int_equal(sim_regcheck_violations(r->chk), 1);
+}
+
 /* Rule 3: a callback's errp must be fresh. */
 static void errp_holding_an_error_is_rule_3(void **state)
 {
@@ -1100,6 +1118,7 @@ int main(void)
         T(call_twice_or_of_a_newcomer_is_rule_4),
         T(newcomer_call_names_it),
         T(call_of_a_member_missing_at_the_start_is_rule_4),
+        T(call_of_the_first_state_without_the_member_is_rule_4),
         T(errp_holding_an_error_is_rule_3),
         T(call_of_a_forgotten_state_is_unknown),
         T(removed_state_is_still_named_until_forgotten),
