@@ -426,6 +426,35 @@ static void call_of_the_first_state_without_the_member_is_rule_4(void **state)
     assert_int_equal(sim_regcheck_violations(r->chk), 1);
 }
 
+/* A state removed during a walk frees its slot; a newcomer registered
+ * then takes it.  The walk's entry for the slot is the removed state's
+ * registration, not the newcomer's: calling the newcomer is a call of a
+ * state registered during the walk, and the walk must not call the
+ * removed one. */
+static void newcomer_in_a_slot_freed_during_the_walk_is_no_part_of_it(void **state)
+{
+    Rig *r = *state;
+    ReplicationState *late;
+
+    sim_regcheck_walk_begin(r->chk, r->reg, SIM_WALK_GET_ERROR);
+    assert_null(call(3, SIM_WALK_GET_ERROR));
+    sim_regcheck_untrack(r->chk, r->rs[2]);             /* slot 2 */
+    replication_remove(r->rs[2]);
+    r->rs[2] = NULL;
+    late = add(r, &all_ops, "late");                    /* slot 2 again */
+    late->ops->get_error(late, &(Error *){ NULL });
+    assert_string_equal(sim_regcheck_first(r->chk),
+                        "registry contract: get_error walk called late registered during "
+                        "the walk");
+    assert_null(call(1, SIM_WALK_GET_ERROR));
+    assert_null(call(0, SIM_WALK_GET_ERROR));
+    sim_regcheck_walk_end(r->chk, NULL);
+    assert_int_equal(sim_regcheck_violations(r->chk), 1);
+    assert_string_equal(filed(r->chk), "4/get_error");
+    sim_regcheck_untrack(r->chk, late);
+    replication_remove(late);
+}
+
 /* Rule 3: a callback's errp must be fresh. */
 static void errp_holding_an_error_is_rule_3(void **state)
 {
@@ -1119,6 +1148,7 @@ int main(void)
         T(newcomer_call_names_it),
         T(call_of_a_member_missing_at_the_start_is_rule_4),
         T(call_of_the_first_state_without_the_member_is_rule_4),
+        T(newcomer_in_a_slot_freed_during_the_walk_is_no_part_of_it),
         T(errp_holding_an_error_is_rule_3),
         T(call_of_a_forgotten_state_is_unknown),
         T(removed_state_is_still_named_until_forgotten),
