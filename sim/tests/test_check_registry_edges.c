@@ -257,6 +257,30 @@ static void call_of_another_member_is_rule_2(void **state)
     assert_int_equal(sim_regcheck_violations(r->chk), 1);
 }
 
+/* The same the other way (a member of an earlier walk kind), and the
+ * wrong member's call is no callback of the walk: its error neither ends
+ * the walk nor is the error the walk must return. */
+static void call_of_an_earlier_member_is_rule_2_and_not_the_walks(void **state)
+{
+    Rig *r = *state;
+    Error *err;
+
+    r->fail_in = 3;
+    sim_regcheck_walk_begin(r->chk, r->reg, SIM_WALK_GET_ERROR);
+    err = call(3, SIM_WALK_CHECKPOINT);
+    assert_non_null(err);
+    error_free(err);
+    r->fail_in = -1;
+    assert_string_equal(sim_regcheck_first(r->chk),
+                        "registry contract: get_error walk called checkpoint of s3");
+    assert_string_equal(filed(r->chk), "2/get_error");
+    for (int i = N - 1; i >= 0; i--) {
+        assert_null(call(i, SIM_WALK_GET_ERROR));
+    }
+    sim_regcheck_walk_end(r->chk, NULL);
+    assert_int_equal(sim_regcheck_violations(r->chk), 1);
+}
+
 /* The same address tracked twice (a state freed, another made where it
  * was) and removed twice: a call through it names the newer one, whatever
  * the slots' order. */
@@ -1140,6 +1164,7 @@ int main(void)
         T(rule_titles_and_walk_names),
         T(one_checker_at_a_time),
         T(call_of_another_member_is_rule_2),
+        T(call_of_an_earlier_member_is_rule_2_and_not_the_walks),
         T(reused_address_names_the_newest_removed_state),
         T(walk_past_the_depth_limit_is_filed_under_rule_0),
         T(call_of_another_registry_state_is_rule_4),
