@@ -479,6 +479,110 @@ static void newcomer_in_a_slot_freed_during_the_walk_is_no_part_of_it(void **sta
     replication_remove(late);
 }
 
+/* A call the walk should not make is one violation, filed under the rule
+ * it breaks, and judged no further: here each such call of a start member
+ * also carries a wrong mode, which must not be a second violation. */
+static void start_with_wrong_mode(ReplicationState *rs)
+{
+    unsigned before = sim_regcheck_violations(rig->chk);
+
+    rs->ops->start(rs, REPLICATION_MODE_SECONDARY, &(Error *){ NULL });
+    assert_int_equal(sim_regcheck_violations(rig->chk), before + 1);
+}
+
+static void call_after_a_failure_is_judged_no_further(void **state)
+{
+    Rig *r = *state;
+    Error *err;
+
+    r->fail_in = 3;
+    sim_regcheck_walk_begin(r->chk, r->reg, SIM_WALK_START);
+    err = call(3, SIM_WALK_START);
+    r->fail_in = -1;
+    start_with_wrong_mode(r->rs[2]);
+    assert_string_equal(sim_regcheck_first(r->chk),
+                        "registry contract: start walk called s2 after a callback had failed");
+    sim_regcheck_walk_end(r->chk, err);
+    error_free(err);
+    assert_int_equal(sim_regcheck_violations(r->chk), 1);
+}
+
+static void call_of_a_removed_state_is_judged_no_further(void **state)
+{
+    Rig *r = *state;
+
+    sim_regcheck_untrack(r->chk, r->rs[1]);
+    sim_regcheck_walk_begin(r->chk, r->reg, SIM_WALK_START);
+    start_with_wrong_mode(r->rs[1]);
+    assert_string_equal(sim_regcheck_first(r->chk),
+                        "registry contract: start walk called s1, removed before the walk");
+}
+
+static void second_call_is_judged_no_further(void **state)
+{
+    Rig *r = *state;
+
+    sim_regcheck_walk_begin(r->chk, r->reg, SIM_WALK_START);
+    assert_null(call(3, SIM_WALK_START));
+    start_with_wrong_mode(r->rs[3]);
+    assert_string_equal(sim_regcheck_first(r->chk),
+                        "registry contract: start walk called s3 twice");
+}
+
+/* Rule 4 for a state of another registry, whichever of the two registries
+ * lies lower in memory (the default registry is static, the others on the
+ * heap): the registries are compared for identity, not order. */
+static void other_registry(Rig *r, ReplicationRegistry *walked, ReplicationRegistry *its)
+{
+    ReplicationRegistry *reg = r->reg;
+    ReplicationState *other;
+
+    r->reg = its;
+    other = add(r, &all_ops, "o0");
+    r->reg = reg;
+    sim_regcheck_walk_begin(r->chk, walked, SIM_WALK_START);
+    start_with_wrong_mode(other);
+    assert_string_equal(sim_regcheck_first(r->chk),
+                        "registry contract: start walk called o0, a state of another registry");
+    assert_string_equal(filed(r->chk), "4/start");
+    sim_regcheck_walk_end(r->chk, NULL);
+    sim_regcheck_untrack(r->chk, other);
+    replication_remove(other);
+}
+
+static void state_of_the_default_registry_in_another_walk_is_rule_4(void **state)
+{
+    Rig *r = *state;
+
+    other_registry(r, r->reg, replication_default_registry());
+}
+
+static void state_in_a_walk_of_the_default_registry_is_rule_4(void **state)
+{
+    Rig *r = *state;
+
+    other_registry(r, replication_default_registry(), r->reg);
+}
+
+/* Every state registered during the walk is named so, not only the
+ * first of them. */
+static void second_newcomer_call_names_it(void **state)
+{
+    Rig *r = *state;
+    ReplicationState *late[2];
+
+    sim_regcheck_walk_begin(r->chk, r->reg, SIM_WALK_STOP);
+    late[0] = add(r, &all_ops, "late0");
+    late[1] = add(r, &all_ops, "late1");
+    late[1]->ops->stop(late[1], false, &(Error *){ NULL });
+    assert_string_equal(sim_regcheck_first(r->chk),
+                        "registry contract: stop walk called late1 registered during the walk");
+    for (int i = 0; i < 2; i++) {
+        sim_regcheck_untrack(r->chk, late[i]);
+        replication_remove(late[i]);
+    }
+}
+
 /* Rule 3: a callback's errp must be fresh. */
 static void errp_holding_an_error_is_rule_3(void **state)
 {
@@ -1171,6 +1275,12 @@ int main(void)
         T(call_of_a_state_removed_before_the_walk_is_rule_4),
         T(call_twice_or_of_a_newcomer_is_rule_4),
         T(newcomer_call_names_it),
+        T(second_newcomer_call_names_it),
+        T(call_after_a_failure_is_judged_no_further),
+        T(call_of_a_removed_state_is_judged_no_further),
+        T(second_call_is_judged_no_further),
+        T(state_of_the_default_registry_in_another_walk_is_rule_4),
+        T(state_in_a_walk_of_the_default_registry_is_rule_4),
         T(call_of_a_member_missing_at_the_start_is_rule_4),
         T(call_of_the_first_state_without_the_member_is_rule_4),
         T(newcomer_in_a_slot_freed_during_the_walk_is_no_part_of_it),
