@@ -583,6 +583,22 @@ static void second_newcomer_call_names_it(void **state)
     }
 }
 
+/* Only a start walk hands its callbacks a mode, only a stop walk a
+ * failover flag: whatever the caller gives the other walks, their
+ * callbacks (which get none) are clean. */
+static void only_start_has_a_mode_and_only_stop_a_failover(void **state)
+{
+    Rig *r = *state;
+
+    for (int w = 0; w < SIM_WALKS; w++) {
+        sim_regcheck_walk(r->chk, r->reg, (SimWalk)w,
+                          w == SIM_WALK_START ? REPLICATION_MODE_PRIMARY : REPLICATION_MODE_SECONDARY,
+                          w != SIM_WALK_STOP, NULL);
+    }
+    assert_string_equal(sim_regcheck_first(r->chk), "");
+    assert_int_equal(sim_regcheck_calls(r->chk), SIM_WALKS * N);
+}
+
 /* Rule 3: a callback's errp must be fresh. */
 static void errp_holding_an_error_is_rule_3(void **state)
 {
@@ -1279,6 +1295,7 @@ int main(void)
         T(call_after_a_failure_is_judged_no_further),
         T(call_of_a_removed_state_is_judged_no_further),
         T(second_call_is_judged_no_further),
+        T(only_start_has_a_mode_and_only_stop_a_failover),
         T(state_of_the_default_registry_in_another_walk_is_rule_4),
         T(state_in_a_walk_of_the_default_registry_is_rule_4),
         T(call_of_a_member_missing_at_the_start_is_rule_4),
