@@ -599,6 +599,21 @@ static void only_start_has_a_mode_and_only_stop_a_failover(void **state)
     assert_int_equal(sim_regcheck_calls(r->chk), SIM_WALKS * N);
 }
 
+/* A call outside any walk is rule 4, a walk of its own: filed even after
+ * another violation, each under its member's cell. */
+static void calls_outside_any_walk_are_filed_each_under_rule_4(void **state)
+{
+    Rig *r = *state;
+
+    sim_regcheck_walk_begin(r->chk, r->reg, SIM_WALK_GET_ERROR);
+    sim_regcheck_walk_end(r->chk, NULL);                    /* s3 missing */
+    assert_null(call(3, SIM_WALK_CHECKPOINT));
+    assert_null(call(2, SIM_WALK_STOP));
+    assert_string_equal(filed(r->chk), "4/get_error 4/checkpoint 4/stop");
+    assert_int_equal(sim_regcheck_violations(r->chk), 3);
+    assert_int_equal(sim_regcheck_calls(r->chk), 2);
+}
+
 /* Rule 3: a callback's errp must be fresh. */
 static void errp_holding_an_error_is_rule_3(void **state)
 {
@@ -1295,6 +1310,7 @@ int main(void)
         T(call_after_a_failure_is_judged_no_further),
         T(call_of_a_removed_state_is_judged_no_further),
         T(second_call_is_judged_no_further),
+        T(calls_outside_any_walk_are_filed_each_under_rule_4),
         T(only_start_has_a_mode_and_only_stop_a_failover),
         T(state_of_the_default_registry_in_another_walk_is_rule_4),
         T(state_in_a_walk_of_the_default_registry_is_rule_4),
