@@ -604,14 +604,38 @@ static void only_start_has_a_mode_and_only_stop_a_failover(void **state)
 static void calls_outside_any_walk_are_filed_each_under_rule_4(void **state)
 {
     Rig *r = *state;
+    Error *err;
 
     sim_regcheck_walk_begin(r->chk, r->reg, SIM_WALK_GET_ERROR);
     sim_regcheck_walk_end(r->chk, NULL);                    /* s3 missing */
-    assert_null(call(3, SIM_WALK_CHECKPOINT));
+    r->fail_in = 3;
+    err = call(3, SIM_WALK_CHECKPOINT);                     /* forwarded all the same */
+    assert_non_null(err);
+    assert_string_equal(error_get_pretty(err), "s3 fails");
+    error_free(err);
     assert_null(call(2, SIM_WALK_STOP));
     assert_string_equal(filed(r->chk), "4/get_error 4/checkpoint 4/stop");
     assert_int_equal(sim_regcheck_violations(r->chk), 3);
     assert_int_equal(sim_regcheck_calls(r->chk), 2);
+}
+
+/* Rule 3: a walk returning an error although no callback failed. */
+static void error_returned_without_a_failure_is_rule_3(void **state)
+{
+    Rig *r = *state;
+    Error *err = NULL;
+
+    sim_regcheck_walk_begin(r->chk, r->reg, SIM_WALK_CHECKPOINT);
+    for (int i = N - 1; i >= 0; i--) {
+        assert_null(call(i, SIM_WALK_CHECKPOINT));
+    }
+    error_setg(&err, "made up");
+    sim_regcheck_walk_end(r->chk, err);
+    error_free(err);
+    assert_string_equal(sim_regcheck_first(r->chk), "registry contract: checkpoint walk "
+                        "returned \"made up\" but no callback failed");
+    assert_string_equal(filed(r->chk), "3/checkpoint");
+    assert_int_equal(sim_regcheck_violations(r->chk), 1);
 }
 
 /* Rule 3: a callback's errp must be fresh. */
@@ -1311,6 +1335,7 @@ int main(void)
         T(call_of_a_removed_state_is_judged_no_further),
         T(second_call_is_judged_no_further),
         T(calls_outside_any_walk_are_filed_each_under_rule_4),
+        T(error_returned_without_a_failure_is_rule_3),
         T(only_start_has_a_mode_and_only_stop_a_failover),
         T(state_of_the_default_registry_in_another_walk_is_rule_4),
         T(state_in_a_walk_of_the_default_registry_is_rule_4),
