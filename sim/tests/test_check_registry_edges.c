@@ -723,6 +723,7 @@ static void earlier_error_replaced(Rig *r, int with, const char *want)
     sim_regcheck_walk(r->chk, r->reg, SIM_WALK_GET_ERROR, 0, false, &earlier);
     assert_string_equal(sim_regcheck_first(r->chk), want);
     assert_string_equal(filed(r->chk), "3/get_error");
+    assert_int_equal(sim_regcheck_violations(r->chk), 1);      /* freeing is no leak */
     error_free(earlier);
     sim_regcheck_untrack(r->chk, rs);
     replication_remove(rs);
@@ -783,6 +784,64 @@ static void errors_leaked_with_an_earlier_error(void **state)
                               "Errors (errp holding an earlier error)");
     assert_string_equal(error_get_pretty(earlier), "earlier");
     error_free(earlier);
+}
+
+/* One Error leaked beside the one the walk returns: the returned one is
+ * the caller's, the other a leak, counted in the singular. */
+static void leak_one(ReplicationState *rs, Error **errp)
+{
+    (void)rs, (void)errp;
+    error_setg(&leaked[0], "one");
+}
+
+static void error_leaked_beside_the_returned_one(void **state)
+{
+    Rig *r = *state;
+    static ReplicationOps leaky = { .checkpoint = leak_one };
+    ReplicationState *rs = add(r, &leaky, "leaky");     /* newest: called first */
+    Error *err = NULL;
+
+    r->fail_in = 3;
+    sim_regcheck_walk(r->chk, r->reg, SIM_WALK_CHECKPOINT, 0, false, &err);
+    assert_non_null(err);
+    assert_string_equal(error_get_pretty(err), "s3 fails");
+    assert_string_equal(sim_regcheck_first(r->chk), "registry contract: checkpoint walk "
+                        "leaked 1 Error (errp fresh)");
+    assert_int_equal(sim_regcheck_violations(r->chk), 1);
+    error_free(err);
+    error_free(leaked[0]);
+    leaked[0] = NULL;
+    sim_regcheck_untrack(r->chk, rs);
+    replication_remove(rs);
+}
+
+/* A walk that hands its caller an error no callback raised (here a
+ * callback writes the caller's errp behind the registry's back) is
+ * judged through sim_regcheck_walk as through walk_end. */
+static Error **rogue_target;
+
+static void write_callers_errp(ReplicationState *rs, Error **errp)
+{
+    (void)rs, (void)errp;
+    error_setg(rogue_target, "rogue");
+}
+
+static void error_no_callback_raised_is_rule_3_through_walk(void **state)
+{
+    Rig *r = *state;
+    static ReplicationOps rogue = { .get_error = write_callers_errp };
+    ReplicationState *rs = add(r, &rogue, "rogue");
+    Error *err = NULL;
+
+    rogue_target = &err;
+    sim_regcheck_walk(r->chk, r->reg, SIM_WALK_GET_ERROR, 0, false, &err);
+    assert_string_equal(sim_regcheck_first(r->chk), "registry contract: get_error walk "
+                        "returned \"rogue\" but no callback failed");
+    assert_string_equal(filed(r->chk), "3/get_error");
+    assert_int_equal(sim_regcheck_violations(r->chk), 1);
+    error_free(err);
+    sim_regcheck_untrack(r->chk, rs);
+    replication_remove(rs);
 }
 
 /* The error a walk returns in a fresh errp is kept by the caller: not a
@@ -1349,6 +1408,8 @@ int main(void)
         T(earlier_error_replaced_with_another_is_rule_3),
         T(two_errors_leaked_with_fresh_errp),
         T(errors_leaked_with_an_earlier_error),
+        T(error_leaked_beside_the_returned_one),
+        T(error_no_callback_raised_is_rule_3_through_walk),
         T(returned_and_earlier_errors_are_no_leak),
         T(trampolines_keep_each_states_members),
         T(idle_hooks_run_after_each_outermost_walk),
