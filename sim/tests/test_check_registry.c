@@ -540,13 +540,23 @@ static void walk_that_never_ends_is_abandoned(void **state)
     pid = fork();
     assert_true(pid >= 0);
     if (pid == 0) {
+        bool open_after;
+        unsigned before;
+
         f->loop_in = 3;
         sim_regcheck_walk(f->chk, f->reg, SIM_WALK_GET_ERROR, 0, false, NULL);
+        /* Every walk it left open is closed: a walk begun now is an
+         * outermost one, within the depth limit. */
+        open_after = sim_regcheck_walking(f->chk, f->reg);
+        before = sim_regcheck_violations(f->chk);
+        sim_regcheck_walk_begin(f->chk, f->reg, SIM_WALK_GET_ERROR);
         _exit(!sim_regcheck_registry_lost() ? 2 :
               strcmp(sim_regcheck_first(f->chk), "registry contract: get_error walk called "
                      "s3 twice") ? 3 :
               strcmp(filed(f->chk), "4/get_error") ? 4 :
-              sim_regcheck_violations(f->chk) != 10 ? 5 : 0);   /* 9 twice, 1 bound */
+              before != 10 ? 5 :                                /* 9 twice, 1 bound */
+              open_after ? 6 :
+              sim_regcheck_violations(f->chk) != before ? 7 : 0);
     }
     assert_int_equal(waitpid(pid, &status, 0), pid);
     assert_true(WIFEXITED(status));
