@@ -941,6 +941,29 @@ static void idle_hooks_wait_for_the_outermost_walk(void **state)
     replication_registry_free(other);
 }
 
+/* A hook that drops every hook (its own and the others): the hooks
+ * dropped do not run after it. */
+static void drop_all_hooks(void *ctx, ReplicationRegistry *reg)
+{
+    hook(ctx, reg);
+    sim_regcheck_off_idle(rig->chk, (void *)&ctxs[0]);
+    sim_regcheck_off_idle(rig->chk, (void *)&ctxs[1]);
+}
+
+static void hooks_dropped_by_a_hook_do_not_run(void **state)
+{
+    Rig *r = *state;
+
+    memset(hook_runs, 0, sizeof(hook_runs));
+    assert_int_equal(sim_regcheck_on_idle(r->chk, drop_all_hooks, (void *)&ctxs[0]), 0);
+    assert_int_equal(sim_regcheck_on_idle(r->chk, hook, (void *)&ctxs[1]), 0);
+    sim_regcheck_walk(r->chk, r->reg, SIM_WALK_CHECKPOINT, 0, false, NULL);
+    assert_int_equal(hook_runs[0], 1);
+    assert_int_equal(hook_runs[1], 0);
+    sim_regcheck_walk(r->chk, r->reg, SIM_WALK_CHECKPOINT, 0, false, NULL);
+    assert_int_equal(hook_runs[0], 1);
+}
+
 /* A silenced state (its owner died inside a walk) has NULL ops: the
  * registry skips it and the model no longer expects it. */
 static void silenced_state_is_skipped_without_a_violation(void **state)
@@ -1109,6 +1132,47 @@ static void walk_removing_states_by_itself_loses_the_registry(void **state)
     assert_true(WIFEXITED(status));
     assert_int_equal(WEXITSTATUS(status), 0);
     assert_false(sim_regcheck_registry_lost());
+}
+
+/* A walk whose last callback removes a state by itself: seen when the
+ * walk returns (no later callback to see it before), in a child. */
+static ReplicationState *victim;
+
+static void remove_victim(ReplicationState *rs, Error **errp)
+{
+    (void)rs, (void)errp;
+    replication_remove(victim);         /* behind the checker's back */
+}
+
+static void walk_removing_a_state_in_its_last_callback_loses_the_registry(void **state)
+{
+    Rig *r = *state;
+    static ReplicationOps remover = { .get_error = remove_victim };
+    static ReplicationOps mute = { .start = on_start };
+    ReplicationRegistry *reg = r->reg, *solo = replication_registry_new();
+    pid_t pid;
+    int status = 0;
+
+    r->reg = solo;
+    victim = add(r, &mute, "victim");
+    add(r, &remover, "remover");
+    r->reg = reg;
+    fflush(NULL);
+    pid = fork();
+    assert_true(pid >= 0);
+    if (pid == 0) {
+        sim_regcheck_walk(r->chk, solo, SIM_WALK_GET_ERROR, 0, false, NULL);
+        _exit(!sim_regcheck_registry_lost() ? 2 :
+              strcmp(sim_regcheck_first(r->chk), "registry contract: the get_error walk "
+                     "removed states by itself: the registry holds 1, the model 2") ? 3 : 0);
+    }
+    assert_int_equal(waitpid(pid, &status, 0), pid);
+    assert_true(WIFEXITED(status));
+    assert_int_equal(WEXITSTATUS(status), 0);
+    sim_regcheck_free(r->chk);
+    r->chk = NULL;
+    replication_registry_free(solo);
+    r->chk = sim_regcheck_new();
 }
 
 /* Each set of NULL members has its own trampoline table: tracking a state
@@ -1312,11 +1376,13 @@ static void ends_past_the_depth_limit_close_each_walk_once(void **state)
 {
     Rig *r = *state;
     ReplicationRegistry *empty = replication_registry_new();
+    ReplicationState *late;
 
     for (int i = 0; i <= SIM_REGCHECK_MAX_DEPTH; i++) {
         sim_regcheck_walk_begin(r->chk, empty, SIM_WALK_CHECKPOINT);
     }
     assert_int_equal(sim_regcheck_violations(r->chk), 1);
+    late = add(r, &all_ops, "late");    /* counted by each open walk, none past them */
     sim_regcheck_walk_end(r->chk, NULL);                /* the one past the limit */
     for (int i = 0; i < SIM_REGCHECK_MAX_DEPTH; i++) {
         assert_true(sim_regcheck_walking(r->chk, empty));
@@ -1326,6 +1392,8 @@ static void ends_past_the_depth_limit_close_each_walk_once(void **state)
     assert_int_equal(sim_regcheck_violations(r->chk), 1);
     sim_regcheck_walk_end(r->chk, NULL);
     assert_int_equal(sim_regcheck_violations(r->chk), 2);
+    sim_regcheck_untrack(r->chk, late);
+    replication_remove(late);
     replication_registry_free(empty);
 }
 
@@ -1414,6 +1482,7 @@ int main(void)
         T(trampolines_keep_each_states_members),
         T(idle_hooks_run_after_each_outermost_walk),
         T(idle_hooks_wait_for_the_outermost_walk),
+        T(hooks_dropped_by_a_hook_do_not_run),
         T(silenced_state_is_skipped_without_a_violation),
         T(state_with_null_ops_is_tracked_as_it_is),
         T(free_and_reset_restore_the_ops),
@@ -1421,6 +1490,7 @@ int main(void)
         T(no_copy_of_the_callback_error_is_rule_0),
         T(checker_without_memory_is_null),
         T(walk_removing_states_by_itself_loses_the_registry),
+        T(walk_removing_a_state_in_its_last_callback_loses_the_registry),
         T(call_after_a_failure_is_filed_under_rule_3),
         T(mode_lower_than_the_walks_is_rule_3),
         T(mode_higher_than_the_walks_is_rule_3),
