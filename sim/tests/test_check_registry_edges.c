@@ -638,6 +638,26 @@ static void error_returned_without_a_failure_is_rule_3(void **state)
     assert_int_equal(sim_regcheck_violations(r->chk), 1);
 }
 
+/* Untracking a state the checker never knew does nothing; a walk of one
+ * registry is no walk of another, whichever lies lower in memory. */
+static void unknown_state_and_other_registries_are_left_alone(void **state)
+{
+    Rig *r = *state;
+    static ReplicationState stranger;
+
+    sim_regcheck_untrack(r->chk, &stranger);
+    assert_int_equal(sim_regcheck_live(r->chk), N);
+    sim_regcheck_walk_begin(r->chk, r->reg, SIM_WALK_GET_ERROR);
+    assert_true(sim_regcheck_walking(r->chk, r->reg));
+    assert_false(sim_regcheck_walking(r->chk, replication_default_registry()));
+    sim_regcheck_walk_begin(r->chk, replication_default_registry(), SIM_WALK_GET_ERROR);
+    sim_regcheck_walk_end(r->chk, NULL);
+    sim_regcheck_walk_end(r->chk, NULL);                /* ended without calling s3 */
+    sim_regcheck_walk_begin(r->chk, replication_default_registry(), SIM_WALK_GET_ERROR);
+    assert_false(sim_regcheck_walking(r->chk, r->reg));
+    assert_int_equal(sim_regcheck_violations(r->chk), 1);
+}
+
 /* Rule 3: a callback's errp must be fresh. */
 static void errp_holding_an_error_is_rule_3(void **state)
 {
@@ -1337,6 +1357,8 @@ static void full_checker_reuses_the_first_slot(void **state)
     sim_regcheck_walk(r->chk, r->reg, SIM_WALK_GET_ERROR, 0, false, NULL);
     assert_string_equal(sim_regcheck_first(r->chk), "");
     assert_int_equal(sim_regcheck_calls(r->chk), SIM_REGCHECK_MAX_STATES);
+    sim_regcheck_forget_removed(r->chk);                /* every slot in use */
+    assert_int_equal(sim_regcheck_live(r->chk), SIM_REGCHECK_MAX_STATES);
     for (int i = 0; i < SIM_REGCHECK_MAX_STATES - N; i++) {
         sim_regcheck_untrack(r->chk, more[i]);
         replication_remove(more[i]);
@@ -1353,6 +1375,9 @@ static void newcomer_raises_the_bound_of_the_open_walk(void **state)
     Rig *r = *state;
     ReplicationState *late;
 
+    /* After a walk through sim_regcheck_walk, no jump back to it is left
+     * armed: the walk begun here goes on past its bound. */
+    sim_regcheck_walk(r->chk, r->reg, SIM_WALK_GET_ERROR, 0, false, NULL);
     sim_regcheck_walk_begin(r->chk, r->reg, SIM_WALK_GET_ERROR);
     late = add(r, &all_ops, "late");
     for (int i = N - 1; i >= 0; i--) {
@@ -1461,6 +1486,7 @@ int main(void)
         T(call_after_a_failure_is_judged_no_further),
         T(call_of_a_removed_state_is_judged_no_further),
         T(second_call_is_judged_no_further),
+        T(unknown_state_and_other_registries_are_left_alone),
         T(calls_outside_any_walk_are_filed_each_under_rule_4),
         T(error_returned_without_a_failure_is_rule_3),
         T(only_start_has_a_mode_and_only_stop_a_failover),
