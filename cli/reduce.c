@@ -57,6 +57,8 @@ static double limit = CLI_TIMEOUT_DEFAULT;
 /* How a candidate runs (its seed, injections, liveness phase), or NULL:
  * as its text says (fuzz2scn --reduce). */
 static const ReportJob *run_as;
+/* -j: candidates judged at once (fuzz2scn --reduce: one). */
+static unsigned width = 1;
 
 static int option(void *ctx, int id, const char *v)
 {
@@ -72,7 +74,7 @@ static int option(void *ctx, int id, const char *v)
 static const CliCommand command = {
     .name = "reduce",
     .synopsis = "[OPTIONS] FILE [-o OUT]",
-    .takes = CLI_TAKES_CHILD | CLI_TAKES_SEED | CLI_TAKES_LIVENESS,
+    .takes = CLI_TAKES_CHILD | CLI_TAKES_SEED | CLI_TAKES_LIVENESS | CLI_TAKES_JOBS,
     .specs = specs,
     .option = option,
 };
@@ -90,7 +92,9 @@ static void usage(FILE *f)
           "fails so.  A crash's stacks head the reduced file, and its whole report\n"
           "is kept (--crash-dir).  With --seed, --inject and --liveness every\n"
           "candidate runs as `replbench run` with them would: a failure of sweep is\n"
-          "reduced from its reproduce line, `run` replaced by `reduce`.\n"
+          "reduced from its reproduce line, `run` replaced by `reduce`.  With -j N up\n"
+          "to N candidates run at once, judged in the order one at a time would: the\n"
+          "same reduced file and the same count of candidates.\n"
           "\n"
           "options:\n"
           "  -o, --out OUT         write the reduced scenario to OUT (default: stdout)\n"
@@ -187,18 +191,22 @@ static void judge_close(Judge *j)
     j->v = NULL;
 }
 
-/* Run text in a child: how it fails.  0, -1 when no child starts (errno),
- * -2 when a signal came (the child killed). */
-static int judge(Judge *j, const char *text, size_t len, const char *name, struct CliFailure *f)
+/* Start a child that runs text.  0, or -1 when it cannot start (errno). */
+static int judge_start(Judge *j, const char *text, size_t len, const char *name)
 {
     Candidate cd = { .text = text, .len = len, .name = name, .v = j->v };
+
+    memset(j->v, 0, sizeof(*j->v));
+    return cli_child_start(&j->child, candidate_main, &cd);
+}
+
+/* Wait for the child judge_start started: how it fails.  0, or -2 when a
+ * signal came (the child killed). */
+static int judge_end(Judge *j, struct CliFailure *f)
+{
     int status = 0, how;
 
     memset(f, 0, sizeof(*f));
-    memset(j->v, 0, sizeof(*j->v));
-    if (cli_child_start(&j->child, candidate_main, &cd) != 0) {
-        return -1;
-    }
     how = cli_child_wait(&j->child, limit > 0 ? j->child.started + limit : 0, &status);
     if (how != CLI_CHILD_ENDED) {
         cli_child_kill(&j->child);
@@ -221,6 +229,17 @@ static int judge(Judge *j, const char *text, size_t len, const char *name, struc
     return 0;
 }
 
+/* Run text in a child: how it fails.  0, -1 when no child starts (errno),
+ * -2 when a signal came (the child killed). */
+static int judge(Judge *j, const char *text, size_t len, const char *name, struct CliFailure *f)
+{
+    memset(f, 0, sizeof(*f));
+    if (judge_start(j, text, len, name) != 0) {
+        return -1;
+    }
+    return judge_end(j, f);
+}
+
 static bool same_failure(const struct CliFailure *a, const struct CliFailure *b)
 {
     if (!a->fails || !b->fails || a->crashed != b->crashed) {
@@ -234,6 +253,8 @@ static bool same_failure(const struct CliFailure *a, const struct CliFailure *b)
 
 typedef struct Target {
     Judge j;
+    Judge more[CLI_MAX_JOBS];   /* -j N: the other N - 1 judges, open */
+    unsigned nmore;
     struct CliFailure want;
     const char *name;
     char host[SCN_MSG_MAX];     /* a candidate the host failed (SCN_ERROR): its message */
@@ -245,6 +266,16 @@ static bool host_failed(const struct CliFailure *f)
     return !f->crashed && f->v.status == SCN_ERROR;
 }
 
+/* A candidate's failure against the one wanted; the first the host
+ * failed is kept. */
+static bool as_wanted(Target *t, const struct CliFailure *f)
+{
+    if (host_failed(f) && t->host[0] == '\0') {
+        snprintf(t->host, sizeof(t->host), "%s", f->v.message);
+    }
+    return same_failure(f, &t->want);
+}
+
 static bool still_fails(void *ctx, const char *text, size_t len)
 {
     Target *t = ctx;
@@ -254,10 +285,35 @@ static bool still_fails(void *ctx, const char *text, size_t len)
     if (cli_signal_caught() != 0 || judge(&t->j, text, len, t->name, &f) != 0) {
         return false;
     }
-    if (host_failed(&f) && t->host[0] == '\0') {
-        snprintf(t->host, sizeof(t->host), "%s", f.v.message);
+    return as_wanted(t, &f);
+}
+
+/* -j N: up to N candidates, each in a child of its own at once; judged in
+ * their order, as still_fails one after the other would (what follows the
+ * first that fails is not looked at: its children are killed). */
+static size_t first_fails(void *ctx, const char *const *text, const size_t *len, size_t n)
+{
+    Target *t = ctx;
+    size_t started = 0, hit = n;
+
+    for (; started < n && started <= t->nmore && cli_signal_caught() == 0; started++) {
+        Judge *j = started == 0 ? &t->j : &t->more[started - 1];
+
+        if (judge_start(j, text[started], len[started], t->name) != 0) {
+            break;
+        }
     }
-    return same_failure(&f, &t->want);
+    for (size_t i = 0; i < started; i++) {
+        Judge *j = i == 0 ? &t->j : &t->more[i - 1];
+        struct CliFailure f;
+
+        if (hit < n || cli_signal_caught() != 0) {
+            cli_child_kill(&j->child);
+        } else if (judge_end(j, &f) == 0 && as_wanted(t, &f)) {
+            hit = i;
+        }
+    }
+    return hit;
 }
 
 static void describe(const struct CliFailure *f, char *buf, size_t len)
@@ -290,7 +346,12 @@ char *cli_reduce_text(const char *text, size_t len, const char *name, bool *fail
     } else {
         describe(&t.want, why, whylen);
         *fails = t.want.fails || host_failed(&t.want);
-        reduced = t.want.fails ? scn_reduce(text, len, still_fails, &t, stats) : NULL;
+        while (t.nmore + 1 < width && judge_open(&t.more[t.nmore]) == 0) {
+            t.nmore++;
+        }
+        reduced = !t.want.fails ? NULL
+                : t.nmore == 0 ? scn_reduce(text, len, still_fails, &t, stats)
+                : scn_reduce_wide(text, len, still_fails, first_fails, t.nmore + 1, &t, stats);
     }
     if (t.host[0] != '\0') {
         /* A candidate judged under a host failure: the result may keep
@@ -300,6 +361,9 @@ char *cli_reduce_text(const char *text, size_t len, const char *name, bool *fail
         reduced = NULL;
     }
     judge_close(&t.j);
+    for (unsigned i = 0; i < t.nmore; i++) {
+        judge_close(&t.more[i]);
+    }
     return reduced;
 }
 
@@ -434,6 +498,7 @@ static int reduce_file(const Opts *o, const char *path)
         return rc;
     }
     limit = o->c.timeout;
+    width = o->c.jobs;
     if (o->c.seed_set || o->run.ninject != 0 || o->c.liveness) {
         run_as = &o->run;
     }

@@ -23,7 +23,17 @@ typedef struct Reducer {
     char *buf;                  /* a candidate's text */
     size_t cap;
     bool oom;
+    ScnReduceFirst *first;      /* several candidates at once, or NULL */
+    size_t width;               /* how many at most */
+    size_t g, top;              /* the pass under way: ddmin's granularity, single lines' first */
+    bool subsets;               /* ddmin's chunks tried alone too */
 } Reducer;
+
+#define NONE SIZE_MAX
+
+/* The lines of a pass's candidate i into set: how many, or NONE when the
+ * pass has no candidate i (past its end, or one it skips). */
+typedef size_t CandFn(Reducer *r, size_t i, char **set);
 
 /* ---- lines ---------------------------------------------------------------------- */
 
@@ -147,6 +157,78 @@ static bool try_set(Reducer *r, char *const *set, size_t n)
     return !r->oom && r->test(r->ctx, r->buf, len);
 }
 
+/* The lines of set (n of them) as a text of its own (malloc'd): *len. */
+static char *join_dup(Reducer *r, char *const *set, size_t n, size_t *len)
+{
+    char *text;
+
+    *len = join(r, set, n);
+    if (r->oom || (text = malloc(*len + 1)) == NULL) {
+        r->oom = true;
+        return NULL;
+    }
+    memcpy(text, r->buf, *len + 1);
+    return text;
+}
+
+/* Candidates from..count-1 of the pass, width at a time through first():
+ * the index of the first that still fails, its lines in set (*m of them),
+ * or NONE.  The tests counted are those a search one at a time makes. */
+static size_t first_wide(Reducer *r, CandFn *cand, size_t from, size_t count, char **set,
+                         size_t *m)
+{
+    size_t idx[64], len[64];
+    char *text[64];
+
+    while (from < count && !r->oom) {
+        size_t b = 0, hit;
+
+        if (r->st->tests >= SCN_REDUCE_MAX_TESTS) {
+            r->st->capped = true;
+            return NONE;
+        }
+        for (; from < count && b < r->width && b < 64 &&
+               r->st->tests + b < SCN_REDUCE_MAX_TESTS; from++) {
+            size_t k = cand(r, from, set);
+
+            if (k != NONE && (text[b] = join_dup(r, set, k, &len[b])) != NULL) {
+                idx[b++] = from;
+            }
+        }
+        hit = b != 0 && !r->oom ? r->first(r->ctx, (const char *const *)text, len, b) : b;
+        for (size_t i = 0; i < b; i++) {
+            free(text[i]);
+        }
+        if (hit < b) {
+            r->st->tests += (unsigned)hit + 1;
+            *m = cand(r, idx[hit], set);
+            return idx[hit];
+        }
+        r->st->tests += (unsigned)b;
+    }
+    return NONE;
+}
+
+/* The first candidate from `from` on that still fails (in the pass's
+ * order), its lines in set (*m of them); NONE when none does, or the cap
+ * or memory stopped the search. */
+static size_t first_failing(Reducer *r, CandFn *cand, size_t from, size_t count, char **set,
+                            size_t *m)
+{
+    if (r->first != NULL && r->width > 1) {
+        return first_wide(r, cand, from, count, set, m);
+    }
+    for (size_t i = from; i < count; i++) {
+        size_t k = cand(r, i, set);
+
+        if (k != NONE && try_set(r, set, k)) {
+            *m = k;
+            return i;
+        }
+    }
+    return NONE;
+}
+
 /* ---- ddmin over lines --------------------------------------------------------------- */
 
 /* Keep only set (n lines, pointers into r->line), in order: the others
@@ -165,32 +247,40 @@ static void keep_only(Reducer *r, char **set, size_t n)
     r->n = k;
 }
 
+/* Candidate i of a pass at granularity r->g: chunk i / 2 alone (i even,
+ * when r->subsets) or the rest without it (i odd). */
+static size_t ddmin_cand(Reducer *r, size_t i, char **set)
+{
+    size_t c = i / 2, lo = c * r->n / r->g, hi = (c + 1) * r->n / r->g, m = 0;
+
+    if (hi == lo || (i % 2 == 0 && !r->subsets)) {
+        return NONE;
+    }
+    if (i % 2 == 0) {
+        memcpy(set, r->line + lo, (hi - lo) * sizeof(*set));
+        return hi - lo;
+    }
+    for (size_t k = 0; k < r->n; k++) {
+        if (k < lo || k >= hi) {
+            set[m++] = r->line[k];
+        }
+    }
+    return m;
+}
+
 /* One pass at granularity g: a chunk alone, or the rest without it, that
  * still fails.  true when the lines were reduced. */
 static bool ddmin_pass(Reducer *r, char **tmp, size_t g, bool subsets)
 {
-    for (size_t c = 0; c < g; c++) {
-        size_t lo = c * r->n / g, hi = (c + 1) * r->n / g, m = 0;
+    size_t m = 0;
 
-        if (hi == lo) {
-            continue;
-        }
-        if (subsets && try_set(r, r->line + lo, hi - lo)) {
-            memcpy(tmp, r->line + lo, (hi - lo) * sizeof(*tmp));
-            keep_only(r, tmp, hi - lo);
-            return true;
-        }
-        for (size_t i = 0; i < r->n; i++) {
-            if (i < lo || i >= hi) {
-                tmp[m++] = r->line[i];
-            }
-        }
-        if (try_set(r, tmp, m)) {
-            keep_only(r, tmp, m);
-            return true;
-        }
+    r->g = g;
+    r->subsets = subsets;
+    if (first_failing(r, ddmin_cand, 0, 2 * g, tmp, &m) == NONE) {
+        return false;
     }
-    return false;
+    keep_only(r, tmp, m);
+    return true;
 }
 
 static void ddmin(Reducer *r)
@@ -326,25 +416,36 @@ static bool arguments(Reducer *r)
     return changed;
 }
 
-/* Single lines out, until none can go: 1-minimal. */
+/* Candidate i of single lines: all but line r->top - i. */
+static size_t single_cand(Reducer *r, size_t i, char **set)
+{
+    size_t m = 0;
+
+    for (size_t j = 0; j < r->n; j++) {
+        if (j != r->top - i) {
+            set[m++] = r->line[j];
+        }
+    }
+    return m;
+}
+
+/* Single lines out, last first, until none can go: 1-minimal. */
 static bool single_lines(Reducer *r)
 {
     char **tmp = malloc((r->n + 1) * sizeof(*tmp));
     bool changed = false;
+    size_t i = r->n;            /* the lines below i are still to try */
 
-    for (size_t i = r->n; tmp != NULL && i-- > 0 && !r->st->capped;) {
-        size_t m = 0;
+    while (tmp != NULL && i > 0 && !r->st->capped) {
+        size_t k, m = 0;
 
-        for (size_t j = 0; j < r->n; j++) {
-            if (j != i) {
-                tmp[m++] = r->line[j];
-            }
+        r->top = i - 1;
+        if ((k = first_failing(r, single_cand, 0, i, tmp, &m)) == NONE) {
+            break;
         }
-        if (try_set(r, tmp, m)) {
-            keep_only(r, tmp, m);
-            changed = true;
-            i = i < r->n ? i : r->n;
-        }
+        keep_only(r, tmp, m);
+        changed = true;
+        i = r->top - k;         /* line top - k went: the one below it next */
     }
     r->oom = r->oom || tmp == NULL;
     free(tmp);
@@ -354,7 +455,13 @@ static bool single_lines(Reducer *r)
 char *scn_reduce(const char *text, size_t len, ScnReduceTest *test, void *ctx,
                  ScnReduceStats *stats)
 {
-    Reducer r = { .test = test, .ctx = ctx, .st = stats };
+    return scn_reduce_wide(text, len, test, NULL, 1, ctx, stats);
+}
+
+char *scn_reduce_wide(const char *text, size_t len, ScnReduceTest *test, ScnReduceFirst *first,
+                      size_t width, void *ctx, ScnReduceStats *stats)
+{
+    Reducer r = { .test = test, .ctx = ctx, .st = stats, .first = first, .width = width };
     char *out = NULL;
     bool changed = true;
 

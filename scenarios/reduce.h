@@ -32,4 +32,17 @@ typedef struct ScnReduceStats {
 char *scn_reduce(const char *text, size_t len, ScnReduceTest *test, void *ctx,
                  ScnReduceStats *stats);
 
+/* n candidates (text[i], len[i] bytes), the ones a search one at a time
+ * would try next, in its order: the index of the first that fails as the
+ * original does, or n when none does.  The caller may judge them at once;
+ * what it answers must be what judging them in order would. */
+typedef size_t ScnReduceFirst(void *ctx, const char *const *text, const size_t *len, size_t n);
+
+/* scn_reduce, asking first() about up to width candidates at a time where
+ * the search allows it (ddmin's chunks and complements, single lines out;
+ * the arguments one at a time): the same result and the same count of
+ * tests (those up to the first failing one) as scn_reduce with test. */
+char *scn_reduce_wide(const char *text, size_t len, ScnReduceTest *test, ScnReduceFirst *first,
+                      size_t width, void *ctx, ScnReduceStats *stats);
+
 #endif /* REPLBENCH_SCN_REDUCE_H */

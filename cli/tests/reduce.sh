@@ -44,8 +44,13 @@ run "$RB" run "$T/stop25.scn"
 run "$CANARY" run "$T/stop25.scn"
 [ "$rc" -ne 0 ] || fail "the 25-line scenario passes on the canary"
 
+# The count of candidates on reduce's closing line.
+cands() {
+    sed -n 's/.*, \([0-9]*\) candidates in .*/\1/p' "$ERR"
+}
 run "$CANARY" reduce "$T/stop25.scn" -o "$T/min.scn"
 [ "$rc" -eq 0 ] || fail "reduce on the canary: exit $rc"
+canary_cands=$(cands)
 grep -q "25 -> " "$ERR" || fail "reduce says nothing of its sizes"
 n=$(ops "$T/min.scn")
 [ "$n" -le 6 ] || fail "reduced to $n operations, expected at most 6"
@@ -65,6 +70,21 @@ while [ $k -le "$n" ]; do
 done
 echo "ok - reduce: 25 lines -> $n operations that crash the canary, 1-minimal"
 
+# -j: candidates judged at once, in the order one at a time would: the
+# same reduced file, the same count of candidates (the crash here, an
+# expectation's failure on ours below).
+one=$canary_cands
+for j in 2 3; do
+    run "$CANARY" reduce -j "$j" "$T/stop25.scn" -o "$T/min-j$j.scn"
+    [ "$rc" -eq 0 ] || fail "reduce -j $j on the canary: exit $rc"
+    # The crash's header lines aside, whose heap addresses (ASan) differ.
+    sed 's/0x[0-9a-f]*/0x/g' "$T/min.scn" >"$T/min.noaddr"
+    sed 's/0x[0-9a-f]*/0x/g' "$T/min-j$j.scn" | cmp -s "$T/min.noaddr" - ||
+        fail "reduce -j $j: another result: $(diff "$T/min.scn" "$T/min-j$j.scn")"
+    [ -n "$one" ] && [ "$(cands)" = "$one" ] || fail "reduce -j $j: $(cands) candidates, -j 1 $one"
+done
+echo "ok - reduce -j 2, -j 3: the file and the $one candidates of -j 1"
+
 cat >"$T/expect.scn" <<'EOF2'
 seed value=7
 state name=a
@@ -81,6 +101,11 @@ grep -v '^#' "$OUT" >"$T/got"
 printf 'state name=a\nstate name=b\nstate name=c\nexpect count=5\n' >"$T/want"
 cmp -s "$T/got" "$T/want" || fail "reduced to $(cat "$T/got")"
 grep -q "fails: expect count" "$OUT" || fail "the header does not say how it fails"
+cp "$OUT" "$T/expect-j1"
+one=$(cands)
+run "$RB" reduce -j2 "$T/expect.scn"
+[ "$rc" -eq 0 ] && cmp -s "$OUT" "$T/expect-j1" && [ "$(cands)" = "$one" ] ||
+    fail "reduce -j2 of a failing expectation: exit $rc, $(cands) candidates ($one): $(diff "$T/expect-j1" "$OUT")"
 echo "ok - reduce on ours: the failing expectation and the states its message counts"
 
 printf 'state name=a\nwalk kind=stop\n' >"$T/pass.scn"

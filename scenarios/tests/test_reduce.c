@@ -130,9 +130,75 @@ static void nothing_fails_nothing_changes(void **state)
     free(out);
 }
 
+/* first() as a parallel judge answers: every candidate judged (not only
+ * up to the first failing one), the first that fails named. */
+typedef struct Wide {
+    ScnReduceTest *test;
+    unsigned asked;             /* candidates judged by first(), those after a hit too */
+    unsigned one;               /* judged one at a time (the arguments) */
+} Wide;
+
+static size_t judge_all(void *ctx, const char *const *text, const size_t *len, size_t n)
+{
+    Wide *w = ctx;
+    size_t hit = n;
+
+    for (size_t i = 0; i < n; i++) {
+        bool fails = w->test(NULL, text[i], len[i]);
+
+        w->asked++;
+        hit = fails && hit == n ? i : hit;
+    }
+    return hit;
+}
+
+static bool wide_test(void *ctx, const char *text, size_t len)
+{
+    ((Wide *)ctx)->one++;
+    return ((Wide *)ctx)->test(NULL, text, len);
+}
+
+/* Several candidates at a time: the same result and the same count of
+ * tests as one at a time, at every width, for every test function. */
+static void wide_reduces_as_narrow(void **state)
+{
+    static const struct { const char *text; ScnReduceTest *test; } cases[] = {
+        { script, needs_three },
+        { "cluster\nstart\nrun ticks=100\n", ticks_at_least_10 },
+        { "state name=a\nstate name=b\nwalk kind=stop\n", all_of_them },
+        { script, count_calls },
+    };
+    static const size_t widths[] = { 2, 3, 7, 64, 1000 };
+
+    (void)state;
+    for (size_t c = 0; c < sizeof(cases) / sizeof(cases[0]); c++) {
+        ScnReduceStats narrow, wide;
+        char *want = scn_reduce(cases[c].text, strlen(cases[c].text), cases[c].test, NULL,
+                                &narrow);
+
+        assert_non_null(want);
+        for (size_t k = 0; k < sizeof(widths) / sizeof(widths[0]); k++) {
+            Wide w = { .test = cases[c].test };
+            char *got = scn_reduce_wide(cases[c].text, strlen(cases[c].text), wide_test,
+                                        judge_all, widths[k], &w, &wide);
+
+            assert_non_null(got);
+            assert_string_equal(got, want);
+            assert_memory_equal(&wide, &narrow, sizeof(wide));
+            /* first() was asked (not the narrow path), and judged at
+             * least what one at a time would have. */
+            assert_true(w.asked > 0);
+            assert_true(w.asked + w.one >= wide.tests);
+            free(got);
+        }
+        free(want);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(wide_reduces_as_narrow),
         cmocka_unit_test(keeps_what_the_failure_needs),
         cmocka_unit_test(shrinks_numbers),
         cmocka_unit_test(one_minimal_input_stays),
