@@ -56,6 +56,7 @@ struct SimNode {
     SimCompare *cmp;
     ReplicationState *probe;
     char crash_point[SIM_FAULT_NAME_MAX];
+    SimFaultRef crash_ref;      /* crash_point, for its hits */
     bool crashed;
     uint64_t crash_tick;
     bool teardown_pending;      /* crashed inside one of its registry's walks */
@@ -232,7 +233,7 @@ static void probe_check(ReplicationState *rs)
 {
     SimNode *n = rs->opaque;
 
-    if (!n->crashed && SIM_FAULT(n->crash_point)) {
+    if (!n->crashed && SIM_FAULT_AT(&n->crash_ref)) {
         crash(n, "fault point, inside a walk");
     }
 }
@@ -1236,6 +1237,11 @@ static int add_node(SimCluster *c, SimRole role, char *err, size_t errlen)
         return sim_fail(err, errlen, -EINVAL, "cannot register fault point %s",
                         n->crash_point);
     }
+    n->crash_ref = (SimFaultRef){ 0 };
+    if (c->w->faults != NULL) {
+        rc = sim_faults_ref(c->w->faults, n->crash_point, &n->crash_ref);
+        SIM_CHECK_OP(rc, ==, 0);
+    }
     for (unsigned i = 0; i < c->cfg.disks && rc == 0; i++) {
         rc = add_disk(n, i, err, errlen);
     }
@@ -1418,7 +1424,7 @@ static void tick(SimCluster *c)
     for (int r = 0; r < 2; r++) {
         SimNode *n = &c->node[r];
 
-        if (!n->crashed && SIM_FAULT(n->crash_point)) {
+        if (!n->crashed && SIM_FAULT_AT(&n->crash_ref)) {
             crash(n, "fault point");
         }
     }

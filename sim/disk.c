@@ -21,6 +21,7 @@ struct SimDisk {
     char name[SIM_DISK_NAME_MAX + 1];
     char node[SIM_DISK_NAME_MAX + 1];
     char points[SIM_DISK_POINT__COUNT][SIM_FAULT_NAME_MAX];
+    SimFaultRef refs[SIM_DISK_POINT__COUNT];    /* the role's points, for their hits */
     SimDiskRole role;
     SimDiskStage stage;
     uint64_t stage_tick;        /* when it entered the stage */
@@ -129,7 +130,7 @@ static bool fires(SimDisk *d, SimDiskPoint point)
         return false;
     }
     SIM_CHECK_OP(sim_disk_role_has_point(d->role, point), ==, true);
-    fire = SIM_FAULT(d->points[point]);
+    fire = SIM_FAULT_AT(&d->refs[point]);
     if (fire) {
         sim_probe_hit(d->role == SIM_DISK_PRIMARY ? SIM_PROBE_DISK_FAULT_PRIMARY
                                                   : SIM_PROBE_DISK_FAULT_SECONDARY);
@@ -248,6 +249,8 @@ static int register_points(SimDisk *d, SimFaults *faults, char *err,
             return sim_fail(err, errlen, rc, "disk '%s': cannot register fault point "
                             "'%s': %s", d->name, d->points[p], strerror(-rc));
         }
+        rc = sim_faults_ref(faults, d->points[p], &d->refs[p]);
+        SIM_CHECK_OP(rc, ==, 0);
     }
     d->faults_on = faults != NULL;
     return 0;

@@ -54,11 +54,12 @@ struct SimFaults {
 /* libfiu's table is process-wide, so is the SimFaults that fills it. */
 static SimFaults *live;
 static uint64_t fired_total;    /* every fire of every point, every layer */
+static uint64_t generation;     /* bumped by new, reset and free: refs go stale */
 
 
 /* The decision: one hit of the point, counted; true when it fails.  Without
- * libfiu no hit reaches it, but it stays compiled so both builds check it. */
-__attribute__((unused))
+ * libfiu no hit reaches it, but it stays compiled so both builds check it.
+ * libfiu's callback and sim_fault_hit both come here. */
 static bool decide(Point *pt, SimFaults *f)
 {
     SimFaultPoint *p = &pt->pub;
@@ -235,6 +236,7 @@ SimFaults *sim_faults_new(uint64_t seed, SimTrace *trace, const uint64_t *now_ti
     f->trace = trace;
     f->now_ticks = now_ticks;
     live = f;
+    generation++;
     return f;
 }
 
@@ -257,6 +259,7 @@ void sim_faults_free(SimFaults *f)
         drop(f->spares[i]);
     }
     live = NULL;
+    generation++;
     free(f->points);
     free(f);
 }
@@ -276,6 +279,7 @@ void sim_faults_reset(SimFaults *f, uint64_t seed)
     }
     f->count = 0;
     f->seed = seed;
+    generation++;
 }
 
 /* A spare point of that name made new again (still attached), or NULL. */
@@ -499,6 +503,27 @@ const SimFaultPoint *sim_faults_find(const SimFaults *f, const char *name)
         }
     }
     return NULL;
+}
+
+int sim_faults_ref(SimFaults *f, const char *name, SimFaultRef *ref)
+{
+    SIM_CHECK(f == live);
+    *ref = (SimFaultRef){ .point = NULL, .generation = generation };
+    for (size_t i = 0; i < f->count; i++) {
+        if (strcmp(f->points[i]->pub.name, name) == 0) {
+            ref->point = f->points[i];
+            return 0;
+        }
+    }
+    return -ENOENT;
+}
+
+bool sim_fault_hit(const SimFaultRef *ref)
+{
+    if (ref->point == NULL || ref->generation != generation || live == NULL) {
+        return false;
+    }
+    return decide(ref->point, live);
 }
 
 uint64_t sim_faults_fired(void)

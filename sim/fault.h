@@ -30,8 +30,10 @@
 #include <fiu.h>
 /* True when the point `name` (a registered concrete name) fires now. */
 #define SIM_FAULT(name) (fiu_fail(name) != 0)
+#define SIM_FAULT_AT(ref) sim_fault_hit(ref)
 #else
 #define SIM_FAULT(name) ((void)(name), 0)
+#define SIM_FAULT_AT(ref) ((void)(ref), 0)
 #endif
 
 #define SIM_FAULT_NAME_MAX 64
@@ -187,6 +189,24 @@ const SimFaultPoint *sim_faults_find(const SimFaults *f, const char *name);
  * (world.h tells the registry's simulated allocation failures from the
  * host's with it).  0 without libfiu. */
 uint64_t sim_faults_fired(void);
+
+/* A registered point as its owner keeps it, so that a hit skips libfiu's
+ * lookup by name and its lock: SIM_FAULT_AT(&ref) is SIM_FAULT(name), the
+ * same decision, counters and trace, for the simulator's own points.  A
+ * reference taken before the layer was reset or freed (or of no point)
+ * never fires and counts nothing, as libfiu treats a name whose point is
+ * kept aside or gone. */
+typedef struct SimFaultRef {
+    void *point;                /* fault.c's own; NULL: no point */
+    uint64_t generation;        /* of the layer the reference was taken in */
+} SimFaultRef;
+
+/* The reference of the registered point `name`: 0, or -ENOENT (then *ref
+ * is one that never fires). */
+int sim_faults_ref(SimFaults *f, const char *name, SimFaultRef *ref);
+
+/* One hit of the point (SIM_FAULT_AT): true when it fails. */
+bool sim_fault_hit(const SimFaultRef *ref);
 
 /* Number of points currently armed (teardown checks it is 0). */
 size_t sim_faults_armed(const SimFaults *f);

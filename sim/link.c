@@ -80,6 +80,7 @@ struct SimLink {
     char from[SIM_NET_NAME_MAX];
     char to[SIM_NET_NAME_MAX];
     char points[SIM_LINK_POINT__COUNT][SIM_FAULT_NAME_MAX];
+    SimFaultRef refs[SIM_LINK_POINT__COUNT];    /* the points, for their hits */
     uint64_t latency_ticks, delay_ticks, hold_ticks;
     size_t max_in_flight;
     SimClock *clock;
@@ -143,6 +144,8 @@ static int register_points(SimLink *l, char *err, size_t errlen)
             return sim_fail(err, errlen, rc, "link %s: cannot register fault "
                         "point %s: %s", l->name, l->points[i], strerror(-rc));
         }
+        rc = sim_faults_ref(l->faults, l->points[i], &l->refs[i]);
+        SIM_CHECK_OP(rc, ==, 0);
     }
     return 0;
 }
@@ -240,7 +243,7 @@ static bool fires(SimLink *l, SimLinkPoint point)
     if (l->faults == NULL) {
         return false;
     }
-    return SIM_FAULT(l->points[point]);
+    return SIM_FAULT_AT(&l->refs[point]);
 }
 
 static void go_down(SimLink *l, SimLinkDownReason why)

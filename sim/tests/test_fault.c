@@ -856,6 +856,53 @@ static void free_disarms_every_point_in_libfiu(void **state)
     sim_faults_free(NULL);
 }
 
+/* Hit through a reference (SIM_FAULT_AT) n times, as hits() by name. */
+static const char *ref_hits(const SimFaultRef *ref, size_t n)
+{
+    static char out[2048];
+
+    assert_true(n < sizeof(out));
+    for (size_t i = 0; i < n; i++) {
+        out[i] = SIM_FAULT_AT(ref) ? 'x' : '.';
+    }
+    out[n] = '\0';
+    return out;
+}
+
+/* A reference decides as libfiu's lookup by name does: the same fires
+ * (a PROB point's seeded stream included), counters and trace, whichever
+ * way the hits come; after a reset it never fires and counts nothing. */
+static void a_reference_decides_as_the_name_does(void **state)
+{
+    Fixture *x = *state;
+    const SimFaultPoint *p = sim_faults_find(x->f, W);
+    SimFaultRef ref, none;
+    char by_name[2048];
+    uint64_t lines;
+
+    assert_int_equal(sim_faults_ref(x->f, W, &ref), 0);
+    assert_int_equal(sim_faults_ref(x->f, "disk/sec9/write", &none), -ENOENT);
+    assert_string_equal(ref_hits(&ref, 3), "...");            /* unarmed: counted */
+    assert_int_equal(p->hits, 3);
+    assert_int_equal(arm(x->f, W, prob(300000)), 1);
+    snprintf(by_name, sizeof(by_name), "%s", hits(W, 200));
+    lines = x->trace.lines;
+    assert_int_equal(count_x(by_name), p->fires);
+    /* The same stream again from the same seed, through the reference. */
+    sim_faults_reset(x->f, 1);
+    assert_int_equal(sim_faults_register(x->f, W), 0);
+    p = sim_faults_find(x->f, W);
+    assert_string_equal(ref_hits(&ref, 5), ".....");          /* stale: nothing */
+    assert_int_equal(p->hits, 0);
+    assert_int_equal(sim_faults_ref(x->f, W, &ref), 0);
+    assert_int_equal(arm(x->f, W, prob(300000)), 1);
+    assert_string_equal(ref_hits(&ref, 200), by_name);
+    assert_int_equal(p->hits, 200);
+    assert_int_equal(x->trace.lines, lines + p->fires);       /* each fire traced */
+    assert_string_equal(ref_hits(&none, 4), "....");
+    assert_int_equal(sim_faults_clear(x->f, W), 1);
+}
+
 #define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
 #define BARE(name) cmocka_unit_test_setup_teardown(name, setup_bare, teardown)
 
@@ -863,6 +910,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         T(always_fires_every_hit_transient),
+        T(a_reference_decides_as_the_name_does),
         T(always_fires_every_hit_persistent),
         T(once_fires_only_the_first_hit_transient),
         T(once_persistent_fires_every_hit_from_the_first),
