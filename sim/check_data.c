@@ -85,22 +85,9 @@ int sim_datacheck_primary_before(SimDataCheck *dc, unsigned i,
                                  const SimStore *local, uint64_t sector,
                                  uint32_t count)
 {
-    static const uint8_t zeros[SIM_SECTOR_SIZE];
-    SimStore *pre = dc->sh[i].pre_cur;
+    uint32_t copied;
 
-    for (uint32_t k = 0; k < count; k++) {
-        const uint8_t *old = sim_store_peek(local, sector + k);
-        int rc;
-
-        if (sector + k >= dc->size_sectors || sim_store_has(pre, sector + k)) {
-            continue;
-        }
-        rc = sim_store_write(pre, sector + k, 1, old ? old : zeros);
-        if (rc < 0) {
-            return rc;
-        }
-    }
-    return 0;
+    return sim_store_backup(dc->sh[i].pre_cur, local, sector, count, &copied);
 }
 
 int sim_datacheck_primary_acked(SimDataCheck *dc, unsigned i, uint64_t sector,
@@ -124,7 +111,7 @@ void sim_datacheck_marker(SimDataCheck *dc, uint64_t epoch)
     for (unsigned i = 0; i < dc->disks; i++) {
         SimStore *t = dc->sh[i].pre_prev;
 
-        sim_store_clear(t);
+        sim_store_empty(t);
         dc->sh[i].pre_prev = dc->sh[i].pre_cur;
         dc->sh[i].pre_cur = t;
     }
@@ -219,7 +206,7 @@ int sim_datacheck_secondary_checkpoint(SimDataCheck *dc, uint64_t epoch, unsigne
     /* Sectors the primary wrote since the previous checkpoint; the rest
      * were checked then and neither side has written them since. */
     rc = sim_store_foreach(dc->sh[i].pre_prev, check_sector, &v);
-    sim_store_clear(dc->sh[i].sec_writes);
+    sim_store_empty(dc->sh[i].sec_writes);
     dc->sec_epoch = epoch;
     return rc < 0 ? rc : 0;
 }

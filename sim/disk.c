@@ -504,8 +504,8 @@ static void cancel_backup(SimDisk *d, const char *why)
  * A fired backup point cancels the job first; nothing is copied then. */
 static int copy_before_write(SimDisk *d, uint64_t sector, uint32_t count)
 {
-    static const uint8_t zeros[SIM_SECTOR_SIZE];
-    uint32_t first = count;
+    uint32_t first = count, copied;
+    int rc;
 
     for (uint32_t i = 0; i < count && first == count; i++) {
         first = sim_store_has(d->hidden, sector + i) ? count : i;
@@ -517,20 +517,9 @@ static int copy_before_write(SimDisk *d, uint64_t sector, uint32_t count)
         cancel_backup(d, "backup fault");
         return 0;
     }
-    for (uint32_t i = first; i < count; i++) {
-        const uint8_t *old = sim_store_peek(d->disk, sector + i);
-        int rc;
-
-        if (sim_store_has(d->hidden, sector + i)) {
-            continue;
-        }
-        rc = sim_store_write(d->hidden, sector + i, 1, old ? old : zeros);
-        if (rc < 0) {
-            return rc;
-        }
-        d->counters.preimages++;
-    }
-    return 0;
+    rc = sim_store_backup(d->hidden, d->disk, sector + first, count - first, &copied);
+    d->counters.preimages += copied;
+    return rc;
 }
 
 int sim_disk_receive(SimDisk *d, uint64_t sector, uint32_t count,
@@ -719,8 +708,8 @@ static const char *secondary_checkpoint(SimDisk *d)
         sim_probe_hit(SIM_PROBE_CHECKPOINT_BACKUP_CANCELLED);
         return "Backup job was cancelled unexpectedly";
     }
-    sim_store_clear(d->active);
-    sim_store_clear(d->hidden);
+    sim_store_empty(d->active);       /* emptied every checkpoint: memory kept */
+    sim_store_empty(d->hidden);
     d->counters.checkpoints++;
     return NULL;
 }

@@ -12,8 +12,11 @@
  * plus 32 to 64 bytes of hash table (open addressing, load 1/4 to 1/2);
  * unwritten sectors take nothing, so a 64 GiB image with 10,000 written
  * sectors uses about 5.5 MiB.  A write whose every byte is the same takes
- * no pool space: its sectors share one 512-byte row of that byte.  Lookups are O(1) expected; ordered walks sort the written
- * sectors first, O(n log n).
+ * no pool space: its sectors share one 512-byte row of that byte.
+ * Lookups are O(1) expected; ordered walks sort the written sectors first
+ * (a radix sort, O(n)).  An image emptied every checkpoint keeps its memory
+ * (sim_store_empty); a copy-before-write copies a range in one call
+ * (sim_store_backup).
  */
 #ifndef REPLBENCH_SIM_STORE_H
 #define REPLBENCH_SIM_STORE_H
@@ -73,6 +76,19 @@ int sim_store_discard(SimStore *s, uint64_t sector, uint32_t count);
  * to its initial size).  O(written). */
 void sim_store_clear(SimStore *s);
 
+/* As sim_store_clear, but the memory stays for the next writes (blocks
+ * are reused, the table keeps its size unless it is far larger than what
+ * was written): for images emptied at every checkpoint.  O(table). */
+void sim_store_empty(SimStore *s);
+
+/* Copy-before-write: each sector of [sector, sector + count) that dst has
+ * not written gets src's bytes there (zeros when src has it unwritten);
+ * sectors past dst's end are skipped.  Sector by sector, as that many
+ * one-sector sim_store_write calls: on error (-ENOSPC, -ENOMEM) the
+ * sectors before stay copied.  *copied counts the sectors copied. */
+int sim_store_backup(SimStore *dst, const SimStore *src, uint64_t sector,
+                     uint32_t count, uint32_t *copied);
+
 /* The 512 bytes of a written sector, or NULL when it is unwritten or out of
  * range.  Valid until the next write, discard or clear of s. */
 const uint8_t *sim_store_peek(const SimStore *s, uint64_t sector);
@@ -104,7 +120,7 @@ typedef struct SimStoreDiff {
 /* Compare by content (a sector written with zeros equals an unwritten one).
  * Returns 0 when equal, 1 when they differ (diff filled when not NULL),
  * -EINVAL when the sizes differ, -ENOMEM when out of memory.
- * O((n + m) log(n + m)) in the written sectors of both. */
+ * O(n + m) in the written sectors of both. */
 int sim_store_compare(const SimStore *expected, const SimStore *actual,
                       SimStoreDiff *diff);
 

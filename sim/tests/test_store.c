@@ -257,6 +257,34 @@ static void store_sorted_sectors_ascend(void **state)
     sim_store_free(s);
 }
 
+/* Every byte of a sector's 40 bits sorts: 5,000 sectors drawn over the
+ * largest image, and runs of neighbours that share their high bytes. */
+static void store_sorted_sectors_ascend_over_every_byte(void **state)
+{
+    SimStore *s = sim_store_new(SIM_STORE_MAX_SIZE_SECTORS, 0);
+    uint64_t *sectors;
+    size_t n;
+    SimPrng prng;
+
+    (void)state;
+    sim_prng_init(&prng, 3, "store-sort");
+    for (int i = 0; i < 5000; i++) {
+        uint64_t at = sim_prng_below(&prng, SIM_STORE_MAX_SIZE_SECTORS - 8);
+
+        assert_int_equal(sim_store_write(s, at, 1 + (uint32_t)(at & 7), pattern_buf(2, 8)), 0);
+    }
+    assert_int_equal(sim_store_write(s, SIM_STORE_MAX_SIZE_SECTORS - 1, 1, pattern_buf(3, 1)), 0);
+    assert_int_equal(sim_store_sorted_sectors(s, &sectors, &n), 0);
+    assert_int_equal(n, sim_store_count(s));
+    for (size_t i = 0; i < n; i++) {
+        assert_true(sim_store_has(s, sectors[i]));
+        assert_true(i == 0 || sectors[i - 1] < sectors[i]);
+    }
+    assert_int_equal(sectors[n - 1], SIM_STORE_MAX_SIZE_SECTORS - 1);
+    free(sectors);
+    sim_store_free(s);
+}
+
 typedef struct Visit {
     uint64_t seen[8];
     int n;
@@ -445,6 +473,88 @@ static void store_rows_and_blocks_compare_by_content(void **state)
     sim_store_free(c);
 }
 
+/* Copy-before-write: only the sectors dst has not written, with src's bytes
+ * (a row, a block, or zeros), none past dst's end; one sector at a time up
+ * to the limit, the ones before it kept. */
+static void store_backup_copies_only_unwritten_sectors(void **state)
+{
+    SimStore *src = sim_store_new(32, 0), *dst = sim_store_new(16, 0);
+    SimStore *small = sim_store_new(16, 3);
+    uint32_t copied = 99;
+
+    (void)state;
+    assert_int_equal(sim_store_write(src, 0, 8, pattern_buf(0x11, 8)), 0);
+    assert_int_equal(sim_store_write(src, 8, 4, mixed_buf(0x22, 4)), 0);
+    assert_int_equal(sim_store_write(src, 12, 1, mixed_buf(0x33, 1)), 0);
+    /* Sector 13: a block (not a row) that holds one byte throughout. */
+    mixed_buf(0x55, 2);
+    memset(iobuf, 0x44, SIM_SECTOR_SIZE);
+    assert_int_equal(sim_store_write(src, 13, 2, iobuf), 0);
+    assert_int_equal(store_byte(src, 13), 0x44);
+    assert_int_equal(store_byte(src, 14), -2);
+    assert_int_equal(sim_store_write(dst, 2, 1, pattern_buf(0x99, 1)), 0);
+    assert_int_equal(sim_store_backup(dst, src, 0, 20, &copied), 0);
+    assert_int_equal(copied, 15);                       /* 16, less sector 2 */
+    assert_int_equal(sim_store_count(dst), 16);
+    assert_int_equal(store_byte(dst, 0), 0x11);
+    assert_int_equal(store_byte(dst, 2), 0x99);
+    assert_int_equal(store_byte(dst, 13), 0x44);
+    assert_int_equal(store_byte(dst, 15), 0);           /* unwritten in src */
+    for (uint64_t k = 8; k < 15; k++) {
+        assert_memory_equal(sim_store_peek(dst, k), sim_store_peek(src, k), SIM_SECTOR_SIZE);
+    }
+    /* Written already: nothing to copy, nothing changes. */
+    assert_int_equal(sim_store_write(src, 0, 16, pattern_buf(0x66, 16)), 0);
+    assert_int_equal(sim_store_backup(dst, src, 0, 16, &copied), 0);
+    assert_int_equal(copied, 0);
+    assert_int_equal(store_byte(dst, 0), 0x11);
+    /* At the limit: the sectors before it stay copied. */
+    assert_int_equal(sim_store_write(small, 1, 1, pattern_buf(0x77, 1)), 0);
+    assert_int_equal(sim_store_backup(small, src, 0, 5, &copied), -ENOSPC);
+    assert_int_equal(copied, 2);
+    assert_int_equal(store_byte(small, 0), 0x66);
+    assert_int_equal(store_byte(small, 1), 0x77);
+    assert_int_equal(store_byte(small, 2), 0x66);
+    assert_int_equal(store_byte(small, 3), -1);
+    sim_store_free(src);
+    sim_store_free(dst);
+    sim_store_free(small);
+}
+
+/* Emptying keeps the memory for the next round: blocks are reused, and a
+ * table grown for a large round shrinks after a small one. */
+static void store_empty_keeps_memory_for_the_next_writes(void **state)
+{
+    SimStore *s = sim_store_new(8192, 0);
+    size_t used, big;
+
+    (void)state;
+    assert_int_equal(sim_store_write(s, 0, 64, mixed_buf(0x12, 64)), 0);
+    used = sim_store_bytes_used(s);
+    sim_store_empty(s);
+    assert_int_equal(sim_store_count(s), 0);
+    assert_int_equal(store_byte(s, 5), -1);
+    assert_int_equal(sim_store_bytes_used(s), used);
+    assert_int_equal(sim_store_write(s, 100, 64, mixed_buf(0x13, 64)), 0);
+    assert_int_equal(sim_store_bytes_used(s), used);
+    assert_int_equal(store_byte(s, 99), -1);
+    assert_int_equal(sim_store_peek(s, 100)[0], 0x13);
+    for (uint64_t i = 0; i < 8192; i += SECTORS) {
+        assert_int_equal(sim_store_write(s, i, SECTORS, pattern_buf(0x14, SECTORS)), 0);
+    }
+    big = sim_store_bytes_used(s);
+    sim_store_empty(s);                     /* 8192 written: the table stays */
+    assert_int_equal(sim_store_bytes_used(s), big);
+    assert_int_equal(sim_store_write(s, 7, 1, pattern_buf(0x15, 1)), 0);
+    sim_store_empty(s);                     /* 1 written: a small table */
+    assert_true(sim_store_bytes_used(s) < big - 8192 * 8);
+    assert_int_equal(sim_store_count(s), 0);
+    assert_int_equal(store_byte(s, 7), -1);
+    assert_int_equal(sim_store_write(s, 0, SECTORS, pattern_buf(0x16, SECTORS)), 0);
+    assert_int_equal(store_byte(s, 255), 0x16);
+    sim_store_free(s);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -468,6 +578,9 @@ int main(void)
         cmocka_unit_test(store_one_byte_writes_take_no_blocks),
         cmocka_unit_test(store_sector_moves_between_row_and_block),
         cmocka_unit_test(store_rows_and_blocks_compare_by_content),
+        cmocka_unit_test(store_backup_copies_only_unwritten_sectors),
+        cmocka_unit_test(store_sorted_sectors_ascend_over_every_byte),
+        cmocka_unit_test(store_empty_keeps_memory_for_the_next_writes),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);
