@@ -24,6 +24,7 @@ need not be clean under today's compiler to be timed.
 
 Then N rounds (default 3), base then current in each, of:
   bench_sim             events/s of the simulated cluster (target >= 5 M)
+                        and its peak memory (max RSS)
   bench_registry        hardened/plain walk ratio, best round (<= 1.05)
   suite --jobs 1/2      `replbench run scenarios/suites`, its own summary's
                         wall time (target < 0.5 s) and its CPU time (user +
@@ -135,6 +136,8 @@ bench_sim() {
     out=$(nice "$exe" 2>/dev/null) || return 0
     # "events N in T s: X M events/s ..."
     record "$1" sim_events "$(sed -n 's/^events .*: \([0-9.]*\) M events\/s.*/\1/p' <<<"$out" | head -n 1)"
+    # "peak memory (max RSS): X MiB"
+    record "$1" sim_rss "$(sed -n 's/^peak memory (max RSS): \([0-9.]*\) MiB.*/\1/p' <<<"$out" | head -n 1)"
 }
 
 bench_registry() {
@@ -226,6 +229,7 @@ echo "current: $CUR_DESC"
 echo "machine: $(nproc) cores; load average $LOAD_BEFORE before, $LOAD_AFTER after"
 printf '%-38s %12s %12s %9s   %s\n' "metric" "base" "current" "cur/base" "target"
 row sim_events "bench_sim M events/s (release)" ">= 5"
+row sim_rss "bench_sim peak memory MiB (max RSS)" ""
 row walk_checkpoint "walk ratio checkpoint (best)" "<= 1.05"
 row walk_start "walk ratio start (best)" "<= 1.05"
 row suite_j1 "suite s, --jobs 1 = default (release)" "< 0.5"
