@@ -83,8 +83,9 @@ done
 ok "$ROUNDS rounds of two runs on one --results file: never torn, never mixed, no failure lost ($refusals refused, the others one after the other)"
 
 # The second run starts while the first is known to be writing: refused,
-# and the first run's file is whole.
-printf 'cluster disks=4 writes=1 packets=1 interval=1\nrun ticks=1000000\n' >a/slow.scn
+# and the first run's file is whole.  slow.scn replicates (a checkpoint
+# every tick): seconds, so that a faster simulator does not end it first.
+printf 'cluster disks=4 writes=1 packets=1 interval=1\nstart\nrun ticks=1000000\n' >a/slow.scn
 rm -f "$T/shared.jsonl"
 "$RB" run --results "$T/shared.jsonl" a >"$T/outa" 2>"$T/erra" & pa=$!
 wait_writing
