@@ -156,7 +156,14 @@ ok "reduce and explore stop a hang at --timeout (explore -j 2 as -j 1)"
 rb swarm --seeds 1..2 --timeout 1s --out "$T/swf"
 expect_rc 1 "swarm on a registry that hangs"
 expect_out "^FAIL seed 1: timed out after 1 s (the --timeout limit)\$" "swarm: the first seed"
-expect_out "^FAIL seed 2: timed out after 1 s (the --timeout limit)\$" "swarm goes on after it"
+if have_fiu; then
+    expect_out "^FAIL seed 2: timed out after 1 s (the --timeout limit)\$" "swarm goes on after it"
+else
+    # Seed 2 draws network faults: a SKIP without fault points, still a
+    # verdict after the seed that timed out.
+    grep -Eq "^(FAIL seed 2: timed out after 1 s \(the --timeout limit\)|SKIP seed 2: .*)\$" "$OUT" ||
+        fail "swarm goes on after it: no verdict line of seed 2"
+fi
 expect_out "^  reproduce: $RB run $T/swf/seed-1.scn\$" "swarm: the reproduce line"
 [ -f "$T/swf/seed-1.scn" ] || fail "swarm: no $T/swf/seed-1.scn for the seed that timed out"
 "$RB" swarm --seeds 1..1 --timeout 0 --crash-dir "$T/swcrash" --out "$T/swf" >"$OUT" 2>"$ERR" &
