@@ -223,6 +223,11 @@ bool cli_command_list(const CliCommon *c, const CliFiles *files);
 uint64_t cli_command_nseeds(const CliCommon *c);
 /* Seed i (from 0) of a job: sets job->seed_set and job->seed. */
 void cli_command_seed(const CliCommon *c, uint64_t i, ReportJob *job);
+/* The next run of nfiles files, each under each of its seeds, one file
+ * after the other (*next counts them): false when all ran or, by
+ * cli_command_go_on, no other may start. */
+bool cli_command_next_run(CliCommon *c, size_t *next, size_t nfiles, bool failed,
+                          ReportJob *job);
 /* The options of c every run of a job has: --liveness, --liveness-ticks. */
 void cli_command_job_options(const CliCommon *c, ReportJob *job);
 

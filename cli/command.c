@@ -530,6 +530,20 @@ void cli_command_seed(const CliCommon *c, uint64_t i, ReportJob *job)
     job->seed = c->seeds_set ? c->seed_lo + i : c->seed;
 }
 
+bool cli_command_next_run(CliCommon *c, size_t *next, size_t nfiles, bool failed,
+                          ReportJob *job)
+{
+    uint64_t nseeds = cli_command_nseeds(c);
+
+    if (*next >= nfiles * nseeds || !cli_command_go_on(c, failed)) {
+        return false;
+    }
+    *job = (ReportJob){ .file = (uint32_t)(*next / nseeds) };
+    cli_command_seed(c, *next % nseeds, job);
+    (*next)++;
+    return true;
+}
+
 void cli_command_job_options(const CliCommon *c, ReportJob *job)
 {
     job->liveness = c->liveness;

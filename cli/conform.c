@@ -320,14 +320,7 @@ static bool next_job(void *ctx, ReportJob *job)
 {
     Conform *c = ctx;
 
-    if (c->next_file >= c->files.n * c->nseeds || !cli_command_go_on(&c->c, c->any_failed)) {
-        return false;
-    }
-    /* Each file under each of its seeds, one file after the other. */
-    *job = (ReportJob){ .file = (uint32_t)(c->next_file / c->nseeds) };
-    cli_command_seed(&c->c, c->next_file % c->nseeds, job);
-    c->next_file++;
-    return true;
+    return cli_command_next_run(&c->c, &c->next_file, c->files.n, c->any_failed, job);
 }
 
 /* -v: the scenario's verdict as run would give it, and its path. */

@@ -14,13 +14,7 @@ static bool next_job(void *ctx, ReportJob *job)
 {
     CliTally *t = ctx;
 
-    if (t->next >= t->files.n * t->nseeds || !cli_command_go_on(&t->c, t->any_failed)) {
-        return false;
-    }
-    *job = (ReportJob){ .file = (uint32_t)(t->next / t->nseeds) };
-    cli_command_seed(&t->c, t->next % t->nseeds, job);
-    t->next++;
-    return true;
+    return cli_command_next_run(&t->c, &t->next, t->files.n, t->any_failed, job);
 }
 
 static void job_done(void *ctx, const ReportJob *job, const ReportOutcome *out)
