@@ -15,20 +15,24 @@
 
 #define CHUNK_BLOCKS 256u
 #define CHUNK_BYTES ((size_t)CHUNK_BLOCKS * SIM_SECTOR_SIZE)
-#define NO_BLOCK UINT32_MAX     /* empty slot; end of the free list */
+#define NO_BLOCK UINT32_MAX     /* unwritten sector; end of the free list */
 #define UNIFORM 0xFFFFFE00u     /* UNIFORM + b: every byte is b, in rows[b] */
-#define MIN_TABLE_BITS 6
+#define NO_PAGE UINT64_MAX      /* an empty slot of the table */
+#define PAGE_SECTORS 8u         /* a page: 8 aligned sectors, a 4 KiB guest block */
+#define MIN_TABLE_BITS 4
 
-typedef struct Slot {
-    uint64_t sector;
-    uint32_t block;             /* NO_BLOCK: empty */
-} Slot;
+/* One slot of the table: a page and what each of its sectors holds. */
+typedef struct Page {
+    uint64_t page;              /* sector / PAGE_SECTORS; NO_PAGE: empty slot */
+    uint32_t block[PAGE_SECTORS];   /* NO_BLOCK, UNIFORM + b, or a pool block */
+} Page;
 
 struct SimStore {
     uint64_t size_sectors;
     uint64_t max_blocks;
-    uint64_t count;             /* written sectors = occupied slots */
-    Slot *table;                /* NULL while nothing was written */
+    uint64_t count;             /* written sectors */
+    uint64_t pages;             /* occupied slots: pages with a written sector */
+    Page *table;                /* NULL while nothing was written */
     unsigned bits;              /* table has 1 << bits slots */
     uint8_t **chunks;
     size_t nchunks;
@@ -40,6 +44,7 @@ struct SimStore {
 };
 
 _Static_assert(SIM_STORE_MAX_BLOCKS < UNIFORM, "block indexes stay below the rows");
+_Static_assert(SIM_STORE_MAX_SIZE_SECTORS / PAGE_SECTORS < NO_PAGE, "pages stay below NO_PAGE");
 
 
 static const uint8_t zero_block[SIM_SECTOR_SIZE];
@@ -49,14 +54,10 @@ static size_t table_cap(const SimStore *s)
     return s->table == NULL ? 0 : (size_t)1 << s->bits;
 }
 
-/* Runs of 8 sectors (a 4 KiB guest block) get adjacent home slots, so a
- * multi-sector I/O touches one or two cache lines of the table instead of
- * one per sector; the runs themselves are spread by Fibonacci hashing. */
-static size_t home_of(const SimStore *s, uint64_t sector)
+/* Fibonacci hashing of the page number. */
+static size_t home_of(const SimStore *s, uint64_t page)
 {
-    uint64_t run = (sector >> 3) * UINT64_C(0x9E3779B97F4A7C15);
-
-    return (size_t)(((run >> (64 - s->bits)) & ~(uint64_t)7) | (sector & 7));
+    return (size_t)((page * UINT64_C(0x9E3779B97F4A7C15)) >> (64 - s->bits));
 }
 
 static uint8_t *block_at(const SimStore *s, uint32_t block)
@@ -65,7 +66,7 @@ static uint8_t *block_at(const SimStore *s, uint32_t block)
            + (size_t)(block % CHUNK_BLOCKS) * SIM_SECTOR_SIZE;
 }
 
-/* The bytes of a slot's block: its own, or the shared row of its byte. */
+/* The bytes of a sector's block: its own, or the shared row of its byte. */
 static const uint8_t *data_of(const SimStore *s, uint32_t block)
 {
     return block >= UNIFORM ? s->rows[block - UNIFORM] : block_at(s, block);
@@ -98,33 +99,72 @@ static void release(SimStore *s, uint32_t block)
     s->free_count++;
 }
 
-/* The slot holding sector, or the empty slot where it would go. */
-static size_t probe(const SimStore *s, uint64_t sector)
+/* The slot holding page, or the empty slot where it would go. */
+static size_t probe(const SimStore *s, uint64_t page)
 {
     size_t mask = table_cap(s) - 1;
-    size_t i = home_of(s, sector);
+    size_t i = home_of(s, page);
 
-    while (s->table[i].block != NO_BLOCK && s->table[i].sector != sector) {
+    while (s->table[i].page != NO_PAGE && s->table[i].page != page) {
         i = (i + 1) & mask;
     }
     return i;
 }
 
-static const Slot *find(const SimStore *s, uint64_t sector)
+static Page *find(const SimStore *s, uint64_t page)
 {
     size_t i;
 
     if (s->table == NULL) {
         return NULL;
     }
-    i = probe(s, sector);
-    return s->table[i].block == NO_BLOCK ? NULL : &s->table[i];
+    i = probe(s, page);
+    return s->table[i].page == NO_PAGE ? NULL : &s->table[i];
+}
+
+/* What sector holds: NO_BLOCK when unwritten. */
+static uint32_t block_of(const SimStore *s, uint64_t sector)
+{
+    const Page *p = find(s, sector / PAGE_SECTORS);
+
+    return p == NULL ? NO_BLOCK : p->block[sector % PAGE_SECTORS];
+}
+
+/* The slot of page, made (every sector unwritten) when missing; the table
+ * has room (reserve()). */
+static Page *page_in(SimStore *s, uint64_t page)
+{
+    Page *p = &s->table[probe(s, page)];
+
+    if (p->page == NO_PAGE) {
+        memset(p, 0xff, sizeof(*p));        /* every block NO_BLOCK */
+        p->page = page;
+        s->pages++;
+    }
+    return p;
 }
 
 static bool range_ok(const SimStore *s, uint64_t sector, uint32_t count)
 {
     return count > 0 && sector < s->size_sectors
            && count <= s->size_sectors - sector;
+}
+
+/* Pages [sector, sector + count) adds to the table: all it touches, or,
+ * when that many would grow the table, only the ones not there yet (a
+ * lookup each), so that rewriting what is there never grows it. */
+static uint64_t pages_of(const SimStore *s, uint64_t sector, uint32_t count)
+{
+    uint64_t first = sector / PAGE_SECTORS, last = (sector + count - 1) / PAGE_SECTORS;
+    uint64_t n = last - first + 1;
+
+    if (s->pages + n > table_cap(s) / 2) {
+        n = 0;
+        for (uint64_t p = first; p <= last; p++) {
+            n += find(s, p) == NULL;
+        }
+    }
+    return n;
 }
 
 SimStore *sim_store_new(uint64_t size_sectors, uint64_t max_blocks)
@@ -169,24 +209,31 @@ void sim_store_clear(SimStore *s)
     s->table = NULL;
     s->bits = 0;
     s->count = 0;
+    s->pages = 0;
     s->used_blocks = 0;
     s->free_head = NO_BLOCK;
     s->free_count = 0;
 }
 
+/* The table's bits for n pages at a load of at most 1/2. */
+static unsigned bits_for(uint64_t n, unsigned bits)
+{
+    while (n > ((uint64_t)1 << bits) / 2) {
+        bits++;
+    }
+    return bits;
+}
+
 void sim_store_empty(SimStore *s)
 {
     size_t cap = table_cap(s);
-    unsigned bits = MIN_TABLE_BITS;
+    unsigned bits = bits_for(s->pages, MIN_TABLE_BITS);
 
-    while (s->count > ((uint64_t)1 << bits) / 2) {
-        bits++;
-    }
     /* A table far larger than what was written this time is swapped for
      * one of that size, so that emptying costs what was written, not the
      * largest round ever; without memory for it the old one is swept. */
     if (cap > ((size_t)4 << bits)) {
-        Slot *table = sim_host_malloc(((size_t)1 << bits) * sizeof(*table),
+        Page *table = sim_host_malloc(((size_t)1 << bits) * sizeof(*table),
                                       "store: hash table");
 
         if (table != NULL) {
@@ -197,9 +244,10 @@ void sim_store_empty(SimStore *s)
         }
     }
     for (size_t i = 0; i < cap; i++) {
-        s->table[i].block = NO_BLOCK;
+        s->table[i].page = NO_PAGE;
     }
     s->count = 0;
+    s->pages = 0;
     s->used_blocks = 0;
     s->free_head = NO_BLOCK;
     s->free_count = 0;
@@ -225,16 +273,26 @@ uint64_t sim_store_count(const SimStore *s)
 
 size_t sim_store_bytes_used(const SimStore *s)
 {
-    return sizeof(*s) + table_cap(s) * sizeof(Slot)
+    return sizeof(*s) + table_cap(s) * sizeof(Page)
            + s->chunks_cap * sizeof(*s->chunks) + s->nchunks * CHUNK_BYTES
            + rows_bytes(s);
 }
 
 const uint8_t *sim_store_peek(const SimStore *s, uint64_t sector)
 {
-    const Slot *slot = sector < s->size_sectors ? find(s, sector) : NULL;
+    uint32_t block = sector < s->size_sectors ? block_of(s, sector) : NO_BLOCK;
 
-    return slot == NULL ? NULL : data_of(s, slot->block);
+    return block == NO_BLOCK ? NULL : data_of(s, block);
+}
+
+int sim_store_byte(const SimStore *s, uint64_t sector)
+{
+    uint32_t block = sector < s->size_sectors ? block_of(s, sector) : NO_BLOCK;
+
+    if (block == NO_BLOCK) {
+        return SIM_STORE_UNWRITTEN;
+    }
+    return block >= UNIFORM ? (int)(block - UNIFORM) : SIM_STORE_MIXED;
 }
 
 bool sim_store_has(const SimStore *s, uint64_t sector)
@@ -260,40 +318,36 @@ int sim_store_read(const SimStore *s, uint64_t sector, uint32_t count,
 /* Rehash into a table of 1 << bits slots.  0 or -ENOMEM (table kept). */
 static int rehash(SimStore *s, unsigned bits)
 {
-    Slot *old = s->table;
+    Page *old = s->table;
     size_t old_cap = table_cap(s);
-    Slot *table = sim_host_malloc(((size_t)1 << bits) * sizeof(*table), "store: hash table");
+    Page *table = sim_host_malloc(((size_t)1 << bits) * sizeof(*table), "store: hash table");
 
     if (table == NULL) {
         return -ENOMEM;
     }
     for (size_t i = 0; i < ((size_t)1 << bits); i++) {
-        table[i].block = NO_BLOCK;
+        table[i].page = NO_PAGE;
     }
     s->table = table;
     s->bits = bits;
     for (size_t i = 0; i < old_cap; i++) {
-        if (old[i].block != NO_BLOCK) {
-            s->table[probe(s, old[i].sector)] = old[i];
+        if (old[i].page != NO_PAGE) {
+            s->table[probe(s, old[i].page)] = old[i];
         }
     }
     free(old);
     return 0;
 }
 
-/* Make room for `more` new sectors and `blocks` blocks: table load stays at
+/* Make room for `more` new pages and `blocks` blocks: table load stays at
  * most 1/2 and the pool has that many free blocks.  0 or -ENOMEM (the image
  * is unchanged). */
 static int reserve(SimStore *s, uint64_t more, uint64_t blocks)
 {
-    uint64_t want = s->count + more;
     uint64_t spare = s->free_count
                      + (uint64_t)s->nchunks * CHUNK_BLOCKS - s->used_blocks;
-    unsigned bits = s->table == NULL ? MIN_TABLE_BITS : s->bits;
+    unsigned bits = bits_for(s->pages + more, s->table == NULL ? MIN_TABLE_BITS : s->bits);
 
-    while (want > ((uint64_t)1 << bits) / 2) {
-        bits++;
-    }
     if ((s->table == NULL || bits != s->bits) && rehash(s, bits) < 0) {
         return -ENOMEM;
     }
@@ -333,44 +387,61 @@ static uint32_t take_block(SimStore *s)
     return s->used_blocks++;
 }
 
-/* Sectors [sector, sector + count) point at the row of byte b; blocks they
- * held go back to the free list.  reserve() made room for them. */
-static void fill(SimStore *s, uint64_t sector, uint32_t count, uint8_t b)
+/* Sectors [sector, sector + count) point at the row of byte b (uniform) or
+ * get blocks of their own holding data; blocks they no longer need go back
+ * to the free list.  reserve() made room for them.  Page by page. */
+static void put(SimStore *s, uint64_t sector, uint32_t count, bool uniform,
+                uint8_t b, const uint8_t *data)
 {
-    SIM_CHECK(s->rows[b] != NULL);
-    for (uint32_t i = 0; i < count; i++) {
-        size_t slot = probe(s, sector + i);
-        uint32_t old = s->table[slot].block;
+    SIM_CHECK(!uniform || s->rows[b] != NULL);
+    while (count > 0) {
+        Page *p = page_in(s, sector / PAGE_SECTORS);
+        unsigned k = (unsigned)(sector % PAGE_SECTORS);
+        uint32_t n = PAGE_SECTORS - k < count ? PAGE_SECTORS - k : count;
 
-        if (old == NO_BLOCK) {
-            s->count++;
-        } else if (old < UNIFORM) {
-            release(s, old);
+        for (uint32_t i = 0; i < n; i++, k++) {
+            uint32_t old = p->block[k];
+
+            s->count += old == NO_BLOCK;
+            if (uniform) {
+                if (old < UNIFORM) {
+                    release(s, old);
+                }
+                p->block[k] = UNIFORM + b;
+                continue;
+            }
+            if (old == NO_BLOCK || old >= UNIFORM) {
+                p->block[k] = take_block(s);
+            }
+            memcpy(block_at(s, p->block[k]), data, SIM_SECTOR_SIZE);
+            data += SIM_SECTOR_SIZE;
         }
-        s->table[slot] = (Slot){.sector = sector + i, .block = UNIFORM + b};
+        sector += n;
+        count -= n;
     }
 }
 
-/* Sectors [sector, sector + count) get blocks of their own holding data. */
-static void copy_in(SimStore *s, uint64_t sector, uint32_t count, const uint8_t *data)
-{
-    for (uint32_t i = 0; i < count; i++) {
-        size_t slot = probe(s, sector + i);
-
-        if (s->table[slot].block == NO_BLOCK) {
-            s->table[slot] = (Slot){.sector = sector + i, .block = take_block(s)};
-            s->count++;
-        } else if (s->table[slot].block >= UNIFORM) {
-            s->table[slot].block = take_block(s);
-        }
-        memcpy(block_at(s, s->table[slot].block),
-               data + (size_t)i * SIM_SECTOR_SIZE, SIM_SECTOR_SIZE);
-    }
-}
-
+/* Every byte of data (len: a multiple of 8) is data[0].  Word by word, a
+ * sector at a time: compilers vectorise the inner loop. */
 static bool one_byte(const uint8_t *data, size_t len)
 {
-    return memcmp(data, data + 1, len - 1) == 0;
+    uint64_t pattern = data[0] * UINT64_C(0x0101010101010101);
+
+    for (size_t at = 0; at < len; at += SIM_SECTOR_SIZE) {
+        size_t end = len - at < SIM_SECTOR_SIZE ? len : at + SIM_SECTOR_SIZE;
+        uint64_t diff = 0;
+
+        for (size_t i = at; i < end; i += 8) {
+            uint64_t w;
+
+            memcpy(&w, data + i, sizeof(w));
+            diff |= w ^ pattern;
+        }
+        if (diff != 0) {
+            return false;
+        }
+    }
+    return true;
 }
 
 int sim_store_write(SimStore *s, uint64_t sector, uint32_t count,
@@ -390,30 +461,26 @@ int sim_store_write(SimStore *s, uint64_t sector, uint32_t count,
      * for the worst case. */
     if ((uint64_t)count > s->max_blocks - s->count) {
         for (uint32_t i = 0; i < count; i++) {
-            const Slot *slot = find(s, sector + i);
+            uint32_t block = block_of(s, sector + i);
 
-            fresh += slot == NULL;
-            blocks += slot == NULL || slot->block >= UNIFORM;
+            fresh += block == NO_BLOCK;
+            blocks += block == NO_BLOCK || block >= UNIFORM;
         }
         if (fresh > s->max_blocks - s->count) {
             return -ENOSPC;
         }
     } else {
-        fresh = blocks = count;
+        blocks = count;
     }
     if (uniform && row(s, data[0]) == NULL) {
         return -ENOMEM;
     }
-    rc = reserve(s, fresh, uniform ? 0 : blocks);
+    rc = reserve(s, pages_of(s, sector, count), uniform ? 0 : blocks);
     if (rc < 0) {
         return rc;
     }
-    if (uniform) {
-        fill(s, sector, count, data[0]);
-    } else {
-        copy_in(s, sector, count, data);
-    }
-    SIM_CHECK_OP(s->count, <=, table_cap(s) / 2);
+    put(s, sector, count, uniform, data[0], data);
+    SIM_CHECK_OP(s->pages, <=, table_cap(s) / 2);
     return 0;
 }
 
@@ -430,61 +497,68 @@ static int write_new(SimStore *s, uint64_t sector, bool uniform, uint8_t b,
     if (uniform && row(s, b) == NULL) {
         return -ENOMEM;
     }
-    rc = reserve(s, 1, uniform ? 0 : 1);
+    rc = reserve(s, pages_of(s, sector, 1), uniform ? 0 : 1);
     if (rc < 0) {
         return rc;
     }
-    if (uniform) {
-        fill(s, sector, 1, b);
-    } else {
-        copy_in(s, sector, 1, data);
-    }
+    put(s, sector, 1, uniform, b, data);
     return 0;
 }
 
 int sim_store_backup(SimStore *dst, const SimStore *src, uint64_t sector,
                      uint32_t count, uint32_t *copied)
 {
-    *copied = 0;
-    for (uint32_t k = 0; k < count; k++) {
-        uint64_t at = sector + k;
-        const Slot *from;
-        const uint8_t *data = NULL;
-        bool uniform = true;
-        uint8_t b = 0;
-        int rc;
+    uint64_t end = sector;              /* sectors past dst's end: skipped */
 
-        if (at >= dst->size_sectors || find(dst, at) != NULL) {
-            continue;
+    *copied = 0;
+    if (sector < dst->size_sectors) {
+        end += count < dst->size_sectors - sector ? count : dst->size_sectors - sector;
+    }
+    /* Page by page: the source page is looked up once, the destination's
+     * again only after a sector was copied into it. */
+    for (uint64_t at = sector; at < end;) {
+        uint64_t page = at / PAGE_SECTORS;
+        uint64_t stop = (page + 1) * PAGE_SECTORS < end ? (page + 1) * PAGE_SECTORS : end;
+        const Page *from = find(src, page);
+
+        for (; at < stop; at++) {
+            const Page *mine = find(dst, page);
+            uint32_t block = from != NULL && at < src->size_sectors
+                             ? from->block[at % PAGE_SECTORS] : NO_BLOCK;
+            const uint8_t *data = NULL;
+            bool uniform = true;
+            uint8_t b = 0;
+            int rc;
+
+            if (mine != NULL && mine->block[at % PAGE_SECTORS] != NO_BLOCK) {
+                continue;
+            }
+            if (block != NO_BLOCK && block >= UNIFORM) {
+                b = (uint8_t)(block - UNIFORM);
+            } else if (block != NO_BLOCK) {
+                data = block_at(src, block);
+                uniform = one_byte(data, SIM_SECTOR_SIZE);
+                b = data[0];
+            }
+            rc = write_new(dst, at, uniform, b, data);
+            if (rc < 0) {
+                return rc;
+            }
+            ++*copied;
         }
-        from = at < src->size_sectors ? find(src, at) : NULL;
-        if (from != NULL && from->block >= UNIFORM) {
-            b = (uint8_t)(from->block - UNIFORM);
-        } else if (from != NULL) {
-            data = block_at(src, from->block);
-            uniform = one_byte(data, SIM_SECTOR_SIZE);
-            b = data[0];
-        }
-        rc = write_new(dst, at, uniform, b, data);
-        if (rc < 0) {
-            return rc;
-        }
-        ++*copied;
     }
     return 0;
 }
 
 /* Empty slot i, shifting later members of its probe run back so that
- * every remaining sector stays reachable from its home slot. */
+ * every remaining page stays reachable from its home slot. */
 static void remove_slot(SimStore *s, size_t i)
 {
     size_t mask = table_cap(s) - 1;
-    if (s->table[i].block < UNIFORM) {
-        release(s, s->table[i].block);
-    }
-    for (size_t j = (i + 1) & mask; s->table[j].block != NO_BLOCK;
+
+    for (size_t j = (i + 1) & mask; s->table[j].page != NO_PAGE;
          j = (j + 1) & mask) {
-        size_t k = home_of(s, s->table[j].sector);
+        size_t k = home_of(s, s->table[j].page);
 
         /* Move j into the hole unless its home lies cyclically in (i, j]. */
         if ((i <= j) ? (i < k && k <= j) : (i < k || k <= j)) {
@@ -493,8 +567,8 @@ static void remove_slot(SimStore *s, size_t i)
         s->table[i] = s->table[j];
         i = j;
     }
-    s->table[i].block = NO_BLOCK;
-    s->count--;
+    s->table[i].page = NO_PAGE;
+    s->pages--;
 }
 
 int sim_store_discard(SimStore *s, uint64_t sector, uint32_t count)
@@ -502,23 +576,43 @@ int sim_store_discard(SimStore *s, uint64_t sector, uint32_t count)
     if (!range_ok(s, sector, count)) {
         return -EINVAL;
     }
-    for (uint32_t i = 0; i < count && s->count > 0; i++) {
-        size_t slot = probe(s, sector + i);
+    while (count > 0 && s->count > 0) {
+        size_t slot = probe(s, sector / PAGE_SECTORS);
+        Page *p = &s->table[slot];
+        unsigned k = (unsigned)(sector % PAGE_SECTORS);
+        uint32_t n = PAGE_SECTORS - k < count ? PAGE_SECTORS - k : count;
+        bool left = false;
 
-        if (s->table[slot].block != NO_BLOCK) {
-            remove_slot(s, slot);
+        if (p->page != NO_PAGE) {
+            for (uint32_t i = 0; i < n; i++) {
+                uint32_t old = p->block[k + i];
+
+                if (old < UNIFORM) {
+                    release(s, old);
+                }
+                s->count -= old != NO_BLOCK;
+                p->block[k + i] = NO_BLOCK;
+            }
+            for (unsigned i = 0; i < PAGE_SECTORS; i++) {
+                left = left || p->block[i] != NO_BLOCK;
+            }
+            if (!left) {
+                remove_slot(s, slot);
+            }
         }
+        sector += n;
+        count -= n;
     }
     return 0;
 }
 
-/* Sort n sectors (< 2^40) ascending: least significant byte first, five
- * passes through tmp, each skipped when every sector has the same byte
- * there (a working set of 16 MiB needs two).  Faster than qsort's calls
- * through a pointer for the few hundred sectors of a checkpoint. */
+/* Sort n page numbers (< 2^37) ascending: least significant byte first,
+ * five passes through tmp, each skipped when every page has the same byte
+ * there.  Faster than qsort's calls through a pointer for the few hundred
+ * pages of a checkpoint. */
 static void radix_sort(uint64_t *v, uint64_t *tmp, size_t n)
 {
-    _Static_assert(SIM_STORE_MAX_SIZE_SECTORS <= (UINT64_C(1) << 40), "5 bytes a sector");
+    _Static_assert(SIM_STORE_MAX_SIZE_SECTORS / PAGE_SECTORS <= (UINT64_C(1) << 40), "5 bytes a page");
     for (unsigned shift = 0; shift < 40; shift += 8) {
         size_t at[256] = { 0 }, sum = 0;
 
@@ -541,6 +635,20 @@ static void radix_sort(uint64_t *v, uint64_t *tmp, size_t n)
     }
 }
 
+/* The occupied pages, ascending, into v (s->pages entries; tmp as many). */
+static void sorted_pages(const SimStore *s, uint64_t *v, uint64_t *tmp)
+{
+    size_t n = 0;
+
+    for (size_t i = 0; i < table_cap(s); i++) {
+        if (s->table[i].page != NO_PAGE) {
+            v[n++] = s->table[i].page;
+        }
+    }
+    SIM_CHECK_OP(n, ==, s->pages);
+    radix_sort(v, tmp, n);
+}
+
 int sim_store_sorted_sectors(const SimStore *s, uint64_t **sectors,
                              size_t *count)
 {
@@ -550,17 +658,26 @@ int sim_store_sorted_sectors(const SimStore *s, uint64_t **sectors,
     *sectors = NULL;
     *count = 0;
     if (s->count > 0) {
-        /* One allocation: the result, then the sort's scratch half. */
-        out = sim_host_malloc(2 * (size_t)s->count * sizeof(*out), "store: sorted sectors");
+        /* One allocation: the result, then the pages and the sort's
+         * scratch. */
+        uint64_t *pages;
+
+        out = sim_host_malloc(((size_t)s->count + 2 * (size_t)s->pages) * sizeof(*out),
+                              "store: sorted sectors");
         if (out == NULL) {
             return -ENOMEM;
         }
-        for (size_t i = 0; i < table_cap(s); i++) {
-            if (s->table[i].block != NO_BLOCK) {
-                out[n++] = s->table[i].sector;
+        pages = out + s->count;
+        sorted_pages(s, pages, pages + s->pages);
+        for (size_t j = 0; j < s->pages; j++) {
+            const Page *p = find(s, pages[j]);
+
+            for (unsigned k = 0; k < PAGE_SECTORS; k++) {
+                if (p->block[k] != NO_BLOCK) {
+                    out[n++] = pages[j] * PAGE_SECTORS + k;
+                }
             }
         }
-        radix_sort(out, out + n, n);
     }
     SIM_CHECK_OP(n, ==, s->count);
     *sectors = out;
@@ -570,14 +687,27 @@ int sim_store_sorted_sectors(const SimStore *s, uint64_t **sectors,
 
 int sim_store_foreach(const SimStore *s, SimStoreVisitFn *fn, void *ctx)
 {
-    uint64_t *sectors = NULL;           /* still NULL when the order fails */
-    size_t n = 0;
-    int rc = sim_store_sorted_sectors(s, &sectors, &n);
+    uint64_t *pages;
+    int rc = 0;
 
-    for (size_t i = 0; rc == 0 && i < n; i++) {
-        rc = fn(ctx, sectors[i], sim_store_peek(s, sectors[i]));
+    if (s->count == 0) {
+        return 0;
     }
-    free(sectors);
+    pages = sim_host_malloc(2 * (size_t)s->pages * sizeof(*pages), "store: sorted sectors");
+    if (pages == NULL) {
+        return -ENOMEM;
+    }
+    sorted_pages(s, pages, pages + s->pages);
+    for (size_t j = 0; rc == 0 && j < s->pages; j++) {
+        const Page *p = find(s, pages[j]);
+
+        for (unsigned k = 0; rc == 0 && k < PAGE_SECTORS; k++) {
+            if (p->block[k] != NO_BLOCK) {
+                rc = fn(ctx, pages[j] * PAGE_SECTORS + k, data_of(s, p->block[k]));
+            }
+        }
+    }
+    free(pages);
     return rc;
 }
 
@@ -588,9 +718,11 @@ SimStore *sim_store_clone(const SimStore *src)
     bool ok;
 
     for (size_t i = 0; i < table_cap(src); i++) {
-        own += src->table[i].block < UNIFORM;
+        for (unsigned k = 0; src->table[i].page != NO_PAGE && k < PAGE_SECTORS; k++) {
+            own += src->table[i].block[k] < UNIFORM;
+        }
     }
-    ok = s != NULL && reserve(s, src->count, own) == 0;
+    ok = s != NULL && reserve(s, src->pages, own) == 0;
     for (unsigned b = 0; ok && b < 256; b++) {
         ok = src->rows[b] == NULL || row(s, (uint8_t)b) != NULL;
     }
@@ -599,22 +731,26 @@ SimStore *sim_store_clone(const SimStore *src)
         return NULL;
     }
     for (size_t i = 0; i < table_cap(src); i++) {
-        const Slot *from = &src->table[i];
-        size_t slot;
+        const Page *from = &src->table[i];
+        Page *to;
 
-        if (from->block == NO_BLOCK) {
+        if (from->page == NO_PAGE) {
             continue;
         }
-        slot = probe(s, from->sector);
-        s->table[slot] = (Slot){.sector = from->sector, .block = from->block};
-        if (from->block < UNIFORM) {
-            s->table[slot].block = take_block(s);
-            memcpy(block_at(s, s->table[slot].block), block_at(src, from->block),
-                   SIM_SECTOR_SIZE);
+        to = &s->table[probe(s, from->page)];
+        *to = *from;
+        s->pages++;
+        for (unsigned k = 0; k < PAGE_SECTORS; k++) {
+            s->count += from->block[k] != NO_BLOCK;
+            if (from->block[k] < UNIFORM) {
+                to->block[k] = take_block(s);
+                memcpy(block_at(s, to->block[k]), block_at(src, from->block[k]),
+                       SIM_SECTOR_SIZE);
+            }
         }
-        s->count++;
     }
     SIM_CHECK_OP(s->count, ==, src->count);
+    SIM_CHECK_OP(s->pages, ==, src->pages);
     return s;
 }
 
