@@ -12,6 +12,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -1464,6 +1465,121 @@ static void walks_nested_past_the_depth_limit_all_return(void **state)
     replication_registry_free(deep);
 }
 
+/* A walk that does not end, abandoned after a nested walk returned: the
+ * nested walk armed no jump of its own (it is no outermost walk), so the
+ * outer walk's jump is still there when the outer walk passes its bound;
+ * every open walk's copy of its callback error is freed.  In a child that
+ * ends with exit(), so LeakSanitizer (ASan builds) sees a copy left
+ * behind once the next walk begins in the frame that held it. */
+static ReplicationRegistry *inner_reg;
+static unsigned loops_done, loops_deep;
+
+static void nest_then_spin(ReplicationState *rs, Error **errp)
+{
+    (void)rs, (void)errp;
+    sim_regcheck_walk(rig->chk, inner_reg, SIM_WALK_GET_ERROR, 0, false, NULL);
+    rig->fail_in = 2;
+    error_free(call(2, SIM_WALK_GET_ERROR));    /* the outer walk fails: a copy */
+    rig->fail_in = -1;
+    for (loops_done = 1; loops_done <= 30; loops_done++) {
+        error_free(call(1, SIM_WALK_GET_ERROR));        /* the jump ends it */
+    }
+}
+
+static void walk_not_ending_after_a_nested_walk_is_abandoned(void **state)
+{
+    Rig *r = *state;
+    static ReplicationOps spinner = { .get_error = nest_then_spin };
+    ReplicationRegistry *reg = r->reg;
+    ReplicationState *inner, *looper;
+    pid_t pid;
+    int status = 0;
+
+    inner_reg = replication_registry_new();
+    r->reg = inner_reg;
+    inner = add(r, &all_ops, "inner");
+    r->reg = reg;
+    looper = add(r, &spinner, "looper");
+    fflush(NULL);
+    pid = fork();
+    assert_true(pid >= 0);
+    if (pid == 0) {
+        int code;
+
+        sim_regcheck_walk(r->chk, r->reg, SIM_WALK_GET_ERROR, 0, false, NULL);
+        /* 5 states: 12 callbacks allowed; looper, s2, then s1 ten times,
+         * and the 11th call of s1 is the 13th: abandoned there. */
+        code = !sim_regcheck_registry_lost() ? 2 : loops_done != 11 ? 3 :
+               sim_regcheck_walking(r->chk, r->reg) ? 4 :
+               strcmp(sim_regcheck_first(r->chk), "registry contract: get_error walk called "
+                      "s2, model expected s3") ? 5 : 0;
+        sim_regcheck_walk_begin(r->chk, r->reg, SIM_WALK_GET_ERROR);   /* frame 0 anew */
+        exit(code);     /* not _exit: LeakSanitizer runs */
+    }
+    assert_int_equal(waitpid(pid, &status, 0), pid);
+    assert_true(WIFEXITED(status));
+    assert_int_equal(WEXITSTATUS(status), 0);
+    assert_false(sim_regcheck_registry_lost());
+    for (ReplicationState **rs = (ReplicationState *[]){ inner, looper, NULL }; *rs; rs++) {
+        sim_regcheck_untrack(r->chk, *rs);
+        replication_remove(*rs);
+    }
+    replication_registry_free(inner_reg);
+}
+
+/* A walk that does not end at the depth limit: 8 walks open when it is
+ * abandoned, each forgotten (none past the last: UBSan sees an index past
+ * the frames), in a child. */
+static ReplicationState *spun;
+
+static void nest_deep_then_spin(ReplicationState *rs, Error **errp)
+{
+    (void)rs, (void)errp;
+    if (nest_left > 0) {
+        nest_left--;
+        sim_regcheck_walk(rig->chk, inner_reg, SIM_WALK_CHECKPOINT, 0, false, NULL);
+        return;
+    }
+    for (loops_deep = 1; loops_deep <= 30; loops_deep++) {
+        spun->ops->checkpoint(spun, &(Error *){ NULL });
+    }
+}
+
+static void walk_not_ending_at_the_depth_limit_is_abandoned(void **state)
+{
+    Rig *r = *state;
+    static ReplicationOps nester = { .checkpoint = nest_deep_then_spin };
+    ReplicationRegistry *reg = r->reg;
+    ReplicationState *deep;
+    pid_t pid;
+    int status = 0;
+
+    inner_reg = replication_registry_new();
+    r->reg = inner_reg;
+    spun = add(r, &all_ops, "spun");
+    deep = add(r, &nester, "deep");
+    r->reg = reg;
+    fflush(NULL);
+    pid = fork();
+    assert_true(pid >= 0);
+    if (pid == 0) {
+        nest_left = SIM_REGCHECK_MAX_DEPTH - 1;
+        sim_regcheck_walk(r->chk, inner_reg, SIM_WALK_CHECKPOINT, 0, false, NULL);
+        /* The innermost walk may make 6 callbacks: deep, then spun 5
+         * times; the 6th call of spun is its 7th. */
+        exit(!sim_regcheck_registry_lost() ? 2 : nest_left != 0 ? 3 : loops_deep != 6 ? 4 :
+             sim_regcheck_walking(r->chk, inner_reg) ? 5 : 0);
+    }
+    assert_int_equal(waitpid(pid, &status, 0), pid);
+    assert_true(WIFEXITED(status));
+    assert_int_equal(WEXITSTATUS(status), 0);
+    for (ReplicationState **rs = (ReplicationState *[]){ spun, deep, NULL }; *rs; rs++) {
+        sim_regcheck_untrack(r->chk, *rs);
+        replication_remove(*rs);
+    }
+    replication_registry_free(inner_reg);
+}
+
 int main(void)
 {
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
@@ -1527,6 +1643,8 @@ int main(void)
         T(newcomer_raises_the_bound_of_the_open_walk),
         T(ends_past_the_depth_limit_close_each_walk_once),
         T(walks_nested_past_the_depth_limit_all_return),
+        T(walk_not_ending_after_a_nested_walk_is_abandoned),
+        T(walk_not_ending_at_the_depth_limit_is_abandoned),
     };
 #undef T
     return cmocka_run_group_tests(tests, NULL, NULL);
