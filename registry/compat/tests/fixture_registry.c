@@ -7,18 +7,39 @@
  * beside it: compat/fallback/block/replication.h is the one it gets), and
  * uses ERRP_GUARD so that its walks test *errp directly.  Like a fork of
  * QEMU's, its stop walk removes (frees) each state whose opaque is a string
- * beginning with '!' once that state has stopped. */
+ * beginning with '!' once that state has stopped.  Two more ways of real
+ * implementations, chosen by the opaque's second character: '~' removes
+ * without freeing (a leak, for LeakSanitizer to see), '=' takes the state
+ * from a slab of one, so the next '=' state gets the same address, as any
+ * allocator may hand a freed address out again (its "free" tells the
+ * adapter as g_free does). */
 #include "qemu/osdep.h"
 #include "qapi/error.h"
 #include "block/replication.h"
+#include "free_hook.h"
 
 static QLIST_HEAD(, ReplicationState) states = QLIST_HEAD_INITIALIZER(states);
+static ReplicationState slab;
+
+static char kind(const ReplicationState *rs)
+{
+    const char *label = rs->opaque;
+
+    return label != NULL && label[0] != '\0' ? label[1] : '\0';
+}
 
 ReplicationState *replication_new(void *opaque, ReplicationOps *ops)
 {
-    ReplicationState *rs = g_new0(ReplicationState, 1);
+    const char *label = opaque;
+    ReplicationState *rs;
 
     assert(ops != NULL);
+    if (label != NULL && label[0] != '\0' && label[1] == '=') {
+        assert(slab.ops == NULL);
+        rs = &slab;
+    } else {
+        rs = g_new0(ReplicationState, 1);
+    }
     rs->opaque = opaque;
     rs->ops = ops;
     QLIST_INSERT_HEAD(&states, rs, node);
@@ -48,7 +69,14 @@ void replication_remove(ReplicationState *rs)
         abort();
     }
     QLIST_REMOVE(rs, node);
-    g_free(rs);
+    if (rs == &slab) {
+        if (compat_free_hook != NULL) {
+            compat_free_hook(rs);
+        }
+        slab = (ReplicationState){ 0 };
+    } else if (kind(rs) != '~') {
+        g_free(rs);
+    }
 }
 
 /* One walk for all four: calls `call` on each state with a member for it. */

@@ -7,6 +7,9 @@
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
+#include <stdio.h>
+#include <string.h>
+#include <wchar.h>
 #include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -22,6 +25,7 @@
 #include "sysemu/sysemu.h"
 #include "block/replication.h"
 #include "replication.h"
+#include "free_hook.h"
 
 typedef struct Item {
     int v;
@@ -261,24 +265,53 @@ static void errp_guard_keeps_a_callers_errp(void **state)
     error_free(err);
 }
 
-/* What becomes of a child that runs fn: its exit status or signal. */
+/* What the last child wrote to stderr. */
+static char said[512];
+
+/* What becomes of a child that runs fn: its exit status or signal; what
+ * it wrote to stderr in `said`. */
 static int child_status(void (*fn)(void))
 {
-    int status;
+    int status, fds[2];
+    size_t len = 0;
+    ssize_t n;
     pid_t pid;
 
     fflush(NULL);
+    assert_int_equal(pipe(fds), 0);
     pid = fork();
     assert_true(pid >= 0);
     if (pid == 0) {
-        if (freopen("/dev/null", "w", stderr) == NULL) {
+        close(fds[0]);
+        if (dup2(fds[1], 2) < 0) {
             _exit(90);
         }
         fn();
         _exit(0);
     }
+    close(fds[1]);
+    while ((n = read(fds[0], said + len, sizeof(said) - 1 - len)) > 0) {
+        len += (size_t)n;
+    }
+    close(fds[0]);
+    said[len] = '\0';
     assert_int_equal(waitpid(pid, &status, 0), pid);
     return status;
+}
+
+/* `said` is "<kind> error at <this file>:<a line> (<func>): <msg>\n". */
+static void said_at(const char *kind, const char *func, const char *msg)
+{
+    char tail[128];
+    const char *at = strstr(said, "test_headers.c:");
+
+    assert_non_null(at);
+    assert_memory_equal(said, kind, strlen(kind));
+    assert_memory_equal(said + strlen(kind), " error at ", 10);
+    snprintf(tail, sizeof(tail), " (%s): %s\n", func, msg);
+    assert_true(strlen(said) > strlen(tail));
+    assert_string_equal(said + strlen(said) - strlen(tail), tail);
+    assert_null(strstr(said, "LeakSanitizer"));
 }
 
 static void set_into_abort(void)
@@ -296,7 +329,8 @@ static void propagate_into_abort(void)
 
 static void set_into_fatal(void)
 {
-    error_setg(&error_fatal, "boom");
+    error_setg(&error_fatal, "boom %d", 7);
+    _exit(93);                          /* not reached: exit(1), leak checked */
 }
 
 static void guard_with_fatal(void)
@@ -312,8 +346,10 @@ static void error_abort_aborts(void **state)
     (void)state;
     st = child_status(set_into_abort);
     assert_true(WIFSIGNALED(st) && WTERMSIG(st) == SIGABRT);
+    said_at("unexpected", "set_into_abort", "boom");
     st = child_status(propagate_into_abort);
     assert_true(WIFSIGNALED(st) && WTERMSIG(st) == SIGABRT);
+    assert_string_equal(said, "unexpected error: boom\n");
 }
 
 static void error_fatal_exits_1(void **state)
@@ -324,9 +360,98 @@ static void error_fatal_exits_1(void **state)
     st = child_status(set_into_fatal);
     assert_true(WIFEXITED(st));
     assert_int_equal(WEXITSTATUS(st), 1);
+    said_at("fatal", "set_into_fatal", "boom 7");
     st = child_status(guard_with_fatal);
     assert_true(WIFEXITED(st));
     assert_int_equal(WEXITSTATUS(st), 1);
+    assert_string_equal(said, "fatal error: guarded 1\n");
+}
+
+static void set_unformattable(void)
+{
+    static const wchar_t bad[] = { 0x7fffffff, 0 };     /* no character at all */
+
+    error_setg(&error_abort, "%ls", bad);
+}
+
+/* error_setg formats the whole message, arguments and all, an empty one
+ * too; a message that cannot be formatted aborts, naming its format. */
+static void messages_are_formatted_whole(void **state)
+{
+    Error *err = NULL;
+    int st;
+
+    (void)state;
+    error_setg(&err, "n=%d s=%s c=%c", 42, "xyz", 'q');
+    assert_string_equal(error_get_pretty(err), "n=42 s=xyz c=q");
+    error_free(err);
+    err = NULL;
+    error_setg(&err, "%s", "");
+    assert_non_null(err);
+    assert_string_equal(error_get_pretty(err), "");
+    error_free(err);
+    st = child_status(set_unformattable);
+    assert_true(WIFSIGNALED(st) && WTERMSIG(st) == SIGABRT);
+    assert_string_equal(said, "compat error_setg: cannot format \"%ls\"\n");
+}
+
+static void propagate_into_fatal(void)
+{
+    Error *err = NULL;
+
+    error_setg(&err, "boom");
+    error_propagate(&error_fatal, err);
+    _exit(93);                          /* not reached: exit(1), leak checked */
+}
+
+static void propagate_nothing(void)
+{
+    error_propagate(&error_abort, NULL);
+    error_propagate(&error_fatal, NULL);
+}
+
+/* Propagating an error into &error_fatal prints it, releases it and exits
+ * 1; propagating no error into either does nothing. */
+static void propagating_into_fatal_exits_and_nothing_does_nothing(void **state)
+{
+    int st;
+
+    (void)state;
+    st = child_status(propagate_into_fatal);
+    assert_true(WIFEXITED(st));
+    assert_int_equal(WEXITSTATUS(st), 1);
+    assert_string_equal(said, "fatal error: boom\n");
+    st = child_status(propagate_nothing);
+    assert_true(WIFEXITED(st));
+    assert_int_equal(WEXITSTATUS(st), 0);
+    assert_string_equal(said, "");
+}
+
+static void *hooked;
+static int hook_calls;
+
+static void record_free(void *p)
+{
+    hooked = p;
+    hook_calls++;
+}
+
+/* g_free tells the hook of each pointer it frees, NULL excepted, and
+ * without a hook just frees. */
+static void g_free_tells_the_hook_of_each_pointer(void **state)
+{
+    void *p = g_malloc(8);
+
+    (void)state;
+    g_free(g_malloc(4));                /* no hook */
+    g_free(NULL);
+    compat_free_hook = record_free;
+    g_free(NULL);
+    assert_int_equal(hook_calls, 0);
+    g_free(p);
+    assert_int_equal(hook_calls, 1);
+    assert_ptr_equal(hooked, p);
+    compat_free_hook = NULL;
 }
 
 static void an_error_propagated_to_null_is_released(void **state)
@@ -364,6 +489,9 @@ int main(void)
         cmocka_unit_test(error_abort_aborts),
         cmocka_unit_test(error_fatal_exits_1),
         cmocka_unit_test(an_error_propagated_to_null_is_released),
+        cmocka_unit_test(messages_are_formatted_whole),
+        cmocka_unit_test(propagating_into_fatal_exits_and_nothing_does_nothing),
+        cmocka_unit_test(g_free_tells_the_hook_of_each_pointer),
         cmocka_unit_test(replication_mode_has_qemus_values),
     };
 
