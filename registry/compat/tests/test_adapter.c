@@ -16,6 +16,7 @@
 
 #include <cmocka.h>
 
+#include "child.h"
 #include "replication.h"
 
 void compat_g_free(void *p);    /* compat/glib.c: the stand-in g_free */
@@ -171,28 +172,8 @@ static char said[256];
 /* How a child running fn ended: its exit status, or 128 + its signal. */
 static int in_child(void (*fn)(void))
 {
-    pid_t pid;
-    int status = 0, fds[2];
-    size_t len = 0;
-    ssize_t n;
+    int status = child_run(fn, said, sizeof(said));
 
-    fflush(NULL);
-    assert_int_equal(pipe(fds), 0);
-    pid = fork();
-    assert_true(pid >= 0);
-    if (pid == 0) {
-        close(fds[0]);
-        dup2(fds[1], 2);
-        fn();
-        _exit(0);
-    }
-    close(fds[1]);
-    while ((n = read(fds[0], said + len, sizeof(said) - 1 - len)) > 0) {
-        len += (size_t)n;
-    }
-    close(fds[0]);
-    said[len] = '\0';
-    assert_int_equal(waitpid(pid, &status, 0), pid);
     return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 }
 

@@ -26,6 +26,7 @@
 #include "block/replication.h"
 #include "replication.h"
 #include "free_hook.h"
+#include "child.h"
 
 typedef struct Item {
     int v;
@@ -268,35 +269,11 @@ static void errp_guard_keeps_a_callers_errp(void **state)
 /* What the last child wrote to stderr. */
 static char said[512];
 
-/* What becomes of a child that runs fn: its exit status or signal; what
- * it wrote to stderr in `said`. */
+/* What becomes of a child that runs fn: its wait status; what it wrote
+ * to stderr in `said`. */
 static int child_status(void (*fn)(void))
 {
-    int status, fds[2];
-    size_t len = 0;
-    ssize_t n;
-    pid_t pid;
-
-    fflush(NULL);
-    assert_int_equal(pipe(fds), 0);
-    pid = fork();
-    assert_true(pid >= 0);
-    if (pid == 0) {
-        close(fds[0]);
-        if (dup2(fds[1], 2) < 0) {
-            _exit(90);
-        }
-        fn();
-        _exit(0);
-    }
-    close(fds[1]);
-    while ((n = read(fds[0], said + len, sizeof(said) - 1 - len)) > 0) {
-        len += (size_t)n;
-    }
-    close(fds[0]);
-    said[len] = '\0';
-    assert_int_equal(waitpid(pid, &status, 0), pid);
-    return status;
+    return child_run(fn, said, sizeof(said));
 }
 
 /* `said` is "<kind> error at <this file>:<a line> (<func>): <msg>\n". */
