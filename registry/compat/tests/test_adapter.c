@@ -533,7 +533,9 @@ static void a_state_leaked_on_removal_is_seen(void **state)
     assert_int_not_equal(status, 0);
     assert_non_null(strstr(said, "LeakSanitizer"));
 #else
-    assert_int_equal(status, 0);
+    /* Under valgrind the child is traced too, and its leak reported with
+     * the setup's --error-exitcode (99, meson.build). */
+    assert_true(status == 0 || status == 99);
 #endif
 }
 
