@@ -54,6 +54,7 @@ static bool world_parts(SimWorld *w)
 
 static void free_parts(SimWorld *w)
 {
+    free(w->spare_cluster);     /* poisoned: free() minds only its own header */
     sim_faults_free(w->faults);
     sim_regcheck_free(w->regcheck);
     sim_clock_free(w->clock);

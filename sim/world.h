@@ -21,7 +21,28 @@ typedef struct SimWorld {
     SimTrace trace;
     SimFaults *faults;          /* NULL when built without libfiu */
     SimRegCheck *regcheck;
+    void *spare_cluster;        /* a freed cluster's memory, kept for the
+                                   next (cluster.c); plain memory that owns
+                                   nothing, poisoned under ASan */
 } SimWorld;
+
+/* Under ASan, memory kept for reuse is poisoned while it waits, so that a
+ * use after its "free" is still reported; elsewhere, nothing. */
+#if defined(__SANITIZE_ADDRESS__)
+#define SIM_ASAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define SIM_ASAN 1
+#endif
+#endif
+#ifdef SIM_ASAN
+#include <sanitizer/asan_interface.h>
+#define SIM_ASAN_POISON(p, n) ASAN_POISON_MEMORY_REGION((p), (n))
+#define SIM_ASAN_UNPOISON(p, n) ASAN_UNPOISON_MEMORY_REGION((p), (n))
+#else
+#define SIM_ASAN_POISON(p, n) ((void)(p), (void)(n))
+#define SIM_ASAN_UNPOISON(p, n) ((void)(p), (void)(n))
+#endif
 
 /* The template of the registry's allocation point, REPLICATION_FAULT_ALLOC
  * (replication.h), which every world registers: the registry names it, the

@@ -1,7 +1,8 @@
 /* test_session.c: one session runs input after input (what the fuzz
  * harnesses do) and its reset leaves nothing behind: for every ordered pair
  * (A, B) of corpus inputs that crash a node, arm and fire faults, fail
- * operations, run registries or a cluster, the session runs A, B, A, and
+ * operations, break replication, run registries or a cluster, the session
+ * runs A, B, A, and
  * the last run's trace text, hash and whole ScnResult are those of the
  * first, and of A alone in a fresh world (scn_run).
  */
@@ -31,6 +32,15 @@ static const Input inputs[] = {
     { SCN_HARNESS_CLUSTER, "regress_state_registration_out_of_memory", "fires" },
     { SCN_HARNESS_CLUSTER, "failover_primary_crash_secondary_takes_over", "crash" },
     { SCN_HARNESS_CLUSTER, "failover_backup_fault_refuses_the_failover", "fires" },
+    /* A reused cluster (sim/cluster.c keeps its memory from one to the
+     * next): a gap, an acknowledgement that timed out, a crash in the
+     * middle of a commit, held out-of-order messages, packets remembered
+     * across a failover. */
+    { SCN_HARNESS_CLUSTER, "network_drop_on_p2s_leaves_a_gap", "broken" },
+    { SCN_HARNESS_CLUSTER, "network_dropped_ack_breaks_replication", "broken" },
+    { SCN_HARNESS_CLUSTER, "failover_secondary_crash_mid_commit", "crash" },
+    { SCN_HARNESS_CLUSTER, "network_reorder_on_p2s_is_reassembled", "fires" },
+    { SCN_HARNESS_CLUSTER, "failover_primary_failover_loses_nothing", "failover" },
     { SCN_HARNESS_REGISTRY, "06c69125dbb2a535c439328125e01e83e5337d30", "fails" },
     { SCN_HARNESS_REGISTRY, "0ad13d78642adf234c8dc05d64f68e2501cb993d", "fails" },
 };
@@ -99,6 +109,10 @@ static void does_what(const Input *in, const Run *r)
 #endif
     } else if (!strcmp(in->what, "crash")) {
         assert_non_null(strstr(r->trace, " crash"));
+    } else if (!strcmp(in->what, "broken")) {
+        assert_non_null(strstr(r->trace, " colo broken"));
+    } else if (!strcmp(in->what, "failover")) {
+        assert_non_null(strstr(r->trace, " colo failover"));
     } else {
         assert_non_null(strstr(r->trace, "- scn failed"));
     }
