@@ -10,7 +10,7 @@ cd "$(dirname "$0")/.."
 
 usage() {
     cat <<'TXT'
-usage: scripts/bench-compare.sh [--rounds N] [--no-fuzz] [--keep] BASE_REV
+usage: scripts/bench-compare.sh [--rounds N] [--no-fuzz] [--fuzz-time S] [--keep] BASE_REV
 
 Builds BASE_REV (a git worktree in a temp folder) and the current tree
 (the working tree as it is, uncommitted changes included), each twice:
@@ -19,6 +19,8 @@ Builds BASE_REV (a git worktree in a temp folder) and the current tree
   asan      clang, -Db_sanitize=address,undefined -Db_lundef=false, as CI's
             sanitizer and fuzz builds (the fuzz benchmark, fuzz/bench.c,
             is built only without -Dfuzzing, where the engine has no main)
+  libfuzzer the same with -Dfuzzing=true: the libFuzzer harnesses and the
+            canary (fuzz_registry on fuzz/canary/naive_replication.c)
 Warnings are not errors in these builds (-Dwerror=false): an older tree
 need not be clean under today's compiler to be timed.
 
@@ -32,6 +34,15 @@ Then N rounds (default 3), base then current in each, of:
   fuzz benchmark        exec/s of each harness over its own tree's corpus,
                         the floor harness, and harness/floor (ASan build;
                         targets fuzz_registry >= 50,000, fuzz_cluster >= 5,000)
+  libFuzzer exec/s      fuzz_registry and fuzz_cluster fuzzing from an empty
+                        corpus for S seconds (--fuzz-time, default 20), -seed=1,
+                        with each tree's fuzz/libfuzzer.options: libFuzzer's
+                        own exec/s (issue 22: fuzz_cluster >= 10,000)
+  canary-find time      fuzz_registry_canary from an empty corpus, seeds 1, 2
+                        and 3 each round, until its heap-use-after-free (at
+                        most 300 s): wall seconds and executions (the
+                        executions do not depend on the load); not found in
+                        time is "n/a" for that seed
 and prints one table: the median of the rounds for base and current, and
 current/base.  A benchmark a tree lacks (or whose output it cannot read)
 is "n/a".  The header names both commits; the load average is printed
@@ -39,7 +50,8 @@ before and after (run it on a quiet machine, under nice).
 
 options:
   --rounds N   rounds of every benchmark (1..20, default 3)
-  --no-fuzz    skip the ASan builds and the fuzz benchmark
+  --no-fuzz    skip the ASan and libFuzzer builds and every fuzz figure
+  --fuzz-time S  seconds of each libFuzzer exec/s run (5..600, default 20)
   --keep       keep the temp folder (its path is printed)
   -h, --help   this text
 Exit status: 0 the table was printed, 2 a usage error, a revision git does
@@ -50,7 +62,7 @@ TXT
 
 die() { printf 'bench-compare: %s\n' "$*" >&2; exit 2; }
 
-ROUNDS=3 FUZZ=1 KEEP=0 BASE=""
+ROUNDS=3 FUZZ=1 KEEP=0 BASE="" FUZZ_TIME=20
 while [ $# -gt 0 ]; do
     case "$1" in
     -h|--help) usage; exit 0 ;;
@@ -61,6 +73,12 @@ while [ $# -gt 0 ]; do
         ROUNDS=$2
         shift 2 ;;
     --no-fuzz) FUZZ=0; shift ;;
+    --fuzz-time)
+        [ $# -ge 2 ] || { usage >&2; die "--fuzz-time needs a number"; }
+        [[ "$2" =~ ^[0-9]+$ ]] && [ "$2" -ge 5 ] && [ "$2" -le 600 ] \
+            || die "--fuzz-time: expected seconds from 5 to 600, not '$2'"
+        FUZZ_TIME=$2
+        shift 2 ;;
     --keep) KEEP=1; shift ;;
     -*) usage >&2; die "unknown option: $1" ;;
     *)
@@ -104,6 +122,9 @@ build() {
     if [ "$3" = asan ]; then
         opts=(-Dwerror=false -Db_sanitize=address,undefined -Db_lundef=false)
         cc=clang
+    elif [ "$3" = libfuzzer ]; then
+        opts=(-Dwerror=false -Dfuzzing=true -Db_sanitize=address,undefined -Db_lundef=false)
+        cc=clang
     fi
     echo "building $1 ($3) ..." >&2
     { CC=$cc meson setup "$dir" "$src" "${opts[@]}" && nice ninja -C "$dir"; } >"$log" 2>&1 && return 0
@@ -113,7 +134,7 @@ build() {
 }
 
 kinds=(release)
-[ "$FUZZ" = 1 ] && kinds+=(asan)
+[ "$FUZZ" = 1 ] && kinds+=(asan libfuzzer)
 for k in "${kinds[@]}"; do
     build base "$TMP/base-src" "$k"
     build cur "$SRC" "$k" || die "the current tree does not build ($k): $TMP/cur-$k.log"
@@ -183,6 +204,39 @@ fuzz_bench() {
     done
 }
 
+# libFuzzer flags of a tree's fuzz/libfuzzer.options, one a line.
+libfuzzer_flags() {
+    [ -f "$1/fuzz/libfuzzer.options" ] || return 0
+    sed -n 's/^\([a-z_]*\) *= *\(.*\)$/-\1=\2/p' "$1/fuzz/libfuzzer.options"
+}
+
+libfuzzer_bench() {
+    local dir=$TMP/$1-libfuzzer/fuzz src=$2 h out corpus seed t0 t1 flags
+    mapfile -t flags < <(libfuzzer_flags "$src")
+    for h in fuzz_registry fuzz_cluster; do
+        [ -x "$dir/$h" ] || continue
+        corpus=$(mktemp -d "$TMP/corpus-XXXXXX")
+        # "#N DONE cov: C ft: F corp: ... exec/s: X rss: ..."
+        out=$(cd "$TMP" && UBSAN_OPTIONS=halt_on_error=1 nice "$dir/$h" -seed=1 -reload=0 \
+                  -max_total_time="$FUZZ_TIME" "${flags[@]}" "$corpus" 2>&1 | grep -m1 'DONE  ')
+        rm -rf "$corpus"
+        record "$1" "${h}_lf_exec" "$(field exec/s: "$out")"
+    done
+    [ -x "$dir/fuzz_registry_canary" ] || return 0
+    for seed in 1 2 3; do
+        corpus=$(mktemp -d "$TMP/corpus-XXXXXX")
+        t0=$(date +%s.%N)
+        out=$(cd "$TMP" && UBSAN_OPTIONS=halt_on_error=1 nice "$dir/fuzz_registry_canary" \
+                  -seed="$seed" -reload=0 -max_total_time=300 -print_final_stats=1 \
+                  -artifact_prefix="$corpus/" "${flags[@]}" "$corpus" 2>&1)
+        t1=$(date +%s.%N)
+        rm -rf "$corpus"
+        grep -q 'ERROR: AddressSanitizer: heap-use-after-free' <<<"$out" || continue
+        record "$1" canary_s "$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.1f", b - a }')"
+        record "$1" canary_runs "$(sed -n 's/^stat::number_of_executed_units: *\([0-9]*\).*/\1/p' <<<"$out" | head -n 1)"
+    done
+}
+
 LOAD_BEFORE=$(cut -d' ' -f1-3 /proc/loadavg)
 echo "load average before: $LOAD_BEFORE" >&2
 for r in $(seq 1 "$ROUNDS"); do
@@ -193,7 +247,10 @@ for r in $(seq 1 "$ROUNDS"); do
         bench_sim "$t"
         bench_registry "$t"
         suite "$t" "$src"
-        [ "$FUZZ" = 1 ] && fuzz_bench "$t" "$src"
+        if [ "$FUZZ" = 1 ]; then
+            fuzz_bench "$t" "$src"
+            libfuzzer_bench "$t" "$src"
+        fi
     done
 done
 LOAD_AFTER=$(cut -d' ' -f1-3 /proc/loadavg)
@@ -245,6 +302,10 @@ if [ "$FUZZ" = 1 ]; then
         row "${h}_floor" "$h floor exec/s" ""
         row "${h}_ratio" "$h harness/floor" ""
     done
+    row fuzz_registry_lf_exec "fuzz_registry libFuzzer exec/s (${FUZZ_TIME} s)" ""
+    row fuzz_cluster_lf_exec "fuzz_cluster libFuzzer exec/s (${FUZZ_TIME} s)" ">= 10000"
+    row canary_s "canary found: wall s (seeds 1-3)" "no worse"
+    row canary_runs "canary found: executions (seeds 1-3)" "no worse"
 fi
 [ -f "$TMP/notes" ] && { echo "notes:"; sort -u "$TMP/notes" | sed 's/^/  /'; }
 exit 0

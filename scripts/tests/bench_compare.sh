@@ -42,6 +42,9 @@ expect_usage_error "--rounds needs a number" HEAD --rounds
 expect_usage_error "expected a number from 1 to 20, not '0'" --rounds 0 HEAD
 expect_usage_error "expected a number from 1 to 20, not '21'" --rounds 21 HEAD
 expect_usage_error "expected a number from 1 to 20, not 'x'" --rounds x HEAD
+expect_usage_error "--fuzz-time needs a number" HEAD --fuzz-time
+expect_usage_error "expected seconds from 5 to 600, not '4'" --fuzz-time 4 HEAD
+expect_usage_error "expected seconds from 5 to 600, not '601'" --fuzz-time 601 HEAD
 if git -C "$SRC" rev-parse --git-dir >/dev/null 2>&1; then
     (cd "$SRC" && expect_usage_error "unknown revision: no-such-rev-xyz" no-such-rev-xyz)
 else
