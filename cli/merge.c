@@ -87,9 +87,21 @@ static void usage(FILE *f)
     cli_usage_common(f, 0);
 }
 
-/* One record: its line as read, and where it came from. */
+/* One injection of an entry, its point's name held elsewhere. */
+typedef struct EntryInject {
+    const char *point;
+    uint64_t hit;
+    bool persistent;
+} EntryInject;
+
+/* One run: a record (its line as read), a summary or one run of a
+ * summary, and where it came from.  A summary's entry holds its line,
+ * sorts as the one injection "POINT#0" (no run has a hit 0: its runs' first
+ * point, so that the summaries of one scenario, seed and point are next to
+ * one another, however the writer split them) and owns the strings and
+ * injections its runs (shadows: never reported on their own) share. */
 typedef struct Entry {
-    char *text;
+    char *text;                 /* NULL for a shadow */
     size_t len;
     const char *file;
     size_t src;                 /* the file's place on the command line */
@@ -97,10 +109,13 @@ typedef struct Entry {
     char *path;
     char *rel;                  /* the path normalized, relative to the writer's folder */
     char *abs;                  /* normalized absolute, or NULL (folder not known) */
+    EntryInject *inject;        /* sorted: the order is not the run's */
     ReportKind kind;
-    uint64_t seed;
     unsigned ninject;
-    ReportInject inject[SCN_MAX_INJECTS];     /* sorted: the order is not the run's */
+    bool owns;                  /* path, rel, abs and inject are this entry's to free */
+    bool summary;               /* text is a summary line */
+    bool shadow;                /* one of a summary's runs after its first */
+    uint64_t seed;
 } Entry;
 
 /* What one file held: its header and trailer, the records between. */
@@ -111,10 +126,12 @@ typedef struct Source {
     char *cwd;                  /* the header's, or NULL */
     char command[16];           /* the header's: run, sweep... */
     unsigned shard_k, shard_n;  /* the header's --shard; 0: not sharded */
+    unsigned version;           /* the header's */
     uint64_t planned;
     bool more;
     ReportResultsTrailer t;
-    uint64_t records;
+    uint64_t records;           /* runs (a summary holds many) */
+    uint64_t record_lines;      /* record and summary lines */
     uint64_t verdicts[REPORT_VERDICT__COUNT];
 } Source;
 
@@ -132,6 +149,8 @@ typedef struct Merge {
     Source *src;                /* per file */
     Source *cur;                /* the file being read */
     ReportRecord *rec;          /* scratch */
+    ReportSummary *summ;        /* scratch */
+    ReportSummary *group;       /* the summaries of one scenario, seed and point, folded */
     ReportResultsHeader *hdr;   /* scratch */
     bool impl_known;            /* some record named its implementation: */
     ReportImpl impl;            /* the first one's, */
@@ -166,7 +185,7 @@ static int cmp_u64(uint64_t a, uint64_t b)
     return (a > b) - (a < b);
 }
 
-static int cmp_inject(const ReportInject *a, const ReportInject *b)
+static int cmp_inject(const EntryInject *a, const EntryInject *b)
 {
     int d = strcmp(a->point, b->point);
 
@@ -282,11 +301,12 @@ static int spell(Entry *e, const char *cwd)
 
 /* The record's implementation, the same as every other record's: 0, or -1
  * (printed) for a second one. */
-static int same_impl(Merge *m, const char *file, unsigned long line)
+static int same_impl(Merge *m, bool has_impl, const ReportImpl *b, const char *file,
+                     unsigned long line)
 {
-    const ReportImpl *a = &m->impl, *b = &m->rec->impl;
+    const ReportImpl *a = &m->impl;
 
-    if (!m->rec->has_impl) {
+    if (!has_impl) {
         if (m->unsaid++ == 0) {
             m->unsaid_file = file;
             m->unsaid_line = line;
@@ -329,43 +349,157 @@ static int grow(Merge *m, const char *file, unsigned long line)
     return 0;
 }
 
-/* A record (m->rec, parsed): kept for the second reading, with its keys. */
-static int keep(Merge *m, const char *file, unsigned long line, const char *text, size_t len)
+/* Room for an entry's n injections and a copy of names points' names: one
+ * block, the entry's to free. */
+static EntryInject *inject_block(size_t n, size_t names)
+{
+    return malloc(n * sizeof(EntryInject) + names * REPORT_POINT_MAX + 1);
+}
+
+/* One entry of the file being read (its path and spellings made from
+ * path, or shared with m->e[head] when head is not SIZE_MAX); NULL
+ * (printed) when out of memory. */
+static Entry *entry_new(Merge *m, const char *file, unsigned long line, const char *path,
+                        size_t head)
 {
     Entry *e;
 
     if (grow(m, file, line) != 0) {
-        return -1;
+        return NULL;
     }
     e = &m->e[m->n];
-    *e = (Entry){ .len = len, .file = file, .src = (size_t)(m->cur - m->src), .line = line,
-                  .seed = m->rec->job.seed,
-                  .kind = m->rec->kind, .ninject = m->rec->job.ninject };
-    memcpy(e->inject, m->rec->job.inject, sizeof(e->inject));
-    qsort(e->inject, e->ninject, sizeof(e->inject[0]), by_inject);
-    e->text = strndup(text, len);
-    e->path = strdup(m->rec->path);
-    if (e->text == NULL || e->path == NULL || spell(e, m->cur->cwd) != 0) {
-        free(e->text);
+    *e = (Entry){ .file = file, .src = (size_t)(m->cur - m->src), .line = line };
+    if (head != SIZE_MAX) {
+        e->path = m->e[head].path;
+        e->rel = m->e[head].rel;
+        e->abs = m->e[head].abs;
+        m->n++;
+        return e;
+    }
+    e->owns = true;
+    e->path = strdup(path);
+    if (e->path == NULL || spell(e, m->cur->cwd) != 0) {
         free(e->path);
         free(e->rel);
         free(e->abs);
         fputs("replbench merge: out of memory\n", stderr);
-        return -1;
+        return NULL;
     }
     m->n++;
+    return e;
+}
+
+/* A record (m->rec, parsed): kept for the second reading, with its keys. */
+static int keep(Merge *m, const char *file, unsigned long line, const char *text, size_t len)
+{
+    const ReportJob *job = &m->rec->job;
+    Entry *e = entry_new(m, file, line, m->rec->path, SIZE_MAX);
+    char *names;
+
+    if (e == NULL) {
+        return -1;
+    }
+    e->kind = m->rec->kind;
+    e->seed = job->seed;
+    e->len = len;
+    e->text = strndup(text, len);
+    e->inject = inject_block(job->ninject, job->ninject);
+    if (e->text == NULL || e->inject == NULL) {
+        fputs("replbench merge: out of memory\n", stderr);
+        return -1;
+    }
+    e->ninject = job->ninject;
+    names = (char *)(e->inject + job->ninject);
+    for (unsigned i = 0; i < job->ninject; i++) {
+        memcpy(names + (size_t)i * REPORT_POINT_MAX, job->inject[i].point, REPORT_POINT_MAX);
+        e->inject[i] = (EntryInject){ .point = names + (size_t)i * REPORT_POINT_MAX,
+                                      .hit = job->inject[i].hit,
+                                      .persistent = job->inject[i].persistent };
+    }
+    qsort(e->inject, e->ninject, sizeof(e->inject[0]), by_inject);
+    return 0;
+}
+
+/* A summary (m->summ, parsed): an entry for its line and a shadow entry
+ * for each of its runs: every run is in the overlap check. */
+static int keep_summary(Merge *m, const char *file, unsigned long line, const char *text,
+                        size_t len)
+{
+    const ReportSummary *s = m->summ;
+    size_t ninject = 1, head = m->n;
+    EntryInject *block;
+    char *names;
+    Entry *e = entry_new(m, file, line, s->path, SIZE_MAX);
+
+    if (e == NULL) {
+        return -1;
+    }
+    for (unsigned i = 0; i < s->count; i++) {
+        ninject += s->runs[i].ninject;
+    }
+    e->summary = true;
+    e->kind = REPORT_KIND_SWEEP;
+    e->seed = s->seed;
+    e->len = len;
+    e->text = strndup(text, len);
+    e->inject = block = inject_block(ninject, s->nnames);
+    if (e->text == NULL || block == NULL) {
+        fputs("replbench merge: out of memory\n", stderr);
+        return -1;
+    }
+    names = (char *)(block + ninject);
+    memcpy(names, s->names, (size_t)s->nnames * REPORT_POINT_MAX);
+    e->ninject = 1;
+    *block++ = (EntryInject){ .point = names, .hit = 0 };
+    for (unsigned i = 0; i < s->count; i++) {
+        const ReportSummaryRun *run = &s->runs[i];
+
+        if ((e = entry_new(m, file, line, NULL, head)) == NULL) {
+            return -1;
+        }
+        e->kind = REPORT_KIND_SWEEP;
+        e->seed = s->seed;
+        e->shadow = true;
+        e->ninject = run->ninject;
+        e->inject = block;
+        for (unsigned k = 0; k < run->ninject; k++) {
+            block[k] = (EntryInject){
+                .point = names + (size_t)run->inject[k].point * REPORT_POINT_MAX,
+                .hit = run->inject[k].hit, .persistent = run->inject[k].persistent };
+        }
+        qsort(block, run->ninject, sizeof(block[0]), by_inject);
+        block += run->ninject;
+    }
     return 0;
 }
 
 /* A record, parsed into m->rec: counted and kept. */
 static int record(Merge *m, const char *file, unsigned long line, const char *text, size_t len)
 {
-    if (same_impl(m, file, line) != 0) {
+    if (same_impl(m, m->rec->has_impl, &m->rec->impl, file, line) != 0) {
         return -1;
     }
     m->cur->records++;
+    m->cur->record_lines++;
     m->cur->verdicts[m->rec->verdict]++;
     return keep(m, file, line, text, len);
+}
+
+/* A summary, parsed into m->summ: its runs counted (each a pass) and kept. */
+static int summary(Merge *m, const char *file, unsigned long line, const char *text, size_t len)
+{
+    if (m->cur->has_header && m->cur->version < 2) {
+        fprintf(stderr, "replbench merge: %s:%lu: a summary in a file of version %u (only "
+                "version 2 has them)\n", file, line, m->cur->version);
+        return -1;
+    }
+    if (same_impl(m, m->summ->has_impl, &m->summ->impl, file, line) != 0) {
+        return -1;
+    }
+    m->cur->records += m->summ->count;
+    m->cur->record_lines++;
+    m->cur->verdicts[REPORT_VERDICT_PASS] += m->summ->count;
+    return keep_summary(m, file, line, text, len);
 }
 
 /* The header, parsed into m->hdr: what the file planned, where it ran. */
@@ -378,6 +512,7 @@ static int header(Merge *m)
     src->command[sizeof(src->command) - 1] = '\0';
     src->shard_k = m->hdr->shard_k;
     src->shard_n = m->hdr->shard_n;
+    src->version = m->hdr->version;
     src->planned = m->hdr->planned;
     src->more = m->hdr->more;
     if (m->hdr->cwd[0] != '\0' && (src->cwd = strdup(m->hdr->cwd)) == NULL) {
@@ -393,7 +528,8 @@ static const char *misplaced(const Source *s, ReportLineKind kind)
 {
     return kind == REPORT_LINE_HEADER && s->lines != 1 ? "a header after line 1"
          : kind == REPORT_LINE_TRAILER && s->has_trailer ? "a second trailer"
-         : kind == REPORT_LINE_RECORD && s->has_trailer ? "a record after the trailer" : NULL;
+         : (kind == REPORT_LINE_RECORD || kind == REPORT_LINE_SUMMARY) && s->has_trailer
+         ? "a record after the trailer" : NULL;
 }
 
 /* A line of a results file: checked now; a record kept for the second
@@ -416,6 +552,8 @@ static int collect(void *ctx, const char *file, unsigned long line, const char *
        ? report_results_parse_header(text, len, file, line, m->hdr, err, sizeof(err))
        : kind == REPORT_LINE_TRAILER
        ? report_results_parse_trailer(text, len, file, line, &m->cur->t, err, sizeof(err))
+       : kind == REPORT_LINE_SUMMARY
+       ? report_summary_parse(text, len, file, line, m->summ, err, sizeof(err))
        : report_results_parse(text, len, file, line, m->rec, err, sizeof(err));
     if (rc != 0) {
         fprintf(stderr, "replbench merge: %s\n", err);
@@ -425,7 +563,9 @@ static int collect(void *ctx, const char *file, unsigned long line, const char *
         m->cur->has_trailer = true;
         return 0;
     }
-    return kind == REPORT_LINE_HEADER ? header(m) : record(m, file, line, text, len);
+    return kind == REPORT_LINE_HEADER ? header(m)
+         : kind == REPORT_LINE_SUMMARY ? summary(m, file, line, text, len)
+         : record(m, file, line, text, len);
 }
 
 /* ---- whole files ------------------------------------------------------------------- */
@@ -447,8 +587,11 @@ static int counts_agree(const Source *s)
     const ReportResultsTrailer *t = &s->t;
     const char *why = NULL;
 
-    if (t->records != s->records || memcmp(t->verdicts, s->verdicts, sizeof(s->verdicts)) != 0) {
+    if (t->records != s->records || memcmp(t->verdicts, s->verdicts, sizeof(s->verdicts)) != 0 ||
+        (t->has_lines && t->lines != s->record_lines)) {
         why = "the records in it";
+    } else if (!t->has_lines && s->has_header && s->version >= 2) {
+        why = "its header's version (2: a trailer says how many lines)";
     } else if (s->has_header && (t->planned < s->planned ||
                                  (!s->more && t->planned != s->planned))) {
         why = "the runs its header planned";
@@ -463,8 +606,12 @@ static int counts_agree(const Source *s)
             "runs: ", s->file, report_end_name(t->end), t->records, t->planned,
             t->more ? "+" : "");
     put_counts(stderr, t->verdicts);
-    fprintf(stderr, ") disagrees with %s (%" PRIu64 " record%s: ", why, s->records,
-            s->records == 1 ? "" : "s");
+    if (t->has_lines) {
+        fprintf(stderr, "; %" PRIu64 " line%s", t->lines, t->lines == 1 ? "" : "s");
+    }
+    fprintf(stderr, ") disagrees with %s (%" PRIu64 " run%s in %" PRIu64 " line%s: ", why,
+            s->records, s->records == 1 ? "" : "s", s->record_lines,
+            s->record_lines == 1 ? "" : "s");
     put_counts(stderr, s->verdicts);
     fprintf(stderr, "; header: %" PRIu64 "%s planned): torn, edited or written by two "
             "processes\n", s->planned, s->more ? "+" : "");
@@ -590,7 +737,8 @@ static int no_overlap(Merge *m, int (*cmp)(const void *, const void *))
     }
     qsort(v, m->n, sizeof(*v), cmp);
     for (size_t i = 1; rc == 0 && i < m->n; i++) {
-        if (cmp(&v[i - 1], &v[i]) == 0 && (cmp != by_abs || v[i]->abs != NULL)) {
+        if (cmp(&v[i - 1], &v[i]) == 0 && (cmp != by_abs || v[i]->abs != NULL) &&
+            !(v[i - 1]->summary && v[i]->summary)) {
             bool first = earlier(v[i - 1], v[i]);
 
             rc = overlap(first ? v[i - 1] : v[i], first ? v[i] : v[i - 1]);
@@ -610,7 +758,7 @@ static int order(Merge *m, bool *many_seeds)
     for (size_t i = 1; i < m->n; i++) {
         const Entry *a = &m->e[i - 1], *b = &m->e[i];
 
-        if (by_key(a, b) == 0) {
+        if (by_key(a, b) == 0 && !(a->summary && b->summary)) {
             return earlier(a, b) ? overlap(a, b) : overlap(b, a);
         }
         *many_seeds |= strcmp(a->path, b->path) == 0 && a->seed != b->seed;
@@ -618,17 +766,74 @@ static int order(Merge *m, bool *many_seeds)
     return no_overlap(m, by_rel) != 0 || no_overlap(m, by_abs) != 0 ? -1 : 0;
 }
 
-/* The second reading: each record in order to the reports. */
+/* Two summaries of one scenario, seed and first point (sorted next to
+ * each other: by_key). */
+static bool one_group(const Entry *a, const Entry *b)
+{
+    return a->summary && b->summary && by_key(a, b) == 0;
+}
+
+/* Summary e (parsed again) into m->group: its copy when first, else its
+ * runs' count, time, points and probes added (its runs themselves are not
+ * reported). */
+static void fold(Merge *m, const Entry *e, bool first)
+{
+    ReportSummary *g = m->group, *s = first ? m->group : m->summ;
+    char err[REPORT_ERROR_MAX];
+
+    SIM_CHECK(report_summary_parse(e->text, e->len, e->file, e->line, s, err,
+                                   sizeof(err)) == 0);
+    if (first) {
+        return;
+    }
+    g->count += s->count;
+    g->expect_failed += s->expect_failed;
+    g->seconds += s->seconds;
+    for (int i = 0; i < SIM_PROBE__COUNT; i++) {
+        g->probes[i] += s->probes[i];
+        g->probe_runs[i] += s->probe_runs[i];
+    }
+    for (unsigned i = 0; i < s->npoints; i++) {
+        unsigned k = 0;
+
+        while (k < g->npoints && strcmp(g->points[k].sum.name, s->points[i].sum.name) != 0) {
+            k++;
+        }
+        if (k == g->npoints && g->npoints < SCN_MAX_POINTS) {
+            g->points[g->npoints++] = (ReportSummaryPoint){ .sum = s->points[i].sum,
+                                                            .runs = 0 };
+            g->points[k].sum.hits = g->points[k].sum.fires = 0;
+            g->points[k].sum.handled = g->points[k].sum.observed = 0;
+        }
+        if (k < g->npoints) {
+            g->points[k].runs += s->points[i].runs;
+            g->points[k].sum.hits += s->points[i].sum.hits;
+            g->points[k].sum.fires += s->points[i].sum.fires;
+            g->points[k].sum.handled += s->points[i].sum.handled;
+            g->points[k].sum.observed += s->points[i].sum.observed;
+        }
+    }
+}
+
+/* The second reading: each record and summary in order to the reports
+ * (a summary once, for all its runs). */
 static int report(Merge *m, bool many_seeds)
 {
     ReportStyle style = { .color = false, .show_seed = many_seeds };
-    ReportText *t = report_text_new(m->format, m->n);
-    ReportHtml *h = m->report != NULL ? report_html_new(m->report, m->report_all, NULL,
-                                                        m->argc, m->argv) : NULL;
+    size_t shown = 0, k = 0;
+    ReportText *t;
+    ReportHtml *h;
     char err[REPORT_ERROR_MAX];
     double seconds = 0;
     int rc, status;
 
+    for (size_t i = 0; i < m->n; i++) {
+        shown += !m->e[i].shadow && !(m->e[i].summary && i > 0 && one_group(&m->e[i - 1],
+                                                                            &m->e[i]));
+    }
+    t = report_text_new(m->format, shown);
+    h = m->report != NULL ? report_html_new(m->report, m->report_all, NULL, m->argc, m->argv)
+                          : NULL;
     if (t == NULL || (m->report != NULL && h == NULL)) {
         fputs("replbench merge: out of memory\n", stderr);
         report_html_free(h);
@@ -645,11 +850,31 @@ static int report(Merge *m, bool many_seeds)
     for (size_t i = 0; i < m->n; i++) {
         const Entry *e = &m->e[i];
 
+        if (e->shadow) {
+            continue;
+        }
+        k++;
+        if (e->summary) {
+            fold(m, e, true);
+            /* the other summaries of its scenario, seed and point: one report */
+            while (i + 1 < m->n && (m->e[i + 1].shadow || one_group(e, &m->e[i + 1]))) {
+                if (!m->e[++i].shadow) {
+                    fold(m, &m->e[i], false);
+                }
+            }
+            seconds += m->group->seconds;
+            report_text_add_summary(t, k, m->group);
+            if (h != NULL) {
+                report_html_add_summary(h, m->group);
+            }
+            fflush(stdout);
+            continue;
+        }
         SIM_CHECK(report_results_parse(e->text, e->len, e->file, e->line, m->rec, err,
                                        sizeof(err)) == 0);
         m->rec->job.file = (uint32_t)i;
         seconds += m->rec->out.seconds;
-        report_text_add_as(t, i + 1, m->rec->kind, m->rec->path, &m->rec->job, &m->rec->out);
+        report_text_add_as(t, k, m->rec->kind, m->rec->path, &m->rec->job, &m->rec->out);
         if (h != NULL) {
             report_html_add_as(h, m->rec->kind, m->rec->path, &m->rec->job, &m->rec->out);
         }
@@ -678,9 +903,11 @@ static int outputs_apart(const Merge *m)
 static int read_all(Merge *m)
 {
     m->rec = malloc(sizeof(*m->rec));
+    m->summ = malloc(sizeof(*m->summ));
+    m->group = malloc(sizeof(*m->group));
     m->hdr = malloc(sizeof(*m->hdr));
     m->src = calloc(m->c.paths.n + 1, sizeof(*m->src));
-    if (m->rec == NULL || m->hdr == NULL || m->src == NULL) {
+    if (m->rec == NULL || m->summ == NULL || m->group == NULL || m->hdr == NULL || m->src == NULL) {
         fputs("replbench merge: out of memory\n", stderr);
         return -1;
     }
@@ -801,9 +1028,12 @@ int cli_merge(int argc, char **argv)
     }
     for (size_t i = 0; i < m.n; i++) {
         free(m.e[i].text);
-        free(m.e[i].path);
-        free(m.e[i].rel);
-        free(m.e[i].abs);
+        if (m.e[i].owns) {
+            free(m.e[i].path);
+            free(m.e[i].rel);
+            free(m.e[i].abs);
+            free(m.e[i].inject);
+        }
     }
     for (size_t i = 0; m.src != NULL && i < m.c.paths.n; i++) {
         free(m.src[i].cwd);
@@ -811,6 +1041,8 @@ int cli_merge(int argc, char **argv)
     free(m.e);
     free(m.src);
     free(m.rec);
+    free(m.summ);
+    free(m.group);
     free(m.hdr);
     cli_common_free(&m.c);
     return rc;

@@ -2,6 +2,11 @@
  * a record per run as the run ends, its trailer; and the rule that a
  * command's outputs are neither its inputs nor one another.  The record
  * format is reports/results.c's; locking and the rename, outfile.c's.
+ * A sweep's passing injected runs are kept back and written as summaries
+ * (report.h: one line per scenario, seed and first injected point, up to
+ * REPORT_SUMMARY_RUNS runs): a failing, skipped, N/A or error run, and
+ * every clean run, is still a record of its own written as it ends.  The
+ * trailer counts runs ("records") and lines apart.
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -14,12 +19,18 @@
 
 #include "cli.h"
 
+#define OPEN_SUMMARIES 8            /* summaries filling at once */
+
 struct CliResults {
     const char *cmd;
     ReportOut *out;
     FILE *f;
-    uint64_t records;
+    uint64_t records;           /* runs written */
+    uint64_t lines;             /* record and summary lines written */
     uint64_t verdicts[REPORT_VERDICT__COUNT];
+    ReportSummary *open[OPEN_SUMMARIES];        /* filling, or NULL */
+    uint64_t used[OPEN_SUMMARIES];              /* when each was last added to */
+    uint64_t clock;
 };
 
 void cli_results_header(ReportResultsHeader *h, const char *cmd, const CliCommon *c,
@@ -70,16 +81,81 @@ CliResults *cli_results_open(const char *cmd, const char *path, const ReportResu
     return r;
 }
 
+/* Summary i written and emptied (its runs counted). */
+static void summary_flush(CliResults *r, unsigned i)
+{
+    ReportSummary *s = r->open[i];
+
+    if (s == NULL || s->count == 0) {
+        return;
+    }
+    report_summary_write(r->f, s);
+    fflush(r->f);
+    r->lines++;
+    r->records += s->count;
+    r->verdicts[REPORT_VERDICT_PASS] += s->count;
+    s->count = 0;
+    s->nnames = 0;
+}
+
+static bool filling(const CliResults *r, int i)
+{
+    return r->open[i] != NULL && r->open[i]->count != 0;
+}
+
+/* A passing injected sweep run into its summary: true, or false when it
+ * must be a record of its own (out of memory, too many point names). */
+static bool summarized(CliResults *r, const char *path, const ReportJob *job,
+                       const ReportOutcome *out)
+{
+    int fit = -1, slot = -1;
+
+    /* The summary the run fits; else an empty slot, or the least recently
+     * used summary (written out to make room). */
+    for (unsigned i = 0; i < OPEN_SUMMARIES && fit < 0; i++) {
+        if (filling(r, (int)i) && report_summary_fits(r->open[i], path, job, out)) {
+            fit = (int)i;
+        } else if (slot < 0 || (filling(r, slot) && (!filling(r, (int)i) ||
+                                                     r->used[i] < r->used[slot]))) {
+            slot = (int)i;
+        }
+    }
+    if (fit < 0) {
+        fit = slot;
+        summary_flush(r, (unsigned)fit);
+        if (r->open[fit] == NULL && (r->open[fit] = malloc(sizeof(ReportSummary))) == NULL) {
+            return false;
+        }
+        report_summary_start(r->open[fit], path, job, out);
+    }
+    if (report_summary_add(r->open[fit], job, out) != 0) {
+        return false;           /* left as it was: the run is written whole */
+    }
+    r->used[fit] = ++r->clock;
+    if (r->open[fit]->count == REPORT_SUMMARY_RUNS) {
+        summary_flush(r, (unsigned)fit);
+    }
+    return true;
+}
+
 void cli_results_add(CliResults *r, ReportKind kind, const char *path, const ReportJob *job,
                      const ReportOutcome *out)
 {
+    ReportVerdict v;
+
     if (r == NULL) {
+        return;
+    }
+    v = report_verdict(kind, job, out);
+    if (kind == REPORT_KIND_SWEEP && job->ninject != 0 && v == REPORT_VERDICT_PASS &&
+        !out->died && !out->timed_out && summarized(r, path, job, out)) {
         return;
     }
     report_results_write_as(r->f, kind, path, job, out);
     fflush(r->f);
     r->records++;
-    r->verdicts[report_verdict(kind, job, out)]++;
+    r->lines++;
+    r->verdicts[v]++;
 }
 
 void cli_results_problems(CliResults *r, ReportKind kind, const CliCommon *c,
@@ -116,6 +192,10 @@ int cli_results_close(CliResults *r, int stop, uint64_t planned, bool more)
     if (r == NULL) {
         return 0;
     }
+    for (unsigned i = 0; i < OPEN_SUMMARIES; i++) {
+        summary_flush(r, i);
+        free(r->open[i]);
+    }
     t.end = stop == CLI_STOP_BUDGET ? REPORT_END_BUDGET
           : stop == CLI_STOP_FAIL_FAST ? REPORT_END_FAIL_FAST
           : stop == CLI_STOP_INTERRUPT ? REPORT_END_INTERRUPTED : REPORT_END_COMPLETE;
@@ -123,6 +203,7 @@ int cli_results_close(CliResults *r, int stop, uint64_t planned, bool more)
         t.end = REPORT_END_INTERRUPTED;
     }
     t.records = r->records;
+    t.lines = r->lines;
     memcpy(t.verdicts, r->verdicts, sizeof(t.verdicts));
     report_results_trailer(r->f, &t);
     rc = report_out_close(r->out, err, sizeof(err));

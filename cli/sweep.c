@@ -7,7 +7,8 @@
  * A run passes when every checker held and teardown was clean; under an
  * injected fault the scenario's own expectations need not hold
  * (report_verdict, REPORT_KIND_SWEEP, decides it).  --results writes a
- * record of every run, clean and injected, for `replbench merge`.
+ * record of every run, clean and injected, for `replbench merge` (the runs
+ * that pass under a fault in summaries: resultsfile.c).
  */
 #include <inttypes.h>
 #include <stdlib.h>
@@ -53,10 +54,13 @@ static void usage(FILE *f)
           "(a pair is one run: both armed, each at its own hit, so the order\n"
           "between them is the run's), the reproduce command with --inject twice.\n"
           "\n"
-          "With --results FILE.jsonl, a record of every run (the clean ones and each\n"
-          "injection: point, hit, persistent), of kind \"sweep\" and judged as above;\n"
-          "`replbench merge` reports the shards' files as one sweep (JUnit: a case per\n"
-          "run, \"path [clean]\", \"path [POINT#HIT]\", \"path [POINT#HIT persistent]\").\n"
+          "With --results FILE.jsonl, every run (the clean ones and each injection:\n"
+          "point, hit, persistent), of kind \"sweep\" and judged as above: a record of\n"
+          "its own for a clean, failing, skipped, N/A or error run, and one summary line\n"
+          "per scenario and first injected point for the runs that passed under a fault\n"
+          "(docs/RESULTS.md); `replbench merge` reports the shards' files as one sweep\n"
+          "(JUnit: a case per record, \"path [clean]\", \"path [POINT#HIT]\", \"path\n"
+          "[POINT#HIT persistent]\", and one per scenario and point for its passing runs).\n"
           "\n"
           "options:\n"
           "  --max-hits N          hits swept per point (1..100000, default 100)\n"

@@ -162,6 +162,7 @@ typedef struct Row {
     ScnStatus status;
     unsigned line;
     uint64_t seed, ticks, hash, faults;
+    uint64_t runs;              /* 1, or a summary's passing runs (no ticks, hash, faults) */
     double seconds;
 } Row;
 
@@ -214,6 +215,23 @@ static ScnStatus row_status(ReportVerdict v)
            : v == REPORT_VERDICT_ERROR ? SCN_ERROR : SCN_SKIP;
 }
 
+/* Room for one more row: it, or NULL (out of memory, noted). */
+static Row *next_row(ReportHtml *h)
+{
+    if (h->n == h->cap) {
+        size_t cap = h->cap ? h->cap * 2 : 64;
+        Row *rows = realloc(h->rows, cap * sizeof(*rows));
+
+        if (rows == NULL) {
+            h->oom = true;
+            return NULL;
+        }
+        h->rows = rows;
+        h->cap = cap;
+    }
+    return &h->rows[h->n];
+}
+
 void report_html_add(ReportHtml *h, const char *path, const ReportJob *job, const ReportOutcome *out)
 {
     report_html_add_as(h, REPORT_KIND_RUN, path, job, out);
@@ -228,19 +246,10 @@ void report_html_add_as(ReportHtml *h, ReportKind kind, const char *path, const 
     char label[2 * REPORT_POINT_MAX + 96];
     Row *r;
 
-    if (h->n == h->cap) {
-        size_t cap = h->cap ? h->cap * 2 : 64;
-        Row *rows = realloc(h->rows, cap * sizeof(*rows));
-
-        if (rows == NULL) {
-            h->oom = true;
-            return;
-        }
-        h->rows = rows;
-        h->cap = cap;
+    if ((r = next_row(h)) == NULL) {
+        return;
     }
-    r = &h->rows[h->n];
-    *r = (Row){ .job = *job, .loaded = out->loaded, .died = out->died,
+    *r = (Row){ .job = *job, .runs = 1, .loaded = out->loaded, .died = out->died,
                 .timed_out = out->timed_out, .status = row_status(v),
                 .line = injected ? 0 : res->line, .seed = res->seed, .ticks = res->ticks, .hash = res->hash,
                 .faults = res->faults_fired, .seconds = out->seconds,
@@ -280,6 +289,36 @@ void report_html_add_as(ReportHtml *h, ReportKind kind, const char *path, const 
     h->failed += out->loaded && r->status == SCN_FAIL;
     h->skipped += out->loaded && r->status == SCN_SKIP;
     r->drawn = wanted(h, r) && h->selected++ < REPORT_HTML_MAX_TIMELINES;
+    h->n++;
+}
+
+void report_html_add_summary(ReportHtml *h, const ReportSummary *s)
+{
+    char label[REPORT_POINT_MAX + 128];
+    Row *r;
+
+    if ((r = next_row(h)) == NULL) {
+        return;
+    }
+    *r = (Row){ .runs = s->count, .loaded = true, .status = SCN_PASS, .seed = s->seed,
+                .seconds = s->seconds, .checkers_ok = true };
+    report_summary_job(s, 0, &r->job);
+    if (h->ledger != NULL) {
+        report_ledger_add_summary(h->ledger, s);
+    }
+    if (h->probes != NULL) {
+        report_probes_add_sums(h->probes, s->path, s->count, s->probes, s->probe_runs);
+    }
+    report_summary_name(label, sizeof(label), s);
+    r->path = strdup(s->path);
+    r->label = strdup(label);
+    if (r->path == NULL || r->label == NULL) {
+        free(r->path);
+        free(r->label);
+        h->oom = true;
+        return;
+    }
+    h->passed += s->count;
     h->n++;
 }
 
@@ -1169,7 +1208,10 @@ static void table_row(FILE *f, size_t k, const Row *r)
     report_xml_put(f, r->path, false);
     report_xml_put(f, r->label != NULL ? r->label : "", false);
     fputs(r->drawn ? "</a></td>" : "</td>", f);
-    if (r->loaded) {
+    if (r->loaded && r->runs != 1) {
+        fprintf(f, "<td class=\"num\">%" PRIu64 "</td><td class=\"num\">-</td><td>-</td>"
+                "<td class=\"num\">-</td>", r->seed);
+    } else if (r->loaded) {
         fprintf(f, "<td class=\"num\">%" PRIu64 "</td><td class=\"num\">%" PRIu64 "</td>"
                 "<td class=\"mono\">0x%016" PRIx64 "</td><td class=\"num\">%" PRIu64 "</td>",
                 r->seed, r->ticks, r->hash, r->faults);
@@ -1190,6 +1232,21 @@ static void table_row(FILE *f, size_t k, const Row *r)
     fputs("</td></tr>\n", f);
 }
 
+static bool row_bad(const Row *r)
+{
+    return !r->loaded || r->status == SCN_FAIL || r->status == SCN_ERROR;
+}
+
+/* The row, unless the page holds REPORT_HTML_MAX_ROWS of its kind (bad:
+ * failing or error; the others) already: left[bad] counts down. */
+static void table_row_capped(FILE *f, size_t k, const Row *r, size_t *left)
+{
+    if (left[row_bad(r)] != 0) {
+        left[row_bad(r)]--;
+        table_row(f, k, r);
+    }
+}
+
 /* Bytes of path before its last '/' (0 when it has none). */
 static size_t folder_len(const char *path)
 {
@@ -1207,26 +1264,28 @@ static bool same_folder(const char *a, const char *b)
 
 /* The rows of the folder of row k, from k on, under a heading with their
  * counts; each is marked done. */
-static void table_group(FILE *f, const ReportHtml *h, size_t k, bool *done)
+static void table_group(FILE *f, const ReportHtml *h, size_t k, bool *done, size_t *left)
 {
     const char *path = h->rows[k].path;
     char folder[REPORT_PATH_MAX + 1];
     size_t n = 0, bad = 0;
+    bool sweep = false;         /* rows of sweep runs: counted as runs */
 
     for (size_t j = k; j < h->n; j++) {
         if (!done[j] && same_folder(path, h->rows[j].path)) {
-            n++;
+            sweep |= h->rows[j].label != NULL;
+            n += h->rows[j].runs;
             bad += !h->rows[j].loaded || h->rows[j].status == SCN_FAIL;
         }
     }
     snprintf(folder, sizeof(folder), "%.*s", (int)folder_len(path), path);
     fputs("<tbody>\n<tr class=\"gh\"><th colspan=\"8\"><span class=\"mono\">", f);
     report_xml_put(f, folder[0] != '\0' ? folder : ".", false);
-    fprintf(f, "/</span> <span class=\"gc\">%zu scenario%s, %zu failed</span></th></tr>\n",
-            n, n == 1 ? "" : "s", bad);
+    fprintf(f, "/</span> <span class=\"gc\">%zu %s%s, %zu failed</span></th></tr>\n",
+            n, sweep ? "run" : "scenario", n == 1 ? "" : "s", bad);
     for (size_t j = k; j < h->n; j++) {
         if (!done[j] && same_folder(path, h->rows[j].path)) {
-            table_row(f, j + 1, &h->rows[j]);
+            table_row_capped(f, j + 1, &h->rows[j], left);
             done[j] = true;
         }
     }
@@ -1236,6 +1295,7 @@ static void table_group(FILE *f, const ReportHtml *h, size_t k, bool *done)
 static void page_table(FILE *f, const ReportHtml *h)
 {
     bool *done = calloc(h->n + 1, sizeof(*done));
+    size_t left[2] = { REPORT_HTML_MAX_ROWS, REPORT_HTML_MAX_ROWS }, hidden[2] = { 0, 0 };
 
     fputs("<p class=\"filter\">show <select id=\"st\"><option value=\"\">every result</option>"
           "<option>FAIL</option><option>ERROR</option><option>PASS</option><option>SKIP</option>"
@@ -1246,17 +1306,29 @@ static void page_table(FILE *f, const ReportHtml *h)
           "</tr></thead>\n", f);
     for (size_t k = 0; done != NULL && k < h->n; k++) {
         if (!done[k]) {
-            table_group(f, h, k, done);
+            table_group(f, h, k, done, left);
         }
     }
     if (done == NULL) {         /* out of memory: one group, in order */
         fputs("<tbody>\n", f);
         for (size_t k = 0; k < h->n; k++) {
-            table_row(f, k + 1, &h->rows[k]);
+            table_row_capped(f, k + 1, &h->rows[k], left);
         }
         fputs("</tbody>\n", f);
     }
     fputs("</table>\n", f);
+    for (size_t k = 0; k < h->n; k++) {
+        hidden[row_bad(&h->rows[k])] += 1;
+    }
+    hidden[0] -= REPORT_HTML_MAX_ROWS - left[0];
+    hidden[1] -= REPORT_HTML_MAX_ROWS - left[1];
+    if (hidden[0] + hidden[1] != 0) {
+        fprintf(f, "<p class=\"note warn\">%zu more row%s not shown (%zu of them failing or "
+                "errors): a page shows at most %d failing and %d other rows; <code>replbench "
+                "merge</code> of the results file lists every run.</p>\n",
+                hidden[0] + hidden[1], hidden[0] + hidden[1] == 1 ? "" : "s", hidden[1],
+                REPORT_HTML_MAX_ROWS, REPORT_HTML_MAX_ROWS);
+    }
     fprintf(f, "<script>//<![CDATA[\n%s//]]></script>\n", table_js);
     free(done);
 }

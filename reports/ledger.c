@@ -64,6 +64,24 @@ void report_ledger_add(ReportLedger *l, const ScnResult *r)
 
 /* A point is ok when it fired and every fire was handled by its owner and
  * observed by a check. */
+void report_ledger_add_summary(ReportLedger *l, const ReportSummary *s)
+{
+    l->scenarios += s->count;
+    for (unsigned i = 0; i < s->npoints; i++) {
+        const ScnPointCount *p = &s->points[i].sum;
+
+        for (size_t k = 0; k < l->nrows; k++) {
+            if (!strcmp(l->rows[k].pattern, p->template_)) {
+                l->rows[k].points += s->points[i].runs;
+                l->rows[k].hits += p->hits;
+                l->rows[k].fires += p->fires;
+                l->rows[k].handled += p->handled;
+                l->rows[k].observed += p->observed;
+            }
+        }
+    }
+}
+
 static bool row_ok(const Row *w)
 {
     return w->fires != 0 && w->handled == w->fires && w->observed == w->fires;

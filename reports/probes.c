@@ -55,15 +55,26 @@ static bool named(const Row *w, const char *path)
 
 void report_probes_add(ReportProbes *p, const char *path, const ScnResult *r)
 {
-    p->runs++;
+    uint64_t reached[SIM_PROBE__COUNT];
+
+    for (int i = 0; i < SIM_PROBE__COUNT; i++) {
+        reached[i] = r->probes[i] != 0;
+    }
+    report_probes_add_sums(p, path, 1, r->probes, reached);
+}
+
+void report_probes_add_sums(ReportProbes *p, const char *path, uint64_t runs,
+                            const uint64_t *counts, const uint64_t *reached)
+{
+    p->runs += runs;
     for (int i = 0; i < SIM_PROBE__COUNT; i++) {
         Row *w = &p->rows[i];
 
-        if (r->probes[i] == 0) {
+        if (counts[i] == 0) {
             continue;
         }
-        w->count += r->probes[i];
-        w->runs++;
+        w->count += counts[i];
+        w->runs += reached[i];
         if (w->nfirst < REPORT_PROBE_EXAMPLES && !named(w, path)) {
             char *copy = strdup(path);
 

@@ -230,6 +230,7 @@ typedef enum ReportFormat {
 
 typedef struct ReportText ReportText;
 typedef struct ReportImpl ReportImpl;   /* results.c's */
+typedef struct ReportSummary ReportSummary;     /* results.c's */
 
 /* "summary", "tap", "junit" or "probes": 0, or -1 for another name. */
 int report_format_parse(const char *name, ReportFormat *format);
@@ -247,6 +248,13 @@ void report_text_add(ReportText *r, size_t k, const char *path, const ReportJob 
                     const ReportOutcome *out);
 void report_text_add_as(ReportText *r, size_t k, ReportKind kind, const char *path,
                         const ReportJob *job, const ReportOutcome *out);
+
+/* A summary (results.c) of a sweep's passing runs: one line, one TAP test
+ * point, one JUnit case for all its runs; its runs count as passed. */
+void report_text_add_summary(ReportText *r, size_t k, const ReportSummary *s);
+/* Its name after the path: " [POINT#*: N passing runs, this point injected
+ * first]". */
+void report_summary_name(char *buf, size_t len, const ReportSummary *s);
 
 /* The name of a sweep run's injections, " [clean]" or " [P#H persistent +
  * P#H]", into buf (always terminated). */
@@ -327,7 +335,9 @@ typedef struct ReportRecord {
     ReportImpl impl;
 } ReportRecord;
 
-#define REPORT_RESULTS_VERSION 1
+/* 1: a record a run.  2: also summaries (ReportSummary) and the trailer's
+ * "lines".  merge reads both; a replbench that reads only 1 refuses 2. */
+#define REPORT_RESULTS_VERSION 2
 #define REPORT_HEADER_LIST_MAX 16      /* paths and patterns listed in a header */
 
 /* {"kind":"header", "version", "command", "cwd", "paths" (the command's PATH
@@ -340,6 +350,7 @@ typedef struct ReportRecord {
  * marked "read back" are what report_results_parse_header fills; the
  * others are written for people and skipped when read. */
 typedef struct ReportResultsHeader {
+    unsigned version;                   /* read back (written: REPORT_RESULTS_VERSION) */
     char command[16];                   /* read back */
     char cwd[REPORT_PATH_MAX + 1];      /* read back; "" when not said */
     unsigned shard_k, shard_n;          /* read back; 0: not sharded */
@@ -371,13 +382,16 @@ typedef enum ReportEnd {
 /* {"kind":"trailer", "end" (complete, budget, fail-fast, interrupted),
  * "planned" (runs planned in all), "more" (true: the number planned was
  * not known yet: a sweep interrupted in its clean runs), "records" (the
- * records written) and "verdicts" {"pass", "fail", "skip", "na", "error"}
- * (how many records of each). */
+ * runs recorded: a summary records its count), "lines" (version 2: the
+ * record and summary lines written) and "verdicts" {"pass", "fail",
+ * "skip", "na", "error"} (how many runs of each). */
 typedef struct ReportResultsTrailer {
     ReportEnd end;
     uint64_t planned;
     bool more;
     uint64_t records;
+    bool has_lines;                     /* read back: "lines" given */
+    uint64_t lines;
     uint64_t verdicts[REPORT_VERDICT__COUNT];   /* by ReportVerdict */
 } ReportResultsTrailer;
 
@@ -401,8 +415,76 @@ void report_results_header(FILE *f, const ReportResultsHeader *h);
 void report_results_trailer(FILE *f, const ReportResultsTrailer *t);
 
 typedef enum ReportLineKind {
-    REPORT_LINE_RECORD, REPORT_LINE_HEADER, REPORT_LINE_TRAILER
+    REPORT_LINE_RECORD, REPORT_LINE_HEADER, REPORT_LINE_TRAILER, REPORT_LINE_SUMMARY
 } ReportLineKind;
+
+/* ---- summaries (version 2) -------------------------------------------------------
+ * A sweep's passing injected runs of one scenario, seed and first injected
+ * point, in one line instead of one each (a depth-2 sweep is ~400,000
+ * runs): {"kind":"summary", "of":"sweep", "path", "seed", "seed_set",
+ * "liveness", "liveness_ticks", "verdict":"pass", "count" (runs),
+ * "names" [the points the runs inject; names[0] is every run's first],
+ * "runs" ("I:H" or "I:Hp" (persistent), joined by "+" within a run, then
+ * "x" when the scenario's own status was fail (its expectations, which
+ * need not hold under a fault; its checkers held), runs joined by ","; I
+ * indexes names), "time" (seconds, summed), "points"
+ * [{name, template, runs, hits, fires, handled, observed}] (summed over
+ * the runs; runs: how many had the point), "probes" {NAME: COUNT} and
+ * "probe_runs" {NAME: RUNS} (summed; how many runs reached each), "impl"}.
+ * Failing, skipped, N/A, error and clean runs stay records of their own. */
+
+#define REPORT_SUMMARY_RUNS 1024        /* runs of one summary at most */
+
+typedef struct ReportSummaryRun {
+    unsigned ninject;
+    bool expect_failed;                 /* the scenario's status fail (its checkers held) */
+    struct {
+        unsigned point;                 /* index in names */
+        bool persistent;
+        uint64_t hit;
+    } inject[SCN_MAX_INJECTS];
+} ReportSummaryRun;
+
+typedef struct ReportSummaryPoint {
+    ScnPointCount sum;                  /* name, template, counts summed */
+    uint64_t runs;                      /* runs that had the point */
+} ReportSummaryPoint;
+
+struct ReportSummary {
+    char path[REPORT_PATH_MAX + 1];
+    uint64_t seed;
+    bool seed_set, liveness;
+    uint64_t liveness_ticks;
+    unsigned nnames;
+    char names[SCN_MAX_POINTS][REPORT_POINT_MAX];
+    unsigned count;
+    unsigned expect_failed;             /* runs whose status was fail */
+    ReportSummaryRun runs[REPORT_SUMMARY_RUNS];
+    double seconds;
+    unsigned npoints;
+    ReportSummaryPoint points[SCN_MAX_POINTS];
+    uint64_t probes[SIM_PROBE__COUNT], probe_runs[SIM_PROBE__COUNT];
+    bool has_impl;
+    ReportImpl impl;
+};
+
+/* Start s for the runs of path like job's (its seed, liveness): empty. */
+void report_summary_start(ReportSummary *s, const char *path, const ReportJob *job,
+                          const ReportOutcome *out);
+/* Whether job's run belongs in s (same path, seed and first injected
+ * point), and s has room for it. */
+bool report_summary_fits(const ReportSummary *s, const char *path, const ReportJob *job,
+                         const ReportOutcome *out);
+/* Add a passing injected run of the sweep (report_verdict PASS): 0, or -1
+ * when it does not fit (a name more than SCN_MAX_POINTS). */
+int report_summary_add(ReportSummary *s, const ReportJob *job, const ReportOutcome *out);
+/* One summary line (the linked implementation's). */
+void report_summary_write(FILE *f, const ReportSummary *s);
+/* Parse one summary line: 0, or -1 with err "FILE:LINE:COL: why". */
+int report_summary_parse(const char *text, size_t len, const char *file, unsigned long line,
+                         ReportSummary *s, char *err, size_t errlen);
+/* Run i of s as a job (seed, liveness, injections). */
+void report_summary_job(const ReportSummary *s, unsigned i, ReportJob *job);
 
 /* The kind of a line: a header or a trailer by its "kind"; anything else
  * (a malformed line too) is a record, for report_results_parse to judge. */
@@ -464,6 +546,7 @@ int report_in_open(const char *path, char *err, size_t errlen);
 /* ---- the HTML run report (html.c) ---------------------------------------------- */
 
 #define REPORT_HTML_MAX_TIMELINES 100  /* timelines drawn per page */
+#define REPORT_HTML_MAX_ROWS 2000      /* failing rows, and other rows, per page */
 
 typedef struct ReportHtml ReportHtml;
 
@@ -484,6 +567,9 @@ void report_html_impl(ReportHtml *h, const ReportImpl *impl);
 void report_html_add(ReportHtml *h, const char *path, const ReportJob *job, const ReportOutcome *out);
 void report_html_add_as(ReportHtml *h, ReportKind kind, const char *path, const ReportJob *job,
                         const ReportOutcome *out);
+/* A summary of a sweep's passing runs (results.c): one row for all its
+ * runs, counted as passed. */
+void report_html_add_summary(ReportHtml *h, const ReportSummary *s);
 
 /* Re-run the scenarios to draw (in this process, with the same seed and
  * injection: same trace) and write dir/index.html (dir is made when
@@ -554,6 +640,8 @@ void report_ledger_free(ReportLedger *l);
 
 /* Add one scenario's fault point counts. */
 void report_ledger_add(ReportLedger *l, const ScnResult *r);
+/* Add a summary's runs: its points' sums and how many runs had each. */
+void report_ledger_add_summary(ReportLedger *l, const ReportSummary *s);
 
 /* Print the table and its closing line to f; returns the number of points
  * without a fired, handled and observed outcome. */
@@ -574,6 +662,10 @@ typedef struct ReportProbes ReportProbes;
 ReportProbes *report_probes_new(void);
 void report_probes_free(ReportProbes *p);
 
+/* Add runs runs' probe counts summed (counts), and how many of them reached
+ * each probe (reached); path names them among a probe's first scenarios. */
+void report_probes_add_sums(ReportProbes *p, const char *path, uint64_t runs,
+                            const uint64_t *counts, const uint64_t *reached);
 /* Add one run's probe counts; path names it among a probe's first
  * scenarios. */
 void report_probes_add(ReportProbes *p, const char *path, const ScnResult *r);

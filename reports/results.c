@@ -328,8 +328,9 @@ void report_results_header(FILE *f, const ReportResultsHeader *h)
 void report_results_trailer(FILE *f, const ReportResultsTrailer *t)
 {
     fprintf(f, "{\"kind\":\"trailer\",\"end\":\"%s\",\"planned\":%" PRIu64 ",\"more\":%s"
-            ",\"records\":%" PRIu64 ",\"verdicts\":{", report_end_name(t->end), t->planned,
-            t->more ? "true" : "false", t->records);
+            ",\"records\":%" PRIu64 ",\"lines\":%" PRIu64 ",\"verdicts\":{",
+            report_end_name(t->end), t->planned, t->more ? "true" : "false", t->records,
+            t->lines);
     for (int v = 0; v < REPORT_VERDICT__COUNT; v++) {
         fprintf(f, "%s\"%s\":%" PRIu64, v ? "," : "", verdict_names[v], t->verdicts[v]);
     }
@@ -665,13 +666,14 @@ static int key_index(Cur *c, const char *const *names, const char *key, uint32_t
 
 typedef struct PointCtx {
     ScnPointCount *p;
+    uint64_t *runs;             /* a summary's point: its "runs"; else NULL */
     uint32_t seen;
 } PointCtx;
 
 static int point_key(Cur *c, const char *key, void *ctx)
 {
     static const char *const names[] = { "name", "template", "hits", "fires", "handled",
-                                         "observed", NULL };
+                                         "observed", "runs", NULL };
     PointCtx *pc = ctx;
     int k = key_index(c, names, key, &pc->seen);
     uint64_t *counts[] = { &pc->p->hits, &pc->p->fires, &pc->p->handled, &pc->p->observed };
@@ -679,8 +681,11 @@ static int point_key(Cur *c, const char *key, void *ctx)
     if (k < -1) {
         return -1;
     }
-    if (k < 0) {
+    if (k < 0 || (k == 6 && pc->runs == NULL)) {
         return 1;
+    }
+    if (k == 6) {
+        return u64(c, UINT64_MAX, pc->runs);
     }
     if (k == 0) {
         return string(c, pc->p->name, sizeof(pc->p->name));
@@ -691,7 +696,11 @@ static int point_key(Cur *c, const char *key, void *ctx)
     return u64(c, UINT64_MAX, counts[k - 2]);
 }
 
-static int points(Cur *c, ScnResult *r)
+/* [{name, template, hits, fires, handled, observed[, runs]}...]: point
+ * *n (at(ctx, *n)) on; with runs (a summary's points), its "runs" too,
+ * which must be there. */
+static int point_array(Cur *c, ScnPointCount *(*at)(void *, unsigned),
+                       uint64_t *(*runs)(void *, unsigned), void *ctx, unsigned *n)
 {
     if (!eat(c, '[')) {
         return bad(c, "expected an array of points");
@@ -702,24 +711,35 @@ static int points(Cur *c, ScnResult *r)
     do {
         PointCtx pc;
 
-        if (r->npoints >= SCN_MAX_POINTS) {
+        if (*n >= SCN_MAX_POINTS) {
             return bad(c, "more fault points than a run has");
         }
-        pc = (PointCtx){ .p = &r->points[r->npoints] };
+        pc = (PointCtx){ .p = at(ctx, *n), .runs = runs != NULL ? runs(ctx, *n) : NULL };
         if (object(c, point_key, &pc) != 0) {
             return -1;
         }
-        if (!(pc.seen & 1u)) {
-            return bad(c, "a point without a name");
+        if (!(pc.seen & 1u) || (runs != NULL && !(pc.seen & 0x40u))) {
+            return bad(c, runs != NULL ? "a summary's point needs a name and runs"
+                                       : "a point without a name");
         }
-        r->npoints++;
+        (*n)++;
     } while (eat(c, ','));
     return eat(c, ']') ? 0 : bad(c, "expected ',' or ']'");
 }
 
+static ScnPointCount *result_point(void *ctx, unsigned i)
+{
+    return &((ScnResult *)ctx)->points[i];
+}
+
+static int points(Cur *c, ScnResult *r)
+{
+    return point_array(c, result_point, NULL, r, &r->npoints);
+}
+
 /* {NAME: COUNT...}: a probe of the catalog once at most; a name the
  * catalog does not have is a problem (its counts would be lost). */
-static int probes(Cur *c, ScnResult *r)
+static int probes(Cur *c, uint64_t *counts)
 {
     bool seen[SIM_PROBE__COUNT] = { false };
     char name[SIM_PROBE_NAME_MAX + 1];
@@ -745,7 +765,7 @@ static int probes(Cur *c, ScnResult *r)
         if (!eat(c, ':')) {
             return bad(c, "expected ':'");
         }
-        if (u64(c, UINT64_MAX, &r->probes[p]) != 0) {
+        if (u64(c, UINT64_MAX, &counts[p]) != 0) {
             return -1;
         }
     } while (eat(c, ','));
@@ -1112,7 +1132,7 @@ static int record_key(Cur *c, const char *key, void *ctx)
     case K_LIVENESS_TICKS: return u64(c, UINT64_MAX, &r->job.liveness_ticks);
     case K_LIVE_VERDICT: return live_word(c, res, &res->live_verdict, true);
     case K_LIVE_PART: return live_word(c, res, &res->live_part, false);
-    case K_PROBES: return probes(c, res);
+    case K_PROBES: return probes(c, res->probes);
     default: return tail(c, res);
     }
 }
@@ -1289,7 +1309,8 @@ ReportLineKind report_results_line_kind(const char *text, size_t len)
         return REPORT_LINE_RECORD;
     }
     return strcmp(kind, "header") == 0 ? REPORT_LINE_HEADER
-         : strcmp(kind, "trailer") == 0 ? REPORT_LINE_TRAILER : REPORT_LINE_RECORD;
+         : strcmp(kind, "trailer") == 0 ? REPORT_LINE_TRAILER
+         : strcmp(kind, "summary") == 0 ? REPORT_LINE_SUMMARY : REPORT_LINE_RECORD;
 }
 
 typedef struct ShardCtx {
@@ -1383,6 +1404,7 @@ int report_results_parse_header(const char *text, size_t len, const char *file,
         return line_error(&c, file, line, err, errlen);
     }
     h->has_impl = NEEDS(&x, H_IMPL);
+    h->version = (unsigned)x.version;
     return 0;
 }
 
@@ -1392,7 +1414,7 @@ typedef struct TrailerCtx {
     char end[16];
 } TrailerCtx;
 
-enum { T_KIND, T_END, T_PLANNED, T_MORE, T_RECORDS, T_VERDICTS };
+enum { T_KIND, T_END, T_PLANNED, T_MORE, T_RECORDS, T_VERDICTS, T_LINES };
 
 typedef struct CountsCtx {
     uint64_t *v;
@@ -1411,7 +1433,7 @@ static int count_key(Cur *c, const char *key, void *ctx)
 static int trailer_key(Cur *c, const char *key, void *ctx)
 {
     static const char *const names[] = { "kind", "end", "planned", "more", "records",
-                                         "verdicts", NULL };
+                                         "verdicts", "lines", NULL };
     TrailerCtx *x = ctx;
     ReportResultsTrailer *t = x->t;
     CountsCtx cc = { .v = t->verdicts };
@@ -1424,6 +1446,7 @@ static int trailer_key(Cur *c, const char *key, void *ctx)
     case T_PLANNED: return u64(c, UINT64_MAX, &t->planned);
     case T_MORE: return boolean(c, &t->more);
     case T_RECORDS: return u64(c, UINT64_MAX, &t->records);
+    case T_LINES: return u64(c, UINT64_MAX, &t->lines);
     default:
         if (object(c, count_key, &cc) != 0) {
             return -1;
@@ -1449,12 +1472,13 @@ int report_results_parse_trailer(const char *text, size_t len, const char *file,
     ws(&c);
     if (c.i != c.len) {
         bad(&c, "text after the trailer");
-    } else if (x.seen != (1u << (T_VERDICTS + 1)) - 1) {
+    } else if ((x.seen & ((1u << (T_VERDICTS + 1)) - 1)) != (1u << (T_VERDICTS + 1)) - 1) {
         bad(&c, "a trailer needs end, planned, more, records and verdicts");
     } else if ((end = name_index(end_names, REPORT_END__COUNT, x.end)) < 0) {
         bad(&c, "end: expected complete, budget, fail-fast or interrupted");
     } else {
         t->end = (ReportEnd)end;
+        t->has_lines = (x.seen & (1u << T_LINES)) != 0;
         for (int v = 0; v < REPORT_VERDICT__COUNT; v++) {
             sum += t->verdicts[v];
         }
@@ -1558,4 +1582,433 @@ int report_results_read(const char *file, ReportLineFn *fn, void *ctx)
     free(r.line);
     close(r.fd);
     return rc;
+}
+
+/* ---- summaries (version 2) ------------------------------------------------------ */
+
+void report_summary_start(ReportSummary *s, const char *path, const ReportJob *job,
+                          const ReportOutcome *out)
+{
+    memset(s, 0, sizeof(*s));
+    snprintf(s->path, sizeof(s->path), "%s", path);
+    s->seed = out->loaded ? out->res.seed : job->seed;
+    s->seed_set = job->seed_set;
+    s->liveness = job->liveness;
+    s->liveness_ticks = job->liveness_ticks;
+    if (job->ninject != 0) {
+        snprintf(s->names[0], sizeof(s->names[0]), "%s", job->inject[0].point);
+        s->nnames = 1;
+    }
+}
+
+bool report_summary_fits(const ReportSummary *s, const char *path, const ReportJob *job,
+                         const ReportOutcome *out)
+{
+    return s->count < REPORT_SUMMARY_RUNS && job->ninject != 0 && s->nnames != 0 &&
+           strcmp(s->names[0], job->inject[0].point) == 0 &&
+           s->seed == (out->loaded ? out->res.seed : job->seed) &&
+           s->seed_set == job->seed_set && s->liveness == job->liveness &&
+           s->liveness_ticks == job->liveness_ticks && strcmp(s->path, path) == 0;
+}
+
+static bool summary_has_name(const ReportSummary *s, const char *name)
+{
+    for (unsigned i = 0; i < s->nnames; i++) {
+        if (strcmp(s->names[i], name) == 0) {
+            return true;
+        }
+    }
+    return false;
+}
+
+static bool summary_has_point(const ReportSummary *s, unsigned hint, const char *name)
+{
+    if (hint < s->npoints && strcmp(s->points[hint].sum.name, name) == 0) {
+        return true;
+    }
+    for (unsigned i = 0; i < s->npoints; i++) {
+        if (strcmp(s->points[i].sum.name, name) == 0) {
+            return true;
+        }
+    }
+    return false;
+}
+
+/* name's index in s->names, added when new; -1 when full. */
+static int summary_name(ReportSummary *s, const char *name)
+{
+    for (unsigned i = 0; i < s->nnames; i++) {
+        if (strcmp(s->names[i], name) == 0) {
+            return (int)i;
+        }
+    }
+    if (s->nnames >= SCN_MAX_POINTS) {
+        return -1;
+    }
+    snprintf(s->names[s->nnames], sizeof(s->names[0]), "%s", name);
+    return (int)s->nnames++;
+}
+
+/* The sums of point p's name in s (added when new); NULL when full. */
+static ReportSummaryPoint *summary_point(ReportSummary *s, unsigned hint, const ScnPointCount *p)
+{
+    if (hint < s->npoints && strcmp(s->points[hint].sum.name, p->name) == 0) {
+        return &s->points[hint];
+    }
+    for (unsigned i = 0; i < s->npoints; i++) {
+        if (strcmp(s->points[i].sum.name, p->name) == 0) {
+            return &s->points[i];
+        }
+    }
+    if (s->npoints >= SCN_MAX_POINTS) {
+        return NULL;
+    }
+    s->points[s->npoints].sum = (ScnPointCount){ 0 };
+    memcpy(s->points[s->npoints].sum.name, p->name, sizeof(p->name));
+    memcpy(s->points[s->npoints].sum.template_, p->template_, sizeof(p->template_));
+    return &s->points[s->npoints++];
+}
+
+int report_summary_add(ReportSummary *s, const ReportJob *job, const ReportOutcome *out)
+{
+    ReportSummaryRun *run = &s->runs[s->count];
+    const ScnResult *r = &out->res;
+
+    unsigned new_names = 0, new_points = 0;
+
+    if (s->count >= REPORT_SUMMARY_RUNS || job->ninject == 0 ||
+        job->ninject > SCN_MAX_INJECTS) {
+        return -1;
+    }
+    /* Room first: a run that does not fit leaves s as it was. */
+    for (unsigned i = 0; i < job->ninject; i++) {
+        new_names += !summary_has_name(s, job->inject[i].point);
+    }
+    for (unsigned i = 0; i < r->npoints && i < SCN_MAX_POINTS; i++) {
+        new_points += !summary_has_point(s, i, r->points[i].name);
+    }
+    if (s->nnames + new_names > SCN_MAX_POINTS || s->npoints + new_points > SCN_MAX_POINTS) {
+        return -1;
+    }
+    *run = (ReportSummaryRun){ .ninject = job->ninject, .expect_failed = r->status == SCN_FAIL };
+    s->expect_failed += run->expect_failed;
+    for (unsigned i = 0; i < job->ninject; i++) {
+        int k = summary_name(s, job->inject[i].point);
+
+        if (k < 0) {
+            return -1;
+        }
+        run->inject[i].point = (unsigned)k;
+        run->inject[i].hit = job->inject[i].hit;
+        run->inject[i].persistent = job->inject[i].persistent;
+    }
+    for (unsigned i = 0; i < r->npoints && i < SCN_MAX_POINTS; i++) {
+        ReportSummaryPoint *p = summary_point(s, i, &r->points[i]);
+
+        if (p == NULL) {
+            return -1;
+        }
+        p->runs++;
+        p->sum.hits += r->points[i].hits;
+        p->sum.fires += r->points[i].fires;
+        p->sum.handled += r->points[i].handled;
+        p->sum.observed += r->points[i].observed;
+    }
+    for (int i = 0; i < SIM_PROBE__COUNT; i++) {
+        s->probes[i] += r->probes[i];
+        s->probe_runs[i] += r->probes[i] != 0;
+    }
+    s->seconds += out->seconds;
+    s->count++;
+    return 0;
+}
+
+/* ,"key":{NAME: COUNT...}: the probes whose count is not 0. */
+static void write_probe_counts(FILE *f, const char *key, const uint64_t *v)
+{
+    bool first = true;
+
+    fprintf(f, ",\"%s\":{", key);
+    for (int i = 0; i < SIM_PROBE__COUNT; i++) {
+        if (v[i] != 0) {
+            fputs(first ? "" : ",", f);
+            json_str(f, sim_probe_info[i].name);
+            fprintf(f, ":%" PRIu64, v[i]);
+            first = false;
+        }
+    }
+    fputc('}', f);
+}
+
+void report_summary_write(FILE *f, const ReportSummary *s)
+{
+    fputs("{\"kind\":\"summary\",\"of\":\"sweep\",\"path\":", f);
+    json_str(f, s->path);
+    fprintf(f, ",\"seed\":%" PRIu64 ",\"seed_set\":%s,\"verdict\":\"pass\",\"count\":%u"
+            ",\"names\":[", s->seed, s->seed_set ? "true" : "false", s->count);
+    for (unsigned i = 0; i < s->nnames; i++) {
+        fputs(i ? "," : "", f);
+        json_str(f, s->names[i]);
+    }
+    fputs("],\"runs\":\"", f);
+    for (unsigned i = 0; i < s->count; i++) {
+        const ReportSummaryRun *run = &s->runs[i];
+
+        for (unsigned k = 0; k < run->ninject; k++) {
+            fprintf(f, "%s%u:%" PRIu64 "%s", k ? "+" : i ? "," : "", run->inject[k].point,
+                    run->inject[k].hit, run->inject[k].persistent ? "p" : "");
+        }
+        if (run->expect_failed) {
+            fputc('x', f);
+        }
+    }
+    fprintf(f, "\",\"time\":%.6f", s->seconds);
+    if (s->liveness) {
+        fputs(",\"liveness\":true", f);
+    }
+    if (s->liveness && s->liveness_ticks != 0) {
+        fprintf(f, ",\"liveness_ticks\":%" PRIu64, s->liveness_ticks);
+    }
+    write_impl(f);
+    fputs(",\"points\":[", f);
+    for (unsigned i = 0; i < s->npoints; i++) {
+        const ScnPointCount *p = &s->points[i].sum;
+
+        fputs(i ? ",{\"name\":" : "{\"name\":", f);
+        json_str(f, p->name);
+        fputs(",\"template\":", f);
+        json_str(f, p->template_);
+        fprintf(f, ",\"runs\":%" PRIu64 ",\"hits\":%" PRIu64 ",\"fires\":%" PRIu64
+                ",\"handled\":%" PRIu64 ",\"observed\":%" PRIu64 "}", s->points[i].runs,
+                p->hits, p->fires, p->handled, p->observed);
+    }
+    fputc(']', f);
+    write_probe_counts(f, "probes", s->probes);
+    write_probe_counts(f, "probe_runs", s->probe_runs);
+    fputs("}\n", f);
+}
+
+void report_summary_job(const ReportSummary *s, unsigned i, ReportJob *job)
+{
+    const ReportSummaryRun *run = &s->runs[i];
+
+    memset(job, 0, sizeof(*job));
+    job->seed_set = s->seed_set;
+    job->seed = s->seed;
+    job->liveness = s->liveness;
+    job->liveness_ticks = s->liveness_ticks;
+    job->ninject = run->ninject;
+    for (unsigned k = 0; k < run->ninject && k < SCN_MAX_INJECTS; k++) {
+        memcpy(job->inject[k].point, s->names[run->inject[k].point], REPORT_POINT_MAX);
+        job->inject[k].hit = run->inject[k].hit;
+        job->inject[k].persistent = run->inject[k].persistent;
+    }
+}
+
+typedef struct SummaryCtx {
+    ReportSummary *s;
+    uint32_t seen;
+    char kind[16], of[16], verdict[16];
+    uint64_t count;
+} SummaryCtx;
+
+enum { S_KIND, S_OF, S_PATH, S_SEED, S_VERDICT, S_COUNT, S_NAMES, S_RUNS, S_SEED_SET,
+       S_TIME, S_LIVENESS, S_LIVENESS_TICKS, S_POINTS, S_PROBES, S_PROBE_RUNS, S_IMPL };
+
+static int summary_names(Cur *c, ReportSummary *s)
+{
+    if (!eat(c, '[')) {
+        return bad(c, "names: expected an array of point names");
+    }
+    if (eat(c, ']')) {
+        return 0;
+    }
+    do {
+        if (s->nnames >= SCN_MAX_POINTS) {
+            return bad(c, "names: more points than a run has");
+        }
+        if (string(c, s->names[s->nnames], sizeof(s->names[0])) != 0) {
+            return -1;
+        }
+        if (s->names[s->nnames++][0] == '\0') {
+            return bad(c, "names: an empty name");
+        }
+    } while (eat(c, ','));
+    return eat(c, ']') ? 0 : bad(c, "expected ',' or ']'");
+}
+
+/* A decimal number of the runs string into *v (at most max). */
+static int runs_number(Cur *c, uint64_t max, uint64_t *v)
+{
+    size_t start = c->i;
+
+    *v = 0;
+    while (c->i < c->len && c->s[c->i] >= '0' && c->s[c->i] <= '9') {
+        unsigned d = (unsigned)(c->s[c->i] - '0');
+
+        if (*v > (max - d) / 10) {
+            return bad(c, "runs: a number too large");
+        }
+        *v = *v * 10 + d;
+        c->i++;
+    }
+    return c->i > start ? 0 : bad(c, "runs: expected a number");
+}
+
+/* "I:H[p][+I:H[p]]...,...": every run of the summary. */
+static int summary_runs(Cur *c, ReportSummary *s)
+{
+    ws(c);
+    if (c->i >= c->len || c->s[c->i] != '"') {
+        return bad(c, "runs: expected a string");
+    }
+    c->i++;
+    do {
+        ReportSummaryRun *run;
+
+        if (s->count >= REPORT_SUMMARY_RUNS) {
+            return bad(c, "runs: more than a summary holds");
+        }
+        run = &s->runs[s->count++];
+        do {
+            uint64_t point, hit;
+
+            if (run->ninject >= SCN_MAX_INJECTS) {
+                return bad(c, "runs: more injections than a run takes");
+            }
+            if (runs_number(c, SCN_MAX_POINTS - 1, &point) != 0) {
+                return -1;
+            }
+            if (c->i >= c->len || c->s[c->i++] != ':') {
+                return bad(c, "runs: expected ':' after a point's index");
+            }
+            if (runs_number(c, INT64_MAX, &hit) != 0) {
+                return -1;
+            }
+            if (hit == 0) {
+                return bad(c, "runs: a hit counts from 1");
+            }
+            run->inject[run->ninject].point = (unsigned)point;
+            run->inject[run->ninject].hit = hit;
+            run->inject[run->ninject].persistent = c->i < c->len && c->s[c->i] == 'p';
+            c->i += run->inject[run->ninject].persistent;
+            run->ninject++;
+        } while (c->i < c->len && c->s[c->i] == '+' && (c->i++, true));
+        if (c->i < c->len && c->s[c->i] == 'x') {
+            run->expect_failed = true;
+            s->expect_failed++;
+            c->i++;
+        }
+    } while (c->i < c->len && c->s[c->i] == ',' && (c->i++, true));
+    if (c->i >= c->len || c->s[c->i] != '"') {
+        return bad(c, "runs: expected ',', '+', 'p', 'x' or the end of the string");
+    }
+    c->i++;
+    return 0;
+}
+
+static ScnPointCount *summary_point_at(void *ctx, unsigned i)
+{
+    return &((ReportSummary *)ctx)->points[i].sum;
+}
+
+static uint64_t *summary_point_runs(void *ctx, unsigned i)
+{
+    return &((ReportSummary *)ctx)->points[i].runs;
+}
+
+static int summary_points(Cur *c, ReportSummary *s)
+{
+    return point_array(c, summary_point_at, summary_point_runs, s, &s->npoints);
+}
+
+static int summary_key(Cur *c, const char *key, void *ctx)
+{
+    static const char *const names[] = {
+        "kind", "of", "path", "seed", "verdict", "count", "names", "runs", "seed_set", "time",
+        "liveness", "liveness_ticks", "points", "probes", "probe_runs", "impl", NULL,
+    };
+    SummaryCtx *x = ctx;
+    ReportSummary *s = x->s;
+
+    switch (key_index(c, names, key, &x->seen)) {
+    case -2: return -1;
+    case -1: return 1;
+    case S_KIND: return string(c, x->kind, sizeof(x->kind));
+    case S_OF: return string(c, x->of, sizeof(x->of));
+    case S_PATH: return string(c, s->path, sizeof(s->path));
+    case S_SEED: return u64(c, UINT64_MAX, &s->seed);
+    case S_VERDICT: return string(c, x->verdict, sizeof(x->verdict));
+    case S_COUNT: return u64(c, REPORT_SUMMARY_RUNS, &x->count);
+    case S_NAMES: return summary_names(c, s);
+    case S_RUNS: return summary_runs(c, s);
+    case S_SEED_SET: return boolean(c, &s->seed_set);
+    case S_TIME: return seconds(c, &s->seconds);
+    case S_LIVENESS: return boolean(c, &s->liveness);
+    case S_LIVENESS_TICKS: return u64(c, UINT64_MAX, &s->liveness_ticks);
+    case S_POINTS: return summary_points(c, s);
+    case S_PROBES: return probes(c, s->probes);
+    case S_PROBE_RUNS: return probes(c, s->probe_runs);
+    default: return impl_object(c, &s->impl);
+    }
+}
+
+/* What a summary must be: of passing sweep runs, its count its runs', each
+ * run's first injection at names[0], every index a name. */
+static int summary_whole(Cur *c, SummaryCtx *x)
+{
+    const ReportSummary *s = x->s;
+    uint32_t need = (1u << S_KIND) | (1u << S_OF) | (1u << S_PATH) | (1u << S_SEED) |
+                    (1u << S_VERDICT) | (1u << S_COUNT) | (1u << S_NAMES) | (1u << S_RUNS);
+
+    if ((x->seen & need) != need) {
+        return bad(c, "a summary needs of, path, seed, verdict, count, names and runs");
+    }
+    if (strcmp(x->of, "sweep") != 0) {
+        return bad(c, "of: a summary is of sweep runs");
+    }
+    if (strcmp(x->verdict, "pass") != 0) {
+        return bad(c, "verdict: a summary holds passing runs only");
+    }
+    if (s->path[0] == '\0') {
+        return bad(c, "an empty path");
+    }
+    if (x->count != s->count || s->count == 0) {
+        return bad(c, "count: not the number of its runs");
+    }
+    for (unsigned i = 0; i < s->count; i++) {
+        const ReportSummaryRun *run = &s->runs[i];
+
+        if (run->inject[0].point != 0) {
+            return bad(c, "runs: each run's first injection is at names[0]");
+        }
+        for (unsigned k = 0; k < run->ninject; k++) {
+            if (run->inject[k].point >= s->nnames) {
+                return bad(c, "runs: a point's index past names");
+            }
+        }
+    }
+    return 0;
+}
+
+int report_summary_parse(const char *text, size_t len, const char *file, unsigned long line,
+                         ReportSummary *s, char *err, size_t errlen)
+{
+    Cur c = { .s = text, .len = len };
+    SummaryCtx x = { .s = s };
+
+    memset(s, 0, sizeof(*s));
+    if (object(&c, summary_key, &x) == 0 && summary_whole(&c, &x) == 0) {
+        ws(&c);
+        if (c.i != c.len) {
+            bad(&c, "text after the summary");
+        }
+    } else if (c.why == NULL) {
+        bad(&c, "not a summary");
+    }
+    if (c.why != NULL) {
+        return line_error(&c, file, line, err, errlen);
+    }
+    s->has_impl = (x.seen & (1u << S_IMPL)) != 0;
+    return 0;
 }

@@ -626,6 +626,82 @@ void report_text_add_as(ReportText *r, size_t k, ReportKind kind, const char *pa
     }
 }
 
+void report_summary_name(char *buf, size_t len, const ReportSummary *s)
+{
+    snprintf(buf, len, " [%s#*: %u passing run%s (%u with expectations not met), this point "
+             "injected first]", s->names[0], s->count, s->count == 1 ? "" : "s",
+             s->expect_failed);
+}
+
+/* "path [seed N] [POINT#*: N passing runs...]" */
+static void put_summary_name(FILE *f, const ReportText *r, const ReportSummary *s)
+{
+    char label[REPORT_POINT_MAX + 128];
+
+    fputs(s->path, f);
+    if (r->style.show_seed) {
+        fprintf(f, " [seed %" PRIu64 "]", s->seed);
+    }
+    report_summary_name(label, sizeof(label), s);
+    fputs(label, f);
+}
+
+static void write_summary_name(FILE *f, const void *arg)
+{
+    const void *const *v = arg;
+
+    put_summary_name(f, v[0], v[1]);
+}
+
+void report_text_add_summary(ReportText *r, size_t k, const ReportSummary *s)
+{
+    const void *both[2] = { r, s };
+    JunitSuite *su;
+    char *name;
+
+    r->passed += s->count;
+    switch (r->format) {
+    case REPORT_FORMAT_SUMMARY:
+        if (r->style.verbosity >= 0) {
+            report_word(stdout, r->style.color, REPORT_PAINT_PASS, "PASS");
+            putchar(' ');
+            put_summary_name(stdout, r, s);
+            putchar('\n');
+        }
+        break;
+    case REPORT_FORMAT_TAP:
+        name = to_string(write_summary_name, both);
+        printf("ok %zu - ", k);
+        tap_put(stdout, name != NULL ? name : s->path);
+        putchar('\n');
+        free(name);
+        break;
+    case REPORT_FORMAT_JUNIT:
+        su = junit_suite(r, s->path);
+        name = to_string(write_summary_name, both);
+        if (su == NULL || name == NULL) {
+            fprintf(stderr, "replbench: out of memory: %s left out of the JUnit report\n",
+                    s->path);
+            free(name);
+            break;
+        }
+        su->tests++;
+        su->seconds += s->seconds;
+        fputs("    <testcase name=\"", su->f);
+        report_xml_put(su->f, name, true);
+        fputs("\" classname=\"", su->f);
+        report_xml_put(su->f, su->name, true);
+        fputs("\" file=\"", su->f);
+        report_xml_put(su->f, s->path, true);
+        fprintf(su->f, "\" line=\"1\" time=\"%.6f\"/>\n", s->seconds);
+        free(name);
+        break;
+    case REPORT_FORMAT_PROBES:
+        report_probes_add_sums(r->probes, s->path, s->count, s->probes, s->probe_runs);
+        break;
+    }
+}
+
 void report_text_add(ReportText *r, size_t k, const char *path, const ReportJob *job,
                     const ReportOutcome *out)
 {
@@ -664,6 +740,7 @@ static void junit_properties(FILE *f, const ReportText *r)
 static void junit_document(ReportText *r, double seconds)
 {
     char stamp[32] = "1970-01-01T00:00:00", host[256] = "localhost";
+    size_t tests = 0, failures = 0, errors = 0, skipped = 0;
     struct tm tm;
 
     if (gmtime_r(&r->started, &tm) != NULL) {
@@ -673,11 +750,17 @@ static void junit_document(ReportText *r, double seconds)
         snprintf(host, sizeof(host), "localhost");
     }
     host[sizeof(host) - 1] = '\0';
+    /* The cases' counts (a summary is one case for many passing runs). */
+    for (size_t i = 0; i < r->nsuites; i++) {
+        tests += r->suites[i].tests;
+        failures += r->suites[i].failures;
+        errors += r->suites[i].errors;
+        skipped += r->suites[i].skipped;
+    }
     printf("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
            "<testsuites name=\"replbench\" tests=\"%zu\" failures=\"%zu\" errors=\"%zu\" "
            "skipped=\"%zu\" time=\"%.6f\" timestamp=\"%s\">\n",
-           r->passed + r->failed + r->skipped + r->errors, r->failed, r->errors, r->skipped,
-           seconds, stamp);
+           tests, failures, errors, skipped, seconds, stamp);
     for (size_t i = 0; i < r->nsuites; i++) {
         JunitSuite *su = &r->suites[i];
 

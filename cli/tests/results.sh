@@ -43,11 +43,11 @@ python3 - "$T/whole.jsonl" <<'PY' || fail "run --results: the header and the tra
 import json, os, sys
 lines = [json.loads(l) for l in open(sys.argv[1])]
 head, recs, tail = lines[0], lines[1:-1], lines[-1]
-assert head["kind"] == "header" and head["command"] == "run" and head["version"] == 1, head
+assert head["kind"] == "header" and head["command"] == "run" and head["version"] == 2, head
 assert head["paths"] == ["s"] and head["files"] == 3 and head["planned"] == 3, head
 assert head["cwd"] == os.getcwd() and len(head["impl"]["sha256"]) == 64, head
 assert tail == {"kind": "trailer", "end": "complete", "planned": 3, "more": False,
-                "records": 3, "verdicts": {"pass": 2, "fail": 1, "skip": 0, "na": 0,
+                "records": 3, "lines": 3, "verdicts": {"pass": 2, "fail": 1, "skip": 0, "na": 0,
                                            "error": 0}}, tail
 assert sorted(r["path"] for r in recs) == ["s/fail.scn", "s/pass.scn", "s/pass2.scn"], recs
 PY
@@ -80,7 +80,7 @@ ok "merge refuses (exit 2) an empty file, and one without header or trailer, or 
 # The record of the failure lost: every count in the trailer disagrees.
 grep -v '"verdict":"fail"' "$T/whole.jsonl" >"$T/lost.jsonl"
 refused "a file that lost its failing record" "$T/lost.jsonl" \
-    "lost.jsonl: its trailer (complete: 3 of 3 planned runs: 2 pass, 1 fail, .*) disagrees with the records in it (2 records"
+    "lost.jsonl: its trailer (complete: 3 of 3 planned runs: 2 pass, 1 fail, .*) disagrees with the records in it (2 runs in 2 lines"
 refused "a lost record, --allow-partial" "$T/lost.jsonl" "disagrees" --allow-partial
 sed '/"verdict":"fail"/s/"verdict":"fail","message":"[^"]*"/"verdict":"pass","message":""/' \
     "$T/whole.jsonl" >"$T/flipped.jsonl"
@@ -112,7 +112,7 @@ expect_out "^1 passed, 0 failed" "--allow-partial reports the one run"
 rb merge --allow-partial "$T/headless.jsonl"; expect_rc 1 "--allow-partial: no header"
 expect_err "how many runs are missing is not known" "no header: the plan unknown"
 sed -e '$s/"end":"complete"/"end":"interrupted"/' -e '$s/"records":2/"records":1/' \
-    -e '$s/"pass":2/"pass":1/' -e '3d' "$T/p.jsonl" >"$T/int1.jsonl"
+    -e '$s/"lines":2/"lines":1/' -e '$s/"pass":2/"pass":1/' -e '3d' "$T/p.jsonl" >"$T/int1.jsonl"
 rb merge --allow-partial "$T/int1.jsonl"; expect_rc 1 "--allow-partial: interrupted, a run missing"
 expect_err "int1.jsonl: 1 of 2 planned runs missing" "interrupted: the missing run"
 rb merge --allow-partial "$T/half.jsonl" "$T/whole.jsonl"; expect_rc 2 "--allow-partial: the same run twice"
