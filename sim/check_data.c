@@ -120,48 +120,37 @@ void sim_datacheck_marker(SimDataCheck *dc, uint64_t epoch)
 
 /* Disk i of the primary as it was at the newest checkpoint (the only one
  * a secondary may complete), sector s: its pre-image since that marker,
- * else what it holds now.  The image to read s from. */
-static const SimStore *primary_at(const SimDataCheck *dc, unsigned i,
-                                  const SimStore *local, uint64_t s)
-{
-    return sim_store_has(dc->sh[i].pre_cur, s) ? dc->sh[i].pre_cur : local;
-}
-
-static int differs_at(SimDataCheck *dc, const char *what, uint64_t s, unsigned k,
-                      uint8_t want, uint8_t got)
-{
-    note(dc, "data: %s: sector %llu byte %u: expected 0x%02x, actual 0x%02x",
-         what, (unsigned long long)s, k, want, got);
-    return -EPROTO;
-}
-
-/* Sector s of `actual` against the same sector of `want`: 0, or -EPROTO
- * naming the first byte that differs.  Sectors each filled with one byte
- * (sim_store_byte; unwritten reads as zeros) compare by that byte. */
-static int sector_differs(SimDataCheck *dc, const char *what, uint64_t s,
-                          const SimStore *want, const SimStore *actual)
+ * else what it holds now. */
+static const uint8_t *primary_at(const SimDataCheck *dc, unsigned i,
+                                 const SimStore *local, uint64_t s)
 {
     static const uint8_t zeros[SIM_SECTOR_SIZE];
-    int wb = sim_store_byte(want, s), gb = sim_store_byte(actual, s);
-    const uint8_t *w, *g;
+    const uint8_t *b = sim_store_peek(dc->sh[i].pre_cur, s);
+
+    if (b == NULL) {
+        b = sim_store_peek(local, s);
+    }
+    return b ? b : zeros;
+}
+
+static int sector_differs(SimDataCheck *dc, const char *what, uint64_t s,
+                          const uint8_t *want, const SimStore *actual)
+{
+    static const uint8_t zeros[SIM_SECTOR_SIZE];
+    const uint8_t *got = sim_store_peek(actual, s);
+
     unsigned k = 0;
 
-    if (wb != SIM_STORE_MIXED && gb != SIM_STORE_MIXED) {
-        wb = wb == SIM_STORE_UNWRITTEN ? 0 : wb;
-        gb = gb == SIM_STORE_UNWRITTEN ? 0 : gb;
-        return wb == gb ? 0 : differs_at(dc, what, s, 0, (uint8_t)wb, (uint8_t)gb);
-    }
-    w = sim_store_peek(want, s);
-    g = sim_store_peek(actual, s);
-    w = w ? w : zeros;
-    g = g ? g : zeros;
-    if (memcmp(w, g, SIM_SECTOR_SIZE) == 0) {
+    got = got ? got : zeros;
+    if (memcmp(want, got, SIM_SECTOR_SIZE) == 0) {
         return 0;
     }
-    while (w[k] == g[k]) {              /* they differ: k stays below 512 */
+    while (want[k] == got[k]) {         /* they differ: k stays below 512 */
         k++;
     }
-    return differs_at(dc, what, s, k, w[k], g[k]);
+    note(dc, "data: %s: sector %llu byte %u: expected 0x%02x, actual 0x%02x",
+         what, (unsigned long long)s, k, want[k], got[k]);
+    return -EPROTO;
 }
 
 typedef struct Visit {
@@ -259,7 +248,10 @@ static int full_compare(SimDataCheck *dc, const char *what, const SimStore *want
     int rc = sim_store_compare(want, actual, &diff);
 
     if (rc == 1) {
-        return differs_at(dc, what, diff.sector, diff.offset, diff.expected, diff.actual);
+        note(dc, "data: %s: sector %llu byte %u: expected 0x%02x, actual 0x%02x",
+             what, (unsigned long long)diff.sector, diff.offset, diff.expected,
+             diff.actual);
+        return -EPROTO;
     }
     return rc;
 }

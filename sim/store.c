@@ -285,16 +285,6 @@ const uint8_t *sim_store_peek(const SimStore *s, uint64_t sector)
     return block == NO_BLOCK ? NULL : data_of(s, block);
 }
 
-int sim_store_byte(const SimStore *s, uint64_t sector)
-{
-    uint32_t block = sector < s->size_sectors ? block_of(s, sector) : NO_BLOCK;
-
-    if (block == NO_BLOCK) {
-        return SIM_STORE_UNWRITTEN;
-    }
-    return block >= UNIFORM ? (int)(block - UNIFORM) : SIM_STORE_MIXED;
-}
-
 bool sim_store_has(const SimStore *s, uint64_t sector)
 {
     return sim_store_peek(s, sector) != NULL;

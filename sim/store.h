@@ -15,8 +15,7 @@
  * in a pool (chunks of 256 sectors); unwritten sectors take nothing, so a
  * 64 GiB image with 10,000 scattered written sectors uses about 6.5 MiB.
  * A write whose every byte is the same takes no pool space: its sectors
- * share one 512-byte row of that byte (and sim_store_byte names it, so
- * checkers compare such sectors by one byte).  Lookups are O(1) expected;
+ * share one 512-byte row of that byte.  Lookups are O(1) expected;
  * ordered walks sort the written pages first (a radix sort, O(n)).  An
  * image emptied every checkpoint keeps its memory (sim_store_empty); a
  * copy-before-write copies a range in one call (sim_store_backup).
@@ -95,13 +94,6 @@ int sim_store_backup(SimStore *dst, const SimStore *src, uint64_t sector,
 /* The 512 bytes of a written sector, or NULL when it is unwritten or out of
  * range.  Valid until the next write, discard or clear of s. */
 const uint8_t *sim_store_peek(const SimStore *s, uint64_t sector);
-
-/* How a sector is held: SIM_STORE_UNWRITTEN, SIM_STORE_MIXED (its own
- * bytes, which may still be one byte throughout), or the byte 0..255 that
- * fills it (written as one byte throughout).  Out of range: unwritten. */
-#define SIM_STORE_UNWRITTEN (-1)
-#define SIM_STORE_MIXED (-2)
-int sim_store_byte(const SimStore *s, uint64_t sector);
 
 /* True when the sector is written. */
 bool sim_store_has(const SimStore *s, uint64_t sector);
