@@ -28,7 +28,6 @@ typedef struct Shadow {
 
 struct SimDataCheck {
     unsigned disks;
-    uint64_t size_sectors;
     uint64_t cur_epoch;         /* marker that started pre_cur (0: start) */
     uint64_t sec_epoch;         /* last checkpoint the secondary completed */
     Shadow sh[MAX_DISKS];
@@ -51,7 +50,6 @@ SimDataCheck *sim_datacheck_new(unsigned disks, uint64_t size_sectors)
         return NULL;
     }
     dc->disks = disks;
-    dc->size_sectors = size_sectors;
     for (unsigned i = 0; i < disks; i++) {
         Shadow *s = &dc->sh[i];
 
