@@ -508,6 +508,14 @@ static void store_backup_copies_only_unwritten_sectors(void **state)
     assert_int_equal(sim_store_backup(dst, src, 0, 16, &copied), 0);
     assert_int_equal(copied, 0);
     assert_int_equal(store_byte(dst, 0), 0x11);
+    /* At and past dst's end (16 sectors; src has 32): nothing copied.  The
+     * end-of-disk test the data checker had before it called this. */
+    assert_int_equal(sim_store_write(src, 16, 8, pattern_buf(0x12, 8)), 0);
+    assert_int_equal(sim_store_backup(dst, src, 16, 4, &copied), 0);
+    assert_int_equal(copied, 0);
+    assert_int_equal(sim_store_backup(dst, src, 20, 4, &copied), 0);
+    assert_int_equal(copied, 0);
+    assert_int_equal(sim_store_count(dst), 16);
     /* At the limit: the sectors before it stay copied. */
     assert_int_equal(sim_store_write(small, 1, 1, pattern_buf(0x77, 1)), 0);
     assert_int_equal(sim_store_backup(small, src, 0, 5, &copied), -ENOSPC);
