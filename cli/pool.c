@@ -31,11 +31,16 @@
 #define TRACE_NAME_MAX 96
 #define HEADER_MAX 4096         /* bytes of a crash file's header */
 
-/* The last script loaded: a sweep runs the same file many times in a row. */
+/* What a worker keeps from job to job: the last script loaded (a sweep
+ * runs the same file many times in a row) and its session, whose world is
+ * reset between runs rather than made anew (scn.h; the reset is proven
+ * complete by the A, B, A tests of scenarios/ and sim/).  A run that leaves
+ * the process unfit (ScnResult.spent) ends the worker, session and all. */
 typedef struct Cache {
     bool valid;
     uint32_t file;
     ScnScript *s;
+    ScnSession *ss;             /* NULL until the first run, or out of memory */
     char err[REPORT_ERROR_MAX];
 } Cache;
 
@@ -126,7 +131,14 @@ static void execute(const CliPool *cfg, const ReportJob *job, FILE *trace,
     sh->seeded = true;
     out->loaded = true;
     start = cli_now();
-    scn_run(c->s, &opt, &out->res);
+    if (c->ss == NULL) {
+        c->ss = scn_session_new();
+    }
+    if (c->ss != NULL) {
+        scn_session_run(c->ss, c->s, &opt, &out->res);
+    } else {
+        scn_run(c->s, &opt, &out->res);     /* reports the host's failure */
+    }
     out->seconds = cli_now() - start;
 }
 
@@ -214,7 +226,7 @@ static void worker_main(void *ctx)
     Pool *P = st->P;
     Shared *sh = st->w->sh;
     ReportOutcome *out = &sh->out;
-    Cache c = { .valid = false };
+    Cache c = { .valid = false, .ss = NULL };
     char name[TRACE_NAME_MAX + 24];
     ReportJob job;
 
@@ -245,6 +257,7 @@ static void worker_main(void *ctx)
         }
     }
     scn_free(c.s);
+    scn_session_free(c.ss);
     cli_child_exit(0);
 }
 
