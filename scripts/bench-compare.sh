@@ -10,7 +10,7 @@ cd "$(dirname "$0")/.."
 
 usage() {
     cat <<'TXT'
-usage: scripts/bench-compare.sh [--rounds N] [--no-fuzz] [--fuzz-time S] [--keep] BASE_REV
+usage: scripts/bench-compare.sh [--rounds N] [--no-fuzz] [--fuzz-time S] [--sweep] [--keep] BASE_REV
 
 Builds BASE_REV (a git worktree in a temp folder) and the current tree
 (the working tree as it is, uncommitted changes included), each twice:
@@ -43,6 +43,18 @@ Then N rounds (default 3), base then current in each, of:
                         most 300 s): wall seconds and executions (the
                         executions do not depend on the load); not found in
                         time is "n/a" for that seed
+and with --sweep (minutes per round, gigabytes of temp space for an old
+base), each tree's depth-2 sweep of its scenarios/suites/faults and
+failover, release, --jobs 2, with --results:
+  sweep runs/s          its own summary's rate (target >= 10,000 on 2 cores)
+                        and CPU time (user+sys of it and its workers)
+  results, HTML MB      the --results file; the page of `merge --report`
+                        (targets < 50 and < 5 MB), and merge's CPU time and
+                        peak memory (GNU time, when /usr/bin/time exists)
+  chromium s            headless chromium's screenshot of that page, and of
+                        a one-line page (chromium's own start), when
+                        chromium is installed; 120 s at most (120: it
+                        did not finish; target < 10)
 and prints one table: the median of the rounds for base and current, and
 current/base.  A benchmark a tree lacks (or whose output it cannot read)
 is "n/a".  The header names both commits; the load average is printed
@@ -52,6 +64,7 @@ options:
   --rounds N   rounds of every benchmark (1..20, default 3)
   --no-fuzz    skip the ASan and libFuzzer builds and every fuzz figure
   --fuzz-time S  seconds of each libFuzzer exec/s run (5..600, default 20)
+  --sweep      also the depth-2 sweep, its results, page and chromium
   --keep       keep the temp folder (its path is printed)
   -h, --help   this text
 Exit status: 0 the table was printed, 2 a usage error, a revision git does
@@ -62,7 +75,7 @@ TXT
 
 die() { printf 'bench-compare: %s\n' "$*" >&2; exit 2; }
 
-ROUNDS=3 FUZZ=1 KEEP=0 BASE="" FUZZ_TIME=20
+ROUNDS=3 FUZZ=1 KEEP=0 BASE="" FUZZ_TIME=20 SWEEP=0
 while [ $# -gt 0 ]; do
     case "$1" in
     -h|--help) usage; exit 0 ;;
@@ -80,6 +93,7 @@ while [ $# -gt 0 ]; do
         FUZZ_TIME=$2
         shift 2 ;;
     --keep) KEEP=1; shift ;;
+    --sweep) SWEEP=1; shift ;;
     -*) usage >&2; die "unknown option: $1" ;;
     *)
         [ -z "$BASE" ] || { usage >&2; die "one BASE_REV only (got '$BASE' and '$1')"; }
@@ -237,6 +251,48 @@ libfuzzer_bench() {
     done
 }
 
+# megabytes of a file, 2 decimals.
+megabytes() { awk -v b="$(stat -c %s "$1")" 'BEGIN { printf "%.2f", b / 1048576 }'; }
+
+# wall seconds of headless chromium's screenshot of file $2 (120: not in time).
+chromium_open() {
+    local t0 t1
+    t0=$(date +%s.%N)
+    timeout 120 chromium --headless --no-sandbox --disable-gpu --window-size=1280,4000 \
+        --screenshot="$TMP/shot.png" "file://$2" >/dev/null 2>&1 || { record "$1" "$3" 120; return; }
+    t1=$(date +%s.%N)
+    record "$1" "$3" "$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.2f", b - a }')"
+}
+
+sweep_bench() {
+    local exe=$TMP/$1-release/cli/replbench src=$2 out gt=()
+    [ -x "$exe" ] && [ -d "$src/scenarios/suites/faults" ] || return 0
+    rm -rf "$TMP/sweep.jsonl" "$TMP/page"
+    (cd "$src" && nice "$exe" sweep --depth 2 --jobs 2 --results "$TMP/sweep.jsonl" \
+         scenarios/suites/faults scenarios/suites/failover >"$TMP/sweep.out" 2>&1
+     times >"$TMP/sweep.times")
+    # "sweep: N runs, F failed, P points, in T s (R runs/s)"
+    out=$(grep '^sweep: ' "$TMP/sweep.out" | tail -n 1)
+    record "$1" sweep_rate "$(sed -n 's/.*(\([0-9.]*\) runs\/s).*/\1/p' <<<"$out")"
+    record "$1" sweep_cpu "$(cpu_seconds "$TMP/sweep.times")"
+    [ -f "$TMP/sweep.jsonl" ] || return 0
+    record "$1" sweep_results_mb "$(megabytes "$TMP/sweep.jsonl")"
+    [ -x /usr/bin/time ] && gt=(/usr/bin/time -f 'merge %U %S %M' -o "$TMP/merge.time")
+    nice "${gt[@]}" "$exe" merge --report "$TMP/page" "$TMP/sweep.jsonl" >/dev/null 2>&1
+    if [ -f "$TMP/merge.time" ]; then
+        record "$1" merge_cpu "$(awk '$1 == "merge" { printf "%.2f", $2 + $3 }' "$TMP/merge.time")"
+        record "$1" merge_mb "$(awk '$1 == "merge" { printf "%.0f", $4 / 1024 }' "$TMP/merge.time")"
+        rm -f "$TMP/merge.time"
+    fi
+    [ -f "$TMP/page/index.html" ] || return 0
+    record "$1" sweep_html_mb "$(megabytes "$TMP/page/index.html")"
+    command -v chromium >/dev/null 2>&1 || return 0
+    echo '<!doctype html><title>one line</title><p>one line' >"$TMP/one.html"
+    chromium_open "$1" "$TMP/one.html" chromium_empty
+    chromium_open "$1" "$TMP/page/index.html" chromium_page
+    rm -rf "$TMP/sweep.jsonl" "$TMP/page"
+}
+
 LOAD_BEFORE=$(cut -d' ' -f1-3 /proc/loadavg)
 echo "load average before: $LOAD_BEFORE" >&2
 for r in $(seq 1 "$ROUNDS"); do
@@ -251,6 +307,7 @@ for r in $(seq 1 "$ROUNDS"); do
             fuzz_bench "$t" "$src"
             libfuzzer_bench "$t" "$src"
         fi
+        [ "$SWEEP" = 1 ] && sweep_bench "$t" "$src"
     done
 done
 LOAD_AFTER=$(cut -d' ' -f1-3 /proc/loadavg)
@@ -306,6 +363,16 @@ if [ "$FUZZ" = 1 ]; then
     row fuzz_cluster_lf_exec "fuzz_cluster libFuzzer exec/s (${FUZZ_TIME} s)" ">= 10000"
     row canary_s "canary found: wall s (seeds 1-3)" "no worse"
     row canary_runs "canary found: executions (seeds 1-3)" "no worse"
+fi
+if [ "$SWEEP" = 1 ]; then
+    row sweep_rate "sweep --depth 2 runs/s (--jobs 2)" ">= 10000"
+    row sweep_cpu "sweep CPU s (user+sys)" ""
+    row sweep_results_mb "sweep --results MB" "< 50"
+    row merge_cpu "merge --report CPU s" ""
+    row merge_mb "merge --report peak memory MB" ""
+    row sweep_html_mb "merged HTML page MB" "< 5"
+    row chromium_page "chromium screenshot of it, s" "< 10"
+    row chromium_empty "chromium, a one-line page, s" ""
 fi
 [ -f "$TMP/notes" ] && { echo "notes:"; sort -u "$TMP/notes" | sed 's/^/  /'; }
 exit 0
