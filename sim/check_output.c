@@ -56,13 +56,24 @@ void sim_outcheck_free(SimOutCheck *chk)
 /* One violation; the first one's message is kept. */
 #define note(x, ...) sim_note(&(x)->violations, (x)->first, sizeof((x)->first), __VA_ARGS__)
 
+/* A connection's positions come in order: GROUP consecutive ones share a
+ * home and take consecutive slots from it, so a client's stream touches a
+ * new cache line every few packets instead of a random one for each (the
+ * table of a long run is megabytes).  A taken slot sends the probe one
+ * group and one slot on: a group whose home is taken by another lands in
+ * the next one's slots, still in a row, instead of walking past every
+ * member of the other group; the step is odd, so the probe visits every
+ * slot of the table (a power of two) before it repeats.  Any home and
+ * any such step give the same answers. */
+#define GROUP 16
+
 static size_t slot_of(const Seen *slots, size_t cap, uint32_t conn, uint64_t pos)
 {
-    uint64_t h = (pos * 0x9e3779b97f4a7c15ULL) ^ ((uint64_t)conn * 0xc2b2ae3d27d4eb4fULL);
-    size_t i = (size_t)(h >> 17) & (cap - 1);
+    uint64_t h = (pos / GROUP * 0x9e3779b97f4a7c15ULL) ^ ((uint64_t)conn * 0xc2b2ae3d27d4eb4fULL);
+    size_t i = ((size_t)(h >> 17) * GROUP + (size_t)(pos % GROUP)) & (cap - 1);
 
     while (slots[i].used && (slots[i].conn != conn || slots[i].pos != pos)) {
-        i = (i + 1) & (cap - 1);
+        i = (i + GROUP + 1) & (cap - 1);
     }
     return i;
 }

@@ -162,6 +162,32 @@ static void same_positions_of_many_connections_are_told_apart(void **state)
     sim_outcheck_free(o);
 }
 
+/* Positions 16 apart on one connection all start probing at the same
+ * place of their group of slots (an even slot).  A probe that stayed on
+ * those places (a step of a whole group) or on one parity of slots would
+ * run out of them: 2,048 packets, half of a table of 4,096 slots, would
+ * take every even one, and looking up a position never seen would never
+ * end. */
+static void positions_at_the_same_offset_of_their_groups_are_all_remembered(void **state)
+{
+    enum { N = 2048 };
+    SimOutCheck *o = sim_outcheck_new(0);
+
+    (void)state;
+    for (uint64_t i = 0; i < N; i++) {
+        assert_int_equal(sim_outcheck_client_saw(o, 0, i * 16, i + 1), 0);
+    }
+    for (uint64_t i = 0; i < N; i++) {
+        assert_int_equal(sim_outcheck_history(o, 0, i * 16, i + 1), 0);
+        assert_int_equal(sim_outcheck_history(o, 0, i * 16, i + 2), -EPROTO);
+    }
+    assert_int_equal(sim_outcheck_history(o, 0, N * 16, 1), 0);     /* never seen */
+    assert_int_equal(sim_outcheck_history(o, 1, 0, 1), 0);
+    assert_int_equal(sim_outcheck_seen(o), N);
+    assert_int_equal(sim_outcheck_violations(o), N);
+    sim_outcheck_free(o);
+}
+
 static void limit_is_exact(void **state)
 {
     SimOutCheck *o = sim_outcheck_new(1000);
@@ -252,6 +278,7 @@ int main(void)
         cmocka_unit_test(history_contradicting_the_client_is_reported_both_ways),
         cmocka_unit_test(position_is_the_pair_of_connection_and_offset),
         cmocka_unit_test(growth_forgets_no_packet),
+        cmocka_unit_test(positions_at_the_same_offset_of_their_groups_are_all_remembered),
         cmocka_unit_test(packets_in_any_order_are_told_apart),
         cmocka_unit_test(same_positions_of_many_connections_are_told_apart),
         cmocka_unit_test(limit_is_exact),
