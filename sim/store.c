@@ -1,8 +1,10 @@
-/* store.c: SimStore (store.h): an open-addressing hash map from sector to
- * block index, with linear probing and backward-shift deletion, over a pool
- * of 512-byte blocks kept in fixed chunks.  A write whose every byte is the
- * same (QEMU's cases fill 64 MiB with one byte) takes no block: its sectors
- * point at one shared row of that byte.  Owns only its own memory.
+/* store.c: SimStore (store.h): an open-addressing hash map from page (8
+ * sectors) to what its sectors hold, with linear probing and backward-shift
+ * deletion, over a pool of 512-byte blocks kept in fixed chunks.  A write
+ * whose every byte is the same (QEMU's cases fill 64 MiB with one byte)
+ * takes no block: its sectors point at one shared row of that byte, and a
+ * page whose sectors all do keeps their bytes in its 16-byte slot.  Owns
+ * only its own memory.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -20,12 +22,29 @@
 #define NO_PAGE UINT64_MAX      /* an empty slot of the table */
 #define PAGE_SECTORS 8u         /* a page: 8 aligned sectors, a 4 KiB guest block */
 #define MIN_TABLE_BITS 4
+#define PAGE_BITS 40            /* a key: the page in its low 40 bits, */
+#define PAGE_MASK ((UINT64_C(1) << PAGE_BITS) - 1)
+#define WRITTEN_SHIFT PAGE_BITS /* bit 40 + k: sector k written (slot form), */
+#define OWN (UINT64_C(1) << 48) /* the page's sectors are in an Ext */
 
-/* One slot of the table: a page and what each of its sectors holds. */
+/* One slot of the table, 16 bytes, so that the tables of the large images
+ * stay in the cache: a page and what each of its sectors holds.  While
+ * every written sector of the page holds one byte (UNIFORM + b), the slot
+ * holds those bytes; the first sector with a block of its own moves the
+ * page's sectors into an Ext, for as long as the page stays in the table. */
 typedef struct Page {
-    uint64_t page;              /* sector / PAGE_SECTORS; NO_PAGE: empty slot */
-    uint32_t block[PAGE_SECTORS];   /* NO_BLOCK, UNIFORM + b, or a pool block */
+    uint64_t key;               /* NO_PAGE: empty; else page | written << 40 | OWN */
+    union {
+        uint8_t byte[PAGE_SECTORS];     /* not OWN: written sector k's byte */
+        uint64_t ext;                   /* OWN: its Ext */
+    } v;
 } Page;
+
+/* A page's sectors: NO_BLOCK, UNIFORM + b, or a pool block.  A free Ext
+ * links the next through block[0]. */
+typedef struct Ext {
+    uint32_t block[PAGE_SECTORS];
+} Ext;
 
 struct SimStore {
     uint64_t size_sectors;
@@ -40,11 +59,18 @@ struct SimStore {
     uint32_t used_blocks;       /* blocks ever handed out of the chunks */
     uint32_t free_head;         /* freed blocks, linked through their bytes */
     uint64_t free_count;
+    Ext *ext;                   /* the OWN pages' sectors */
+    uint32_t ext_cap;           /* Exts allocated */
+    uint32_t ext_used;          /* Exts ever handed out of ext */
+    uint32_t ext_free;          /* freed Exts, linked through block[0] */
+    uint32_t ext_free_count;
     uint8_t *rows[256];         /* rows[b]: 512 bytes of b, once written */
 };
 
 _Static_assert(SIM_STORE_MAX_BLOCKS < UNIFORM, "block indexes stay below the rows");
-_Static_assert(SIM_STORE_MAX_SIZE_SECTORS / PAGE_SECTORS < NO_PAGE, "pages stay below NO_PAGE");
+_Static_assert(SIM_STORE_MAX_SIZE_SECTORS / PAGE_SECTORS < PAGE_MASK, "a page fits its key's bits, "
+               "and an empty slot's key never reads as a page");
+_Static_assert(sizeof(Page) == 16, "16-byte slots");
 
 
 static const uint8_t zero_block[SIM_SECTOR_SIZE];
@@ -99,13 +125,18 @@ static void release(SimStore *s, uint32_t block)
     s->free_count++;
 }
 
+static uint64_t page_of(const Page *p)
+{
+    return p->key & PAGE_MASK;
+}
+
 /* The slot holding page, or the empty slot where it would go. */
 static size_t probe(const SimStore *s, uint64_t page)
 {
     size_t mask = table_cap(s) - 1;
     size_t i = home_of(s, page);
 
-    while (s->table[i].page != NO_PAGE && s->table[i].page != page) {
+    while (s->table[i].key != NO_PAGE && page_of(&s->table[i]) != page) {
         i = (i + 1) & mask;
     }
     return i;
@@ -119,7 +150,56 @@ static Page *find(const SimStore *s, uint64_t page)
         return NULL;
     }
     i = probe(s, page);
-    return s->table[i].page == NO_PAGE ? NULL : &s->table[i];
+    return s->table[i].key == NO_PAGE ? NULL : &s->table[i];
+}
+
+/* What sector k of the occupied slot p holds: NO_BLOCK, UNIFORM + b or a
+ * pool block. */
+static uint32_t get(const SimStore *s, const Page *p, unsigned k)
+{
+    if (p->key & OWN) {
+        return s->ext[p->v.ext].block[k];
+    }
+    return (p->key >> (WRITTEN_SHIFT + k)) & 1 ? UNIFORM + p->v.byte[k] : NO_BLOCK;
+}
+
+/* An Ext from the free list or the array; reserve() made sure of one. */
+static uint32_t take_ext(SimStore *s)
+{
+    uint32_t e = s->ext_free;
+
+    if (e != NO_BLOCK) {
+        s->ext_free = s->ext[e].block[0];
+        s->ext_free_count--;
+        return e;
+    }
+    SIM_CHECK_OP(s->ext_used, <, s->ext_cap);
+    return s->ext_used++;
+}
+
+/* Sector k of p holds `block` from now on.  The first block of its own
+ * in a page moves the page's sectors into an Ext (reserve() made room). */
+static void set(SimStore *s, Page *p, unsigned k, uint32_t block)
+{
+    uint64_t bit = UINT64_C(1) << (WRITTEN_SHIFT + k);
+
+    if (!(p->key & OWN) && block < UNIFORM) {
+        uint32_t e = take_ext(s);
+
+        for (unsigned j = 0; j < PAGE_SECTORS; j++) {
+            s->ext[e].block[j] = get(s, p, j);
+        }
+        p->key |= OWN;
+        p->v.ext = e;
+    }
+    if (p->key & OWN) {
+        s->ext[p->v.ext].block[k] = block;
+    } else if (block == NO_BLOCK) {
+        p->key &= ~bit;
+    } else {
+        p->key |= bit;
+        p->v.byte[k] = (uint8_t)(block - UNIFORM);
+    }
 }
 
 /* What sector holds: NO_BLOCK when unwritten. */
@@ -127,7 +207,7 @@ static uint32_t block_of(const SimStore *s, uint64_t sector)
 {
     const Page *p = find(s, sector / PAGE_SECTORS);
 
-    return p == NULL ? NO_BLOCK : p->block[sector % PAGE_SECTORS];
+    return p == NULL ? NO_BLOCK : get(s, p, (unsigned)(sector % PAGE_SECTORS));
 }
 
 /* The slot of page, made (every sector unwritten) when missing; the table
@@ -136,9 +216,9 @@ static Page *page_in(SimStore *s, uint64_t page)
 {
     Page *p = &s->table[probe(s, page)];
 
-    if (p->page == NO_PAGE) {
-        memset(p, 0xff, sizeof(*p));        /* every block NO_BLOCK */
-        p->page = page;
+    if (p->key == NO_PAGE) {
+        p->key = page;
+        p->v.ext = 0;
         s->pages++;
     }
     return p;
@@ -185,6 +265,7 @@ SimStore *sim_store_new(uint64_t size_sectors, uint64_t max_blocks)
         s->size_sectors = size_sectors;
         s->max_blocks = max_blocks;
         s->free_head = NO_BLOCK;
+        s->ext_free = NO_BLOCK;
     }
     return s;
 }
@@ -196,6 +277,10 @@ void sim_store_clear(SimStore *s)
     }
     free(s->chunks);
     free(s->table);
+    free(s->ext);
+    s->ext = NULL;
+    s->ext_cap = s->ext_used = s->ext_free_count = 0;
+    s->ext_free = NO_BLOCK;
     for (unsigned b = 0; b < 256; b++) {
         /* Most rows were never written: free(NULL) costs ASan a stack
          * unwind, 256 times a store, several stores per fuzz input. */
@@ -244,13 +329,16 @@ void sim_store_empty(SimStore *s)
         }
     }
     for (size_t i = 0; i < cap; i++) {
-        s->table[i].page = NO_PAGE;
+        s->table[i].key = NO_PAGE;
     }
     s->count = 0;
     s->pages = 0;
     s->used_blocks = 0;
     s->free_head = NO_BLOCK;
     s->free_count = 0;
+    s->ext_used = 0;
+    s->ext_free = NO_BLOCK;
+    s->ext_free_count = 0;
 }
 
 void sim_store_free(SimStore *s)
@@ -275,7 +363,7 @@ size_t sim_store_bytes_used(const SimStore *s)
 {
     return sizeof(*s) + table_cap(s) * sizeof(Page)
            + s->chunks_cap * sizeof(*s->chunks) + s->nchunks * CHUNK_BYTES
-           + rows_bytes(s);
+           + (size_t)s->ext_cap * sizeof(Ext) + rows_bytes(s);
 }
 
 const uint8_t *sim_store_peek(const SimStore *s, uint64_t sector)
@@ -316,23 +404,45 @@ static int rehash(SimStore *s, unsigned bits)
         return -ENOMEM;
     }
     for (size_t i = 0; i < ((size_t)1 << bits); i++) {
-        table[i].page = NO_PAGE;
+        table[i].key = NO_PAGE;
     }
     s->table = table;
     s->bits = bits;
     for (size_t i = 0; i < old_cap; i++) {
-        if (old[i].page != NO_PAGE) {
-            s->table[probe(s, old[i].page)] = old[i];
+        if (old[i].key != NO_PAGE) {
+            s->table[probe(s, page_of(&old[i]))] = old[i];
         }
     }
     free(old);
     return 0;
 }
 
-/* Make room for `more` new pages and `blocks` blocks: table load stays at
- * most 1/2 and the pool has that many free blocks.  0 or -ENOMEM (the image
- * is unchanged). */
-static int reserve(SimStore *s, uint64_t more, uint64_t blocks)
+/* Room for n more Exts.  0 or -ENOMEM. */
+static int ext_room(SimStore *s, uint64_t n)
+{
+    uint64_t spare = (uint64_t)s->ext_free_count + s->ext_cap - s->ext_used;
+    uint64_t cap = s->ext_cap ? s->ext_cap : 16;
+    Ext *ext;
+
+    if (spare >= n) {
+        return 0;
+    }
+    while (cap - s->ext_used + s->ext_free_count < n) {
+        cap *= 2;
+    }
+    ext = sim_host_realloc(s->ext, cap * sizeof(*ext), "store: pages with blocks of their own");
+    if (ext == NULL) {
+        return -ENOMEM;
+    }
+    s->ext = ext;
+    s->ext_cap = (uint32_t)cap;
+    return 0;
+}
+
+/* Make room for `more` new pages, `blocks` blocks and `exts` pages that
+ * may take an Ext: table load stays at most 1/2 and the pool has that
+ * many free blocks.  0 or -ENOMEM (the image is unchanged). */
+static int reserve(SimStore *s, uint64_t more, uint64_t blocks, uint64_t exts)
 {
     uint64_t spare = s->free_count
                      + (uint64_t)s->nchunks * CHUNK_BLOCKS - s->used_blocks;
@@ -360,7 +470,7 @@ static int reserve(SimStore *s, uint64_t more, uint64_t blocks)
         s->nchunks++;
         spare += CHUNK_BLOCKS;
     }
-    return 0;
+    return ext_room(s, exts);
 }
 
 /* A block from the free list or the chunks; reserve() made sure of one. */
@@ -377,35 +487,62 @@ static uint32_t take_block(SimStore *s)
     return s->used_blocks++;
 }
 
-/* Sectors [sector, sector + count) point at the row of byte b (uniform) or
- * get blocks of their own holding data; blocks they no longer need go back
- * to the free list.  reserve() made room for them.  Page by page. */
+/* The bits set in a page's written bits (8 of them), without a libgcc
+ * call where the target has no popcount instruction. */
+static unsigned ones(uint64_t bits)
+{
+    static const uint8_t nibble[16] = { 0, 1, 1, 2, 1, 2, 2, 3, 1, 2, 2, 3, 2, 3, 3, 4 };
+
+    return nibble[bits & 15] + nibble[(bits >> 4) & 15];
+}
+
+/* Sectors k .. k + n - 1 of p point at the row of byte b (uniform) or get
+ * blocks of their own holding data; blocks they no longer need go back to
+ * the free list.  Returns data past what was stored. */
+static const uint8_t *put_page(SimStore *s, Page *p, unsigned k, uint32_t n,
+                               bool uniform, uint8_t b, const uint8_t *data)
+{
+    if (uniform && !(p->key & OWN)) {
+        /* The slot form: the sectors' bytes and written bits at once. */
+        uint64_t bits = (uint64_t)((1u << n) - 1) << (WRITTEN_SHIFT + k);
+
+        s->count += n - ones((p->key & bits) >> WRITTEN_SHIFT);
+        p->key |= bits;
+        memset(p->v.byte + k, b, n);
+        return data;
+    }
+    for (uint32_t i = 0; i < n; i++, k++) {
+        uint32_t old = get(s, p, k);
+
+        s->count += old == NO_BLOCK;
+        if (uniform) {
+            if (old < UNIFORM) {
+                release(s, old);
+            }
+            set(s, p, k, UNIFORM + b);
+            continue;
+        }
+        if (old == NO_BLOCK || old >= UNIFORM) {
+            old = take_block(s);
+            set(s, p, k, old);
+        }
+        memcpy(block_at(s, old), data, SIM_SECTOR_SIZE);
+        data += SIM_SECTOR_SIZE;
+    }
+    return data;
+}
+
+/* Sectors [sector, sector + count) as put_page says, page by page;
+ * reserve() made room for them. */
 static void put(SimStore *s, uint64_t sector, uint32_t count, bool uniform,
                 uint8_t b, const uint8_t *data)
 {
     SIM_CHECK(!uniform || s->rows[b] != NULL);
     while (count > 0) {
-        Page *p = page_in(s, sector / PAGE_SECTORS);
         unsigned k = (unsigned)(sector % PAGE_SECTORS);
         uint32_t n = PAGE_SECTORS - k < count ? PAGE_SECTORS - k : count;
 
-        for (uint32_t i = 0; i < n; i++, k++) {
-            uint32_t old = p->block[k];
-
-            s->count += old == NO_BLOCK;
-            if (uniform) {
-                if (old < UNIFORM) {
-                    release(s, old);
-                }
-                p->block[k] = UNIFORM + b;
-                continue;
-            }
-            if (old == NO_BLOCK || old >= UNIFORM) {
-                p->block[k] = take_block(s);
-            }
-            memcpy(block_at(s, p->block[k]), data, SIM_SECTOR_SIZE);
-            data += SIM_SECTOR_SIZE;
-        }
+        data = put_page(s, page_in(s, sector / PAGE_SECTORS), k, n, uniform, b, data);
         sector += n;
         count -= n;
     }
@@ -477,7 +614,8 @@ int sim_store_write(SimStore *s, uint64_t sector, uint32_t count,
     if (uniform && row(s, data[0]) == NULL) {
         return -ENOMEM;
     }
-    rc = reserve(s, pages_of(s, sector, count), uniform ? 0 : blocks);
+    rc = reserve(s, pages_of(s, sector, count), uniform ? 0 : blocks,
+                 uniform ? 0 : (sector + count - 1) / PAGE_SECTORS - sector / PAGE_SECTORS + 1);
     if (rc < 0) {
         return rc;
     }
@@ -499,11 +637,107 @@ static int write_new(SimStore *s, uint64_t sector, bool uniform, uint8_t b,
     if (uniform && row(s, b) == NULL) {
         return -ENOMEM;
     }
-    rc = reserve(s, pages_of(s, sector, 1), uniform ? 0 : 1);
+    rc = reserve(s, pages_of(s, sector, 1), uniform ? 0 : 1, uniform ? 0 : 1);
     if (rc < 0) {
         return rc;
     }
     put(s, sector, 1, uniform, b, data);
+    return 0;
+}
+
+/* The sectors [at, stop) of one page that dst lacks, copied from src
+ * (from: src's slot of the page, or NULL) in one go when each holds one
+ * byte there (or nothing: zeros), dst has those bytes' rows and room for
+ * every one of them: what their one-sector writes would do, with the same
+ * one allocation at most (the table's, which the first of them would
+ * make, failing the same way).  Returns 0 (*copied set), 1 when the page
+ * needs them one by one, or reserve()'s error. */
+static int backup_rows(SimStore *dst, const SimStore *src, const Page *from,
+                       uint64_t at, uint64_t stop, uint32_t *copied)
+{
+    uint64_t page = at / PAGE_SECTORS;
+    const Page *mine = find(dst, page);
+    uint8_t byte[PAGE_SECTORS];
+    unsigned want = 0, n = 0;
+    Page *p;
+    int rc;
+
+    for (uint64_t sector = at; sector < stop; sector++) {
+        unsigned k = (unsigned)(sector % PAGE_SECTORS);
+        uint32_t block = from != NULL && sector < src->size_sectors ? get(src, from, k) : NO_BLOCK;
+
+        if (mine != NULL && get(dst, mine, k) != NO_BLOCK) {
+            continue;
+        }
+        if (block < UNIFORM) {
+            return 1;                   /* bytes of its own: one_byte decides */
+        }
+        byte[k] = block == NO_BLOCK ? 0 : (uint8_t)(block - UNIFORM);
+        if (dst->rows[byte[k]] == NULL) {
+            return 1;                   /* its row would be allocated first */
+        }
+        want |= 1u << k;
+        n++;
+    }
+    *copied = n;
+    if (n == 0) {
+        return 0;
+    }
+    if (n > dst->max_blocks - dst->count) {
+        return 1;                       /* some fit: those are copied */
+    }
+    rc = reserve(dst, pages_of(dst, at, 1), 0, 0);
+    if (rc < 0) {
+        *copied = 0;
+        return rc;
+    }
+    p = page_in(dst, page);
+    for (unsigned k = 0; k < PAGE_SECTORS; k++) {
+        if (want & (1u << k)) {
+            put_page(dst, p, k, 1, true, byte[k], NULL);
+        }
+    }
+    return 0;
+}
+
+/* The same, one sector at a time: for sectors with bytes of their own in
+ * src, a row not yet made, or room for only some of them.  Returns 0 or
+ * write_new's error (the sectors before stay copied, *copied counts
+ * them). */
+static int backup_sectors(SimStore *dst, const SimStore *src, const Page *from,
+                          uint64_t at, uint64_t stop, uint32_t *copied)
+{
+    uint64_t page = at / PAGE_SECTORS;
+    const Page *mine = find(dst, page);
+
+    for (; at < stop; at++) {
+        uint32_t block = from != NULL && at < src->size_sectors
+                         ? get(src, from, at % PAGE_SECTORS) : NO_BLOCK;
+        const uint8_t *data = NULL;
+        bool uniform = true;
+        uint8_t b = 0;
+        int rc;
+
+        if (mine != NULL && get(dst, mine, at % PAGE_SECTORS) != NO_BLOCK) {
+            continue;
+        }
+        if (block != NO_BLOCK && block >= UNIFORM) {
+            b = (uint8_t)(block - UNIFORM);
+        } else if (block != NO_BLOCK) {
+            data = block_at(src, block);
+            uniform = one_byte(data, SIM_SECTOR_SIZE);
+            b = data[0];
+        }
+        rc = write_new(dst, at, uniform, b, data);
+        if (rc < 0) {
+            return rc;
+        }
+        ++*copied;
+        /* The destination's slot again after each copy (the table may
+         * move); the source's too when they are one store. */
+        mine = find(dst, page);
+        from = src == dst ? mine : from;
+    }
     return 0;
 }
 
@@ -516,40 +750,23 @@ int sim_store_backup(SimStore *dst, const SimStore *src, uint64_t sector,
     if (sector < dst->size_sectors) {
         end += count < dst->size_sectors - sector ? count : dst->size_sectors - sector;
     }
-    /* Page by page: the source page is looked up once, the destination's
-     * again only after a sector was copied into it (the table may move). */
+    /* Page by page: the source page is looked up once. */
     for (uint64_t at = sector; at < end;) {
         uint64_t page = at / PAGE_SECTORS;
         uint64_t stop = (page + 1) * PAGE_SECTORS < end ? (page + 1) * PAGE_SECTORS : end;
         const Page *from = find(src, page);
-        const Page *mine = find(dst, page);
+        uint32_t n = 0;
+        int rc = backup_rows(dst, src, from, at, stop, &n);
 
-        for (; at < stop; at++) {
-            uint32_t block = from != NULL && at < src->size_sectors
-                             ? from->block[at % PAGE_SECTORS] : NO_BLOCK;
-            const uint8_t *data = NULL;
-            bool uniform = true;
-            uint8_t b = 0;
-            int rc;
-
-            if (mine != NULL && mine->block[at % PAGE_SECTORS] != NO_BLOCK) {
-                continue;
-            }
-            if (block != NO_BLOCK && block >= UNIFORM) {
-                b = (uint8_t)(block - UNIFORM);
-            } else if (block != NO_BLOCK) {
-                data = block_at(src, block);
-                uniform = one_byte(data, SIM_SECTOR_SIZE);
-                b = data[0];
-            }
-            rc = write_new(dst, at, uniform, b, data);
-            if (rc < 0) {
-                return rc;
-            }
-            ++*copied;
-            mine = find(dst, page);
-            from = src == dst ? mine : from;
+        if (rc == 1) {
+            n = 0;
+            rc = backup_sectors(dst, src, from, at, stop, &n);
         }
+        *copied += n;
+        if (rc < 0) {
+            return rc;
+        }
+        at = stop;
     }
     return 0;
 }
@@ -560,9 +777,9 @@ static void remove_slot(SimStore *s, size_t i)
 {
     size_t mask = table_cap(s) - 1;
 
-    for (size_t j = (i + 1) & mask; s->table[j].page != NO_PAGE;
+    for (size_t j = (i + 1) & mask; s->table[j].key != NO_PAGE;
          j = (j + 1) & mask) {
-        size_t k = home_of(s, s->table[j].page);
+        size_t k = home_of(s, page_of(&s->table[j]));
 
         /* Move j into the hole unless its home lies cyclically in (i, j]. */
         if ((i <= j) ? (i < k && k <= j) : (i < k || k <= j)) {
@@ -571,8 +788,18 @@ static void remove_slot(SimStore *s, size_t i)
         s->table[i] = s->table[j];
         i = j;
     }
-    s->table[i].page = NO_PAGE;
+    s->table[i].key = NO_PAGE;
     s->pages--;
+}
+
+/* An OWN page's Ext onto the free list (the page leaves the table). */
+static void release_ext(SimStore *s, const Page *p)
+{
+    if (p->key & OWN) {
+        s->ext[p->v.ext].block[0] = s->ext_free;
+        s->ext_free = (uint32_t)p->v.ext;
+        s->ext_free_count++;
+    }
 }
 
 int sim_store_discard(SimStore *s, uint64_t sector, uint32_t count)
@@ -587,20 +814,21 @@ int sim_store_discard(SimStore *s, uint64_t sector, uint32_t count)
         uint32_t n = PAGE_SECTORS - k < count ? PAGE_SECTORS - k : count;
         bool left = false;
 
-        if (p->page != NO_PAGE) {
+        if (p->key != NO_PAGE) {
             for (uint32_t i = 0; i < n; i++) {
-                uint32_t old = p->block[k + i];
+                uint32_t old = get(s, p, k + i);
 
                 if (old < UNIFORM) {
                     release(s, old);
                 }
                 s->count -= old != NO_BLOCK;
-                p->block[k + i] = NO_BLOCK;
+                set(s, p, k + i, NO_BLOCK);
             }
             for (unsigned i = 0; i < PAGE_SECTORS; i++) {
-                left = left || p->block[i] != NO_BLOCK;
+                left = left || get(s, p, i) != NO_BLOCK;
             }
             if (!left) {
+                release_ext(s, p);
                 remove_slot(s, slot);
             }
         }
@@ -645,8 +873,8 @@ static void sorted_pages(const SimStore *s, uint64_t *v, uint64_t *tmp)
     size_t n = 0;
 
     for (size_t i = 0; i < table_cap(s); i++) {
-        if (s->table[i].page != NO_PAGE) {
-            v[n++] = s->table[i].page;
+        if (s->table[i].key != NO_PAGE) {
+            v[n++] = page_of(&s->table[i]);
         }
     }
     SIM_CHECK_OP(n, ==, s->pages);
@@ -677,7 +905,7 @@ int sim_store_sorted_sectors(const SimStore *s, uint64_t **sectors,
             const Page *p = find(s, pages[j]);
 
             for (unsigned k = 0; k < PAGE_SECTORS; k++) {
-                if (p->block[k] != NO_BLOCK) {
+                if (get(s, p, k) != NO_BLOCK) {
                     out[n++] = pages[j] * PAGE_SECTORS + k;
                 }
             }
@@ -706,8 +934,10 @@ int sim_store_foreach(const SimStore *s, SimStoreVisitFn *fn, void *ctx)
         const Page *p = find(s, pages[j]);
 
         for (unsigned k = 0; rc == 0 && k < PAGE_SECTORS; k++) {
-            if (p->block[k] != NO_BLOCK) {
-                rc = fn(ctx, pages[j] * PAGE_SECTORS + k, data_of(s, p->block[k]));
+            uint32_t block = get(s, p, k);
+
+            if (block != NO_BLOCK) {
+                rc = fn(ctx, pages[j] * PAGE_SECTORS + k, data_of(s, block));
             }
         }
     }
@@ -718,15 +948,16 @@ int sim_store_foreach(const SimStore *s, SimStoreVisitFn *fn, void *ctx)
 SimStore *sim_store_clone(const SimStore *src)
 {
     SimStore *s = sim_store_new(src->size_sectors, src->max_blocks);
-    uint64_t own = 0;
+    uint64_t own = 0, exts = 0;
     bool ok;
 
     for (size_t i = 0; i < table_cap(src); i++) {
-        for (unsigned k = 0; src->table[i].page != NO_PAGE && k < PAGE_SECTORS; k++) {
-            own += src->table[i].block[k] < UNIFORM;
+        exts += src->table[i].key != NO_PAGE && (src->table[i].key & OWN);
+        for (unsigned k = 0; src->table[i].key != NO_PAGE && k < PAGE_SECTORS; k++) {
+            own += get(src, &src->table[i], k) < UNIFORM;
         }
     }
-    ok = s != NULL && reserve(s, src->pages, own) == 0;
+    ok = s != NULL && reserve(s, src->pages, own, exts) == 0;
     for (unsigned b = 0; ok && b < 256; b++) {
         ok = src->rows[b] == NULL || row(s, (uint8_t)b) != NULL;
     }
@@ -738,18 +969,24 @@ SimStore *sim_store_clone(const SimStore *src)
         const Page *from = &src->table[i];
         Page *to;
 
-        if (from->page == NO_PAGE) {
+        if (from->key == NO_PAGE) {
             continue;
         }
-        to = &s->table[probe(s, from->page)];
+        to = &s->table[probe(s, page_of(from))];
         *to = *from;
         s->pages++;
+        if (from->key & OWN) {
+            to->v.ext = take_ext(s);
+        }
         for (unsigned k = 0; k < PAGE_SECTORS; k++) {
-            s->count += from->block[k] != NO_BLOCK;
-            if (from->block[k] < UNIFORM) {
-                to->block[k] = take_block(s);
-                memcpy(block_at(s, to->block[k]), block_at(src, from->block[k]),
-                       SIM_SECTOR_SIZE);
+            uint32_t block = get(src, from, k);
+
+            s->count += block != NO_BLOCK;
+            if (from->key & OWN) {
+                s->ext[to->v.ext].block[k] = block < UNIFORM ? take_block(s) : block;
+            }
+            if (block < UNIFORM) {
+                memcpy(block_at(s, get(s, to, k)), block_at(src, block), SIM_SECTOR_SIZE);
             }
         }
     }

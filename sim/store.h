@@ -9,13 +9,15 @@
  * a written sector of an upper image hides the image below it.
  *
  * Cost: the image is kept in pages of 8 aligned sectors (a 4 KiB guest
- * block), one slot of a hash table each (40 bytes, open addressing, load
+ * block), one slot of a hash table each (16 bytes, open addressing, load
  * 1/4 to 1/2), so a write, a copy-before-write or a checkpoint's check
  * looks up a page, not each sector.  A written sector's own 512 bytes sit
- * in a pool (chunks of 256 sectors); unwritten sectors take nothing, so a
- * 64 GiB image with 10,000 scattered written sectors uses about 6.5 MiB.
- * A write whose every byte is the same takes no pool space: its sectors
- * share one 512-byte row of that byte.  Lookups are O(1) expected;
+ * in a pool (chunks of 256 sectors), and a page with such a sector takes
+ * 32 bytes more for its sectors' indexes; unwritten sectors take nothing,
+ * so a 64 GiB image with 10,000 scattered written sectors uses about
+ * 6 MiB.  A write whose every byte is the same takes no pool space: its
+ * sectors share one 512-byte row of that byte, and a page whose written
+ * sectors all do keeps their bytes in its slot.  Lookups are O(1) expected;
  * ordered walks sort the written pages first (a radix sort, O(n)).  An
  * image emptied every checkpoint keeps its memory (sim_store_empty); a
  * copy-before-write copies a range in one call (sim_store_backup).
