@@ -3,7 +3,8 @@
  * 1 included: a scenario that crashes (SIGSEGV, a sanitizer's abort) kills
  * its worker, never the command, and one that runs past the time limit is
  * killed with it.  A worker reads a ReportJob from its pipe, loads and
- * runs the scenario and writes back a ReportOutcome; outcomes are handed on
+ * runs the scenario, its ReportOutcome made in memory shared with the
+ * parent, and writes back the job's number when it is whole; outcomes are handed on
  * in job order through a bounded window, so that memory does not grow with
  * the number of jobs.  Each worker's stderr goes to a file of its own, and
  * its last trace lines and the job's effective seed to memory shared with
@@ -244,15 +245,20 @@ static void worker_main(void *ctx)
             trace_name(P, job.seq, name, sizeof(name));
             trace = fopen(name, "w");
         }
-        /* What a death of this job leaves: its stderr and trace lines only. */
-        if (ftruncate(STDERR_FILENO, 0) == 0) {
+        /* What a death of this job leaves: its stderr and trace lines only
+         * (emptied only when the last job wrote some: a system call less
+         * per run). */
+        if (lseek(STDERR_FILENO, 0, SEEK_CUR) != 0 && ftruncate(STDERR_FILENO, 0) == 0) {
             lseek(STDERR_FILENO, 0, SEEK_SET);
         }
         sh->tail.n = 0;
         sh->seeded = false;
         execute(P->cfg, &job, trace, &c, sh, out);
         out->trace_lost = P->cfg->trace != NULL && (trace == NULL || fclose(trace) != 0);
-        if (write_full(st->out, out, sizeof(*out)) != 0 || out->res.spent) {
+        /* The outcome is in shared memory: the pipe carries only the job's
+         * number, once it is whole (55 KB through a pipe per run was most
+         * of a sweep's system time). */
+        if (write_full(st->out, &job.seq, sizeof(job.seq)) != 0 || out->res.spent) {
             break;              /* spent: the parent starts another worker */
         }
     }
@@ -524,11 +530,13 @@ static void emit(Pool *P)
 static void receive(Pool *P, Worker *w)
 {
     Slot *s = &P->ring[w->slot];
+    uint64_t seq;
 
-    if (read_full(w->from, &s->out, sizeof(s->out)) != sizeof(s->out)) {
+    if (read_full(w->from, &seq, sizeof(seq)) != sizeof(seq) || seq != s->job.seq) {
         worker_lost(P, w);
         return;
     }
+    memcpy(&s->out, &w->sh->out, sizeof(s->out));
     w->slot = -1;
     set_ready(P, s);
     if (s->out.res.spent) {
