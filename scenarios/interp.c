@@ -10,6 +10,7 @@
 #include <fnmatch.h>
 #include <inttypes.h>
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -36,7 +37,7 @@ _Static_assert(SCN_MAX_DEPTH <= SIM_REGCHECK_MAX_DEPTH,
                "the contract checker models every walk a script can nest");
 
 typedef struct State {
-    char name[SCN_MAX_NAME + 1];
+    char name[SCN_MAX_NAME + 1];    /* one slot per name (slot_for) */
     bool live;
     bool dying;                 /* its node crashed inside a walk: silenced,
                                    removed when the walk returns */
@@ -51,6 +52,17 @@ typedef struct Reg {
     ReplicationRegistry *reg;
 } Reg;
 
+/* An `on` rule, its keys looked up once (it is read on every callback). */
+typedef struct Rule {
+    const ScnOp *op;
+    const char *state;
+    const State *st;            /* the state so named, once it has a slot */
+    int64_t walk, call;
+    const ScnValue *acts;       /* do= */
+    const char *target, *msg;   /* NULL when not given */
+    SimWalk nested;
+} Rule;
+
 typedef struct Disk {
     char name[SCN_MAX_NAME + 1];
     SimDisk *disk;
@@ -63,24 +75,15 @@ typedef struct Interp {
     ScnResult *res;
     SimWorld *w;
     SimCluster *c;
-    Reg regs[SCN_MAX_REGISTRIES];
     unsigned nregs;
-    State states[SCN_MAX_STATES];
     unsigned nstates;
-    Disk disks[SCN_MAX_DISKS];
     unsigned ndisks;
-    const ScnOp *rules[MAX_RULES];
-    struct {                    /* each rule's keys, looked up once */
-        const char *state;
-        int64_t walk, call;
-    } rule_keys[MAX_RULES];
     unsigned nrules;
     const ScnOp *op;            /* running now */
-    char log[LOG_MAX];          /* scripted calls of the last walk */
+    bool log_calls;             /* the script reads the log (`expect calls`) */
     size_t loglen;
     bool log_full;
     bool last_error_set;        /* the last walk's outcome */
-    char last_error[SCN_MAX_TEXT + 1];  /* a msg= of the longest, whole */
     bool failed;                /* the first failure is kept */
     bool skipped;
     bool injected[SCN_MAX_INJECTS];
@@ -98,6 +101,17 @@ typedef struct Interp {
     unsigned long calls_walk;   /* the outermost walk they count for */
     bool keep_down[2];          /* p2s, s2p: partitions declared permanent */
     bool live_last;             /* the last operation run was `liveness` */
+    /* From here on, tables read only below their counts above (each entry
+     * is written whole when it is counted in) and texts read only after a
+     * run writes them: a session's next run does not clear them (begin()),
+     * as it clears everything before (about 20 KB per fuzz input). */
+    Reg regs[SCN_MAX_REGISTRIES];
+    State states[SCN_MAX_STATES];
+    Disk disks[SCN_MAX_DISKS];
+    Rule rules[MAX_RULES];
+    char log[LOG_MAX];          /* scripted calls of the last walk (when
+                                   log_calls) */
+    char last_error[SCN_MAX_TEXT + 1];  /* a msg= of the longest, whole */
 } Interp;
 
 /* Callbacks carry no context of ours: one run at a time per process. */
@@ -178,12 +192,14 @@ static bool cannot(Interp *in, unsigned line, int rc, const char *fmt, ...)
 static bool cannot(Interp *in, unsigned line, int rc, const char *fmt, ...)
 {
     char why[SCN_MSG_MAX];
+    const ScnValue *may_fail;
     va_list ap;
 
     va_start(ap, fmt);
     vsnprintf(why, sizeof(why), fmt, ap);
     va_end(ap);
-    if (in->op != NULL && scn_arg(in->op, K_MAY_FAIL) && scn_arg(in->op, K_MAY_FAIL)->i) {
+    may_fail = in->op != NULL ? scn_arg(in->op, K_MAY_FAIL) : NULL;
+    if (may_fail != NULL && may_fail->i) {
         trace_failed(in, line, why, rc);
         return false;
     }
@@ -323,6 +339,8 @@ static ReplicationOps *ops_for(unsigned mask)
     return &tables[mask];
 }
 
+/* The state called name, given a slot if it has none (and the rules for
+ * it bound to the slot: a rule may come before its state). */
 static State *slot_for(Interp *in, const char *name)
 {
     State *st = state_named(in, name);
@@ -331,6 +349,11 @@ static State *slot_for(Interp *in, const char *name)
         st = &in->states[in->nstates++];
         memset(st, 0, sizeof(*st));
         snprintf(st->name, sizeof(st->name), "%s", name);
+        for (unsigned i = 0; i < in->nrules; i++) {
+            if (in->rules[i].st == NULL && !strcmp(in->rules[i].state, st->name)) {
+                in->rules[i].st = st;
+            }
+        }
     }
     return st;
 }
@@ -423,16 +446,22 @@ static void on_idle(void *ctx, ReplicationRegistry *reg)
 /* ---- callbacks: log, pick the rule, act ------------------------------------- */
 
 /* Appends " STATE.WALK" to the log (no formatting: this is on every
- * callback); a call that does not fit fills it, cut before that call. */
+ * callback), when the script reads it; a call that does not fit fills it,
+ * cut before that call. */
 static void log_call(Interp *in, const State *st, SimWalk w)
 {
-    const char *walk = sim_walk_name(w);
-    size_t sep = in->loglen ? 1 : 0, ns = strlen(st->name), nw = strlen(walk);
-    char *p = in->log + in->loglen;
+    const char *walk;
+    size_t sep, ns, nw;
+    char *p;
 
-    if (in->log_full) {
+    if (!in->log_calls || in->log_full) {
         return;
     }
+    walk = sim_walk_name(w);
+    sep = in->loglen ? 1 : 0;
+    ns = strlen(st->name);
+    nw = strlen(walk);
+    p = in->log + in->loglen;
     if (sep + ns + 1 + nw >= sizeof(in->log) - in->loglen) {
         in->log_full = true;
         in->log[in->loglen] = '\0';
@@ -448,22 +477,22 @@ static void log_call(Interp *in, const State *st, SimWalk w)
 }
 
 /* A rule for this very call wins over one for every call; among equals
- * the later line wins. */
-static const ScnOp *rule_for(Interp *in, const State *st, SimWalk w, unsigned call)
+ * the later line wins.  A rule is st's when it is bound to st's slot (a
+ * slot per name: the same as comparing the names, on every callback). */
+static const Rule *rule_for(Interp *in, const State *st, SimWalk w, unsigned call)
 {
-    const ScnOp *every = NULL;
+    const Rule *every = NULL;
 
     for (unsigned i = in->nrules; i-- > 0;) {
-        const ScnOp *r = in->rules[i];
-        int64_t n = in->rule_keys[i].call;
+        const Rule *r = &in->rules[i];
 
-        if (in->rule_keys[i].walk != (int64_t)w || strcmp(in->rule_keys[i].state, st->name)) {
+        if (r->walk != (int64_t)w || r->st != st) {
             continue;
         }
-        if (n == (int64_t)call) {
+        if (r->call == (int64_t)call) {
             return r;
         }
-        if (n == 0 && every == NULL) {
+        if (r->call == 0 && every == NULL) {
             every = r;
         }
     }
@@ -505,15 +534,15 @@ static void probe_remove(Interp *in, const State *st, const State *victim)
     }
 }
 
-static void act(Interp *in, const ScnOp *r, State *st, uint8_t what, Error **errp)
+static void act(Interp *in, const Rule *r, State *st, uint8_t what, Error **errp)
 {
-    const char *target = text(r, K_TARGET);
+    const char *target = r->target;
 
     switch (what) {
     case ACT_FAIL:
         sim_probe_hit(SIM_PROBE_WALK_FAIL);
         if (*errp == NULL) {
-            sim_host_error(errp, text(r, K_MSG), "a scripted callback's Error (registry under test)");
+            sim_host_error(errp, r->msg, "a scripted callback's Error (registry under test)");
         }
         if (in->c != NULL && st->node >= 0) {
             sim_cluster_disturb(in->c, "a scripted failure");  /* liveness.h */
@@ -521,15 +550,15 @@ static void act(Interp *in, const ScnOp *r, State *st, uint8_t what, Error **err
         break;
     case ACT_REMOVE:
         probe_remove(in, st, target ? state_named(in, target) : st);
-        unregister_state(in, r->line, target ? target : st->name,
+        unregister_state(in, r->op->line, target ? target : st->name,
                          target ? state_named(in, target) : st);
         break;
     case ACT_REGISTER:
         sim_probe_hit(SIM_PROBE_WALK_REGISTER);
-        register_state(in, r->line, target, st->reg, st->node, 15);
+        register_state(in, r->op->line, target, st->reg, st->node, 15);
         break;
     case ACT_NESTED:
-        act_nested(in, r, st);
+        act_nested(in, r->op, st);
         break;
     case ACT_CRASH:
         if (in->c != NULL && st->node >= 0 &&
@@ -548,18 +577,18 @@ static void act(Interp *in, const ScnOp *r, State *st, uint8_t what, Error **err
 
 /* "call STATE.WALK", and for the reports (ScnCallEvent) the walk's depth
  * (1 for the outermost) and the rule this call runs (r, NULL when none). */
-static void trace_call(Interp *in, const State *st, SimWalk w, const ScnOp *r)
+static void trace_call(Interp *in, const State *st, SimWalk w, const Rule *r)
 {
     ScnCallEvent call = { .state = st->name, .walk = w, .depth = in->depth, .target = "",
                           .msg = "", .nested = SIM_WALK_START };
 
     if (r != NULL) {
-        call.rule = r->line;
-        call.target = text(r, K_TARGET) ? text(r, K_TARGET) : "";
-        call.msg = text(r, K_MSG) ? text(r, K_MSG) : "";
-        call.nested = (SimWalk)num(r, K_NESTED, 0);
-        for (unsigned i = 0; i < scn_arg(r, K_DO)->nlist; i++) {
-            call.acts |= UINT32_C(1) << scn_arg(r, K_DO)->list[i];
+        call.rule = r->op->line;
+        call.target = r->target ? r->target : "";
+        call.msg = r->msg ? r->msg : "";
+        call.nested = r->nested;
+        for (unsigned i = 0; i < r->acts->nlist; i++) {
+            call.acts |= UINT32_C(1) << r->acts->list[i];
         }
     }
     scn_trace(in, st->node >= 0 ? sim_node_name(sim_cluster_node(in->c, (SimRole)st->node)) : NULL,
@@ -575,7 +604,7 @@ static void on_call(ReplicationState *rs, SimWalk w, ReplicationMode mode,
 {
     Interp *in = cur;
     State *st = rs->opaque;
-    const ScnOp *r = NULL;
+    const Rule *r = NULL;
     bool over, outer_failover = in->call_failover;
 
     (void)mode;
@@ -599,8 +628,8 @@ static void on_call(ReplicationState *rs, SimWalk w, ReplicationMode mode,
         return;
     }
     in->call_failover = failover;
-    for (unsigned i = 0; r != NULL && i < scn_arg(r, K_DO)->nlist; i++) {
-        act(in, r, st, scn_arg(r, K_DO)->list[i], errp);
+    for (unsigned i = 0; r != NULL && i < r->acts->nlist; i++) {
+        act(in, r, st, r->acts->list[i], errp);
     }
     in->call_failover = outer_failover;
 }
@@ -672,10 +701,12 @@ static bool op_on(Interp *in, const ScnOp *op)
     if (in->nrules == MAX_RULES) {
         return FAIL(in, "more than %d rules", MAX_RULES);
     }
-    in->rule_keys[in->nrules].state = text(op, K_STATE);
-    in->rule_keys[in->nrules].walk = num(op, K_WALK, -1);
-    in->rule_keys[in->nrules].call = num(op, K_CALL, 0);
-    in->rules[in->nrules++] = op;
+    in->rules[in->nrules++] = (Rule){
+        .op = op, .state = text(op, K_STATE), .st = state_named(in, text(op, K_STATE)),
+        .walk = num(op, K_WALK, -1),
+        .call = num(op, K_CALL, 0), .acts = scn_arg(op, K_DO), .target = text(op, K_TARGET),
+        .msg = text(op, K_MSG), .nested = (SimWalk)num(op, K_NESTED, 0),
+    };
     return true;
 }
 
@@ -1566,32 +1597,44 @@ static const char *actions(const ScnValue *v, char *buf, size_t len)
 
 _Static_assert(1 + SCN_MAX_ARGS <= SIM_TRACE_FIELDS_MAX, "an operation's event fits");
 
-/* The text of op's argument key, "" when it has none. */
-static const char *text_or_none(const ScnOp *op, ScnKey key)
+/* Where ScnOpEvent keeps the text of an argument key, or NULL. */
+static const char **payload_text(ScnOpEvent *data, ScnKey key)
 {
-    return text(op, key) != NULL ? text(op, key) : "";
+    switch (key) {
+    case K_NAME: return &data->name;
+    case K_REG: return &data->reg;
+    case K_NODE: return &data->node;
+    case K_STATE: return &data->state;
+    default: return NULL;
+    }
 }
 
 /* The operation's event: line=N and every argument key=value, so that
  * scenarios that differ in any argument differ in their trace and hash;
- * its payload (ScnOpEvent) for readers. */
+ * its payload (ScnOpEvent) for readers: the texts of name=, reg=, node=
+ * and state= ("" when not given) and a walk's kind=, read in the same one
+ * pass over the arguments (an operation has each key once). */
 static void trace_op(Interp *in, const ScnOp *op)
 {
     SimTraceField f[1 + SCN_MAX_ARGS];
     char acts[SCN_MAX_ACTIONS * 16];
-    ScnOpEvent data = {
-        .line = op->line, .name = text_or_none(op, K_NAME), .reg = text_or_none(op, K_REG),
-        .node = text_or_none(op, K_NODE), .state = text_or_none(op, K_STATE),
-        .walk = op->kind == OP_WALK ? (SimWalk)num(op, K_KIND, 0) : SIM_WALK_START,
-    };
+    ScnOpEvent data = { .line = op->line, .name = "", .reg = "", .node = "", .state = "",
+                        .walk = SIM_WALK_START };
 
     f[0] = sim_tf_u64("line", op->line);
     for (unsigned i = 0; i < op->nargs; i++) {
         const ScnValue *v = &op->args[i].v;
         const char *key = scn_key_name(op->args[i].key);
+        const char **t = payload_text(&data, op->args[i].key);
 
         f[1 + i] = v->nlist ? sim_tf_str(key, actions(v, acts, sizeof(acts)))
                    : v->text ? sim_tf_str(key, v->text) : sim_tf_i64(key, v->i);
+        if (t != NULL && v->text != NULL) {
+            *t = v->text;
+        }
+        if (op->kind == OP_WALK && op->args[i].key == K_KIND) {
+            data.walk = (SimWalk)v->i;
+        }
     }
     scn_trace(in, NULL, scn_trace_kind(op->kind), &data, f, 1 + op->nargs);
 }
@@ -1723,6 +1766,36 @@ static ScnStatus cannot_run(ScnResult *res, const char *why)
     return res->status;
 }
 
+/* Does the script read the log of calls (`expect calls`)?  Else no
+ * callback writes it. */
+static bool reads_log(const ScnScript *s)
+{
+    for (size_t i = 0; i < s->nops; i++) {
+        if (s->ops[i].kind == OP_EXPECT && s->ops[i].form == K_CALLS) {
+            return true;
+        }
+    }
+    return false;
+}
+
+/* The interpreter ready for a run: every field before the tables cleared,
+ * the tables' texts empty (see Interp). */
+static void begin(Interp *in, const ScnScript *s, const ScnOptions *opt, ScnResult *res,
+                  SimWorld *w)
+{
+    memset(in, 0, offsetof(Interp, regs));
+    in->s = s;
+    in->opt = opt;
+    in->res = res;
+    in->w = w;
+    in->ticks_limit = SCN_MAX_TICKS;
+    in->depth_limit = SCN_MAX_DEPTH;
+    in->calls_limit = SCN_MAX_CALLS;
+    in->log_calls = reads_log(s);
+    in->log[0] = '\0';
+    in->last_error[0] = '\0';
+}
+
 /* The session's world at tick 0 with this seed: made once, then reset. */
 static bool fresh_world(ScnSession *ss, uint64_t seed, char *err, size_t len)
 {
@@ -1760,8 +1833,7 @@ ScnStatus scn_session_run(ScnSession *ss, const ScnScript *s, const ScnOptions *
     if (!fresh_world(ss, res->seed, err, sizeof(err))) {
         return sim_host_failed() ? host_error(res, 0) : cannot_run(res, err);
     }
-    *in = (Interp){ .s = s, .opt = opt, .res = res, .w = ss->w, .ticks_limit = SCN_MAX_TICKS,
-                    .depth_limit = SCN_MAX_DEPTH, .calls_limit = SCN_MAX_CALLS };
+    begin(in, s, opt, res, ss->w);
     in->w->trace.out = opt->trace;
     in->w->trace.sink = in->w->faults ? ledger_event : opt->sink;
     in->w->trace.sink_ctx = in->w->faults ? (void *)in : opt->sink_ctx;

@@ -4,7 +4,9 @@
  * builders and the printer (ast.c) read them here.  Depends on no other
  * file of scenarios/; parses, builds and runs nothing.
  */
+#include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <string.h>
 
 #include "cluster.h"
@@ -219,15 +221,59 @@ const ScnKeySpec *scn_op_keys(ScnOpKind kind, ScnKey form, size_t *n)
     return keys;
 }
 
-const ScnKeySpec *scn_key_spec(ScnOpKind kind, ScnKey form, ScnKey key)
+/* Where each key is in each table, its index + 1 (0: not there; the first
+ * of a key given twice), and which form a key begins (its index + 1):
+ * made on the first lookup, since scn_key_spec is on every argument a
+ * builder appends (every fuzz input's decoding) and the tables never
+ * change.  One thread, as the decoders. */
+static uint8_t op_slot[OP__COUNT][K__COUNT];
+static uint8_t form_slot[NFORMS][K__COUNT];
+static uint8_t form_of[K__COUNT];
+static bool slots_made;
+
+static void index_keys(const KeySpec *keys, uint8_t slot[K__COUNT])
 {
-    size_t n;
-    const KeySpec *keys = scn_op_keys(kind, form, &n);
+    size_t n = count_keys(keys);
 
     for (size_t i = 0; i < n; i++) {
-        if (keys[i].key == key) {
-            return &keys[i];
+        if (slot[keys[i].key] == 0) {
+            slot[keys[i].key] = (uint8_t)(i + 1);
         }
     }
-    return NULL;
+}
+
+static void make_slots(void)
+{
+    _Static_assert(MAX_SPECS < UINT8_MAX && NFORMS < UINT8_MAX, "an index + 1 fits a byte");
+    for (size_t o = 0; o < OP__COUNT; o++) {
+        if (o != OP_EXPECT) {
+            index_keys(ops[o].keys, op_slot[o]);
+        }
+    }
+    for (size_t f = 0; f < NFORMS; f++) {
+        if (form_of[expect_forms[f][0].key] == 0) {
+            form_of[expect_forms[f][0].key] = (uint8_t)(f + 1);
+        }
+        index_keys(expect_forms[f], form_slot[f]);
+    }
+    slots_made = true;
+}
+
+const ScnKeySpec *scn_key_spec(ScnOpKind kind, ScnKey form, ScnKey key)
+{
+    unsigned f, at;
+
+    if (!slots_made) {
+        make_slots();
+    }
+    if ((unsigned)key >= K__COUNT) {
+        return NULL;            /* no table has it */
+    }
+    if (kind != OP_EXPECT) {
+        at = op_slot[kind][key];
+        return at != 0 ? &ops[kind].keys[at - 1] : NULL;
+    }
+    f = (unsigned)form < K__COUNT ? form_of[form] : 0;
+    at = f != 0 ? form_slot[f - 1][key] : 0;
+    return at != 0 ? &expect_forms[f - 1][at - 1] : NULL;
 }
