@@ -64,7 +64,6 @@ struct SimStore {
     uint32_t ext_used;          /* Exts ever handed out of ext */
     uint32_t ext_free;          /* freed Exts, linked through block[0] */
     uint32_t ext_free_count;
-    uint8_t *rows[256];         /* rows[b]: 512 bytes of b, once written */
 };
 
 _Static_assert(SIM_STORE_MAX_BLOCKS < UNIFORM, "block indexes stay below the rows");
@@ -92,29 +91,28 @@ static uint8_t *block_at(const SimStore *s, uint32_t block)
            + (size_t)(block % CHUNK_BLOCKS) * SIM_SECTOR_SIZE;
 }
 
-/* The bytes of a sector's block: its own, or the shared row of its byte. */
+/* The rows of one byte, rows[b] 512 bytes of b, made on first use and
+ * shared by every store of the process: a one-byte sector reads as the
+ * same bytes at the same address in every image, so the caches hold each
+ * row once however many images hold it (bench_sim's checkpoint check
+ * compares rows of three images).  Never freed; no store owns them. */
+static uint8_t rows[256][SIM_SECTOR_SIZE];
+static bool rows_made[256];
+
+/* The row of byte b. */
+static const uint8_t *row(uint8_t b)
+{
+    if (!rows_made[b]) {
+        memset(rows[b], b, SIM_SECTOR_SIZE);
+        rows_made[b] = true;
+    }
+    return rows[b];
+}
+
+/* The bytes of a sector's block: its own, or the row of its byte. */
 static const uint8_t *data_of(const SimStore *s, uint32_t block)
 {
-    return block >= UNIFORM ? s->rows[block - UNIFORM] : block_at(s, block);
-}
-
-/* The row of byte b, made on first use; NULL when out of memory. */
-static const uint8_t *row(SimStore *s, uint8_t b)
-{
-    if (s->rows[b] == NULL && (s->rows[b] = sim_host_malloc(SIM_SECTOR_SIZE, "store: a row of one byte")) != NULL) {
-        memset(s->rows[b], b, SIM_SECTOR_SIZE);
-    }
-    return s->rows[b];
-}
-
-static size_t rows_bytes(const SimStore *s)
-{
-    size_t n = 0;
-
-    for (unsigned b = 0; b < 256; b++) {
-        n += s->rows[b] != NULL ? SIM_SECTOR_SIZE : 0;
-    }
-    return n;
+    return block >= UNIFORM ? rows[block - UNIFORM] : block_at(s, block);
 }
 
 /* Block onto the free list (its first bytes link it). */
@@ -281,14 +279,6 @@ void sim_store_clear(SimStore *s)
     s->ext = NULL;
     s->ext_cap = s->ext_used = s->ext_free_count = 0;
     s->ext_free = NO_BLOCK;
-    for (unsigned b = 0; b < 256; b++) {
-        /* Most rows were never written: free(NULL) costs ASan a stack
-         * unwind, 256 times a store, several stores per fuzz input. */
-        if (s->rows[b] != NULL) {
-            free(s->rows[b]);
-            s->rows[b] = NULL;
-        }
-    }
     s->chunks = NULL;
     s->nchunks = s->chunks_cap = 0;
     s->table = NULL;
@@ -363,7 +353,7 @@ size_t sim_store_bytes_used(const SimStore *s)
 {
     return sizeof(*s) + table_cap(s) * sizeof(Page)
            + s->chunks_cap * sizeof(*s->chunks) + s->nchunks * CHUNK_BYTES
-           + (size_t)s->ext_cap * sizeof(Ext) + rows_bytes(s);
+           + (size_t)s->ext_cap * sizeof(Ext);
 }
 
 const uint8_t *sim_store_peek(const SimStore *s, uint64_t sector)
@@ -537,7 +527,7 @@ static const uint8_t *put_page(SimStore *s, Page *p, unsigned k, uint32_t n,
 static void put(SimStore *s, uint64_t sector, uint32_t count, bool uniform,
                 uint8_t b, const uint8_t *data)
 {
-    SIM_CHECK(!uniform || s->rows[b] != NULL);
+    SIM_CHECK(!uniform || rows_made[b]);
     while (count > 0) {
         unsigned k = (unsigned)(sector % PAGE_SECTORS);
         uint32_t n = PAGE_SECTORS - k < count ? PAGE_SECTORS - k : count;
@@ -559,21 +549,22 @@ static void put(SimStore *s, uint64_t sector, uint32_t count, bool uniform,
 #define WIDEST_VECTORS
 #endif
 
-/* Every byte of data (len: a multiple of 8) is data[0].  Word by word, a
- * sector at a time: compilers vectorise the inner loop. */
+/* Every byte of data (len: a multiple of 512) is data[0].  Word by word, a
+ * sector at a time: the inner loop's fixed length lets compilers vectorise
+ * and unroll it whole. */
 WIDEST_VECTORS
 static bool one_byte(const uint8_t *data, size_t len)
 {
     uint64_t pattern = data[0] * UINT64_C(0x0101010101010101);
 
+    SIM_CHECK_OP(len % SIM_SECTOR_SIZE, ==, 0);
     for (size_t at = 0; at < len; at += SIM_SECTOR_SIZE) {
-        size_t end = len - at < SIM_SECTOR_SIZE ? len : at + SIM_SECTOR_SIZE;
         uint64_t diff = 0;
 
-        for (size_t i = at; i < end; i += 8) {
+        for (size_t i = 0; i < SIM_SECTOR_SIZE; i += 8) {
             uint64_t w;
 
-            memcpy(&w, data + i, sizeof(w));
+            memcpy(&w, data + at + i, sizeof(w));
             diff |= w ^ pattern;
         }
         if (diff != 0) {
@@ -611,8 +602,8 @@ int sim_store_write(SimStore *s, uint64_t sector, uint32_t count,
     } else {
         blocks = count;
     }
-    if (uniform && row(s, data[0]) == NULL) {
-        return -ENOMEM;
+    if (uniform) {
+        row(data[0]);
     }
     rc = reserve(s, pages_of(s, sector, count), uniform ? 0 : blocks,
                  uniform ? 0 : (sector + count - 1) / PAGE_SECTORS - sector / PAGE_SECTORS + 1);
@@ -634,8 +625,8 @@ static int write_new(SimStore *s, uint64_t sector, bool uniform, uint8_t b,
     if (s->count >= s->max_blocks) {
         return -ENOSPC;
     }
-    if (uniform && row(s, b) == NULL) {
-        return -ENOMEM;
+    if (uniform) {
+        row(b);
     }
     rc = reserve(s, pages_of(s, sector, 1), uniform ? 0 : 1, uniform ? 0 : 1);
     if (rc < 0) {
@@ -647,8 +638,8 @@ static int write_new(SimStore *s, uint64_t sector, bool uniform, uint8_t b,
 
 /* The sectors [at, stop) of one page that dst lacks, copied from src
  * (from: src's slot of the page, or NULL) in one go when each holds one
- * byte there (or nothing: zeros), dst has those bytes' rows and room for
- * every one of them: what their one-sector writes would do, with the same
+ * byte there (or nothing: zeros) and dst has room for every one of
+ * them: what their one-sector writes would do, with the same
  * one allocation at most (the table's, which the first of them would
  * make, failing the same way).  Returns 0 (*copied set), 1 when the page
  * needs them one by one, or reserve()'s error. */
@@ -673,9 +664,7 @@ static int backup_rows(SimStore *dst, const SimStore *src, const Page *from,
             return 1;                   /* bytes of its own: one_byte decides */
         }
         byte[k] = block == NO_BLOCK ? 0 : (uint8_t)(block - UNIFORM);
-        if (dst->rows[byte[k]] == NULL) {
-            return 1;                   /* its row would be allocated first */
-        }
+        row(byte[k]);
         want |= 1u << k;
         n++;
     }
@@ -701,7 +690,7 @@ static int backup_rows(SimStore *dst, const SimStore *src, const Page *from,
 }
 
 /* The same, one sector at a time: for sectors with bytes of their own in
- * src, a row not yet made, or room for only some of them.  Returns 0 or
+ * src, or room for only some of them.  Returns 0 or
  * write_new's error (the sectors before stay copied, *copied counts
  * them). */
 static int backup_sectors(SimStore *dst, const SimStore *src, const Page *from,
@@ -958,9 +947,6 @@ SimStore *sim_store_clone(const SimStore *src)
         }
     }
     ok = s != NULL && reserve(s, src->pages, own, exts) == 0;
-    for (unsigned b = 0; ok && b < 256; b++) {
-        ok = src->rows[b] == NULL || row(s, (uint8_t)b) != NULL;
-    }
     if (!ok) {
         sim_store_free(s);
         return NULL;

@@ -16,7 +16,8 @@
  * 32 bytes more for its sectors' indexes; unwritten sectors take nothing,
  * so a 64 GiB image with 10,000 scattered written sectors uses about
  * 6 MiB.  A write whose every byte is the same takes no pool space: its
- * sectors share one 512-byte row of that byte, and a page whose written
+ * sectors read as one 512-byte row of that byte, shared by every store of
+ * the process (made on first use, never freed), and a page whose written
  * sectors all do keeps their bytes in its slot.  Lookups are O(1) expected;
  * ordered walks sort the written pages first (a radix sort, O(n)).  An
  * image emptied every checkpoint keeps its memory (sim_store_empty); a
