@@ -22,6 +22,7 @@
 
 #define PER_MILLION 1000000u
 #define SPARE_MAX 128           /* points a reset keeps for reuse */
+#define BUCKETS 1024            /* of the name index; a power of two */
 
 /* Which armed hits fire, as data (every mode reduces to it when armed):
  * hit n, counted from arming, is chosen when n > skip, n - skip is a
@@ -34,12 +35,15 @@ typedef struct Rule {
     uint32_t per_million;
 } Rule;
 
-typedef struct Point {
+typedef struct Point Point;
+struct Point {
     SimFaultPoint pub;          /* first: libfiu hands &pub back as failinfo */
     Rule rule;
     SimPrng prng;               /* "fault/<name>" of the seed, from registration */
     bool spare;                 /* kept after a reset: hits pass, uncounted */
-} Point;
+    Point *next_named;          /* in its bucket of the name index: kept
+                                   while the point exists, spare or not */
+};
 
 struct SimFaults {
     uint64_t seed;
@@ -49,6 +53,10 @@ struct SimFaults {
     Point **points;             /* grown on demand: most runs have few */
     size_t nspare;
     Point *spares[SPARE_MAX];   /* a reset's points, for reuse */
+    /* Every point, registered or spare, by name: a cluster registers
+     * dozens per run, and a linear search by name was most of the cost
+     * of creating one (issue 22). */
+    Point *named[BUCKETS];
 };
 
 /* libfiu's table is process-wide, so is the SimFaults that fills it. */
@@ -221,6 +229,30 @@ static bool matches(const char *pattern, const char *name)
     return strcmp(name, pattern) == 0;
 }
 
+static Point **bucket(SimFaults *f, const char *name)
+{
+    return &f->named[sim_hash_str(SIM_HASH_INIT, name) & (BUCKETS - 1)];
+}
+
+/* The point of that name, registered or spare, or NULL. */
+static Point *named(const SimFaults *f, const char *name)
+{
+    Point *pt = f->named[sim_hash_str(SIM_HASH_INIT, name) & (BUCKETS - 1)];
+
+    while (pt != NULL && strcmp(pt->pub.name, name) != 0) {
+        pt = pt->next_named;
+    }
+    return pt;
+}
+
+/* The registered point of that name, or NULL. */
+static Point *registered(const SimFaults *f, const char *name)
+{
+    Point *pt = named(f, name);
+
+    return pt != NULL && !pt->spare ? pt : NULL;
+}
+
 SimFaults *sim_faults_new(uint64_t seed, SimTrace *trace, const uint64_t *now_ticks)
 {
     SimFaults *f;
@@ -240,8 +272,14 @@ SimFaults *sim_faults_new(uint64_t seed, SimTrace *trace, const uint64_t *now_ti
     return f;
 }
 
-static void drop(Point *pt)
+static void drop(SimFaults *f, Point *pt)
 {
+    Point **at = bucket(f, pt->pub.name);
+
+    while (*at != pt) {
+        at = &(*at)->next_named;
+    }
+    *at = pt->next_named;
     detach(pt);
     free(pt);
 }
@@ -253,10 +291,10 @@ void sim_faults_free(SimFaults *f)
     }
     SIM_CHECK(f == live);
     for (size_t i = 0; i < f->count; i++) {
-        drop(f->points[i]);
+        drop(f, f->points[i]);
     }
     for (size_t i = 0; i < f->nspare; i++) {
-        drop(f->spares[i]);
+        drop(f, f->spares[i]);
     }
     live = NULL;
     generation++;
@@ -271,7 +309,7 @@ void sim_faults_reset(SimFaults *f, uint64_t seed)
         Point *pt = f->points[i];
 
         if (f->nspare == SPARE_MAX) {
-            drop(pt);
+            drop(f, pt);
             continue;
         }
         pt->spare = true;
@@ -282,19 +320,27 @@ void sim_faults_reset(SimFaults *f, uint64_t seed)
     generation++;
 }
 
-/* A spare point of that name made new again (still attached), or NULL. */
+/* A spare point of that name made new again (still attached and
+ * indexed), or NULL. */
 static Point *reuse(SimFaults *f, const char *name)
 {
-    for (size_t i = 0; i < f->nspare; i++) {
-        Point *pt = f->spares[i];
+    Point *pt = named(f, name);
+    Point *next_named;
+    size_t i = 0;
 
-        if (strcmp(pt->pub.name, name) == 0) {
-            f->spares[i] = f->spares[--f->nspare];
-            memset(pt, 0, sizeof(*pt));
-            return pt;
-        }
+    if (pt == NULL) {
+        return NULL;
     }
-    return NULL;
+    SIM_CHECK(pt->spare);
+    while (f->spares[i] != pt) {
+        i++;
+        SIM_CHECK_OP(i, <, f->nspare);      /* every spare point is in spares */
+    }
+    f->spares[i] = f->spares[--f->nspare];
+    next_named = pt->next_named;
+    memset(pt, 0, sizeof(*pt));
+    pt->next_named = next_named;
+    return pt;
 }
 
 int sim_faults_add(SimFaults *f, const SimFaultTemplate *t, const char *instance)
@@ -345,6 +391,12 @@ int sim_faults_add(SimFaults *f, const SimFaultTemplate *t, const char *instance
     if (rc < 0) {
         free(pt);
         return rc;
+    }
+    if (!attached) {
+        Point **at = bucket(f, name);
+
+        pt->next_named = *at;
+        *at = pt;
     }
     f->points[f->count++] = pt;
     return 0;
@@ -497,25 +549,16 @@ const SimFaultPoint *sim_faults_at(const SimFaults *f, size_t i)
 
 const SimFaultPoint *sim_faults_find(const SimFaults *f, const char *name)
 {
-    for (size_t i = 0; i < f->count; i++) {
-        if (strcmp(f->points[i]->pub.name, name) == 0) {
-            return &f->points[i]->pub;
-        }
-    }
-    return NULL;
+    Point *pt = registered(f, name);
+
+    return pt != NULL ? &pt->pub : NULL;
 }
 
 int sim_faults_ref(SimFaults *f, const char *name, SimFaultRef *ref)
 {
     SIM_CHECK(f == live);
-    *ref = (SimFaultRef){ .point = NULL, .generation = generation };
-    for (size_t i = 0; i < f->count; i++) {
-        if (strcmp(f->points[i]->pub.name, name) == 0) {
-            ref->point = f->points[i];
-            return 0;
-        }
-    }
-    return -ENOENT;
+    *ref = (SimFaultRef){ .point = registered(f, name), .generation = generation };
+    return ref->point != NULL ? 0 : -ENOENT;
 }
 
 bool sim_fault_hit(const SimFaultRef *ref)

@@ -663,6 +663,37 @@ static void reset_forgets_the_points_and_reuses_them(void **state)
     assert_string_equal(hits(W, 40), fresh);
 }
 
+/* More points than a reset keeps (SPARE_MAX, 128), twice over: the kept
+ * ones come back, the others are made anew, none is lost or known twice,
+ * and a name is found only while registered (the points are looked up by
+ * name in an index, which must follow every point in and out). */
+static void reset_with_more_points_than_it_keeps_loses_none(void **state)
+{
+    SimFaults *f = layer(*state, 1, NULL, NULL);
+    char name[SIM_FAULT_NAME_MAX];
+    SimFaultRef ref;
+
+    for (int round = 0; round < 3; round++) {
+        for (int i = 0; i < 300; i++) {
+            snprintf(name, sizeof(name), "node/n%d/crash", round == 1 ? 299 - i : i);
+            assert_int_equal(sim_faults_register(f, name), 0);
+        }
+        for (int i = 0; i < 300; i++) {
+            snprintf(name, sizeof(name), "node/n%d/crash", i);
+            assert_non_null(sim_faults_find(f, name));
+            assert_int_equal(sim_faults_ref(f, name, &ref), 0);
+            assert_int_equal(sim_faults_register(f, name), -EEXIST);
+        }
+        assert_int_equal(sim_faults_count(f), 300);
+        sim_faults_reset(f, 2);
+        assert_null(sim_faults_find(f, "node/n0/crash"));
+        assert_null(sim_faults_find(f, "node/n299/crash"));
+        assert_int_equal(sim_faults_ref(f, "node/n0/crash", &ref), -ENOENT);
+        assert_false(sim_fault_hit(&ref));
+    }
+    unlayer(*state);
+}
+
 static void register_stops_at_the_point_limit_with_enospc(void **state)
 {
     SimFaults *f = layer(*state, 1, NULL, NULL);
@@ -950,6 +981,7 @@ int main(void)
         T(register_twice_is_eexist),
         T(a_point_keeps_its_template_and_instance),
         T(reset_forgets_the_points_and_reuses_them),
+        BARE(reset_with_more_points_than_it_keeps_loses_none),
         BARE(register_stops_at_the_point_limit_with_enospc),
         T(points_are_listed_in_registration_order),
         BARE(same_seed_gives_the_same_prob_decisions),
