@@ -301,3 +301,25 @@ const char *sim_datacheck_first(const SimDataCheck *dc)
 {
     return dc->first;
 }
+
+/* ---- Reuse (issue 22) -------------------------------------------------- */
+
+int sim_datacheck_reset(SimDataCheck *dc, unsigned disks, uint64_t size_sectors)
+{
+    Shadow sh[MAX_DISKS];
+
+    if (disks != dc->disks || sim_store_size_sectors(dc->sh[0].acked) != size_sectors) {
+        return -EXDEV;
+    }
+    memcpy(sh, dc->sh, sizeof(sh));
+    memset(dc, 0, sizeof(*dc));
+    dc->disks = disks;
+    memcpy(dc->sh, sh, sizeof(sh));
+    for (unsigned i = 0; i < disks; i++) {
+        sim_store_clear(dc->sh[i].acked);
+        sim_store_clear(dc->sh[i].pre_cur);
+        sim_store_clear(dc->sh[i].pre_prev);
+        sim_store_clear(dc->sh[i].sec_writes);
+    }
+    return 0;
+}

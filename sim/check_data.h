@@ -26,6 +26,11 @@ typedef struct SimDataCheck SimDataCheck;
 /* Shadows for `disks` replicated disks of size_sectors each. */
 SimDataCheck *sim_datacheck_new(unsigned disks, uint64_t size_sectors);
 void sim_datacheck_free(SimDataCheck *dc);
+/* dc as sim_datacheck_new(disks, size_sectors) makes it, its shadows
+ * emptied and their memory given back (a cluster reused: issue 22).  0,
+ * or -EXDEV when dc was made for another number of disks or size (dc is
+ * then untouched). */
+int sim_datacheck_reset(SimDataCheck *dc, unsigned disks, uint64_t size_sectors);
 
 /* The primary's guest is about to write [sector, sector+count) of disk i,
  * whose local image is `local`: remember the pre-images for the epoch (of

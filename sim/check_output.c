@@ -154,3 +154,16 @@ const char *sim_outcheck_first(const SimOutCheck *chk)
 {
     return chk->first;
 }
+
+/* ---- Reuse (issue 22) -------------------------------------------------- */
+
+void sim_outcheck_reset(SimOutCheck *chk, size_t max_packets)
+{
+    for (size_t i = 0; i < chk->cap; i++) {
+        chk->slots[i] = (Seen){ 0 };
+    }
+    chk->len = 0;
+    chk->max = max_packets ? max_packets : 1000000;
+    chk->violations = 0;
+    chk->first[0] = '\0';
+}

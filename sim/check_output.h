@@ -17,6 +17,9 @@ typedef struct SimOutCheck SimOutCheck;
 /* A checker remembering at most max_packets positions (0: 1,000,000). */
 SimOutCheck *sim_outcheck_new(size_t max_packets);
 void sim_outcheck_free(SimOutCheck *chk);
+/* chk as sim_outcheck_new(max_packets) makes it, keeping its table's
+ * memory (a cluster reused: issue 22). */
+void sim_outcheck_reset(SimOutCheck *chk, size_t max_packets);
 
 /* A client saw `payload` (a digest) at (conn, pos).  Seeing the same packet
  * again (a duplicate) is fine; a different one is a violation.  Returns 0,

@@ -591,11 +591,32 @@ static void apply_config(SimCompare *c, const SimCompareConfig *cfg)
     c->stats.released_hash = SIM_HASH_INIT;
 }
 
+/* A configured c (its connections NULL or zeroed) gets its connections
+ * and its state in cfg's registry: 0, or -ENOMEM with err. */
+static int attach(SimCompare *c, const SimCompareConfig *cfg, char *err, size_t errlen)
+{
+    SimHostMark mark;
+
+    if (c->conns == NULL) {
+        c->conns = sim_host_calloc(c->max_conns, sizeof(*c->conns),
+                                   "colo-compare: connections");
+    }
+    mark = sim_host_mark();
+    c->rs = c->conns ? replication_new_in(cfg->registry, c, &compare_ops)
+                     : NULL;
+    if (c->conns != NULL && c->rs == NULL) {
+        sim_host_registry_oom(mark, "colo-compare: its state (registry under test)");
+    }
+    if (c->rs == NULL) {
+        return sim_fail(err, errlen, -ENOMEM, "colo-compare: out of memory");
+    }
+    return 0;
+}
+
 int sim_compare_new(const SimCompareConfig *cfg, SimCompare **out, char *err,
                     size_t errlen)
 {
     SimCompare *c;
-    SimHostMark mark;
     int rc;
 
     SIM_CHECK(out != NULL);
@@ -609,30 +630,45 @@ int sim_compare_new(const SimCompareConfig *cfg, SimCompare **out, char *err,
         return sim_fail(err, errlen, -ENOMEM, "colo-compare: out of memory");
     }
     apply_config(c, cfg);
-    c->conns = sim_host_calloc(c->max_conns, sizeof(*c->conns), "colo-compare: connections");
-    mark = sim_host_mark();
-    c->rs = c->conns ? replication_new_in(cfg->registry, c, &compare_ops)
-                     : NULL;
-    if (c->conns != NULL && c->rs == NULL) {
-        sim_host_registry_oom(mark, "colo-compare: its state (registry under test)");
-    }
-    if (c->rs == NULL) {
+    rc = attach(c, cfg, err, errlen);
+    if (rc < 0) {
         free(c->conns);
         free(c);
-        return sim_fail(err, errlen, -ENOMEM, "colo-compare: out of memory");
+        return rc;
     }
     *out = c;
     return 0;
 }
 
-void sim_compare_free(SimCompare *cmp)
+int sim_compare_renew(SimCompare *cmp, const SimCompareConfig *cfg, char *err,
+                      size_t errlen)
 {
-    if (cmp == NULL) {
-        return;
+    Conn *conns = cmp->conns;
+    size_t nconns = cmp->max_conns;
+    int rc;
+
+    SIM_CHECK(cmp->rs == NULL && !cmp->in_release);
+    rc = check_compare_config(cfg, err, errlen);
+    if (rc < 0) {
+        return rc;
     }
+    memset(cmp, 0, sizeof(*cmp));
+    apply_config(cmp, cfg);
+    if (cmp->max_conns == nconns) {
+        memset(conns, 0, nconns * sizeof(*conns));
+        cmp->conns = conns;
+    } else {
+        free(conns);
+    }
+    return attach(cmp, cfg, err, errlen);
+}
+
+void sim_compare_empty(SimCompare *cmp)
+{
     SIM_CHECK(!cmp->in_release);
     sim_clock_cancel(cmp->clock, cmp);
     replication_remove(cmp->rs);
+    cmp->rs = NULL;
     for (size_t i = 0; i < cmp->max_conns; i++) {
         Conn *k = &cmp->conns[i];
 
@@ -648,6 +684,17 @@ void sim_compare_free(SimCompare *cmp)
     if (cmp->stats.discarded > 0) {
         cmp_trace(cmp, SIM_COMPARE_EV_DISCARD,
                   SIM_TRACE_FIELDS(sim_tf_u64("packets", cmp->stats.discarded)));
+    }
+}
+
+void sim_compare_free(SimCompare *cmp)
+{
+    if (cmp == NULL) {
+        return;
+    }
+    SIM_CHECK(!cmp->in_release);
+    if (cmp->rs != NULL) {
+        sim_compare_empty(cmp);
     }
     free(cmp->conns);
     free(cmp);

@@ -137,6 +137,20 @@ int sim_compare_new(const SimCompareConfig *cfg, SimCompare **out, char *err,
  * request callback; aborts inside the release callback. */
 void sim_compare_free(SimCompare *cmp);
 
+/* The first half of sim_compare_free: unregistered, queued packets
+ * discarded (traced as free traces them), events cancelled; the memory
+ * stays for sim_compare_renew or sim_compare_free, the only calls allowed
+ * next.  Same contexts as sim_compare_free. */
+void sim_compare_empty(SimCompare *cmp);
+
+/* An emptied comparator made again in place as sim_compare_new makes one
+ * of cfg (the same comparator and errors; its connection table kept when
+ * the number of connections is the same): what a cluster reused from run
+ * to run does (issue 22).  Returns sim_compare_new's codes; on error the
+ * comparator is only to be freed.  Not inside a replication callback. */
+int sim_compare_renew(SimCompare *cmp, const SimCompareConfig *cfg, char *err,
+                      size_t errlen);
+
 /* A packet of the primary VM on connection conn.  Idle or stopped: released
  * at once (SIM_RELEASE_PASS).  Running: queued; released when the
  * secondary's packet at the same position of conn is equal.  Returns 0

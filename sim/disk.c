@@ -925,3 +925,61 @@ const SimStore *sim_disk_active(const SimDisk *d)
 {
     return d->active;
 }
+
+/* ---- Reuse (issue 22) -------------------------------------------------- */
+
+void sim_disk_empty(SimDisk *d)
+{
+    sim_disk_unregister(d);
+    sim_clock_cancel(d->clock, d);
+    free(d->order);
+    d->order = NULL;
+    for (int i = 0; i < 4; i++) {
+        SimStore *img = i == 0 ? d->local : i == 1 ? d->disk : i == 2 ? d->hidden : d->active;
+
+        if (img != NULL) {
+            sim_store_clear(img);
+        }
+    }
+}
+
+/* Everything but the images starts from zero, as a calloc'd disk; the
+ * images are emptied.  Then the tail of sim_disk_new: points, state,
+ * trace. */
+int sim_disk_renew(SimDisk *d, const SimDiskConfig *cfg, char *err, size_t errlen)
+{
+    SimStore *images[4];
+    SimHostMark mark;
+    int rc;
+
+    SIM_CHECK(d != NULL && cfg != NULL);
+    if (cfg->role != d->role || cfg->size_sectors != d->size_sectors
+        || cfg->max_written_sectors != 0) {
+        return -EXDEV;
+    }
+    rc = check_config(cfg, err, errlen);
+    if (rc < 0) {
+        return rc;
+    }
+    sim_disk_empty(d);
+    images[0] = d->local, images[1] = d->disk, images[2] = d->hidden, images[3] = d->active;
+    memset(d, 0, sizeof(*d));
+    d->local = images[0], d->disk = images[1], d->hidden = images[2], d->active = images[3];
+    fill(d, cfg);
+    rc = register_points(d, cfg->faults, err, errlen);
+    if (rc < 0) {
+        return rc;
+    }
+    mark = sim_host_mark();
+    d->rs = replication_new_in(cfg->registry, d, &disk_ops);
+    if (d->rs == NULL) {
+        sim_host_registry_oom(mark, "disk: its state (registry under test)");
+        return sim_fail(err, errlen, -ENOMEM, "disk '%s': cannot register in the replication "
+                        "registry: out of memory", cfg->name);
+    }
+    trace(d, SIM_DISK_EV_NEW,
+          SIM_TRACE_FIELDS(sim_tf_word("role", d->role,
+                                       d->role == SIM_DISK_PRIMARY ? "primary" : "secondary"),
+                           sim_tf_u64("size_sectors", d->size_sectors)));
+    return 0;
+}

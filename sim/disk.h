@@ -174,6 +174,22 @@ void sim_disk_free(SimDisk *d);
  * Idempotent.  Safe inside any replication callback. */
 void sim_disk_unregister(SimDisk *d);
 
+/* What sim_disk_free does but free the disk itself: unregistered, events
+ * cancelled, every image emptied and its memory given back (what a run
+ * allocated, it frees: libFuzzer's leak check sees nothing kept).  Only
+ * sim_disk_renew or sim_disk_free may follow.  Same contexts as
+ * sim_disk_free. */
+void sim_disk_empty(SimDisk *d);
+
+/* d, made with max_written_sectors 0, made again in place as sim_disk_new
+ * makes a disk of cfg (emptied first if it was not): the same disk, trace
+ * and errors, no allocation but its points' and state's (a cluster reused
+ * from run to run: issue 22).  Returns 0; -EXDEV when cfg has another role
+ * or size or a max_written_sectors (d is untouched: free it and make a new
+ * one); or sim_disk_new's errors (d is then only to be freed).  Not inside
+ * a replication callback. */
+int sim_disk_renew(SimDisk *d, const SimDiskConfig *cfg, char *err, size_t errlen);
+
 /* ---- I/O: these touch only the disk's own images (and call forward);
  * safe inside any replication callback. */
 

@@ -168,6 +168,27 @@ static int check_link_config(const SimLinkConfig *cfg, char *err,
     return 0;
 }
 
+/* A zeroed l made the link of cfg (checked): 0 or register_points'
+ * error. */
+static int setup(SimLink *l, const SimLinkConfig *cfg, char *err, size_t errlen)
+{
+    snprintf(l->name, sizeof(l->name), "%s", cfg->name);
+    snprintf(l->from, sizeof(l->from), "%s", cfg->from);
+    snprintf(l->to, sizeof(l->to), "%s", cfg->to);
+    l->latency_ticks = cfg->latency_ticks;
+    l->delay_ticks = cfg->delay_ticks;
+    l->hold_ticks = cfg->hold_ticks ? cfg->hold_ticks
+                                    : SIM_LINK_DEFAULT_HOLD_TICKS;
+    l->max_in_flight = cfg->max_in_flight ? cfg->max_in_flight
+                                          : SIM_LINK_DEFAULT_MAX_IN_FLIGHT;
+    l->clock = cfg->clock;
+    l->trace = cfg->trace;
+    l->faults = cfg->faults;
+    l->deliver = cfg->deliver;
+    l->ctx = cfg->ctx;
+    return register_points(l, err, errlen);
+}
+
 int sim_link_new(const SimLinkConfig *cfg, SimLink **out, char *err,
                  size_t errlen)
 {
@@ -184,21 +205,7 @@ int sim_link_new(const SimLinkConfig *cfg, SimLink **out, char *err,
     if (l == NULL) {
         return sim_fail(err, errlen, -ENOMEM, "link %s: out of memory", cfg->name);
     }
-    snprintf(l->name, sizeof(l->name), "%s", cfg->name);
-    snprintf(l->from, sizeof(l->from), "%s", cfg->from);
-    snprintf(l->to, sizeof(l->to), "%s", cfg->to);
-    l->latency_ticks = cfg->latency_ticks;
-    l->delay_ticks = cfg->delay_ticks;
-    l->hold_ticks = cfg->hold_ticks ? cfg->hold_ticks
-                                    : SIM_LINK_DEFAULT_HOLD_TICKS;
-    l->max_in_flight = cfg->max_in_flight ? cfg->max_in_flight
-                                          : SIM_LINK_DEFAULT_MAX_IN_FLIGHT;
-    l->clock = cfg->clock;
-    l->trace = cfg->trace;
-    l->faults = cfg->faults;
-    l->deliver = cfg->deliver;
-    l->ctx = cfg->ctx;
-    rc = register_points(l, err, errlen);
+    rc = setup(l, cfg, err, errlen);
     if (rc < 0) {
         free(l);
         return rc;
@@ -222,11 +229,8 @@ static void retire(SimLink *l, Flight *f)
     free(f);
 }
 
-void sim_link_free(SimLink *link)
+void sim_link_empty(SimLink *link)
 {
-    if (link == NULL) {
-        return;
-    }
     SIM_CHECK(link->delivering == 0);
     sim_clock_cancel(link->clock, link);
     while (link->flights != NULL) {
@@ -235,7 +239,27 @@ void sim_link_free(SimLink *link)
         }
         retire(link, link->flights);
     }
+}
+
+void sim_link_free(SimLink *link)
+{
+    if (link == NULL) {
+        return;
+    }
+    sim_link_empty(link);
     free(link);
+}
+
+int sim_link_renew(SimLink *link, const SimLinkConfig *cfg, char *err, size_t errlen)
+{
+    int rc = check_link_config(cfg, err, errlen);
+
+    if (rc < 0) {
+        return rc;
+    }
+    sim_link_empty(link);
+    memset(link, 0, sizeof(*link));
+    return setup(link, cfg, err, errlen);
 }
 
 static bool fires(SimLink *l, SimLinkPoint point)

@@ -143,6 +143,17 @@ int sim_link_new(const SimLinkConfig *cfg, SimLink **out, char *err,
  * something that callback fed): defer such teardown to after the event. */
 void sim_link_free(SimLink *link);
 
+/* As sim_link_free, but the link's memory stays: only sim_link_renew or
+ * sim_link_free may follow. */
+void sim_link_empty(SimLink *link);
+
+/* The link made again in place as sim_link_new makes one of cfg (the same
+ * link, trace and errors, no allocation): what a cluster reused from run to
+ * run does (issue 22).  Its messages in flight are dropped first, as
+ * sim_link_free drops them.  Returns sim_link_new's codes; on error the
+ * link is only to be freed. */
+int sim_link_renew(SimLink *link, const SimLinkConfig *cfg, char *err, size_t errlen);
+
 /* Send one message.  payload (len bytes, copied) may be NULL when len is 0.
  * Returns 0 when the link accepted the message: a fault may still lose it,
  * as on a real network.  Errors: -EINVAL (bad kind, NULL payload with len),

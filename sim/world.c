@@ -54,7 +54,9 @@ static bool world_parts(SimWorld *w)
 
 static void free_parts(SimWorld *w)
 {
-    free(w->spare_cluster);     /* poisoned: free() minds only its own header */
+    if (w->spare_cluster != NULL) {
+        w->spare_free(w->spare_cluster);
+    }
     sim_faults_free(w->faults);
     sim_regcheck_free(w->regcheck);
     sim_clock_free(w->clock);

@@ -22,8 +22,9 @@ typedef struct SimWorld {
     SimFaults *faults;          /* NULL when built without libfiu */
     SimRegCheck *regcheck;
     void *spare_cluster;        /* a freed cluster's memory, kept for the
-                                   next (cluster.c); plain memory that owns
-                                   nothing, poisoned under ASan */
+                                   next (cluster.c), with the parts it keeps
+                                   for reuse; poisoned under ASan */
+    void (*spare_free)(void *spare);    /* frees spare_cluster (cluster.c) */
 } SimWorld;
 
 /* Under ASan, memory kept for reuse is poisoned while it waits, so that a

@@ -41,6 +41,13 @@ static const Input inputs[] = {
     { SCN_HARNESS_CLUSTER, "failover_secondary_crash_mid_commit", "crash" },
     { SCN_HARNESS_CLUSTER, "network_reorder_on_p2s_is_reassembled", "fires" },
     { SCN_HARNESS_CLUSTER, "failover_primary_failover_loses_nothing", "failover" },
+    /* Its links, disks, comparator and checkers are kept too, and made
+     * again in place where the next cluster's shape allows: two disks
+     * (a one-disk cluster after it takes one of them), a connection the
+     * comparator holds, packets it still queues when the cluster goes. */
+    { SCN_HARNESS_CLUSTER, "faults_cluster_workload_periodic_checkpoints", "two disks" },
+    { SCN_HARNESS_CLUSTER, "network_mismatch_holds_only_its_connection", "mismatch" },
+    { SCN_HARNESS_CLUSTER, "network_comparator_queue_limit", "discard" },
     { SCN_HARNESS_REGISTRY, "06c69125dbb2a535c439328125e01e83e5337d30", "fails" },
     { SCN_HARNESS_REGISTRY, "0ad13d78642adf234c8dc05d64f68e2501cb993d", "fails" },
 };
@@ -116,6 +123,12 @@ static void does_what(const Input *in, const Run *r)
 #endif
     } else if (!strcmp(in->what, "failover")) {
         assert_non_null(strstr(r->trace, " colo failover"));
+    } else if (!strcmp(in->what, "two disks")) {
+        assert_non_null(strstr(r->trace, "pri.d1"));
+    } else if (!strcmp(in->what, "mismatch")) {
+        assert_non_null(strstr(r->trace, " compare mismatch"));
+    } else if (!strcmp(in->what, "discard")) {
+        assert_non_null(strstr(r->trace, " compare discard"));
     } else {
         assert_non_null(strstr(r->trace, "- scn failed"));
     }

@@ -690,6 +690,55 @@ static void allocation_failure_is_an_error_never_a_verdict(void **state)
     }
 }
 
+/* ---- reuse */
+
+/* A checker reset in place (a reused cluster's: issue 22) is a fresh one:
+ * no epoch, no violation, and nothing left in any shadow of any disk:
+ * acknowledged writes (a primary failover would miss them), pre-images of
+ * both epochs (a checkpoint would check, a failover lay over, sectors it
+ * never saw written) and the secondary's own writes. */
+static void reset_checker_is_a_fresh_one(void **state)
+{
+    Disks *d = *state;
+    static uint8_t own[SIM_SECTOR_SIZE];
+
+    memset(own, 0x77, sizeof(own));
+    for (unsigned i = 0; i < DISKS; i++) {
+        put_byte(d->local[i], 5, 0x11);
+        primary_writes_n(d, i, 5, 1, sector_of(0x55, 0, 0x55));
+    }
+    sim_datacheck_marker(d->dc, 1);
+    for (unsigned i = 0; i < DISKS; i++) {
+        put_byte(d->local[i], 6, 0x12);
+        primary_writes_n(d, i, 6, 1, sector_of(0x66, 0, 0x66));
+    }
+    sim_datacheck_marker(d->dc, 3);                 /* a violation: 2 skipped */
+    assert_int_equal(checkpoint(d, 3, 0), -EPROTO); /* epoch 3, another */
+    for (unsigned i = 0; i < DISKS; i++) {
+        put_byte(d->local[i], 8, 0x13);
+        primary_writes_n(d, i, 8, 1, sector_of(0x88, 0, 0x88));
+        assert_int_equal(sim_datacheck_secondary_wrote(d->dc, i, 7, 1, own), 0);
+    }
+    assert_int_equal(sim_datacheck_secondary_epoch(d->dc), 3);
+    assert_int_equal(sim_datacheck_violations(d->dc), 2);
+    assert_int_equal(sim_datacheck_reset(d->dc, DISKS - 1, SIZE), -EXDEV);
+    assert_int_equal(sim_datacheck_reset(d->dc, DISKS, SIZE + 1), -EXDEV);
+    assert_int_equal(sim_datacheck_violations(d->dc), 2);   /* untouched */
+    assert_int_equal(sim_datacheck_reset(d->dc, DISKS, SIZE), 0);
+    assert_int_equal(sim_datacheck_secondary_epoch(d->dc), 0);
+    assert_int_equal(sim_datacheck_violations(d->dc), 0);
+    first_is(d, "");
+    wipe(d);
+    for (unsigned i = 0; i < DISKS; i++) {
+        assert_int_equal(sim_datacheck_primary_failover(d->dc, i, d->local[i]), 0);
+        assert_int_equal(sim_datacheck_secondary_failover(d->dc, i, d->local[i], d->sec[i]), 0);
+        put_byte(d->sec[i], 6, 0x42);               /* not written: not checked */
+        assert_int_equal(checkpoint(d, 0, i), 0);
+    }
+    assert_int_equal(sim_datacheck_violations(d->dc), 0);
+    assert_int_equal(sim_datacheck_reset(d->dc, DISKS, SIZE), 0);
+}
+
 #define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
 
 int main(void)
@@ -730,6 +779,7 @@ int main(void)
         T(primary_failover_lost_write_is_reported),
         T(primary_failover_changed_write_is_reported),
         T(allocation_failure_is_an_error_never_a_verdict),
+        T(reset_checker_is_a_fresh_one),
     };
 
     return cmocka_run_group_tests_name("check_data", tests, NULL, NULL);

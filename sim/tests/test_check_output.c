@@ -263,6 +263,36 @@ static void allocation_failure_is_an_error_never_a_verdict(void **state)
     }
 }
 
+/* A checker reset in place (a reused cluster's: issue 22) is a fresh one
+ * with the new limit: nothing seen, no violation, no position remembered,
+ * in a table that had grown. */
+static void reset_checker_is_a_fresh_one(void **state)
+{
+    SimOutCheck *o = sim_outcheck_new(3);
+
+    (void)state;
+    for (uint64_t i = 0; i < 3; i++) {
+        assert_int_equal(sim_outcheck_client_saw(o, 1, i, i), 0);
+    }
+    assert_int_equal(sim_outcheck_client_saw(o, 1, 0, 9), -EPROTO);
+    assert_int_equal(sim_outcheck_client_saw(o, 1, 5, 5), -ENOSPC);
+    assert_int_equal(sim_outcheck_violations(o), 2);
+    sim_outcheck_reset(o, 100);
+    assert_int_equal(sim_outcheck_seen(o), 0);
+    assert_int_equal(sim_outcheck_violations(o), 0);
+    assert_string_equal(sim_outcheck_first(o), "");
+    for (uint64_t i = 0; i < 100; i++) {
+        assert_int_equal(sim_outcheck_client_saw(o, 1, i, i + 7), 0);
+    }
+    assert_int_equal(sim_outcheck_client_saw(o, 2, 0, 0), -ENOSPC);
+    sim_outcheck_reset(o, 0);
+    for (uint64_t i = 0; i < 200; i++) {
+        assert_int_equal(sim_outcheck_client_saw(o, 1, i, i), 0);
+    }
+    assert_int_equal(sim_outcheck_violations(o), 0);
+    sim_outcheck_free(o);
+}
+
 static void free_null_is_a_noop(void **state)
 {
     (void)state;
@@ -285,6 +315,7 @@ int main(void)
         cmocka_unit_test(default_limit_is_a_million_packets),
         cmocka_unit_test(allocation_failure_is_an_error_never_a_verdict),
         cmocka_unit_test(free_null_is_a_noop),
+        cmocka_unit_test(reset_checker_is_a_fresh_one),
     };
 
     return cmocka_run_group_tests_name("check_output", tests, NULL, NULL);

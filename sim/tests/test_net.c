@@ -461,6 +461,44 @@ static void link_free_drops_messages_in_flight(void **state)
     assert_int_equal(sim_clock_pending(w->clock), 0);
 }
 
+/* A link emptied and made again in place (a reused cluster's: issue 22)
+ * is a new link of the new config: up, nothing in flight, counters and
+ * message ids from zero, the new name, delivering to the new receiver. */
+static void renewed_link_is_a_new_one(void **state)
+{
+    World *w = *state;
+    SimLinkConfig cfg = {
+        .name = "x2y", .from = "pri", .to = "sec",
+        .latency_ticks = LATENCY, .delay_ticks = DELAY,
+        .clock = w->clock, .trace = &w->trace, .faults = w->faults,
+        .deliver = on_deliver, .ctx = w,
+    };
+    char err[128] = "";
+
+    assert_int_equal(send_text(w->p2s, 1, "a"), 0);
+    assert_int_equal(send_text(w->p2s, 2, "b"), 0);
+    sim_link_set_down(w->s2p, true);
+    sim_link_empty(w->p2s);
+    sim_link_empty(w->s2p);
+    assert_int_equal(sim_clock_pending(w->clock), 0);
+    assert_int_equal(sim_link_renew(w->p2s, &cfg, err, sizeof(err)), 0);
+    cfg.name = "";
+    assert_int_equal(sim_link_renew(w->s2p, &cfg, err, sizeof(err)), -EINVAL);
+    assert_string_equal(err, "link: name must be 1 to 31 characters");
+    cfg.name = "y2x";
+    assert_int_equal(sim_link_renew(w->s2p, &cfg, err, sizeof(err)), 0);
+    assert_false(sim_link_is_down(w->s2p));
+    assert_string_equal(sim_link_name(w->p2s), "x2y");
+    assert_int_equal(sim_link_in_flight(w->p2s), 0);
+    assert_int_equal(sim_link_stats(w->p2s)->sent, 0);
+    assert_int_equal(sim_link_stats(w->s2p)->downs, 0);
+    assert_int_equal(send_text(w->s2p, 3, "c"), 0);
+    run_to(w, LATENCY);
+    assert_int_equal(w->ngot, 1);
+    assert_int_equal(w->got[0].id, 1);
+    assert_string_equal(w->got[0].text, "c");
+}
+
 /* Echo: every delivery on p2s is answered on s2p, up to 3 rounds. */
 static void on_echo(void *ctx, const SimMsg *msg)
 {
@@ -910,6 +948,49 @@ static void free_discards_queued_packets_and_unregisters(void **state)
     assert_int_equal(replication_registry_count(w->reg), 0);
 }
 
+/* A comparator emptied and made again in place (a reused cluster's:
+ * issue 22) is a new one: its queued packets discarded and its state
+ * unregistered by the emptying, then registered anew, idle, counters and
+ * release numbers from zero, no connection held; its table of connections
+ * kept for the same number, made anew for another. */
+static void renewed_comparator_is_a_new_one(void **state)
+{
+    World *w = *state;
+    SimCompareConfig cfg = compare_config(w);
+    char err[128] = "";
+
+    start_compare(w);
+    assert_int_equal(pri(w, 1, "queued"), 0);
+    assert_int_equal(pri(w, 2, "x"), 0);
+    assert_int_equal(sec(w, 2, "y"), 0);       /* a mismatch: 2 held */
+    assert_int_equal(w->requests, 1);
+    assert_int_equal(pri(w, 3, "r"), 0);
+    assert_int_equal(sec(w, 3, "r"), 0);
+    assert_int_equal(w->nrel, 1);               /* release number 1 */
+    sim_compare_empty(w->cmp);
+    assert_int_equal(replication_registry_count(w->reg), 0);
+    assert_int_equal(sim_clock_pending(w->clock), 0);
+    assert_int_equal(sim_compare_renew(w->cmp, &cfg, err, sizeof(err)), 0);
+    assert_int_equal(replication_registry_count(w->reg), 1);
+    assert_int_equal(sim_compare_stage(w->cmp), SIM_COMPARE_IDLE);
+    assert_int_equal(sim_compare_stats(w->cmp)->discarded, 0);
+    start_compare(w);
+    assert_int_equal(pri(w, 2, "a"), 0);       /* 2 no longer held */
+    assert_int_equal(sec(w, 2, "a"), 0);
+    assert_int_equal(w->nrel, 2);
+    assert_string_equal(w->rel[1].text, "a");
+    assert_int_equal(w->rel[1].id, 1);
+    assert_int_equal(sim_compare_stats(w->cmp)->released, 1);
+    assert_error(w, NULL);
+    sim_compare_empty(w->cmp);
+    cfg.max_connections = 2;
+    assert_int_equal(sim_compare_renew(w->cmp, &cfg, err, sizeof(err)), 0);
+    start_compare(w);
+    assert_int_equal(pri(w, 1, "a"), 0);
+    assert_int_equal(pri(w, 2, "b"), 0);
+    assert_int_equal(pri(w, 3, "c"), -ENOSPC);
+}
+
 static void link_feeds_the_comparator(void **state)
 {
     World *w = *state;
@@ -1059,6 +1140,7 @@ int main(void)
         PLAIN(partition_one_way_keeps_the_other_direction),
         PLAIN(partition_both_ways_then_heal),
         PLAIN(link_free_drops_messages_in_flight),
+        FAULTY(renewed_link_is_a_new_one),
         PLAIN(deliver_callback_may_send),
         FAULTY(link_registers_its_five_fault_points),
         FAULTY(drop_fault_loses_the_message_silently),
@@ -1083,6 +1165,7 @@ int main(void)
         PLAIN(stop_without_failover_also_releases),
         PLAIN(start_and_stop_follow_the_stage_rules),
         PLAIN(free_discards_queued_packets_and_unregisters),
+        PLAIN(renewed_comparator_is_a_new_one),
         PLAIN(link_feeds_the_comparator),
         PLAIN(release_callback_may_not_reenter),
         cmocka_unit_test(same_seed_gives_the_same_trace_hash),
