@@ -7,6 +7,7 @@
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "check.h"
 #include "check_output.h"
@@ -28,6 +29,12 @@ struct SimOutCheck {
     char first[SIM_OUTCHECK_MSG_MAX];
 };
 
+/* The limit a checker made or reset with max_packets keeps to. */
+static size_t limit_of(size_t max_packets)
+{
+    return max_packets ? max_packets : 1000000;
+}
+
 SimOutCheck *sim_outcheck_new(size_t max_packets)
 {
     SimOutCheck *chk = sim_host_calloc(1, sizeof(*chk), "output checker");
@@ -35,7 +42,7 @@ SimOutCheck *sim_outcheck_new(size_t max_packets)
     if (chk == NULL) {
         return NULL;
     }
-    chk->max = max_packets ? max_packets : 1000000;
+    chk->max = limit_of(max_packets);
     chk->cap = 64;
     chk->slots = sim_host_calloc(chk->cap, sizeof(*chk->slots), "output checker: packets seen");
     if (chk->slots == NULL) {
@@ -159,11 +166,9 @@ const char *sim_outcheck_first(const SimOutCheck *chk)
 
 void sim_outcheck_reset(SimOutCheck *chk, size_t max_packets)
 {
-    for (size_t i = 0; i < chk->cap; i++) {
-        chk->slots[i] = (Seen){ 0 };
-    }
+    memset(chk->slots, 0, chk->cap * sizeof(*chk->slots));
     chk->len = 0;
-    chk->max = max_packets ? max_packets : 1000000;
+    chk->max = limit_of(max_packets);
     chk->violations = 0;
     chk->first[0] = '\0';
 }

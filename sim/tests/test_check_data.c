@@ -722,7 +722,9 @@ static void reset_checker_is_a_fresh_one(void **state)
     assert_int_equal(sim_datacheck_secondary_epoch(d->dc), 3);
     assert_int_equal(sim_datacheck_violations(d->dc), 2);
     assert_int_equal(sim_datacheck_reset(d->dc, DISKS - 1, SIZE), -EXDEV);
+    assert_int_equal(sim_datacheck_reset(d->dc, DISKS + 1, SIZE), -EXDEV);
     assert_int_equal(sim_datacheck_reset(d->dc, DISKS, SIZE + 1), -EXDEV);
+    assert_int_equal(sim_datacheck_reset(d->dc, DISKS, SIZE - 1), -EXDEV);
     assert_int_equal(sim_datacheck_violations(d->dc), 2);   /* untouched */
     assert_int_equal(sim_datacheck_reset(d->dc, DISKS, SIZE), 0);
     assert_int_equal(sim_datacheck_secondary_epoch(d->dc), 0);
