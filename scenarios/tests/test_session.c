@@ -128,7 +128,10 @@ static void does_what(const Input *in, const Run *r)
     } else if (!strcmp(in->what, "mismatch")) {
         assert_non_null(strstr(r->trace, " compare mismatch"));
     } else if (!strcmp(in->what, "discard")) {
+#ifdef FIU_ENABLE
+        /* Its queue fills behind network fault points: none without libfiu. */
         assert_non_null(strstr(r->trace, " compare discard"));
+#endif
     } else {
         assert_non_null(strstr(r->trace, "- scn failed"));
     }
