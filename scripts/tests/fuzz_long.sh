@@ -125,7 +125,10 @@ grep -q "nothing found" "$OUT" || fail "a clean run: no 'nothing found'"
 grep -q "fuzz_scenario .* 1000 runs .* seed(s) 1 .* findings 0" "$OUT" ||
     fail "a clean run: no figures line"
 args=$(cat "$FAKE_ARGS")
-for want in -seed=1 -max_total_time= -entropic_feature_frequency_threshold=32 -reload=0 \
+# every flag of fuzz/libfuzzer.options, read from the file itself
+opts=$(sed -n 's/^\([a-z_]*\) *= *\(.*\)$/-\1=\2/p' "$SRC/fuzz/libfuzzer.options")
+[ -n "$opts" ] || fail "fuzz/libfuzzer.options gave no flag"
+for want in -seed=1 -max_total_time= $opts -reload=0 \
     -dict="$SRC/fuzz/scn.dict" -timeout=60 "$T/o1/fuzz_scenario/corpus"; do
     case $args in *"$want"*) ;; *) fail "a clean run: libFuzzer was not given $want ($args)" ;; esac
 done
