@@ -27,7 +27,8 @@ need not be clean under today's compiler to be timed.
 Then N rounds (default 3), base then current in each, of:
   bench_sim             events/s of the simulated cluster (target >= 5 M)
                         and its peak memory (max RSS)
-  bench_registry        hardened/plain walk ratio, best round (<= 1.05)
+  bench_registry        hardened/plain walk ratio, best round over its
+                        9 processes (<= 1.05)
   suite --jobs 1/2      `replbench run scenarios/suites`, its own summary's
                         wall time (target < 0.5 s) and its CPU time (user +
                         sys of it and its workers), each tree on its own suite
