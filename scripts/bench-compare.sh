@@ -182,6 +182,7 @@ bench_registry() {
     out=$(nice "$exe" 2>/dev/null) || return 0
     for w in checkpoint start; do
         record "$1" "walk_$w" "$(grep "^ratio hardened/plain $w " <<<"$out" | awk '{ print $4 }')"
+        record "$1" "walk_${w}_median" "$(grep "^ratio hardened/plain $w " <<<"$out" | awk '{ print $6 }')"
     done
 }
 
@@ -347,6 +348,8 @@ row sim_events "bench_sim M events/s (release)" ">= 5"
 row sim_rss "bench_sim peak memory MiB (max RSS)" ""
 row walk_checkpoint "walk ratio checkpoint (best)" "<= 1.05"
 row walk_start "walk ratio start (best)" "<= 1.05"
+row walk_checkpoint_median "walk ratio checkpoint (median)" ""
+row walk_start_median "walk ratio start (median)" ""
 row suite_j1 "suite s, --jobs 1 = default (release)" "< 0.5"
 row suite_j2 "suite s, --jobs 2 (release)" "< 0.5"
 row suite_cpu_j1 "suite CPU s, --jobs 1 (user+sys)" ""
