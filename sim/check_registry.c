@@ -47,7 +47,12 @@ typedef struct Frame {
     unsigned first_seq;         /* states registered from here on are new */
     Expect expect[SIM_REGCHECK_MAX_STATES];     /* newest first */
     unsigned nexpect;
+    unsigned skip;              /* expect[] below it is called or its state gone:
+                                   both last, so next_expected starts here */
     unsigned registered;        /* states registered since it began */
+    size_t live;                /* states of reg live in the model now: kept
+                                   by track and untrack, so that each callback's
+                                   check_kept does not count them again */
     unsigned long calls;        /* callbacks it made itself */
     bool failed;                /* a callback set an error: no more calls */
     char *error;                /* a copy of its whole text (owned): the walk
@@ -175,11 +180,13 @@ static Expect *entry_of(SimRegCheck *chk, Frame *f, const Watched *x)
     return NULL;
 }
 
-/* The state f must call next: the newest it has not called, still live. */
+/* The state f must call next: the newest it has not called, still live.
+ * An entry passed over stays passed: called is never undone, and a state
+ * once gone never comes back with its seq (a reused slot has a new one). */
 static Watched *next_expected(SimRegCheck *chk, Frame *f)
 {
-    for (unsigned i = 0; i < f->nexpect; i++) {
-        const Expect *e = &f->expect[i];
+    for (; f->skip < f->nexpect; f->skip++) {
+        const Expect *e = &f->expect[f->skip];
         Watched *x = &chk->w[e->slot];
 
         if (!e->called && x->live && x->seq == e->seq) {
@@ -271,7 +278,7 @@ static void check_arguments(SimRegCheck *chk, const Frame *f, const Watched *x, 
     }
 }
 
-static void check_kept(SimRegCheck *chk, ReplicationRegistry *reg, SimWalk w);
+static void check_kept(SimRegCheck *chk, ReplicationRegistry *reg, SimWalk w, size_t want);
 
 /* The call of member w of rs: judged, then forwarded (when rs is one the
  * checker knows alive) with a fresh NULL Error * of the checker's when the
@@ -307,7 +314,7 @@ static bool before_call(Call *c, ReplicationState *rs, SimWalk w, ReplicationMod
         return c->x->live;
     }
     if (!lost) {
-        check_kept(chk, f->reg, f->w);  /* the walk removed the last one called? */
+        check_kept(chk, f->reg, f->w, f->live); /* the walk removed the last one called? */
     }
     count_call(chk, f);
     if (classify(chk, f, c->x, w)) {
@@ -466,6 +473,7 @@ int sim_regcheck_track(SimRegCheck *chk, ReplicationRegistry *reg,
     }
     for (unsigned d = 0; d < chk->depth; d++) {
         chk->frames[d].registered++;    /* each open walk may see one more */
+        chk->frames[d].live += chk->frames[d].reg == reg;
     }
     return 0;
 }
@@ -476,7 +484,12 @@ void sim_regcheck_untrack(SimRegCheck *chk, ReplicationState *rs)
 
     if (x != NULL && x->live) {
         x->live = false;
-        x->removed_in_walk = sim_regcheck_walking(chk, x->reg);
+        for (unsigned d = 0; d < chk->depth; d++) {
+            if (chk->frames[d].reg == x->reg) {
+                x->removed_in_walk = true;      /* sim_regcheck_walking() */
+                chk->frames[d].live--;
+            }
+        }
     }
 }
 
@@ -551,7 +564,11 @@ static void begin(SimRegCheck *chk, ReplicationRegistry *reg, SimWalk w, Replica
         Watched *x = &chk->w[n];
         unsigned i = f->nexpect;
 
-        if (!x->live || x->reg != reg || !has_member(x->orig, w)) {
+        if (!x->live || x->reg != reg) {
+            continue;
+        }
+        f->live++;
+        if (!has_member(x->orig, w)) {
             continue;
         }
         while (i > 0 && f->expect[i - 1].seq < x->seq) {
@@ -660,9 +677,9 @@ static size_t model_live(const SimRegCheck *chk, const ReplicationRegistry *reg)
  * silenced one waiting for its removal only makes the registry hold
  * more).  The model can no longer follow the registry, nor may anyone
  * remove those states again: the registry is lost. */
-static void check_kept(SimRegCheck *chk, ReplicationRegistry *reg, SimWalk w)
+static void check_kept(SimRegCheck *chk, ReplicationRegistry *reg, SimWalk w, size_t want)
 {
-    size_t have = replication_registry_count(reg), want = model_live(chk, reg);
+    size_t have = replication_registry_count(reg);
 
     if (have < want) {
         violation(chk, 4, w, "registry contract: the %s walk removed states by itself: the "
@@ -720,7 +737,7 @@ static void checked_walk(SimRegCheck *chk, ReplicationRegistry *reg, SimWalk w,
     for (unsigned i = 0; i < chk->nhooks && !sim_regcheck_walking(chk, reg); i++) {
         chk->hooks[i].fn(chk->hooks[i].ctx, reg);
     }
-    check_kept(chk, reg, w);
+    check_kept(chk, reg, w, model_live(chk, reg));
 }
 
 void sim_regcheck_walk(SimRegCheck *chk, ReplicationRegistry *reg, SimWalk w,

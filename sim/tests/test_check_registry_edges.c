@@ -347,6 +347,80 @@ static void call_of_another_registry_state_is_rule_4(void **state)
     replication_registry_free(elsewhere);
 }
 
+/* As above, with a walk of the same registry ended before the removal:
+ * the walk closed is no walk the removal happened in (rule 4, not 5). */
+static void removal_after_a_walk_ended_is_before_the_next(void **state)
+{
+    Rig *r = *state;
+
+    sim_regcheck_walk(r->chk, r->reg, SIM_WALK_CHECKPOINT, REPLICATION_MODE_PRIMARY, false,
+                      NULL);
+    sim_regcheck_untrack(r->chk, r->rs[2]);
+    sim_regcheck_walk_begin(r->chk, r->reg, SIM_WALK_GET_ERROR);
+    assert_null(call(3, SIM_WALK_GET_ERROR));
+    assert_null(call(2, SIM_WALK_GET_ERROR));
+    assert_string_equal(sim_regcheck_first(r->chk),
+                        "registry contract: get_error walk called s2, removed before the walk");
+    assert_string_equal(filed(r->chk), "4/get_error");
+    sim_regcheck_walk_end(r->chk, NULL);
+}
+
+/* States of other registries registered and removed while a walk runs
+ * change neither what the walk's registry must hold (each callback checks
+ * it) nor when they were removed for their own registry's walks.  The
+ * walked registry lies between the other two in memory, so a comparison
+ * of registries that is not equality shows on one side or the other. */
+static int by_address(const void *a, const void *b)
+{
+    uintptr_t x = (uintptr_t)*(ReplicationRegistry *const *)a;
+    uintptr_t y = (uintptr_t)*(ReplicationRegistry *const *)b;
+
+    return x < y ? -1 : x > y;
+}
+
+static void other_registries_do_not_count_in_a_walk(void **state)
+{
+    Rig *r = *state;
+    ReplicationRegistry *regs[3], *own = r->reg;
+    ReplicationState *mid[2], *lo, *hi;
+
+    for (int i = 0; i < 3; i++) {
+        regs[i] = replication_registry_new();
+        assert_non_null(regs[i]);
+    }
+    qsort(regs, 3, sizeof(regs[0]), by_address);
+    r->reg = regs[1];
+    mid[0] = add(r, &all_ops, "m0");
+    mid[1] = add(r, &all_ops, "m1");
+    sim_regcheck_walk_begin(r->chk, regs[1], SIM_WALK_GET_ERROR);
+    r->reg = regs[0];
+    lo = add(r, &all_ops, "lo");
+    r->reg = regs[2];
+    hi = add(r, &all_ops, "hi");
+    mid[1]->ops->get_error(mid[1], &(Error *){ NULL });
+    sim_regcheck_untrack(r->chk, lo);       /* the registries keep them */
+    sim_regcheck_untrack(r->chk, hi);
+    mid[0]->ops->get_error(mid[0], &(Error *){ NULL });
+    sim_regcheck_walk_end(r->chk, NULL);
+    assert_string_equal(sim_regcheck_first(r->chk), "");
+    sim_regcheck_walk_begin(r->chk, regs[0], SIM_WALK_GET_ERROR);
+    lo->ops->get_error(lo, &(Error *){ NULL });
+    sim_regcheck_walk_end(r->chk, NULL);
+    sim_regcheck_walk_begin(r->chk, regs[2], SIM_WALK_CHECKPOINT);
+    hi->ops->checkpoint(hi, &(Error *){ NULL });
+    sim_regcheck_walk_end(r->chk, NULL);
+    assert_string_equal(sim_regcheck_first(r->chk),
+                        "registry contract: get_error walk called lo, removed before the walk");
+    assert_string_equal(filed(r->chk), "4/get_error 4/checkpoint");
+    assert_int_equal(sim_regcheck_violations(r->chk), 2);
+    sim_regcheck_untrack(r->chk, mid[0]);
+    sim_regcheck_untrack(r->chk, mid[1]);
+    for (int i = 0; i < 3; i++) {
+        replication_registry_free(regs[i]);
+    }
+    r->reg = own;
+}
+
 /* Rule 4: a state removed before the walk began is no part of it (here
  * the checker was told, the registry not: as if it kept a removed one). */
 static void call_of_a_state_removed_before_the_walk_is_rule_4(void **state)
@@ -1596,6 +1670,8 @@ int main(void)
         T(walk_past_the_depth_limit_is_filed_under_rule_0),
         T(call_of_another_registry_state_is_rule_4),
         T(call_of_a_state_removed_before_the_walk_is_rule_4),
+        T(removal_after_a_walk_ended_is_before_the_next),
+        T(other_registries_do_not_count_in_a_walk),
         T(call_twice_or_of_a_newcomer_is_rule_4),
         T(newcomer_call_names_it),
         T(second_newcomer_call_names_it),
