@@ -119,6 +119,16 @@ static Interp *cur;
 
 static bool fail_at(Interp *in, unsigned line, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
+
+/* snprintf(dst, size, "%s", src) without printf's cost: names are copied
+ * on every input a fuzzer runs. */
+static void copy_text(char *dst, size_t size, const char *src)
+{
+    size_t n = strnlen(src, size - 1);
+
+    memcpy(dst, src, n);
+    dst[n] = '\0';
+}
 static const char *first_violation(Interp *in);
 static void filed_violations(Interp *in);
 
@@ -348,7 +358,7 @@ static State *slot_for(Interp *in, const char *name)
     if (st == NULL && in->nstates < SCN_MAX_STATES) {
         st = &in->states[in->nstates++];
         memset(st, 0, sizeof(*st));
-        snprintf(st->name, sizeof(st->name), "%s", name);
+        copy_text(st->name, sizeof(st->name), name);
         for (unsigned i = 0; i < in->nrules; i++) {
             if (in->rules[i].st == NULL && !strcmp(in->rules[i].state, st->name)) {
                 in->rules[i].st = st;
@@ -655,7 +665,7 @@ static bool op_registry(Interp *in, const ScnOp *op)
         sim_host_registry_oom(mark, "a scripted registry (registry under test)");
         return FAIL(in, "cannot create registry %s: out of memory", text(op, K_NAME));
     }
-    snprintf(r->name, sizeof(r->name), "%s", text(op, K_NAME));
+    copy_text(r->name, sizeof(r->name), text(op, K_NAME));
     in->nregs++;
     return true;
 }
@@ -676,7 +686,7 @@ static bool op_walk(Interp *in, const ScnOp *op)
     run_walk(in, reg, (SimWalk)num(op, K_KIND, 0), (ReplicationMode)num(op, K_MODE, 0),
              num(op, K_FAILOVER, 0), errp == ERRP_NULL ? NULL : &err);
     in->last_error_set = err != NULL;
-    snprintf(in->last_error, sizeof(in->last_error), "%s", err ? error_get_pretty(err) : "");
+    copy_text(in->last_error, sizeof(in->last_error), err ? error_get_pretty(err) : "");
     scn_trace(in, NULL, SCN_EV_WALK_DONE,
               &(ScnWalkDoneEvent){ .error = in->last_error,
                                    .out_of_memory = error_is_out_of_memory(err) },
