@@ -258,10 +258,34 @@ static int register_points(SimDisk *d, SimFaults *faults, char *err,
 
 static ReplicationOps disk_ops;
 
+/* The tail of sim_disk_new and sim_disk_renew, on a filled d with its
+ * images: its fault points, its state in the registry, its trace.  0, or
+ * an error said in err (d is then the caller's to free or drop). */
+static int enroll(SimDisk *d, const SimDiskConfig *cfg, char *err, size_t errlen)
+{
+    SimHostMark mark;
+    int rc = register_points(d, cfg->faults, err, errlen);
+
+    if (rc < 0) {
+        return rc;
+    }
+    mark = sim_host_mark();
+    d->rs = replication_new_in(cfg->registry, d, &disk_ops);
+    if (d->rs == NULL) {
+        sim_host_registry_oom(mark, "disk: its state (registry under test)");
+        return sim_fail(err, errlen, -ENOMEM, "disk '%s': cannot register in the replication "
+                        "registry: out of memory", cfg->name);
+    }
+    trace(d, SIM_DISK_EV_NEW,
+          SIM_TRACE_FIELDS(sim_tf_word("role", d->role,
+                                       d->role == SIM_DISK_PRIMARY ? "primary" : "secondary"),
+                           sim_tf_u64("size_sectors", d->size_sectors)));
+    return 0;
+}
+
 int sim_disk_new(const SimDiskConfig *cfg, SimDisk **out, char *err, size_t errlen)
 {
     SimDisk *d;
-    SimHostMark mark;
     int rc;
 
     SIM_CHECK(out != NULL);
@@ -283,22 +307,10 @@ int sim_disk_new(const SimDiskConfig *cfg, SimDisk **out, char *err, size_t errl
         sim_fail(err, errlen, rc, "disk '%s': out of memory for the images", cfg->name);
         goto fail;
     }
-    rc = register_points(d, cfg->faults, err, errlen);
+    rc = enroll(d, cfg, err, errlen);
     if (rc < 0) {
         goto fail;
     }
-    mark = sim_host_mark();
-    d->rs = replication_new_in(cfg->registry, d, &disk_ops);
-    if (d->rs == NULL) {
-        sim_host_registry_oom(mark, "disk: its state (registry under test)");
-        rc = sim_fail(err, errlen, -ENOMEM, "disk '%s': cannot register in the replication "
-                      "registry: out of memory", cfg->name);
-        goto fail;
-    }
-    trace(d, SIM_DISK_EV_NEW,
-          SIM_TRACE_FIELDS(sim_tf_word("role", d->role,
-                                       d->role == SIM_DISK_PRIMARY ? "primary" : "secondary"),
-                           sim_tf_u64("size_sectors", d->size_sectors)));
     *out = d;
     return 0;
 fail:
@@ -949,7 +961,6 @@ void sim_disk_empty(SimDisk *d)
 int sim_disk_renew(SimDisk *d, const SimDiskConfig *cfg, char *err, size_t errlen)
 {
     SimStore *images[4];
-    SimHostMark mark;
     int rc;
 
     SIM_CHECK(d != NULL && cfg != NULL);
@@ -966,20 +977,5 @@ int sim_disk_renew(SimDisk *d, const SimDiskConfig *cfg, char *err, size_t errle
     memset(d, 0, sizeof(*d));
     d->local = images[0], d->disk = images[1], d->hidden = images[2], d->active = images[3];
     fill(d, cfg);
-    rc = register_points(d, cfg->faults, err, errlen);
-    if (rc < 0) {
-        return rc;
-    }
-    mark = sim_host_mark();
-    d->rs = replication_new_in(cfg->registry, d, &disk_ops);
-    if (d->rs == NULL) {
-        sim_host_registry_oom(mark, "disk: its state (registry under test)");
-        return sim_fail(err, errlen, -ENOMEM, "disk '%s': cannot register in the replication "
-                        "registry: out of memory", cfg->name);
-    }
-    trace(d, SIM_DISK_EV_NEW,
-          SIM_TRACE_FIELDS(sim_tf_word("role", d->role,
-                                       d->role == SIM_DISK_PRIMARY ? "primary" : "secondary"),
-                           sim_tf_u64("size_sectors", d->size_sectors)));
-    return 0;
+    return enroll(d, cfg, err, errlen);
 }
