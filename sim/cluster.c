@@ -1116,9 +1116,32 @@ static SimDiskRole disk_role(SimRole role)
     return role == SIM_PRIMARY ? SIM_DISK_PRIMARY : SIM_DISK_SECONDARY;
 }
 
+/* a, sep and b into buf, as snprintf(buf, len, "%s%s%s", a, sep, b) would
+ * write them; by copies when they fit (validate() bounded the names, so
+ * they do): a cluster is named afresh per fuzz_cluster input, and snprintf
+ * was a visible part of its making (issue 22). */
+static void join(char *buf, size_t len, const char *a, const char *sep, const char *b)
+{
+    size_t na = strlen(a), ns = strlen(sep), nb = strlen(b);
+
+    if (na + ns + nb >= len) {
+        snprintf(buf, len, "%s%s%s", a, sep, b);
+        return;
+    }
+    memcpy(buf, a, na);
+    memcpy(buf + na, sep, ns);
+    memcpy(buf + na + ns, b, nb + 1);
+}
+
 static void disk_name(char *buf, size_t len, const char *node, unsigned i)
 {
-    snprintf(buf, len, "%s.d%u", node, i);
+    char digit[2] = { (char)('0' + i % 10), '\0' };
+
+    if (i >= 10) {
+        snprintf(buf, len, "%s.d%u", node, i);
+        return;
+    }
+    join(buf, len, node, ".d", digit);
 }
 
 int sim_cluster_disk_point(char *buf, size_t len, const char *node,
@@ -1193,7 +1216,7 @@ static int track(SimNode *n, ReplicationState *rs, const char *what)
 {
     char label[64];
 
-    snprintf(label, sizeof(label), "%s/%s", n->name, what);
+    join(label, sizeof(label), n->name, "/", what);
     return sim_regcheck_track(n->c->w->regcheck, n->reg, rs, label);
 }
 
@@ -1281,7 +1304,7 @@ static int add_node(SimCluster *c, SimRole role, char *err, size_t errlen)
 
     n->c = c;
     n->role = role;
-    snprintf(n->name, sizeof(n->name), "%s", c->cfg.names[role]);
+    join(n->name, sizeof(n->name), c->cfg.names[role], "", "");
     rc = sim_cluster_crash_point(n->crash_point, sizeof(n->crash_point), n->name);
     SIM_CHECK_OP(rc, ==, 0);    /* validate() bounded the name */
     mark = sim_host_mark();
