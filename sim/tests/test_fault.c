@@ -550,6 +550,23 @@ static void a_name_is_its_template_with_the_instance_put_in(void **state)
     assert_int_equal(sim_fault_name(buf, sizeof(buf), &one, NULL), -EINVAL);
 }
 
+/* An instance is letters, digits, '_', '-' and '.', nothing else (the
+ * check compares characters itself since issue 22; each one is pinned). */
+static void an_instance_is_letters_digits_and_three_marks(void **state)
+{
+    static const char *const bad[] = { "a/b", "a b", "a*", "a<", "a>", "a,b", "a+b", "" };
+
+    (void)state;
+    assert_true(sim_fault_instance_ok("Az09_-.", 7));
+    assert_true(sim_fault_instance_ok("_", 1));
+    assert_true(sim_fault_instance_ok("-", 1));
+    assert_true(sim_fault_instance_ok(".", 1));
+    assert_true(sim_fault_instance_ok("ab/", 2));      /* only len bytes are read */
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        assert_false(sim_fault_instance_ok(bad[i], strlen(bad[i])));
+    }
+}
+
 static void register_accepts_a_name_fitting_each_template(void **state)
 {
     static const char *const ok[] = {
@@ -975,6 +992,7 @@ int main(void)
         T(bad_spec_is_rejected_and_leaves_the_point_as_it_was),
         cmocka_unit_test(template_list_is_the_documented_one_in_order),
         cmocka_unit_test(a_name_is_its_template_with_the_instance_put_in),
+        cmocka_unit_test(an_instance_is_letters_digits_and_three_marks),
         T(register_accepts_a_name_fitting_each_template),
         T(register_rejects_names_fitting_no_template),
         T(register_limits_the_name_length),
