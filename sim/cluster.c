@@ -1117,20 +1117,22 @@ static SimDiskRole disk_role(SimRole role)
 }
 
 /* a, sep and b into buf, as snprintf(buf, len, "%s%s%s", a, sep, b) would
- * write them; by copies when they fit (validate() bounded the names, so
- * they do): a cluster is named afresh per fuzz_cluster input, and snprintf
- * was a visible part of its making (issue 22). */
+ * write them (cut to len - 1 bytes; validate() bounded the names, so they
+ * fit), by copies: a cluster is named afresh per fuzz_cluster input, and
+ * snprintf was a visible part of its making (issue 22). */
 static void join(char *buf, size_t len, const char *a, const char *sep, const char *b)
 {
-    size_t na = strlen(a), ns = strlen(sep), nb = strlen(b);
+    const char *part[3] = { a, sep, b };
+    size_t at = 0;
 
-    if (na + ns + nb >= len) {
-        snprintf(buf, len, "%s%s%s", a, sep, b);
-        return;
+    for (int i = 0; i < 3; i++) {
+        size_t n = strlen(part[i]);
+
+        n = n < len - 1 - at ? n : len - 1 - at;
+        memcpy(buf + at, part[i], n);
+        at += n;
     }
-    memcpy(buf, a, na);
-    memcpy(buf + na, sep, ns);
-    memcpy(buf + na + ns, b, nb + 1);
+    buf[at] = '\0';
 }
 
 static void disk_name(char *buf, size_t len, const char *node, unsigned i)
