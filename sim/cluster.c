@@ -1135,15 +1135,18 @@ static void join(char *buf, size_t len, const char *a, const char *sep, const ch
     buf[at] = '\0';
 }
 
+/* "NODE.dI": I's decimal digits written backwards, then joined. */
 static void disk_name(char *buf, size_t len, const char *node, unsigned i)
 {
-    char digit[2] = { (char)('0' + i % 10), '\0' };
+    char num[16];
+    char *p = num + sizeof(num);
 
-    if (i >= 10) {
-        snprintf(buf, len, "%s.d%u", node, i);
-        return;
-    }
-    join(buf, len, node, ".d", digit);
+    *--p = '\0';
+    do {
+        *--p = (char)('0' + i % 10);
+        i /= 10;
+    } while (i != 0);
+    join(buf, len, node, ".d", p);
 }
 
 int sim_cluster_disk_point(char *buf, size_t len, const char *node,

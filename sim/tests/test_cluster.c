@@ -585,10 +585,30 @@ static void points_are_the_ones_a_cluster_registers_in_order(void **state)
     assert_int_equal(sim_cluster_points(&cfg, collect, &l), -EINVAL);
 }
 
+/* The public name of a disk's point takes any disk number: one digit, none
+ * but 0, several (a cluster has at most SIM_CLUSTER_MAX_DISKS, a caller may
+ * ask for more). */
+static void disk_point_names_spell_the_number(void **state)
+{
+    char buf[SIM_FAULT_NAME_MAX];
+
+    (void)state;
+    assert_int_equal(sim_cluster_disk_point(buf, sizeof(buf), "pri", 0, SIM_DISK_POINT_WRITE), 0);
+    assert_string_equal(buf, "disk/pri.d0/write");
+    assert_int_equal(sim_cluster_disk_point(buf, sizeof(buf), "pri", 7, SIM_DISK_POINT_READ), 0);
+    assert_string_equal(buf, "disk/pri.d7/read");
+    assert_int_equal(sim_cluster_disk_point(buf, sizeof(buf), "pri", 10, SIM_DISK_POINT_READ), 0);
+    assert_string_equal(buf, "disk/pri.d10/read");
+    assert_int_equal(sim_cluster_disk_point(buf, sizeof(buf), "s", 4294967295u,
+                                            SIM_DISK_POINT_COMMIT), 0);
+    assert_string_equal(buf, "disk/s.d4294967295/commit");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(points_are_the_ones_a_cluster_registers_in_order),
+        cmocka_unit_test(disk_point_names_spell_the_number),
         cmocka_unit_test(start_runs_secondary_then_primary),
         cmocka_unit_test(checkpoints_complete_and_release_packets),
         cmocka_unit_test(mismatch_asks_for_a_checkpoint),
